@@ -1,0 +1,61 @@
+// The events the session machines exchange with their socket actors (provided from main/net).
+// Machines decide; actors only do what they are told and report what the sockets did.
+
+import type { Endpoint, CloseReason, Representation, TransferMode } from '../trace/traceEvent';
+
+/** Control connection -> machine. */
+export type ControlInputEvent =
+  | { type: 'control.connected'; local: Endpoint; remote: Endpoint }
+  | { type: 'control.line'; text: string }
+  | { type: 'control.tooLong'; bytes: number }
+  | { type: 'control.flood'; bytes: number }
+  | { type: 'control.reply'; code: number; lines: string[] }
+  | { type: 'control.garbled'; line: string }
+  | { type: 'control.closed'; reason: 'peer' | 'error' | 'local'; message?: string };
+
+/** Machine -> control connection. */
+export type ControlOutputEvent =
+  | { type: 'reply'; code: number; lines: string[] }
+  | { type: 'command'; line: string }
+  | { type: 'close'; reason: CloseReason };
+
+/** Where the bytes a data connection sends come from. */
+export type DataSource =
+  | { kind: 'file'; path: string; offset: number }
+  | { kind: 'text'; text: string }
+  | { kind: 'generated'; name: string; size: number; seed: number; text: boolean };
+
+/** Where the bytes a data connection receives go. */
+export type DataSink =
+  | { kind: 'file'; path: string; write: 'replace' | 'append' | 'resume'; offset: number }
+  | { kind: 'memory'; name: string };
+
+export interface TransferSettings {
+  readonly representation: Representation;
+  readonly mode: TransferMode;
+  /** The command this transfer serves, for the trace ('RETR notes.txt'). */
+  readonly command: string;
+}
+
+/** Machine -> data channel. */
+export type DataOutputEvent =
+  | { type: 'listen' }
+  | { type: 'connect'; target: Endpoint }
+  | { type: 'send'; source: DataSource; settings: TransferSettings }
+  | { type: 'receive'; sink: DataSink; settings: TransferSettings; pauseAfterBytes?: number }
+  | { type: 'close'; reason: CloseReason }
+  | { type: 'abort'; reason: CloseReason }
+  /** Resume a paused receive and discard the rest (the client, after sending ABOR). */
+  | { type: 'drain' }
+  | { type: 'reset'; reason: CloseReason };
+
+/** Data channel -> machine. */
+export type DataInputEvent =
+  | { type: 'data.listening'; local: Endpoint }
+  | { type: 'data.connected'; local: Endpoint; remote: Endpoint }
+  | { type: 'data.failed'; reason: string }
+  | { type: 'data.sent'; bytes: number }
+  | { type: 'data.received'; bytes: number; sha256?: string }
+  | { type: 'data.paused'; bytes: number }
+  | { type: 'data.closed'; bytes: number }
+  | { type: 'data.lost'; bytes: number; reason: string };

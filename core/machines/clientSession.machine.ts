@@ -1,0 +1,401 @@
+// The FTP client session: runs a scenario's steps over real sockets, deciding when to send, connect and close.
+// It accepts what RFC 1123 §4.1.2.11 asks a client to tolerate: multi-line replies, 125 for 150,
+// and a 226 that arrives before or after the data connection's end (facts §1.5).
+
+import { assign, enqueueActions, fromCallback, fromPromise, sendTo, setup } from 'xstate';
+import { parseCommand } from '../protocol/commandLineDecoder';
+import { formatEprtArgument, formatPortArgument, parseEpsvReply, parsePasvReply } from '../protocol/hostPort';
+import { replyClass } from '../protocol/replyCodes';
+import { transferModes } from '../protocol/transferModes';
+import type { ControlInputEvent, ControlOutputEvent, DataInputEvent, DataOutputEvent } from './channelEvents';
+import { initialClientContext, type ClientContext, type ClientSessionInput, type ClientStep, type ReplySeen } from './clientSession.context';
+
+export type ClientEvent = ControlInputEvent | DataInputEvent;
+
+/** What the step gate is asked before the client acts: the session host pauses here when stepping. */
+export interface GateRequest {
+  readonly action: 'command' | 'dataClose' | 'abort';
+  readonly line?: string;
+}
+
+export interface ClientOutput {
+  readonly ok: boolean;
+  readonly failure?: string;
+  readonly transfers: ClientContext['transfers'];
+  readonly lastReply?: ReplySeen;
+}
+
+type Ctx = { context: ClientContext };
+type EvCtx = { context: ClientContext; event: ClientEvent };
+
+const stepOf = (context: ClientContext): ClientStep | undefined => context.steps[context.index];
+const lineOf = (context: ClientContext): string => {
+  const step = stepOf(context);
+  return step && step.kind !== 'dataSetup' ? step.line : '';
+};
+const replyOf = (event: ClientEvent): ReplySeen => (event.type === 'control.reply' ? { code: event.code, lines: event.lines } : { code: 0, lines: [] });
+
+/** The replies a step accepts: as listed, or by default any positive completion/intermediate (1123 §4.1.2.11: first digit). */
+function accepted(step: ClientStep | undefined, code: number): boolean {
+  if (step && step.kind !== 'dataSetup' && step.expect) return step.expect.includes(code);
+  if (step?.kind === 'transfer') return code === 226 || code === 250;
+  const cls = replyClass(code);
+  return cls === 'completion' || cls === 'intermediate';
+}
+
+function unexpected(context: ClientContext, reply: ReplySeen): string {
+  const step = stepOf(context);
+  const passive = step?.kind === 'dataSetup' && step.passive;
+  const sent = lineOf(context) || (passive ? (context.extended ? 'EPSV' : 'PASV') : context.extended ? 'EPRT' : 'PORT');
+  const masked = /^PASS\b/i.test(sent) ? 'PASS ****' : sent;
+  return `The server answered ${masked} with ${reply.code} ${reply.lines.join(' ')}`.trim() + ', which this step did not expect.';
+}
+
+/** A 1yz is only right for the commands that start a transfer (959 §6); for any other it is a protocol error. */
+function preliminaryError(context: ClientContext, reply: ReplySeen): string {
+  const sent = parseCommand(lineOf(context) || 'PORT').verb;
+  return `The server answered ${sent} with ${reply.code}: a preliminary (1yz) reply is only allowed for commands that open a data connection (RFC 959 §4.2, §6).`;
+}
+
+export const clientSessionMachine = setup({
+  types: {
+    context: {} as ClientContext,
+    input: {} as ClientSessionInput,
+    events: {} as ClientEvent,
+    output: {} as ClientOutput,
+  },
+  actors: {
+    control: fromCallback<ControlOutputEvent>(() => () => undefined),
+    dataChannel: fromCallback<DataOutputEvent>(() => () => undefined),
+    /** Resolves when the client may take its next action (the step gate); at once when not stepping. */
+    gate: fromPromise<void, GateRequest>(async () => undefined),
+  },
+  guards: {
+    finished: ({ context }: Ctx) => context.index >= context.steps.length,
+    stepIs: ({ context }: Ctx, kind: ClientStep['kind']) => stepOf(context)?.kind === kind,
+    isPreliminary: ({ event }: EvCtx) => event.type === 'control.reply' && replyClass(event.code) === 'preliminary',
+    isClosingReply: ({ event }: EvCtx) => event.type === 'control.reply' && (event.code === 221 || event.code === 421),
+    isAccepted: ({ context, event }: EvCtx) => event.type === 'control.reply' && accepted(stepOf(context), event.code),
+    passive: ({ context }: Ctx) => {
+      const step = stepOf(context);
+      return step?.kind === 'dataSetup' && step.passive;
+    },
+    readyToMove: ({ context }: Ctx) => context.preliminarySeen && context.dataConnected,
+    transferDone: ({ context }: Ctx) => context.dataFinished && context.completion !== undefined,
+    abortDone: ({ context }: Ctx) => context.dataFinished && context.completion !== undefined && context.abortReply !== undefined,
+    completionWithoutData: ({ context }: Ctx) => context.completion !== undefined && !context.dataConnected,
+    streamMode: ({ context }: Ctx) => transferModes[context.mode].eofByClose,
+  },
+  actions: {
+    sendLine: sendTo('control', ({ context }: Ctx) => ({ type: 'command' as const, line: lineOf(context) })),
+    sendRaw: sendTo('control', (_: unknown, line: string) => ({ type: 'command' as const, line })),
+    advance: assign({ index: ({ context }: Ctx) => context.index + 1 }),
+    rememberReply: assign({ lastReply: ({ event }: EvCtx) => replyOf(event) }),
+    fail: assign({ failure: (_: unknown, message: string) => message }),
+    failUnexpected: assign({ failure: ({ context, event }: EvCtx) => unexpected(context, replyOf(event)) }),
+    /** TYPE and MODE change how the client encodes data, once the server has agreed (200). */
+    trackParameters: assign(({ context, event }: EvCtx) => {
+      if (event.type !== 'control.reply' || event.code !== 200) return {};
+      const { verb, arg } = parseCommand(lineOf(context));
+      const value = (arg ?? '').trim().toUpperCase();
+      if (verb === 'TYPE') return { representation: value.startsWith('A') ? ('A' as const) : ('I' as const) };
+      if (verb === 'MODE' && (value === 'S' || value === 'B' || value === 'C')) return { mode: value };
+      return {};
+    }),
+    resetTransfer: assign({
+      preliminarySeen: false,
+      dataFinished: false,
+      completion: undefined,
+      abortReply: undefined,
+      aborting: false,
+      transferBytes: 0,
+      transferSha256: undefined,
+    }),
+    /** A data connection serves one STREAM transfer; the next needs a new PORT or PASV (1123 §4.1.2.5). */
+    dataUsedUp: assign({ dataReady: false, dataConnected: false, dataTarget: undefined }),
+    recordTransfer: assign({
+      transfers: ({ context }: Ctx) => {
+        const step = stepOf(context);
+        if (step?.kind !== 'transfer') return context.transfers;
+        return [
+          ...context.transfers,
+          {
+            command: step.line,
+            direction: step.direction,
+            bytes: context.transferBytes,
+            ...(context.transferSha256 ? { sha256: context.transferSha256 } : {}),
+            complete: !context.aborting && context.completion !== undefined && replyClass(context.completion.code) === 'completion',
+          },
+        ];
+      },
+    }),
+  },
+}).createMachine({
+  id: 'client',
+  context: ({ input }) => initialClientContext(input),
+  invoke: [
+    { id: 'control', src: 'control' },
+    { id: 'dataChannel', src: 'dataChannel' },
+  ],
+  initial: 'awaitingGreeting',
+  on: {
+    'control.closed': { target: '.failed', actions: { type: 'fail', params: 'The server closed the control connection unexpectedly.' } },
+    'control.garbled': { target: '.failed', actions: assign({ failure: ({ event }) => `The server sent a line that is not an FTP reply: ${JSON.stringify(event.line)} (RFC 959 §4.2).` }) },
+  },
+  output: ({ context }) => ({
+    ok: context.failure === undefined,
+    ...(context.failure ? { failure: context.failure } : {}),
+    transfers: context.transfers,
+    ...(context.lastReply ? { lastReply: context.lastReply } : {}),
+  }),
+  states: {
+    // The client sends nothing before the greeting; a 120 means wait for the 220 (959 §5.4).
+    awaitingGreeting: {
+      on: {
+        'control.reply': [
+          { guard: 'isPreliminary', actions: 'rememberReply' },
+          { guard: ({ event }) => event.code === 220, target: 'ready', actions: 'rememberReply' },
+          { target: 'failed', actions: ['rememberReply', assign({ failure: ({ event }) => `The server refused the session: ${event.code} ${event.lines.join(' ')}` })] },
+        ],
+      },
+    },
+    ready: {
+      always: [
+        { guard: 'finished', target: 'done' },
+        { guard: { type: 'stepIs', params: 'dataSetup' }, target: 'dataSetup' },
+        { guard: { type: 'stepIs', params: 'transfer' }, target: 'transfer' },
+        { target: 'command' },
+      ],
+    },
+    command: {
+      initial: 'gated',
+      states: {
+        gated: {
+          invoke: { src: 'gate', input: ({ context }) => ({ action: 'command' as const, line: lineOf(context) }), onDone: 'awaitingReply' },
+        },
+        awaitingReply: {
+          entry: 'sendLine',
+          on: {
+            'control.reply': [
+              { guard: 'isPreliminary', target: '#client.failed', actions: ['rememberReply', assign({ failure: ({ context, event }) => preliminaryError(context, replyOf(event)) })] },
+              // QUIT's 221 (or a 421 the step expected): the server will close the control connection (959 §4.1.1).
+              { guard: ({ context, event }) => event.code === 221 && accepted(stepOf(context), event.code), target: '#client.closingControl', actions: ['rememberReply', 'advance'] },
+              { guard: 'isAccepted', target: '#client.ready', actions: ['rememberReply', 'trackParameters', 'advance'] },
+              { target: '#client.failed', actions: ['rememberReply', 'failUnexpected'] },
+            ],
+          },
+        },
+      },
+    },
+    dataSetup: {
+      initial: 'choosing',
+      states: {
+        choosing: {
+          always: [{ guard: 'passive', target: 'gatedPassive' }, { target: 'listening' }],
+        },
+        // Active mode: the client listens first, then tells the server where (959 §3.2: before the transfer command).
+        listening: {
+          entry: sendTo('dataChannel', { type: 'listen' }),
+          on: {
+            'data.listening': { target: 'gatedPort', actions: assign({ dataTarget: ({ event }) => event.local }) },
+            'data.failed': { target: '#client.failed', actions: assign({ failure: ({ event }) => `Could not listen for the data connection: ${event.reason}` }) },
+          },
+        },
+        gatedPort: {
+          invoke: {
+            src: 'gate',
+            input: ({ context }) => ({ action: 'command' as const, line: portLine(context) }),
+            onDone: 'awaitingPortReply',
+          },
+        },
+        awaitingPortReply: {
+          entry: sendTo('control', ({ context }) => ({ type: 'command' as const, line: portLine(context) })),
+          on: {
+            'control.reply': [
+              { guard: 'isPreliminary', target: '#client.failed', actions: ['rememberReply', assign({ failure: ({ context, event }) => preliminaryError({ ...context, steps: [] }, replyOf(event)).replace(/answered \S+/, `answered ${context.extended ? 'EPRT' : 'PORT'}`) })] },
+              {
+                guard: ({ event }) => event.code === 200,
+                target: '#client.ready',
+                actions: [
+                  'rememberReply',
+                  assign({ dataReady: true }),
+                  enqueueActions(({ context, enqueue }) => {
+                    const step = stepOf(context);
+                    if (step?.kind === 'dataSetup' && step.refuse) enqueue.sendTo('dataChannel', { type: 'reset', reason: 'reset' });
+                  }),
+                  'advance',
+                ],
+              },
+              { target: '#client.failed', actions: ['rememberReply', 'failUnexpected', sendTo('dataChannel', { type: 'reset', reason: 'error' })] },
+            ],
+          },
+        },
+        // Passive mode: the server listens and says where; the client connects (959 §4.1.2, 2428 §3).
+        gatedPassive: {
+          invoke: {
+            src: 'gate',
+            input: ({ context }) => ({ action: 'command' as const, line: context.extended ? 'EPSV' : 'PASV' }),
+            onDone: 'awaitingPassiveReply',
+          },
+        },
+        awaitingPassiveReply: {
+          entry: sendTo('control', ({ context }) => ({ type: 'command' as const, line: context.extended ? 'EPSV' : 'PASV' })),
+          on: {
+            'control.reply': [
+              {
+                guard: ({ context, event }) => passiveTarget(context, event.code, event.lines) !== undefined,
+                target: 'connecting',
+                actions: ['rememberReply', assign({ dataTarget: ({ context, event }) => passiveTarget(context, event.code, event.lines) })],
+              },
+              { target: '#client.failed', actions: ['rememberReply', 'failUnexpected'] },
+            ],
+          },
+        },
+        connecting: {
+          entry: sendTo('dataChannel', ({ context }) => ({ type: 'connect' as const, target: context.dataTarget! })),
+          on: {
+            'data.connected': { target: '#client.ready', actions: [assign({ dataReady: true, dataConnected: true }), 'advance'] },
+            'data.failed': { target: '#client.failed', actions: assign({ failure: ({ event }) => `Could not open the passive data connection: ${event.reason}` }) },
+          },
+        },
+      },
+    },
+    transfer: {
+      initial: 'gated',
+      entry: 'resetTransfer',
+      on: {
+        // Active mode: the server connects after (or, for some servers, before) its 1yz (facts §1.5).
+        'data.connected': { actions: assign({ dataConnected: true }) },
+        'data.closed': { actions: assign({ dataFinished: true, transferBytes: ({ context, event }) => Math.max(context.transferBytes, event.bytes) }) },
+        'data.lost': { actions: assign({ dataFinished: true, transferBytes: ({ context, event }) => Math.max(context.transferBytes, event.bytes) }) },
+      },
+      states: {
+        gated: {
+          invoke: { src: 'gate', input: ({ context }) => ({ action: 'command' as const, line: lineOf(context) }), onDone: 'awaitingPreliminary' },
+        },
+        awaitingPreliminary: {
+          entry: 'sendLine',
+          always: { guard: 'readyToMove', target: 'moving' },
+          on: {
+            'control.reply': [
+              { guard: 'isPreliminary', actions: ['rememberReply', assign({ preliminarySeen: true })] },
+              // Refused before any data moved (550, 425, 553, ...): the data connection set up for it is not used.
+              {
+                guard: 'isAccepted',
+                target: '#client.ready',
+                actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) }), 'recordTransfer', sendTo('dataChannel', { type: 'reset', reason: 'reset' }), 'dataUsedUp', 'advance'],
+              },
+              { target: '#client.failed', actions: ['rememberReply', 'failUnexpected', sendTo('dataChannel', { type: 'reset', reason: 'error' })] },
+            ],
+          },
+        },
+        moving: {
+          entry: sendTo('dataChannel', ({ context }) => {
+            const step = stepOf(context) as Extract<ClientStep, { kind: 'transfer' }>;
+            const settings = { representation: context.representation, mode: context.mode, command: step.line };
+            if (step.direction === 'upload') {
+              const content = step.upload ?? { size: 0, text: false, seed: 1 };
+              return { type: 'send' as const, source: { kind: 'generated' as const, name: step.line, ...content }, settings };
+            }
+            return {
+              type: 'receive' as const,
+              sink: { kind: 'memory' as const, name: step.line },
+              settings,
+              ...(step.abortAfterBytes !== undefined ? { pauseAfterBytes: step.abortAfterBytes } : {}),
+            };
+          }),
+          always: { guard: 'transferDone', target: 'finished' },
+          on: {
+            'data.sent': [
+              // STREAM upload: the client is the sender, so its close is the end of file (959 §3.2, §3.4.1). No command is sent.
+              { guard: 'streamMode', target: 'gatedClose', actions: assign({ transferBytes: ({ event }) => event.bytes }) },
+              { actions: assign({ transferBytes: ({ event }) => event.bytes }) },
+            ],
+            // STREAM download: the server's FIN was the end of file; the client closes its side in turn (959 §5.2).
+            'data.received': {
+              actions: [
+                assign({ transferBytes: ({ event }) => event.bytes, transferSha256: ({ event }) => event.sha256 }),
+                sendTo('dataChannel', { type: 'close', reason: 'peer-closed' }),
+              ],
+            },
+            'data.paused': { target: 'gatedAbort', actions: assign({ transferBytes: ({ event }) => event.bytes }) },
+            'control.reply': [
+              { guard: 'isPreliminary', target: '#client.failed', actions: ['rememberReply', { type: 'fail', params: 'The server sent a second preliminary reply for one command (RFC 959 §4.2 allows one).' }] },
+              { actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] },
+            ],
+          },
+        },
+        gatedClose: {
+          invoke: { src: 'gate', input: { action: 'dataClose' as const }, onDone: 'closingData' },
+          on: { 'control.reply': { actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] } },
+        },
+        closingData: {
+          entry: sendTo('dataChannel', { type: 'close', reason: 'eof' }),
+          always: { guard: 'transferDone', target: 'finished' },
+          on: { 'control.reply': { actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] } },
+        },
+        gatedAbort: {
+          invoke: { src: 'gate', input: { action: 'abort' as const, line: 'ABOR' }, onDone: 'aborting' },
+          on: { 'control.reply': { actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] } },
+        },
+        // ABOR: the transfer's own reply (426, or 226 if it had finished) and then ABOR's reply (226 or 225) (959 §4.1.3).
+        aborting: {
+          entry: [assign({ aborting: true }), { type: 'sendRaw', params: 'ABOR' }, sendTo('dataChannel', { type: 'drain' })],
+          always: { guard: 'abortDone', target: 'finished' },
+          on: {
+            'control.reply': [
+              { guard: ({ context }) => context.completion === undefined, actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] },
+              { actions: ['rememberReply', assign({ abortReply: ({ event }) => replyOf(event) })] },
+            ],
+          },
+        },
+        finished: {
+          always: [
+            {
+              guard: ({ context }) => context.aborting || accepted(stepOf(context), context.completion!.code),
+              target: '#client.ready',
+              actions: ['recordTransfer', 'dataUsedUp', 'advance'],
+            },
+            { target: '#client.failed', actions: ['recordTransfer', assign({ failure: ({ context }) => unexpected(context, context.completion!) })] },
+          ],
+        },
+      },
+    },
+    closingControl: {
+      on: { 'control.closed': { target: 'ready' } },
+    },
+    done: {
+      type: 'final',
+      entry: enqueueActions(({ enqueue }) => {
+        enqueue.sendTo('dataChannel', { type: 'reset', reason: 'quit' });
+      }),
+    },
+    failed: {
+      type: 'final',
+      entry: [sendTo('dataChannel', { type: 'reset', reason: 'error' }), sendTo('control', { type: 'close', reason: 'error' })],
+    },
+  },
+});
+
+function portLine(context: ClientContext): string {
+  const target = context.dataTarget!;
+  return context.extended ? `EPRT ${formatEprtArgument({ family: 1, host: target.host, port: target.port })}` : `PORT ${formatPortArgument(target)}`;
+}
+
+/**
+ * Where to connect after 227/229. The client connects to the control connection's peer address and
+ * takes only the port from the reply, as Python's ftplib does (CVE-2021-4189): a server cannot point
+ * the client at a third host.
+ */
+function passiveTarget(context: ClientContext, code: number, lines: readonly string[]) {
+  const text = lines.join(' ');
+  if (code === 229) {
+    const port = parseEpsvReply(text);
+    return port === null ? undefined : { host: context.controlPeer.host, port };
+  }
+  if (code === 227) {
+    const parsed = parsePasvReply(text);
+    return parsed === null ? undefined : { host: context.controlPeer.host, port: parsed.port };
+  }
+  return undefined;
+}

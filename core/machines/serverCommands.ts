@@ -1,0 +1,160 @@
+// Pure handlers for the server commands answered from session state alone (control and parameter kinds).
+// Each returns the replies, the context change and any data-channel orders; the machine applies them.
+
+import { Reply, type ReplyName } from '../protocol/replyCodes';
+import { commandTable, featureLines, helpLines, knownButNotImplemented } from '../protocol/commands.table';
+import { parseEprtArgument, parsePortArgument } from '../protocol/hostPort';
+import { quotePath } from '../protocol/virtualPath';
+import type { DataOutputEvent } from './channelEvents';
+import type { ServerContext } from './serverSession.context';
+import type { Endpoint } from '../trace/traceEvent';
+
+export interface OutReply {
+  readonly code: number;
+  readonly lines: readonly string[];
+}
+
+export interface Outcome {
+  readonly replies: readonly OutReply[];
+  readonly patch?: Partial<ServerContext>;
+  readonly data?: readonly DataOutputEvent[];
+}
+
+export function reply(name: ReplyName, text?: string | readonly string[]): OutReply {
+  const entry = Reply[name];
+  const lines = text === undefined ? [entry.text] : typeof text === 'string' ? [text] : text;
+  return { code: entry.code, lines };
+}
+
+const answer = (name: ReplyName, text?: string | readonly string[], patch?: Partial<ServerContext>, data?: readonly DataOutputEvent[]): Outcome => ({
+  replies: [reply(name, text)],
+  ...(patch ? { patch } : {}),
+  ...(data ? { data } : {}),
+});
+
+type Handler = (ctx: ServerContext, arg: string) => Outcome;
+
+/** Node reports IPv4 peers on a dual-stack socket as ::ffff:a.b.c.d; compare the IPv4 part. */
+export function sameHost(a: string, b: string): boolean {
+  const plain = (h: string) => h.replace(/^::ffff:/i, '');
+  return plain(a) === plain(b);
+}
+
+/**
+ * The bounce-attack checks for PORT and EPRT (RFC 2577 §3): only the control connection's own peer,
+ * and never a privileged port. Refused before any connection is attempted.
+ */
+function checkActiveTarget(ctx: ServerContext, target: Endpoint): Outcome | undefined {
+  if (ctx.epsvAll) return answer('badSequence', 'EPSV ALL is in effect: only EPSV may set up data connections (RFC 2428 §4).');
+  if (!sameHost(target.host, ctx.peer.host)) {
+    return answer('argumentError', `Refused: ${target.host} is not the address this control connection comes from (no FTP bounce, RFC 2577 §3).`);
+  }
+  if (target.port < 1024) {
+    return answer('notImplementedForParameter', `Refused: port ${target.port} is a privileged port (RFC 2577 §3).`);
+  }
+  return undefined;
+}
+
+/** A new port specification closes any existing data connection or listener (959 §3.2, condition 3). */
+function setActiveTarget(ctx: ServerContext, target: Endpoint, text: string): Outcome {
+  const reset: DataOutputEvent[] = ctx.dataOpen || ctx.dataSetup.kind === 'passive' ? [{ type: 'reset', reason: 'replaced' }] : [];
+  return answer('ok', text, { dataSetup: { kind: 'active', target }, dataOpen: false, dataUsed: false }, reset);
+}
+
+const handlers: Record<string, Handler> = {
+  NOOP: () => answer('ok', 'NOOP ok.'),
+  SYST: () => answer('systemType'),
+  FEAT: () => answer('systemStatus', ['Features:', ...featureLines(), 'End']),
+  HELP: (_ctx, arg) => {
+    if (!arg.trim()) return answer('help', helpLines());
+    const row = commandTable.get(arg.trim().toUpperCase());
+    if (!row) return answer('argumentError', `Unknown command ${arg.trim()}.`);
+    return answer('help', `${row.help} (RFC ${row.rfc})`);
+  },
+  OPTS: (_ctx, arg) => {
+    // RFC 2640 clients send OPTS UTF8 ON; path names here are always UTF-8.
+    if (/^utf8(\s+on)?$/i.test(arg.trim())) return answer('ok', 'Always in UTF8 mode.');
+    return answer('argumentError', `Option not understood: ${arg}.`);
+  },
+  PWD: (ctx) => answer('pathCreated', `${quotePath(ctx.cwd)} is the current directory.`),
+  STAT: (ctx) => {
+    const setup = ctx.dataSetup;
+    const data = setup.kind === 'active'
+      ? `active: the server will connect to ${setup.target.host}:${setup.target.port}`
+      : setup.kind === 'passive' ? `passive: listening on ${setup.local.host}:${setup.local.port}` : 'not set up (send PORT, EPRT, PASV or EPSV)';
+    return answer('systemStatus', [
+      'FTP Lab server status:',
+      ` Connected from ${ctx.peer.host}:${ctx.peer.port}`,
+      ` Logged in as ${ctx.user ?? '(nobody)'}`,
+      ` TYPE ${ctx.representation}, MODE ${ctx.mode}, STRU ${ctx.structure}`,
+      ` Data connection: ${ctx.dataOpen ? 'open' : 'closed'}; ${data}`,
+      'End of status',
+    ]);
+  },
+  TYPE: (_ctx, arg) => {
+    const words = arg.trim().toUpperCase().split(/\s+/);
+    const [type, param] = words;
+    // 1123 §4.1.2.2: a host with no N/T difference treats T as N. ASA carriage control (C) is not offered.
+    if (type === 'A' && (param === undefined || param === 'N' || param === 'T') && words.length <= 2) {
+      return answer('ok', 'Type set to A.', { representation: 'A' });
+    }
+    if (type === 'I' && words.length === 1) return answer('ok', 'Type set to I.', { representation: 'I' });
+    // 1123 §4.1.2.1: TYPE L 8 is required, and on an 8-bit host it is the same as I.
+    if (type === 'L' && param === '8' && words.length === 2) return answer('ok', 'Type set to L 8 (same as I on this host).', { representation: 'I' });
+    if (type === 'A' || type === 'E' || type === 'L') return answer('notImplementedForParameter', `TYPE ${arg.trim()} is not supported; use A, I or L 8.`);
+    return answer('argumentError', `Unknown TYPE ${arg.trim()}.`);
+  },
+  STRU: (_ctx, arg) => {
+    const s = arg.trim().toUpperCase();
+    if (s === 'F') return answer('ok', 'Structure set to F.', { structure: 'F' });
+    if (s === 'R' || s === 'P') return answer('notImplementedForParameter', `STRU ${s} is not supported; only F (1123 §4.1.2.13 allows this on hosts without record files).`);
+    return answer('argumentError', `Unknown STRU ${arg.trim()}.`);
+  },
+  MODE: (_ctx, arg) => {
+    const m = arg.trim().toUpperCase();
+    if (m === 'S') return answer('ok', 'Mode set to S.', { mode: 'S' });
+    if (m === 'B' || m === 'C') return answer('notImplementedForParameter', `MODE ${m} is not supported yet; only S (stream).`);
+    return answer('argumentError', `Unknown MODE ${arg.trim()}.`);
+  },
+  PORT: (ctx, arg) => {
+    const parsed = parsePortArgument(arg);
+    if ('error' in parsed) return answer('argumentError', 'PORT needs h1,h2,h3,h4,p1,p2 (RFC 959 §4.1.2).');
+    return checkActiveTarget(ctx, parsed) ?? setActiveTarget(ctx, parsed, `PORT command successful: the server will connect to ${parsed.host}:${parsed.port}.`);
+  },
+  EPRT: (ctx, arg) => {
+    const parsed = parseEprtArgument(arg);
+    if (!parsed.ok) {
+      return parsed.code === 522 ? answer('protocolNotSupported') : answer('argumentError', 'EPRT needs |1|address|port| (RFC 2428 §2).');
+    }
+    if (parsed.family !== 1) return answer('protocolNotSupported');
+    const target = { host: parsed.host, port: parsed.port };
+    return checkActiveTarget(ctx, target) ?? setActiveTarget(ctx, target, `EPRT command successful: the server will connect to ${target.host}:${target.port}.`);
+  },
+  REST: (_ctx, arg) => {
+    // RFC 3659 §5: in STREAM mode the marker is a decimal byte offset; errors surface on the transfer command.
+    if (!/^\d+$/.test(arg.trim())) return answer('argumentError', 'REST needs a byte offset (RFC 3659 §5).');
+    const offset = Number(arg.trim());
+    if (!Number.isSafeInteger(offset)) return answer('argumentError', 'REST offset is too large.');
+    return answer('pendingFurtherInfo', `Restarting at ${offset}. Send RETR or STOR to continue.`, { restOffset: offset });
+  },
+};
+
+/** The handler for a control or parameter command, if the verb has one. */
+export function simpleHandler(verb: string): Handler | undefined {
+  return handlers[verb];
+}
+
+/** The reply for a command the server cannot take in its current state, by table row and login. */
+export function refusal(ctx: ServerContext, verb: string, arg: string | undefined): Outcome | undefined {
+  const row = commandTable.get(verb);
+  if (!row) {
+    return knownButNotImplemented.has(verb)
+      ? answer('notImplemented', `${verb} is not implemented by this server.`)
+      : answer('syntaxError', `Command not understood: ${verb}.`);
+  }
+  if (row.loginRequired && !ctx.loggedIn) return answer('notLoggedIn', 'Please log in with USER and PASS first.');
+  const a = arg ?? '';
+  if (row.argument === 'required' && a.trim() === '') return answer('argumentError', `${verb} needs an argument.`);
+  if (row.argument === 'none' && a.trim() !== '') return answer('argumentError', `${verb} takes no argument.`);
+  return undefined;
+}

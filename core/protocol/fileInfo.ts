@@ -1,0 +1,26 @@
+// What a file store tells the protocol about one entry: the shape LIST, SIZE, MDTM and STAT read.
+
+export type FileKind = 'file' | 'dir';
+
+export interface FileInfo {
+  /** Last path segment ('' for the root). */
+  readonly name: string;
+  /** Virtual absolute path inside the store, e.g. '/pub/hello.txt' (always '/'-separated). */
+  readonly path: string;
+  readonly kind: FileKind;
+  /** Size in bytes as stored (the TYPE I size). */
+  readonly size: number;
+  /** Modification time, milliseconds since the Unix epoch (UTC). */
+  readonly modifiedMs: number;
+}
+
+/** Why a store refused an operation; core/protocol maps each to a reply code. */
+export type StoreErrorCode =
+  | 'notFound'
+  | 'exists'
+  | 'notEmpty'
+  | 'notDirectory'
+  | 'isDirectory'
+  | 'escapesRoot'
+  | 'invalidName'
+  | 'io';

@@ -1,0 +1,123 @@
+// The built-in scenarios: the seed's textbook upload done the RFC way, and the classic situations a class asks about.
+
+import type { Scenario } from './scenario';
+
+const login = [
+  { send: 'USER {user}', expect: [331, 230] },
+  { send: 'PASS {password}', expect: [230] },
+];
+
+export const builtinScenarios: readonly Scenario[] = [
+  {
+    name: 'textbook-upload',
+    title: 'The textbook upload, done as RFC 959 says',
+    description:
+      "The seed's 17-step upload with its errors corrected: PORT is answered 200 (not 150), STOR gets 150 then 226 (not 250), and the client closes the data connection to mark the end of file.",
+    defaults: { passive: false, type: 'I', file: 'report.bin', size: 4096 },
+    steps: [
+      ...login,
+      { send: 'TYPE {type}', expect: [200] },
+      { send: 'STRU F', expect: [200], note: 'Redundant: F is the default (959 §5.1), but the textbook sends it.' },
+      { send: 'MODE S', expect: [200], note: 'Redundant: S is the default; it makes the close-means-EOF rule explicit.' },
+      { data: 'setup', note: 'The client listens on an ephemeral port, then sends PORT (959 §3.2: before the transfer command).' },
+      { send: 'STOR {file}', upload: true, note: '150, data, the client closes the data connection (EOF), then 226.' },
+      { send: 'QUIT', expect: [221] },
+    ],
+  },
+  {
+    name: 'download',
+    title: 'Download a file (RETR): the server closes the data connection',
+    description: 'In STREAM mode the server is the sender, so its close is the end of file (959 §3.2, §3.4.1); 226 follows.',
+    defaults: { passive: true, type: 'A', file: 'notes.txt' },
+    steps: [...login, { send: 'TYPE {type}', expect: [200] }, { data: 'setup' }, { send: 'RETR {file}' }, { send: 'QUIT', expect: [221] }],
+  },
+  {
+    name: 'listing',
+    title: 'Directory listing (LIST and NLST) over the data connection',
+    description: 'Listings travel on a data connection like files, one connection each, closed by the server (959 §4.1.3).',
+    defaults: { passive: true },
+    steps: [
+      ...login,
+      { send: 'PWD', expect: [257] },
+      { data: 'setup' },
+      { send: 'LIST' },
+      { data: 'setup' },
+      { send: 'NLST' },
+      { send: 'QUIT', expect: [221] },
+    ],
+  },
+  {
+    name: 'passive-vs-active',
+    title: 'The same download, active then passive: who opens the data connection',
+    description: 'After PORT the server connects to the client (from port L-1 when it can); after PASV the client connects to the server.',
+    defaults: { type: 'I', file: 'data.bin' },
+    steps: [
+      ...login,
+      { send: 'TYPE {type}', expect: [200] },
+      { data: 'setup', passive: false, note: 'Active: the client listens; the server will connect.' },
+      { send: 'RETR {file}' },
+      { data: 'setup', passive: true, note: 'Passive: the server listens; the client connects.' },
+      { send: 'RETR {file}' },
+      { send: 'QUIT', expect: [221] },
+    ],
+  },
+  {
+    name: 'abort',
+    title: 'ABOR in the middle of a download: 426 for the transfer, 226 for ABOR',
+    description: 'The client uploads a large file, then starts downloading it and sends ABOR after 1 MiB; the server closes the data connection (959 §4.1.3).',
+    defaults: { type: 'I', file: 'big.bin', size: 32 * 1024 * 1024, passive: true },
+    steps: [
+      ...login,
+      { send: 'TYPE {type}', expect: [200] },
+      { data: 'setup' },
+      { send: 'STOR {file}', upload: true },
+      { data: 'setup' },
+      { send: 'RETR {file}', abortAfter: 1024 * 1024, expect: [426, 226], note: 'The client stops reading after 1 MiB and sends ABOR.' },
+      { send: 'NOOP', expect: [200], note: 'The control connection is still fine.' },
+      { send: 'QUIT', expect: [221] },
+    ],
+  },
+  {
+    name: 'rest-resume',
+    title: 'Resume a download with REST (RFC 3659 §5)',
+    description: 'REST n, answered 350, makes the next RETR start at byte n; the data connection carries only the rest.',
+    defaults: { type: 'I', file: 'data.bin', passive: true },
+    steps: [
+      ...login,
+      { send: 'TYPE {type}', expect: [200] },
+      { send: 'SIZE {file}', expect: [213] },
+      { data: 'setup' },
+      { send: 'REST 40000', expect: [350] },
+      { send: 'RETR {file}', note: 'Only the bytes from offset 40000 travel.' },
+      { send: 'QUIT', expect: [221] },
+    ],
+  },
+  {
+    name: 'wrong-password',
+    title: 'A wrong password: 530 after a delay',
+    description: 'The server always answers USER with 331 (RFC 2577 §7) and refuses at PASS, after a delay against password guessing (RFC 2577 §5).',
+    steps: [
+      { send: 'USER {user}', expect: [331] },
+      { send: 'PASS wrong-password', expect: [530] },
+      { send: 'QUIT', expect: [221] },
+    ],
+  },
+  {
+    name: 'missing-file',
+    title: 'Downloading a file that does not exist: 550, and no data connection is used',
+    description: 'The server checks the file before it says 150, so the answer is an immediate 550 (959 §4.2.1).',
+    defaults: { passive: true, file: 'no-such-file.txt' },
+    steps: [...login, { data: 'setup' }, { send: 'RETR {file}', expect: [550] }, { send: 'QUIT', expect: [221] }],
+  },
+  {
+    name: 'refused-data',
+    title: 'A data connection that cannot be opened: 150, then 425',
+    description: 'The client sends PORT and then stops listening; the server says 150, its connect is refused, and it answers 425 (959 §4.2.1).',
+    defaults: { file: 'notes.txt' },
+    steps: [...login, { data: 'setup', refuse: true }, { send: 'RETR {file}', expect: [425] }, { send: 'NOOP', expect: [200] }, { send: 'QUIT', expect: [221] }],
+  },
+];
+
+export function findBuiltinScenario(name: string): Scenario | undefined {
+  return builtinScenarios.find((s) => s.name === name);
+}

@@ -1,0 +1,64 @@
+// A readable transcript of a trace: each wire message once (as its sender saw it), C→S / S→C marked,
+// and what each data-connection event means.
+
+import { closeMeaning, observedSides } from './closeMeaning';
+import type { Side, TraceEvent } from './traceEvent';
+
+const arrow = (from: Side) => (from === 'client' ? 'C→S' : 'S→C');
+const other = (side: Side): Side => (side === 'client' ? 'server' : 'client');
+const at = (e: { host: string; port: number }) => `${e.host}:${e.port}`;
+
+/** One line for an event, or undefined for events a transcript leaves out (states, duplicates). */
+export function transcriptLine(event: TraceEvent, sides: Set<Side>): string | undefined {
+  // A message recorded at both ends is shown once, from its sender; a one-sided trace shows what it has.
+  const senderOf = (e: TraceEvent & { dir: 'sent' | 'received' }, from: Side) => (e.dir === 'sent' || !sides.has(from) ? true : false);
+  switch (event.type) {
+    case 'ftp.command':
+      return senderOf(event, 'client') ? `${arrow('client')}  ${event.line}` : undefined;
+    case 'ftp.reply': {
+      if (!senderOf(event, 'server')) return undefined;
+      const [first, ...rest] = event.lines;
+      if (rest.length === 0) return `${arrow('server')}  ${event.code} ${first ?? ''}`;
+      return [`${arrow('server')}  ${event.code}-${first ?? ''}`, ...rest.slice(0, -1).map((l) => `       ${l}`), `       ${event.code} ${rest[rest.length - 1]}`].join('\n');
+    }
+    case 'tcp.listen':
+      return event.channel === 'data' ? `      ${event.side} listens on ${at(event.local)} for a data connection` : `      ${event.side} listens on ${at(event.local)}`;
+    case 'tcp.connect': {
+      if (event.channel === 'control') return `      control connection ${event.conn}: ${event.side} ${at(event.local)} connects to ${at(event.remote)}`;
+      const how = event.side === 'server' ? 'active mode: the server connects' : 'passive mode: the client connects';
+      return `      data connection ${event.conn} opened: ${event.side} ${at(event.local)} → ${at(event.remote)} (${how})`;
+    }
+    case 'tcp.accept':
+      // The accept is the other end of a connect already shown, unless only this side is in the trace.
+      if (sides.has(other(event.side))) return undefined;
+      return `      ${event.channel} connection ${event.conn} accepted by ${event.side} from ${at(event.remote)}`;
+    case 'tcp.refused':
+      return `      ${event.channel} connection refused: ${event.reason}`;
+    case 'tcp.fin':
+      if (!senderOf(event, event.side)) return undefined;
+      if (event.channel === 'control') return `      control connection ${event.conn} closed by ${event.side} (FIN)${event.reason === 'quit' ? ' after QUIT' : ''}`;
+      return `      data connection ${event.conn} closed by ${event.side} (FIN): ${closeMeaning(event.reason)}`;
+    case 'tcp.rst':
+      if (!senderOf(event, event.side)) return undefined;
+      return `      ${event.channel} connection ${event.conn} reset by ${event.side} (RST): ${closeMeaning(event.reason)}`;
+    case 'data.transfer': {
+      if (event.dir !== 'sent' && sides.has(event.side === 'client' ? 'server' : 'client')) return undefined;
+      const from = event.dir === 'sent' ? event.side : other(event.side);
+      const flow = `${from} → ${other(from)}`;
+      const status = event.complete ? '' : ' — cut short';
+      return `      data ${event.conn}: ${event.bytes} bytes ${flow} (TYPE ${event.representation}, MODE ${event.mode}) in ${event.durationMs.toFixed(1)} ms${status}`;
+    }
+    case 'note':
+      return `      note: ${event.text}`;
+    default:
+      return undefined;
+  }
+}
+
+export function transcript(events: readonly TraceEvent[]): string[] {
+  const sides = observedSides(events);
+  return events.flatMap((e) => {
+    const line = transcriptLine(e, sides);
+    return line === undefined ? [] : [line];
+  });
+}

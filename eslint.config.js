@@ -1,0 +1,67 @@
+// Lint rules, including the layer rules of design.md: which folder may import what.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = ['node:*', 'fs', 'net', 'path', 'os', 'child_process', 'http', 'https', 'stream', 'events', 'crypto', 'url', 'util'];
+const pattern = (group, message) => ({ group, message });
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'test-artifacts/**', 'bin/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['core/**/*.ts', 'test/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          pattern(nodeBuiltins, 'core/ is pure: no Node built-ins (design.md, layers).'),
+          pattern(['electron', 'electron/*'], 'core/ must not import electron.'),
+          pattern(['d3-selection', 'd3-transition', 'd3-zoom', 'd3'], 'core/ must not touch the DOM.'),
+          pattern(['**/main/**', '**/renderer/**'], 'core/ imports only core/.'),
+        ],
+      }],
+    },
+  },
+  {
+    files: ['main/**/*.ts'],
+    ignores: ['main/net/**', 'main/electron/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          pattern(['node:net', 'net'], 'Only main/net/ imports node:net: one choke point for sockets.'),
+          pattern(['electron', 'electron/*'], 'Only main/electron/ imports electron.'),
+          pattern(['**/renderer/**'], 'main/ must not import renderer/.'),
+        ],
+      }],
+    },
+  },
+  {
+    files: ['main/net/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          pattern(['electron', 'electron/*'], 'Only main/electron/ imports electron.'),
+          pattern(['**/renderer/**'], 'main/ must not import renderer/.'),
+        ],
+      }],
+    },
+  },
+  {
+    files: ['renderer/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          pattern(nodeBuiltins, 'renderer/ runs in the browser: no Node built-ins.'),
+          pattern(['electron', 'electron/*'], 'renderer/ reaches the host only through its bridge.'),
+          pattern(['**/main/**'], 'renderer/ must not import main/.'),
+        ],
+      }],
+    },
+  },
+);

@@ -1,0 +1,316 @@
+// The ftp-lab command: serve, run, scenarios, export (design.md, "CLI"). Exit codes: 0 ok, 1 session failed, 2 bad usage.
+
+import { readFile, writeFile, rename } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { builtinScenarios, findBuiltinScenario } from '../../core/scenarios/builtinScenarios';
+import { parseScenario, resolveScenario, settingsFor, ScenarioError, type Scenario } from '../../core/scenarios/scenario';
+import { createTraceFile, parseTrace, serializeTrace, TraceFileError } from '../../core/trace/traceFile';
+import { transcriptLine } from '../../core/trace/transcript';
+import { observedSides } from '../../core/trace/closeMeaning';
+import { TraceRecorder } from '../../core/trace/traceRecorder';
+import { startFtpServer } from '../session/ftpServer';
+import { runClientSession } from '../session/clientSession';
+import { createMemoryStore } from '../store/memoryStore';
+import { createDirectoryStore } from '../store/directoryStore';
+import type { FileStore } from '../store/fileStore';
+import type { TraceMeta } from '../../core/trace/traceEvent';
+
+export const TOOL = 'ftp-lab 0.1.0';
+
+export class UsageError extends Error {}
+
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const consoleIo: CliIo = { out: (l) => process.stdout.write(l + '\n'), err: (l) => process.stderr.write(l + '\n') };
+
+const USAGE = `Usage:
+  ftp-lab serve [--host 127.0.0.1] [--port 2121] [--root DIR] [--user NAME --password SECRET] [--anonymous] [--trace FILE]
+  ftp-lab run <scenario|file.json> [--server ftp://user:pass@host:port] [--passive|--active] [--type A|I] [--mode S|B|C]
+              [--file NAME] [--size BYTES] [--trace FILE] [--export FILE] [--reveal-passwords] [--quiet]
+  ftp-lab scenarios
+  ftp-lab export <trace.json> -o FILE [--format json]`;
+
+export async function main(argv: readonly string[], io: CliIo = consoleIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve':
+        return await serve(rest, io);
+      case 'run':
+        return await run(rest, io);
+      case 'scenarios':
+        for (const s of builtinScenarios) io.out(`${s.name.padEnd(20)} ${s.title}`);
+        return 0;
+      case 'export':
+        return await exportTrace(rest, io);
+      case 'start':
+        io.out('The visual app (Electron window and browser UI) is not part of this build yet; here is the textbook upload in the terminal instead.');
+        return await run(['textbook-upload'], io);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`Unknown command "${command}".`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ScenarioError || error instanceof TraceFileError || isParseArgsError(error)) {
+      io.err(`ftp-lab: ${(error as Error).message}`);
+      if (error instanceof UsageError || isParseArgsError(error)) io.err(USAGE);
+      return 2;
+    }
+    io.err(`ftp-lab: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+function isParseArgsError(error: unknown): boolean {
+  return typeof (error as { code?: string })?.code === 'string' && (error as { code: string }).code.startsWith('ERR_PARSE_ARGS');
+}
+
+function portNumber(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`"${text}" is not a port number (0-65535).`);
+  return n;
+}
+
+async function storeFor(root: string | undefined): Promise<FileStore> {
+  if (!root) return createMemoryStore();
+  try {
+    return await createDirectoryStore(root);
+  } catch (error) {
+    throw new UsageError(`--root ${root}: ${(error as Error).message}`);
+  }
+}
+
+/** Writes the trace atomically (temp file + rename), so a reader never sees half a file. */
+async function writeTrace(path: string, recorder: TraceRecorder, meta: TraceMeta): Promise<void> {
+  const temp = `${path}.tmp-${process.pid}`;
+  await writeFile(temp, serializeTrace(createTraceFile(meta, recorder.events)));
+  await rename(temp, path);
+}
+
+async function serve(args: readonly string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string' },
+      root: { type: 'string' },
+      user: { type: 'string' },
+      password: { type: 'string' },
+      anonymous: { type: 'boolean', default: false },
+      trace: { type: 'string' },
+      'login-delay': { type: 'string' },
+      'reveal-passwords': { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if ((values.user === undefined) !== (values.password === undefined)) throw new UsageError('--user and --password go together.');
+  const accounts = values.user !== undefined ? [{ user: values.user, password: values.password! }] : [];
+  const store = await storeFor(values.root);
+  const recorder = new TraceRecorder(() => performance.now());
+  const meta: TraceMeta = { createdAt: new Date().toISOString(), tool: TOOL, title: 'ftp-lab serve', passwordsMasked: !values['reveal-passwords'] };
+  const sides = new Set(['server' as const]);
+  recorder.subscribe((event) => {
+    const line = transcriptLine(event, sides);
+    if (line !== undefined) io.out(`[${event.session ?? '-'}] ${line}`);
+  });
+  let saving = Promise.resolve();
+  const traceFile = values.trace;
+  // The trace file is kept current as sessions happen: rewritten shortly after each burst of events.
+  let pendingSave: NodeJS.Timeout | undefined;
+  if (traceFile) {
+    recorder.subscribe(() => {
+      if (pendingSave) return;
+      pendingSave = setTimeout(() => {
+        pendingSave = undefined;
+        saving = saving.then(() => writeTrace(traceFile, recorder, meta)).catch((e: Error) => io.err(`ftp-lab: could not write ${traceFile}: ${e.message}`));
+      }, 200);
+    });
+  }
+  const server = await startFtpServer({
+    host: values.host,
+    port: portNumber(values.port, 2121),
+    store,
+    accounts,
+    anonymous: values.anonymous || accounts.length === 0,
+    recorder,
+    numberSessions: true,
+    revealPasswords: values['reveal-passwords'],
+    ...(values['login-delay'] !== undefined ? { loginDelayMs: Number(values['login-delay']) } : {}),
+  });
+  const who = accounts.length ? `user ${accounts[0]!.user}${values.anonymous ? ' and anonymous' : ''}` : 'anonymous login';
+  io.out(`FTP Lab server on ftp://${server.address.host}:${server.address.port}/ serving ${store.description} (${who}). Ctrl-C stops it.`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  clearTimeout(pendingSave);
+  await server.close();
+  if (traceFile) {
+    await saving;
+    await writeTrace(traceFile, recorder, meta);
+    io.out(`Trace written to ${traceFile} (${recorder.events.length} events).`);
+  }
+  return 0;
+}
+
+interface ServerUrl {
+  host: string;
+  port: number;
+  user?: string;
+  password?: string;
+}
+
+function parseServerUrl(text: string): ServerUrl {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--server needs a URL like ftp://user:pass@127.0.0.1:2121, not "${text}".`);
+  }
+  if (url.protocol !== 'ftp:') throw new UsageError(`--server must be an ftp:// URL, not "${url.protocol}".`);
+  return {
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: portNumber(url.port || '21', 21),
+    ...(url.username ? { user: decodeURIComponent(url.username) } : {}),
+    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+  };
+}
+
+async function loadScenario(nameOrFile: string): Promise<Scenario> {
+  const builtin = findBuiltinScenario(nameOrFile);
+  if (builtin) return builtin;
+  if (!nameOrFile.endsWith('.json')) throw new UsageError(`No built-in scenario "${nameOrFile}" (see: ftp-lab scenarios), and it is not a .json file.`);
+  let text: string;
+  try {
+    text = await readFile(nameOrFile, 'utf8');
+  } catch (error) {
+    throw new UsageError(`Cannot read scenario file ${nameOrFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+  }
+  return parseScenario(text);
+}
+
+async function run(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: {
+      server: { type: 'string' },
+      passive: { type: 'boolean' },
+      active: { type: 'boolean' },
+      extended: { type: 'boolean', default: false },
+      type: { type: 'string' },
+      mode: { type: 'string' },
+      file: { type: 'string' },
+      size: { type: 'string' },
+      trace: { type: 'string' },
+      export: { type: 'string', multiple: true },
+      'reveal-passwords': { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length !== 1) throw new UsageError('run needs exactly one scenario name or file.');
+  if (values.passive && values.active) throw new UsageError('Choose --passive or --active, not both.');
+  if (values.type !== undefined && !/^[AI]$/i.test(values.type)) throw new UsageError('--type is A or I.');
+  if (values.mode !== undefined && !/^[SBC]$/i.test(values.mode)) throw new UsageError('--mode is S, B or C.');
+  if (values.size !== undefined && !/^\d+$/.test(values.size)) throw new UsageError('--size is a number of bytes.');
+  for (const path of values.export ?? []) {
+    if (!path.endsWith('.json')) throw new UsageError(`--export ${path}: only .json exports exist so far (diagram formats come later).`);
+  }
+  const scenario = await loadScenario(positionals[0]!);
+  const target = values.server ? parseServerUrl(values.server) : undefined;
+  const settings = settingsFor(scenario, {
+    ...(target?.user ? { user: target.user } : {}),
+    ...(target?.password ? { password: target.password } : {}),
+    ...(values.passive ? { passive: true } : values.active ? { passive: false } : {}),
+    ...(values.type ? { type: values.type.toUpperCase() as 'A' | 'I' } : {}),
+    ...(values.mode ? { mode: values.mode.toUpperCase() as 'S' | 'B' | 'C' } : {}),
+    ...(values.file ? { file: values.file } : {}),
+    ...(values.size ? { size: Number(values.size) } : {}),
+  });
+  const steps = resolveScenario(scenario, settings);
+  if (settings.mode !== 'S' && !steps.some((s) => s.kind === 'command' && /^MODE\b/i.test(s.line))) {
+    // Ask for the mode right after login, so a server that refuses it says so before any transfer.
+    const afterLogin = steps.findIndex((s) => s.kind === 'command' && /^PASS\b/i.test(s.line)) + 1;
+    steps.splice(afterLogin, 0, { kind: 'command', line: `MODE ${settings.mode}`, expect: [200] });
+  }
+
+  const recorder = new TraceRecorder(() => performance.now());
+  if (!values.quiet) {
+    // Printed live as it happens; the sides are known in advance (both here, or only the client).
+    const sides = new Set(target ? (['client'] as const) : (['client', 'server'] as const));
+    recorder.subscribe((event) => {
+      const line = transcriptLine(event, sides);
+      if (line !== undefined) io.out(line);
+    });
+  }
+  const server = target ? undefined : await startFtpServer({ store: createMemoryStore(), recorder, anonymous: true, loginDelayMs: 1000 });
+  const address = target ?? server!.address;
+  if (!values.quiet) io.out(`# ${scenario.title}\n# ${target ? 'server' : 'built-in server'} ftp://${address.host}:${address.port}/, ${steps.some((s) => s.kind === 'dataSetup' && s.passive) ? 'passive' : 'active'} mode, TYPE ${settings.type}, MODE ${settings.mode}`);
+  let output;
+  try {
+    output = await runClientSession({
+      server: { host: address.host, port: address.port },
+      steps,
+      extended: values.extended,
+      recorder,
+      revealPasswords: values['reveal-passwords'],
+      sessionTimeoutMs: 120_000,
+    });
+  } finally {
+    await server?.close();
+  }
+  const meta: TraceMeta = {
+    createdAt: new Date().toISOString(),
+    tool: TOOL,
+    title: scenario.title,
+    scenario: scenario.name,
+    server: { host: address.host, port: address.port },
+    passwordsMasked: !values['reveal-passwords'],
+    settings: { passive: settings.passive, type: settings.type, mode: settings.mode, file: settings.file, size: settings.size },
+  };
+  for (const path of [values.trace, ...(values.export ?? [])]) {
+    if (path) await writeTrace(path, recorder, meta);
+  }
+  for (const t of output.transfers) {
+    io.out(`# ${t.command}: ${t.bytes} bytes ${t.direction === 'upload' ? 'sent' : 'received'}${t.sha256 ? `, sha256 ${t.sha256.slice(0, 16)}…` : ''}${t.complete ? '' : ' (cut short)'}`);
+  }
+  if (!output.ok) {
+    io.err(`ftp-lab: the session failed: ${output.failure}`);
+    return 1;
+  }
+  if (!values.quiet) io.out(`# Session complete: ${observedSides(recorder.events).size === 2 ? 'client and server traced' : 'client traced'}, ${recorder.events.length} trace events.`);
+  return 0;
+}
+
+async function exportTrace(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: { output: { type: 'string', short: 'o' }, format: { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length !== 1 || !values.output) throw new UsageError('export needs a trace file and -o FILE.');
+  const format = values.format ?? values.output.split('.').pop();
+  if (format !== 'json') throw new UsageError(`Export format "${format}" is not available yet; only json exists so far.`);
+  let text: string;
+  try {
+    text = await readFile(positionals[0]!, 'utf8');
+  } catch (error) {
+    throw new UsageError(`Cannot read ${positionals[0]}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+  }
+  const trace = parseTrace(text);
+  await writeFile(values.output, serializeTrace(trace));
+  io.out(`Wrote ${values.output} (${trace.events.length} events).`);
+  return 0;
+}

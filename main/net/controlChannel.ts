@@ -1,0 +1,115 @@
+// The control connection on either side: lines in, lines out, each recorded in the trace as it crosses the wire.
+
+import { fromCallback } from 'xstate';
+import { CommandLineDecoder, parseCommand } from '../../core/protocol/commandLineDecoder';
+import { formatReply, parseReplies, ReplySyntaxError } from '../../core/protocol/replyParser';
+import type { ControlInputEvent, ControlOutputEvent } from '../../core/machines/channelEvents';
+import { maskCommandLine } from '../../core/trace/mask';
+import type { TracedSocket } from './tracedSocket';
+
+export interface ControlChannelOptions {
+  /** Record PASS arguments as they were sent (off by default: design.md). */
+  readonly revealPasswords: boolean;
+  readonly maxLineBytes?: number;
+}
+
+/**
+ * The server's control actor: decodes command lines (CRLF, Telnet IAC stripped, length-capped),
+ * sends replies, and closes when the machine says so. Lines are recorded as they arrive, before
+ * the machine decides anything, so the trace shows exactly what the client sent.
+ */
+export function serverControlActor(conn: TracedSocket, options: ControlChannelOptions) {
+  return fromCallback<ControlOutputEvent>(({ sendBack, receive }) => {
+    const { socket } = conn;
+    const trace = traceOf(conn);
+    const decoder = new CommandLineDecoder(options.maxLineBytes ? { maxLineBytes: options.maxLineBytes } : {});
+    let flooded = false;
+    const send = (event: ControlInputEvent) => sendBack(event);
+
+    socket.on('data', (chunk: Buffer) => {
+      if (flooded) return;
+      for (const input of decoder.push(chunk)) {
+        if (input.kind === 'line') {
+          const { verb } = parseCommand(input.text);
+          trace.record({ type: 'ftp.command', side: 'server', dir: 'received', channel: 'control', conn: conn.conn, verb, line: maskCommandLine(input.text, options.revealPasswords), ...trace.session });
+          send({ type: 'control.line', text: input.text });
+        } else if (input.kind === 'tooLong') {
+          trace.record({ type: 'note', side: 'server', text: `A command line of ${input.bytes} bytes was discarded: over the ${options.maxLineBytes ?? 4096}-byte limit.`, ...trace.session });
+          send({ type: 'control.tooLong', bytes: input.bytes });
+        } else {
+          flooded = true;
+          trace.record({ type: 'note', side: 'server', text: `${input.bytes} bytes arrived without a line end: the server disconnects.`, ...trace.session });
+          send({ type: 'control.flood', bytes: input.bytes });
+          return;
+        }
+      }
+    });
+    // A client that closes its side is gone: the server answers with its own FIN (959 §5.2 last paragraph).
+    socket.on('end', () => conn.end('peer-closed'));
+    socket.on('close', () => send({ type: 'control.closed', reason: 'peer' }));
+
+    receive((event) => {
+      if (event.type === 'reply') {
+        if (socket.destroyed || conn.finSent) return;
+        socket.write(formatReply(event.code, event.lines));
+        trace.record({ type: 'ftp.reply', side: 'server', dir: 'sent', channel: 'control', conn: conn.conn, code: event.code, lines: event.lines, ...trace.session });
+      } else if (event.type === 'close') {
+        conn.end(event.reason);
+      }
+    });
+    return () => {
+      if (!socket.destroyed) socket.destroy();
+    };
+  });
+}
+
+/**
+ * The client's control actor: parses replies however TCP split them (multi-line included),
+ * sends command lines, and reports a reply it cannot parse instead of guessing.
+ */
+export function clientControlActor(conn: TracedSocket, options: ControlChannelOptions) {
+  return fromCallback<ControlOutputEvent>(({ sendBack, receive }) => {
+    const { socket } = conn;
+    const trace = traceOf(conn);
+    let pending = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (text: string) => {
+      pending += text;
+      try {
+        const { replies, rest } = parseReplies(pending);
+        pending = rest;
+        for (const r of replies) {
+          trace.record({ type: 'ftp.reply', side: 'client', dir: 'received', channel: 'control', conn: conn.conn, code: r.code, lines: r.lines, ...trace.session });
+          sendBack({ type: 'control.reply', code: r.code, lines: r.lines });
+        }
+      } catch (error) {
+        const line = error instanceof ReplySyntaxError ? error.line : pending;
+        pending = '';
+        sendBack({ type: 'control.garbled', line });
+      }
+    });
+    socket.on('end', () => conn.end('peer-closed'));
+    socket.on('close', (hadError: boolean) => sendBack({ type: 'control.closed', reason: hadError ? 'error' : 'peer' }));
+    receive((event) => {
+      if (event.type === 'command') {
+        if (socket.destroyed || conn.finSent) return;
+        socket.write(event.line + '\r\n');
+        const { verb } = parseCommand(event.line);
+        trace.record({ type: 'ftp.command', side: 'client', dir: 'sent', channel: 'control', conn: conn.conn, verb, line: maskCommandLine(event.line, options.revealPasswords), ...trace.session });
+      } else if (event.type === 'close') {
+        conn.end(event.reason);
+      }
+    });
+    return () => {
+      if (!socket.destroyed) socket.destroy();
+    };
+  });
+}
+
+function traceOf(conn: TracedSocket) {
+  const ctx = conn.traceContext;
+  return {
+    record: ctx.recorder.record.bind(ctx.recorder),
+    session: ctx.session !== undefined ? { session: ctx.session } : {},
+  };
+}

@@ -1,0 +1,94 @@
+// Opening data connections: a one-shot listener that admits only the expected peer, and a connect
+// that tries a preferred local port first (the server's L-1, 959 §3.2) and falls back to any port.
+
+import net from 'node:net';
+import type { Endpoint } from '../../core/trace/traceEvent';
+import { localOf, plainHost, remoteOf, TracedSocket, type TraceContext } from './tracedSocket';
+
+export interface OneShotListener {
+  readonly local: Endpoint;
+  readonly listener: string;
+  close(): void;
+}
+
+/**
+ * Listens on `host`, port 0, for one data connection from `expectedPeerHost`. A connection from any
+ * other address is refused at once and recorded, and the listener keeps waiting (RFC 2577 §4, §8).
+ */
+export function listenOnce(
+  trace: TraceContext,
+  host: string,
+  expectedPeerHost: string,
+  onConnection: (socket: TracedSocket) => void,
+): Promise<OneShotListener> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer({ allowHalfOpen: true });
+    const listener = trace.recorder.listenerId();
+    const session = trace.session !== undefined ? { session: trace.session } : {};
+    server.on('connection', (socket) => {
+      socket.setNoDelay(true);
+      if (plainHost(socket.remoteAddress ?? '') !== plainHost(expectedPeerHost)) {
+        trace.recorder.record({
+          type: 'tcp.refused', side: trace.side, channel: 'data', local: localOf(socket), remote: remoteOf(socket),
+          reason: `a data connection from ${plainHost(socket.remoteAddress ?? '?')} is not from the control connection's peer ${plainHost(expectedPeerHost)}: closed at once (RFC 2577 §4)`,
+          ...session,
+        });
+        socket.resetAndDestroy();
+        return;
+      }
+      server.close();
+      onConnection(new TracedSocket(socket, 'data', trace, { kind: 'accept', listener }));
+    });
+    server.once('error', reject);
+    server.listen({ host, port: 0 }, () => {
+      const address = server.address() as net.AddressInfo;
+      const local = { host: plainHost(address.address), port: address.port };
+      trace.recorder.record({ type: 'tcp.listen', side: trace.side, channel: 'data', listener, local, ...session });
+      resolve({ local, listener, close: () => server.close() });
+    });
+  });
+}
+
+const BIND_FAILURES = new Set(['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'EPERM']);
+
+/** Connects to `target`, from `localHost`:`preferredPort` when that port can be bound, else from any port. */
+export function connectData(
+  trace: TraceContext,
+  target: Endpoint,
+  localHost: string,
+  preferredPort: number | undefined,
+  timeoutMs: number,
+): Promise<TracedSocket> {
+  const attempt = (localPort: number | undefined) =>
+    new Promise<net.Socket>((resolve, reject) => {
+      const socket = net.connect({ host: target.host, port: target.port, localAddress: localHost, ...(localPort ? { localPort } : {}), allowHalfOpen: true });
+      const timer = setTimeout(() => socket.destroy(Object.assign(new Error(`no answer from ${target.host}:${target.port} within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })), timeoutMs);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.setNoDelay(true);
+        resolve(socket);
+      });
+      socket.once('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+    });
+  const record = (error: NodeJS.ErrnoException) =>
+    trace.recorder.record({
+      type: 'tcp.refused', side: trace.side, channel: 'data', remote: target,
+      reason: `connect to ${target.host}:${target.port} failed: ${error.code ?? error.message}`,
+      ...(trace.session !== undefined ? { session: trace.session } : {}),
+    });
+  return attempt(preferredPort)
+    .catch((error: NodeJS.ErrnoException) => {
+      if (preferredPort && BIND_FAILURES.has(error.code ?? '')) return attempt(undefined);
+      throw error;
+    })
+    .then(
+      (socket) => new TracedSocket(socket, 'data', trace, { kind: 'connect' }),
+      (error: NodeJS.ErrnoException) => {
+        record(error);
+        throw error;
+      },
+    );
+}

@@ -1,0 +1,118 @@
+// A TCP socket whose every lifecycle event (connect, accept, FIN each way, RST, close) lands in the trace.
+// All sockets are half-open capable, so a FIN is only ever sent because the protocol decided to send it.
+
+import type { Socket } from 'node:net';
+import type { TraceRecorder } from '../../core/trace/traceRecorder';
+import type { Channel, CloseReason, Endpoint, Side } from '../../core/trace/traceEvent';
+
+export interface TraceContext {
+  readonly recorder: TraceRecorder;
+  readonly side: Side;
+  readonly session?: number;
+}
+
+export const otherSide = (side: Side): Side => (side === 'client' ? 'server' : 'client');
+
+export function localOf(socket: Socket): Endpoint {
+  return { host: plainHost(socket.localAddress ?? ''), port: socket.localPort ?? 0 };
+}
+
+export function remoteOf(socket: Socket): Endpoint {
+  return { host: plainHost(socket.remoteAddress ?? ''), port: socket.remotePort ?? 0 };
+}
+
+/** IPv4 peers of a dual-stack socket appear as ::ffff:a.b.c.d; the trace shows them as a.b.c.d. */
+export function plainHost(host: string): string {
+  return host.replace(/^::ffff:/i, '');
+}
+
+export interface TracedSocketEvents {
+  /** The peer sent FIN: no more bytes will come. */
+  onPeerEnd?(): void;
+  /** The socket is fully closed. `reset` if the peer reset it. */
+  onClose?(info: { reset: boolean; error?: Error }): void;
+}
+
+/**
+ * Wraps an established socket. `how` says whether this side connected or accepted, so the trace
+ * records the right one; the connection id is shared with the other side when it is in this process.
+ */
+export class TracedSocket {
+  readonly conn: string;
+  readonly local: Endpoint;
+  readonly remote: Endpoint;
+  #finSent = false;
+  #peerEnded = false;
+  #reset = false;
+  #closed = false;
+
+  constructor(
+    readonly socket: Socket,
+    readonly channel: Channel,
+    readonly traceContext: TraceContext,
+    how: { kind: 'connect' } | { kind: 'accept'; listener?: string },
+    events: TracedSocketEvents = {},
+  ) {
+    this.local = localOf(socket);
+    this.remote = remoteOf(socket);
+    this.conn = traceContext.recorder.claimConnection(channel, this.local, this.remote);
+    const base = { side: traceContext.side, channel, conn: this.conn, local: this.local, remote: this.remote, ...this.#session() };
+    if (how.kind === 'connect') traceContext.recorder.record({ type: 'tcp.connect', ...base });
+    else traceContext.recorder.record({ type: 'tcp.accept', ...base, ...(how.listener ? { listener: how.listener } : {}) });
+
+    socket.on('end', () => {
+      this.#peerEnded = true;
+      this.#record({ type: 'tcp.fin', side: otherSide(traceContext.side), dir: 'received' });
+      events.onPeerEnd?.();
+    });
+    let error: Error | undefined;
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      error = err;
+      if (err.code === 'ECONNRESET' && !this.#reset) {
+        this.#reset = true;
+        this.#record({ type: 'tcp.rst', side: otherSide(traceContext.side), dir: 'received' });
+      }
+    });
+    socket.on('close', () => {
+      this.#closed = true;
+      this.#record({ type: 'tcp.close', side: traceContext.side });
+      traceContext.recorder.releaseConnection(channel, this.local, this.remote);
+      events.onClose?.({ reset: this.#reset, ...(error ? { error } : {}) });
+    });
+  }
+
+  get peerEnded(): boolean {
+    return this.#peerEnded;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get finSent(): boolean {
+    return this.#finSent;
+  }
+
+  /** Sends FIN after any queued bytes: this side has nothing more to say. */
+  end(reason: CloseReason): void {
+    if (this.#finSent || this.#closed || this.socket.destroyed) return;
+    this.#finSent = true;
+    this.socket.end(() => this.#record({ type: 'tcp.fin', side: this.traceContext.side, dir: 'sent', reason }));
+  }
+
+  /** Drops the connection at once with RST: queued bytes are discarded (used for ABOR and refusals). */
+  reset(reason: CloseReason): void {
+    if (this.#closed || this.socket.destroyed) return;
+    this.#reset = true;
+    this.#record({ type: 'tcp.rst', side: this.traceContext.side, dir: 'sent', reason });
+    this.socket.resetAndDestroy();
+  }
+
+  #session() {
+    return this.traceContext.session !== undefined ? { session: this.traceContext.session } : {};
+  }
+
+  #record(event: { type: 'tcp.fin' | 'tcp.rst'; side: Side; dir: 'sent' | 'received'; reason?: CloseReason } | { type: 'tcp.close'; side: Side }) {
+    this.traceContext.recorder.record({ ...event, channel: this.channel, conn: this.conn, ...this.#session() } as never);
+  }
+}

@@ -1,0 +1,128 @@
+// The FTP server: accepts control connections and runs one server-session machine per connection,
+// wired to real sockets and a file store, every step recorded in the trace.
+
+import { createActor, type Actor } from 'xstate';
+import { serverSessionMachine } from '../../core/machines/serverSession.machine';
+import type { Account } from '../../core/machines/serverSession.context';
+import { TraceRecorder } from '../../core/trace/traceRecorder';
+import type { Endpoint } from '../../core/trace/traceEvent';
+import { listenControl, type ControlListener } from '../net/controlSockets';
+import { serverControlActor } from '../net/controlChannel';
+import { serverDataChannelActor } from '../net/serverDataChannel';
+import type { TracedSocket } from '../net/tracedSocket';
+import type { FileStore } from '../store/fileStore';
+import { performFileAction } from './storeFileActions';
+import { stateTracer } from './stateTrace';
+import { fromPromise } from 'xstate';
+import type { FileActionRequest, FileActionResult } from '../../core/machines/serverFileActions';
+
+export interface FtpServerOptions {
+  /** 127.0.0.1 unless told otherwise (security: design.md). */
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly port?: number;
+  readonly store: FileStore;
+  readonly accounts?: readonly Account[];
+  readonly anonymous?: boolean;
+  readonly banner?: string;
+  readonly loginDelayMs?: number;
+  readonly maxLoginFailures?: number;
+  readonly dataTimeoutMs?: number;
+  readonly revealPasswords?: boolean;
+  /** One recorder for everything the server sees; sessions are numbered when `numberSessions` is set. */
+  readonly recorder?: TraceRecorder;
+  readonly numberSessions?: boolean;
+  readonly now?: () => number;
+  /** Called when a session starts; the CLI prints it live. */
+  readonly onSession?: (session: ServerSessionHandle) => void;
+}
+
+export interface ServerSessionHandle {
+  readonly number: number;
+  readonly peer: Endpoint;
+  readonly actor: Actor<typeof serverSessionMachine>;
+  readonly done: Promise<void>;
+}
+
+export interface FtpServer {
+  readonly address: Endpoint;
+  readonly recorder: TraceRecorder;
+  readonly sessions: readonly ServerSessionHandle[];
+  /** Stops listening, ends every session (closing its sockets) and waits until they are gone. */
+  close(): Promise<void>;
+}
+
+export async function startFtpServer(options: FtpServerOptions): Promise<FtpServer> {
+  const now = options.now ?? (() => performance.now());
+  const recorder = options.recorder ?? new TraceRecorder(now);
+  const sessions: ServerSessionHandle[] = [];
+  let counter = 0;
+
+  const traceFor = () => {
+    counter += 1;
+    return { recorder, side: 'server' as const, ...(options.numberSessions ? { session: counter } : {}) };
+  };
+
+  const startSession = (traced: TracedSocket) => {
+    const trace = traced.traceContext;
+    const number = trace.session ?? counter;
+    const machine = serverSessionMachine.provide({
+      actors: {
+        control: serverControlActor(traced, { revealPasswords: options.revealPasswords ?? false }),
+        dataChannel: serverDataChannelActor({
+          trace,
+          controlLocal: traced.local,
+          controlPeer: traced.remote,
+          store: options.store,
+          now,
+          connectTimeoutMs: options.dataTimeoutMs ?? 10_000,
+        }),
+        fileAction: fromPromise<FileActionResult, FileActionRequest>(({ input }) => performFileAction(options.store, input)),
+      },
+    });
+    const actor = createActor(machine, {
+      input: {
+        local: traced.local,
+        peer: traced.remote,
+        accounts: options.accounts ?? [],
+        anonymous: options.anonymous ?? (options.accounts ?? []).length === 0,
+        ...(options.banner ? { banner: options.banner } : {}),
+        loginDelayMs: options.loginDelayMs ?? 2000,
+        maxLoginFailures: options.maxLoginFailures ?? 3,
+        dataTimeoutMs: options.dataTimeoutMs ?? 10_000,
+        nowMs: () => Date.now(),
+      },
+      inspect: stateTracer(recorder, 'server', 'server', trace.session),
+    });
+    const done = new Promise<void>((resolve) => {
+      // The session is over when its machine is done and its control socket is closed.
+      let machineDone = false;
+      let socketClosed = traced.closed;
+      const check = () => machineDone && socketClosed && resolve();
+      actor.subscribe({ complete: () => { machineDone = true; check(); }, error: () => { machineDone = true; check(); } });
+      traced.socket.once('close', () => { socketClosed = true; check(); });
+    });
+    const handle: ServerSessionHandle = { number, peer: traced.remote, actor, done };
+    sessions.push(handle);
+    void done.then(() => actor.stop());
+    actor.start();
+    options.onSession?.(handle);
+  };
+
+  const listener: ControlListener = await listenControl(options.host ?? '127.0.0.1', options.port ?? 0, traceFor, startSession);
+
+  return {
+    address: listener.local,
+    recorder,
+    sessions,
+    async close() {
+      await Promise.all([
+        listener.close(),
+        ...sessions.map(async (s) => {
+          s.actor.stop();
+          await s.done;
+        }),
+      ]);
+    },
+  };
+}

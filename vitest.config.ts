@@ -1,0 +1,13 @@
+// Test runner settings: every test file under test/, real sockets, generous timeouts for interop peers.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+    // Two cores: run files in parallel, but not so many that peers (vsftpd, python) starve.
+    maxWorkers: 2,
+    reporters: ['default'],
+  },
+});
