@@ -2,8 +2,11 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = ['node:*', 'fs', 'net', 'path', 'os', 'child_process', 'http', 'https', 'stream', 'events', 'crypto', 'url', 'util'];
+// Bare built-in names are matched exactly (paths); 'node:*' by pattern. A gitignore-style pattern
+// 'net' would also match our own folder main/net.
+const bareBuiltins = ['fs', 'fs/promises', 'net', 'path', 'os', 'child_process', 'http', 'https', 'stream', 'events', 'crypto', 'url', 'util'];
 const pattern = (group, message) => ({ group, message });
+const builtinPaths = (message) => bareBuiltins.map((name) => ({ name, message }));
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'out/**', 'test-artifacts/**', 'bin/**'] },
@@ -19,8 +22,9 @@ export default tseslint.config(
     files: ['core/**/*.ts', 'test/core/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
+        paths: builtinPaths('core/ is pure: no Node built-ins (design.md, layers).'),
         patterns: [
-          pattern(nodeBuiltins, 'core/ is pure: no Node built-ins (design.md, layers).'),
+          pattern(['node:*'], 'core/ is pure: no Node built-ins (design.md, layers).'),
           pattern(['electron', 'electron/*'], 'core/ must not import electron.'),
           pattern(['d3-selection', 'd3-transition', 'd3-zoom', 'd3'], 'core/ must not touch the DOM.'),
           pattern(['**/main/**', '**/renderer/**'], 'core/ imports only core/.'),
@@ -33,8 +37,11 @@ export default tseslint.config(
     ignores: ['main/net/**', 'main/electron/**'],
     rules: {
       'no-restricted-imports': ['error', {
+        paths: [
+          { name: 'node:net', message: 'Only main/net/ imports node:net: one choke point for sockets.' },
+          { name: 'net', message: 'Only main/net/ imports node:net: one choke point for sockets.' },
+        ],
         patterns: [
-          pattern(['node:net', 'net'], 'Only main/net/ imports node:net: one choke point for sockets.'),
           pattern(['electron', 'electron/*'], 'Only main/electron/ imports electron.'),
           pattern(['**/renderer/**'], 'main/ must not import renderer/.'),
         ],
@@ -56,8 +63,9 @@ export default tseslint.config(
     files: ['renderer/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
+        paths: builtinPaths('renderer/ runs in the browser: no Node built-ins.'),
         patterns: [
-          pattern(nodeBuiltins, 'renderer/ runs in the browser: no Node built-ins.'),
+          pattern(['node:*'], 'renderer/ runs in the browser: no Node built-ins.'),
           pattern(['electron', 'electron/*'], 'renderer/ reaches the host only through its bridge.'),
           pattern(['**/main/**'], 'renderer/ must not import main/.'),
         ],

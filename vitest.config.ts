@@ -1,5 +1,6 @@
 // Test runner settings: every test file under test/, real sockets, generous timeouts for interop peers.
 import { defineConfig } from 'vitest/config';
+import SummaryReporter from './test/support/summaryReporter.js';
 
 export default defineConfig({
   test: {
@@ -8,6 +9,7 @@ export default defineConfig({
     hookTimeout: 20_000,
     // Two cores: run files in parallel, but not so many that peers (vsftpd, python) starve.
     maxWorkers: 2,
-    reporters: ['default'],
+    // The summary reporter prints `N passed, N failed` as the run's last line (.ci/run relies on it).
+    reporters: ['default', new SummaryReporter()],
   },
 });

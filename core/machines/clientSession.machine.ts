@@ -25,8 +25,6 @@ export interface ClientOutput {
   readonly lastReply?: ReplySeen;
 }
 
-type Ctx = { context: ClientContext };
-type EvCtx = { context: ClientContext; event: ClientEvent };
 
 const stepOf = (context: ClientContext): ClientStep | undefined => context.steps[context.index];
 const lineOf = (context: ClientContext): string => {
@@ -71,30 +69,30 @@ export const clientSessionMachine = setup({
     gate: fromPromise<void, GateRequest>(async () => undefined),
   },
   guards: {
-    finished: ({ context }: Ctx) => context.index >= context.steps.length,
-    stepIs: ({ context }: Ctx, kind: ClientStep['kind']) => stepOf(context)?.kind === kind,
-    isPreliminary: ({ event }: EvCtx) => event.type === 'control.reply' && replyClass(event.code) === 'preliminary',
-    isClosingReply: ({ event }: EvCtx) => event.type === 'control.reply' && (event.code === 221 || event.code === 421),
-    isAccepted: ({ context, event }: EvCtx) => event.type === 'control.reply' && accepted(stepOf(context), event.code),
-    passive: ({ context }: Ctx) => {
+    finished: ({ context }) => context.index >= context.steps.length,
+    stepIs: ({ context }, kind: ClientStep['kind']) => stepOf(context)?.kind === kind,
+    isPreliminary: ({ event }) => event.type === 'control.reply' && replyClass(event.code) === 'preliminary',
+    isClosingReply: ({ event }) => event.type === 'control.reply' && (event.code === 221 || event.code === 421),
+    isAccepted: ({ context, event }) => event.type === 'control.reply' && accepted(stepOf(context), event.code),
+    passive: ({ context }) => {
       const step = stepOf(context);
       return step?.kind === 'dataSetup' && step.passive;
     },
-    readyToMove: ({ context }: Ctx) => context.preliminarySeen && context.dataConnected,
-    transferDone: ({ context }: Ctx) => context.dataFinished && context.completion !== undefined,
-    abortDone: ({ context }: Ctx) => context.dataFinished && context.completion !== undefined && context.abortReply !== undefined,
-    completionWithoutData: ({ context }: Ctx) => context.completion !== undefined && !context.dataConnected,
-    streamMode: ({ context }: Ctx) => transferModes[context.mode].eofByClose,
+    readyToMove: ({ context }) => context.preliminarySeen && context.dataConnected,
+    transferDone: ({ context }) => context.dataFinished && context.completion !== undefined,
+    abortDone: ({ context }) => context.dataFinished && context.completion !== undefined && context.abortReply !== undefined,
+    completionWithoutData: ({ context }) => context.completion !== undefined && !context.dataConnected,
+    streamMode: ({ context }) => transferModes[context.mode].eofByClose,
   },
   actions: {
-    sendLine: sendTo('control', ({ context }: Ctx) => ({ type: 'command' as const, line: lineOf(context) })),
-    sendRaw: sendTo('control', (_: unknown, line: string) => ({ type: 'command' as const, line })),
-    advance: assign({ index: ({ context }: Ctx) => context.index + 1 }),
-    rememberReply: assign({ lastReply: ({ event }: EvCtx) => replyOf(event) }),
-    fail: assign({ failure: (_: unknown, message: string) => message }),
-    failUnexpected: assign({ failure: ({ context, event }: EvCtx) => unexpected(context, replyOf(event)) }),
+    sendLine: sendTo('control', ({ context }) => ({ type: 'command' as const, line: lineOf(context) })),
+    sendRaw: sendTo('control', (_, line: string) => ({ type: 'command' as const, line })),
+    advance: assign({ index: ({ context }) => context.index + 1 }),
+    rememberReply: assign({ lastReply: ({ event }) => replyOf(event) }),
+    fail: assign({ failure: (_, message: string) => message }),
+    failUnexpected: assign({ failure: ({ context, event }) => unexpected(context, replyOf(event)) }),
     /** TYPE and MODE change how the client encodes data, once the server has agreed (200). */
-    trackParameters: assign(({ context, event }: EvCtx) => {
+    trackParameters: assign(({ context, event }) => {
       if (event.type !== 'control.reply' || event.code !== 200) return {};
       const { verb, arg } = parseCommand(lineOf(context));
       const value = (arg ?? '').trim().toUpperCase();
@@ -114,7 +112,7 @@ export const clientSessionMachine = setup({
     /** A data connection serves one STREAM transfer; the next needs a new PORT or PASV (1123 §4.1.2.5). */
     dataUsedUp: assign({ dataReady: false, dataConnected: false, dataTarget: undefined }),
     recordTransfer: assign({
-      transfers: ({ context }: Ctx) => {
+      transfers: ({ context }) => {
         const step = stepOf(context);
         if (step?.kind !== 'transfer') return context.transfers;
         return [
@@ -268,6 +266,13 @@ export const clientSessionMachine = setup({
         'data.connected': { actions: assign({ dataConnected: true }) },
         'data.closed': { actions: assign({ dataFinished: true, transferBytes: ({ context, event }) => Math.max(context.transferBytes, event.bytes) }) },
         'data.lost': { actions: assign({ dataFinished: true, transferBytes: ({ context, event }) => Math.max(context.transferBytes, event.bytes) }) },
+        // The server's FIN: in STREAM mode the end of file, after ABOR its close; the client closes its side in turn (959 §5.2).
+        'data.received': {
+          actions: [
+            assign({ transferBytes: ({ event }) => event.bytes, transferSha256: ({ event }) => event.sha256 }),
+            sendTo('dataChannel', { type: 'close', reason: 'peer-closed' }),
+          ],
+        },
       },
       states: {
         gated: {
@@ -311,13 +316,6 @@ export const clientSessionMachine = setup({
               { guard: 'streamMode', target: 'gatedClose', actions: assign({ transferBytes: ({ event }) => event.bytes }) },
               { actions: assign({ transferBytes: ({ event }) => event.bytes }) },
             ],
-            // STREAM download: the server's FIN was the end of file; the client closes its side in turn (959 §5.2).
-            'data.received': {
-              actions: [
-                assign({ transferBytes: ({ event }) => event.bytes, transferSha256: ({ event }) => event.sha256 }),
-                sendTo('dataChannel', { type: 'close', reason: 'peer-closed' }),
-              ],
-            },
             'data.paused': { target: 'gatedAbort', actions: assign({ transferBytes: ({ event }) => event.bytes }) },
             'control.reply': [
               { guard: 'isPreliminary', target: '#client.failed', actions: ['rememberReply', { type: 'fail', params: 'The server sent a second preliminary reply for one command (RFC 959 §4.2 allows one).' }] },

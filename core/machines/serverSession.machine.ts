@@ -17,8 +17,6 @@ export type CommandEvent = { type: 'cmd'; verb: string; arg: string | undefined 
 
 export type ServerEvent = ControlInputEvent | DataInputEvent | CommandEvent;
 
-type Ctx = { context: ServerContext };
-type CmdCtx = { context: ServerContext; event: ServerEvent };
 
 const argOf = (event: ServerEvent): string => (event.type === 'cmd' ? event.arg ?? '' : '');
 const verbOf = (event: ServerEvent): string => (event.type === 'cmd' ? event.verb : '');
@@ -88,37 +86,37 @@ export const serverSessionMachine = setup({
     }),
   },
   delays: {
-    loginDelay: ({ context }: Ctx) => context.loginDelayMs,
-    dataTimeout: ({ context }: Ctx) => context.dataTimeoutMs,
+    loginDelay: ({ context }) => context.loginDelayMs,
+    dataTimeout: ({ context }) => context.dataTimeoutMs,
   },
   guards: {
-    canDispatch: ({ context }: Ctx) => context.queue.length > 0 && context.current === undefined,
-    isRefused: ({ context, event }: CmdCtx) => event.type === 'cmd' && refusal(context, event.verb, event.arg) !== undefined,
-    isVerb: ({ event }: CmdCtx, verb: string) => canonicalOf(event) === verb,
-    isKind: ({ event }: CmdCtx, kind: string) => rowOf(event)?.kind === kind,
-    hasSimpleHandler: ({ event }: CmdCtx) => simpleHandler(canonicalOf(event)) !== undefined,
-    isStatWithPath: ({ event }: CmdCtx) => canonicalOf(event) === 'STAT' && argOf(event).trim() !== '',
-    pathRefused: ({ context, event }: CmdCtx) => {
+    canDispatch: ({ context }) => context.queue.length > 0 && context.current === undefined,
+    isRefused: ({ context, event }) => event.type === 'cmd' && refusal(context, event.verb, event.arg) !== undefined,
+    isVerb: ({ event }, verb: string) => canonicalOf(event) === verb,
+    isKind: ({ event }, kind: string) => rowOf(event)?.kind === kind,
+    hasSimpleHandler: ({ event }) => simpleHandler(canonicalOf(event)) !== undefined,
+    isStatWithPath: ({ event }) => canonicalOf(event) === 'STAT' && argOf(event).trim() !== '',
+    pathRefused: ({ context, event }) => {
       const kind = rowOf(event)?.kind;
       const wantsPath = kind === 'file' || kind === 'transfer' || (canonicalOf(event) === 'STAT' && argOf(event).trim() !== '');
       return wantsPath && isOutcome(fileRequest(context, event));
     },
-    isEpsvAll: ({ event }: CmdCtx) => canonicalOf(event) === 'EPSV' && argOf(event).trim().toUpperCase() === 'ALL',
-    credentialsOk: ({ context, event }: CmdCtx) => {
+    isEpsvAll: ({ event }) => canonicalOf(event) === 'EPSV' && argOf(event).trim().toUpperCase() === 'ALL',
+    credentialsOk: ({ context, event }) => {
       const user = context.user ?? '';
       if (context.anonymous && /^(anonymous|ftp)$/i.test(user)) return true;
       return context.accounts.some((a) => a.user === user && a.password === argOf(event));
     },
-    tooManyFailures: ({ context }: Ctx) => context.loginFailures >= context.maxLoginFailures,
-    dataOpen: ({ context }: Ctx) => context.dataOpen,
-    noDataSetup: ({ context }: Ctx) => context.dataSetup.kind === 'none' && !context.dataOpen,
-    resultFailed: ({ event }: { event: unknown }) => !(event as { output: FileActionResult }).output.ok,
-    lineIs: ({ event }: CmdCtx, verb: string) => event.type === 'control.line' && parseCommand(event.text).verb === verb,
-    modeKeepsConnection: ({ context }: Ctx) => !transferModes[context.mode].eofByClose,
+    tooManyFailures: ({ context }) => context.loginFailures >= context.maxLoginFailures,
+    dataOpen: ({ context }) => context.dataOpen,
+    noDataSetup: ({ context }) => context.dataSetup.kind === 'none' && !context.dataOpen,
+    resultFailed: ({ event }) => !(event as unknown as { output: FileActionResult }).output.ok,
+    lineIs: ({ event }, verb: string) => event.type === 'control.line' && parseCommand(event.text).verb === verb,
+    modeKeepsConnection: ({ context }) => !transferModes[context.mode].eofByClose,
   },
   actions: {
     enqueueLine: assign({
-      queue: ({ context, event }: CmdCtx) => {
+      queue: ({ context, event }) => {
         if (event.type === 'control.line') {
           const { verb, arg } = parseCommand(event.text);
           return [...context.queue, { kind: 'command' as const, verb, arg }];
@@ -127,7 +125,7 @@ export const serverSessionMachine = setup({
         return context.queue;
       },
     }),
-    dispatchNext: enqueueActions(({ context, enqueue }: Ctx & { enqueue: any }) => {
+    dispatchNext: enqueueActions(({ context, enqueue }) => {
       const [next, ...rest] = context.queue;
       if (!next) return;
       enqueue.assign({ queue: rest, current: next });
@@ -135,13 +133,13 @@ export const serverSessionMachine = setup({
     }),
     finish: assign({ current: undefined }),
     /** Sends an outcome's replies and data orders and applies its context change. */
-    apply: enqueueActions(({ enqueue }: { enqueue: any }, outcome: Outcome) => {
+    apply: enqueueActions(({ enqueue }, outcome: Outcome) => {
       if (outcome.patch) enqueue.assign(outcome.patch);
       for (const r of outcome.replies) enqueue.sendTo('control', { type: 'reply', code: r.code, lines: [...r.lines] });
       for (const d of outcome.data ?? []) enqueue.sendTo('dataChannel', d);
     }),
-    send: sendTo('control', (_: unknown, params: { code: number; lines: string[] }) => ({ type: 'reply' as const, ...params })),
-    resetData: enqueueActions(({ context, enqueue }: Ctx & { enqueue: any }, reason: 'reset' | 'replaced' | 'quit' | 'error' | 'abort') => {
+    send: sendTo('control', (_, params: { code: number; lines: string[] }) => ({ type: 'reply' as const, ...params })),
+    resetData: enqueueActions(({ context, enqueue }, reason: 'reset' | 'replaced' | 'quit' | 'error' | 'abort') => {
       if (context.dataOpen || context.dataSetup.kind === 'passive') enqueue.sendTo('dataChannel', { type: 'reset', reason });
       enqueue.assign({ dataOpen: false, dataUsed: false, dataSetup: { kind: 'none' } });
     }),
@@ -492,8 +490,9 @@ export const serverSessionMachine = setup({
                 },
               },
             },
+            // After a download the server's FIN is the end of file; after an upload it answers the client's.
             closingData: {
-              entry: sendTo('dataChannel', { type: 'close', reason: 'eof' }),
+              entry: sendTo('dataChannel', ({ context }) => ({ type: 'close' as const, reason: context.transfer?.direction === 'upload' ? ('peer-closed' as const) : ('eof' as const) })),
               on: {
                 'data.closed': {
                   target: '#server.loggedIn.idle',

@@ -77,12 +77,15 @@ export interface RunSettings {
   readonly text: boolean;
 }
 
+/** The account the built-in server knows and scenarios log in with unless told otherwise. */
+export const DEFAULT_ACCOUNT = { user: 'student', password: 'ftp-lab' } as const;
+
 /** Settings for a run: the scenario's defaults, overridden by what the user asked for. */
 export function settingsFor(scenario: Scenario, asked: Partial<RunSettings>): RunSettings {
   const d = scenario.defaults ?? {};
   return {
-    user: asked.user ?? 'anonymous',
-    password: asked.password ?? 'student@ftp-lab',
+    user: asked.user ?? DEFAULT_ACCOUNT.user,
+    password: asked.password ?? DEFAULT_ACCOUNT.password,
     passive: asked.passive ?? d.passive ?? false,
     type: asked.type ?? d.type ?? 'I',
     mode: asked.mode ?? 'S',

@@ -8,8 +8,38 @@ const arrow = (from: Side) => (from === 'client' ? 'C→S' : 'S→C');
 const other = (side: Side): Side => (side === 'client' ? 'server' : 'client');
 const at = (e: { host: string; port: number }) => `${e.host}:${e.port}`;
 
+/**
+ * Turns events into transcript lines one at a time (live, as a session runs). It remembers which
+ * connections it has announced: client and server each record the same TCP connection, and the
+ * transcript names it once, at whichever record came first.
+ */
+export class TranscriptWriter {
+  readonly #announced = new Set<string>();
+
+  constructor(private readonly sides: Set<Side>) {}
+
+  line(event: TraceEvent): string | undefined {
+    if (event.type === 'tcp.connect' || event.type === 'tcp.accept') {
+      if (this.#announced.has(event.conn)) return undefined;
+      this.#announced.add(event.conn);
+      return connectionLine(event);
+    }
+    return transcriptLine(event, this.sides);
+  }
+}
+
+function connectionLine(event: Extract<TraceEvent, { type: 'tcp.connect' | 'tcp.accept' }>): string {
+  // Whoever recorded it first, the initiator is the connecting side.
+  const initiator = event.type === 'tcp.connect' ? event.side : other(event.side);
+  const from = event.type === 'tcp.connect' ? event.local : event.remote;
+  const to = event.type === 'tcp.connect' ? event.remote : event.local;
+  if (event.channel === 'control') return `      control connection ${event.conn}: ${initiator} ${at(from)} connects to ${at(to)}`;
+  const how = initiator === 'server' ? 'active mode: the server connects' : 'passive mode: the client connects';
+  return `      data connection ${event.conn} opened: ${initiator} ${at(from)} → ${other(initiator)} ${at(to)} (${how})`;
+}
+
 /** One line for an event, or undefined for events a transcript leaves out (states, duplicates). */
-export function transcriptLine(event: TraceEvent, sides: Set<Side>): string | undefined {
+function transcriptLine(event: TraceEvent, sides: Set<Side>): string | undefined {
   // A message recorded at both ends is shown once, from its sender; a one-sided trace shows what it has.
   const senderOf = (e: TraceEvent & { dir: 'sent' | 'received' }, from: Side) => (e.dir === 'sent' || !sides.has(from) ? true : false);
   switch (event.type) {
@@ -23,15 +53,6 @@ export function transcriptLine(event: TraceEvent, sides: Set<Side>): string | un
     }
     case 'tcp.listen':
       return event.channel === 'data' ? `      ${event.side} listens on ${at(event.local)} for a data connection` : `      ${event.side} listens on ${at(event.local)}`;
-    case 'tcp.connect': {
-      if (event.channel === 'control') return `      control connection ${event.conn}: ${event.side} ${at(event.local)} connects to ${at(event.remote)}`;
-      const how = event.side === 'server' ? 'active mode: the server connects' : 'passive mode: the client connects';
-      return `      data connection ${event.conn} opened: ${event.side} ${at(event.local)} → ${at(event.remote)} (${how})`;
-    }
-    case 'tcp.accept':
-      // The accept is the other end of a connect already shown, unless only this side is in the trace.
-      if (sides.has(other(event.side))) return undefined;
-      return `      ${event.channel} connection ${event.conn} accepted by ${event.side} from ${at(event.remote)}`;
     case 'tcp.refused':
       return `      ${event.channel} connection refused: ${event.reason}`;
     case 'tcp.fin':
@@ -56,9 +77,9 @@ export function transcriptLine(event: TraceEvent, sides: Set<Side>): string | un
 }
 
 export function transcript(events: readonly TraceEvent[]): string[] {
-  const sides = observedSides(events);
+  const writer = new TranscriptWriter(observedSides(events));
   return events.flatMap((e) => {
-    const line = transcriptLine(e, sides);
+    const line = writer.line(e);
     return line === undefined ? [] : [line];
   });
 }

@@ -3,9 +3,9 @@
 import { readFile, writeFile, rename } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { builtinScenarios, findBuiltinScenario } from '../../core/scenarios/builtinScenarios';
-import { parseScenario, resolveScenario, settingsFor, ScenarioError, type Scenario } from '../../core/scenarios/scenario';
+import { DEFAULT_ACCOUNT, parseScenario, resolveScenario, settingsFor, ScenarioError, type Scenario } from '../../core/scenarios/scenario';
 import { createTraceFile, parseTrace, serializeTrace, TraceFileError } from '../../core/trace/traceFile';
-import { transcriptLine } from '../../core/trace/transcript';
+import { TranscriptWriter } from '../../core/trace/transcript';
 import { observedSides } from '../../core/trace/closeMeaning';
 import { TraceRecorder } from '../../core/trace/traceRecorder';
 import { startFtpServer } from '../session/ftpServer';
@@ -117,9 +117,9 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
   const store = await storeFor(values.root);
   const recorder = new TraceRecorder(() => performance.now());
   const meta: TraceMeta = { createdAt: new Date().toISOString(), tool: TOOL, title: 'ftp-lab serve', passwordsMasked: !values['reveal-passwords'] };
-  const sides = new Set(['server' as const]);
+  const writer = new TranscriptWriter(new Set(['server' as const]));
   recorder.subscribe((event) => {
-    const line = transcriptLine(event, sides);
+    const line = writer.line(event);
     if (line !== undefined) io.out(`[${event.session ?? '-'}] ${line}`);
   });
   let saving = Promise.resolve();
@@ -248,13 +248,13 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const recorder = new TraceRecorder(() => performance.now());
   if (!values.quiet) {
     // Printed live as it happens; the sides are known in advance (both here, or only the client).
-    const sides = new Set(target ? (['client'] as const) : (['client', 'server'] as const));
+    const writer = new TranscriptWriter(new Set(target ? (['client'] as const) : (['client', 'server'] as const)));
     recorder.subscribe((event) => {
-      const line = transcriptLine(event, sides);
+      const line = writer.line(event);
       if (line !== undefined) io.out(line);
     });
   }
-  const server = target ? undefined : await startFtpServer({ store: createMemoryStore(), recorder, anonymous: true, loginDelayMs: 1000 });
+  const server = target ? undefined : await startFtpServer({ store: createMemoryStore(), recorder, accounts: [DEFAULT_ACCOUNT], anonymous: true, loginDelayMs: 1000 });
   const address = target ?? server!.address;
   if (!values.quiet) io.out(`# ${scenario.title}\n# ${target ? 'server' : 'built-in server'} ftp://${address.host}:${address.port}/, ${steps.some((s) => s.kind === 'dataSetup' && s.passive) ? 'passive' : 'active'} mode, TYPE ${settings.type}, MODE ${settings.mode}`);
   let output;

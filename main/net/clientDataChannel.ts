@@ -35,7 +35,8 @@ function hashSink(): { sink: Writable; digest(): string; bytes(): number } {
 }
 
 export function clientDataChannelActor(options: ClientDataChannelOptions) {
-  return fromCallback<DataOutputEvent, unknown, DataInputEvent>(({ sendBack, receive }) => {
+  return fromCallback<DataOutputEvent>(({ sendBack: sendAny, receive }) => {
+    const sendBack = (event: DataInputEvent) => sendAny(event);
     let generation = 0;
     let listener: OneShotListener | undefined;
     let data: DataConnection | undefined;
@@ -121,6 +122,7 @@ export function clientDataChannelActor(options: ClientDataChannelOptions) {
         }
         case 'drain':
           // After ABOR the client reads on (and discards), so it sees the server's close promptly.
+          data?.abandon();
           data?.traced.socket.resume();
           return;
         case 'close':

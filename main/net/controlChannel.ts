@@ -19,12 +19,12 @@ export interface ControlChannelOptions {
  * the machine decides anything, so the trace shows exactly what the client sent.
  */
 export function serverControlActor(conn: TracedSocket, options: ControlChannelOptions) {
-  return fromCallback<ControlOutputEvent>(({ sendBack, receive }) => {
+  return fromCallback<ControlOutputEvent>(({ sendBack: sendAny, receive }) => {
     const { socket } = conn;
     const trace = traceOf(conn);
     const decoder = new CommandLineDecoder(options.maxLineBytes ? { maxLineBytes: options.maxLineBytes } : {});
     let flooded = false;
-    const send = (event: ControlInputEvent) => sendBack(event);
+    const send = (event: ControlInputEvent) => sendAny(event);
 
     socket.on('data', (chunk: Buffer) => {
       if (flooded) return;
@@ -57,9 +57,7 @@ export function serverControlActor(conn: TracedSocket, options: ControlChannelOp
         conn.end(event.reason);
       }
     });
-    return () => {
-      if (!socket.destroyed) socket.destroy();
-    };
+    return () => releaseSocket(conn);
   });
 }
 
@@ -68,7 +66,8 @@ export function serverControlActor(conn: TracedSocket, options: ControlChannelOp
  * sends command lines, and reports a reply it cannot parse instead of guessing.
  */
 export function clientControlActor(conn: TracedSocket, options: ControlChannelOptions) {
-  return fromCallback<ControlOutputEvent>(({ sendBack, receive }) => {
+  return fromCallback<ControlOutputEvent>(({ sendBack: sendAny, receive }) => {
+    const sendBack = (event: ControlInputEvent) => sendAny(event);
     const { socket } = conn;
     const trace = traceOf(conn);
     let pending = '';
@@ -100,9 +99,7 @@ export function clientControlActor(conn: TracedSocket, options: ControlChannelOp
         conn.end(event.reason);
       }
     });
-    return () => {
-      if (!socket.destroyed) socket.destroy();
-    };
+    return () => releaseSocket(conn);
   });
 }
 
@@ -112,4 +109,20 @@ function traceOf(conn: TracedSocket) {
     record: ctx.recorder.record.bind(ctx.recorder),
     session: ctx.session !== undefined ? { session: ctx.session } : {},
   };
+}
+
+/**
+ * When the machine stops: a socket that already sent its FIN is given a moment to finish the close
+ * handshake (so the last reply is not lost to a reset); any other is destroyed at once.
+ */
+function releaseSocket(conn: TracedSocket): void {
+  const socket = conn.socket;
+  if (socket.destroyed) return;
+  if (!conn.finSent) {
+    socket.destroy();
+    return;
+  }
+  const timer = setTimeout(() => socket.destroy(), 2000);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
 }

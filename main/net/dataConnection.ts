@@ -7,6 +7,9 @@ import type { TransferSettings } from '../../core/machines/channelEvents';
 import type { CloseReason } from '../../core/trace/traceEvent';
 import type { TracedSocket } from './tracedSocket';
 
+/** How long an aborted connection waits for the peer's FIN before it is reset. */
+const ABORT_GRACE_MS = 5000;
+
 export interface TransferResult {
   /** Bytes on the wire (after TYPE A conversion). */
   readonly bytes: number;
@@ -37,6 +40,7 @@ export class DataConnection {
   #settings: TransferSettings | undefined;
   #direction: 'sent' | 'received' | undefined;
   #finished = true;
+  #abandoned = false;
 
   constructor(
     readonly traced: TracedSocket,
@@ -122,14 +126,27 @@ export class DataConnection {
     this.traced.end(reason);
   }
 
-  /** Cuts the transfer short: stop the bytes, keep what arrived, reset the connection. */
+  /**
+   * Cuts the transfer short: stop sending, keep what arrived, and close with FIN, as real servers
+   * do on ABOR (959 §4.1.3 says only that the server closes). A peer that never closes its side is
+   * cut off after a grace period, so an abort always ends.
+   */
   abort(reason: CloseReason): TransferResult {
     const result = this.#finish(false);
     this.#activeSource?.unpipe();
     this.#activeSource?.destroy();
     this.#activeSink?.end();
-    this.traced.reset(reason);
+    this.traced.end(reason);
+    const socket = this.traced.socket;
+    const timer = setTimeout(() => this.traced.reset(reason), ABORT_GRACE_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
     return result;
+  }
+
+  /** The receiver gave up on this transfer (it sent ABOR): whatever still arrives does not complete it. */
+  abandon(): void {
+    this.#abandoned = true;
   }
 
   #begin(direction: 'sent' | 'received', settings: TransferSettings): void {
@@ -139,10 +156,12 @@ export class DataConnection {
     this.#startBytesWritten = this.traced.socket.bytesWritten;
     this.#started = this.now();
     this.#finished = false;
+    this.#abandoned = false;
   }
 
   /** Records the data.transfer summary once per transfer: counts and timing, never the payload. */
-  #finish(complete: boolean): TransferResult {
+  #finish(finishedNormally: boolean): TransferResult {
+    const complete = finishedNormally && !this.#abandoned;
     const bytes = this.bytes;
     if (this.#finished || !this.#settings || !this.#direction) return { bytes, complete };
     this.#finished = true;

@@ -21,7 +21,8 @@ export interface ServerDataChannelOptions {
 }
 
 export function serverDataChannelActor(options: ServerDataChannelOptions) {
-  return fromCallback<DataOutputEvent, unknown, DataInputEvent>(({ sendBack, receive }) => {
+  return fromCallback<DataOutputEvent>(({ sendBack: sendAny, receive }) => {
+    const sendBack = (event: DataInputEvent) => sendAny(event);
     // Each connection or listener belongs to a generation; anything a replaced one reports later is dropped,
     // so a late close of an old connection can never be mistaken for the current one.
     let generation = 0;

@@ -1,0 +1,59 @@
+// The contract every file store honours: what the FTP server may ask of the files it serves, and how it is refused.
+
+import type { Readable, Writable } from 'node:stream';
+import type { FileInfo, StoreErrorCode } from '../../core/protocol/fileInfo';
+
+/** A refusal the protocol can explain: core/protocol maps each code to an FTP reply (550, 553, ...). */
+export class StoreError extends Error {
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
+
+/**
+ * How STOR, APPE and REST n + STOR write a file:
+ * replace truncates (or creates), append adds at the end (or creates),
+ * resume keeps the first `offset` bytes and writes from there (the rest is cut off first).
+ */
+export type WriteMode = { kind: 'replace' } | { kind: 'append' } | { kind: 'resume'; offset: number };
+
+/**
+ * Paths are virtual absolute paths ('/', '/pub/hello.txt'), already normalised by the caller.
+ * Every method still re-checks them (checkVirtualPath) and refuses anything else with
+ * StoreError('escapesRoot' | 'invalidName'): the store is the last line of defence.
+ */
+export interface FileStore {
+  /** For people: 'in-memory store (4 sample files, 2 directories)', 'directory /srv/ftp'. */
+  readonly description: string;
+  /** notFound if missing. */
+  stat(path: string): Promise<FileInfo>;
+  /** The entries of a directory, sorted by name (code-point order); notFound / notDirectory. */
+  list(dirPath: string): Promise<FileInfo[]>;
+  /** exists if already there (file or directory); notFound if the parent is missing; notDirectory if the parent is a file. */
+  mkdir(path: string): Promise<void>;
+  /** notEmpty, notDirectory, notFound; the root is never removed (invalidName). */
+  rmdir(path: string): Promise<void>;
+  /** Removes a file: isDirectory, notFound. */
+  remove(path: string): Promise<void>;
+  /**
+   * Moves a file or directory. notFound if `from` or the parent of `to` is missing; a file replaces an
+   * existing file at `to`, but nothing replaces a directory and a directory replaces nothing (exists);
+   * a directory cannot move into itself, and the root cannot move (invalidName).
+   */
+  rename(from: string, to: string): Promise<void>;
+  /** The file's bytes from `offset` (default 0; at or past the end: no bytes). isDirectory, notFound. */
+  openRead(path: string, offset?: number): Promise<Readable>;
+  /**
+   * A sink for the file's new bytes. Bytes become part of the file as they are written, so an
+   * interrupted upload (the Writable destroyed mid-way) keeps what arrived.
+   * notFound if the parent is missing, isDirectory if a directory has that name;
+   * resume past the end of the file: io.
+   */
+  openWrite(path: string, mode: WriteMode): Promise<Writable>;
+  /** A name not yet used in dirPath (for STOU): base, base.1, base.2, ... notFound / notDirectory. */
+  uniqueName(dirPath: string, base: string): Promise<string>;
+}

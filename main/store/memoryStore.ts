@@ -1,0 +1,363 @@
+// The in-memory file store: a tree of directories and chunked files, seeded with sample files for demonstrations.
+
+import { Readable, Writable } from 'node:stream';
+import type { FileInfo } from '../../core/protocol/fileInfo';
+import { StoreError, type FileStore } from './fileStore';
+import { checkName, checkOffset, checkVirtualPath, compareNames, joinVirtual } from './virtualPath';
+
+/**
+ * Uploads are copied into blocks that grow with the file, from 64 KiB up to 1 MiB: big chunks for
+ * downloads and no concatenation per write, without a 1 MiB block for every small file.
+ */
+const MIN_BLOCK_SIZE = 64 * 1024;
+const MAX_BLOCK_SIZE = 1024 * 1024;
+
+interface DirNode {
+  readonly kind: 'dir';
+  readonly children: Map<string, Node>;
+  modifiedMs: number;
+}
+
+interface FileNode {
+  readonly kind: 'file';
+  /**
+   * The content, in order. Bytes inside a chunk are never changed once they are part of the file, so a
+   * reader can keep a copy of this array (a snapshot) while writers go on: writers only fill `block`
+   * past the end of its last view, and truncation swaps views, never bytes.
+   */
+  chunks: Buffer[];
+  size: number;
+  modifiedMs: number;
+  /** The block being filled: the last chunk is block.subarray(0, blockUsed). */
+  block: Buffer | undefined;
+  blockUsed: number;
+}
+
+type Node = DirNode | FileNode;
+
+export interface MemoryStoreOptions {
+  /** Start with the sample files (default true); false gives an empty root. */
+  readonly seed?: boolean;
+  /** The clock for modification times (default Date.now). */
+  readonly now?: () => number;
+}
+
+export function createMemoryStore(opts: MemoryStoreOptions = {}): FileStore {
+  const now = opts.now ?? Date.now;
+  const root: DirNode = { kind: 'dir', children: new Map(), modifiedMs: now() };
+  const seeded = opts.seed ?? true;
+  if (seeded) seed(root, now());
+
+  /** The node at `segments`; a file where a directory should be is notDirectory (as ENOTDIR on disk). */
+  const find = (segments: readonly string[], path: string): Node => {
+    let node: Node = root;
+    for (const segment of segments) {
+      if (node.kind !== 'dir') throw new StoreError('notDirectory', `${path}: a path component is not a directory`);
+      const child: Node | undefined = node.children.get(segment);
+      if (!child) throw new StoreError('notFound', `${path}: no such file or directory`);
+      node = child;
+    }
+    return node;
+  };
+
+  const findDir = (segments: readonly string[], path: string): DirNode => {
+    const node = find(segments, path);
+    if (node.kind !== 'dir') throw new StoreError('notDirectory', `${path}: not a directory`);
+    return node;
+  };
+
+  /** The directory that holds (or would hold) the last segment, and that segment. */
+  const parentOf = (segments: readonly string[], path: string): { parent: DirNode; name: string } => {
+    const name = segments[segments.length - 1];
+    if (name === undefined) throw new StoreError('invalidName', 'the root has no parent');
+    return { parent: findDir(segments.slice(0, -1), path), name };
+  };
+
+  const info = (path: string, name: string, node: Node): FileInfo => ({
+    name,
+    path,
+    kind: node.kind,
+    size: node.kind === 'file' ? node.size : 0,
+    modifiedMs: node.modifiedMs,
+  });
+
+  const touch = (node: Node) => {
+    node.modifiedMs = now();
+  };
+
+  return {
+    description: seeded ? 'in-memory store (4 sample files, 2 directories)' : 'in-memory store (empty)',
+
+    async stat(path) {
+      const segments = checkVirtualPath(path);
+      return info(path, segments[segments.length - 1] ?? '', find(segments, path));
+    },
+
+    async list(dirPath) {
+      const dir = findDir(checkVirtualPath(dirPath), dirPath);
+      return [...dir.children.keys()].sort(compareNames).map((name) => info(joinVirtual(dirPath, name), name, dir.children.get(name) as Node));
+    },
+
+    async mkdir(path) {
+      const segments = checkVirtualPath(path);
+      if (segments.length === 0) throw new StoreError('exists', '/: the root already exists');
+      const { parent, name } = parentOf(segments, path);
+      if (parent.children.has(name)) throw new StoreError('exists', `${path}: already exists`);
+      parent.children.set(name, { kind: 'dir', children: new Map(), modifiedMs: now() });
+      touch(parent);
+    },
+
+    async rmdir(path) {
+      const segments = checkVirtualPath(path);
+      if (segments.length === 0) throw new StoreError('invalidName', '/: the root cannot be removed');
+      const { parent, name } = parentOf(segments, path);
+      const node = parent.children.get(name);
+      if (!node) throw new StoreError('notFound', `${path}: no such directory`);
+      if (node.kind !== 'dir') throw new StoreError('notDirectory', `${path}: not a directory`);
+      if (node.children.size > 0) throw new StoreError('notEmpty', `${path}: directory not empty`);
+      parent.children.delete(name);
+      touch(parent);
+    },
+
+    async remove(path) {
+      const segments = checkVirtualPath(path);
+      if (segments.length === 0) throw new StoreError('isDirectory', '/: is a directory');
+      const { parent, name } = parentOf(segments, path);
+      const node = parent.children.get(name);
+      if (!node) throw new StoreError('notFound', `${path}: no such file`);
+      if (node.kind === 'dir') throw new StoreError('isDirectory', `${path}: is a directory`);
+      parent.children.delete(name);
+      touch(parent);
+    },
+
+    async rename(from, to) {
+      const fromSegments = checkVirtualPath(from);
+      const toSegments = checkVirtualPath(to);
+      if (fromSegments.length === 0) throw new StoreError('invalidName', '/: the root cannot be renamed');
+      const source = parentOf(fromSegments, from);
+      const node = source.parent.children.get(source.name);
+      if (!node) throw new StoreError('notFound', `${from}: no such file or directory`);
+      if (toSegments.length === 0) throw new StoreError('exists', '/: already exists');
+      const target = parentOf(toSegments, to);
+      if (from === to) return;
+      if (node.kind === 'dir' && to.startsWith(`${from}/`)) throw new StoreError('invalidName', `${to}: a directory cannot move into itself`);
+      const existing = target.parent.children.get(target.name);
+      // Like rename(2), a file replaces a file; unlike it, directories are never replaced (the student sees why).
+      if (existing && (existing.kind === 'dir' || node.kind === 'dir')) throw new StoreError('exists', `${to}: already exists`);
+      source.parent.children.delete(source.name);
+      target.parent.children.set(target.name, node);
+      touch(source.parent);
+      touch(target.parent);
+    },
+
+    async openRead(path, offset = 0) {
+      checkOffset(offset);
+      const node = find(checkVirtualPath(path), path);
+      if (node.kind === 'dir') throw new StoreError('isDirectory', `${path}: is a directory`);
+      return chunkReader(node.chunks.slice(), offset);
+    },
+
+    async openWrite(path, mode) {
+      const segments = checkVirtualPath(path);
+      if (segments.length === 0) throw new StoreError('isDirectory', '/: is a directory');
+      const { parent, name } = parentOf(segments, path);
+      const existing = parent.children.get(name);
+      if (existing?.kind === 'dir') throw new StoreError('isDirectory', `${path}: is a directory`);
+      if (mode.kind === 'resume') {
+        checkOffset(mode.offset);
+        if (!existing && mode.offset > 0) throw new StoreError('notFound', `${path}: no such file to resume`);
+        if (existing && mode.offset > existing.size) throw new StoreError('io', 'restart offset beyond end of file');
+      }
+      let file = existing;
+      if (!file) {
+        file = { kind: 'file', chunks: [], size: 0, modifiedMs: now(), block: undefined, blockUsed: 0 };
+        parent.children.set(name, file);
+        touch(parent);
+      }
+      if (mode.kind === 'replace') truncate(file, 0);
+      else if (mode.kind === 'resume') truncate(file, mode.offset);
+      touch(file);
+      return chunkWriter(file, now);
+    },
+
+    async uniqueName(dirPath, base) {
+      checkName(base);
+      const dir = findDir(checkVirtualPath(dirPath), dirPath);
+      for (let n = 0; ; n += 1) {
+        const candidate = n === 0 ? base : `${base}.${n}`;
+        if (!dir.children.has(candidate)) return candidate;
+      }
+    },
+  };
+}
+
+/** Cuts a file to `size` bytes by swapping views; the bytes readers may hold are left untouched. */
+function truncate(file: FileNode, size: number): void {
+  file.block = undefined;
+  file.blockUsed = 0;
+  if (size === 0) {
+    file.chunks = [];
+    file.size = 0;
+    return;
+  }
+  const kept: Buffer[] = [];
+  let total = 0;
+  for (const chunk of file.chunks) {
+    if (total >= size) break;
+    const take = Math.min(chunk.length, size - total);
+    kept.push(take === chunk.length ? chunk : chunk.subarray(0, take));
+    total += take;
+  }
+  file.chunks = kept;
+  file.size = total;
+}
+
+/** Copies `data` onto the end of the file, filling blocks: one memcpy per block, no per-byte work. */
+function append(file: FileNode, data: Uint8Array): void {
+  let from = 0;
+  while (from < data.length) {
+    if (!file.block || file.blockUsed === file.block.length) {
+      // Doubling with the file keeps the slack below the file's own size (and 1 MiB).
+      // allocUnsafeSlow: a block of its own, not a slice of Node's shared pool; every byte is written before it is exposed.
+      file.block = Buffer.allocUnsafeSlow(Math.min(MAX_BLOCK_SIZE, Math.max(MIN_BLOCK_SIZE, file.size)));
+      file.blockUsed = 0;
+      file.chunks.push(file.block.subarray(0, 0));
+    }
+    const take = Math.min(file.block.length - file.blockUsed, data.length - from);
+    file.block.set(data.subarray(from, from + take), file.blockUsed);
+    file.blockUsed += take;
+    file.chunks[file.chunks.length - 1] = file.block.subarray(0, file.blockUsed);
+    file.size += take;
+    from += take;
+  }
+}
+
+/**
+ * When a writer is done (finished or destroyed), the block it was filling is copied to its exact size,
+ * so a stored file does not keep up to 1 MiB of slack. Readers keep the old view, which stays valid.
+ */
+function seal(file: FileNode): void {
+  const block = file.block;
+  file.block = undefined;
+  if (!block || file.blockUsed === block.length) return;
+  const exact = Buffer.allocUnsafeSlow(file.blockUsed);
+  block.copy(exact, 0, 0, file.blockUsed);
+  file.chunks[file.chunks.length - 1] = exact;
+}
+
+/**
+ * Each write lands in the file at once, so whatever arrived before a destroy() stays (an interrupted
+ * upload keeps its bytes). Copying also means the caller may reuse its buffers afterwards.
+ */
+function chunkWriter(file: FileNode, now: () => number): Writable {
+  return new Writable({
+    highWaterMark: MAX_BLOCK_SIZE,
+    write(chunk: Buffer, _encoding, callback) {
+      append(file, chunk);
+      file.modifiedMs = now();
+      callback();
+    },
+    writev(entries, callback) {
+      for (const entry of entries) append(file, entry.chunk as Buffer);
+      file.modifiedMs = now();
+      callback();
+    },
+    // Runs after 'finish' (autoDestroy) as well as on destroy(): the one place every writer ends.
+    destroy(error, callback) {
+      seal(file);
+      callback(error);
+    },
+  });
+}
+
+/** Emits a snapshot of the chunks from `offset` on, one stored chunk per read (no copying). */
+function chunkReader(chunks: readonly Buffer[], offset: number): Readable {
+  let index = 0;
+  let skip = offset;
+  // Skip whole chunks before the offset; the first chunk emitted is cut at the offset.
+  while (index < chunks.length && skip >= (chunks[index]?.length ?? 0)) {
+    skip -= chunks[index]?.length ?? 0;
+    index += 1;
+  }
+  return new Readable({
+    read() {
+      for (;;) {
+        const chunk = chunks[index];
+        index += 1;
+        if (!chunk) {
+          this.push(null);
+          return;
+        }
+        const piece = skip > 0 ? chunk.subarray(skip) : chunk;
+        skip = 0;
+        // Empty views (a block just started) carry nothing, and push(empty) would not end the read.
+        if (piece.length > 0) {
+          this.push(piece);
+          return;
+        }
+      }
+    },
+  });
+}
+
+// ---- Sample files -------------------------------------------------------------------------------
+
+const README = [
+  'Welcome to FTP Lab!',
+  '',
+  'This server is part of FTP Lab, a tool that shows what really happens on the wire',
+  'in an FTP session: every command, every reply and every data connection.',
+  '',
+  'Try: RETR notes.txt (TYPE A), RETR data.bin (TYPE I), REST 40000 then RETR data.bin,',
+  'LIST /pub, and STOR into /upload.',
+  '',
+].join('\n');
+
+const NOTES = [
+  'FTP notes',
+  '1. The control connection carries commands and replies.',
+  '2. Each file or listing travels on its own data connection.',
+  '3. PORT: the client listens, the server connects.',
+  '4. PASV: the server listens, the client connects.',
+  '5. In STREAM mode, closing the data connection ends the file.',
+  '6. TYPE A converts line endings to CRLF on the wire.',
+  '7. TYPE I sends the bytes unchanged.',
+  '8. REST n makes the next RETR or STOR start at byte n.',
+  '9. 1yz: preliminary; 2yz: done; 3yz: send more.',
+  '10. 4yz: try again later; 5yz: do not repeat as is.',
+  '11. ABOR stops a transfer: 426, then 226.',
+  '',
+].join('\n');
+
+const HELLO = 'Hello from FTP Lab!\n';
+
+/** 64 KiB from a fixed-seed xorshift32: every byte value appears, including LF, CR and 0xFF (TYPE A pitfalls). */
+export const SAMPLE_BINARY_SIZE = 65_536;
+
+let sampleBinary: Buffer | undefined;
+
+function sampleBinaryBytes(): Buffer {
+  if (!sampleBinary) {
+    const bytes = Buffer.alloc(SAMPLE_BINARY_SIZE);
+    let x = 0x2545f491;
+    for (let i = 0; i < bytes.length; i += 1) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      bytes[i] = (x >>> 24) & 0xff;
+    }
+    sampleBinary = bytes;
+  }
+  // A copy per store: a consumer that writes into a chunk it read must not reach other stores.
+  return Buffer.from(sampleBinary);
+}
+
+function seed(root: DirNode, at: number): void {
+  const file = (content: Buffer): FileNode => ({ kind: 'file', chunks: [content], size: content.length, modifiedMs: at, block: undefined, blockUsed: 0 });
+  const dir = (entries: [string, Node][] = []): DirNode => ({ kind: 'dir', children: new Map(entries), modifiedMs: at });
+  root.children.set('readme.txt', file(Buffer.from(README, 'utf8')));
+  root.children.set('notes.txt', file(Buffer.from(NOTES, 'utf8')));
+  root.children.set('data.bin', file(sampleBinaryBytes()));
+  root.children.set('pub', dir([['hello.txt', file(Buffer.from(HELLO, 'utf8'))]]));
+  root.children.set('upload', dir());
+}

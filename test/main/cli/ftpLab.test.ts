@@ -1,0 +1,116 @@
+// The ftp-lab command as a user runs it: every built-in scenario end to end, exit codes, clear errors.
+
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main, type CliIo } from '../../../main/cli/ftpLab';
+import { builtinScenarios } from '../../../core/scenarios/builtinScenarios';
+import { parseTrace } from '../../../core/trace/traceFile';
+
+function capture(): CliIo & { out: (l: string) => void; lines: string[]; errors: string[] } {
+  const lines: string[] = [];
+  const errors: string[] = [];
+  return { lines, errors, out: (l) => lines.push(l), err: (l) => errors.push(l) };
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ftp-lab-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('ftp-lab run <built-in scenario>', () => {
+  for (const scenario of builtinScenarios) {
+    it(`${scenario.name} succeeds against the built-in server`, async () => {
+      const io = capture();
+      const code = await main(['run', scenario.name, '--trace', join(dir, `${scenario.name}.json`)], io);
+      expect(io.errors).toEqual([]);
+      expect(code).toBe(0);
+      const trace = parseTrace(await readFile(join(dir, `${scenario.name}.json`), 'utf8'));
+      expect(trace.meta.scenario).toBe(scenario.name);
+      expect(trace.events.length).toBeGreaterThan(10);
+    }, 60_000);
+  }
+
+  it('textbook-upload prints the RFC sequence: PORT -> 200, STOR -> 150, client FIN as EOF, then 226', async () => {
+    const io = capture();
+    expect(await main(['run', 'textbook-upload'], io)).toBe(0);
+    const text = io.lines.join('\n');
+    const order = [
+      /C→S {2}PORT 127,0,0,1,\d+,\d+/,
+      /S→C {2}200 /,
+      /C→S {2}STOR report\.bin/,
+      /S→C {2}150 /,
+      /data connection D1 closed by client \(FIN\): end of file in STREAM mode/,
+      /S→C {2}226 /,
+      /C→S {2}QUIT/,
+      /S→C {2}221 /,
+    ];
+    let from = 0;
+    for (const pattern of order) {
+      const at = text.slice(from).search(pattern);
+      expect(at, `expected ${pattern} after position ${from}`).toBeGreaterThanOrEqual(0);
+      from += at + 1;
+    }
+    expect(text).toContain('PASS ****');
+  });
+
+  it('download closes from the server side', async () => {
+    const io = capture();
+    expect(await main(['run', 'download'], io)).toBe(0);
+    expect(io.lines.join('\n')).toMatch(/data connection D1 closed by server \(FIN\): end of file in STREAM mode/);
+  });
+});
+
+describe('exit codes and messages', () => {
+  it('an unknown scenario is bad usage (2) with a sentence saying so', async () => {
+    const io = capture();
+    expect(await main(['run', 'no-such-scenario'], io)).toBe(2);
+    expect(io.errors[0]).toMatch(/No built-in scenario "no-such-scenario"/);
+  });
+
+  it('an unknown option is bad usage (2)', async () => {
+    const io = capture();
+    expect(await main(['run', 'download', '--frobnicate'], io)).toBe(2);
+  });
+
+  it('a scenario whose reply is not the expected one fails the session (1) and names the reply', async () => {
+    const file = join(dir, 'expects-wrong.json');
+    await writeFile(file, JSON.stringify({ name: 'expects-wrong', title: 't', description: 'd', steps: [{ send: 'USER anonymous', expect: [331] }, { send: 'PASS y', expect: [230] }, { send: 'RETR missing.txt', expect: [226] }] }));
+    const io = capture();
+    const code = await main(['run', file, '--passive'], io);
+    expect(code).toBe(1);
+    expect(io.errors.join("\n")).toMatch(/RETR missing\.txt with 550/);
+  });
+
+  it('MODE B against a server that refuses it stops with a message naming the 504', async () => {
+    const io = capture();
+    expect(await main(['run', 'download', '--mode', 'B'], io)).toBe(1);
+    expect(io.errors.join('\n')).toMatch(/MODE B with 504/);
+  });
+
+  it('an invalid scenario file is bad usage with the first problem named', async () => {
+    const file = join(dir, 'bad.json');
+    await writeFile(file, JSON.stringify({ name: 'Bad Name', title: 't', description: 'd', steps: [] }));
+    const io = capture();
+    expect(await main(['run', file], io)).toBe(2);
+    expect(io.errors[0]).toMatch(/The scenario is not valid: name/);
+  });
+
+  it('export of a malformed trace is bad usage with a clear message', async () => {
+    const file = join(dir, 'broken.json');
+    await writeFile(file, '{"format":"ftp-lab-trace"');
+    const io = capture();
+    expect(await main(['export', file, '-o', join(dir, 'out.json')], io)).toBe(2);
+    expect(io.errors[0]).toMatch(/not valid JSON/);
+  });
+
+  it('scenarios lists every built-in scenario, one line each', async () => {
+    const io = capture();
+    expect(await main(['scenarios'], io)).toBe(0);
+    expect(io.lines).toHaveLength(builtinScenarios.length);
+  });
+});

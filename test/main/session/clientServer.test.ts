@@ -1,0 +1,111 @@
+// Our client against our server over real loopback sockets: TYPE A/I x active/passive, checksums,
+// and the trace showing who closed each data connection.
+
+import { createHash } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startFtpServer, type FtpServer } from '../../../main/session/ftpServer';
+import { runClientSession } from '../../../main/session/clientSession';
+import { createMemoryStore } from '../../../main/store/memoryStore';
+import type { FileStore } from '../../../main/store/fileStore';
+import { TraceRecorder } from '../../../core/trace/traceRecorder';
+import { generateBytes } from '../../../main/session/generatedContent';
+import type { ClientStep } from '../../../core/machines/clientSession.context';
+import type { TraceEvent } from '../../../core/trace/traceEvent';
+
+let server: FtpServer;
+let store: FileStore;
+let recorder: TraceRecorder;
+
+beforeEach(async () => {
+  recorder = new TraceRecorder(() => performance.now());
+  store = createMemoryStore();
+  server = await startFtpServer({ store, recorder, anonymous: true, loginDelayMs: 10 });
+});
+
+afterEach(async () => {
+  await server.close();
+});
+
+const login: ClientStep[] = [
+  { kind: 'command', line: 'USER anonymous', expect: [331] },
+  { kind: 'command', line: 'PASS guest', expect: [230] },
+];
+
+async function readAll(path: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of await store.openRead(path, 0)) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** The first FIN on each data connection, as recorded by its sender: who closed first and why. */
+function dataClosers(events: readonly TraceEvent[]) {
+  const seen = new Set<string>();
+  const out: { conn: string; side: string; reason: string | undefined }[] = [];
+  for (const e of events) {
+    if (e.type === 'tcp.fin' && e.channel === 'data' && e.dir === 'sent' && !seen.has(e.conn)) {
+      seen.add(e.conn);
+      out.push({ conn: e.conn, side: e.side, reason: e.reason });
+    }
+  }
+  return out;
+}
+
+describe('upload then download, every TYPE and connection direction', () => {
+  for (const type of ['A', 'I'] as const) {
+    for (const passive of [false, true]) {
+      it(`TYPE ${type}, ${passive ? 'passive' : 'active'}: bytes arrive intact and the sender closes each data connection`, async () => {
+        const upload = { size: 300_000, text: type === 'A', seed: 7 };
+        const output = await runClientSession({
+          server: server.address,
+          recorder,
+          steps: [
+            ...login,
+            { kind: 'command', line: `TYPE ${type}`, expect: [200] },
+            { kind: 'dataSetup', passive },
+            { kind: 'transfer', line: 'STOR up.dat', direction: 'upload', upload },
+            { kind: 'dataSetup', passive },
+            { kind: 'transfer', line: 'RETR up.dat', direction: 'download' },
+            { kind: 'command', line: 'QUIT', expect: [221] },
+          ],
+        });
+        expect(output.failure).toBeUndefined();
+        expect(output.ok).toBe(true);
+        const original = generateBytes(upload);
+        // The server stores the native form: TYPE A's CRLFs on the wire became LFs again.
+        expect(sha(await readAll('/up.dat'))).toBe(sha(original));
+        const [up, down] = output.transfers;
+        expect(down!.sha256).toBe(sha(original));
+        const lfCount = original.filter((b) => b === 0x0a).length;
+        const wire = type === 'A' ? original.length + lfCount : original.length;
+        expect(up!.bytes).toBe(wire);
+        expect(down!.bytes).toBe(wire);
+        // STREAM mode: the client closed the upload's connection, the server the download's, both as EOF.
+        expect(dataClosers(recorder.events).map((c) => [c.side, c.reason])).toEqual([
+          ['client', 'eof'],
+          ['server', 'eof'],
+        ]);
+        const replies = recorder.events.filter((e) => e.type === 'ftp.reply' && e.dir === 'received').map((e) => (e as { code: number }).code);
+        expect(replies).toEqual([220, 331, 230, 200, passive ? 227 : 200, 150, 226, passive ? 227 : 200, 150, 226, 221]);
+        // Active mode: the server opened the data connections; passive: the client did.
+        const connects = recorder.events.filter((e) => e.type === 'tcp.connect' && e.channel === 'data').map((e) => e.side);
+        expect(connects).toEqual(passive ? ['client', 'client'] : ['server', 'server']);
+      });
+    }
+  }
+});
+
+it('the server replies 226 only after the data connection is closed (RFC 959 §5.2)', async () => {
+  const output = await runClientSession({
+    server: server.address,
+    recorder,
+    steps: [...login, { kind: 'dataSetup', passive: true }, { kind: 'transfer', line: 'RETR notes.txt', direction: 'download' }, { kind: 'command', line: 'QUIT', expect: [221] }],
+  });
+  expect(output.ok).toBe(true);
+  const events = recorder.events;
+  const serverClose = events.findIndex((e) => e.type === 'tcp.close' && e.side === 'server' && e.channel === 'data');
+  const reply226 = events.findIndex((e) => e.type === 'ftp.reply' && e.dir === 'sent' && e.code === 226);
+  expect(serverClose).toBeGreaterThan(0);
+  expect(reply226).toBeGreaterThan(serverClose);
+});

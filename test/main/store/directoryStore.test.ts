@@ -1,0 +1,173 @@
+// Tests the directory store: the shared contract on a real temp directory, and confinement against links and '..'.
+
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDirectoryStore } from '../../../main/store/directoryStore';
+import type { FileStore } from '../../../main/store/fileStore';
+import { codeOf, describeStoreContract, readText, writeAll } from './storeContract';
+
+const tempDirs: string[] = [];
+
+async function tempDir(label: string): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), `ftp-lab-${label}-`));
+  tempDirs.push(dir);
+  return dir;
+}
+
+async function exists(hostPath: string): Promise<boolean> {
+  return fs.lstat(hostPath).then(
+    () => true,
+    () => false,
+  );
+}
+
+afterEach(async () => {
+  await Promise.all(tempDirs.splice(0).map((dir) => fs.rm(dir, { recursive: true, force: true })));
+});
+
+describeStoreContract('directory store', async () => createDirectoryStore(await tempDir('contract')));
+
+describe('directory store: creation', () => {
+  it.each([
+    { title: 'a missing directory', make: async () => path.join(await tempDir('missing'), 'nope'), message: /no such directory/ },
+    {
+      title: 'a file',
+      make: async () => {
+        const file = path.join(await tempDir('file'), 'f.txt');
+        await fs.writeFile(file, 'x');
+        return file;
+      },
+      message: /not a directory/,
+    },
+  ])('refuses $title with a clear error', async ({ make, message }) => {
+    await expect(createDirectoryStore(await make())).rejects.toThrow(message);
+  });
+
+  it('serves the real path of a root given through a symbolic link', async () => {
+    const real = await fs.realpath(await tempDir('real'));
+    await fs.writeFile(path.join(real, 'x.txt'), 'via link');
+    const link = path.join(await tempDir('links'), 'root-link');
+    await fs.symlink(real, link);
+    const store = await createDirectoryStore(link);
+    expect(store.description).toBe(`directory ${real}`);
+    expect(await readText(store, '/x.txt')).toBe('via link');
+  });
+
+  it('sees files created on disk, and the disk sees its writes', async () => {
+    const root = await tempDir('shared');
+    const store = await createDirectoryStore(root);
+    await fs.writeFile(path.join(root, 'disk.txt'), 'from disk');
+    expect(await readText(store, '/disk.txt')).toBe('from disk');
+    await writeAll(store, '/store.txt', 'from store');
+    expect(await fs.readFile(path.join(root, 'store.txt'), 'utf8')).toBe('from store');
+  });
+});
+
+describe('directory store: confinement', () => {
+  let root: string;
+  let outside: string;
+  let store: FileStore;
+
+  // root/     a.txt, docs/b.txt, out-file -> outside/secret.txt, out-dir -> outside/, etc-link -> /etc,
+  //           dangling -> outside/not-yet.txt, inside-link -> docs/b.txt, inside-dir -> docs/
+  // outside/  secret.txt
+  beforeEach(async () => {
+    root = await tempDir('root');
+    outside = await tempDir('outside');
+    await fs.writeFile(path.join(outside, 'secret.txt'), 'secret');
+    await fs.writeFile(path.join(root, 'a.txt'), 'alpha');
+    await fs.mkdir(path.join(root, 'docs'));
+    await fs.writeFile(path.join(root, 'docs', 'b.txt'), 'bravo');
+    await fs.symlink(path.join(outside, 'secret.txt'), path.join(root, 'out-file'));
+    await fs.symlink(outside, path.join(root, 'out-dir'));
+    await fs.symlink('/etc', path.join(root, 'etc-link'));
+    await fs.symlink(path.join(outside, 'not-yet.txt'), path.join(root, 'dangling'));
+    await fs.symlink('docs/b.txt', path.join(root, 'inside-link'));
+    await fs.symlink('docs', path.join(root, 'inside-dir'));
+    store = await createDirectoryStore(root);
+  });
+
+  it.each([
+    { title: 'reading a link to a file outside', run: (s: FileStore) => s.openRead('/out-file') },
+    { title: 'stat of a link to a file outside', run: (s: FileStore) => s.stat('/out-file') },
+    { title: 'reading through a link to a directory outside', run: (s: FileStore) => s.openRead('/out-dir/secret.txt') },
+    { title: 'listing a link to a directory outside', run: (s: FileStore) => s.list('/out-dir') },
+    { title: 'reading through a link to /etc', run: (s: FileStore) => s.openRead('/etc-link/passwd') },
+    { title: 'listing a link to /etc', run: (s: FileStore) => s.list('/etc-link') },
+    { title: 'writing over a link to a file outside', run: (s: FileStore) => s.openWrite('/out-file', { kind: 'replace' }) },
+    { title: 'appending to a link to a file outside', run: (s: FileStore) => s.openWrite('/out-file', { kind: 'append' }) },
+    { title: 'writing a new file through a linked directory', run: (s: FileStore) => s.openWrite('/out-dir/new.txt', { kind: 'replace' }) },
+    { title: 'writing through a dangling link to outside', run: (s: FileStore) => s.openWrite('/dangling', { kind: 'replace' }) },
+    { title: 'mkdir through a linked directory', run: (s: FileStore) => s.mkdir('/out-dir/sub') },
+    { title: 'removing a file through a linked directory', run: (s: FileStore) => s.remove('/out-dir/secret.txt') },
+    { title: 'renaming a file out through a linked directory', run: (s: FileStore) => s.rename('/a.txt', '/out-dir/a.txt') },
+    { title: 'renaming a file in from a linked directory', run: (s: FileStore) => s.rename('/out-dir/secret.txt', '/stolen.txt') },
+    { title: 'uniqueName in a linked directory', run: (s: FileStore) => s.uniqueName('/out-dir', 'x') },
+  ])('$title is escapesRoot', async ({ run }) => {
+    expect(await codeOf(run(store))).toBe('escapesRoot');
+  });
+
+  it('nothing outside was created, changed or removed by the refused operations', async () => {
+    await codeOf(store.openWrite('/out-file', { kind: 'replace' }));
+    await codeOf(store.openWrite('/out-dir/new.txt', { kind: 'replace' }));
+    await codeOf(store.openWrite('/dangling', { kind: 'replace' }));
+    await codeOf(store.remove('/out-dir/secret.txt'));
+    await codeOf(store.rename('/a.txt', '/out-dir/a.txt'));
+    expect((await fs.readdir(outside)).sort()).toEqual(['secret.txt']);
+    expect(await fs.readFile(path.join(outside, 'secret.txt'), 'utf8')).toBe('secret');
+    expect(await fs.readFile(path.join(root, 'a.txt'), 'utf8')).toBe('alpha');
+  });
+
+  it.each([
+    { title: "a leading '..'", make: () => '/../secret.txt' },
+    { title: "'..' out of a subdirectory", make: () => '/docs/../../secret.txt' },
+    // '/../ftp-lab-outside-XXXX/secret.txt': the path that would really reach the secret.
+    { title: "'..' to the real outside file", make: () => `/${path.relative(root, path.join(outside, 'secret.txt')).split(path.sep).join('/')}` },
+  ])('$title is escapesRoot, for reads and writes', async ({ make }) => {
+    const virtual = make();
+    expect(virtual).toContain('..');
+    expect(await codeOf(store.openRead(virtual))).toBe('escapesRoot');
+    expect(await codeOf(store.openWrite(virtual, { kind: 'replace' }))).toBe('escapesRoot');
+    expect(await codeOf(store.mkdir(virtual))).toBe('escapesRoot');
+  });
+
+  it('the root listing leaves out links that lead outside, and shows links that stay inside', async () => {
+    const entries = await store.list('/');
+    expect(entries.map((e) => e.name)).toEqual(['a.txt', 'docs', 'inside-dir', 'inside-link']);
+    expect(entries.find((e) => e.name === 'inside-dir')?.kind).toBe('dir');
+    expect(entries.find((e) => e.name === 'inside-link')).toMatchObject({ kind: 'file', size: 5 });
+  });
+
+  it('links that stay inside the root work', async () => {
+    expect(await readText(store, '/inside-link')).toBe('bravo');
+    expect(await readText(store, '/inside-dir/b.txt')).toBe('bravo');
+    await writeAll(store, '/inside-dir/c.txt', 'charlie');
+    expect(await fs.readFile(path.join(root, 'docs', 'c.txt'), 'utf8')).toBe('charlie');
+  });
+
+  it('removing a link inside the root removes the link, not its target', async () => {
+    await store.remove('/inside-link');
+    expect(await exists(path.join(root, 'inside-link'))).toBe(false);
+    expect(await fs.readFile(path.join(root, 'docs', 'b.txt'), 'utf8')).toBe('bravo');
+  });
+
+  it.runIf(process.platform !== 'win32')('a name the store could not address (a backslash in it) is left out of listings', async () => {
+    await fs.writeFile(path.join(root, 'docs', 'odd\\name.txt'), 'x');
+    expect((await store.list('/docs')).map((e) => e.name)).toEqual(['b.txt']);
+  });
+
+  it.runIf(process.platform !== 'win32')('a FIFO is neither listed nor opened (it would hang a transfer)', async () => {
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('mkfifo', [path.join(root, 'docs', 'pipe')]);
+    expect((await store.list('/docs')).map((e) => e.name)).toEqual(['b.txt']);
+    expect(await codeOf(store.stat('/docs/pipe'))).toBe('io');
+  });
+
+  it('error messages name the virtual path, never the host path', async () => {
+    const error = await store.openRead('/docs/nope.txt').catch((e: Error) => e);
+    expect((error as Error).message).toContain('/docs/nope.txt');
+    expect((error as Error).message).not.toContain(root);
+  });
+});
