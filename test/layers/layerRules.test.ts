@@ -1,0 +1,32 @@
+// The layer rules of design.md are enforced: a file that imports across a forbidden boundary fails lint.
+
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+const eslint = new ESLint({ cwd: process.cwd() });
+
+async function restrictedImports(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+}
+
+describe('layer rules', () => {
+  const rows = [
+    { title: 'core/ may not import node:fs', file: 'core/protocol/x.ts', code: "import { readFile } from 'node:fs/promises';\nexport const x = readFile;\n", blocked: true },
+    { title: 'core/ may not import bare fs', file: 'core/protocol/x.ts', code: "import fs from 'fs';\nexport const x = fs;\n", blocked: true },
+    { title: 'core/ may not import main/', file: 'core/protocol/x.ts', code: "import { startFtpServer } from '../../main/session/ftpServer';\nexport const x = startFtpServer;\n", blocked: true },
+    { title: 'core/ may not import electron', file: 'core/api/x.ts', code: "import { app } from 'electron';\nexport const x = app;\n", blocked: true },
+    { title: 'core/ may import xstate', file: 'core/machines/x.ts', code: "import { setup } from 'xstate';\nexport const x = setup;\n", blocked: false },
+    { title: 'main/session may not import node:net (only main/net may)', file: 'main/session/x.ts', code: "import net from 'node:net';\nexport const x = net;\n", blocked: true },
+    { title: 'main/net may import node:net', file: 'main/net/x.ts', code: "import net from 'node:net';\nexport const x = net;\n", blocked: false },
+    { title: 'main/session may import main/net', file: 'main/session/x.ts', code: "import { listenControl } from '../net/controlSockets';\nexport const x = listenControl;\n", blocked: false },
+    { title: 'renderer/ may not import node:*', file: 'renderer/x.ts', code: "import { join } from 'node:path';\nexport const x = join;\n", blocked: true },
+    { title: 'renderer/ may not import main/', file: 'renderer/x.ts', code: "import { main } from '../main/cli/ftpLab';\nexport const x = main;\n", blocked: true },
+  ];
+  for (const row of rows) {
+    it(row.title, async () => {
+      const messages = await restrictedImports(row.file, row.code);
+      expect(messages.length > 0).toBe(row.blocked);
+    });
+  }
+});
