@@ -96,6 +96,8 @@ export class DataConnection {
     this.#begin('received', settings);
     const socket = this.traced.socket;
     this.#activeSink = sink;
+    // In STREAM mode the sender's close is the end of file (959 §3.4.1): say so when it comes.
+    this.traced.peerCloseMeaning = settings.mode === 'S' ? 'eof' : undefined;
     const stream = convertAscii ? socket.pipe(asciiDecodeStream()) : socket;
     return new Promise((resolve, reject) => {
       let ended = false;
@@ -147,6 +149,7 @@ export class DataConnection {
   /** The receiver gave up on this transfer (it sent ABOR): whatever still arrives does not complete it. */
   abandon(): void {
     this.#abandoned = true;
+    this.traced.peerCloseMeaning = 'abort';
   }
 
   #begin(direction: 'sent' | 'received', settings: TransferSettings): void {

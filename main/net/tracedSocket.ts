@@ -42,6 +42,11 @@ export class TracedSocket {
   readonly local: Endpoint;
   readonly remote: Endpoint;
   #finSent = false;
+  /**
+   * What a FIN from the peer would mean right now, as far as this side knows: set to 'eof' while a
+   * STREAM-mode receive is under way, so a one-sided trace still says why the peer closed.
+   */
+  peerCloseMeaning: CloseReason | undefined;
   #peerEnded = false;
   #reset = false;
   #closed = false;
@@ -62,7 +67,8 @@ export class TracedSocket {
 
     socket.on('end', () => {
       this.#peerEnded = true;
-      this.#record({ type: 'tcp.fin', side: otherSide(traceContext.side), dir: 'received' });
+      const reason = this.#finSent ? 'peer-closed' : this.peerCloseMeaning;
+      this.#record({ type: 'tcp.fin', side: otherSide(traceContext.side), dir: 'received', ...(reason ? { reason } : {}) });
       events.onPeerEnd?.();
     });
     let error: Error | undefined;

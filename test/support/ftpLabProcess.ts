@@ -1,0 +1,136 @@
+// `ftp-lab serve` as a user runs it: the real CLI in its own process, on a free port, serving a
+// fresh temporary --root. stop() sends SIGTERM (as Ctrl-C would), waits for the exit code and
+// removes the root. Used by the interop tests, where third-party clients (ftplib, curl) talk to it.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from './freePort.js';
+
+export interface FtpLabServe {
+  readonly host: '127.0.0.1';
+  readonly port: number;
+  /** The --root directory: what the server's "/" is. Removed by stop(). */
+  readonly root: string;
+  /** Everything the process printed on stdout so far (the ready line, then the live transcript). */
+  stdout(): string;
+  stderr(): string;
+  /** SIGTERM, then the exit code once the process is gone (128 + n if a signal ended it). */
+  stop(): Promise<number>;
+}
+
+const CLI = fileURLToPath(new URL('../../bin/ftp-lab.js', import.meta.url));
+const CHECKOUT = fileURLToPath(new URL('../..', import.meta.url));
+const READY = /^FTP Lab server on ftp:\/\/127\.0\.0\.1:(\d+)\//m;
+
+/**
+ * Starts `ftp-lab serve --port N --root DIR ...args`. A port taken between freePort() and listen()
+ * makes the CLI exit; that is retried with another port a few times.
+ */
+export async function startFtpLabServe(args: readonly string[] = [], opts: { readyTimeoutMs?: number } = {}): Promise<FtpLabServe> {
+  const root = await mkdtemp(join(tmpdir(), 'ftp-lab-serve-root-'));
+  let lastError: Error | undefined;
+  try {
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const port = await freePort();
+      try {
+        return await spawnServe(port, root, args, opts.readyTimeoutMs ?? 15_000);
+      } catch (error) {
+        lastError = error as Error;
+        if (!/EADDRINUSE/.test(lastError.message)) break;
+      }
+    }
+  } catch (error) {
+    lastError = error as Error;
+  }
+  await rm(root, { recursive: true, force: true });
+  throw lastError ?? new Error('startFtpLabServe: the server did not start');
+}
+
+async function spawnServe(port: number, root: string, args: readonly string[], readyTimeoutMs: number): Promise<FtpLabServe> {
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', String(port), '--root', root, ...args], {
+    cwd: CHECKOUT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
+  // 'close' comes after 'exit' and after both pipes are drained and closed: nothing is left open.
+  const closed = new Promise<number>((resolve) => {
+    child.once('close', (code, signal) => resolve(code ?? (signal ? 128 + signalNumber(signal) : 1)));
+  });
+  let exited = false;
+  void closed.then(() => (exited = true));
+  // If the test process dies without calling stop(), do not leave the server listening.
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+
+  const stopProcess = async (): Promise<number> => {
+    process.removeListener('exit', killOnExit);
+    if (!exited) child.kill('SIGTERM');
+    // A server that does not stop on SIGTERM is a bug the caller sees as exit code 137.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    const code = await closed;
+    clearTimeout(timer);
+    return code;
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`ftp-lab serve did not print its ready line within ${readyTimeoutMs} ms.\nstdout:\n${out}\nstderr:\n${err}`));
+    }, readyTimeoutMs);
+    const onData = () => {
+      const match = READY.exec(out);
+      if (!match) return;
+      cleanup();
+      if (Number(match[1]) !== port) reject(new Error(`ftp-lab serve listens on ${match[1]}, not on --port ${port}`));
+      else resolve();
+    };
+    const onError = (e: Error) => {
+      cleanup();
+      reject(new Error(`cannot start ftp-lab serve: ${e.message}`));
+    };
+    const onClose = (code: number) => {
+      cleanup();
+      reject(new Error(`ftp-lab serve exited (${code}) before it was ready.\nstdout:\n${out}\nstderr:\n${err}`));
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      child.stdout.off('data', onData);
+      child.off('error', onError);
+      closedListener.off = true;
+    };
+    const closedListener = { off: false };
+    void closed.then((code) => !closedListener.off && onClose(code));
+    child.stdout.on('data', onData);
+    child.once('error', onError);
+  }).catch(async (error: Error) => {
+    await stopProcess();
+    throw error;
+  });
+
+  let stopped: Promise<number> | undefined;
+  return {
+    host: '127.0.0.1',
+    port,
+    root,
+    stdout: () => out,
+    stderr: () => err,
+    stop() {
+      stopped ??= stopProcess().then(async (code) => {
+        await rm(root, { recursive: true, force: true });
+        return code;
+      });
+      return stopped;
+    },
+  };
+}
+
+function signalNumber(signal: NodeJS.Signals): number {
+  return signal === 'SIGTERM' ? 15 : signal === 'SIGKILL' ? 9 : signal === 'SIGINT' ? 2 : 0;
+}
