@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFtpServer, type FtpServer } from '../../../main/session/ftpServer';
 import { runClientSession } from '../../../main/session/clientSession';
 import { createMemoryStore } from '../../../main/store/memoryStore';
+import { trackHandles } from '../../support/leaks';
 import type { FileStore } from '../../../main/store/fileStore';
 import { TraceRecorder } from '../../../core/trace/traceRecorder';
 import { generateBytes } from '../../../main/session/generatedContent';
@@ -16,7 +17,10 @@ let server: FtpServer;
 let store: FileStore;
 let recorder: TraceRecorder;
 
+let leaks: ReturnType<typeof trackHandles>;
+
 beforeEach(async () => {
+  leaks = trackHandles();
   recorder = new TraceRecorder(() => performance.now());
   store = createMemoryStore();
   server = await startFtpServer({ store, recorder, anonymous: true, loginDelayMs: 10 });
@@ -24,6 +28,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await server.close();
+  await leaks.assertNoLeaks();
 });
 
 const login: ClientStep[] = [

@@ -4,6 +4,7 @@ import net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFtpServer, type FtpServer } from '../../../main/session/ftpServer';
 import { createMemoryStore } from '../../../main/store/memoryStore';
+import { trackHandles } from '../../support/leaks';
 import { openRawControl, type RawControl } from '../../helpers/rawControl';
 import { parsePasvReply } from '../../../core/protocol/hostPort';
 
@@ -18,13 +19,17 @@ async function loggedIn(): Promise<RawControl> {
   return c;
 }
 
+let leaks: ReturnType<typeof trackHandles>;
+
 beforeEach(async () => {
+  leaks = trackHandles();
   server = await startFtpServer({ store: createMemoryStore(), accounts: [{ user: 'alice', password: 'secret' }], loginDelayMs: 30, dataTimeoutMs: 2000 });
 });
 
 afterEach(async () => {
   await ctl?.close();
   await server.close();
+  await leaks.assertNoLeaks();
 });
 
 describe('replies to bad input, and the session goes on (NOOP -> 200 afterwards)', () => {
