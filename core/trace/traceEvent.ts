@@ -102,6 +102,25 @@ export interface DataTransferEvent extends ConnectionBase {
   readonly complete: boolean;
   readonly durationMs: number;
   readonly command?: string;
+  /** BLOCK/COMPRESSED: the data connection stays open after the transfer (959 §3.3). */
+  readonly keptOpen?: boolean;
+}
+
+/**
+ * A control unit decoded from (or encoded into) the data in BLOCK or COMPRESSED mode, or STREAM mode
+ * with record structure: the explicit end of file, a restart marker, an end of record. The bytes are
+ * the header or escape exactly as on the wire, in hex ('40 00 00', '00 40', 'FF 02').
+ */
+export interface DataMarkerEvent extends ConnectionBase {
+  readonly type: 'data.marker';
+  readonly dir: Direction;
+  readonly marker: 'eof' | 'restart' | 'eor';
+  readonly hex: string;
+  /** The restart marker's text (959 §3.5). */
+  readonly value?: string;
+  /** Payload bytes of this transfer before the marker. */
+  readonly offset: number;
+  readonly mode: TransferMode;
 }
 
 export interface StateEvent extends Base {
@@ -133,6 +152,7 @@ export type TraceEvent =
   | FtpCommandEvent
   | FtpReplyEvent
   | DataTransferEvent
+  | DataMarkerEvent
   | StateEvent
   | NoteEvent;
 

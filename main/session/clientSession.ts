@@ -7,7 +7,9 @@ import type { ClientStep } from '../../core/machines/clientSession.context';
 import type { TraceRecorder } from '../../core/trace/traceRecorder';
 import type { Endpoint } from '../../core/trace/traceEvent';
 import { clientControlActor } from '../net/controlChannel';
-import { clientDataChannelActor } from '../net/clientDataChannel';
+import { dataChannelActor } from '../net/dataChannel';
+import { generatedContent } from './generatedContent';
+import { hashSink } from './hashSink';
 import { connectControl } from '../net/controlSockets';
 import { stateTracer } from './stateTrace';
 import type { StepGate } from './stepGate';
@@ -40,7 +42,19 @@ export async function runClientSession(options: ClientSessionOptions): Promise<C
   const machine = clientSessionMachine.provide({
     actors: {
       control: clientControlActor(control, { revealPasswords: options.revealPasswords ?? false }),
-      dataChannel: clientDataChannelActor({ trace, controlLocal: control.local, controlPeer: control.remote, now, connectTimeoutMs: options.connectTimeoutMs ?? 10_000 }),
+      dataChannel: dataChannelActor({
+        trace,
+        controlLocal: control.local,
+        controlPeer: control.remote,
+        now,
+        connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+        // The client uploads generated content, so any scenario runs against any server.
+        openSource: async (source) => {
+          if (source.kind !== 'generated') throw new Error('the client uploads generated content only');
+          return generatedContent(source);
+        },
+        openSink: async () => hashSink(),
+      }),
       gate: fromPromise<void, GateRequest>(({ input }) => (gate ? gate.wait(input) : Promise.resolve())),
     },
   });

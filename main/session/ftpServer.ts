@@ -1,19 +1,18 @@
 // The FTP server: accepts control connections and runs one server-session machine per connection,
 // wired to real sockets and a file store, every step recorded in the trace.
 
-import { createActor, type Actor } from 'xstate';
+import { createActor, fromPromise, type Actor } from 'xstate';
 import { serverSessionMachine } from '../../core/machines/serverSession.machine';
 import type { Account } from '../../core/machines/serverSession.context';
 import { TraceRecorder } from '../../core/trace/traceRecorder';
 import type { Endpoint } from '../../core/trace/traceEvent';
 import { listenControl, type ControlListener } from '../net/controlSockets';
 import { serverControlActor } from '../net/controlChannel';
-import { serverDataChannelActor } from '../net/serverDataChannel';
+import { dataChannelActor } from '../net/dataChannel';
 import type { TracedSocket } from '../net/tracedSocket';
 import type { FileStore } from '../store/fileStore';
-import { performFileAction } from './storeFileActions';
+import { openStoreSink, openStoreSource, performFileAction } from './storeFileActions';
 import { stateTracer } from './stateTrace';
-import { fromPromise } from 'xstate';
 import type { FileActionRequest, FileActionResult } from '../../core/machines/serverFileActions';
 
 export interface FtpServerOptions {
@@ -69,13 +68,16 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
     const machine = serverSessionMachine.provide({
       actors: {
         control: serverControlActor(traced, { revealPasswords: options.revealPasswords ?? false }),
-        dataChannel: serverDataChannelActor({
+        dataChannel: dataChannelActor({
           trace,
           controlLocal: traced.local,
           controlPeer: traced.remote,
-          store: options.store,
           now,
           connectTimeoutMs: options.dataTimeoutMs ?? 10_000,
+          // The server's data port is L-1 (959 §3.2, §5.2): 2120 for a server on 2121, 20 for 21.
+          ...(traced.local.port > 1 ? { preferredLocalPort: traced.local.port - 1 } : {}),
+          openSource: (source) => openStoreSource(options.store, source),
+          openSink: (sink) => openStoreSink(options.store, sink),
         }),
         fileAction: fromPromise<FileActionResult, FileActionRequest>(({ input }) => performFileAction(options.store, input)),
       },

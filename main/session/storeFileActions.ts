@@ -1,6 +1,10 @@
-// Performs the server machine's file actions on a FileStore; the machine decides what the results mean.
+// Performs the server machine's file actions on a FileStore, and opens the store's files for the data channel.
+// The machine decides what the results mean.
 
+import { Readable } from 'node:stream';
 import type { FileActionRequest, FileActionResult } from '../../core/machines/serverFileActions';
+import type { DataSink, DataSource } from '../../core/machines/channelEvents';
+import type { OpenedSink } from '../net/dataChannel';
 import { asciiWireSize } from '../../core/protocol/asciiConversion';
 import { parentPath } from '../../core/protocol/virtualPath';
 import { StoreError, type FileStore } from '../store/fileStore';
@@ -72,4 +76,17 @@ async function wireSizeAscii(store: FileStore, path: string): Promise<number> {
   let size = 0;
   for await (const chunk of await store.openRead(path, 0)) size += asciiWireSize(chunk as Uint8Array);
   return size;
+}
+
+/** What the server sends: a stored file from an offset, or a listing already in NVT form. */
+export async function openStoreSource(store: FileStore, source: DataSource): Promise<Readable> {
+  if (source.kind === 'file') return store.openRead(source.path, source.offset);
+  if (source.kind === 'text') return Readable.from([Buffer.from(source.text, 'utf8')]);
+  throw new Error('the server sends only files and listings');
+}
+
+export async function openStoreSink(store: FileStore, sink: DataSink): Promise<OpenedSink> {
+  if (sink.kind !== 'file') throw new Error('the server receives only into files');
+  const mode = sink.write === 'resume' ? { kind: 'resume' as const, offset: sink.offset } : { kind: sink.write };
+  return { sink: await store.openWrite(sink.path, mode) };
 }

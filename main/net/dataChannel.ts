@@ -1,42 +1,39 @@
-// The client's data-channel actor: listens for the server (PORT/EPRT) or connects to it (PASV/EPSV),
-// sends generated uploads, receives downloads into a hash, and closes only when the client machine says so.
+// The data-channel actor for either side: listens (the side that waits) or connects (the side that dials),
+// moves bytes between a source or sink and the socket, and closes only when its session machine says so.
+// What differs between client and server — where bytes come from and go — is passed in.
 
-import { createHash } from 'node:crypto';
-import { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { fromCallback } from 'xstate';
-import type { DataInputEvent, DataOutputEvent } from '../../core/machines/channelEvents';
-import type { Endpoint } from '../../core/trace/traceEvent';
-import { generatedContent } from '../session/generatedContent';
+import type { DataInputEvent, DataOutputEvent, DataSink, DataSource } from '../../core/machines/channelEvents';
+import type { CloseReason, Endpoint } from '../../core/trace/traceEvent';
 import { connectData, listenOnce, type OneShotListener } from './dataSockets';
 import { DataConnection } from './dataConnection';
 import type { TracedSocket, TraceContext } from './tracedSocket';
 
-export interface ClientDataChannelOptions {
+/** A sink plus what can be said about the bytes once it has them all (the client hashes downloads). */
+export interface OpenedSink {
+  readonly sink: Writable;
+  summary?(): { sha256?: string };
+}
+
+export interface DataChannelOptions {
   readonly trace: TraceContext;
+  /** The control connection's ends: data listeners bind the same local address; only its peer may connect. */
   readonly controlLocal: Endpoint;
   readonly controlPeer: Endpoint;
   readonly now: () => number;
   readonly connectTimeoutMs: number;
+  /** The local port to connect from when it can be bound (the server's L-1, 959 §3.2). */
+  readonly preferredLocalPort?: number;
+  openSource(source: DataSource): Promise<Readable>;
+  openSink(sink: DataSink): Promise<OpenedSink>;
 }
 
-/** A sink that keeps only a SHA-256 and a count: downloads are checked, not stored. */
-function hashSink(): { sink: Writable; digest(): string; bytes(): number } {
-  const hash = createHash('sha256');
-  let count = 0;
-  const sink = new Writable({
-    highWaterMark: 1 << 20,
-    write(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      count += chunk.length;
-      done();
-    },
-  });
-  return { sink, digest: () => hash.digest('hex'), bytes: () => count };
-}
-
-export function clientDataChannelActor(options: ClientDataChannelOptions) {
+export function dataChannelActor(options: DataChannelOptions) {
   return fromCallback<DataOutputEvent>(({ sendBack: sendAny, receive }) => {
     const sendBack = (event: DataInputEvent) => sendAny(event);
+    // Each connection or listener belongs to a generation; whatever a replaced one reports later is
+    // dropped, so a late close of an old connection is never mistaken for the current one.
     let generation = 0;
     let listener: OneShotListener | undefined;
     let data: DataConnection | undefined;
@@ -54,7 +51,8 @@ export function clientDataChannelActor(options: ClientDataChannelOptions) {
       sendBack({ type: 'data.connected', local: traced.local, remote: traced.remote });
     };
 
-    const dropAll = (reason: 'replaced' | 'quit' | 'error' | 'reset' | 'abort') => {
+    /** Forgets the listener and connection; an open connection is closed (FIN), or cut off after an error. */
+    const dropAll = (reason: CloseReason) => {
       generation += 1;
       listener?.close();
       listener = undefined;
@@ -65,45 +63,47 @@ export function clientDataChannelActor(options: ClientDataChannelOptions) {
       else old.close(reason);
     };
 
+    const failed = (gen: number, reason: string) => current(gen) && sendBack({ type: 'data.failed', reason });
+
     receive((event) => {
       const gen = generation;
       switch (event.type) {
         case 'listen': {
           dropAll('replaced');
           const myGen = generation;
-          // The client checks that the connection really comes from the server (RFC 2577 §4).
+          // Only the control connection's peer may connect (RFC 2577 §4); others are refused at once.
           listenOnce(options.trace, options.controlLocal.host, options.controlPeer.host, (traced) => adopt(traced, myGen))
             .then((l) => {
               if (!current(myGen)) return l.close();
               listener = l;
               sendBack({ type: 'data.listening', local: l.local });
             })
-            .catch((error: Error) => current(myGen) && sendBack({ type: 'data.failed', reason: error.message }));
+            .catch((error: Error) => failed(myGen, error.message));
           return;
         }
         case 'connect': {
-          dropAll('replaced');
+          if (data) dropAll('replaced');
           const myGen = generation;
-          connectData(options.trace, event.target, options.controlLocal.host, undefined, options.connectTimeoutMs)
+          connectData(options.trace, event.target, options.controlLocal.host, options.preferredLocalPort, options.connectTimeoutMs)
             .then((traced) => adopt(traced, myGen))
-            .catch((error: NodeJS.ErrnoException) => current(myGen) && sendBack({ type: 'data.failed', reason: `connection to ${event.target.host}:${event.target.port} failed (${error.code ?? error.message})` }));
+            .catch((error: NodeJS.ErrnoException) => failed(myGen, `connection to ${event.target.host}:${event.target.port} failed (${error.code ?? error.message})`));
           return;
         }
         case 'send': {
           const conn = data;
-          if (!conn) return sendBack({ type: 'data.failed', reason: 'no data connection' });
-          if (event.source.kind !== 'generated') return sendBack({ type: 'data.failed', reason: 'the client uploads generated content only' });
-          const source = generatedContent(event.source);
-          conn
-            .send(source, event.settings, event.settings.representation === 'A')
+          if (!conn) return failed(gen, 'no data connection');
+          // Listings are built in NVT form already (CRLF); files are converted under TYPE A.
+          const ascii = event.settings.representation === 'A' && event.source.kind !== 'text';
+          options
+            .openSource(event.source)
+            .then((source) => conn.send(source, event.settings, ascii))
             .then((result) => current(gen) && sendBack({ type: 'data.sent', bytes: result.bytes }))
             .catch((error: Error) => current(gen) && sendBack({ type: 'data.lost', bytes: conn.bytes, reason: error.message }));
           return;
         }
         case 'receive': {
           const conn = data;
-          if (!conn) return sendBack({ type: 'data.failed', reason: 'no data connection' });
-          const target = hashSink();
+          if (!conn) return failed(gen, 'no data connection');
           if (event.pauseAfterBytes !== undefined) {
             const limit = event.pauseAfterBytes;
             const onData = () => {
@@ -114,14 +114,18 @@ export function clientDataChannelActor(options: ClientDataChannelOptions) {
             };
             conn.traced.socket.on('data', onData);
           }
-          conn
-            .receive(target.sink, event.settings, event.settings.representation === 'A')
-            .then((result) => current(gen) && sendBack({ type: 'data.received', bytes: result.bytes, sha256: target.digest() }))
+          options
+            .openSink(event.sink)
+            .then((opened) =>
+              conn.receive(opened.sink, event.settings, event.settings.representation === 'A').then((result) => {
+                if (current(gen)) sendBack({ type: 'data.received', bytes: result.bytes, ...(opened.summary?.() ?? {}) });
+              }),
+            )
             .catch((error: Error) => current(gen) && sendBack({ type: 'data.lost', bytes: conn.bytes, reason: error.message }));
           return;
         }
         case 'drain':
-          // After ABOR the client reads on (and discards), so it sees the server's close promptly.
+          // After sending ABOR the receiver reads on and discards, so it sees the sender's close promptly.
           data?.abandon();
           data?.traced.socket.resume();
           return;
@@ -130,11 +134,14 @@ export function clientDataChannelActor(options: ClientDataChannelOptions) {
           data.close(event.reason);
           return;
         case 'abort':
+          listener?.close();
+          listener = undefined;
           if (!data) return sendBack({ type: 'data.closed', bytes: 0 });
+          // The 'close' handler reports data.closed with the bytes that made it.
           data.abort(event.reason);
           return;
         case 'reset':
-          dropAll(event.reason === 'error' ? 'error' : event.reason === 'quit' ? 'quit' : 'reset');
+          dropAll(event.reason);
           return;
       }
     });
