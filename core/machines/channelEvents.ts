@@ -35,6 +35,8 @@ export interface TransferSettings {
   readonly mode: TransferMode;
   /** The command this transfer serves, for the trace ('RETR notes.txt'). */
   readonly command: string;
+  /** BLOCK/COMPRESSED sender: put a restart marker in the data every this many bytes (959 §3.5). */
+  readonly restartEvery?: number;
 }
 
 /** Machine -> data channel. */
@@ -57,5 +59,7 @@ export type DataInputEvent =
   | { type: 'data.sent'; bytes: number }
   | { type: 'data.received'; bytes: number; sha256?: string }
   | { type: 'data.paused'; bytes: number }
+  /** A restart marker arrived in the data (BLOCK/COMPRESSED); `position` is where the receiver stands (1123 §4.1.3.4). */
+  | { type: 'data.restartMarker'; marker: string; position: number }
   | { type: 'data.closed'; bytes: number }
   | { type: 'data.lost'; bytes: number; reason: string };

@@ -70,6 +70,8 @@ export interface ClientContext extends ClientSessionInput {
   transferBytes: number;
   transferSha256: string | undefined;
   transfers: TransferRecord[];
+  /** The last 110 MARK seen: where an interrupted upload can resume (959 §3.5). */
+  lastMark: { sender: string; receiver: string } | undefined;
   lastReply: ReplySeen | undefined;
   failure: string | undefined;
 }
@@ -91,6 +93,7 @@ export function initialClientContext(input: ClientSessionInput): ClientContext {
     transferBytes: 0,
     transferSha256: undefined,
     transfers: [],
+    lastMark: undefined,
     lastReply: undefined,
     failure: undefined,
   };

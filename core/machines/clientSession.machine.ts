@@ -2,7 +2,7 @@
 // It accepts what RFC 1123 §4.1.2.11 asks a client to tolerate: multi-line replies, 125 for 150,
 // and a 226 that arrives before or after the data connection's end (facts §1.5).
 
-import { assign, enqueueActions, fromCallback, fromPromise, sendTo, setup } from 'xstate';
+import { assign, enqueueActions, fromCallback, fromPromise, not, sendTo, setup } from 'xstate';
 import { parseCommand } from '../protocol/commandLineDecoder';
 import { formatEprtArgument, formatPortArgument, parseEpsvReply, parsePasvReply } from '../protocol/hostPort';
 import { replyClass } from '../protocol/replyCodes';
@@ -83,6 +83,15 @@ export const clientSessionMachine = setup({
     abortDone: ({ context }) => context.dataFinished && context.completion !== undefined && context.abortReply !== undefined,
     completionWithoutData: ({ context }) => context.completion !== undefined && !context.dataConnected,
     streamMode: ({ context }) => transferModes[context.mode].eofByClose,
+    /** USER was answered 230: the login is complete and PASS must not follow (959 §4.1.1, §5.4; ftplib and curl skip it too). */
+    loggedInByUser: ({ context }) => {
+      const step = stepOf(context);
+      const previous = context.steps[context.index - 1];
+      return (
+        step?.kind === 'command' && parseCommand(step.line).verb === 'PASS' && (!step.expect || step.expect.includes(230)) &&
+        previous?.kind === 'command' && parseCommand(previous.line).verb === 'USER' && context.lastReply?.code === 230
+      );
+    },
   },
   actions: {
     sendLine: sendTo('control', ({ context }) => ({ type: 'command' as const, line: lineOf(context) })),
@@ -111,6 +120,10 @@ export const clientSessionMachine = setup({
     }),
     /** A data connection serves one STREAM transfer; the next needs a new PORT or PASV (1123 §4.1.2.5). */
     dataUsedUp: assign({ dataReady: false, dataConnected: false, dataTarget: undefined }),
+    /** After a transfer: in STREAM mode the connection is gone; in BLOCK/COMPRESSED it stays for the next one. */
+    dataUsedUpInStream: enqueueActions(({ context, enqueue }) => {
+      if (transferModes[context.mode].eofByClose) enqueue.assign({ dataReady: false, dataConnected: false, dataTarget: undefined });
+    }),
     recordTransfer: assign({
       transfers: ({ context }) => {
         const step = stepOf(context);
@@ -138,6 +151,9 @@ export const clientSessionMachine = setup({
   initial: 'awaitingGreeting',
   on: {
     'control.closed': { target: '.failed', actions: { type: 'fail', params: 'The server closed the control connection unexpectedly.' } },
+    // Active mode: some servers connect as soon as PORT is accepted, before the transfer command
+    // (ftp-srv, pyftpdlib; facts §1.5), so the connection can arrive while any other reply is awaited.
+    'data.connected': { actions: assign({ dataConnected: true }) },
     'control.garbled': { target: '.failed', actions: assign({ failure: ({ event }) => `The server sent a line that is not an FTP reply: ${JSON.stringify(event.line)} (RFC 959 §4.2).` }) },
   },
   output: ({ context }) => ({
@@ -162,6 +178,7 @@ export const clientSessionMachine = setup({
         { guard: 'finished', target: 'done' },
         { guard: { type: 'stepIs', params: 'dataSetup' }, target: 'dataSetup' },
         { guard: { type: 'stepIs', params: 'transfer' }, target: 'transfer' },
+        { guard: 'loggedInByUser', actions: 'advance' },
         { target: 'command' },
       ],
     },
@@ -219,7 +236,11 @@ export const clientSessionMachine = setup({
                   assign({ dataReady: true }),
                   enqueueActions(({ context, enqueue }) => {
                     const step = stepOf(context);
-                    if (step?.kind === 'dataSetup' && step.refuse) enqueue.sendTo('dataChannel', { type: 'reset', reason: 'reset' });
+                    if (step?.kind === 'dataSetup' && step.refuse) {
+                      enqueue.sendTo('dataChannel', { type: 'reset', reason: 'reset' });
+                      // A server that connected at PORT time (see 'data.connected' above) lost that connection too.
+                      enqueue.assign({ dataConnected: false });
+                    }
                   }),
                   'advance',
                 ],
@@ -266,13 +287,20 @@ export const clientSessionMachine = setup({
         'data.connected': { actions: assign({ dataConnected: true }) },
         'data.closed': { actions: assign({ dataFinished: true, transferBytes: ({ context, event }) => Math.max(context.transferBytes, event.bytes) }) },
         'data.lost': { actions: assign({ dataFinished: true, transferBytes: ({ context, event }) => Math.max(context.transferBytes, event.bytes) }) },
-        // The server's FIN: in STREAM mode the end of file, after ABOR its close; the client closes its side in turn (959 §5.2).
-        'data.received': {
-          actions: [
-            assign({ transferBytes: ({ event }) => event.bytes, transferSha256: ({ event }) => event.sha256 }),
-            sendTo('dataChannel', { type: 'close', reason: 'peer-closed' }),
-          ],
-        },
+        'data.received': [
+          // BLOCK/COMPRESSED: the EOF marker arrived in the data; the connection stays open (959 §3.3).
+          {
+            guard: not('streamMode'),
+            actions: assign({ dataFinished: true, transferBytes: ({ event }) => event.bytes, transferSha256: ({ event }) => event.sha256 }),
+          },
+          // STREAM: the server's FIN was the end of file (or, after ABOR, its close); the client closes its side in turn (959 §5.2).
+          {
+            actions: [
+              assign({ transferBytes: ({ event }) => event.bytes, transferSha256: ({ event }) => event.sha256 }),
+              sendTo('dataChannel', { type: 'close', reason: 'peer-closed' }),
+            ],
+          },
+        ],
       },
       states: {
         gated: {
@@ -284,6 +312,13 @@ export const clientSessionMachine = setup({
           on: {
             'control.reply': [
               { guard: 'isPreliminary', actions: ['rememberReply', assign({ preliminarySeen: true })] },
+              // 1yz then 2yz before this client has even accepted the active connection (a busy client, a
+              // tiny file): the server has sent the file and closed; the bytes wait in the connection, which
+              // must still be read to its end of file before the transfer is done (959 §5.4; facts §1.5).
+              {
+                guard: ({ context, event }) => context.preliminarySeen && replyClass(event.code) === 'completion',
+                actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })],
+              },
               // Refused before any data moved (550, 425, 553, ...): the data connection set up for it is not used.
               {
                 guard: 'isAccepted',
@@ -314,10 +349,13 @@ export const clientSessionMachine = setup({
             'data.sent': [
               // STREAM upload: the client is the sender, so its close is the end of file (959 §3.2, §3.4.1). No command is sent.
               { guard: 'streamMode', target: 'gatedClose', actions: assign({ transferBytes: ({ event }) => event.bytes }) },
-              { actions: assign({ transferBytes: ({ event }) => event.bytes }) },
+              // BLOCK/COMPRESSED: the EOF marker went with the data; the client never closes (only the server may, §3.2).
+              { actions: assign({ dataFinished: true, transferBytes: ({ event }) => event.bytes }) },
             ],
             'data.paused': { target: 'gatedAbort', actions: assign({ transferBytes: ({ event }) => event.bytes }) },
             'control.reply': [
+              // 110 MARK: the receiving server's answer to a restart marker, exempt from the one-1yz rule (facts §0 #9).
+              { guard: ({ event }) => event.code === 110, actions: ['rememberReply', assign({ lastMark: ({ event }) => parseMark(event.lines.join(' ')) ?? undefined })] },
               { guard: 'isPreliminary', target: '#client.failed', actions: ['rememberReply', { type: 'fail', params: 'The server sent a second preliminary reply for one command (RFC 959 §4.2 allows one).' }] },
               { actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] },
             ],
@@ -352,7 +390,7 @@ export const clientSessionMachine = setup({
             {
               guard: ({ context }) => context.aborting || accepted(stepOf(context), context.completion!.code),
               target: '#client.ready',
-              actions: ['recordTransfer', 'dataUsedUp', 'advance'],
+              actions: ['recordTransfer', 'dataUsedUpInStream', 'advance'],
             },
             { target: '#client.failed', actions: ['recordTransfer', assign({ failure: ({ context }) => unexpected(context, context.completion!) })] },
           ],
@@ -374,6 +412,12 @@ export const clientSessionMachine = setup({
     },
   },
 });
+
+/** ssss and rrrr from `110 MARK ssss = rrrr` (1123 §4.1.3.4): the receiver's position is what REST needs. */
+export function parseMark(text: string): { sender: string; receiver: string } | null {
+  const match = /MARK\s+(\S+)\s*=\s*(\S+)/.exec(text);
+  return match ? { sender: match[1]!, receiver: match[2]! } : null;
+}
 
 function portLine(context: ClientContext): string {
   const target = context.dataTarget!;

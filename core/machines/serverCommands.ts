@@ -112,8 +112,8 @@ const handlers: Record<string, Handler> = {
   },
   MODE: (_ctx, arg) => {
     const m = arg.trim().toUpperCase();
-    if (m === 'S') return answer('ok', 'Mode set to S.', { mode: 'S' });
-    if (m === 'B' || m === 'C') return answer('notImplementedForParameter', `MODE ${m} is not supported yet; only S (stream).`);
+    // 959 §3.4: S closes the data connection to end each file; B and C carry an EOF marker, so it can stay open.
+    if (m === 'S' || m === 'B' || m === 'C') return answer('ok', `Mode set to ${m}.`, { mode: m });
     return answer('argumentError', `Unknown MODE ${arg.trim()}.`);
   },
   PORT: (ctx, arg) => {

@@ -3,6 +3,7 @@
 
 import { assign, enqueueActions, fromCallback, fromPromise, raise, sendTo, setup } from 'xstate';
 import { commandTable, canonicalVerb } from '../protocol/commands.table';
+import { Reply } from '../protocol/replyCodes';
 import { parseCommand } from '../protocol/commandLineDecoder';
 import { formatEpsvReply, formatPasvReply } from '../protocol/hostPort';
 import { resolveVirtualPath } from '../protocol/virtualPath';
@@ -139,6 +140,23 @@ export const serverSessionMachine = setup({
       for (const d of outcome.data ?? []) enqueue.sendTo('dataChannel', d);
     }),
     send: sendTo('control', (_, params: { code: number; lines: string[] }) => ({ type: 'reply' as const, ...params })),
+    /** A transfer's byte count, kept for its completion reply. */
+    recordBytes: assign({
+      transfer: ({ context, event }) => ('bytes' in event && context.transfer ? { ...context.transfer, bytes: event.bytes } : context.transfer),
+    }),
+    /** BLOCK/COMPRESSED: 250, and the data connection stays open for the next transfer, which gets 125 (959 §5.2). */
+    reportKeptOpen: enqueueActions(({ context, enqueue }) => {
+      const text = `Transfer complete (${context.transfer?.bytes ?? 0} bytes); the data connection stays open (MODE ${context.mode}).`;
+      enqueue.sendTo('control', { type: 'reply', code: Reply.fileActionOk.code, lines: [text] });
+      enqueue.assign({ dataUsed: true, transfer: undefined, current: undefined });
+    }),
+    /** ABOR during a transfer, once the data connection is closed: 426 for the transfer, then 226 for ABOR (959 §4.1.3). */
+    reportAborted: enqueueActions(({ event, enqueue }) => {
+      const bytes = 'bytes' in event ? event.bytes : 0;
+      enqueue.sendTo('control', { type: 'reply', code: Reply.transferAborted.code, lines: [`Transfer aborted after ${bytes} bytes; data connection closed.`] });
+      enqueue.sendTo('control', { type: 'reply', code: Reply.closingData.code, lines: ['ABOR successful.'] });
+      enqueue.assign({ dataOpen: false, dataUsed: false, dataSetup: { kind: 'none' }, transfer: undefined, current: undefined });
+    }),
     resetData: enqueueActions(({ context, enqueue }, reason: 'reset' | 'replaced' | 'quit' | 'error' | 'abort') => {
       if (context.dataOpen || context.dataSetup.kind === 'passive') enqueue.sendTo('dataChannel', { type: 'reset', reason });
       enqueue.assign({ dataOpen: false, dataUsed: false, dataSetup: { kind: 'none' } });
@@ -477,9 +495,20 @@ export const serverSessionMachine = setup({
               entry: sendTo('dataChannel', ({ context }) => transferOrder(context, context.transfer!)),
               on: {
                 // STREAM mode: the sender's close is the end of file (959 §3.4.1). The server sent, so it closes (§3.2, condition 1).
-                'data.sent': { target: 'closingData', actions: assign({ transfer: ({ context, event }) => ({ ...context.transfer!, bytes: event.bytes }) }) },
-                // The client closed its side: that was the end of file. Read to the end, then close ours (959 §5.2).
-                'data.received': { target: 'closingData', actions: assign({ transfer: ({ context, event }) => ({ ...context.transfer!, bytes: event.bytes }) }) },
+                // BLOCK/COMPRESSED: the EOF marker travelled in the data; the connection stays open and the reply is 250 (§3.3, §5.2).
+                'data.sent': [
+                  { guard: 'modeKeepsConnection', target: '#server.loggedIn.idle', actions: ['recordBytes', 'reportKeptOpen'] },
+                  { target: 'closingData', actions: 'recordBytes' },
+                ],
+                // STREAM mode: the client closed its side, and that was the end of file: read to the end, then close ours (959 §5.2).
+                'data.received': [
+                  { guard: 'modeKeepsConnection', target: '#server.loggedIn.idle', actions: ['recordBytes', 'reportKeptOpen'] },
+                  { target: 'closingData', actions: 'recordBytes' },
+                ],
+                // The sender's restart markers in BLOCK/COMPRESSED mode, answered with where the server is (1123 §4.1.3.4).
+                'data.restartMarker': {
+                  actions: enqueueActions(({ event, enqueue }) => enqueue({ type: 'apply', params: { replies: [{ code: 110, lines: [`MARK ${event.marker} = ${event.position}`] }] } })),
+                },
                 'data.lost': {
                   target: '#server.loggedIn.idle',
                   actions: [
@@ -508,28 +537,8 @@ export const serverSessionMachine = setup({
             aborting: {
               entry: sendTo('dataChannel', { type: 'abort', reason: 'abort' }),
               on: {
-                'data.closed': {
-                  target: '#server.loggedIn.idle',
-                  actions: [
-                    enqueueActions(({ event, enqueue }) => enqueue({ type: 'apply', params: { replies: [
-                      reply('transferAborted', `Transfer aborted after ${event.bytes} bytes; data connection closed.`),
-                      reply('closingData', 'ABOR successful.'),
-                    ] } })),
-                    assign({ dataOpen: false, dataUsed: false, dataSetup: { kind: 'none' }, transfer: undefined }),
-                    'finish',
-                  ],
-                },
-                'data.lost': {
-                  target: '#server.loggedIn.idle',
-                  actions: [
-                    enqueueActions(({ event, enqueue }) => enqueue({ type: 'apply', params: { replies: [
-                      reply('transferAborted', `Transfer aborted after ${event.bytes} bytes; data connection closed.`),
-                      reply('closingData', 'ABOR successful.'),
-                    ] } })),
-                    assign({ dataOpen: false, dataUsed: false, dataSetup: { kind: 'none' }, transfer: undefined }),
-                    'finish',
-                  ],
-                },
+                'data.closed': { target: '#server.loggedIn.idle', actions: 'reportAborted' },
+                'data.lost': { target: '#server.loggedIn.idle', actions: 'reportAborted' },
               },
             },
           },

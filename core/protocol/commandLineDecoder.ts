@@ -48,6 +48,8 @@ export class CommandLineDecoder {
   #pendingRaw = 0;
   /** Was the last data byte a CR? Then an LF right after it ends the line and the CR is not text. */
   #lastWasCr = false;
+  /** ABOR was taken at its CR (see #data): the LF that may follow belongs to it, not to a new line. */
+  #aborCr = false;
   #telnet: typeof DATA | typeof COMMAND | typeof OPTION = DATA;
   #flooded = false;
 
@@ -101,6 +103,22 @@ export class CommandLineDecoder {
 
   /** One data byte (Telnet already removed). */
   #data(byte: number, out: ControlInput[]): void {
+    if (this.#aborCr) {
+      this.#aborCr = false;
+      if (byte === LF) return;
+    }
+    if (byte === CR && this.#isAbor()) {
+      // ABOR ends at its CR. Python's ftplib sends "ABOR\r\n" as TCP urgent data; a Linux receiver
+      // without SO_OOBINLINE (which Node cannot set) takes the last byte, the LF, out of the stream,
+      // so the LF may never come, while the client waits for ABOR's reply. pyftpdlib and vsftpd turn
+      // SO_OOBINLINE on for this reason.
+      out.push({ kind: 'line', text: decodeUtf8(this.#line.subarray(0, this.#lineBytes)) });
+      this.#lineBytes = 0;
+      this.#pendingRaw = 0;
+      this.#lastWasCr = false;
+      this.#aborCr = true;
+      return;
+    }
     if (byte === LF) {
       // A CR right before the LF is part of the line end (CRLF), not of the text.
       const length = this.#lineBytes - (this.#lastWasCr ? 1 : 0);
@@ -116,6 +134,13 @@ export class CommandLineDecoder {
     if (this.#lineBytes < this.#maxLineBytes) this.#line[this.#lineBytes] = byte;
     this.#lineBytes++;
     this.#lastWasCr = byte === CR;
+  }
+
+  /** Is the line so far exactly ABOR (any case)? */
+  #isAbor(): boolean {
+    if (this.#lineBytes !== 4) return false;
+    const [a, b, o, r] = this.#line;
+    return (a! | 0x20) === 0x61 && (b! | 0x20) === 0x62 && (o! | 0x20) === 0x6f && (r! | 0x20) === 0x72;
   }
 }
 

@@ -4,6 +4,7 @@
 import { closeMeaning, observedSides } from './closeMeaning';
 import type { Side, TraceEvent } from './traceEvent';
 
+const modeName = (mode: 'S' | 'B' | 'C') => ({ S: 'STREAM', B: 'BLOCK', C: 'COMPRESSED' })[mode];
 const arrow = (from: Side) => (from === 'client' ? 'C→S' : 'S→C');
 const other = (side: Side): Side => (side === 'client' ? 'server' : 'client');
 const at = (e: { host: string; port: number }) => `${e.host}:${e.port}`;
@@ -66,8 +67,16 @@ function transcriptLine(event: TraceEvent, sides: Set<Side>): string | undefined
       if (event.dir !== 'sent' && sides.has(event.side === 'client' ? 'server' : 'client')) return undefined;
       const from = event.dir === 'sent' ? event.side : other(event.side);
       const flow = `${from} → ${other(from)}`;
-      const status = event.complete ? '' : ' — cut short';
+      const status = (event.complete ? '' : ' — cut short') + (event.keptOpen ? '; the connection stays open' : '');
       return `      data ${event.conn}: ${event.bytes} bytes ${flow} (TYPE ${event.representation}, MODE ${event.mode}) in ${event.durationMs.toFixed(1)} ms${status}`;
+    }
+    case 'data.marker': {
+      if (event.dir !== 'sent' && sides.has(other(event.side))) return undefined;
+      const from = event.dir === 'sent' ? event.side : other(event.side);
+      const hex = event.hex ? ` (${event.hex})` : '';
+      if (event.marker === 'eof') return `      data ${event.conn}: EOF marker${hex} from ${from} after ${event.offset} bytes: end of file in ${modeName(event.mode)} mode; the connection can stay open`;
+      if (event.marker === 'restart') return `      data ${event.conn}: restart marker "${event.value ?? ''}" from ${from} at byte ${event.offset}`;
+      return `      data ${event.conn}: end of record from ${from}`;
     }
     case 'note':
       return `      note: ${event.text}`;

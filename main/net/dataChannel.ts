@@ -114,6 +114,7 @@ export function dataChannelActor(options: DataChannelOptions) {
             };
             conn.traced.socket.on('data', onData);
           }
+          conn.onRestartMarker = (marker, position) => current(gen) && sendBack({ type: 'data.restartMarker', marker, position });
           options
             .openSink(event.sink)
             .then((opened) =>

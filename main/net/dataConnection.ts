@@ -2,7 +2,9 @@
 // byte counts and a data.transfer summary in the trace. It never decides to close: the machine does.
 
 import { Transform, type Readable, type Writable } from 'node:stream';
+import { once } from 'node:events';
 import { createAsciiDecoder, createAsciiEncoder } from '../../core/protocol/asciiConversion';
+import { framingFor, toHex, type Framing } from './dataFraming';
 import type { TransferSettings } from '../../core/machines/channelEvents';
 import type { CloseReason } from '../../core/trace/traceEvent';
 import type { TracedSocket } from './tracedSocket';
@@ -66,6 +68,8 @@ export class DataConnection {
    */
   send(source: Readable, settings: TransferSettings, convertAscii: boolean): Promise<TransferResult> {
     this.#begin('sent', settings);
+    const framing = framingFor(settings.mode, settings.representation);
+    if (framing) return this.#sendFramed(source, settings, convertAscii, framing);
     const socket = this.traced.socket;
     const input = convertAscii ? source.pipe(asciiEncodeStream()) : source;
     this.#activeSource = source;
@@ -94,6 +98,8 @@ export class DataConnection {
    */
   receive(sink: Writable, settings: TransferSettings, convertAscii: boolean): Promise<TransferResult> {
     this.#begin('received', settings);
+    const framing = framingFor(settings.mode, settings.representation);
+    if (framing) return this.#receiveFramed(sink, convertAscii, framing);
     const socket = this.traced.socket;
     this.#activeSink = sink;
     // In STREAM mode the sender's close is the end of file (959 §3.4.1): say so when it comes.
@@ -116,6 +122,133 @@ export class DataConnection {
         resolve(this.#finish(true));
       });
       stream.pipe(sink);
+    });
+  }
+
+  /**
+   * BLOCK/COMPRESSED send: the payload in the mode's units, restart markers every `restartEvery`
+   * bytes if asked, then the EOF marker. The connection stays open (959 §3.3).
+   */
+  async #sendFramed(source: Readable, settings: TransferSettings, convertAscii: boolean, framing: Framing): Promise<TransferResult> {
+    const socket = this.traced.socket;
+    const encoder = framing.encoder();
+    const input = convertAscii ? source.pipe(asciiEncodeStream()) : source;
+    this.#activeSource = source;
+    const every = settings.restartEvery ?? 0;
+    let payload = 0;
+    let nextMark = every > 0 ? every : Infinity;
+    const write = async (pieces: Uint8Array[]) => {
+      if (socket.destroyed || this.traced.finSent) throw new Error('the data connection closed during the transfer');
+      let ok = true;
+      socket.cork();
+      for (const piece of pieces) ok = socket.write(piece);
+      socket.uncork();
+      if (!ok) await Promise.race([once(socket, 'drain'), once(socket, 'close').then(() => Promise.reject(new Error('the data connection closed during the transfer')))]);
+    };
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      let rest: Uint8Array = chunk;
+      // A restart marker goes in at each multiple of `every` payload bytes (959 §3.5): the marker is that offset.
+      while (payload + rest.length >= nextMark) {
+        const cut = nextMark - payload;
+        const marker = String(nextMark);
+        await write([...encoder.data(rest.subarray(0, cut)), ...encoder.restart(marker)]);
+        this.#marker('sent', 'restart', '', nextMark, marker);
+        payload = nextMark;
+        rest = rest.subarray(cut);
+        nextMark += every;
+      }
+      if (rest.length > 0) await write(encoder.data(rest));
+      payload += rest.length;
+    }
+    const eof = encoder.eof();
+    await write(eof);
+    this.#marker('sent', 'eof', toHex(eof), payload);
+    await new Promise<void>((resolve) => socket.write(Buffer.alloc(0), () => resolve()));
+    this.#activeSource = undefined;
+    return this.#finish(true, true);
+  }
+
+  /**
+   * BLOCK/COMPRESSED receive: decode units until the EOF marker; the connection stays open. A close
+   * before the EOF marker is a lost transfer (the sink keeps what arrived).
+   */
+  #receiveFramed(sink: Writable, convertAscii: boolean, framing: Framing): Promise<TransferResult> {
+    const socket = this.traced.socket;
+    const decoder = framing.decoder();
+    const ascii = convertAscii ? createAsciiDecoder() : undefined;
+    this.#activeSink = sink;
+    this.traced.peerCloseMeaning = undefined;
+    let written = 0;
+    return new Promise((resolve, reject) => {
+      const stop = () => {
+        socket.off('data', onData);
+        socket.off('end', onEnd);
+      };
+      const fail = (error: Error) => {
+        stop();
+        sink.end();
+        reject(error);
+      };
+      const onEnd = () => fail(new Error('the data connection closed before the EOF marker'));
+      const onData = (chunk: Buffer) => {
+        let units;
+        try {
+          units = decoder.push(chunk);
+        } catch (error) {
+          return fail(error as Error);
+        }
+        let ok = true;
+        for (const unit of units) {
+          if (unit.kind === 'data') {
+            const bytes = ascii ? ascii.push(unit.bytes) : unit.bytes;
+            written += bytes.length;
+            if (bytes.length > 0) ok = sink.write(bytes) && ok;
+          } else if (unit.kind === 'restart') {
+            this.#marker('received', 'restart', '', written, unit.marker);
+            this.onRestartMarker?.(unit.marker, written);
+          } else if (unit.kind === 'eof') {
+            this.#marker('received', 'eof', framing.eofHex, written);
+          }
+        }
+        if (decoder.done) {
+          stop();
+          const rest = decoder.takeRest();
+          if (rest.length > 0) socket.unshift(Buffer.from(rest));
+          const tail = ascii?.end();
+          if (tail && tail.length > 0) sink.write(tail);
+          sink.once('error', reject);
+          sink.end(() => {
+            this.#activeSink = undefined;
+            resolve(this.#finish(true, true));
+          });
+        } else if (!ok) {
+          socket.pause();
+          sink.once('drain', () => socket.resume());
+        }
+      };
+      socket.on('data', onData);
+      socket.once('end', onEnd);
+      socket.resume();
+    });
+  }
+
+  /** Told about each restart marker as it arrives, with how many payload bytes the receiver has (for 110 MARK). */
+  onRestartMarker: ((marker: string, position: number) => void) | undefined;
+
+  #marker(dir: 'sent' | 'received', marker: 'eof' | 'restart', hex: string, offset: number, value?: string): void {
+    const ctx = this.traced.traceContext;
+    ctx.recorder.record({
+      type: 'data.marker',
+      side: ctx.side,
+      dir,
+      channel: 'data',
+      conn: this.traced.conn,
+      marker,
+      hex,
+      offset,
+      mode: this.#settings?.mode ?? 'B',
+      ...(value !== undefined ? { value } : {}),
+      ...(ctx.session !== undefined ? { session: ctx.session } : {}),
     });
   }
 
@@ -155,7 +288,9 @@ export class DataConnection {
   #begin(direction: 'sent' | 'received', settings: TransferSettings): void {
     this.#direction = direction;
     this.#settings = settings;
-    this.#startBytesRead = this.traced.socket.bytesRead;
+    // Bytes the peer sent before this transfer began (a client may start sending as soon as it reads
+    // 150, while the file is still being opened) wait unread in the socket's buffer: they belong to it.
+    this.#startBytesRead = this.traced.socket.bytesRead - this.traced.socket.readableLength;
     this.#startBytesWritten = this.traced.socket.bytesWritten;
     this.#started = this.now();
     this.#finished = false;
@@ -163,7 +298,7 @@ export class DataConnection {
   }
 
   /** Records the data.transfer summary once per transfer: counts and timing, never the payload. */
-  #finish(finishedNormally: boolean): TransferResult {
+  #finish(finishedNormally: boolean, keptOpen = false): TransferResult {
     const complete = finishedNormally && !this.#abandoned;
     const bytes = this.bytes;
     if (this.#finished || !this.#settings || !this.#direction) return { bytes, complete };
@@ -181,6 +316,7 @@ export class DataConnection {
       complete,
       durationMs: Math.round((this.now() - this.#started) * 1000) / 1000,
       command: this.#settings.command,
+      ...(keptOpen ? { keptOpen } : {}),
       ...(ctx.session !== undefined ? { session: ctx.session } : {}),
     });
     return { bytes, complete };

@@ -86,10 +86,15 @@ describe('exit codes and messages', () => {
     expect(io.errors.join("\n")).toMatch(/RETR missing\.txt with 550/);
   });
 
-  it('MODE B against a server that refuses it stops with a message naming the 504', async () => {
+  it('block-reuse: three files over one data connection, 150 then 125 twice, 250 each, no close in between', async () => {
     const io = capture();
-    expect(await main(['run', 'download', '--mode', 'B'], io)).toBe(1);
-    expect(io.errors.join('\n')).toMatch(/MODE B with 504/);
+    expect(await main(['run', 'block-reuse'], io)).toBe(0);
+    const text = io.lines.join('\n');
+    const replies = [...text.matchAll(/S→C {2}(1\d\d|2[25]\d) /g)].map((m) => m[1]);
+    expect(replies).toEqual(['220', '227', '150', '250', '125', '250', '125', '250', '221']);
+    const closes = [...text.matchAll(/data connection (D\d) closed by (\w+)/g)].map((m) => `${m[1]} ${m[2]}`);
+    expect(closes).toEqual(['D1 server', 'D1 client']);
+    expect(text.indexOf('D1 closed by server')).toBeGreaterThan(text.indexOf('C→S  QUIT'));
   });
 
   it('an invalid scenario file is bad usage with the first problem named', async () => {
