@@ -97,11 +97,11 @@ export const builtinScenarios: readonly Scenario[] = [
     title: 'Three files over one BLOCK-mode data connection',
     description:
       'In BLOCK mode the end of file is a marker in the data (descriptor 0x40), so the server keeps the data connection open: 150 and 250 for the first file, then 125 and 250 for each next one (959 §3.3, §5.2).',
-    defaults: { type: 'I', passive: true },
+    defaults: { type: 'I', passive: true, mode: 'B' },
     steps: [
       ...login,
       { send: 'TYPE {type}', expect: [200] },
-      { send: 'MODE B', expect: [200] },
+      { send: 'MODE {mode}', expect: [200], note: 'B (or C with --mode C): an EOF marker in the data, so the connection can stay open.' },
       { data: 'setup', note: 'One data connection for all three files.' },
       { send: 'RETR notes.txt', expect: [250], note: 'EOF marker, no close: 250.' },
       { send: 'RETR readme.txt', expect: [250], note: 'The same connection: 125, then 250.' },
@@ -111,8 +111,9 @@ export const builtinScenarios: readonly Scenario[] = [
   },
   {
     name: 'modes-side-by-side',
-    title: 'The same download in STREAM and BLOCK mode: who closes, and what marks the end',
-    description: 'STREAM: the server closes the data connection to mark the end of file, then 226. BLOCK: an EOF marker travels in the data, the connection stays open, then 250.',
+    title: 'The same download in STREAM, BLOCK and COMPRESSED mode: who closes, and what marks the end',
+    description:
+      'STREAM: the server closes the data connection to mark the end of file, then 226. BLOCK and COMPRESSED: an EOF marker travels in the data, the connection stays open, then 250.',
     defaults: { type: 'A', passive: true, file: 'notes.txt' },
     steps: [
       ...login,
@@ -123,6 +124,26 @@ export const builtinScenarios: readonly Scenario[] = [
       { send: 'MODE B', expect: [200] },
       { data: 'setup' },
       { send: 'RETR {file}', expect: [250], note: 'BLOCK: the EOF marker is the end of file; the connection stays open.' },
+      { send: 'MODE C', expect: [200] },
+      { send: 'RETR {file}', expect: [250], note: 'COMPRESSED on the same open connection: 125, the EOF escape 00 40, 250.' },
+      { send: 'QUIT', expect: [221] },
+    ],
+  },
+  {
+    name: 'compressed-runs',
+    title: 'COMPRESSED mode on a file with long runs',
+    description:
+      'table.txt is padded with spaces and ruled with = and -: COMPRESSED mode sends the spaces as filler units and the rules as replicated bytes (959 §3.4.3), far fewer bytes than STREAM.',
+    defaults: { type: 'A', passive: true, file: 'table.txt' },
+    steps: [
+      ...login,
+      { send: 'TYPE {type}', expect: [200], note: 'TYPE A: the filler byte is a space.' },
+      { send: 'MODE S', expect: [200] },
+      { data: 'setup' },
+      { send: 'RETR {file}', expect: [226], note: 'STREAM: every byte as it is.' },
+      { send: 'MODE C', expect: [200] },
+      { data: 'setup' },
+      { send: 'RETR {file}', expect: [250], note: 'COMPRESSED: compare the byte count.' },
       { send: 'QUIT', expect: [221] },
     ],
   },

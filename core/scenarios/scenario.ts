@@ -36,6 +36,7 @@ export const scenarioSchema = z.object({
   defaults: z.object({
     passive: z.boolean().optional(),
     type: z.enum(['A', 'I']).optional(),
+    mode: z.enum(['S', 'B', 'C']).optional(),
     file: z.string().optional(),
     size: z.number().int().nonnegative().optional(),
     text: z.boolean().optional(),
@@ -88,7 +89,7 @@ export function settingsFor(scenario: Scenario, asked: Partial<RunSettings>): Ru
     password: asked.password ?? DEFAULT_ACCOUNT.password,
     passive: asked.passive ?? d.passive ?? false,
     type: asked.type ?? d.type ?? 'I',
-    mode: asked.mode ?? 'S',
+    mode: asked.mode ?? d.mode ?? 'S',
     file: asked.file ?? d.file ?? 'notes.txt',
     size: asked.size ?? d.size ?? 4096,
     text: asked.text ?? d.text ?? false,

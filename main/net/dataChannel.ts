@@ -134,13 +134,33 @@ export function dataChannelActor(options: DataChannelOptions) {
           if (!data) return sendBack({ type: 'data.closed', bytes: 0 });
           data.close(event.reason);
           return;
-        case 'abort':
+        case 'abort': {
           listener?.close();
           listener = undefined;
-          if (!data) return sendBack({ type: 'data.closed', bytes: 0 });
-          // The 'close' handler reports data.closed with the bytes that made it.
-          data.abort(event.reason);
+          const conn = data;
+          if (!conn) return sendBack({ type: 'data.closed', bytes: 0 });
+          // 959 §4.1.3: the server closes the data connection, then sends 426 and 226. Closing is its
+          // own FIN: the peer may read no further until it has those replies (Python's ftplib waits
+          // for them in abort()), so they cannot wait for the peer's FIN too. data.closed goes as soon
+          // as this side's FIN is sent (or the socket is gone); the connection is forgotten then, and
+          // its later full close is not reported again.
+          generation += 1;
+          data = undefined;
+          const socket = conn.traced.socket;
+          let reported = false;
+          const report = () => {
+            if (reported) return;
+            reported = true;
+            socket.off('finish', report);
+            socket.off('close', report);
+            sendBack({ type: 'data.closed', bytes: conn.bytes });
+          };
+          socket.once('finish', report);
+          socket.once('close', report);
+          conn.abort(event.reason);
+          if (socket.writableFinished || socket.destroyed) report();
           return;
+        }
         case 'reset':
           dropAll(event.reason);
           return;

@@ -194,6 +194,10 @@ export class DataConnection {
         let units;
         try {
           units = decoder.push(chunk);
+          // COMPRESSED: an EOF escape ending what has arrived is taken as the trailing form FTP Lab
+          // sends (design.md); the literal form (00 40 before the last unit) decodes when the unit
+          // comes in the same segment, as a sender writes them together.
+          if (decoder.eofPending) units.push(...decoder.end());
         } catch (error) {
           return fail(error as Error);
         }

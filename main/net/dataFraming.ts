@@ -2,6 +2,7 @@
 // block headers for BLOCK, escapes for COMPRESSED (959 §3.4). One place maps modes to codecs.
 
 import { BlockDecoder, createBlockEncoder } from '../../core/protocol/blockMode';
+import { CompressedDecoder, createCompressedEncoder, fillerFor } from '../../core/protocol/compressedMode';
 import type { TransferEncoder, TransferUnit } from '../../core/protocol/transferUnits';
 import type { Representation, TransferMode } from '../../core/trace/traceEvent';
 
@@ -9,6 +10,8 @@ export interface TransferDecoder {
   push(chunk: Uint8Array): TransferUnit[];
   end(): TransferUnit[];
   readonly done: boolean;
+  /** COMPRESSED: an EOF escape came and the decoder cannot yet tell which form it was in. */
+  readonly eofPending?: boolean;
   takeRest(): Uint8Array;
 }
 
@@ -21,6 +24,12 @@ export interface Framing {
 
 const framings: Partial<Record<TransferMode, (representation: Representation) => Framing>> = {
   B: () => ({ encoder: () => createBlockEncoder(), decoder: () => new BlockDecoder(), eofHex: '40 00 00' }),
+  // The filler is a space under TYPE A and a zero byte under TYPE I (959 §3.4.3).
+  C: (representation) => ({
+    encoder: () => createCompressedEncoder({ filler: fillerFor(representation) }),
+    decoder: () => new CompressedDecoder({ filler: fillerFor(representation) }),
+    eofHex: '00 40',
+  }),
 };
 
 /** The framing for a mode, or undefined for STREAM, whose data is unframed. */

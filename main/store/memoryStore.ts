@@ -86,7 +86,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): FileStore {
   };
 
   return {
-    description: seeded ? 'in-memory store (4 sample files, 2 directories)' : 'in-memory store (empty)',
+    description: seeded ? 'in-memory store (5 sample files, 2 directories)' : 'in-memory store (empty)',
 
     async stat(path) {
       const segments = checkVirtualPath(path);
@@ -331,6 +331,30 @@ const NOTES = [
 
 const HELLO = 'Hello from FTP Lab!\n';
 
+/**
+ * A report with long runs: padded columns (spaces) and rule lines ('=' and '-'). COMPRESSED mode
+ * (959 §3.4.3) turns the spaces into filler units under TYPE A and the rules into replicated bytes.
+ */
+const TABLE = (() => {
+  const rule = (c: string) => c.repeat(72);
+  const row = (name: string, code: string, meaning: string) => `${name.padEnd(12)}${code.padStart(8)}${' '.repeat(12)}${meaning.padEnd(40)}`;
+  const lines = [rule('='), row('COMMAND', 'REPLY', 'MEANING'), rule('-')];
+  const rows: [string, string, string][] = [
+    ['USER', '331', 'user name okay, need password'],
+    ['PASS', '230', 'user logged in'],
+    ['PORT', '200', 'command okay (not 150)'],
+    ['PASV', '227', 'entering passive mode'],
+    ['STOR', '150', 'about to open data connection'],
+    ['(data)', '226', 'closing data connection'],
+    ['MODE B', '200', 'block mode: EOF marker in the data'],
+    ['(data)', '250', 'done; data connection left open'],
+    ['QUIT', '221', 'closing control connection'],
+  ];
+  for (let i = 0; i < 6; i++) for (const r of rows) lines.push(row(...r));
+  lines.push(rule('='), '');
+  return lines.join('\n');
+})();
+
 /** 64 KiB from a fixed-seed xorshift32: every byte value appears, including LF, CR and 0xFF (TYPE A pitfalls). */
 export const SAMPLE_BINARY_SIZE = 65_536;
 
@@ -357,6 +381,7 @@ function seed(root: DirNode, at: number): void {
   const dir = (entries: [string, Node][] = []): DirNode => ({ kind: 'dir', children: new Map(entries), modifiedMs: at });
   root.children.set('readme.txt', file(Buffer.from(README, 'utf8')));
   root.children.set('notes.txt', file(Buffer.from(NOTES, 'utf8')));
+  root.children.set('table.txt', file(Buffer.from(TABLE, 'utf8')));
   root.children.set('data.bin', file(sampleBinaryBytes()));
   root.children.set('pub', dir([['hello.txt', file(Buffer.from(HELLO, 'utf8'))]]));
   root.children.set('upload', dir());
