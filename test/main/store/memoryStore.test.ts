@@ -25,7 +25,7 @@ describe('memory store: seeded sample files', () => {
 
   it('the root lists the samples by name; /upload is empty', async () => {
     const store = createMemoryStore();
-    expect((await store.list('/')).map((e) => e.name)).toEqual(['data.bin', 'notes.txt', 'pub', 'readme.txt', 'upload']);
+    expect((await store.list('/')).map((e) => e.name)).toEqual(['data.bin', 'notes.txt', 'pub', 'readme.txt', 'table.txt', 'upload']);
     expect((await store.list('/pub')).map((e) => e.name)).toEqual(['hello.txt']);
     expect(await store.list('/upload')).toEqual([]);
   });
