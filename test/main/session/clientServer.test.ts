@@ -114,3 +114,43 @@ it('the server replies 226 only after the data connection is closed (RFC 959 §5
   expect(serverClose).toBeGreaterThan(0);
   expect(reply226).toBeGreaterThan(serverClose);
 });
+
+describe('BLOCK and COMPRESSED: the EOF marker travels in the data and the connection stays open', () => {
+  for (const mode of ['B', 'C'] as const) {
+    for (const type of ['A', 'I'] as const) {
+      it(`MODE ${mode}, TYPE ${type}: upload then download over one data connection, 250 each, no close between`, async () => {
+        // Long runs of the filler byte and of other bytes exercise COMPRESSED mode's filler and replicated units.
+        const upload = { size: 200_000, text: type === 'A', seed: 11 };
+        const output = await runClientSession({
+          server: server.address,
+          recorder,
+          steps: [
+            ...login,
+            { kind: 'command', line: `TYPE ${type}`, expect: [200] },
+            { kind: 'command', line: `MODE ${mode}`, expect: [200] },
+            { kind: 'dataSetup', passive: true },
+            { kind: 'transfer', line: 'STOR kept.dat', direction: 'upload', upload, expect: [250] },
+            { kind: 'transfer', line: 'RETR kept.dat', direction: 'download', expect: [250] },
+            { kind: 'transfer', line: 'RETR table.txt', direction: 'download', expect: [250] },
+            { kind: 'command', line: 'QUIT', expect: [221] },
+          ],
+        });
+        expect(output.failure).toBeUndefined();
+        const original = generateBytes(upload);
+        expect(sha(await readAll('/kept.dat'))).toBe(sha(original));
+        expect(output.transfers[1]!.sha256).toBe(sha(original));
+        expect(output.transfers[2]!.sha256).toBe(sha(await readAll('/table.txt')));
+        const replies = recorder.events.filter((e) => e.type === 'ftp.reply' && e.dir === 'received').map((e) => (e as { code: number }).code);
+        expect(replies).toEqual([220, 331, 230, 200, 200, 227, 150, 250, 125, 250, 125, 250, 221]);
+        // One data connection, and it is closed only after QUIT (959 §3.2, condition 4).
+        const dataConns = new Set(recorder.events.filter((e) => 'channel' in e && e.channel === 'data' && 'conn' in e).map((e) => (e as { conn: string }).conn));
+        expect([...dataConns]).toEqual(['D1']);
+        const quitAt = recorder.events.findIndex((e) => e.type === 'ftp.command' && e.verb === 'QUIT');
+        const firstDataFin = recorder.events.findIndex((e) => e.type === 'tcp.fin' && e.channel === 'data');
+        expect(firstDataFin).toBeGreaterThan(quitAt);
+        const eofMarkers = recorder.events.filter((e) => e.type === 'data.marker' && e.marker === 'eof' && e.dir === 'sent');
+        expect(eofMarkers.map((e) => (e as { hex: string }).hex)).toEqual(Array(3).fill(mode === 'B' ? '40 00 00' : '00 40'));
+      });
+    }
+  }
+});
