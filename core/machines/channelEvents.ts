@@ -33,6 +33,8 @@ export type DataSink =
 export interface TransferSettings {
   readonly representation: Representation;
   readonly mode: TransferMode;
+  /** File or record structure (959 §3.1.2); records travel as lines of a Unix text file. */
+  readonly structure: 'F' | 'R';
   /** The command this transfer serves, for the trace ('RETR notes.txt'). */
   readonly command: string;
   /** BLOCK/COMPRESSED sender: put a restart marker in the data every this many bytes (959 §3.5). */

@@ -56,6 +56,7 @@ export interface ClientContext extends ClientSessionInput {
   index: number;
   representation: Representation;
   mode: TransferMode;
+  structure: 'F' | 'R';
   /** The server's data address from 227/229, or our listener's address sent with PORT/EPRT. */
   dataTarget: Endpoint | undefined;
   dataReady: boolean;
@@ -82,6 +83,7 @@ export function initialClientContext(input: ClientSessionInput): ClientContext {
     index: 0,
     representation: 'A',
     mode: 'S',
+    structure: 'F',
     dataTarget: undefined,
     dataReady: false,
     dataConnected: false,

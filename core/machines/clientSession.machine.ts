@@ -107,6 +107,7 @@ export const clientSessionMachine = setup({
       const value = (arg ?? '').trim().toUpperCase();
       if (verb === 'TYPE') return { representation: value.startsWith('A') ? ('A' as const) : ('I' as const) };
       if (verb === 'MODE' && (value === 'S' || value === 'B' || value === 'C')) return { mode: value };
+      if (verb === 'STRU' && (value === 'F' || value === 'R')) return { structure: value };
       return {};
     }),
     resetTransfer: assign({
@@ -287,6 +288,7 @@ export const clientSessionMachine = setup({
         'data.connected': { actions: assign({ dataConnected: true }) },
         'data.closed': { actions: assign({ dataFinished: true, transferBytes: ({ context, event }) => Math.max(context.transferBytes, event.bytes) }) },
         'data.lost': { actions: assign({ dataFinished: true, transferBytes: ({ context, event }) => Math.max(context.transferBytes, event.bytes) }) },
+        'data.failed': { target: '#client.failed', actions: assign({ failure: ({ event }) => `The data connection failed: ${event.reason}` }) },
         'data.received': [
           // BLOCK/COMPRESSED: the EOF marker arrived in the data; the connection stays open (959 §3.3).
           {
@@ -332,7 +334,7 @@ export const clientSessionMachine = setup({
         moving: {
           entry: sendTo('dataChannel', ({ context }) => {
             const step = stepOf(context) as Extract<ClientStep, { kind: 'transfer' }>;
-            const settings = { representation: context.representation, mode: context.mode, command: step.line };
+            const settings = { representation: context.representation, mode: context.mode, structure: context.structure, command: step.line };
             if (step.direction === 'upload') {
               const content = step.upload ?? { size: 0, text: false, seed: 1 };
               return { type: 'send' as const, source: { kind: 'generated' as const, name: step.line, ...content }, settings };

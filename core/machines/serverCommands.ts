@@ -107,7 +107,10 @@ const handlers: Record<string, Handler> = {
   STRU: (_ctx, arg) => {
     const s = arg.trim().toUpperCase();
     if (s === 'F') return answer('ok', 'Structure set to F.', { structure: 'F' });
-    if (s === 'R' || s === 'P') return answer('notImplementedForParameter', `STRU ${s} is not supported; only F (1123 §4.1.2.13 allows this on hosts without record files).`);
+    // Records are the lines of a text file here: each line travels as a record ending in EOR (959 §3.1.2.2).
+    if (s === 'R') return answer('ok', 'Structure set to R: each line is a record.', { structure: 'R' });
+    // Page structure is NOT RECOMMENDED (1123 §4.1.2.3).
+    if (s === 'P') return answer('notImplementedForParameter', 'STRU P is not supported (RFC 1123 §4.1.2.3 does not recommend it).');
     return answer('argumentError', `Unknown STRU ${arg.trim()}.`);
   },
   MODE: (_ctx, arg) => {

@@ -49,7 +49,7 @@ export interface ServerContext extends ServerSessionInput {
   cwd: string;
   representation: Representation;
   mode: TransferMode;
-  structure: 'F';
+  structure: 'F' | 'R';
   dataSetup: DataSetup;
   /** A data connection exists right now. */
   dataOpen: boolean;

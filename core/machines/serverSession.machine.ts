@@ -60,7 +60,7 @@ const isOutcome = (value: FileActionRequest | Outcome): value is Outcome => 'rep
 
 /** Turns a data-channel order for this transfer into the source or sink the data actor needs. */
 function transferOrder(context: ServerContext, transfer: ActiveTransfer): DataOutputEvent {
-  const settings = { representation: context.representation, mode: context.mode, command: `${transfer.verb} ${transfer.path}` };
+  const settings = { representation: context.representation, mode: context.mode, structure: context.structure, command: `${transfer.verb} ${transfer.path}` };
   if (transfer.direction === 'download') {
     const source: DataSource = transfer.listing !== undefined ? { kind: 'text', text: transfer.listing } : { kind: 'file', path: transfer.path, offset: transfer.restOffset };
     return { type: 'send', source, settings };

@@ -4,6 +4,9 @@
 import { Transform, type Readable, type Writable } from 'node:stream';
 import { once } from 'node:events';
 import { createAsciiDecoder, createAsciiEncoder } from '../../core/protocol/asciiConversion';
+import { createLineRecordSplitter, createRecordLineJoiner } from '../../core/protocol/recordStructure';
+import { transferModes } from '../../core/protocol/transferModes';
+import type { TransferUnit } from '../../core/protocol/transferUnits';
 import { framingFor, toHex, type Framing } from './dataFraming';
 import type { TransferSettings } from '../../core/machines/channelEvents';
 import type { CloseReason } from '../../core/trace/traceEvent';
@@ -68,7 +71,7 @@ export class DataConnection {
    */
   send(source: Readable, settings: TransferSettings, convertAscii: boolean): Promise<TransferResult> {
     this.#begin('sent', settings);
-    const framing = framingFor(settings.mode, settings.representation);
+    const framing = framingFor(settings.mode, settings.structure, settings.representation);
     if (framing) return this.#sendFramed(source, settings, convertAscii, framing);
     const socket = this.traced.socket;
     const input = convertAscii ? source.pipe(asciiEncodeStream()) : source;
@@ -98,8 +101,8 @@ export class DataConnection {
    */
   receive(sink: Writable, settings: TransferSettings, convertAscii: boolean): Promise<TransferResult> {
     this.#begin('received', settings);
-    const framing = framingFor(settings.mode, settings.representation);
-    if (framing) return this.#receiveFramed(sink, convertAscii, framing);
+    const framing = framingFor(settings.mode, settings.structure, settings.representation);
+    if (framing) return this.#receiveFramed(sink, settings, convertAscii, framing);
     const socket = this.traced.socket;
     this.#activeSink = sink;
     // In STREAM mode the sender's close is the end of file (959 §3.4.1): say so when it comes.
@@ -126,18 +129,22 @@ export class DataConnection {
   }
 
   /**
-   * BLOCK/COMPRESSED send: the payload in the mode's units, restart markers every `restartEvery`
-   * bytes if asked, then the EOF marker. The connection stays open (959 §3.3).
+   * Framed send (BLOCK, COMPRESSED, or STREAM with records): the payload in the mode's units, each
+   * line an EOR-terminated record under STRU R, restart markers every `restartEvery` bytes if asked,
+   * then the EOF marker. In BLOCK/COMPRESSED the connection then stays open (959 §3.3).
    */
   async #sendFramed(source: Readable, settings: TransferSettings, convertAscii: boolean, framing: Framing): Promise<TransferResult> {
     const socket = this.traced.socket;
     const encoder = framing.encoder();
-    const input = convertAscii ? source.pipe(asciiEncodeStream()) : source;
+    // Under STRU R a line end becomes an EOR, so there is no line end left for TYPE A to convert.
+    const records = settings.structure === 'R' ? createLineRecordSplitter() : undefined;
+    const input = convertAscii && !records ? source.pipe(asciiEncodeStream()) : source;
     this.#activeSource = source;
-    const every = settings.restartEvery ?? 0;
+    const every = encoder.restart ? settings.restartEvery ?? 0 : 0;
     let payload = 0;
     let nextMark = every > 0 ? every : Infinity;
     const write = async (pieces: Uint8Array[]) => {
+      if (pieces.length === 0) return;
       if (socket.destroyed || this.traced.finSent) throw new Error('the data connection closed during the transfer');
       let ok = true;
       socket.cork();
@@ -145,39 +152,50 @@ export class DataConnection {
       socket.uncork();
       if (!ok) await Promise.race([once(socket, 'drain'), once(socket, 'close').then(() => Promise.reject(new Error('the data connection closed during the transfer')))]);
     };
-    for await (const chunk of input as AsyncIterable<Buffer>) {
-      let rest: Uint8Array = chunk;
+    const sendUnit = async (unit: TransferUnit) => {
+      if (unit.kind === 'eor') return write(encoder.eor());
+      if (unit.kind !== 'data') return;
+      let rest = unit.bytes;
       // A restart marker goes in at each multiple of `every` payload bytes (959 §3.5): the marker is that offset.
       while (payload + rest.length >= nextMark) {
         const cut = nextMark - payload;
         const marker = String(nextMark);
-        await write([...encoder.data(rest.subarray(0, cut)), ...encoder.restart(marker)]);
+        await write([...encoder.data(rest.subarray(0, cut)), ...encoder.restart!(marker)]);
         this.#marker('sent', 'restart', '', nextMark, marker);
         payload = nextMark;
         rest = rest.subarray(cut);
         nextMark += every;
       }
-      if (rest.length > 0) await write(encoder.data(rest));
+      await write(encoder.data(rest));
       payload += rest.length;
+    };
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      if (records) for (const unit of records.push(chunk)) await sendUnit(unit);
+      else await sendUnit({ kind: 'data', bytes: chunk });
     }
+    for (const unit of records?.end() ?? []) await sendUnit(unit);
     const eof = encoder.eof();
     await write(eof);
     this.#marker('sent', 'eof', toHex(eof), payload);
     await new Promise<void>((resolve) => socket.write(Buffer.alloc(0), () => resolve()));
     this.#activeSource = undefined;
-    return this.#finish(true, true);
+    return this.#finish(true, !transferModes[settings.mode].eofByClose);
   }
 
   /**
-   * BLOCK/COMPRESSED receive: decode units until the EOF marker; the connection stays open. A close
-   * before the EOF marker is a lost transfer (the sink keeps what arrived).
+   * Framed receive: decode units until the EOF marker. Under STRU R each EOR becomes a line end.
+   * In BLOCK/COMPRESSED the connection then stays open; in STREAM (records) the sender closes it
+   * anyway (facts §0 item 10), so the transfer ends with the peer's FIN. A close before the EOF
+   * marker is a lost transfer; the sink keeps what arrived.
    */
-  #receiveFramed(sink: Writable, convertAscii: boolean, framing: Framing): Promise<TransferResult> {
+  #receiveFramed(sink: Writable, settings: TransferSettings, convertAscii: boolean, framing: Framing): Promise<TransferResult> {
     const socket = this.traced.socket;
     const decoder = framing.decoder();
-    const ascii = convertAscii ? createAsciiDecoder() : undefined;
+    const records = settings.structure === 'R' ? createRecordLineJoiner() : undefined;
+    const ascii = convertAscii && !records ? createAsciiDecoder() : undefined;
+    const keepsOpen = !transferModes[settings.mode].eofByClose;
     this.#activeSink = sink;
-    this.traced.peerCloseMeaning = undefined;
+    this.traced.peerCloseMeaning = keepsOpen ? undefined : 'eof';
     let written = 0;
     return new Promise((resolve, reject) => {
       const stop = () => {
@@ -189,7 +207,18 @@ export class DataConnection {
         sink.end();
         reject(error);
       };
-      const onEnd = () => fail(new Error('the data connection closed before the EOF marker'));
+      const finish = () => {
+        stop();
+        const tail = ascii?.end();
+        if (tail && tail.length > 0) sink.write(tail);
+        sink.once('error', reject);
+        sink.end(() => {
+          this.#activeSink = undefined;
+          resolve(this.#finish(true, keepsOpen));
+        });
+      };
+      // STREAM with records: the EOF marker comes first, then the sender's close ends the transfer.
+      const onEnd = () => (decoder.done && !keepsOpen ? finish() : fail(new Error('the data connection closed before the EOF marker')));
       const onData = (chunk: Buffer) => {
         let units;
         try {
@@ -203,10 +232,13 @@ export class DataConnection {
         }
         let ok = true;
         for (const unit of units) {
-          if (unit.kind === 'data') {
-            const bytes = ascii ? ascii.push(unit.bytes) : unit.bytes;
-            written += bytes.length;
-            if (bytes.length > 0) ok = sink.write(bytes) && ok;
+          if (unit.kind === 'data' || unit.kind === 'eor') {
+            const raw = records ? records.push(unit) : unit.kind === 'data' ? unit.bytes : undefined;
+            const bytes = raw && ascii ? ascii.push(raw) : raw;
+            if (bytes && bytes.length > 0) {
+              written += bytes.length;
+              ok = sink.write(bytes) && ok;
+            }
           } else if (unit.kind === 'restart') {
             this.#marker('received', 'restart', '', written, unit.marker);
             this.onRestartMarker?.(unit.marker, written);
@@ -215,16 +247,14 @@ export class DataConnection {
           }
         }
         if (decoder.done) {
-          stop();
+          if (!keepsOpen) {
+            // STREAM with records: nothing after the EOF marker counts; the sender's FIN ends the transfer.
+            socket.off('data', onData);
+            return;
+          }
           const rest = decoder.takeRest();
           if (rest.length > 0) socket.unshift(Buffer.from(rest));
-          const tail = ascii?.end();
-          if (tail && tail.length > 0) sink.write(tail);
-          sink.once('error', reject);
-          sink.end(() => {
-            this.#activeSink = undefined;
-            resolve(this.#finish(true, true));
-          });
+          finish();
         } else if (!ok) {
           socket.pause();
           sink.once('drain', () => socket.resume());

@@ -1,10 +1,14 @@
-// Which framing a transfer mode uses on the data connection: none for STREAM (the close is the EOF),
-// block headers for BLOCK, escapes for COMPRESSED (959 §3.4). One place maps modes to codecs.
+// How a transfer's bytes are framed on the data connection, by MODE and STRU (959 §3.4): none for
+// STREAM with file structure (the close is the EOF); FF escapes for STREAM with records; block
+// headers for BLOCK; escapes for COMPRESSED. One place maps the parameters to the codecs.
 
 import { BlockDecoder, createBlockEncoder } from '../../core/protocol/blockMode';
 import { CompressedDecoder, createCompressedEncoder, fillerFor } from '../../core/protocol/compressedMode';
+import { createStreamRecordEncoder, StreamRecordDecoder } from '../../core/protocol/recordStructure';
 import type { TransferEncoder, TransferUnit } from '../../core/protocol/transferUnits';
 import type { Representation, TransferMode } from '../../core/trace/traceEvent';
+
+export type Structure = 'F' | 'R';
 
 export interface TransferDecoder {
   push(chunk: Uint8Array): TransferUnit[];
@@ -15,26 +19,29 @@ export interface TransferDecoder {
   takeRest(): Uint8Array;
 }
 
+/** What a sender may call; STREAM+STRU R has no restart markers (959 §3.5), the others do. */
+export type FramingEncoder = Omit<TransferEncoder, 'restart'> & { restart?: TransferEncoder['restart'] };
+
 export interface Framing {
-  encoder(): TransferEncoder;
+  encoder(): FramingEncoder;
   decoder(): TransferDecoder;
-  /** How the EOF marker looks on the wire, for the trace ('40 00 00', '00 40'). */
+  /** How the EOF marker looks on the wire, for the trace ('40 00 00', '00 40', 'FF 02'). */
   readonly eofHex: string;
 }
 
-const framings: Partial<Record<TransferMode, (representation: Representation) => Framing>> = {
-  B: () => ({ encoder: () => createBlockEncoder(), decoder: () => new BlockDecoder(), eofHex: '40 00 00' }),
-  // The filler is a space under TYPE A and a zero byte under TYPE I (959 §3.4.3).
-  C: (representation) => ({
-    encoder: () => createCompressedEncoder({ filler: fillerFor(representation) }),
-    decoder: () => new CompressedDecoder({ filler: fillerFor(representation) }),
-    eofHex: '00 40',
-  }),
-};
-
-/** The framing for a mode, or undefined for STREAM, whose data is unframed. */
-export function framingFor(mode: TransferMode, representation: Representation): Framing | undefined {
-  return framings[mode]?.(representation);
+/** The framing for these parameters, or undefined for STREAM with file structure: plain bytes. */
+export function framingFor(mode: TransferMode, structure: Structure, representation: Representation): Framing | undefined {
+  switch (mode) {
+    case 'S':
+      return structure === 'R' ? { encoder: createStreamRecordEncoder, decoder: () => new StreamRecordDecoder(), eofHex: 'FF 02' } : undefined;
+    case 'B':
+      return { encoder: () => createBlockEncoder(), decoder: () => new BlockDecoder(), eofHex: '40 00 00' };
+    case 'C': {
+      // The filler is a space under TYPE A and a zero byte under TYPE I (959 §3.4.3).
+      const filler = fillerFor(representation);
+      return { encoder: () => createCompressedEncoder({ filler }), decoder: () => new CompressedDecoder({ filler }), eofHex: '00 40' };
+    }
+  }
 }
 
 export function toHex(pieces: readonly Uint8Array[]): string {

@@ -80,33 +80,27 @@ async function spawnServe(port: number, root: string, args: readonly string[], r
   };
 
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`ftp-lab serve did not print its ready line within ${readyTimeoutMs} ms.\nstdout:\n${out}\nstderr:\n${err}`));
-    }, readyTimeoutMs);
-    const onData = () => {
-      const match = READY.exec(out);
-      if (!match) return;
-      cleanup();
-      if (Number(match[1]) !== port) reject(new Error(`ftp-lab serve listens on ${match[1]}, not on --port ${port}`));
-      else resolve();
-    };
-    const onError = (e: Error) => {
-      cleanup();
-      reject(new Error(`cannot start ftp-lab serve: ${e.message}`));
-    };
-    const onClose = (code: number) => {
-      cleanup();
-      reject(new Error(`ftp-lab serve exited (${code}) before it was ready.\nstdout:\n${out}\nstderr:\n${err}`));
-    };
-    const cleanup = () => {
+    let settled = false;
+    const settle = (error?: Error) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       child.stdout.off('data', onData);
       child.off('error', onError);
-      closedListener.off = true;
+      if (error) reject(error);
+      else resolve();
     };
-    const closedListener = { off: false };
-    void closed.then((code) => !closedListener.off && onClose(code));
+    const timer = setTimeout(
+      () => settle(new Error(`ftp-lab serve did not print its ready line within ${readyTimeoutMs} ms.\nstdout:\n${out}\nstderr:\n${err}`)),
+      readyTimeoutMs,
+    );
+    const onData = () => {
+      const match = READY.exec(out);
+      if (!match) return;
+      settle(Number(match[1]) === port ? undefined : new Error(`ftp-lab serve listens on ${match[1]}, not on --port ${port}`));
+    };
+    const onError = (e: Error) => settle(new Error(`cannot start ftp-lab serve: ${e.message}`));
+    void closed.then((code) => settle(new Error(`ftp-lab serve exited (${code}) before it was ready.\nstdout:\n${out}\nstderr:\n${err}`)));
     child.stdout.on('data', onData);
     child.once('error', onError);
   }).catch(async (error: Error) => {

@@ -32,7 +32,8 @@ describe('parameter commands (RFC 959 §4.1.2, §5.4)', () => {
     { title: 'MODE B -> 200 (959 §3.4.2)', verb: 'MODE', arg: 'B', code: 200, patch: { mode: 'B' } },
     { title: 'MODE C -> 200 (959 §3.4.3)', verb: 'MODE', arg: 'c', code: 200, patch: { mode: 'C' } },
     { title: 'STRU F -> 200', verb: 'STRU', arg: 'F', code: 200, patch: { structure: 'F' } },
-    { title: 'STRU R -> 504', verb: 'STRU', arg: 'R', code: 504 },
+    { title: 'STRU R -> 200: lines travel as records (959 §3.1.2.2)', verb: 'STRU', arg: 'R', code: 200, patch: { structure: 'R' } },
+    { title: 'STRU P -> 504 (1123 §4.1.2.3)', verb: 'STRU', arg: 'P', code: 504 },
     { title: 'PORT to the control peer -> 200, never 150 (the textbook error)', verb: 'PORT', arg: '127,0,0,1,195,80', code: 200, patch: { dataSetup: { kind: 'active', target: { host: '127.0.0.1', port: 50000 } } } },
     { title: 'REST 100 -> 350', verb: 'REST', arg: '100', code: 350, patch: { restOffset: 100 } },
   ];

@@ -114,6 +114,17 @@ describe('CommandLineDecoder', () => {
       expected: [{ kind: 'tooLong', bytes: 10 }, line('PWD')],
     },
     {
+      // Python's ftplib sends ABOR\r\n as urgent data; Linux drops the urgent byte (the LF) from the stream.
+      title: 'ABOR ends at its CR, so an ABOR whose LF never comes is still answered',
+      chunks: [wire('ABOR\r'), wire('NOOP\r\n')],
+      expected: [line('ABOR'), line('NOOP')],
+    },
+    {
+      title: 'the LF after ABOR\r, arriving in a later read, does not make an empty line',
+      chunks: [wire('abor\r'), wire('\n')],
+      expected: [line('abor')],
+    },
+    {
       title: 'endless Telnet commands without a line end are a flood too',
       opts: { floodBytes: 6 },
       chunks: [wire([IAC, NOP, IAC, NOP, IAC, NOP, IAC, NOP])],

@@ -154,3 +154,36 @@ describe('BLOCK and COMPRESSED: the EOF marker travels in the data and the conne
     }
   }
 });
+
+describe('record structure (STRU R): each line travels as a record ending in EOR', () => {
+  for (const mode of ['S', 'B', 'C'] as const) {
+    it(`MODE ${mode}: a text file goes up and comes back as the same lines`, async () => {
+      const upload = { size: 50_000, text: true, seed: 5 };
+      const output = await runClientSession({
+        server: server.address,
+        recorder,
+        steps: [
+          ...login,
+          { kind: 'command', line: 'TYPE A', expect: [200] },
+          { kind: 'command', line: 'STRU R', expect: [200] },
+          { kind: 'command', line: `MODE ${mode}`, expect: [200] },
+          { kind: 'dataSetup', passive: true },
+          { kind: 'transfer', line: 'STOR records.txt', direction: 'upload', upload },
+          ...(mode === 'S' ? [{ kind: 'dataSetup' as const, passive: true }] : []),
+          { kind: 'transfer', line: 'RETR records.txt', direction: 'download' },
+          { kind: 'command', line: 'QUIT', expect: [221] },
+        ],
+      });
+      expect(output.failure).toBeUndefined();
+      const original = generateBytes(upload);
+      // Records cannot say whether the last line had a line end: it comes back with one.
+      const expected = original[original.length - 1] === 0x0a ? original : Buffer.concat([original, Buffer.from('\n')]);
+      expect(sha(await readAll('/records.txt'))).toBe(sha(expected));
+      expect(output.transfers[1]!.sha256).toBe(sha(expected));
+      const eof = recorder.events.filter((e) => e.type === 'data.marker' && e.marker === 'eof' && e.dir === 'sent').map((e) => (e as { hex: string }).hex);
+      // STREAM: FF 03 is EOR and EOF together, after the last record (959 §3.4.1); then the sender still closes.
+      expect(eof).toEqual(Array(2).fill(mode === 'S' ? 'FF 03' : mode === 'B' ? '40 00 00' : '00 40'));
+      if (mode === 'S') expect(dataClosers(recorder.events).map((c) => c.side)).toEqual(['client', 'server']);
+    });
+  }
+});

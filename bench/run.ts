@@ -1,0 +1,643 @@
+// npm run bench: FTP Lab's server and client against vsftpd and raw loopback TCP (issue 3, "Speed").
+// Reports, never asserts: exit 0 unless something broke (a client failed, a server did not start).
+//
+//   npm run bench [-- --reps N] [--only raw,big,own,small] [--modes S,B,C] [--no-vsftpd] [--profile]
+//
+// --profile runs `ftp-lab serve` under node --cpu-prof and prints its hottest functions
+// (bench/results/serve.cpuprofile opens in Chrome DevTools). Results: bench/results/latest.json.
+import { execFileSync } from 'node:child_process';
+import { randomFillSync } from 'node:crypto';
+import { chmod, copyFile, link, mkdir, mkdtemp, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import net from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { TransferMode } from '../core/trace/traceEvent';
+import { startVsftpd, type Vsftpd } from '../test/support/vsftpd';
+import type { OwnClientRequest, OwnClientResult } from './ownClient';
+import { formatProfile, summarizeProfile, topInclusive } from './profile';
+import { killAll, runProcess, startProcess, stopProcess } from './proc';
+import { CHECKOUT, processMemory, settledTrace, startFtpLabServe, traceSnapshot, type FtpLabServe, type ProcMemory, type TraceSnapshot } from './servers';
+
+const MiB = 1 << 20;
+const BIG = 256 * MiB;
+const SMALL = 1024;
+const SMALL_COUNT = 300;
+const HOST = '127.0.0.1';
+const RESULTS = join(CHECKOUT, 'bench', 'results');
+
+/**
+ * The transfer modes FTP Lab's own client is measured in, against `ftp-lab serve`. STREAM is the
+ * reference; every other mode is first tried on a 1 KiB file and, if that works, measured like
+ * STREAM and reported as a ratio to it (the goal: BLOCK >= 0.8x STREAM). Extend the list here.
+ */
+export const OWN_CLIENT_MODES: readonly { mode: TransferMode; name: string }[] = [
+  { mode: 'S', name: 'STREAM' },
+  { mode: 'B', name: 'BLOCK' },
+  { mode: 'C', name: 'COMPRESSED' },
+];
+
+type Phase = 'raw' | 'big' | 'own' | 'small';
+const PHASES: readonly Phase[] = ['raw', 'big', 'own', 'small'];
+
+interface Options {
+  reps: number;
+  only: Set<Phase>;
+  modes: TransferMode[];
+  vsftpd: boolean;
+  profile: boolean;
+}
+
+function options(): Options {
+  const { values } = parseArgs({
+    options: {
+      reps: { type: 'string', default: '3' },
+      only: { type: 'string' },
+      modes: { type: 'string' },
+      'no-vsftpd': { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const only = new Set((values.only?.split(',') ?? PHASES) as Phase[]);
+  for (const p of only) if (!PHASES.includes(p)) throw new Error(`--only: unknown phase "${p}" (${PHASES.join(', ')})`);
+  const modes = (values.modes?.split(',') ?? OWN_CLIENT_MODES.map((m) => m.mode)).map((m) => m.toUpperCase() as TransferMode);
+  return { reps: Math.max(1, Number(values.reps)), only, modes, vsftpd: !values['no-vsftpd'], profile: values.profile };
+}
+
+// ---------------------------------------------------------------------------------------------
+// What gets recorded
+
+type Unit = 'MB/s' | 'files/s';
+
+interface Row {
+  server: string;
+  client: string;
+  op: string;
+  unit: Unit;
+  /** One value per repetition (MB/s = 10^6 bytes/s). */
+  runs: number[];
+  median?: number;
+  vsVsftpd?: number;
+  vsRaw?: number;
+  note?: string;
+  error?: string;
+}
+
+interface ServerTarget {
+  name: 'ftp-lab' | 'vsftpd';
+  port: number;
+  user: string;
+  password: string;
+  /** Whether a login sends PASS (vsftpd logs anonymous in at USER). */
+  sendPass: boolean;
+  /** The directory on disk that the server's /upload is. */
+  uploadDir: string;
+  url(path: string): string;
+}
+
+const OP_RETR = 'RETR 256 MiB';
+const OP_STOR = 'STOR 256 MiB';
+const OP_SMALL = `${SMALL_COUNT} × RETR 1 KiB`;
+
+const rows: Row[] = [];
+const errors: string[] = [];
+const notes: string[] = [];
+
+const median = (xs: readonly number[]): number | undefined => {
+  if (xs.length === 0) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+function row(server: string, client: string, op: string, unit: Unit): Row {
+  let r = rows.find((x) => x.server === server && x.client === client && x.op === op);
+  if (!r) {
+    r = { server, client, op, unit, runs: [] };
+    rows.push(r);
+  }
+  return r;
+}
+
+function fail(r: Row, message: string): void {
+  const text = `${r.server} / ${r.client} / ${r.op}: ${message}`;
+  r.error ??= message;
+  errors.push(text);
+  log(`  ! ${text}`);
+}
+
+const log = (line: string) => process.stdout.write(line + '\n');
+const mbps = (bytes: number, seconds: number) => bytes / seconds / 1e6;
+
+// ---------------------------------------------------------------------------------------------
+// The raw loopback reference
+
+async function measureRaw(opts: Options): Promise<void> {
+  log('raw loopback TCP (Node writer, 1 MiB writes) ...');
+  const peer = startProcess(process.execPath, ['--import', 'tsx', join(CHECKOUT, 'bench', 'rawPeer.ts'), String(BIG), String(SMALL)], ['ignore', 'pipe', 'inherit'], {
+    cwd: CHECKOUT,
+  });
+  try {
+    const ports = await new Promise<{ big: number; small: number }>((resolve, reject) => {
+      let text = '';
+      const timer = setTimeout(() => reject(new Error('rawPeer did not start')), 20_000);
+      peer.stdout!.setEncoding('utf8').on('data', (s: string) => {
+        text += s;
+        const big = /BIG (\d+)/.exec(text);
+        const small = /SMALL (\d+)/.exec(text);
+        if (big && small) {
+          clearTimeout(timer);
+          resolve({ big: Number(big[1]), small: Number(small[1]) });
+        }
+      });
+      peer.once('exit', () => reject(new Error('rawPeer exited')));
+    });
+    const nodeRow = row('raw TCP', 'node reader', 'read 256 MiB', 'MB/s');
+    const pyRow = row('raw TCP', 'python reader', 'read 256 MiB', 'MB/s');
+    const smallRow = row('raw TCP', 'python', `${SMALL_COUNT} × (connect, 1 KiB, close)`, 'files/s');
+    for (let i = 0; i < opts.reps; i++) {
+      const { bytes, seconds } = await nodeRead(ports.big);
+      if (bytes !== BIG) fail(nodeRow, `read ${bytes} bytes, not ${BIG}`);
+      else nodeRow.runs.push(mbps(bytes, seconds));
+      const py = await python(['raw-big', HOST, String(ports.big)]);
+      if ('error' in py) fail(pyRow, py.error);
+      else if (py.bytes !== BIG) fail(pyRow, `read ${py.bytes} bytes`);
+      else pyRow.runs.push(mbps(py.bytes, py.seconds));
+      const ps = await python(['raw-small', HOST, String(ports.small), String(SMALL_COUNT)]);
+      if ('error' in ps) fail(smallRow, ps.error);
+      else smallRow.runs.push(SMALL_COUNT / ps.seconds);
+    }
+  } finally {
+    await stopProcess(peer, 2000);
+  }
+}
+
+function nodeRead(port: number): Promise<{ bytes: number; seconds: number }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    let bytes = 0;
+    const socket = net.connect({ host: HOST, port });
+    socket.on('data', (b: Buffer) => (bytes += b.length));
+    socket.once('error', reject);
+    socket.once('end', () => resolve({ bytes, seconds: (performance.now() - started) / 1000 }));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clients
+
+interface PyResult {
+  seconds: number;
+  bytes: number;
+  files?: number;
+}
+
+async function python(args: string[], timeoutMs = 120_000): Promise<PyResult | { error: string }> {
+  const r = await runProcess('python3', [join(CHECKOUT, 'bench', 'pyClient.py'), ...args], { timeoutMs });
+  if (r.timedOut) return { error: `python3 ${args[0]} timed out after ${timeoutMs} ms` };
+  if (r.code !== 0) return { error: `python3 ${args[0]} exited ${r.code}: ${lastLines(r.stderr)}` };
+  try {
+    return JSON.parse(r.stdout) as PyResult;
+  } catch {
+    return { error: `python3 ${args[0]} printed ${JSON.stringify(r.stdout.slice(0, 200))}` };
+  }
+}
+
+const lastLines = (text: string, n = 3) => text.trim().split('\n').slice(-n).join(' | ');
+
+async function curlRetr(server: ServerTarget, r: Row): Promise<void> {
+  const c = await runProcess('curl', ['-s', '-S', '-o', '/dev/null', '-w', '%{time_total} %{size_download}', server.url('big.bin')]);
+  const [time, size] = c.stdout.trim().split(' ').map(Number);
+  if (c.code !== 0 || size !== BIG || !time) return fail(r, `curl exited ${c.code}, ${size} bytes: ${lastLines(c.stderr)}`);
+  r.runs.push(mbps(BIG, time));
+}
+
+async function curlStor(server: ServerTarget, source: string, r: Row, i: number): Promise<void> {
+  const name = `curl-${i}.bin`;
+  const c = await runProcess('curl', ['-s', '-S', '-T', source, '-w', '%{time_total} %{size_upload}', server.url(`upload/${name}`)]);
+  const [time, size] = c.stdout.trim().split(' ').map(Number);
+  const stored = await stat(join(server.uploadDir, name)).then((s) => s.size, () => -1);
+  await clearUploads(server);
+  if (c.code !== 0 || size !== BIG || stored !== BIG || !time) return fail(r, `curl exited ${c.code}, sent ${size}, stored ${stored} bytes: ${lastLines(c.stderr)}`);
+  r.runs.push(mbps(BIG, time));
+}
+
+async function ftplibRetr(server: ServerTarget, r: Row): Promise<void> {
+  const p = await python(['retr', HOST, String(server.port), server.user, server.password, 'big.bin']);
+  if ('error' in p) return fail(r, p.error);
+  if (p.bytes !== BIG) return fail(r, `received ${p.bytes} bytes`);
+  r.runs.push(mbps(BIG, p.seconds));
+}
+
+async function ftplibStor(server: ServerTarget, source: string, r: Row, i: number): Promise<void> {
+  const name = `py-${i}.bin`;
+  const p = await python(['stor', HOST, String(server.port), server.user, server.password, source, `upload/${name}`]);
+  const stored = await stat(join(server.uploadDir, name)).then((s) => s.size, () => -1);
+  await clearUploads(server);
+  if ('error' in p) return fail(r, p.error);
+  if (stored !== BIG) return fail(r, `stored ${stored} bytes`);
+  r.runs.push(mbps(BIG, p.seconds));
+}
+
+async function ftplibSmall(server: ServerTarget, r: Row): Promise<void> {
+  const p = await python(['small', HOST, String(server.port), server.user, server.password, 'small', String(SMALL_COUNT)], 180_000);
+  if ('error' in p) return fail(r, p.error);
+  if (p.bytes !== SMALL * SMALL_COUNT) return fail(r, `received ${p.bytes} bytes`);
+  r.runs.push(SMALL_COUNT / p.seconds);
+}
+
+/** One curl, 300 URLs (a glob): curl reuses the control connection. Time: the sum of curl's per-transfer times. */
+async function curlSmall(server: ServerTarget, r: Row): Promise<void> {
+  const last = String(SMALL_COUNT - 1).padStart(3, '0');
+  const c = await runProcess('curl', ['-s', '-S', '-o', '/dev/null', '-w', '%{time_total} %{size_download}\\n', server.url(`small/f[000-${last}].bin`)], { timeoutMs: 180_000 });
+  const lines = c.stdout.trim().split('\n').map((l) => l.split(' ').map(Number));
+  const bytes = lines.reduce((s, l) => s + (l[1] ?? 0), 0);
+  const seconds = lines.reduce((s, l) => s + (l[0] ?? 0), 0);
+  if (c.code !== 0 || lines.length !== SMALL_COUNT || bytes !== SMALL * SMALL_COUNT) return fail(r, `curl exited ${c.code}, ${lines.length} transfers, ${bytes} bytes: ${lastLines(c.stderr)}`);
+  r.runs.push(SMALL_COUNT / seconds);
+  r.note = `wall clock incl. curl start-up: ${(SMALL_COUNT / (c.wallMs / 1000)).toFixed(0)} files/s`;
+}
+
+async function clearUploads(server: ServerTarget): Promise<void> {
+  for (const name of await readdir(server.uploadDir)) await rm(join(server.uploadDir, name), { force: true, recursive: true });
+}
+
+interface OwnClientMemory {
+  server: string;
+  mode: string;
+  op: string;
+  maxRssKiB: number;
+}
+const ownClientMemory: OwnClientMemory[] = [];
+
+async function ownClient(server: ServerTarget, mode: TransferMode, op: 'retr' | 'stor', path: string, repeat: number, sessionTimeoutMs: number) {
+  const req: OwnClientRequest = {
+    host: HOST,
+    port: server.port,
+    user: server.user,
+    password: server.password,
+    sendPass: server.sendPass,
+    mode,
+    op,
+    path,
+    size: op === 'stor' ? BIG : 0,
+    repeat,
+    sessionTimeoutMs,
+  };
+  const c = await runProcess(process.execPath, ['--import', 'tsx', join(CHECKOUT, 'bench', 'ownClient.ts'), JSON.stringify(req)], {
+    cwd: CHECKOUT,
+    timeoutMs: repeat * sessionTimeoutMs + 30_000,
+  });
+  if (c.code !== 0) return { error: `ownClient exited ${c.code}${c.timedOut ? ' (timed out)' : ''}: ${lastLines(c.stderr)}` };
+  try {
+    return JSON.parse(c.stdout) as OwnClientResult;
+  } catch {
+    return { error: `ownClient printed ${JSON.stringify(c.stdout.slice(0, 200))}` };
+  }
+}
+
+const modeName = (m: TransferMode) => OWN_CLIENT_MODES.find((x) => x.mode === m)?.name ?? m;
+
+async function measureOwnClient(opts: Options, servers: ServerTarget[], modeStatus: Record<string, string>): Promise<void> {
+  for (const server of servers) {
+    for (const mode of server.name === 'ftp-lab' ? opts.modes : (['S'] as TransferMode[])) {
+      const client = `ftp-lab client (${modeName(mode)})`;
+      if (mode !== 'S') {
+        // A mode still being built may be refused (504) or hang: try 1 KiB first, with a short timeout.
+        const probe = await ownClient(server, mode, 'retr', 'small/f000.bin', 1, 5000);
+        const run = 'runs' in probe ? probe.runs[0] : undefined;
+        if (!run?.ok) {
+          const why = 'error' in probe ? probe.error : run?.replyCodes.includes(504) ? 'not implemented (504 to MODE ' + mode + ')' : (run?.failure ?? 'no result');
+          modeStatus[`${server.name} ${modeName(mode)}`] = `not measured: ${why}`;
+          log(`  ${server.name} ${client}: not measured: ${why}`);
+          for (const op of [OP_RETR, OP_STOR]) row(server.name, client, op, 'MB/s').note = `not measured: ${why}`;
+          continue;
+        }
+      }
+      for (const [op, opName, path] of [
+        ['retr', OP_RETR, 'big.bin'],
+        ['stor', OP_STOR, `upload/own-${mode}-{i}.bin`],
+      ] as const) {
+        const r = row(server.name, client, opName, 'MB/s');
+        const result = await ownClient(server, mode, op, path, opts.reps, 60_000);
+        await clearUploads(server);
+        if ('error' in result) {
+          fail(r, result.error);
+          continue;
+        }
+        ownClientMemory.push({ server: server.name, mode: modeName(mode), op: opName, maxRssKiB: result.maxRssKiB });
+        for (const run of result.runs) {
+          if (!run.ok || run.transferMs === undefined || run.bytes !== BIG) fail(r, `session failed: ${run.failure ?? `${run.bytes} bytes`} (replies ${run.replyCodes.join(' ')})`);
+          else r.runs.push(mbps(BIG, run.transferMs / 1000));
+        }
+        log(`  ${server.name} ${client} ${opName}: ${r.runs.map((x) => x.toFixed(0)).join(', ')} MB/s, client peak RSS ${(result.maxRssKiB / 1024).toFixed(0)} MiB`);
+      }
+      if (mode !== 'S') modeStatus[`${server.name} ${modeName(mode)}`] = 'measured';
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files
+
+async function makeFiles(work: string): Promise<{ big: string; smallDir: string }> {
+  const big = join(work, 'big.bin');
+  const buf = Buffer.alloc(16 * MiB);
+  const fh = await open(big, 'w', 0o644);
+  for (let off = 0; off < BIG; off += buf.length) {
+    randomFillSync(buf);
+    await fh.write(buf, 0, buf.length);
+  }
+  await fh.close();
+  const smallDir = join(work, 'small');
+  await mkdir(smallDir, { mode: 0o755 });
+  const small = Buffer.alloc(SMALL);
+  for (let i = 0; i < SMALL_COUNT; i++) await writeFile(join(smallDir, `f${String(i).padStart(3, '0')}.bin`), randomFillSync(small), { mode: 0o644 });
+  return { big, smallDir };
+}
+
+/** Puts big.bin and small/ into a server's root: hard links where possible (same bytes, no copies). */
+async function populate(root: string, files: { big: string; smallDir: string }): Promise<void> {
+  const place = async (from: string, to: string) => {
+    await link(from, to).catch(() => copyFile(from, to));
+    await chmod(to, 0o644);
+  };
+  await place(files.big, join(root, 'big.bin'));
+  await mkdir(join(root, 'small'), { recursive: true, mode: 0o755 });
+  for (const name of await readdir(files.smallDir)) await place(join(files.smallDir, name), join(root, 'small', name));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+const fmt = (x: number | undefined, digits = 0) => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits));
+const ratio = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : `${x.toFixed(2)}×`);
+
+function computeRatios(): void {
+  const rawBig = rows.find((r) => r.server === 'raw TCP' && r.client === 'node reader');
+  const rawSmall = rows.find((r) => r.server === 'raw TCP' && r.unit === 'files/s');
+  for (const r of rows) r.median = median(r.runs);
+  for (const r of rows) {
+    if (r.server === 'raw TCP' || r.median === undefined) continue;
+    const v = rows.find((x) => x.server === 'vsftpd' && x.client === r.client.replace(/ \(.*\)$/, ' (STREAM)') && x.op === r.op);
+    if (v?.median) r.vsVsftpd = r.median / v.median;
+    const raw = r.unit === 'MB/s' ? rawBig?.median : rawSmall?.median;
+    if (raw) r.vsRaw = r.median / raw;
+  }
+}
+
+function table(): string {
+  const header = ['server', 'client', 'operation', 'median', 'unit', 'vs vsftpd', 'vs raw', 'runs'];
+  const body = rows.map((r) => [
+    r.server,
+    r.client,
+    r.op,
+    r.error && r.median === undefined ? 'FAILED' : r.median === undefined ? '—' : fmt(r.median),
+    r.unit,
+    ratio(r.vsVsftpd),
+    ratio(r.vsRaw),
+    r.runs.length ? r.runs.map((x) => fmt(x)).join(' / ') : (r.note ?? r.error ?? ''),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i >= 3 && i <= 6 && i !== 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface TraceReport {
+  afterBigTransfers?: TraceSnapshot;
+  /** Trace growth for one curl session that RETRs 1 KiB, and for one that RETRs 256 MiB. */
+  perSession1KiB?: TraceSnapshot;
+  perSession256MiB?: TraceSnapshot;
+  afterSmallFiles?: TraceSnapshot;
+  afterStop?: TraceSnapshot;
+  transcriptLogBytes?: number;
+}
+
+async function main(): Promise<number> {
+  const opts = options();
+  const started = Date.now();
+  const work = await mkdtemp(join(tmpdir(), 'ftp-lab-bench-'));
+  let serve: FtpLabServe | undefined;
+  let vsftpd: Vsftpd | undefined;
+  let cleaned = false;
+  const cleanup = async () => {
+    if (cleaned) return;
+    cleaned = true;
+    await serve?.stop().catch(() => undefined);
+    await vsftpd?.stop().catch(() => undefined);
+    killAll();
+    await rm(work, { recursive: true, force: true });
+  };
+  const onSignal = () => {
+    killAll();
+    rmSync(work, { recursive: true, force: true });
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const trace: TraceReport = {};
+  const memory: { serveAfterBig?: ProcMemory; serveAfterSmall?: ProcMemory } = {};
+  const modeStatus: Record<string, string> = {};
+  let profileText: string | undefined;
+  try {
+    log(`FTP Lab bench: ${opts.reps} repetitions, median; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}`);
+    if (opts.only.has('raw')) await measureRaw(opts);
+
+    const needServers = opts.only.has('big') || opts.only.has('own') || opts.only.has('small');
+    if (needServers) {
+      log('making files: 256 MiB + 300 × 1 KiB ...');
+      const files = await makeFiles(work);
+      const labRoot = join(work, 'lab-root');
+      await mkdir(join(labRoot, 'upload'), { recursive: true });
+      await populate(labRoot, files);
+      const profDir = join(work, 'prof');
+      if (opts.profile) await mkdir(profDir);
+      serve = await startFtpLabServe({
+        root: labRoot,
+        user: 'bench',
+        password: 'bench',
+        traceFile: join(work, 'serve-trace.json'),
+        logFile: join(work, 'serve-transcript.log'),
+        ...(opts.profile ? { cpuProfDir: profDir } : {}),
+      });
+      const lab = serve;
+      const servers: ServerTarget[] = [
+        {
+          name: 'ftp-lab',
+          port: lab.port,
+          user: 'bench',
+          password: 'bench',
+          sendPass: true,
+          uploadDir: join(labRoot, 'upload'),
+          url: (p) => `ftp://bench:bench@${HOST}:${lab.port}/${p}`,
+        },
+      ];
+      if (opts.vsftpd) {
+        try {
+          vsftpd = await startVsftpd();
+          await populate(vsftpd.anonRoot, files);
+          const v = vsftpd;
+          servers.push({ name: 'vsftpd', port: v.port, user: 'anonymous', password: 'bench@', sendPass: false, uploadDir: v.uploadDir, url: (p) => `ftp://${HOST}:${v.port}/${p}` });
+        } catch (error) {
+          notes.push(`vsftpd not measured: ${(error as Error).message.split('\n')[0]}`);
+          log(`  vsftpd not measured: ${(error as Error).message.split('\n')[0]}`);
+        }
+      }
+      log(`servers: ${servers.map((s) => `${s.name} on ${s.port}`).join(', ')}; ftp-lab serve pid ${lab.pid}, tracing to a file`);
+
+      if (opts.only.has('big')) {
+        log('256 MiB transfers: curl and ftplib ...');
+        const big: [string, string, (s: ServerTarget, r: Row, i: number) => Promise<void>][] = [
+          ['curl', OP_RETR, (s, r) => curlRetr(s, r)],
+          ['curl', OP_STOR, (s, r, i) => curlStor(s, files.big, r, i)],
+          ['ftplib', OP_RETR, (s, r) => ftplibRetr(s, r)],
+          ['ftplib', OP_STOR, (s, r, i) => ftplibStor(s, files.big, r, i)],
+        ];
+        for (const [client, op, measure] of big) {
+          // Repetitions alternate between the servers, so drift on the machine hits both alike.
+          for (let i = 1; i <= opts.reps; i++) for (const s of servers) await measure(s, row(s.name, client, op, 'MB/s'), i);
+          log(`  ${client} ${op}: ${servers.map((s) => `${s.name} ${row(s.name, client, op, 'MB/s').runs.map((x) => x.toFixed(0)).join(', ')}`).join('; ')} MB/s`);
+        }
+      }
+      if (opts.only.has('own')) {
+        log('FTP Lab client (runClientSession), passive, TYPE I ...');
+        await measureOwnClient(opts, servers, modeStatus);
+      }
+      if (opts.only.has('big') || opts.only.has('own')) {
+        trace.afterBigTransfers = await settledTrace(lab.traceFile);
+        memory.serveAfterBig = await processMemory(lab.pid);
+        // Does the trace grow with the file? One session each: 1 KiB, then 256 MiB, same commands.
+        await curlRetrFile(servers[0]!, 'small/f000.bin', SMALL);
+        const afterSmall = await settledTrace(lab.traceFile);
+        await curlRetrFile(servers[0]!, 'big.bin', BIG);
+        const afterBig = await settledTrace(lab.traceFile);
+        trace.perSession1KiB = diff(afterSmall, trace.afterBigTransfers);
+        trace.perSession256MiB = diff(afterBig, afterSmall);
+        log(`  trace: ${kib(trace.afterBigTransfers.bytes)} after the 256 MiB transfers; one curl session adds ${trace.perSession1KiB.bytes} B for 1 KiB, ${trace.perSession256MiB.bytes} B for 256 MiB`);
+      }
+      if (opts.only.has('small')) {
+        log(`${SMALL_COUNT} sequential 1 KiB RETRs, one control connection ...`);
+        for (const [client, measure] of [
+          ['ftplib', ftplibSmall],
+          ['curl', curlSmall],
+        ] as const) {
+          for (let i = 1; i <= opts.reps; i++) for (const s of servers) await measure(s, row(s.name, client, OP_SMALL, 'files/s'));
+          log(`  ${client}: ${servers.map((s) => `${s.name} ${row(s.name, client, OP_SMALL, 'files/s').runs.map((x) => x.toFixed(0)).join(', ')}`).join('; ')} files/s`);
+        }
+        trace.afterSmallFiles = await settledTrace(lab.traceFile);
+        log(`  trace: ${kib(trace.afterSmallFiles.bytes)} (${trace.afterSmallFiles.events} events) after the small-file runs`);
+      }
+      memory.serveAfterSmall = await processMemory(lab.pid);
+      const code = await lab.stop();
+      if (code !== 0) errors.push(`ftp-lab serve exited ${code} on SIGTERM`);
+      trace.afterStop = await traceSnapshot(lab.traceFile);
+      trace.transcriptLogBytes = await stat(lab.logFile).then((s) => s.size, () => undefined);
+      if (opts.profile) {
+        const [file] = (await readdir(profDir)).filter((f) => f.endsWith('.cpuprofile'));
+        if (!file) errors.push('no .cpuprofile was written by ftp-lab serve');
+        else {
+          await mkdir(RESULTS, { recursive: true });
+          await copyFile(join(profDir, file), join(RESULTS, 'serve.cpuprofile'));
+          profileText = formatProfile(await summarizeProfile(join(profDir, file), 30, CHECKOUT), await topInclusive(join(profDir, file), 30, CHECKOUT));
+          await writeFile(join(RESULTS, 'serve-profile.txt'), profileText + '\n');
+        }
+      }
+    }
+  } catch (error) {
+    errors.push(`the bench broke: ${(error as Error).stack ?? String(error)}`);
+  } finally {
+    await cleanup();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+
+  computeRatios();
+  const blockVsStream = OWN_CLIENT_MODES.filter((m) => m.mode !== 'S').flatMap((m) =>
+    [OP_RETR, OP_STOR].map((op) => {
+      const s = rows.find((r) => r.server === 'ftp-lab' && r.client === 'ftp-lab client (STREAM)' && r.op === op)?.median;
+      const x = rows.find((r) => r.server === 'ftp-lab' && r.client === `ftp-lab client (${m.name})` && r.op === op)?.median;
+      return { mode: m.name, op, ratioToStream: s && x ? x / s : undefined };
+    }),
+  );
+
+  log('');
+  log(table());
+  log('');
+  log('MB/s = 10^6 bytes/s. curl: its time_total (connect, login, transfer); ftplib: around retrbinary/storbinary (TYPE, PASV, transfer, 226);');
+  log('FTP Lab client: from sending RETR/STOR to the completion reply. "vs raw": 256 MiB rows against the raw Node reader, file rows against raw connect+1 KiB+close.');
+  for (const b of blockVsStream) if (b.ratioToStream !== undefined) log(`${b.mode} / STREAM (FTP Lab client, ${b.op}): ${ratio(b.ratioToStream)}`);
+  for (const [k, v] of Object.entries(modeStatus)) log(`mode ${k}: ${v}`);
+  log('');
+  if (trace.afterBigTransfers || trace.afterSmallFiles) {
+    log('ftp-lab serve trace file (--trace):');
+    if (trace.afterBigTransfers) log(`  after the 256 MiB transfers: ${kib(trace.afterBigTransfers.bytes)}, ${trace.afterBigTransfers.events} events`);
+    if (trace.perSession1KiB && trace.perSession256MiB)
+      log(`  one curl RETR session: 1 KiB file adds ${trace.perSession1KiB.bytes} B / ${trace.perSession1KiB.events} events; 256 MiB file adds ${trace.perSession256MiB.bytes} B / ${trace.perSession256MiB.events} events`);
+    if (trace.afterSmallFiles) log(`  after the small-file runs: ${kib(trace.afterSmallFiles.bytes)}, ${trace.afterSmallFiles.events} events`);
+    if (trace.afterStop) log(`  after SIGTERM (final write): ${kib(trace.afterStop.bytes)}, ${trace.afterStop.events} events`);
+    if (trace.transcriptLogBytes !== undefined) log(`  live transcript printed on stdout: ${kib(trace.transcriptLogBytes)}`);
+  }
+  if (memory.serveAfterBig || memory.serveAfterSmall) {
+    log('peak memory:');
+    if (memory.serveAfterBig) log(`  ftp-lab serve VmHWM after the 256 MiB transfers: ${mib(memory.serveAfterBig.hwmKiB)} (VmRSS ${mib(memory.serveAfterBig.rssKiB)})`);
+    if (memory.serveAfterSmall) log(`  ftp-lab serve VmHWM at the end: ${mib(memory.serveAfterSmall.hwmKiB)} (VmRSS ${mib(memory.serveAfterSmall.rssKiB)})`);
+  }
+  for (const m of ownClientMemory) log(`  FTP Lab client peak RSS (${m.mode}, ${m.op}, against ${m.server}): ${mib(m.maxRssKiB)}`);
+  if (profileText) log(`\nftp-lab serve CPU profile (bench/results/serve.cpuprofile):\n${profileText}`);
+  for (const n of notes) log(`note: ${n}`);
+  for (const e of errors) log(`ERROR: ${e}`);
+
+  const result = {
+    date: new Date().toISOString(),
+    durationS: (Date.now() - started) / 1000,
+    machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version, curl: versionOf('curl', ['--version']), python: versionOf('python3', ['--version']), vsftpd: dpkgVersion('vsftpd') },
+    commit: gitCommit(),
+    options: { reps: opts.reps, only: [...opts.only], modes: opts.modes, vsftpd: opts.vsftpd, profile: opts.profile },
+    sizes: { bigBytes: BIG, smallBytes: SMALL, smallCount: SMALL_COUNT },
+    rows,
+    blockVsStream,
+    modeStatus,
+    trace,
+    memory: { serve: memory, ownClient: ownClientMemory },
+    notes,
+    errors,
+  };
+  await mkdir(RESULTS, { recursive: true });
+  await writeFile(join(RESULTS, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
+  log(`\nwritten: bench/results/latest.json (${result.durationS.toFixed(0)} s)`);
+  return errors.length ? 1 : 0;
+}
+
+async function curlRetrFile(server: ServerTarget, path: string, size: number): Promise<void> {
+  const c = await runProcess('curl', ['-s', '-S', '-o', '/dev/null', '-w', '%{size_download}', server.url(path)]);
+  if (c.code !== 0 || Number(c.stdout) !== size) errors.push(`trace check: curl ${path} from ${server.name} exited ${c.code}, ${c.stdout} bytes: ${lastLines(c.stderr)}`);
+}
+
+const diff = (a: TraceSnapshot, b: TraceSnapshot): TraceSnapshot => ({ bytes: a.bytes - b.bytes, events: a.events - b.events });
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+const mib = (kibibytes: number) => `${(kibibytes / 1024).toFixed(0)} MiB`;
+
+function versionOf(cmd: string, args: string[]): string | undefined {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).split('\n')[0]?.trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function dpkgVersion(pkg: string): string | undefined {
+  return versionOf('dpkg-query', ['-W', '-f=${Version}', pkg]);
+}
+
+function gitCommit(): string | undefined {
+  const head = versionOf('git', ['-C', CHECKOUT, 'rev-parse', '--short', 'HEAD']);
+  const dirty = versionOf('git', ['-C', CHECKOUT, 'status', '--porcelain', '--untracked-files=no']);
+  return head ? `${head}${dirty ? ' (uncommitted changes)' : ''}` : undefined;
+}
+
+process.exitCode = await main();
