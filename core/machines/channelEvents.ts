@@ -23,7 +23,7 @@ export type ControlOutputEvent =
 export type DataSource =
   | { kind: 'file'; path: string; offset: number }
   | { kind: 'text'; text: string }
-  | { kind: 'generated'; name: string; size: number; seed: number; text: boolean };
+  | { kind: 'generated'; name: string; size: number; seed: number; text: boolean; offset?: number };
 
 /** Where the bytes a data connection receives go. */
 export type DataSink =
@@ -39,13 +39,15 @@ export interface TransferSettings {
   readonly command: string;
   /** BLOCK/COMPRESSED sender: put a restart marker in the data every this many bytes (959 §3.5). */
   readonly restartEvery?: number;
+  /** Where in the file this transfer starts (after REST): restart markers count from the file's start. */
+  readonly markerBase?: number;
 }
 
 /** Machine -> data channel. */
 export type DataOutputEvent =
   | { type: 'listen' }
   | { type: 'connect'; target: Endpoint }
-  | { type: 'send'; source: DataSource; settings: TransferSettings }
+  | { type: 'send'; source: DataSource; settings: TransferSettings; pauseAfterBytes?: number }
   | { type: 'receive'; sink: DataSink; settings: TransferSettings; pauseAfterBytes?: number }
   | { type: 'close'; reason: CloseReason }
   | { type: 'abort'; reason: CloseReason }

@@ -25,8 +25,12 @@ export type ClientStep =
       readonly line: string;
       readonly direction: 'download' | 'upload';
       readonly upload?: UploadContent;
-      /** Send ABOR once this many bytes have arrived (downloads). */
+      /** Send ABOR once this many bytes have arrived (downloads) or gone out (uploads). */
       readonly abortAfterBytes?: number;
+      /** BLOCK/COMPRESSED uploads: put a restart marker in the data every this many bytes (959 §3.5). */
+      readonly restartEvery?: number;
+      /** Upload from the sender position of the last 110 MARK (after REST {mark}). */
+      readonly resumeFromMark?: boolean;
       readonly expect?: readonly number[];
     };
 

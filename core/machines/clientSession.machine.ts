@@ -27,9 +27,11 @@ export interface ClientOutput {
 
 
 const stepOf = (context: ClientContext): ClientStep | undefined => context.steps[context.index];
+/** The step's command line; {mark} is the receiver's position from the last 110 MARK (for REST after an ABOR). */
 const lineOf = (context: ClientContext): string => {
   const step = stepOf(context);
-  return step && step.kind !== 'dataSetup' ? step.line : '';
+  if (!step || step.kind === 'dataSetup') return '';
+  return step.line.replace('{mark}', context.lastMark?.receiver ?? '0');
 };
 const replyOf = (event: ClientEvent): ReplySeen => (event.type === 'control.reply' ? { code: event.code, lines: event.lines } : { code: 0, lines: [] });
 
@@ -71,6 +73,7 @@ export const clientSessionMachine = setup({
   guards: {
     finished: ({ context }) => context.index >= context.steps.length,
     stepIs: ({ context }, kind: ClientStep['kind']) => stepOf(context)?.kind === kind,
+    isMark: ({ event }) => event.type === 'control.reply' && event.code === 110,
     isPreliminary: ({ event }) => event.type === 'control.reply' && replyClass(event.code) === 'preliminary',
     isClosingReply: ({ event }) => event.type === 'control.reply' && (event.code === 221 || event.code === 421),
     isAccepted: ({ context, event }) => event.type === 'control.reply' && accepted(stepOf(context), event.code),
@@ -98,6 +101,11 @@ export const clientSessionMachine = setup({
     sendRaw: sendTo('control', (_, line: string) => ({ type: 'command' as const, line })),
     advance: assign({ index: ({ context }) => context.index + 1 }),
     rememberReply: assign({ lastReply: ({ event }) => replyOf(event) }),
+    /** 110 MARK ssss = rrrr: where the receiving server stands, for a later REST (959 §3.5, 1123 §4.1.3.4). */
+    rememberMark: assign({
+      lastReply: ({ event }) => replyOf(event),
+      lastMark: ({ context, event }) => (event.type === 'control.reply' ? parseMark(event.lines.join(' ')) ?? context.lastMark : context.lastMark),
+    }),
     fail: assign({ failure: (_, message: string) => message }),
     failUnexpected: assign({ failure: ({ context, event }) => unexpected(context, replyOf(event)) }),
     /** TYPE and MODE change how the client encodes data, once the server has agreed (200). */
@@ -123,7 +131,8 @@ export const clientSessionMachine = setup({
     dataUsedUp: assign({ dataReady: false, dataConnected: false, dataTarget: undefined }),
     /** After a transfer: in STREAM mode the connection is gone; in BLOCK/COMPRESSED it stays for the next one. */
     dataUsedUpInStream: enqueueActions(({ context, enqueue }) => {
-      if (transferModes[context.mode].eofByClose) enqueue.assign({ dataReady: false, dataConnected: false, dataTarget: undefined });
+      // After ABOR the server closes the connection in any mode (959 §3.2, condition 2).
+      if (transferModes[context.mode].eofByClose || context.aborting) enqueue.assign({ dataReady: false, dataConnected: false, dataTarget: undefined });
     }),
     recordTransfer: assign({
       transfers: ({ context }) => {
@@ -334,16 +343,30 @@ export const clientSessionMachine = setup({
         moving: {
           entry: sendTo('dataChannel', ({ context }) => {
             const step = stepOf(context) as Extract<ClientStep, { kind: 'transfer' }>;
-            const settings = { representation: context.representation, mode: context.mode, structure: context.structure, command: step.line };
+            const settings = {
+              representation: context.representation,
+              mode: context.mode,
+              structure: context.structure,
+              command: lineOf(context),
+              ...(step.restartEvery ? { restartEvery: step.restartEvery } : {}),
+            };
+            const pause = step.abortAfterBytes !== undefined ? { pauseAfterBytes: step.abortAfterBytes } : {};
             if (step.direction === 'upload') {
               const content = step.upload ?? { size: 0, text: false, seed: 1 };
-              return { type: 'send' as const, source: { kind: 'generated' as const, name: step.line, ...content }, settings };
+              // After REST {mark}, the sender starts again from its own marker ssss (959 §3.5).
+              const offset = step.resumeFromMark && context.lastMark ? Number(context.lastMark.sender) || 0 : 0;
+              return {
+                type: 'send' as const,
+                source: { kind: 'generated' as const, name: step.line, ...content, offset },
+                settings: { ...settings, ...(offset > 0 ? { markerBase: offset } : {}) },
+                ...pause,
+              };
             }
             return {
               type: 'receive' as const,
               sink: { kind: 'memory' as const, name: step.line },
               settings,
-              ...(step.abortAfterBytes !== undefined ? { pauseAfterBytes: step.abortAfterBytes } : {}),
+              ...pause,
             };
           }),
           always: { guard: 'transferDone', target: 'finished' },
@@ -357,7 +380,7 @@ export const clientSessionMachine = setup({
             'data.paused': { target: 'gatedAbort', actions: assign({ transferBytes: ({ event }) => event.bytes }) },
             'control.reply': [
               // 110 MARK: the receiving server's answer to a restart marker, exempt from the one-1yz rule (facts §0 #9).
-              { guard: ({ event }) => event.code === 110, actions: ['rememberReply', assign({ lastMark: ({ event }) => parseMark(event.lines.join(' ')) ?? undefined })] },
+              { guard: 'isMark', actions: 'rememberMark' },
               { guard: 'isPreliminary', target: '#client.failed', actions: ['rememberReply', { type: 'fail', params: 'The server sent a second preliminary reply for one command (RFC 959 §4.2 allows one).' }] },
               { actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] },
             ],
@@ -365,16 +388,16 @@ export const clientSessionMachine = setup({
         },
         gatedClose: {
           invoke: { src: 'gate', input: { action: 'dataClose' as const }, onDone: 'closingData' },
-          on: { 'control.reply': { actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] } },
+          on: { 'control.reply': [{ guard: 'isMark', actions: 'rememberMark' }, { actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] }] },
         },
         closingData: {
           entry: sendTo('dataChannel', { type: 'close', reason: 'eof' }),
           always: { guard: 'transferDone', target: 'finished' },
-          on: { 'control.reply': { actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] } },
+          on: { 'control.reply': [{ guard: 'isMark', actions: 'rememberMark' }, { actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] }] },
         },
         gatedAbort: {
           invoke: { src: 'gate', input: { action: 'abort' as const, line: 'ABOR' }, onDone: 'aborting' },
-          on: { 'control.reply': { actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] } },
+          on: { 'control.reply': [{ guard: 'isMark', actions: 'rememberMark' }, { actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] }] },
         },
         // ABOR: the transfer's own reply (426, or 226 if it had finished) and then ABOR's reply (226 or 225) (959 §4.1.3).
         aborting: {
@@ -382,6 +405,7 @@ export const clientSessionMachine = setup({
           always: { guard: 'abortDone', target: 'finished' },
           on: {
             'control.reply': [
+              { guard: 'isMark', actions: 'rememberMark' },
               { guard: ({ context }) => context.completion === undefined, actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] },
               { actions: ['rememberReply', assign({ abortReply: ({ event }) => replyOf(event) })] },
             ],

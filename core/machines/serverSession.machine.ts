@@ -507,7 +507,10 @@ export const serverSessionMachine = setup({
                 ],
                 // The sender's restart markers in BLOCK/COMPRESSED mode, answered with where the server is (1123 §4.1.3.4).
                 'data.restartMarker': {
-                  actions: enqueueActions(({ event, enqueue }) => enqueue({ type: 'apply', params: { replies: [{ code: 110, lines: [`MARK ${event.marker} = ${event.position}`] }] } })),
+                  // rrrr is the server's position in the file: where this transfer started (REST) plus what it has written.
+                  actions: enqueueActions(({ context, event, enqueue }) =>
+                    enqueue({ type: 'apply', params: { replies: [{ code: 110, lines: [`MARK ${event.marker} = ${(context.transfer?.restOffset ?? 0) + event.position}`] }] } }),
+                  ),
                 },
                 'data.lost': {
                   target: '#server.loggedIn.idle',

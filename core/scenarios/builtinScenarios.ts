@@ -148,6 +148,25 @@ export const builtinScenarios: readonly Scenario[] = [
     ],
   },
   {
+    name: 'restart-resume',
+    title: 'An interrupted BLOCK-mode upload, resumed from its last restart marker',
+    description:
+      'The client puts a restart marker in the data every 64 KiB; the server answers each with 110 MARK ssss = rrrr. After ABOR, REST rrrr and STOR continue from the marker, and the server ends up with the whole file (959 §3.5, 1123 §4.1.3.4).',
+    defaults: { type: 'I', passive: true, mode: 'B', file: 'resumed.bin', size: 1024 * 1024 },
+    steps: [
+      ...login,
+      { send: 'TYPE {type}', expect: [200] },
+      { send: 'MODE {mode}', expect: [200] },
+      { data: 'setup' },
+      { send: 'STOR {file}', upload: true, restartEvery: 65536, abortAfter: 300_000, expect: [426, 226], note: 'Interrupted with ABOR after about 300 KB.' },
+      { data: 'setup', note: 'ABOR closed the data connection (959 §3.2, condition 2).' },
+      { send: 'REST {mark}', expect: [350], note: 'The receiver position of the last 110 MARK.' },
+      { send: 'STOR {file}', upload: true, restartEvery: 65536, resume: true, expect: [250], note: 'The rest of the file, from the marker on.' },
+      { send: 'SIZE {file}', expect: [213] },
+      { send: 'QUIT', expect: [221] },
+    ],
+  },
+  {
     name: 'wrong-password',
     title: 'A wrong password: 530 after a delay',
     description: 'The server always answers USER with 331 (RFC 2577 §7) and refuses at PASS, after a delay against password guessing (RFC 2577 §5).',

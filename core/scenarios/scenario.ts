@@ -7,14 +7,18 @@ import type { ClientStep } from '../machines/clientSession.context';
 
 const stepSchema = z.union([
   z.object({
-    /** A command line; {user}, {password}, {file}, {size}, {type}, {mode} are filled in. */
+    /** A command line; {user}, {password}, {file}, {size}, {type}, {mode} are filled in, and {mark} when sent (the last 110 MARK). */
     send: z.string().min(1).max(4000),
     /** The final reply codes this step accepts (default: any 2yz/3yz; 226/250 for transfers). */
     expect: z.array(z.number().int().min(100).max(599)).optional(),
     /** For STOR/APPE/STOU: upload generated content of {size} bytes. */
     upload: z.boolean().optional(),
-    /** For RETR: send ABOR once this many bytes have arrived. */
+    /** Send ABOR once this many bytes have arrived (RETR) or gone out (STOR). */
     abortAfter: z.number().int().nonnegative().optional(),
+    /** BLOCK/COMPRESSED uploads: a restart marker every this many bytes (959 §3.5). */
+    restartEvery: z.number().int().positive().optional(),
+    /** Upload from where the last 110 MARK says the server stands (use after REST {mark}). */
+    resume: z.boolean().optional(),
     /** Explains the step in the transcript and narration. */
     note: z.string().optional(),
   }).strict(),
@@ -121,6 +125,8 @@ export function resolveScenario(scenario: Scenario, settings: RunSettings): Clie
         direction: row.direction,
         ...(row.direction === 'upload' ? { upload: { size: settings.size, text: settings.text, seed: seedOf(line) } } : {}),
         ...(step.abortAfter !== undefined ? { abortAfterBytes: step.abortAfter } : {}),
+        ...(step.restartEvery !== undefined ? { restartEvery: step.restartEvery } : {}),
+        ...(step.resume ? { resumeFromMark: true } : {}),
         ...expect,
       });
     } else {

@@ -96,8 +96,8 @@ export function dataChannelActor(options: DataChannelOptions) {
           const ascii = event.settings.representation === 'A' && event.source.kind !== 'text';
           options
             .openSource(event.source)
-            .then((source) => conn.send(source, event.settings, ascii))
-            .then((result) => current(gen) && sendBack({ type: 'data.sent', bytes: result.bytes }))
+            .then((source) => conn.send(source, event.settings, ascii, event.pauseAfterBytes))
+            .then((result) => current(gen) && sendBack(result.paused ? { type: 'data.paused', bytes: result.bytes } : { type: 'data.sent', bytes: result.bytes }))
             .catch((error: Error) => current(gen) && sendBack({ type: 'data.lost', bytes: conn.bytes, reason: error.message }));
           return;
         }

@@ -2,7 +2,6 @@
 // byte counts and a data.transfer summary in the trace. It never decides to close: the machine does.
 
 import { Transform, type Readable, type Writable } from 'node:stream';
-import { once } from 'node:events';
 import { createAsciiDecoder, createAsciiEncoder } from '../../core/protocol/asciiConversion';
 import { createLineRecordSplitter, createRecordLineJoiner } from '../../core/protocol/recordStructure';
 import { transferModes } from '../../core/protocol/transferModes';
@@ -19,6 +18,8 @@ export interface TransferResult {
   /** Bytes on the wire (after TYPE A conversion). */
   readonly bytes: number;
   readonly complete: boolean;
+  /** The sender stopped at `pauseAfterBytes` (to send ABOR); the rest was not sent. */
+  readonly paused?: boolean;
 }
 
 /** A Transform that applies TYPE A's LF -> CRLF on the way out (959 §3.1.1.1). */
@@ -46,6 +47,8 @@ export class DataConnection {
   #direction: 'sent' | 'received' | undefined;
   #finished = true;
   #abandoned = false;
+  /** Detaches the receive in progress from its sink (set by receive, used by abort). */
+  #detachReceive: (() => void) | undefined;
 
   constructor(
     readonly traced: TracedSocket,
@@ -69,10 +72,10 @@ export class DataConnection {
    * Writes `source` to the connection (without closing it) and resolves once every byte has been
    * handed to the kernel. Rejects if the connection breaks first.
    */
-  send(source: Readable, settings: TransferSettings, convertAscii: boolean): Promise<TransferResult> {
+  send(source: Readable, settings: TransferSettings, convertAscii: boolean, pauseAfterBytes?: number): Promise<TransferResult> {
     this.#begin('sent', settings);
     const framing = framingFor(settings.mode, settings.structure, settings.representation);
-    if (framing) return this.#sendFramed(source, settings, convertAscii, framing);
+    if (framing) return this.#sendFramed(source, settings, convertAscii, framing, pauseAfterBytes);
     const socket = this.traced.socket;
     const input = convertAscii ? source.pipe(asciiEncodeStream()) : source;
     this.#activeSource = source;
@@ -83,6 +86,18 @@ export class DataConnection {
         socket.off('close', onClose);
         reject(error);
       });
+      if (pauseAfterBytes !== undefined) {
+        // Stop feeding the socket once enough has gone out: the client is about to send ABOR.
+        const check = () => {
+          if (this.bytes < pauseAfterBytes) return;
+          input.off('data', check);
+          input.unpipe(socket);
+          input.pause();
+          socket.off('close', onClose);
+          resolve({ bytes: this.bytes, complete: false, paused: true });
+        };
+        input.on('data', check);
+      }
       input.pipe(socket, { end: false });
       input.once('end', () => {
         // An empty write's callback runs once everything queued before it has been flushed.
@@ -125,6 +140,10 @@ export class DataConnection {
         resolve(this.#finish(true));
       });
       stream.pipe(sink);
+      this.#detachReceive = () => {
+        socket.unpipe();
+        if (stream !== socket) stream.unpipe(sink);
+      };
     });
   }
 
@@ -133,7 +152,7 @@ export class DataConnection {
    * line an EOR-terminated record under STRU R, restart markers every `restartEvery` bytes if asked,
    * then the EOF marker. In BLOCK/COMPRESSED the connection then stays open (959 §3.3).
    */
-  async #sendFramed(source: Readable, settings: TransferSettings, convertAscii: boolean, framing: Framing): Promise<TransferResult> {
+  async #sendFramed(source: Readable, settings: TransferSettings, convertAscii: boolean, framing: Framing, pauseAfterBytes = Infinity): Promise<TransferResult> {
     const socket = this.traced.socket;
     const encoder = framing.encoder();
     // Under STRU R a line end becomes an EOR, so there is no line end left for TYPE A to convert.
@@ -141,8 +160,10 @@ export class DataConnection {
     const input = convertAscii && !records ? source.pipe(asciiEncodeStream()) : source;
     this.#activeSource = source;
     const every = encoder.restart ? settings.restartEvery ?? 0 : 0;
+    // Markers name the sender's position in the whole file, also when this transfer resumes part-way.
+    const base = settings.markerBase ?? 0;
     let payload = 0;
-    let nextMark = every > 0 ? every : Infinity;
+    let nextMark = every > 0 ? every - (base % every) : Infinity;
     const write = async (pieces: Uint8Array[]) => {
       if (pieces.length === 0) return;
       if (socket.destroyed || this.traced.finSent) throw new Error('the data connection closed during the transfer');
@@ -150,7 +171,7 @@ export class DataConnection {
       socket.cork();
       for (const piece of pieces) ok = socket.write(piece);
       socket.uncork();
-      if (!ok) await Promise.race([once(socket, 'drain'), once(socket, 'close').then(() => Promise.reject(new Error('the data connection closed during the transfer')))]);
+      if (!ok) await drained(socket);
     };
     const sendUnit = async (unit: TransferUnit) => {
       if (unit.kind === 'eor') return write(encoder.eor());
@@ -159,7 +180,7 @@ export class DataConnection {
       // A restart marker goes in at each multiple of `every` payload bytes (959 §3.5): the marker is that offset.
       while (payload + rest.length >= nextMark) {
         const cut = nextMark - payload;
-        const marker = String(nextMark);
+        const marker = String(base + nextMark);
         await write([...encoder.data(rest.subarray(0, cut)), ...encoder.restart!(marker)]);
         this.#marker('sent', 'restart', '', nextMark, marker);
         payload = nextMark;
@@ -170,8 +191,15 @@ export class DataConnection {
       payload += rest.length;
     };
     for await (const chunk of input as AsyncIterable<Buffer>) {
-      if (records) for (const unit of records.push(chunk)) await sendUnit(unit);
-      else await sendUnit({ kind: 'data', bytes: chunk });
+      // The client is about to send ABOR: nothing past `pauseAfterBytes`, and no EOF marker.
+      const room = pauseAfterBytes - payload;
+      const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
+      if (records) for (const unit of records.push(piece)) await sendUnit(unit);
+      else await sendUnit({ kind: 'data', bytes: piece });
+      if (payload >= pauseAfterBytes) {
+        source.destroy();
+        return { bytes: this.bytes, complete: false, paused: true };
+      }
     }
     for (const unit of records?.end() ?? []) await sendUnit(unit);
     const eof = encoder.eof();
@@ -262,6 +290,7 @@ export class DataConnection {
       };
       socket.on('data', onData);
       socket.once('end', onEnd);
+      this.#detachReceive = stop;
       socket.resume();
     });
   }
@@ -304,9 +333,15 @@ export class DataConnection {
     const result = this.#finish(false);
     this.#activeSource?.unpipe();
     this.#activeSource?.destroy();
+    // Stop filling the sink (it keeps what arrived), then read on and discard: the peer's FIN must
+    // be seen for the connection to finish closing, and it queues behind any bytes still in flight.
+    this.#detachReceive?.();
+    this.#detachReceive = undefined;
     this.#activeSink?.end();
-    this.traced.end(reason);
     const socket = this.traced.socket;
+    socket.on('data', () => undefined);
+    socket.resume();
+    this.traced.end(reason);
     const timer = setTimeout(() => this.traced.reset(reason), ABORT_GRACE_MS);
     timer.unref();
     socket.once('close', () => clearTimeout(timer));
@@ -317,6 +352,11 @@ export class DataConnection {
   abandon(): void {
     this.#abandoned = true;
     this.traced.peerCloseMeaning = 'abort';
+    this.#activeSource?.destroy();
+    // The server closes after ABOR (959 §3.2, condition 2); this side then closes too (§5.2).
+    const socket = this.traced.socket;
+    if (this.traced.peerEnded) this.traced.end('peer-closed');
+    else socket.once('end', () => this.traced.end('peer-closed'));
   }
 
   #begin(direction: 'sent' | 'received', settings: TransferSettings): void {
@@ -355,4 +395,20 @@ export class DataConnection {
     });
     return { bytes, complete };
   }
+}
+
+/** Waits for a socket's 'drain', or rejects if it closes first; leaves no listener behind. */
+function drained(socket: import('node:net').Socket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onDrain = () => {
+      socket.off('close', onClose);
+      resolve();
+    };
+    const onClose = () => {
+      socket.off('drain', onDrain);
+      reject(new Error('the data connection closed during the transfer'));
+    };
+    socket.once('drain', onDrain);
+    socket.once('close', onClose);
+  });
 }

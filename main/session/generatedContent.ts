@@ -6,6 +6,8 @@ export interface GeneratedSpec {
   readonly size: number;
   readonly text: boolean;
   readonly seed: number;
+  /** Start here instead of at byte 0 (an upload resumed after REST). */
+  readonly offset?: number;
 }
 
 const CHUNK = 1 << 20;
@@ -31,7 +33,7 @@ export function generateBytes(spec: GeneratedSpec): Buffer {
 
 /** A stream of the content, so a 256 MiB upload never sits in memory at once. */
 export function generatedContent(spec: GeneratedSpec): Readable {
-  let offset = 0;
+  let offset = Math.min(spec.offset ?? 0, spec.size);
   const block = template(spec);
   return new Readable({
     highWaterMark: CHUNK,
@@ -40,9 +42,11 @@ export function generatedContent(spec: GeneratedSpec): Readable {
         this.push(null);
         return;
       }
-      const n = Math.min(CHUNK, spec.size - offset);
+      // Where `offset` falls in the repeating block, and how much of the block is left from there.
+      const at = offset % block.length;
+      const n = Math.min(block.length - at, spec.size - offset);
       // The block is never written after it is made, so the same memory can be queued many times.
-      const chunk = block.subarray(0, n);
+      const chunk = block.subarray(at, at + n);
       offset += n;
       this.push(chunk);
     },

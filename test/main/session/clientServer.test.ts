@@ -187,3 +187,22 @@ describe('record structure (STRU R): each line travels as a record ending in EOR
     });
   }
 });
+
+it('BLOCK-mode restart: 110 MARK for each marker, ABOR, REST to the last mark, and the resumed upload completes the file exactly', async () => {
+  const { findBuiltinScenario } = await import('../../../core/scenarios/builtinScenarios');
+  const { resolveScenario, settingsFor } = await import('../../../core/scenarios/scenario');
+  const scenario = findBuiltinScenario('restart-resume')!;
+  const settings = settingsFor(scenario, { user: 'anonymous' });
+  const steps = resolveScenario(scenario, settings);
+  const output = await runClientSession({ server: server.address, recorder, steps });
+  expect(output.failure).toBeUndefined();
+  const upload = steps.find((s) => s.kind === 'transfer' && s.upload)! as Extract<ClientStep, { kind: 'transfer' }>;
+  expect(sha(await readAll('/resumed.bin'))).toBe(sha(generateBytes(upload.upload!)));
+  const marks = recorder.events.filter((e) => e.type === 'ftp.reply' && e.dir === 'sent' && e.code === 110).map((e) => (e as { lines: readonly string[] }).lines[0]);
+  expect(marks.length).toBeGreaterThan(2);
+  for (const mark of marks) expect(mark).toMatch(/^MARK (\d+) = \1$/);
+  const rest = recorder.events.find((e) => e.type === 'ftp.command' && e.dir === 'sent' && e.verb === 'REST') as { line: string };
+  const lastMarkBeforeRest = marks.filter((m, i) => i < marks.length).find((m) => rest.line.endsWith(` ${m!.split(' = ')[1]}`));
+  expect(lastMarkBeforeRest).toBeDefined();
+  expect(output.transfers.map((t) => t.complete)).toEqual([false, true]);
+});
