@@ -398,7 +398,7 @@ export class DataConnection {
 }
 
 /** Waits for a socket's 'drain', or rejects if it closes first; leaves no listener behind. */
-function drained(socket: import('node:net').Socket): Promise<void> {
+function drained(socket: Writable): Promise<void> {
   return new Promise((resolve, reject) => {
     const onDrain = () => {
       socket.off('close', onClose);
