@@ -24,6 +24,8 @@ export interface ClientSessionOptions {
   readonly connectTimeoutMs?: number;
   /** Give up on a session that stops making progress (a server that never answers). */
   readonly sessionTimeoutMs?: number;
+  /** Ends the session at once (the user pressed stop): sockets are closed, the output says so. */
+  readonly signal?: AbortSignal;
   readonly now?: () => number;
 }
 
@@ -69,7 +71,12 @@ export async function runClientSession(options: ClientSessionOptions): Promise<C
   const timeout = new Promise<ClientOutput>((resolve) => {
     if (timeoutMs > 0) timer = setTimeout(() => resolve({ ok: false, failure: `The session made no progress for ${timeoutMs} ms.`, transfers: [] }), timeoutMs);
   });
-  const output = await Promise.race([toPromise(actor), timeout]);
+  const stopped = new Promise<ClientOutput>((resolve) => {
+    const stop = () => resolve({ ok: false, failure: 'The session was stopped.', transfers: [] });
+    if (options.signal?.aborted) stop();
+    options.signal?.addEventListener('abort', stop, { once: true });
+  });
+  const output = await Promise.race([toPromise(actor), timeout, stopped]);
   clearTimeout(timer);
   actor.stop();
   await closed;

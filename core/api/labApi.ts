@@ -1,0 +1,91 @@
+// The typed contract between a host (Electron main, or the browser host) and the renderer: requests
+// with their argument schemas, and the messages the host pushes. One source for both hosts and the preload.
+
+import { z } from 'zod';
+import type { TraceEvent, TraceFile } from '../trace/traceEvent';
+
+/** What the user chose in the scenario and options panel. */
+export const sessionOptionsSchema = z
+  .object({
+    /** A built-in scenario name, or a scenario given inline (loaded from a file by the renderer). */
+    scenario: z.union([z.string().regex(/^[a-z0-9][a-z0-9-]*$/), z.object({ json: z.string().max(1_000_000) })]),
+    passive: z.boolean().optional(),
+    extended: z.boolean().optional(),
+    type: z.enum(['A', 'I']).optional(),
+    mode: z.enum(['S', 'B', 'C']).optional(),
+    file: z.string().max(1024).optional(),
+    size: z.number().int().nonnegative().max(1024 * 1024 * 1024).optional(),
+    user: z.string().max(256).optional(),
+    password: z.string().max(256).optional(),
+    /** An external server (host and port); the built-in server when absent. Loopback only by default. */
+    server: z.object({ host: z.string().max(255), port: z.number().int().min(1).max(65535) }).optional(),
+    /** Start paused before the first command (step-through). */
+    paused: z.boolean().optional(),
+    breakpoints: z.object({ verbs: z.array(z.string().max(8)).max(64).optional(), events: z.array(z.string().max(64)).max(64).optional() }).optional(),
+  })
+  .strict();
+
+export type SessionOptions = z.infer<typeof sessionOptionsSchema>;
+
+export const sessionIdSchema = z.string().regex(/^s\d{1,9}$/);
+
+export const gateCommandSchema = z.enum(['pause', 'resume', 'step']);
+export type GateCommand = z.infer<typeof gateCommandSchema>;
+
+export interface ScenarioSummary {
+  readonly name: string;
+  readonly title: string;
+  readonly description: string;
+}
+
+/** Every request the renderer can make: the method name, its argument schema, and what it returns. */
+export const requestSchemas = {
+  listScenarios: z.tuple([]),
+  startSession: z.tuple([sessionOptionsSchema]),
+  gate: z.tuple([sessionIdSchema, gateCommandSchema]),
+  setBreakpoints: z.tuple([sessionIdSchema, z.object({ verbs: z.array(z.string().max(8)).max(64).optional(), events: z.array(z.string().max(64)).max(64).optional() }).strict()]),
+  stopSession: z.tuple([sessionIdSchema]),
+  /** Validates a trace file's text (opened by the user) and returns it parsed. */
+  parseTrace: z.tuple([z.string().max(64 * 1024 * 1024)]),
+} as const;
+
+export type RequestName = keyof typeof requestSchemas;
+
+export interface RequestResults {
+  listScenarios: ScenarioSummary[];
+  startSession: { sessionId: string; trace: TraceFile };
+  gate: void;
+  setBreakpoints: void;
+  stopSession: void;
+  parseTrace: TraceFile;
+}
+
+export type RequestArgs<N extends RequestName> = z.infer<(typeof requestSchemas)[N]>;
+
+/** What a host pushes to the renderer while sessions run. */
+export type HostMessage =
+  | { type: 'trace.event'; sessionId: string; event: TraceEvent }
+  | { type: 'gate.state'; sessionId: string; paused: boolean; waiting?: string; reason?: string }
+  | { type: 'session.end'; sessionId: string; ok: boolean; failure?: string };
+
+/** The API object the renderer sees, whichever host it runs in (the preload exposes exactly this). */
+export interface LabApi {
+  request<N extends RequestName>(name: N, ...args: RequestArgs<N>): Promise<RequestResults[N]>;
+  subscribe(listener: (message: HostMessage) => void): () => void;
+}
+
+export class ApiArgumentError extends Error {
+  override readonly name = 'ApiArgumentError';
+}
+
+/** Checks a request's name and arguments against the contract; hosts call this before acting. */
+export function validateRequest(name: unknown, args: unknown): { name: RequestName; args: unknown[] } {
+  if (typeof name !== 'string' || !Object.hasOwn(requestSchemas, name)) throw new ApiArgumentError(`Unknown request ${JSON.stringify(name)}.`);
+  const schema = requestSchemas[name as RequestName];
+  const parsed = schema.safeParse(args);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ApiArgumentError(`Bad arguments for ${name}: ${issue ? `${issue.path.join('.') || 'arguments'}: ${issue.message}` : 'invalid'}`);
+  }
+  return { name: name as RequestName, args: parsed.data as unknown[] };
+}

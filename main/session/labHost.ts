@@ -1,0 +1,164 @@
+// The app's session host: answers the renderer's requests (core/api) by running real sessions on
+// loopback — the built-in server and the client with a step gate — and pushes every trace event.
+// Both the Electron shell and the browser host wrap this one object; neither adds logic of its own.
+
+import { validateRequest, type HostMessage, type RequestName, type RequestResults, type SessionOptions } from '../../core/api/labApi';
+import { builtinScenarios, findBuiltinScenario } from '../../core/scenarios/builtinScenarios';
+import { DEFAULT_ACCOUNT, parseScenario, resolveScenario, settingsFor, type Scenario } from '../../core/scenarios/scenario';
+import { createTraceFile, parseTrace } from '../../core/trace/traceFile';
+import { TraceRecorder } from '../../core/trace/traceRecorder';
+import type { TraceMeta } from '../../core/trace/traceEvent';
+import { startFtpServer, type FtpServer } from './ftpServer';
+import { runClientSession } from './clientSession';
+import { StepGate } from './stepGate';
+import { createMemoryStore } from '../store/memoryStore';
+
+interface LiveSession {
+  readonly id: string;
+  readonly gate: StepGate;
+  readonly recorder: TraceRecorder;
+  readonly server: FtpServer | undefined;
+  readonly done: Promise<void>;
+  readonly abort: AbortController;
+}
+
+export interface LabHostOptions {
+  /** Allow sessions against servers outside loopback (off: a classroom tool talks to this machine). */
+  readonly allowRemoteServers?: boolean;
+  readonly tool?: string;
+}
+
+export class LabHost {
+  readonly #listeners = new Set<(message: HostMessage) => void>();
+  readonly #sessions = new Map<string, LiveSession>();
+  #counter = 0;
+
+  constructor(private readonly options: LabHostOptions = {}) {}
+
+  subscribe(listener: (message: HostMessage) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Validates and runs one request: the single entry point both hosts use. */
+  async request(name: unknown, args: unknown): Promise<unknown> {
+    const valid = validateRequest(name, args);
+    return this.#dispatch(valid.name, valid.args);
+  }
+
+  async #dispatch(name: RequestName, args: unknown[]): Promise<unknown> {
+    switch (name) {
+      case 'listScenarios':
+        return builtinScenarios.map((s) => ({ name: s.name, title: s.title, description: s.description })) satisfies RequestResults['listScenarios'];
+      case 'startSession':
+        return this.#start(args[0] as SessionOptions);
+      case 'gate': {
+        const session = this.#session(args[0] as string);
+        const command = args[1] as 'pause' | 'resume' | 'step';
+        if (command === 'pause') session.gate.pause();
+        else if (command === 'resume') session.gate.resume();
+        else session.gate.step();
+        return undefined;
+      }
+      case 'setBreakpoints':
+        this.#session(args[0] as string).gate.setBreakpoints(args[1] as { verbs?: string[]; events?: string[] });
+        return undefined;
+      case 'stopSession':
+        await this.#stop(this.#session(args[0] as string));
+        return undefined;
+      case 'parseTrace':
+        return parseTrace(args[0] as string);
+    }
+  }
+
+  async #start(options: SessionOptions): Promise<RequestResults['startSession']> {
+    const scenario = await scenarioFor(options.scenario);
+    const settings = settingsFor(scenario, {
+      ...(options.passive !== undefined ? { passive: options.passive } : {}),
+      ...(options.type ? { type: options.type } : {}),
+      ...(options.mode ? { mode: options.mode } : {}),
+      ...(options.file ? { file: options.file } : {}),
+      ...(options.size !== undefined ? { size: options.size } : {}),
+      ...(options.user ? { user: options.user } : {}),
+      ...(options.password ? { password: options.password } : {}),
+    });
+    if (options.server && !this.options.allowRemoteServers && !isLoopback(options.server.host)) {
+      throw new Error(`Only servers on this machine (loopback) can be used here, not ${options.server.host}.`);
+    }
+    const id = `s${++this.#counter}`;
+    const recorder = new TraceRecorder(() => performance.now());
+    const gate = new StepGate({ paused: options.paused ?? false, breakpoints: options.breakpoints ?? {} });
+    recorder.subscribe((event) => this.#push({ type: 'trace.event', sessionId: id, event }));
+    gate.subscribe((state) =>
+      this.#push({ type: 'gate.state', sessionId: id, paused: state.paused, ...(state.waiting ? { waiting: state.waiting.line ?? state.waiting.action } : {}), ...(state.reason ? { reason: state.reason } : {}) }),
+    );
+    const server = options.server
+      ? undefined
+      : await startFtpServer({ store: createMemoryStore(), recorder, accounts: [DEFAULT_ACCOUNT], anonymous: true, loginDelayMs: 1000 });
+    const address = options.server ?? server!.address;
+    const meta: TraceMeta = {
+      createdAt: new Date().toISOString(),
+      tool: this.options.tool ?? 'ftp-lab',
+      title: scenario.title,
+      scenario: scenario.name,
+      server: { host: address.host, port: address.port },
+      passwordsMasked: true,
+      settings: { passive: settings.passive, type: settings.type, mode: settings.mode, file: settings.file, size: settings.size },
+    };
+    const abort = new AbortController();
+    const session: LiveSession = {
+      id,
+      gate,
+      recorder,
+      server,
+      abort,
+      done: runClientSession({ server: address, steps: resolveScenario(scenario, settings), extended: options.extended ?? false, recorder, gate, signal: abort.signal })
+        .then(async (output) => {
+          await server?.close();
+          this.#push({ type: 'session.end', sessionId: id, ok: output.ok, ...(output.failure ? { failure: output.failure } : {}) });
+        })
+        .catch(async (error: Error) => {
+          await server?.close();
+          this.#push({ type: 'session.end', sessionId: id, ok: false, failure: error.message });
+        })
+        .finally(() => this.#sessions.delete(id)),
+    };
+    this.#sessions.set(id, session);
+    return { sessionId: id, trace: createTraceFile(meta, recorder.events) };
+  }
+
+  async #stop(session: LiveSession): Promise<void> {
+    session.abort.abort();
+    session.gate.resume();
+    await session.done;
+  }
+
+  /** Ends every session (closing its sockets): the host is shutting down. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#sessions.values()].map((s) => this.#stop(s)));
+    this.#listeners.clear();
+  }
+
+  #session(id: string): LiveSession {
+    const session = this.#sessions.get(id);
+    if (!session) throw new Error(`No running session ${id}.`);
+    return session;
+  }
+
+  #push(message: HostMessage): void {
+    for (const listener of this.#listeners) listener(message);
+  }
+}
+
+async function scenarioFor(choice: SessionOptions['scenario']): Promise<Scenario> {
+  if (typeof choice === 'string') {
+    const builtin = findBuiltinScenario(choice);
+    if (!builtin) throw new Error(`No built-in scenario "${choice}".`);
+    return builtin;
+  }
+  return parseScenario(choice.json);
+}
+
+function isLoopback(host: string): boolean {
+  return /^127\.\d+\.\d+\.\d+$/.test(host) || host === 'localhost' || host === '::1';
+}
