@@ -164,6 +164,8 @@ export const clientSessionMachine = setup({
     // Active mode: some servers connect as soon as PORT is accepted, before the transfer command
     // (ftp-srv, pyftpdlib; facts §1.5), so the connection can arrive while any other reply is awaited.
     'data.connected': { actions: assign({ dataConnected: true }) },
+    // The server closed a kept-open data connection (ABOR, a new PASV, 959 §3.2): the next transfer needs a new one.
+    'data.closed': { actions: assign({ dataConnected: false, dataReady: false }) },
     'control.garbled': { target: '.failed', actions: assign({ failure: ({ event }) => `The server sent a line that is not an FTP reply: ${JSON.stringify(event.line)} (RFC 959 §4.2).` }) },
   },
   output: ({ context }) => ({

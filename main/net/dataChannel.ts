@@ -41,7 +41,13 @@ export function dataChannelActor(options: DataChannelOptions) {
 
     const adopt = (traced: TracedSocket, gen: number) => {
       if (!current(gen)) return traced.reset('replaced');
-      data = new DataConnection(traced, options.now);
+      const conn = new DataConnection(traced, options.now);
+      data = conn;
+      // A peer that closes a connection between transfers (BLOCK/COMPRESSED keep it open) gets our
+      // FIN in return (959 §5.2); during a transfer the transfer itself decides.
+      traced.socket.on('end', () => {
+        if (conn.idle) conn.close('peer-closed');
+      });
       traced.socket.once('close', () => {
         if (!current(gen)) return;
         const bytes = data?.bytes ?? 0;

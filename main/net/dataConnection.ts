@@ -62,6 +62,11 @@ export class DataConnection {
     return this.traced.conn;
   }
 
+  /** No transfer is under way on this connection. */
+  get idle(): boolean {
+    return this.#finished;
+  }
+
   /** Bytes moved by the transfer in progress (or the last one). */
   get bytes(): number {
     const socket = this.traced.socket;

@@ -206,3 +206,25 @@ it('BLOCK-mode restart: 110 MARK for each marker, ABOR, REST to the last mark, a
   expect(lastMarkBeforeRest).toBeDefined();
   expect(output.transfers.map((t) => t.complete)).toEqual([false, true]);
 });
+
+it('BLOCK mode: ABOR between transfers closes the kept-open connection (226); the next transfer needs a new PASV', async () => {
+  const output = await runClientSession({
+    server: server.address,
+    recorder,
+    steps: [
+      ...login,
+      { kind: 'command', line: 'MODE B', expect: [200] },
+      { kind: 'dataSetup', passive: true },
+      { kind: 'transfer', line: 'RETR notes.txt', direction: 'download', expect: [250] },
+      { kind: 'command', line: 'ABOR', expect: [226] },
+      { kind: 'dataSetup', passive: true },
+      { kind: 'transfer', line: 'RETR notes.txt', direction: 'download', expect: [250] },
+      { kind: 'command', line: 'QUIT', expect: [221] },
+    ],
+  });
+  expect(output.failure).toBeUndefined();
+  const closers = dataClosers(recorder.events);
+  expect(closers[0]).toEqual({ conn: 'D1', side: 'server', reason: 'abort' });
+  const preliminaries = recorder.events.filter((e) => e.type === 'ftp.reply' && e.dir === 'received' && (e.code === 150 || e.code === 125)).map((e) => (e as { code: number }).code);
+  expect(preliminaries).toEqual([150, 150]);
+});
