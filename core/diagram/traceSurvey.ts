@@ -1,0 +1,72 @@
+// One pass over a whole trace for what the diagram needs before laying out any row: which data
+// connection gets which colour, who opened each connection from where, and the endpoints on each lane.
+
+import type { Endpoint, Side, TraceEvent } from '../trace/traceEvent';
+import type { LaneId } from './diagramModel';
+
+export interface ConnectionInfo {
+  readonly conn: string;
+  readonly channel: 'control' | 'data';
+  readonly initiator: Side;
+  readonly from: Endpoint;
+  readonly to: Endpoint;
+}
+
+export interface TraceSurvey {
+  /** Data connections in order of first appearance: the colour index. */
+  readonly colours: ReadonlyMap<string, number>;
+  readonly connections: ReadonlyMap<string, ConnectionInfo>;
+  readonly subtitles: Record<LaneId, string>;
+}
+
+const other = (side: Side): Side => (side === 'client' ? 'server' : 'client');
+export const at = (e: Endpoint): string => `${e.host}:${e.port}`;
+
+/** Surveys the whole trace, not just a range, so a range shows the same colours and lane names as the full diagram. */
+export function surveyTrace(events: readonly TraceEvent[]): TraceSurvey {
+  const colours = new Map<string, number>();
+  const connections = new Map<string, ConnectionInfo>();
+  const seen: Record<LaneId, Endpoint[]> = { client: [], 'client-data': [], 'server-data': [], server: [] };
+  const keys: Record<LaneId, Set<string>> = { client: new Set(), 'client-data': new Set(), 'server-data': new Set(), server: new Set() };
+  const note = (lane: LaneId, endpoint: Endpoint) => {
+    const key = at(endpoint);
+    if (keys[lane].has(key)) return;
+    keys[lane].add(key);
+    seen[lane].push(endpoint);
+  };
+  const laneOf = (side: Side, channel: 'control' | 'data'): LaneId => (channel === 'control' ? side : `${side}-data`);
+
+  for (const e of events) {
+    if ('channel' in e && e.channel === 'data' && 'conn' in e && e.conn !== undefined && !colours.has(e.conn)) colours.set(e.conn, colours.size);
+    if (e.type === 'tcp.connect' || e.type === 'tcp.accept') {
+      const initiator = e.type === 'tcp.connect' ? e.side : other(e.side);
+      const from = e.type === 'tcp.connect' ? e.local : e.remote;
+      const to = e.type === 'tcp.connect' ? e.remote : e.local;
+      if (!connections.has(e.conn)) connections.set(e.conn, { conn: e.conn, channel: e.channel, initiator, from, to });
+      note(laneOf(initiator, e.channel), from);
+      note(laneOf(other(initiator), e.channel), to);
+    } else if (e.type === 'tcp.listen') {
+      note(laneOf(e.side, e.channel), e.local);
+    }
+  }
+  return {
+    colours,
+    connections,
+    subtitles: {
+      client: describeEndpoints(seen.client, 'control'),
+      'client-data': describeEndpoints(seen['client-data'], 'data'),
+      'server-data': describeEndpoints(seen['server-data'], 'data'),
+      server: describeEndpoints(seen.server, 'control'),
+    },
+  };
+}
+
+/** '127.0.0.1:37497', or '127.0.0.1 ports 37497, 37500, 37502 +4' when a lane used several. */
+function describeEndpoints(endpoints: readonly Endpoint[], channel: 'control' | 'data'): string {
+  const [first] = endpoints;
+  if (!first) return channel === 'data' ? 'no data connection' : 'not observed';
+  if (endpoints.length === 1) return at(first);
+  const shown = endpoints.slice(0, 3).map((e) => (e.host === first.host ? String(e.port) : at(e)));
+  const more = endpoints.length > 3 ? ` +${endpoints.length - 3}` : '';
+  return `${first.host} ports ${shown.join(', ')}${more}`;
+}
