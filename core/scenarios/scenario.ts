@@ -133,6 +133,11 @@ export function resolveScenario(scenario: Scenario, settings: RunSettings): Clie
       steps.push({ kind: 'command', line, ...expect });
     }
   }
+  if (settings.mode !== 'S' && !steps.some((s) => s.kind === 'command' && /^MODE\b/i.test(s.line))) {
+    // The scenario has no MODE step: ask for the mode right after login, so a server that refuses it says so before any transfer.
+    const afterLogin = steps.findIndex((s) => s.kind === 'command' && /^PASS\b/i.test(s.line)) + 1;
+    steps.splice(afterLogin, 0, { kind: 'command', line: `MODE ${settings.mode}`, expect: [200] });
+  }
   return steps;
 }
 

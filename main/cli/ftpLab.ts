@@ -14,6 +14,7 @@ import { createMemoryStore } from '../store/memoryStore';
 import { createDirectoryStore } from '../store/directoryStore';
 import type { FileStore } from '../store/fileStore';
 import type { TraceMeta } from '../../core/trace/traceEvent';
+import { runWebCommand } from '../web/webCommand';
 
 export const TOOL = 'ftp-lab 0.1.0';
 
@@ -46,9 +47,13 @@ export async function main(argv: readonly string[], io: CliIo = consoleIo): Prom
         return 0;
       case 'export':
         return await exportTrace(rest, io);
-      case 'start':
-        io.out('The visual app (Electron window and browser UI) is not part of this build yet; here is the textbook upload in the terminal instead.');
-        return await run(['textbook-upload'], io);
+      case 'web':
+        return await runWebCommand(rest, io);
+      case 'start': {
+        // Loaded only here: it pulls in the Electron launcher and, on demand, esbuild and the browser host.
+        const { startApp } = await import('./startApp');
+        return await startApp(rest, io);
+      }
       case undefined:
       case 'help':
       case '--help':
@@ -239,11 +244,6 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     ...(values.size ? { size: Number(values.size) } : {}),
   });
   const steps = resolveScenario(scenario, settings);
-  if (settings.mode !== 'S' && !steps.some((s) => s.kind === 'command' && /^MODE\b/i.test(s.line))) {
-    // Ask for the mode right after login, so a server that refuses it says so before any transfer.
-    const afterLogin = steps.findIndex((s) => s.kind === 'command' && /^PASS\b/i.test(s.line)) + 1;
-    steps.splice(afterLogin, 0, { kind: 'command', line: `MODE ${settings.mode}`, expect: [200] });
-  }
 
   const recorder = new TraceRecorder(() => performance.now());
   if (!values.quiet) {

@@ -6,6 +6,7 @@ import { validateRequest, type HostMessage, type RequestName, type RequestResult
 import { builtinScenarios, findBuiltinScenario } from '../../core/scenarios/builtinScenarios';
 import { DEFAULT_ACCOUNT, parseScenario, resolveScenario, settingsFor, type Scenario } from '../../core/scenarios/scenario';
 import { createTraceFile, parseTrace } from '../../core/trace/traceFile';
+import { maskCommandLine } from '../../core/trace/mask';
 import { TraceRecorder } from '../../core/trace/traceRecorder';
 import type { TraceMeta } from '../../core/trace/traceEvent';
 import { startFtpServer, type FtpServer } from './ftpServer';
@@ -90,7 +91,7 @@ export class LabHost {
     const gate = new StepGate({ paused: options.paused ?? false, breakpoints: options.breakpoints ?? {} });
     recorder.subscribe((event) => this.#push({ type: 'trace.event', sessionId: id, event }));
     gate.subscribe((state) =>
-      this.#push({ type: 'gate.state', sessionId: id, paused: state.paused, ...(state.waiting ? { waiting: state.waiting.line ?? state.waiting.action } : {}), ...(state.reason ? { reason: state.reason } : {}) }),
+      this.#push({ type: 'gate.state', sessionId: id, paused: state.paused, ...(state.waiting ? { waiting: maskCommandLine(state.waiting.line ?? state.waiting.action, false) } : {}), ...(state.reason ? { reason: state.reason } : {}) }),
     );
     const server = options.server
       ? undefined

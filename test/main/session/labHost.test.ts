@@ -53,7 +53,7 @@ it('runs a scenario paused: nothing is sent until a step, then it runs to the en
   await waitingFor(sessionId, 'USER student');
   expect(messages.some((m) => m.type === 'trace.event' && m.event.type === 'ftp.command' && m.event.dir === 'sent')).toBe(false);
   await host.request('gate', [sessionId, 'step']);
-  await waitingFor(sessionId, 'PASS ftp-lab');
+  await waitingFor(sessionId, 'PASS ****');
   await host.request('gate', [sessionId, 'resume']);
   const end = await ended(sessionId);
   expect(end).toMatchObject({ ok: true });

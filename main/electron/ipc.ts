@@ -1,0 +1,76 @@
+// The IPC bridge's main-process end: one request channel, checked for its sender and validated
+// against core/api before LabHost sees it; host messages pushed to the app page. Plain functions
+// over the few Electron members they use, so tests drive them with plain objects.
+
+import type { IpcMainInvokeEvent } from 'electron';
+import { validateRequest, type HostMessage } from '../../core/api/labApi';
+import type { FrameLike } from './appPage';
+
+/** The renderer's requests: invoke(name, args) → RequestOutcome. The preload uses the same names. */
+export const REQUEST_CHANNEL = 'ftp-lab:request';
+/** HostMessages, main → page. */
+export const MESSAGE_CHANNEL = 'ftp-lab:message';
+/** Application-menu commands, main → page (see menu.ts). */
+export const MENU_CHANNEL = 'ftp-lab:menu';
+
+/**
+ * What a request returns over IPC. Errors travel as a message string, not as a thrown Error:
+ * Electron would prefix a thrown error's message with "Error invoking remote method ...".
+ */
+export type RequestOutcome = { ok: true; value: unknown } | { ok: false; error: string };
+
+/** The part of LabHost the bridge uses. */
+export interface RequestHost {
+  request(name: unknown, args: unknown): Promise<unknown>;
+  subscribe(listener: (message: HostMessage) => void): () => void;
+}
+
+export type SenderCheck = (frame: FrameLike | null | undefined) => boolean;
+
+/** The part of an IPC event the handler reads. */
+export interface RequestEvent {
+  readonly senderFrame: FrameLike | null | undefined;
+}
+
+export const UNTRUSTED_SENDER = 'Request refused: it did not come from the FTP Lab page.';
+
+/** Answers one request: sender check, contract check (core/api validateRequest), then the host. */
+export async function handleRequest(host: RequestHost, isTrustedSender: SenderCheck, event: RequestEvent, name: unknown, args: unknown): Promise<RequestOutcome> {
+  if (!isTrustedSender(event.senderFrame)) return { ok: false, error: UNTRUSTED_SENDER };
+  try {
+    // validateRequest throws ApiArgumentError with a sentence naming the bad request or argument.
+    const valid = validateRequest(name, args);
+    return { ok: true, value: await host.request(valid.name, valid.args) };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** The part of ipcMain registerIpc uses. */
+export interface IpcMainLike {
+  handle(channel: string, listener: (event: IpcMainInvokeEvent, ...args: unknown[]) => Promise<unknown>): void;
+  removeHandler(channel: string): void;
+}
+
+/** The part of the window's WebContents that messages are pushed through. */
+export interface PageLike {
+  isDestroyed(): boolean;
+  readonly mainFrame: FrameLike & { send(channel: string, ...args: unknown[]): void };
+}
+
+/**
+ * Wires the bridge: requests from the trusted page go to the host; host messages go to the page
+ * while it shows the app (never to a frame the sender check would refuse). Returns the undo.
+ */
+export function registerIpc(ipcMain: IpcMainLike, host: RequestHost, isTrustedSender: SenderCheck, page: PageLike): () => void {
+  ipcMain.handle(REQUEST_CHANNEL, (event, name, args) => handleRequest(host, isTrustedSender, event, name, args));
+  const unsubscribe = host.subscribe((message) => {
+    if (page.isDestroyed()) return;
+    const frame = page.mainFrame;
+    if (isTrustedSender(frame)) frame.send(MESSAGE_CHANNEL, message);
+  });
+  return () => {
+    ipcMain.removeHandler(REQUEST_CHANNEL);
+    unsubscribe();
+  };
+}

@@ -1,0 +1,63 @@
+// One page's WebSocket to the browser host: {id, name, args} requests answered with {id, ok, value|error},
+// every HostMessage pushed as it happens. Each request is validated against core/api before the LabHost sees it.
+
+import type { WebSocket, RawData } from 'ws';
+import { validateRequest, type HostMessage } from '../../core/api/labApi';
+import type { LabHost } from '../session/labHost';
+
+/** A reply to one request. Pushed HostMessages have `type` and no `id`. */
+export type ApiResponse = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
+
+/** Serves requests on `ws` until it closes; sessions it started are stopped when the page goes away. */
+export function handleSocket(ws: WebSocket, lab: LabHost): void {
+  const started = new Set<string>();
+  const send = (message: ApiResponse | HostMessage) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+  };
+  const unsubscribe = lab.subscribe((message) => {
+    if (message.type === 'session.end') started.delete(message.sessionId);
+    send(message);
+  });
+
+  ws.on('message', (data: RawData, isBinary: boolean) => {
+    void answer(data, isBinary).then((response) => {
+      if (response) send(response);
+    });
+  });
+
+  ws.once('close', () => {
+    unsubscribe();
+    // A reloaded or closed page cannot step its sessions any more: do not leave them waiting at the gate.
+    for (const id of started) void lab.request('stopSession', [id]).catch(() => undefined);
+    started.clear();
+  });
+
+  async function answer(data: RawData, isBinary: boolean): Promise<ApiResponse | undefined> {
+    const envelope = isBinary ? undefined : parseEnvelope(data.toString());
+    if (!envelope) {
+      ws.close(1003, 'Requests are JSON text: {id, name, args}.');
+      return undefined;
+    }
+    try {
+      const { name, args } = validateRequest(envelope.name, envelope.args);
+      const value = await lab.request(name, args);
+      if (name === 'startSession') started.add((value as { sessionId: string }).sessionId);
+      return { id: envelope.id, ok: true, value: value ?? null };
+    } catch (error) {
+      return { id: envelope.id, ok: false, error: (error as Error).message };
+    }
+  }
+}
+
+function parseEnvelope(text: string): { id: number; name: unknown; args: unknown } | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof json !== 'object' || json === null) return undefined;
+  const { id, name, args } = json as Record<string, unknown>;
+  if (typeof id !== 'number' || !Number.isSafeInteger(id)) return undefined;
+  return { id, name, args };
+}

@@ -1,0 +1,28 @@
+// `ftp-lab web [--port N]`: starts the browser host, prints its URL, and runs until Ctrl-C (SIGINT) or SIGTERM.
+
+import { parseArgs } from 'node:util';
+import { startWebHost } from './webHost';
+
+export interface WebCommandIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export async function runWebCommand(args: readonly string[], io: WebCommandIo, stopSignal?: Promise<void>): Promise<number> {
+  const { values } = parseArgs({ args: [...args], options: { port: { type: 'string' } }, strict: true });
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    io.err(`ftp-lab: "${values.port}" is not a port number (0-65535).`);
+    return 2;
+  }
+  const host = await startWebHost({ port });
+  io.out(`FTP Lab in your browser: ${host.url}`);
+  io.out('The address carries a secret token for this run: share it with no one. Ctrl-C stops the host.');
+  await (stopSignal ??
+    new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    }));
+  await host.close();
+  return 0;
+}

@@ -1,0 +1,210 @@
+// The renderer's entry: connects to the host through the bridge, builds the panels, and redraws them
+// from the playback state once per frame.
+
+import type { DiagramModel, Mark } from '../core/diagram/diagramModel';
+import { connectBridge } from './bridge';
+import { createControlsBar } from './controlsBar';
+import { createDetailPanel } from './detailPanel';
+import { createDiagramView } from './diagramView';
+import { byId } from './dom';
+import { installShortcuts } from './keyboard';
+import { createOptionsPanel } from './optionsPanel';
+import { Playback, type PlaybackSnapshot } from './playback';
+import { openTraceFile, saveDiagramSvg, saveTraceFile } from './traceFiles';
+import { createTranscriptView } from './transcriptPanel';
+
+/** Which mark the detail panel explains for a step when nothing is hovered or selected. */
+const PRIMARY: readonly Mark['kind'][] = ['message', 'fin', 'rst', 'refused', 'connect', 'transfer', 'marker', 'listen', 'note', 'state', 'close-badge'];
+
+function primaryMark(model: DiagramModel, step: number): Mark | undefined {
+  const onStep = model.marks.filter((m) => m.step === step && m.kind !== 'connection');
+  return onStep.sort((a, b) => PRIMARY.indexOf(a.kind) - PRIMARY.indexOf(b.kind))[0];
+}
+
+function settingsLine(meta: Record<string, unknown>): string {
+  const settings = meta.settings as { passive?: boolean; type?: string; mode?: string } | undefined;
+  if (!settings) return '';
+  const mode = { S: 'STREAM', B: 'BLOCK', C: 'COMPRESSED' }[settings.mode ?? 'S'] ?? settings.mode;
+  return ` · ${mode} mode · ${settings.passive ? 'passive' : 'active'} · TYPE ${settings.type ?? 'I'}`;
+}
+
+function start(win: Window): void {
+  const doc = win.document;
+  const body = doc.body;
+  const options = createOptionsPanel(doc);
+  const diagram = createDiagramView(byId(doc, 'diagram') as unknown as SVGSVGElement, byId(doc, 'legend'));
+  const detail = createDetailPanel(byId(doc, 'detail-body'));
+  const transcript = createTranscriptView(byId<HTMLOListElement>(doc, 'transcript'));
+  const title = byId(doc, 'session-title');
+  const caption = byId(doc, 'caption');
+  const emptyHint = byId(doc, 'empty-hint');
+  const saveButton = byId<HTMLButtonElement>(doc, 'save-trace');
+  const exportButton = byId<HTMLButtonElement>(doc, 'export-svg');
+  const presenterButton = byId<HTMLButtonElement>(doc, 'presenter');
+  const fileInput = byId<HTMLInputElement>(doc, 'trace-file');
+
+  let snapshot: PlaybackSnapshot | undefined;
+  let selected: Mark | undefined;
+  let hovered: Mark | undefined;
+  let presenter = false;
+  let frame: number | undefined;
+  let renderedShown = -1;
+  let renderedTrace: unknown;
+  let currentMark: Mark | undefined;
+
+  const bridge = connectBridge(win, (reason) => playback.report(`Lost the connection to the FTP Lab host (${reason}). Start it again and reload this page.`));
+  const playback = new Playback(bridge.api, { setTimeout: (f, ms) => win.setTimeout(f, ms), clearTimeout: (h) => win.clearTimeout(h) }, (s) => {
+    snapshot = s;
+    frame ??= win.requestAnimationFrame(render);
+  });
+
+  const animateMs = (s: PlaybackSnapshot) => (s.playing ? (s.speed === 0 ? 120 : Math.min(600, 750 / s.speed)) : 450);
+
+  function showDetail(): void {
+    const shown = hovered ?? selected ?? currentMark;
+    detail.show(shown, hovered ? 'hover' : selected ? 'selected' : 'current');
+    // Presenter mode's caption: the same sentence, large, under the diagram.
+    caption.textContent = shown ? `${shown.ariaLabel}${shown.rfc && !shown.ariaLabel.includes(shown.rfc) ? ` (RFC ${shown.rfc})` : ''}` : '';
+  }
+
+  function render(): void {
+    frame = undefined;
+    const s = snapshot;
+    if (!s) return;
+    controls.update(s);
+    emptyHint.hidden = s.trace !== undefined;
+    saveButton.disabled = !s.trace || s.trace.events.length === 0;
+    exportButton.disabled = saveButton.disabled;
+    const trace = s.trace;
+    if (!trace) {
+      title.textContent = 'Pick a scenario and press Run';
+      return;
+    }
+    if (trace !== renderedTrace) {
+      renderedTrace = trace;
+      selected = undefined;
+      hovered = undefined;
+    }
+    title.textContent = trace.title + settingsLine(trace.meta);
+    const model = trace.upTo(s.shown);
+    const current = s.shown - 1;
+    const moved = s.shown !== renderedShown;
+    renderedShown = s.shown;
+    if (selected && !model.marks.some((m) => m.id === selected?.id)) selected = undefined;
+    diagram.render(model, { currentStep: current, newFromStep: s.animateFrom, animateMs: animateMs(s), presenter, selectedId: selected?.id, follow: moved });
+    currentMark = primaryMark(model, current);
+    showDetail();
+    const rows = trace.full().rows;
+    transcript.render(trace.transcript.entries, rows[current]?.seq ?? 0, rows[current - 1]?.seq ?? 0);
+  }
+
+  /** Step: with nothing loaded yet, starts the chosen scenario held before its first command. */
+  function stepForward(): void {
+    if (snapshot?.trace) playback.stepForward();
+    else void playback.run(options.read(), false);
+  }
+
+  const controls = createControlsBar(doc, {
+    run: () => void playback.run(options.read()),
+    pause: () => playback.pause(),
+    resume: () => playback.play(),
+    stepBack: () => playback.stepBack(),
+    stepForward,
+    stop: () => void playback.stop(),
+    speed: (value) => playback.setSpeed(value),
+    seek: (step) => playback.seek(step),
+    zoomIn: () => diagram.zoomBy(1.25),
+    zoomOut: () => diagram.zoomBy(0.8),
+    zoomReset: () => diagram.fit(),
+  });
+  playback.setSpeed(Number(byId<HTMLSelectElement>(doc, 'speed').value));
+  playback.setBreakpoints(options.breakpoints());
+  options.onBreakpointsChange((breakpoints) => playback.setBreakpoints(breakpoints));
+
+  const togglePresenter = () => {
+    presenter = !presenter;
+    body.classList.toggle('presenter', presenter);
+    presenterButton.setAttribute('aria-pressed', String(presenter));
+    presenterButton.textContent = presenter ? 'Exit presenter mode' : 'Presenter mode';
+    win.requestAnimationFrame(() => {
+      diagram.fit();
+      transcript.reveal();
+      frame ??= win.requestAnimationFrame(render);
+    });
+  };
+  presenterButton.addEventListener('click', togglePresenter);
+
+  diagram.onHover((mark) => {
+    hovered = mark;
+    showDetail();
+  });
+  diagram.onSelect((mark) => {
+    selected = mark;
+    frame ??= win.requestAnimationFrame(render);
+  });
+  transcript.onSelect((seq) => {
+    const rows = snapshot?.trace?.full().rows ?? [];
+    const index = rows.findIndex((row) => row.seq >= seq);
+    if (index >= 0) playback.seek(index + 1);
+  });
+
+  installShortcuts(doc, {
+    togglePause: () => (snapshot?.trace ? playback.togglePause() : void playback.run(options.read())),
+    stepForward,
+    stepBack: () => playback.stepBack(),
+    first: () => playback.seek(0),
+    last: () => playback.seek(Number.MAX_SAFE_INTEGER),
+    togglePresenter,
+  });
+
+  byId(doc, 'open-trace').addEventListener('click', () => fileInput.click());
+  fileInput.addEventListener('change', () => {
+    const file = fileInput.files?.[0];
+    fileInput.value = '';
+    if (!file) return;
+    openTraceFile(bridge.api, file).then(
+      (trace) => playback.load(trace),
+      (error: Error) => playback.report(`Could not open ${file.name}: ${error.message}`),
+    );
+  });
+  const saveTrace = () => {
+    const trace = snapshot?.trace;
+    if (trace) saveTraceFile(doc, trace.toFile());
+  };
+  const exportSvg = () => {
+    const trace = snapshot?.trace;
+    if (trace) saveDiagramSvg(doc, trace.upTo(snapshot?.shown ?? trace.steps), trace.toFile());
+  };
+  saveButton.addEventListener('click', saveTrace);
+  exportButton.addEventListener('click', exportSvg);
+
+  // The Electron shell's application menu sends its commands through the bridge (not part of HostMessage).
+  const menuCommands: Record<string, () => void> = {
+    'trace.open': () => fileInput.click(),
+    'trace.save': saveTrace,
+    'trace.export': exportSvg,
+    'session.run': () => void playback.run(options.read()),
+    'session.pause': () => playback.pause(),
+    'session.step': stepForward,
+    'session.stop': () => void playback.stop(),
+    'view.presenter': togglePresenter,
+    'view.zoom-in': () => diagram.zoomBy(1.25),
+    'view.zoom-out': () => diagram.zoomBy(0.8),
+    'view.zoom-reset': () => diagram.fit(),
+  };
+  bridge.api.subscribe((message) => {
+    const { type, command } = message as { type: string; command?: unknown };
+    if (type === 'menu.command' && typeof command === 'string' && Object.hasOwn(menuCommands, command)) menuCommands[command]?.();
+  });
+
+  bridge.api.request('listScenarios').then(
+    (list) => options.setScenarios(list),
+    (error: Error) => playback.report(`Could not list the scenarios: ${error.message}`),
+  );
+  body.dataset.host = bridge.host;
+  body.dataset.ready = 'true';
+  snapshot = playback.snapshot;
+  render();
+}
+
+start(window);

@@ -1,0 +1,43 @@
+// Opening and saving traces: the host validates an opened file (parseTrace); saving downloads the JSON,
+// exporting downloads the diagram as SVG.
+
+import type { LabApi } from '../core/api/labApi';
+import type { DiagramModel } from '../core/diagram/diagramModel';
+import { paintSvg } from '../core/diagram/svgPainter';
+import type { TraceFile } from '../core/trace/traceEvent';
+import { serializeTrace } from '../core/trace/traceFile';
+
+/** Reads the chosen file and has the host check it; throws with the host's sentence when it is not a trace. */
+export async function openTraceFile(api: LabApi, file: File): Promise<TraceFile> {
+  const text = await file.text();
+  return api.request('parseTrace', text);
+}
+
+/** A file name from the scenario and the time, safe on every file system. */
+export function traceFileName(trace: TraceFile, now: Date): string {
+  const scenario = String(trace.meta.scenario ?? 'session').replace(/[^a-z0-9-]+/gi, '-').slice(0, 60) || 'session';
+  const stamp = now.toISOString().replace(/[:.]/g, '-').slice(0, 19);
+  return `${scenario}-${stamp}.trace.json`;
+}
+
+/** Offers the trace as a download (the browser's own save dialog or downloads folder). */
+export function saveTraceFile(doc: Document, trace: TraceFile, now = new Date()): void {
+  download(doc, new Blob([serializeTrace(trace)], { type: 'application/json' }), traceFileName(trace, now));
+}
+
+/** Offers the diagram, painted by core/diagram's SVG painter (the same model as the screen), as a download. */
+export function saveDiagramSvg(doc: Document, model: DiagramModel, trace: TraceFile, now = new Date()): void {
+  download(doc, new Blob([paintSvg(model)], { type: 'image/svg+xml' }), traceFileName(trace, now).replace(/\.trace\.json$/, '.svg'));
+}
+
+function download(doc: Document, blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const link = doc.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.hidden = true;
+  doc.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,0 +1,299 @@
+// The app end to end, as a teacher and a student use it: the browser host serves the renderer to Debian's
+// Chromium (playwright-core, never a downloaded browser), real sessions run on loopback, and the diagram
+// is checked by what it shows: who closes each data connection, and what that means.
+
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildRenderer } from '../../scripts/buildRenderer';
+import { startWebHost, type WebHost } from '../../main/web/webHost';
+
+const ARTIFACTS = join(process.cwd(), 'test-artifacts');
+const EVIL = '<img src=x onerror=alert(1)>.txt';
+
+let rendererDir: string;
+let host: WebHost;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let dialogs: string[];
+let pageErrors: string[];
+let consoleErrors: string[];
+
+beforeAll(async () => {
+  await mkdir(ARTIFACTS, { recursive: true });
+  // A fresh build of the renderer as it is now, in a folder of its own (no race with other test files).
+  rendererDir = await buildRenderer({ outDir: join(await mkdtemp(join(tmpdir(), 'ftp-lab-e2e-')), 'renderer') });
+  host = await startWebHost({ port: 0, rendererDir });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await host?.close();
+  if (rendererDir) await rm(join(rendererDir, '..'), { recursive: true, force: true });
+});
+
+beforeEach(async () => {
+  context = await browser.newContext({ viewport: { width: 1600, height: 900 }, acceptDownloads: true });
+  page = await context.newPage();
+  dialogs = [];
+  pageErrors = [];
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  // A Content-Security-Policy violation (an inline style, a blocked connection) is reported here.
+  consoleErrors = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  await page.goto(host.url);
+  await page.locator('body[data-ready="true"]').waitFor();
+  await page.locator('#scenario option[value="textbook-upload"]').waitFor({ state: 'attached' });
+});
+
+afterEach(async () => {
+  expect(dialogs, 'no page may open a dialog').toEqual([]);
+  expect(pageErrors, 'no script errors in the page').toEqual([]);
+  expect(consoleErrors, 'no console errors (CSP violations included)').toEqual([]);
+  await context.close();
+});
+
+const mark = (label: string): Locator => page.locator(`g.mark[aria-label="${label}"]`);
+const markStarting = (prefix: string): Locator => page.locator(`g.mark[aria-label^="${prefix}"]`);
+const counter = async (): Promise<number> => Number(/step (\d+)/.exec((await page.locator('#step-counter').textContent()) ?? '')?.[1] ?? NaN);
+const status = async (): Promise<string> => (await page.locator('#status').textContent()) ?? '';
+
+async function screenshot(name: string): Promise<void> {
+  await page.waitForTimeout(500); // let the last step's animation land
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+}
+
+/** Runs the chosen scenario as fast as the wire allows and waits for it to end. */
+async function runToEnd(scenario: string, setup: () => Promise<void> = async () => undefined): Promise<void> {
+  await page.selectOption('#scenario', scenario);
+  await setup();
+  await page.selectOption('#speed', '0');
+  await page.click('#run');
+  await expect.poll(status, { timeout: 15_000 }).toMatch(/Session complete/);
+}
+
+/** The centre x of a lane's header box on screen. */
+async function laneX(lane: string): Promise<number> {
+  const box = await page.locator(`g.lane.lane-${lane} rect.lane-box`).boundingBox();
+  if (!box) throw new Error(`no lane ${lane}`);
+  return box.x + box.width / 2;
+}
+
+/** Where an arrow mark starts on screen (its origin dot). */
+async function originX(locator: Locator): Promise<number> {
+  const box = await locator.locator('circle.origin').boundingBox();
+  if (!box) throw new Error('the mark has no origin dot');
+  return box.x + box.width / 2;
+}
+
+describe('the textbook upload, step by step', () => {
+  it('holds the client before each command, and draws the STOR data connection closed by the client with the EOF badge', async () => {
+    await page.selectOption('#scenario', 'textbook-upload');
+    // Step with nothing running starts the scenario held at the gate, before its first command.
+    await page.click('#step');
+    await expect.poll(status).toMatch(/the client waits before USER student/);
+    await page.waitForTimeout(300);
+    expect(await mark('client → server: USER student').count()).toBe(0);
+
+    const finLabel = 'data connection D1: FIN from client';
+    let previous = await counter();
+    let steps = 0;
+    while ((await markStarting(finLabel).count()) === 0) {
+      expect(steps++, 'the FIN should come within 40 steps').toBeLessThan(40);
+      await page.click('#step');
+      // One click, one step: never more than one new row.
+      await expect.poll(counter).toBe(previous + 1);
+      previous += 1;
+      if (previous === 3) await expect(mark('client → server: USER student').count()).resolves.toBe(1);
+      if (previous === 16) await screenshot('e2e-upload-stepping');
+    }
+    const fin = markStarting(finLabel);
+    // The FIN is the current step, drawn from the client's data lane to the server's.
+    expect(await fin.getAttribute('aria-label')).toBe('data connection D1: FIN from client, end of file in STREAM mode (RFC 959 §3.4.1)');
+    expect(await fin.getAttribute('class')).toContain('current');
+    expect(await fin.getAttribute('data-from')).toBe('client-data');
+    expect(await fin.getAttribute('data-to')).toBe('server-data');
+    expect(Math.abs((await originX(fin)) - (await laneX('client-data')))).toBeLessThan(3);
+
+    const badge = mark('data connection D1: client closed: EOF in STREAM mode');
+    await expect(badge.textContent()).resolves.toBe('client closed: EOF in STREAM mode');
+    const badgeBox = await badge.boundingBox();
+    expect(badgeBox!.x + badgeBox!.width).toBeLessThan((await laneX('client-data')) + 4);
+    // The future is not drawn: the server's 226 has not been shown yet.
+    expect(await markStarting('server → client: 226').count()).toBe(0);
+    // The transcript highlights the same step.
+    await expect(page.locator('#transcript li.current').last().textContent()).resolves.toMatch(/data connection D1 closed by client \(FIN\): end of file in STREAM mode/);
+    // The detail panel explains the current step, with its RFC section.
+    await expect(page.locator('#detail-body .rfc-section').textContent()).resolves.toBe('959 §3.4.1');
+    await screenshot('e2e-upload-fin-from-client');
+
+    // Clicking a mark shows its raw facts.
+    await mark('client → server: STOR report.bin').locator('text.label').click();
+    await expect(page.locator('#detail-body .detail-title').textContent()).resolves.toBe('client → server: STOR report.bin');
+    await expect(page.locator('#detail-body').textContent()).resolves.toContain('959 §4.1.3');
+  });
+});
+
+describe('who closes the data connection', () => {
+  it('download: the server closes it (it is the sender in STREAM mode)', async () => {
+    await runToEnd('download');
+    const fin = markStarting('data connection D1: FIN from server');
+    expect(await fin.getAttribute('aria-label')).toBe('data connection D1: FIN from server, end of file in STREAM mode (RFC 959 §3.4.1)');
+    expect(await fin.getAttribute('data-from')).toBe('server-data');
+    expect(Math.abs((await originX(fin)) - (await laneX('server-data')))).toBeLessThan(3);
+    await expect(mark('data connection D1: server closed: EOF in STREAM mode').isVisible()).resolves.toBe(true);
+    // The client only answers the server's close.
+    expect(await mark('data connection D1: client closed: EOF in STREAM mode').count()).toBe(0);
+    await screenshot('e2e-download-fin-from-server');
+  });
+
+  it('block-reuse: three files share one data connection, and no close is drawn between them', async () => {
+    await runToEnd('block-reuse');
+    const transfers = page.locator('g.mark.transfer');
+    await expect(transfers.count()).resolves.toBe(3);
+    const transferLabels = await transfers.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('aria-label') ?? ''));
+    expect(transferLabels.every((label) => label.startsWith('data connection D1: '))).toBe(true);
+    expect(await page.locator('g.mark.connection').count()).toBe(1);
+    await expect(page.locator('g.mark[aria-label="data connection D1: stays open: BLOCK mode, EOF marker sent"]').count()).resolves.toBe(3);
+    await expect(page.locator('g.mark.marker[aria-label^="data connection D1: EOF marker 40 00 00"]').count()).resolves.toBe(3);
+
+    const stepOf = async (locator: Locator) => Number(await locator.getAttribute('data-step'));
+    const transferSteps = await Promise.all((await transfers.all()).map(stepOf));
+    const finSteps = await Promise.all((await page.locator('g.mark.fin.channel-data').all()).map(stepOf));
+    expect(finSteps.length).toBeGreaterThan(0);
+    // The data connection is closed only after the last transfer — after QUIT (959 §3.2, condition 4).
+    const quitStep = await stepOf(mark('client → server: QUIT'));
+    for (const step of finSteps) {
+      expect(step).toBeGreaterThan(Math.max(...transferSteps));
+      expect(step).toBeGreaterThan(quitStep);
+    }
+    await screenshot('e2e-block-reuse-one-connection');
+  });
+});
+
+describe('breakpoints', () => {
+  it('stops before a command verb while playing, with the client held at the gate', async () => {
+    await page.selectOption('#scenario', 'textbook-upload');
+    await page.fill('#bp-verbs', 'STOR');
+    await page.selectOption('#speed', '20');
+    await page.click('#run');
+    await expect.poll(status, { timeout: 15_000 }).toMatch(/breakpoint before STOR/);
+    expect(await page.locator('body').getAttribute('data-playing')).toBe('false');
+    expect(await markStarting('client → server: STOR').count()).toBe(0);
+    await page.click('#step');
+    await expect.poll(() => markStarting('client → server: STOR').count()).toBe(1);
+  });
+
+  it('at wire speed the gate itself stops after a data connection FIN', async () => {
+    await page.selectOption('#scenario', 'textbook-upload');
+    await page.locator('#bp-events input[value="tcp.fin:data"]').check();
+    await page.selectOption('#speed', '0');
+    await page.click('#run');
+    await expect.poll(status, { timeout: 15_000 }).toMatch(/breakpoint on tcp\.fin \(data\)/);
+    await expect.poll(() => markStarting('data connection D1: FIN from client').count()).toBe(1);
+    // The client has not gone on to QUIT: it waits at the gate.
+    await page.waitForTimeout(300);
+    expect(await mark('client → server: QUIT').count()).toBe(0);
+    await page.keyboard.press('Space');
+    await expect.poll(status, { timeout: 15_000 }).toMatch(/Session complete/);
+    expect(await mark('client → server: QUIT').count()).toBe(1);
+  });
+});
+
+describe('untrusted text', () => {
+  it(`shows a file named ${EVIL} literally and runs nothing`, async () => {
+    await runToEnd('textbook-upload', () => page.fill('#file', EVIL));
+    const stor = mark(`client → server: STOR ${EVIL}`);
+    await expect(stor.locator('text.label').textContent()).resolves.toBe(`STOR ${EVIL}`);
+    await expect(page.locator('#transcript li', { hasText: `STOR ${EVIL}` }).count()).resolves.toBe(1);
+    await stor.locator('text.label').hover();
+    await expect(page.locator('#detail-body').textContent()).resolves.toContain(`STOR ${EVIL}`);
+    // No element was made from the text, and no handler ran (afterEach checks that no dialog opened).
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await page.locator('[onerror]').count()).toBe(0);
+    await screenshot('e2e-evil-file-name-as-text');
+  });
+});
+
+describe('keyboard and presenter mode', () => {
+  it('→ steps, ← steps back (the mark leaves), space pauses and resumes', async () => {
+    await page.selectOption('#scenario', 'download');
+    await page.click('#step');
+    await expect.poll(status).toMatch(/the client waits before USER student/);
+    await page.locator('#diagram').focus();
+    const user = mark('client → server: USER student');
+    while ((await user.count()) === 0) {
+      const before = await counter();
+      await page.keyboard.press('ArrowRight');
+      await expect.poll(counter).toBe(before + 1);
+    }
+    const at = await counter();
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(counter).toBe(at - 1);
+    await expect.poll(() => user.count()).toBe(0);
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => user.count()).toBe(1);
+
+    await page.selectOption('#speed', '20');
+    await page.locator('#diagram').focus();
+    await page.keyboard.press('Space');
+    await expect.poll(() => page.locator('body').getAttribute('data-playing')).toBe('true');
+    await expect.poll(counter).toBeGreaterThan(at + 3);
+    await page.keyboard.press('Space');
+    await expect.poll(() => page.locator('body').getAttribute('data-playing')).toBe('false');
+    const paused = await counter();
+    await page.waitForTimeout(400);
+    expect(await counter()).toBe(paused);
+
+    // Presenter mode: the options give way to the diagram; older steps fade, the current one stands out.
+    await page.keyboard.press('Space');
+    await expect.poll(status, { timeout: 15_000 }).toMatch(/Session complete/);
+    await page.click('#presenter');
+    await expect(page.locator('body').getAttribute('class')).resolves.toContain('presenter');
+    await expect(page.locator('aside.sidebar').isVisible()).resolves.toBe(false);
+    for (let i = 0; i < 6; i++) await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => page.locator('g.mark.faded').count()).toBeGreaterThan(5);
+    await expect(page.locator('g.mark.current').count()).resolves.toBeGreaterThan(0);
+    await screenshot('e2e-presenter-mode');
+  });
+
+  it('saves the trace and opens it again', async () => {
+    await runToEnd('listing');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-trace')]);
+    const path = join(ARTIFACTS, 'e2e-listing.trace.json');
+    await download.saveAs(path);
+    const saved = JSON.parse(await readFile(path, 'utf8')) as { format: string; events: unknown[] };
+    expect(saved.format).toBe('ftp-lab-trace');
+    const total = await counter();
+
+    const [svgDownload] = await Promise.all([page.waitForEvent('download'), page.click('#export-svg')]);
+    const svgPath = join(ARTIFACTS, 'e2e-listing.svg');
+    await svgDownload.saveAs(svgPath);
+    const svg = await readFile(svgPath, 'utf8');
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svg).toContain('aria-label="client → server: LIST"');
+
+    await page.reload();
+    await page.locator('body[data-ready="true"]').waitFor();
+    await page.locator('#trace-file').setInputFiles(path);
+    await expect.poll(status).toMatch(/Trace loaded: \d+ events/);
+    expect(await counter()).toBe(total);
+    await expect(page.locator('g.mark.transfer').count()).resolves.toBe(2);
+    await page.keyboard.press('Home');
+    await expect.poll(counter).toBe(0);
+    await expect.poll(() => page.locator('g.mark.message').count()).toBe(0);
+  });
+});
