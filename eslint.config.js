@@ -9,7 +9,7 @@ const pattern = (group, message) => ({ group, message });
 const builtinPaths = (message) => bareBuiltins.map((name) => ({ name, message }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'test-artifacts/**', 'bin/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'release/**', 'test-artifacts/**', 'bin/**', 'bench/results/**', '.*'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
