@@ -1,6 +1,7 @@
 // The renderer's entry: connects to the host through the bridge, builds the panels, and redraws them
 // from the playback state once per frame.
 
+import type { MenuCommand } from '../core/api/labApi';
 import type { DiagramModel, Mark } from '../core/diagram/diagramModel';
 import { connectBridge } from './bridge';
 import { createControlsBar } from './controlsBar';
@@ -179,7 +180,7 @@ function start(win: Window): void {
   exportButton.addEventListener('click', exportSvg);
 
   // The Electron shell's application menu sends its commands through the bridge (not part of HostMessage).
-  const menuCommands: Record<string, () => void> = {
+  const menuCommands: Record<MenuCommand, () => void> = {
     'trace.open': () => fileInput.click(),
     'trace.save': saveTrace,
     'trace.export': exportSvg,
@@ -193,8 +194,7 @@ function start(win: Window): void {
     'view.zoom-reset': () => diagram.fit(),
   };
   bridge.api.subscribe((message) => {
-    const { type, command } = message as { type: string; command?: unknown };
-    if (type === 'menu.command' && typeof command === 'string' && Object.hasOwn(menuCommands, command)) menuCommands[command]?.();
+    if (message.type === 'menu.command') menuCommands[message.command]();
   });
 
   bridge.api.request('listScenarios').then(

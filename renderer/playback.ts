@@ -305,7 +305,7 @@ export class Playback {
       this.#early.push(message);
       return;
     }
-    if (message.sessionId !== this.#sessionId || !this.#trace) return;
+    if (message.type === 'menu.command' || message.sessionId !== this.#sessionId || !this.#trace) return;
     switch (message.type) {
       case 'trace.event':
         if (!this.#trace.add(message.event)) return;

@@ -62,9 +62,31 @@ export interface RequestResults {
 
 export type RequestArgs<N extends RequestName> = z.infer<(typeof requestSchemas)[N]>;
 
-/** What a host pushes to the renderer while sessions run. */
+/** The application menu's commands (Electron); the page acts on them like on its own buttons. */
+export const MENU_COMMANDS = [
+  'trace.open',
+  'trace.save',
+  'trace.export',
+  'session.run',
+  'session.pause',
+  'session.step',
+  'session.stop',
+  'view.presenter',
+  'view.zoom-in',
+  'view.zoom-out',
+  'view.zoom-reset',
+] as const;
+
+export type MenuCommand = (typeof MENU_COMMANDS)[number];
+
+export function isMenuCommand(value: unknown): value is MenuCommand {
+  return typeof value === 'string' && (MENU_COMMANDS as readonly string[]).includes(value);
+}
+
+/** What a host pushes to the renderer while sessions run (and, in Electron, the menu's commands). */
 export type HostMessage =
   | { type: 'trace.event'; sessionId: string; event: TraceEvent }
+  | { type: 'menu.command'; command: MenuCommand }
   | { type: 'gate.state'; sessionId: string; paused: boolean; waiting?: string; reason?: string }
   | { type: 'session.end'; sessionId: string; ok: boolean; failure?: string };
 

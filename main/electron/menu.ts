@@ -4,21 +4,9 @@
 import type { MenuItemConstructorOptions } from 'electron';
 
 /** Every command the menu can send to the page over MENU_CHANNEL. */
-export const MENU_COMMANDS = [
-  'trace.open',
-  'trace.save',
-  'trace.export',
-  'session.run',
-  'session.pause',
-  'session.step',
-  'session.stop',
-  'view.presenter',
-  'view.zoom-in',
-  'view.zoom-out',
-  'view.zoom-reset',
-] as const;
+import { MENU_COMMANDS, type MenuCommand } from '../../core/api/labApi';
 
-export type MenuCommand = (typeof MENU_COMMANDS)[number];
+export { MENU_COMMANDS, type MenuCommand };
 
 export interface MenuOptions {
   /** Development build: adds Toggle Developer Tools. */
