@@ -10,15 +10,15 @@ import { randomFillSync } from 'node:crypto';
 import { chmod, copyFile, link, mkdir, mkdtemp, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import net from 'node:net';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { TransferMode } from '../core/trace/traceEvent';
 import { startVsftpd, type Vsftpd } from '../test/support/vsftpd';
 import type { OwnClientRequest, OwnClientResult } from './ownClient';
 import { formatProfile, summarizeProfile, topInclusive } from './profile';
 import { killAll, runProcess, startProcess, stopProcess } from './proc';
-import { CHECKOUT, processMemory, settledTrace, startFtpLabServe, traceSnapshot, type FtpLabServe, type ProcMemory, type TraceSnapshot } from './servers';
+import { CHECKOUT, processMemory, settledTrace, startFtpLabServe, traceQuiet, traceSnapshot, type FtpLabServe, type ProcMemory, type TraceSnapshot } from './servers';
 
 const MiB = 1 << 20;
 const BIG = 256 * MiB;
@@ -32,7 +32,7 @@ const RESULTS = join(CHECKOUT, 'bench', 'results');
  * reference; every other mode is first tried on a 1 KiB file and, if that works, measured like
  * STREAM and reported as a ratio to it (the goal: BLOCK >= 0.8x STREAM). Extend the list here.
  */
-export const OWN_CLIENT_MODES: readonly { mode: TransferMode; name: string }[] = [
+const OWN_CLIENT_MODES: readonly { mode: TransferMode; name: string }[] = [
   { mode: 'S', name: 'STREAM' },
   { mode: 'B', name: 'BLOCK' },
   { mode: 'C', name: 'COMPRESSED' },
@@ -248,16 +248,36 @@ async function ftplibSmall(server: ServerTarget, r: Row): Promise<void> {
   r.runs.push(SMALL_COUNT / p.seconds);
 }
 
-/** One curl, 300 URLs (a glob): curl reuses the control connection. Time: the sum of curl's per-transfer times. */
+/**
+ * One curl, 300 URLs (a glob): curl reuses the control connection. Time: the sum of curl's
+ * per-transfer times, less SYN-retransmit stalls. curl binds its data socket before connecting, so
+ * the kernel may hand it a port whose 4-tuple the server still holds in TIME_WAIT; the SYN is then
+ * answered with an ACK, reset, and retried after 1 s. That happens with vsftpd and ftp-lab alike, at
+ * random (0 to 15 times in 300 here); it is the loopback's, not the server's. Each stalled connect
+ * counts as a typical connect, and the stalls are reported beside the figure.
+ */
+const curlStalls: Record<string, number[]> = {};
+
 async function curlSmall(server: ServerTarget, r: Row): Promise<void> {
   const last = String(SMALL_COUNT - 1).padStart(3, '0');
-  const c = await runProcess('curl', ['-s', '-S', '-o', '/dev/null', '-w', '%{time_total} %{size_download}\\n', server.url(`small/f[000-${last}].bin`)], { timeoutMs: 180_000 });
+  const c = await runProcess('curl', ['-s', '-S', '-o', '/dev/null', '-w', '%{time_total} %{size_download} %{time_connect}\\n', server.url(`small/f[000-${last}].bin`)], { timeoutMs: 180_000 });
   const lines = c.stdout.trim().split('\n').map((l) => l.split(' ').map(Number));
   const bytes = lines.reduce((s, l) => s + (l[1] ?? 0), 0);
-  const seconds = lines.reduce((s, l) => s + (l[0] ?? 0), 0);
   if (c.code !== 0 || lines.length !== SMALL_COUNT || bytes !== SMALL * SMALL_COUNT) return fail(r, `curl exited ${c.code}, ${lines.length} transfers, ${bytes} bytes: ${lastLines(c.stderr)}`);
+  // Transfers after the first reuse the control connection; their time_connect is the data connection's.
+  const connects = lines.slice(1).map((l) => l[2] ?? 0);
+  const typical = median(connects.filter((t) => t < 0.9)) ?? 0;
+  let stalls = 0;
+  let seconds = 0;
+  for (const [i, l] of lines.entries()) {
+    const connect = l[2] ?? 0;
+    const stalled = i > 0 && connect >= 0.9;
+    if (stalled) stalls++;
+    seconds += (l[0] ?? 0) - (stalled ? connect - typical : 0);
+  }
   r.runs.push(SMALL_COUNT / seconds);
-  r.note = `wall clock incl. curl start-up: ${(SMALL_COUNT / (c.wallMs / 1000)).toFixed(0)} files/s`;
+  (curlStalls[server.name] ??= []).push(stalls);
+  r.note = `1 s SYN-retransmit stalls per run (left out): ${curlStalls[server.name]!.join(' / ')}`;
 }
 
 async function clearUploads(server: ServerTarget): Promise<void> {
@@ -329,7 +349,8 @@ async function measureOwnClient(opts: Options, servers: ServerTarget[], modeStat
         }
         ownClientMemory.push({ server: server.name, mode: modeName(mode), op: opName, maxRssKiB: result.maxRssKiB });
         for (const run of result.runs) {
-          if (!run.ok || run.transferMs === undefined || run.bytes !== BIG) fail(r, `session failed: ${run.failure ?? `${run.bytes} bytes`} (replies ${run.replyCodes.join(' ')})`);
+          // `bytes` is what crossed the wire: exactly the file in STREAM, the file plus headers or escapes in BLOCK/COMPRESSED.
+          if (!run.ok || run.transferMs === undefined || run.bytes < BIG || (mode === 'S' && run.bytes !== BIG)) fail(r, `session failed: ${run.failure ?? `${run.bytes} bytes`} (replies ${run.replyCodes.join(' ')})`);
           else r.runs.push(mbps(BIG, run.transferMs / 1000));
         }
         log(`  ${server.name} ${client} ${opName}: ${r.runs.map((x) => x.toFixed(0)).join(', ')} MB/s, client peak RSS ${(result.maxRssKiB / 1024).toFixed(0)} MiB`);
@@ -355,6 +376,8 @@ async function makeFiles(work: string): Promise<{ big: string; smallDir: string 
   await mkdir(smallDir, { mode: 0o755 });
   const small = Buffer.alloc(SMALL);
   for (let i = 0; i < SMALL_COUNT; i++) await writeFile(join(smallDir, `f${String(i).padStart(3, '0')}.bin`), randomFillSync(small), { mode: 0o644 });
+  // Written back before measuring, so the kernel's writeback does not run during the transfers.
+  execFileSync('sync');
   return { big, smallDir };
 }
 
@@ -398,7 +421,7 @@ function table(): string {
     r.unit,
     ratio(r.vsVsftpd),
     ratio(r.vsRaw),
-    r.runs.length ? r.runs.map((x) => fmt(x)).join(' / ') : (r.note ?? r.error ?? ''),
+    [r.runs.map((x) => fmt(x)).join(' / '), r.note, r.runs.length ? undefined : r.error].filter(Boolean).join('; '),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i >= 3 && i <= 6 && i !== 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
@@ -420,6 +443,7 @@ interface TraceReport {
 async function main(): Promise<number> {
   const opts = options();
   const started = Date.now();
+  const loadAtStart = loadavg().map((x) => Number(x.toFixed(2)));
   const work = await mkdtemp(join(tmpdir(), 'ftp-lab-bench-'));
   let serve: FtpLabServe | undefined;
   let vsftpd: Vsftpd | undefined;
@@ -432,9 +456,11 @@ async function main(): Promise<number> {
     killAll();
     await rm(work, { recursive: true, force: true });
   };
+  // Interrupted: kill every child by its pid (vsftpd's process group is killed on exit by startVsftpd), remove the files.
   const onSignal = () => {
     killAll();
     rmSync(work, { recursive: true, force: true });
+    if (vsftpd) rmSync(dirname(vsftpd.anonRoot), { recursive: true, force: true });
     process.exit(130);
   };
   process.once('SIGINT', onSignal);
@@ -445,7 +471,8 @@ async function main(): Promise<number> {
   const modeStatus: Record<string, string> = {};
   let profileText: string | undefined;
   try {
-    log(`FTP Lab bench: ${opts.reps} repetitions, median; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}`);
+    log(`FTP Lab bench: ${opts.reps} repetitions, median; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}; load average ${loadAtStart.join(' ')}`);
+    if (loadAtStart[0]! > 0.5) log('  (the machine is busy with something else: figures will be lower and noisier than on an idle machine)');
     if (opts.only.has('raw')) await measureRaw(opts);
 
     const needServers = opts.only.has('big') || opts.only.has('own') || opts.only.has('small');
@@ -489,6 +516,14 @@ async function main(): Promise<number> {
         }
       }
       log(`servers: ${servers.map((s) => `${s.name} on ${s.port}`).join(', ')}; ftp-lab serve pid ${lab.pid}, tracing to a file`);
+      // After an ftp-lab measurement, wait for its trace save (~200 ms after the session), so that
+      // work never overlaps the next measurement (of either server).
+      const settle = async (s: ServerTarget, measure: () => Promise<void>) => {
+        await measure();
+        if (s.name === 'ftp-lab') await traceQuiet(lab.traceFile);
+      };
+      // Warm-up, not measured: the first transfers of a fresh Node process run unoptimised code.
+      if (opts.only.has('big') || opts.only.has('own')) for (const s of servers) await settle(s, () => curlRetrFile(s, 'big.bin', BIG));
 
       if (opts.only.has('big')) {
         log('256 MiB transfers: curl and ftplib ...');
@@ -500,7 +535,7 @@ async function main(): Promise<number> {
         ];
         for (const [client, op, measure] of big) {
           // Repetitions alternate between the servers, so drift on the machine hits both alike.
-          for (let i = 1; i <= opts.reps; i++) for (const s of servers) await measure(s, row(s.name, client, op, 'MB/s'), i);
+          for (let i = 1; i <= opts.reps; i++) for (const s of servers) await settle(s, () => measure(s, row(s.name, client, op, 'MB/s'), i));
           log(`  ${client} ${op}: ${servers.map((s) => `${s.name} ${row(s.name, client, op, 'MB/s').runs.map((x) => x.toFixed(0)).join(', ')}`).join('; ')} MB/s`);
         }
       }
@@ -522,11 +557,12 @@ async function main(): Promise<number> {
       }
       if (opts.only.has('small')) {
         log(`${SMALL_COUNT} sequential 1 KiB RETRs, one control connection ...`);
+        for (const s of servers) await settle(s, () => python(['small', HOST, String(s.port), s.user, s.password, 'small', '50']).then(() => undefined));
         for (const [client, measure] of [
           ['ftplib', ftplibSmall],
           ['curl', curlSmall],
         ] as const) {
-          for (let i = 1; i <= opts.reps; i++) for (const s of servers) await measure(s, row(s.name, client, OP_SMALL, 'files/s'));
+          for (let i = 1; i <= opts.reps; i++) for (const s of servers) await settle(s, () => measure(s, row(s.name, client, OP_SMALL, 'files/s')));
           log(`  ${client}: ${servers.map((s) => `${s.name} ${row(s.name, client, OP_SMALL, 'files/s').runs.map((x) => x.toFixed(0)).join(', ')}`).join('; ')} files/s`);
         }
         trace.afterSmallFiles = await settledTrace(lab.traceFile);
@@ -538,7 +574,9 @@ async function main(): Promise<number> {
       trace.afterStop = await traceSnapshot(lab.traceFile);
       trace.transcriptLogBytes = await stat(lab.logFile).then((s) => s.size, () => undefined);
       if (opts.profile) {
-        const [file] = (await readdir(profDir)).filter((f) => f.endsWith('.cpuprofile'));
+        // One profile per thread (tsx runs a loader thread too): the main thread's is the largest.
+        const profiles = await Promise.all((await readdir(profDir)).filter((f) => f.endsWith('.cpuprofile')).map(async (f) => ({ f, size: (await stat(join(profDir, f))).size })));
+        const file = profiles.sort((a, b) => b.size - a.size)[0]?.f;
         if (!file) errors.push('no .cpuprofile was written by ftp-lab serve');
         else {
           await mkdir(RESULTS, { recursive: true });
@@ -569,7 +607,8 @@ async function main(): Promise<number> {
   log(table());
   log('');
   log('MB/s = 10^6 bytes/s. curl: its time_total (connect, login, transfer); ftplib: around retrbinary/storbinary (TYPE, PASV, transfer, 226);');
-  log('FTP Lab client: from sending RETR/STOR to the completion reply. "vs raw": 256 MiB rows against the raw Node reader, file rows against raw connect+1 KiB+close.');
+  log('FTP Lab client: from sending RETR/STOR to the completion reply; its "vs vsftpd" compares with the same client in STREAM against vsftpd.');
+  log('"vs raw": 256 MiB rows against the raw Node reader, file rows against raw connect + 1 KiB + close.');
   for (const b of blockVsStream) if (b.ratioToStream !== undefined) log(`${b.mode} / STREAM (FTP Lab client, ${b.op}): ${ratio(b.ratioToStream)}`);
   for (const [k, v] of Object.entries(modeStatus)) log(`mode ${k}: ${v}`);
   log('');
@@ -589,12 +628,15 @@ async function main(): Promise<number> {
   }
   for (const m of ownClientMemory) log(`  FTP Lab client peak RSS (${m.mode}, ${m.op}, against ${m.server}): ${mib(m.maxRssKiB)}`);
   if (profileText) log(`\nftp-lab serve CPU profile (bench/results/serve.cpuprofile):\n${profileText}`);
+  const loadAtEnd = loadavg().map((x) => Number(x.toFixed(2)));
+  log(`load average (1, 5, 15 min): ${loadAtStart.join(' ')} at the start, ${loadAtEnd.join(' ')} at the end. On 2 cores the figures move by ±30% between runs; compare runs, not single figures.`);
   for (const n of notes) log(`note: ${n}`);
   for (const e of errors) log(`ERROR: ${e}`);
 
   const result = {
     date: new Date().toISOString(),
     durationS: (Date.now() - started) / 1000,
+    load: { start: loadAtStart, end: loadAtEnd },
     machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version, curl: versionOf('curl', ['--version']), python: versionOf('python3', ['--version']), vsftpd: dpkgVersion('vsftpd') },
     commit: gitCommit(),
     options: { reps: opts.reps, only: [...opts.only], modes: opts.modes, vsftpd: opts.vsftpd, profile: opts.profile },

@@ -104,13 +104,19 @@ export interface TraceSnapshot {
 
 /**
  * The trace file once the server has stopped rewriting it (it saves ~200 ms after each burst of
- * events): the size must stay the same for `quietMs`. Then the events are counted.
+ * events): the file must stay the same for `quietMs`. Then the events are counted.
  */
 export async function settledTrace(file: string, quietMs = 600, maxMs = 10_000): Promise<TraceSnapshot> {
+  await traceQuiet(file, quietMs, maxMs);
+  return traceSnapshot(file);
+}
+
+/** Waits until the trace file has not changed for `quietMs` (the server's save after the last session is done). */
+export async function traceQuiet(file: string, quietMs = 300, maxMs = 5000): Promise<void> {
   const deadline = Date.now() + maxMs;
   let last = '';
   let since = Date.now();
-  for (;;) {
+  while (Date.now() < deadline) {
     let key = 'missing';
     try {
       const s = statSync(file);
@@ -121,12 +127,11 @@ export async function settledTrace(file: string, quietMs = 600, maxMs = 10_000):
     if (key !== last) {
       last = key;
       since = Date.now();
-    } else if (Date.now() - since >= quietMs || Date.now() > deadline) {
-      break;
+    } else if (Date.now() - since >= quietMs) {
+      return;
     }
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 25));
   }
-  return traceSnapshot(file);
 }
 
 export async function traceSnapshot(file: string): Promise<TraceSnapshot> {
