@@ -6,6 +6,8 @@ import type { DiagramModel, Mark } from '../core/diagram/diagramModel';
 import { connectBridge } from './bridge';
 import { createControlsBar } from './controlsBar';
 import { createDetailPanel } from './detailPanel';
+import { createNarrationPanel } from './narrationPanel';
+import { createStatechartPanel } from './statechartPanel';
 import { createDiagramView } from './diagramView';
 import { byId } from './dom';
 import { installShortcuts } from './keyboard';
@@ -35,6 +37,8 @@ function start(win: Window): void {
   const options = createOptionsPanel(doc);
   const diagram = createDiagramView(byId(doc, 'diagram') as unknown as SVGSVGElement, byId(doc, 'legend'));
   const detail = createDetailPanel(byId(doc, 'detail-body'));
+  const narration = createNarrationPanel(byId(doc, 'narration-body'));
+  const statecharts = createStatechartPanel(byId(doc, 'statecharts-body'));
   const transcript = createTranscriptView(byId<HTMLOListElement>(doc, 'transcript'));
   const title = byId(doc, 'session-title');
   const caption = byId(doc, 'caption');
@@ -97,6 +101,8 @@ function start(win: Window): void {
     showDetail();
     const rows = trace.full().rows;
     transcript.render(trace.transcript.entries, rows[current]?.seq ?? 0, rows[current - 1]?.seq ?? 0);
+    narration.render(trace.events, currentMark?.seqs, typeof trace.meta.scenario === 'string' ? trace.meta.scenario : undefined);
+    statecharts.render(trace.events, rows[current]?.seq ?? 0);
   }
 
   /** Step: with nothing loaded yet, starts the chosen scenario held before its first command. */

@@ -15,9 +15,17 @@ export function stateName(value: unknown): string {
   return '';
 }
 
-/** How an event is named in the trace: a command shows its verb ('cmd STOR'). */
+/**
+ * How an event is named in the trace: a command shows its verb ('cmd STOR'); XState's generated
+ * names become words ('done: preparing' for an invoked actor finishing, 'after loginDelay').
+ */
 function eventName(event: { type: string; verb?: unknown }): string {
-  return typeof event.verb === 'string' ? `${event.type} ${event.verb}` : event.type;
+  if (typeof event.verb === 'string') return `${event.type} ${event.verb}`;
+  if (event.type.startsWith('xstate.done.actor.')) return `done: ${event.type.split('.').pop()}`;
+  if (event.type.startsWith('xstate.error.actor.')) return `failed: ${event.type.split('.').pop()}`;
+  if (event.type.startsWith('xstate.after.')) return `after ${event.type.split('.')[2]}`;
+  if (event.type === 'xstate.init') return 'start';
+  return event.type;
 }
 
 export function stateTracer(recorder: TraceRecorder, machine: 'client' | 'server', side: Side, session?: number) {

@@ -138,13 +138,30 @@ describe('the textbook upload, step by step', () => {
     await expect(page.locator('#transcript li.current').last().textContent()).resolves.toMatch(/data connection D1 closed by client \(FIN\): end of file in STREAM mode/);
     // The detail panel explains the current step, with its RFC section.
     await expect(page.locator('#detail-body .rfc-section').textContent()).resolves.toBe('959 §3.4.1');
+    // The narration says it in a sentence; the client machine is lit in its close state, from its own definition.
+    await expect(page.locator('#narration-body .narration-text').textContent()).resolves.toMatch(/client closes the data connection \(TCP FIN\): end of file in STREAM mode/);
+    await expect(page.locator('.statechart[data-machine="client"] .state.active-leaf > .state-name').textContent()).resolves.toBe('closingData');
     await screenshot('e2e-upload-fin-from-client');
 
     // Clicking a mark shows its raw facts.
     await mark('client → server: STOR report.bin').locator('text.label').click();
     await expect(page.locator('#detail-body .detail-title').textContent()).resolves.toBe('client → server: STOR report.bin');
     await expect(page.locator('#detail-body').textContent()).resolves.toContain('959 §4.1.3');
-  });
+
+    // Stepping back to PORT's 200 shows where the textbook differs (it says 150), and what RFC 959 says.
+    const stepBack = async () => {
+      const before = await counter();
+      await page.click('#step-back');
+      await expect.poll(counter).toBe(before - 1);
+    };
+    await stepBack();
+    while (!((await page.locator('#narration-body').textContent()) ?? '').includes('The server answers PORT')) {
+      expect(await counter(), 'PORT 200 comes before the FIN').toBeGreaterThan(1);
+      await stepBack();
+    }
+    await expect(page.locator('#narration-body .narration-textbook').textContent()).resolves.toMatch(/The textbook \(step 7\).*150.*PORT is answered 200/s);
+    await screenshot('e2e-textbook-difference');
+  }, 60_000);
 });
 
 describe('who closes the data connection', () => {
