@@ -15,6 +15,7 @@ import { createDirectoryStore } from '../store/directoryStore';
 import type { FileStore } from '../store/fileStore';
 import type { TraceMeta } from '../../core/trace/traceEvent';
 import { runWebCommand } from '../web/webCommand';
+import { checkExportOptions, EXPORT_ARGS, EXPORT_HELP, ExportError, exportOptionsFrom, writeExport, type ExportOptions } from './exportFormats';
 
 export const TOOL = 'ftp-lab 0.1.0';
 
@@ -32,7 +33,8 @@ const USAGE = `Usage:
   ftp-lab run <scenario|file.json> [--server ftp://user:pass@host:port] [--passive|--active] [--type A|I] [--mode S|B|C]
               [--file NAME] [--size BYTES] [--trace FILE] [--export FILE] [--reveal-passwords] [--quiet]
   ftp-lab scenarios
-  ftp-lab export <trace.json> -o FILE [--format json]`;
+  ftp-lab export <trace.json> -o FILE [--format svg|png|pdf|mmd|puml|html|json] [--range N..M] [--theme light|dark]
+              [--notes] [--scale N] [--textbook]   (ftp-lab export --help: formats, options, steps)`;
 
 export async function main(argv: readonly string[], io: CliIo = consoleIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -123,20 +125,42 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
   const recorder = new TraceRecorder(() => performance.now());
   const meta: TraceMeta = { createdAt: new Date().toISOString(), tool: TOOL, title: 'ftp-lab serve', passwordsMasked: !values['reveal-passwords'] };
   const writer = new TranscriptWriter(new Set(['server' as const]));
+  // The live transcript: lines are gathered and go out in one write (stdout writes to a pipe are
+  // synchronous) at the end of the tick, or at once with anything the client can see (a reply, a FIN
+  // or RST the server sends): a client that has seen a reply finds its line, and every line before it, printed.
+  let transcript: string[] = [];
+  let transcriptQueued = false;
+  const printTranscript = () => {
+    transcriptQueued = false;
+    if (transcript.length === 0) return;
+    const lines = transcript;
+    transcript = [];
+    io.out(lines.join('\n'));
+  };
   recorder.subscribe((event) => {
     const line = writer.line(event);
-    if (line !== undefined) io.out(`[${event.session ?? '-'}] ${line}`);
+    if (line === undefined) return;
+    transcript.push(`[${event.session ?? '-'}] ${line}`);
+    if (event.side === 'server' && 'dir' in event && event.dir === 'sent' && (event.type === 'ftp.reply' || event.type === 'tcp.fin' || event.type === 'tcp.rst')) {
+      printTranscript();
+    } else if (!transcriptQueued) {
+      transcriptQueued = true;
+      queueMicrotask(printTranscript);
+    }
   });
-  let saving = Promise.resolve();
   const traceFile = values.trace;
-  // The trace file is kept current as sessions happen: rewritten shortly after each burst of events.
+  // The trace file is kept current as sessions happen: shortly after each burst of events, the new
+  // events are appended to it (TraceFileWriter: the file stays valid JSON after every flush).
+  const { TraceFileWriter } = await import('../session/traceFileWriter');
+  const traceWriter = traceFile ? new TraceFileWriter(traceFile, meta) : undefined;
   let pendingSave: NodeJS.Timeout | undefined;
-  if (traceFile) {
-    recorder.subscribe(() => {
+  if (traceWriter) {
+    recorder.subscribe((event) => {
+      traceWriter.append([event]);
       if (pendingSave) return;
       pendingSave = setTimeout(() => {
         pendingSave = undefined;
-        saving = saving.then(() => writeTrace(traceFile, recorder, meta)).catch((e: Error) => io.err(`ftp-lab: could not write ${traceFile}: ${e.message}`));
+        traceWriter.flush().catch((e: Error) => io.err(`ftp-lab: could not write ${traceFile}: ${e.message}`));
       }, 200);
     });
   }
@@ -160,10 +184,11 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
   });
   clearTimeout(pendingSave);
   await server.close();
-  if (traceFile) {
-    await saving;
-    await writeTrace(traceFile, recorder, meta);
-    io.out(`Trace written to ${traceFile} (${recorder.events.length} events).`);
+  printTranscript();
+  if (traceWriter) {
+    await traceWriter.close();
+    printTranscript();
+    io.out(`Trace written to ${traceFile} (${traceWriter.eventCount} events).`);
   }
   return 0;
 }
@@ -218,6 +243,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       size: { type: 'string' },
       trace: { type: 'string' },
       export: { type: 'string', multiple: true },
+      ...EXPORT_ARGS,
       'reveal-passwords': { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
     },
@@ -229,8 +255,13 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   if (values.type !== undefined && !/^[AI]$/i.test(values.type)) throw new UsageError('--type is A or I.');
   if (values.mode !== undefined && !/^[SBC]$/i.test(values.mode)) throw new UsageError('--mode is S, B or C.');
   if (values.size !== undefined && !/^\d+$/.test(values.size)) throw new UsageError('--size is a number of bytes.');
-  for (const path of values.export ?? []) {
-    if (!path.endsWith('.json')) throw new UsageError(`--export ${path}: only .json exports exist so far (diagram formats come later).`);
+  let exportOptions: ExportOptions = {};
+  try {
+    exportOptions = exportOptionsFrom(values);
+    for (const path of values.export ?? []) checkExportOptions(path, exportOptions);
+  } catch (error) {
+    if (error instanceof ExportError) throw new UsageError(`--export: ${error.message}`);
+    throw error;
   }
   const scenario = await loadScenario(positionals[0]!);
   const target = values.server ? parseServerUrl(values.server) : undefined;
@@ -279,8 +310,16 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     passwordsMasked: !values['reveal-passwords'],
     settings: { passive: settings.passive, type: settings.type, mode: settings.mode, file: settings.file, size: settings.size },
   };
-  for (const path of [values.trace, ...(values.export ?? [])]) {
-    if (path) await writeTrace(path, recorder, meta);
+  if (values.trace) await writeTrace(values.trace, recorder, meta);
+  for (const path of values.export ?? []) {
+    try {
+      const written = await writeExport(createTraceFile(meta, recorder.events), path, exportOptions);
+      if (!values.quiet) io.out(`# Wrote ${written.path} (${written.format}, ${written.bytes} bytes).`);
+    } catch (error) {
+      // A range past the end of this session's steps is only known now: still bad usage.
+      if (error instanceof ExportError) throw new UsageError(`--export ${path}: ${error.message}`);
+      throw error;
+    }
   }
   for (const t of output.transfers) {
     io.out(`# ${t.command}: ${t.bytes} bytes ${t.direction === 'upload' ? 'sent' : 'received'}${t.sha256 ? `, sha256 ${t.sha256.slice(0, 16)}…` : ''}${t.complete ? '' : ' (cut short)'}`);
@@ -296,21 +335,37 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
 async function exportTrace(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
-    options: { output: { type: 'string', short: 'o' }, format: { type: 'string' } },
+    options: {
+      output: { type: 'string', short: 'o' },
+      format: { type: 'string' },
+      ...EXPORT_ARGS,
+      textbook: { type: 'boolean' },
+      title: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
     allowPositionals: true,
     strict: true,
   });
-  if (positionals.length !== 1 || !values.output) throw new UsageError('export needs a trace file and -o FILE.');
-  const format = values.format ?? values.output.split('.').pop();
-  if (format !== 'json') throw new UsageError(`Export format "${format}" is not available yet; only json exists so far.`);
-  let text: string;
-  try {
-    text = await readFile(positionals[0]!, 'utf8');
-  } catch (error) {
-    throw new UsageError(`Cannot read ${positionals[0]}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+  if (values.help) {
+    io.out(EXPORT_HELP);
+    return 0;
   }
-  const trace = parseTrace(text);
-  await writeFile(values.output, serializeTrace(trace));
-  io.out(`Wrote ${values.output} (${trace.events.length} events).`);
-  return 0;
+  if (positionals.length !== 1 || !values.output) throw new UsageError('export needs a trace file and -o FILE (ftp-lab export --help lists the formats).');
+  try {
+    const options = exportOptionsFrom(values);
+    checkExportOptions(values.output, options);
+    let text: string;
+    try {
+      text = await readFile(positionals[0]!, 'utf8');
+    } catch (error) {
+      throw new UsageError(`Cannot read ${positionals[0]}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+    }
+    const trace = parseTrace(text);
+    const written = await writeExport(trace, values.output, options);
+    io.out(`Wrote ${written.path} (${written.format}, ${written.bytes} bytes, from ${trace.events.length} events).`);
+    return 0;
+  } catch (error) {
+    if (error instanceof ExportError) throw new UsageError(error.message);
+    throw error;
+  }
 }

@@ -2,9 +2,9 @@
 
 import { promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { FileInfo } from '../../core/protocol/fileInfo';
-import { StoreError, type FileStore, type WriteMode } from './fileStore';
+import { StoreError, type BufferFillingSource, type FileStore, type WriteMode } from './fileStore';
 import { checkName, checkOffset, checkVirtualPath, compareNames, joinVirtual } from './virtualPath';
 
 /** Stream buffers of 1 MiB: few big reads and writes per transfer. */
@@ -192,15 +192,23 @@ export async function createDirectoryStore(root: string): Promise<FileStore> {
       } catch (error) {
         throw storeError(error, virtual);
       }
+      let size: number;
       try {
         const stats = await handle.stat();
         if (stats.isDirectory()) throw new StoreError('isDirectory', `${virtual}: is a directory`);
         if (!stats.isFile()) throw new StoreError('io', `${virtual}: not a regular file`);
+        size = stats.size;
       } catch (error) {
         await handle.close();
         throw error instanceof StoreError ? error : storeError(error, virtual);
       }
-      return handle.createReadStream({ start: offset, highWaterMark: HIGH_WATER_MARK });
+      // The bytes there are when the file is opened (as the memory store's snapshot), read with buffers
+      // no bigger than what is left: a 1 KiB file costs one 1 KiB read, not a 1 MiB buffer.
+      const remaining = Math.max(0, size - offset);
+      const stream = handle.createReadStream(
+        remaining > 0 ? { start: offset, end: size - 1, highWaterMark: Math.min(remaining, HIGH_WATER_MARK) } : { start: offset, highWaterMark: 1024 },
+      );
+      return withReadInto(stream, handle, offset, offset + remaining);
     },
 
     async openWrite(virtual, mode) {
@@ -228,6 +236,23 @@ export async function createDirectoryStore(root: string): Promise<FileStore> {
       }
     },
   };
+}
+
+/** Adds BufferFillingSource to a file's read stream: positional reads on the same handle, up to `end`. */
+function withReadInto(stream: Readable, handle: fs.FileHandle, start: number, end: number): Readable & BufferFillingSource {
+  let position = start;
+  const source = stream as Readable & BufferFillingSource;
+  Object.defineProperty(source, 'remaining', { get: () => end - position });
+  source.readInto = async (buffer: Buffer) => {
+    const length = Math.min(buffer.length, end - position);
+    if (length <= 0) return 0;
+    const { bytesRead } = await handle.read(buffer, 0, length, position);
+    // A file cut short since it was opened ends where its bytes end.
+    if (bytesRead === 0) position = end;
+    position += bytesRead;
+    return bytesRead;
+  };
+  return source;
 }
 
 async function openWriteStream(host: string, virtual: string, mode: WriteMode, existing: Stats | undefined): Promise<Writable> {

@@ -22,6 +22,18 @@ export class StoreError extends Error {
 export type WriteMode = { kind: 'replace' } | { kind: 'append' } | { kind: 'resume'; offset: number };
 
 /**
+ * What openRead's stream may offer besides being a Readable: fill a caller's buffer with the next
+ * bytes, so a sender can reuse two buffers for a whole file instead of getting a fresh one per read.
+ * A consumer uses either this or the stream interface, never both, and destroy()s the stream when done.
+ */
+export interface BufferFillingSource {
+  /** Puts the next bytes at the start of `buffer`; resolves to how many (0: the end). */
+  readInto(buffer: Buffer): Promise<number>;
+  /** Bytes left to read (as the file was when opened). */
+  readonly remaining: number;
+}
+
+/**
  * Paths are virtual absolute paths ('/', '/pub/hello.txt'), already normalised by the caller.
  * Every method still re-checks them (checkVirtualPath) and refuses anything else with
  * StoreError('escapesRoot' | 'invalidName'): the store is the last line of defence.

@@ -2,7 +2,7 @@
 
 import { Readable, Writable } from 'node:stream';
 import type { FileInfo } from '../../core/protocol/fileInfo';
-import { StoreError, type FileStore } from './fileStore';
+import { StoreError, type BufferFillingSource, type FileStore } from './fileStore';
 import { checkName, checkOffset, checkVirtualPath, compareNames, joinVirtual } from './virtualPath';
 
 /**
@@ -279,7 +279,10 @@ function chunkReader(chunks: readonly Buffer[], offset: number): Readable {
     skip -= chunks[index]?.length ?? 0;
     index += 1;
   }
-  return new Readable({
+  let remaining = 0;
+  for (let i = index; i < chunks.length; i += 1) remaining += chunks[i]?.length ?? 0;
+  remaining -= skip;
+  const stream = new Readable({
     read() {
       for (;;) {
         const chunk = chunks[index];
@@ -292,12 +295,31 @@ function chunkReader(chunks: readonly Buffer[], offset: number): Readable {
         skip = 0;
         // Empty views (a block just started) carry nothing, and push(empty) would not end the read.
         if (piece.length > 0) {
+          remaining -= piece.length;
           this.push(piece);
           return;
         }
       }
     },
-  });
+  }) as Readable & BufferFillingSource;
+  // BufferFillingSource: copies the snapshot's bytes into the caller's buffer.
+  Object.defineProperty(stream, 'remaining', { get: () => remaining });
+  stream.readInto = async (buffer: Buffer) => {
+    let filled = 0;
+    while (filled < buffer.length && index < chunks.length) {
+      const chunk = chunks[index]!;
+      const copied = chunk.copy(buffer, filled, skip);
+      filled += copied;
+      skip += copied;
+      if (skip >= chunk.length) {
+        index += 1;
+        skip = 0;
+      }
+    }
+    remaining -= filled;
+    return filled;
+  };
+  return stream;
 }
 
 // ---- Sample files -------------------------------------------------------------------------------

@@ -1,0 +1,181 @@
+// The HTML player as a student uses it: the exported file opened from disk (file://, offline) in Debian's
+// Chromium (playwright-core, never a downloaded browser), stepped with the buttons, the keys and the scrubber.
+// A hostile trace must show its names as text and run nothing. Also: Mermaid itself draws the hostile
+// Mermaid export in the browser, with every name literal.
+
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { layoutTrace } from '../../core/diagram/layout';
+import type { TraceFile } from '../../core/trace/traceEvent';
+import { renderExport, writeExport } from '../../main/cli/exportFormats';
+import { fixtures } from '../core/diagram/fixtures';
+import { HOSTILE_FILE, HOSTILE_NOTE, HOSTILE_TITLE, hostileEvents } from '../core/diagram/hostileTrace';
+
+const ARTIFACTS = join(process.cwd(), 'test-artifacts');
+
+const hostile: TraceFile = {
+  format: 'ftp-lab-trace',
+  version: 1,
+  meta: { createdAt: '2026-01-01T00:00:00Z', tool: 'test</script><script>alert("tool")</script>', title: HOSTILE_TITLE, scenario: 'textbook-upload', passwordsMasked: true },
+  events: hostileEvents(),
+};
+
+let dir: string;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let dialogs: string[];
+let problems: string[];
+let requests: string[];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ftp-lab-player-'));
+  await mkdir(ARTIFACTS, { recursive: true });
+  await writeExport(fixtures.textbookUpload, join(dir, 'textbook.html'));
+  await writeExport(hostile, join(dir, 'hostile.html'), { theme: 'dark' });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+beforeEach(async () => {
+  context = await browser.newContext({ viewport: { width: 1300, height: 900 } });
+  page = await context.newPage();
+  dialogs = [];
+  problems = [];
+  requests = [];
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  // A CSP violation (our own script refused, or anything injected) is reported as a console error.
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  page.on('request', (request) => requests.push(request.url()));
+});
+
+afterEach(async () => {
+  expect(dialogs, 'no page may open a dialog').toEqual([]);
+  expect(problems, 'no script errors or CSP violations').toEqual([]);
+  expect(requests.filter((url) => !url.startsWith('file://')), 'offline: nothing but the file itself').toEqual([]);
+  await context.close();
+});
+
+const open = (name: string) => page.goto(pathToFileURL(join(dir, name)).href);
+const visibleMarks = () => page.locator('#diagram g.mark:visible').count();
+const counter = async () => (await page.locator('#counter').textContent()) ?? '';
+const narration = async () => (await page.locator('#narration').textContent()) ?? '';
+
+describe('HTML player', () => {
+  it('steps through the textbook upload with buttons, keys and the scrubber; marks appear and the narration follows', async () => {
+    const model = layoutTrace(fixtures.textbookUpload.events);
+    await open('textbook.html');
+    expect(await counter()).toBe(`Step 1 of ${model.steps}`);
+    expect(await visibleMarks()).toBe(model.marks.filter((m) => m.step === 0).length);
+    expect(await narration()).toBe('The client opens the control connection.');
+    expect(await page.locator('#rfc').textContent()).toBe('RFC 959 §2.3');
+
+    await page.click('#next');
+    expect(await counter()).toBe(`Step 2 of ${model.steps}`);
+    expect(await narration()).toMatch(/^The server answers|^220: the server is ready/);
+    const afterTwo = await visibleMarks();
+    expect(afterTwo).toBe(model.marks.filter((m) => m.step <= 1).length);
+
+    for (let i = 0; i < 12; i++) await page.keyboard.press('ArrowRight');
+    expect(await counter()).toBe(`Step 14 of ${model.steps}`);
+    expect(await narration()).toMatch(/^The client sends PORT/);
+    // The textbook scenario: at the 200 that answers PORT, where the textbook is wrong.
+    await page.keyboard.press('ArrowRight');
+    expect(await page.locator('#textbook').textContent()).toMatch(/^The textbook \(step 7\) says/);
+    expect(await visibleMarks()).toBeGreaterThan(afterTwo);
+
+    // Scrub to the client's FIN at end of file: its badge shows, the data connection's span is drawn down to here only.
+    await page.locator('#scrub').fill('20');
+    expect(await counter()).toBe(`Step 20 of ${model.steps}`);
+    expect(await narration()).toMatch(/^The client closes the data connection \(TCP FIN\): end of file in STREAM mode/);
+    expect(await page.locator('g.mark.close-badge:visible text').allTextContents()).toEqual(['client closed: EOF in STREAM mode']);
+    const spanHeight = () => page.locator('g.mark.connection rect.span').first().getAttribute('height');
+    const partial = Number(await spanHeight());
+    await page.keyboard.press('End');
+    expect(await counter()).toBe(`Step ${model.steps} of ${model.steps}`);
+    expect(await visibleMarks()).toBe(model.marks.length);
+    expect(Number(await spanHeight())).toBeGreaterThan(partial);
+    await page.screenshot({ path: join(ARTIFACTS, 'html-player-end.png') });
+
+    await page.keyboard.press('Home');
+    expect(await counter()).toBe(`Step 1 of ${model.steps}`);
+    await page.keyboard.press('ArrowLeft');
+    expect(await counter()).toBe(`Step 1 of ${model.steps}`);
+
+    // Play (fast) runs on by itself; Space pauses.
+    await page.selectOption('#speed', '350');
+    await page.click('#play');
+    await expect.poll(counter, { timeout: 5000 }).toBe(`Step 4 of ${model.steps}`);
+    await page.locator('body').press(' ');
+    const paused = await counter();
+    await page.waitForTimeout(800);
+    expect(await counter()).toBe(paused);
+    expect(await page.locator('#play').textContent()).toBe('Play');
+    await page.locator('#scrub').fill('19');
+    await page.screenshot({ path: join(ARTIFACTS, 'html-player.png') });
+  });
+
+  it('a hostile trace: names shown literally as text, nothing injected, nothing run', async () => {
+    const model = layoutTrace(hostile.events);
+    await open('hostile.html');
+    expect(await page.title()).toBe(`${HOSTILE_TITLE} · FTP Lab player`);
+    expect(await page.locator('h1').textContent()).toBe(HOSTILE_TITLE);
+    expect(await page.locator('script').count()).toBe(3);
+    expect(await page.locator('img, iframe, object, embed, foreignObject').count()).toBe(0);
+
+    const stor = model.rows.findIndex((r) => model.marks.some((m) => m.step === r.step && m.kind === 'message' && m.verb === 'STOR'));
+    await page.locator('#scrub').fill(String(stor + 1));
+    expect(await page.locator('#summary').textContent()).toBe(`client → server: STOR ${HOSTILE_FILE}`);
+    const note = model.marks.find((m) => m.kind === 'note');
+    await page.locator('#scrub').fill(String((note?.step ?? 0) + 1));
+    expect(await page.locator('#summary').textContent()).toBe(`note: ${HOSTILE_NOTE}`);
+    expect(await narration()).toBe(HOSTILE_NOTE);
+    // Every step once, both ways.
+    for (let i = 0; i < model.steps; i++) await page.keyboard.press('ArrowRight');
+    for (let i = 0; i < model.steps; i++) await page.keyboard.press('ArrowLeft');
+    expect(await counter()).toBe(`Step 1 of ${model.steps}`);
+    // The trace inside the file reads back whole.
+    const embedded = await page.locator('#ftp-lab-trace').textContent();
+    expect(JSON.parse(embedded ?? '')).toEqual(JSON.parse(JSON.stringify(hostile)));
+    await page.keyboard.press('End');
+    await page.screenshot({ path: join(ARTIFACTS, 'html-player-hostile.png'), fullPage: true });
+  });
+});
+
+describe('Mermaid export in the browser', () => {
+  it('Mermaid draws the hostile export: every name literal, no element or script from the trace', async () => {
+    await page.setContent('<!doctype html><html><body><div id="out"></div></body></html>');
+    await page.addScriptTag({ content: await readFile(join(process.cwd(), 'node_modules/mermaid/dist/mermaid.min.js'), 'utf8') });
+    const text = String(await renderExport(hostile, 'mmd'));
+    const drawn = await page.evaluate(async (source) => {
+      const api = (window as unknown as { mermaid: { initialize(c: object): void; render(id: string, text: string): Promise<{ svg: string }> } }).mermaid;
+      api.initialize({ startOnLoad: false, securityLevel: 'strict' });
+      const { svg } = await api.render('hostile', source);
+      const out = document.getElementById('out')!;
+      out.innerHTML = svg;
+      return { texts: [...out.querySelectorAll('text')].map((t) => t.textContent ?? ''), injected: out.querySelectorAll('script, img, iframe, foreignObject').length };
+    }, text);
+    expect(drawn.injected).toBe(0);
+    expect(drawn.texts).toContain(HOSTILE_TITLE);
+    expect(drawn.texts.some((t) => t.endsWith(`STOR ${HOSTILE_FILE}`))).toBe(true);
+    expect(drawn.texts.some((t) => t.endsWith(HOSTILE_NOTE.replace('\n', '\u240a')))).toBe(true);
+    await page.locator('#out svg').screenshot({ path: join(ARTIFACTS, 'mermaid-hostile.png') });
+  });
+});
