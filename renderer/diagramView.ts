@@ -21,6 +21,8 @@ export interface DiagramState {
   readonly selectedId: string | undefined;
   /** Bring the current row into view. */
   readonly follow: boolean;
+  /** Marks to outline as produced while a picked statechart state was active. */
+  readonly producedIds?: ReadonlySet<string>;
 }
 
 export interface DiagramView {
@@ -162,7 +164,8 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
         .classed('current', (d) => isCurrent(d, s.currentStep))
         .classed('recent', (d) => s.presenter && d.step > s.currentStep - PRESENTER_RECENT && !isCurrent(d, s.currentStep))
         .classed('faded', (d) => s.presenter && lastStepOf(d) <= s.currentStep - PRESENTER_RECENT)
-        .classed('selected', (d) => d.id === s.selectedId);
+        .classed('selected', (d) => d.id === s.selectedId)
+        .classed('produced', (d) => s.producedIds?.has(d.id) ?? false);
     }
   }
 

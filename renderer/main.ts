@@ -34,7 +34,7 @@ function settingsLine(meta: Record<string, unknown>): string {
 function start(win: Window): void {
   const doc = win.document;
   const body = doc.body;
-  const options = createOptionsPanel(doc);
+  const options = createOptionsPanel(doc, { report: (text, tone) => playback.report(text, tone) });
   const diagram = createDiagramView(byId(doc, 'diagram') as unknown as SVGSVGElement, byId(doc, 'legend'));
   const detail = createDetailPanel(byId(doc, 'detail-body'));
   const narration = createNarrationPanel(byId(doc, 'narration-body'));
@@ -47,11 +47,13 @@ function start(win: Window): void {
   const exportButton = byId<HTMLButtonElement>(doc, 'export-svg');
   const presenterButton = byId<HTMLButtonElement>(doc, 'presenter');
   const fileInput = byId<HTMLInputElement>(doc, 'trace-file');
+  const timeAxisButton = byId<HTMLButtonElement>(doc, 'time-axis');
 
   let snapshot: PlaybackSnapshot | undefined;
   let selected: Mark | undefined;
   let hovered: Mark | undefined;
   let presenter = false;
+  let axis: 'step' | 'time' = 'step';
   let frame: number | undefined;
   let renderedShown = -1;
   let renderedTrace: unknown;
@@ -72,11 +74,20 @@ function start(win: Window): void {
     caption.textContent = shown ? `${shown.ariaLabel}${shown.rfc && !shown.ariaLabel.includes(shown.rfc) ? ` (RFC ${shown.rfc})` : ''}` : '';
   }
 
+  /** The marks recorded while the state picked in a statechart was active (spans excepted: they last the whole connection). */
+  function producedIds(model: DiagramModel, events: Parameters<typeof statecharts.selectedRanges>[0]): ReadonlySet<string> {
+    const ranges = statecharts.selectedRanges(events);
+    if (ranges.length === 0) return new Set();
+    const inRange = (seq: number) => ranges.some((r) => seq >= r.from && seq < r.to);
+    return new Set(model.marks.filter((m) => m.kind !== 'connection' && m.seqs.some(inRange)).map((m) => m.id));
+  }
+
   function render(): void {
     frame = undefined;
     const s = snapshot;
     if (!s) return;
     controls.update(s);
+    options.showWatching(s.watching);
     emptyHint.hidden = s.trace !== undefined;
     saveButton.disabled = !s.trace || s.trace.events.length === 0;
     exportButton.disabled = saveButton.disabled;
@@ -91,12 +102,13 @@ function start(win: Window): void {
       hovered = undefined;
     }
     title.textContent = trace.title + settingsLine(trace.meta);
+    trace.axis = axis;
     const model = trace.upTo(s.shown);
     const current = s.shown - 1;
     const moved = s.shown !== renderedShown;
     renderedShown = s.shown;
     if (selected && !model.marks.some((m) => m.id === selected?.id)) selected = undefined;
-    diagram.render(model, { currentStep: current, newFromStep: s.animateFrom, animateMs: animateMs(s), presenter, selectedId: selected?.id, follow: moved });
+    diagram.render(model, { currentStep: current, newFromStep: s.animateFrom, animateMs: animateMs(s), presenter, selectedId: selected?.id, follow: moved, producedIds: producedIds(model, trace.events) });
     currentMark = primaryMark(model, current);
     showDetail();
     const rows = trace.full().rows;
@@ -127,6 +139,7 @@ function start(win: Window): void {
   playback.setSpeed(Number(byId<HTMLSelectElement>(doc, 'speed').value));
   playback.setBreakpoints(options.breakpoints());
   options.onBreakpointsChange((breakpoints) => playback.setBreakpoints(breakpoints));
+  options.onWatch((port) => void playback.watch(port));
 
   const togglePresenter = () => {
     presenter = !presenter;
@@ -140,6 +153,18 @@ function start(win: Window): void {
     });
   };
   presenterButton.addEventListener('click', togglePresenter);
+
+  // Step axis by default; the time axis places rows by when they happened (loopback events are microseconds apart).
+  timeAxisButton.addEventListener('click', () => {
+    axis = axis === 'step' ? 'time' : 'step';
+    timeAxisButton.setAttribute('aria-pressed', String(axis === 'time'));
+    body.dataset.axis = axis;
+    frame ??= win.requestAnimationFrame(render);
+  });
+
+  statecharts.onSelect(() => {
+    frame ??= win.requestAnimationFrame(render);
+  });
 
   diagram.onHover((mark) => {
     hovered = mark;

@@ -11,15 +11,56 @@ export interface Breakpoints {
   readonly events: string[];
 }
 
+/** The scenario select's value for a scenario loaded from a file (never a built-in name: those have no colon). */
+const FILE_SCENARIO = 'file:';
+/** core/api's limit on an inline scenario. */
+const MAX_SCENARIO_CHARS = 1_000_000;
+
+interface LoadedScenario {
+  readonly fileName: string;
+  readonly json: string;
+  readonly title: string;
+  readonly description: string;
+  readonly defaults: Record<string, unknown>;
+}
+
+/** What the panel shows of a scenario file before the host checks it (the host's parser is the judge). */
+function previewScenario(fileName: string, json: string): LoadedScenario {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    parsed = undefined;
+  }
+  const object = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  const defaults = object.defaults && typeof object.defaults === 'object' && !Array.isArray(object.defaults) ? (object.defaults as Record<string, unknown>) : {};
+  return {
+    fileName,
+    json,
+    title: typeof object.title === 'string' ? object.title : fileName,
+    description: `From the file ${fileName}${typeof object.description === 'string' ? `: ${object.description.trim().replace(/[.!?]$/, '')}` : ''}. The host checks it when you press Run.`,
+    defaults,
+  };
+}
+
+export interface OptionsPanelHooks {
+  /** A sentence for the status line (a scenario file loaded, or why it could not be). */
+  readonly report: (text: string, tone: 'idle' | 'error') => void;
+}
+
 export interface OptionsPanel {
   setScenarios(list: readonly ScenarioSummary[]): void;
   /** What the user chose, ready for startSession (always paused: the renderer paces the client). */
   read(): SessionOptions;
   breakpoints(): Breakpoints;
   onBreakpointsChange(listener: (breakpoints: Breakpoints) => void): void;
+  /** "Watch server" was pressed, with a valid port (0: any free port). */
+  onWatch(listener: (port: number) => void): void;
+  /** Shows the port being watched (undefined: not watching). */
+  showWatching(port: number | undefined): void;
 }
 
-export function createOptionsPanel(doc: Document): OptionsPanel {
+export function createOptionsPanel(doc: Document, hooks: OptionsPanelHooks): OptionsPanel {
   const form = byId<HTMLFormElement>(doc, 'options');
   const scenario = byId<HTMLSelectElement>(doc, 'scenario');
   const title = byId(doc, 'scenario-title');
@@ -35,6 +76,22 @@ export function createOptionsPanel(doc: Document): OptionsPanel {
   const serverPort = byId<HTMLInputElement>(doc, 'server-port');
   const bpVerbs = byId<HTMLInputElement>(doc, 'bp-verbs');
   const bpEvents = byId(doc, 'bp-events');
+  const loadScenario = byId<HTMLButtonElement>(doc, 'load-scenario');
+  const scenarioFile = byId<HTMLInputElement>(doc, 'scenario-file');
+  let loaded: LoadedScenario | undefined;
+  const watchPort = byId<HTMLInputElement>(doc, 'watch-port');
+  const watchButton = byId<HTMLButtonElement>(doc, 'watch-server');
+  const watchStatus = byId(doc, 'watch-status');
+  const watchListeners = new Set<(port: number) => void>();
+  let watchingShown: number | undefined;
+  watchButton.addEventListener('click', () => {
+    const port = Number(watchPort.value);
+    if (watchPort.value.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
+      hooks.report('The port to watch is a whole number from 0 to 65535 (0 picks a free port).', 'error');
+      return;
+    }
+    for (const listener of watchListeners) listener(port);
+  });
   const summaries = new Map<string, ScenarioSummary>();
   const breakpointListeners = new Set<(breakpoints: Breakpoints) => void>();
 
@@ -51,15 +108,48 @@ export function createOptionsPanel(doc: Document): OptionsPanel {
   /** Fills the fields with the scenario's own defaults, as `ftp-lab run` would use them. */
   const applyDefaults = () => {
     const name = scenario.value;
-    title.textContent = summaries.get(name)?.title ?? '';
-    description.textContent = summaries.get(name)?.description ?? '';
-    const defaults = findBuiltinScenario(name)?.defaults ?? {};
-    check('mode', defaults.mode ?? 'S');
-    check('conn', defaults.passive ? 'passive' : 'active');
-    check('type', defaults.type ?? 'I');
-    file.value = defaults.file ?? 'notes.txt';
-    size.value = String(defaults.size ?? 4096);
+    const fromFile = name === FILE_SCENARIO ? loaded : undefined;
+    title.textContent = fromFile ? fromFile.title : (summaries.get(name)?.title ?? '');
+    description.textContent = fromFile ? fromFile.description : (summaries.get(name)?.description ?? '');
+    const d = fromFile?.defaults ?? findBuiltinScenario(name)?.defaults ?? {};
+    check('mode', typeof d.mode === 'string' ? d.mode : 'S');
+    check('conn', d.passive === true ? 'passive' : 'active');
+    check('type', typeof d.type === 'string' ? d.type : 'I');
+    file.value = typeof d.file === 'string' ? d.file : 'notes.txt';
+    size.value = String(typeof d.size === 'number' ? d.size : 4096);
   };
+
+  /** Lists the loaded file in the scenario select (after the built-ins) and picks it. */
+  const showLoaded = () => {
+    if (!loaded) return;
+    let option = scenario.querySelector<HTMLOptionElement>(`option[value="${FILE_SCENARIO}"]`);
+    if (!option) {
+      option = element(doc, 'option', { attrs: { value: FILE_SCENARIO } });
+      scenario.append(option);
+    }
+    option.textContent = `file: ${loaded.fileName}`;
+    option.title = loaded.title;
+  };
+  loadScenario.addEventListener('click', () => scenarioFile.click());
+  scenarioFile.addEventListener('change', () => {
+    const chosen = scenarioFile.files?.[0];
+    scenarioFile.value = '';
+    if (!chosen) return;
+    if (chosen.size > MAX_SCENARIO_CHARS) {
+      hooks.report(`Could not load ${chosen.name}: a scenario file may be at most ${MAX_SCENARIO_CHARS} bytes.`, 'error');
+      return;
+    }
+    chosen.text().then(
+      (json) => {
+        loaded = previewScenario(chosen.name, json);
+        showLoaded();
+        scenario.value = FILE_SCENARIO;
+        applyDefaults();
+        hooks.report(`Scenario file loaded: ${chosen.name}. Press Run or Step to run it.`, 'idle');
+      },
+      (error: Error) => hooks.report(`Could not read ${chosen.name}: ${error.message}`, 'error'),
+    );
+  });
   scenario.addEventListener('change', applyDefaults);
 
   const syncExternal = () => {
@@ -91,12 +181,14 @@ export function createOptionsPanel(doc: Document): OptionsPanel {
           return element(doc, 'option', { text: s.name, attrs: { value: s.name, title: s.title } });
         }),
       );
+      showLoaded();
+      if (loaded && scenario.value === '') scenario.value = FILE_SCENARIO;
       applyDefaults();
     },
     read() {
       const sizeValue = Number(size.value);
       const options: SessionOptions = {
-        scenario: scenario.value,
+        scenario: scenario.value === FILE_SCENARIO && loaded ? { json: loaded.json } : scenario.value,
         paused: true,
         mode: (radio('mode') ?? 'S') as 'S' | 'B' | 'C',
         passive: radio('conn') === 'passive',
@@ -114,6 +206,17 @@ export function createOptionsPanel(doc: Document): OptionsPanel {
     breakpoints,
     onBreakpointsChange(listener) {
       breakpointListeners.add(listener);
+    },
+    onWatch(listener) {
+      watchListeners.add(listener);
+    },
+    showWatching(port) {
+      if (port === watchingShown) return;
+      watchingShown = port;
+      watchStatus.hidden = port === undefined;
+      watchStatus.textContent = port === undefined ? '' : `Watching 127.0.0.1:${port}. Connect a client, e.g. ftp 127.0.0.1 ${port}; Stop ends it.`;
+      watchButton.textContent = port === undefined ? 'Watch server' : 'Watching…';
+      watchButton.disabled = port !== undefined;
     },
   };
 }

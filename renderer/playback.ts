@@ -30,6 +30,8 @@ export interface PlaybackSnapshot {
   /** Steps per second; 0 = as fast as the wire. */
   readonly speed: number;
   readonly status: { readonly text: string; readonly tone: StatusTone };
+  /** The port of the built-in server being watched (an external client drives it), while it runs. */
+  readonly watching: number | undefined;
 }
 
 interface GateView {
@@ -68,6 +70,7 @@ export class Playback {
   #starting = false;
   #early: HostMessage[] = [];
   #generation = 0;
+  #watching: number | undefined;
 
   constructor(
     private readonly api: LabApi,
@@ -90,6 +93,7 @@ export class Playback {
       animateFrom: this.#animateFrom,
       speed: this.#speed,
       status: this.#status(shown, total),
+      watching: this.#live ? this.#watching : undefined,
     };
   }
 
@@ -121,6 +125,45 @@ export class Playback {
     for (const message of this.#early.splice(0)) this.#onMessage(message);
     if (play) this.play();
     else this.#emit();
+  }
+
+  /**
+   * Starts the built-in server on 127.0.0.1 for an external client (0: any free port) and follows what
+   * it sees as it happens; there is no client of ours to hold, so nothing waits at the gate. Stop ends it.
+   */
+  async watch(port: number): Promise<void> {
+    await this.stop();
+    const generation = ++this.#generation;
+    this.#reset();
+    this.#starting = true;
+    this.#early = [];
+    this.#note = { text: `Starting the server on 127.0.0.1:${port === 0 ? 'any free port' : port}…`, tone: 'live' };
+    this.#emit();
+    let started: { sessionId: string; port: number; trace: TraceFile };
+    try {
+      started = await this.api.request('watchServer', { port });
+    } catch (error) {
+      this.#starting = false;
+      this.#note = { text: `Could not watch the server: ${(error as Error).message}`, tone: 'error' };
+      this.#emit();
+      return;
+    }
+    if (generation !== this.#generation) {
+      void this.api.request('stopSession', started.sessionId).catch(() => undefined);
+      return;
+    }
+    this.#sessionId = started.sessionId;
+    this.#watching = started.port;
+    this.#live = true;
+    this.#note = undefined;
+    this.#trace = new RecordedTrace(started.trace.meta, new Set(['server']));
+    for (const event of started.trace.events) this.#trace.add(event);
+    this.#starting = false;
+    // Follow the end: every step the server sees is shown as it arrives.
+    this.#pinned = true;
+    this.#playing = true;
+    for (const message of this.#early.splice(0)) this.#onMessage(message);
+    this.#emit();
   }
 
   /** Shows a trace opened from a file, complete; step back or press Home to go through it. */
@@ -236,6 +279,7 @@ export class Playback {
     this.#ended = undefined;
     this.#note = undefined;
     this.#animateFrom = Number.POSITIVE_INFINITY;
+    this.#watching = undefined;
   }
 
   /** Wire speed: the gate lets the client run, and the diagram follows the end. */
@@ -375,6 +419,11 @@ export class Playback {
     if (this.#note) return this.#note;
     if (!this.#trace) return { text: 'Ready.', tone: 'idle' };
     const at = `step ${shown} of ${total}`;
+    if (this.#live && this.#watching !== undefined) {
+      const where = `127.0.0.1:${this.#watching}`;
+      if (this.#pinned) return { text: `Watching the server on ${where} — connect an FTP client to it (${total} steps so far).`, tone: 'live' };
+      return { text: `Paused at ${at} — still watching the server on ${where}.`, tone: 'paused' };
+    }
     if (this.#live) {
       const waiting = describeWaiting(this.#gate.waiting);
       const client = waiting ? `the client waits before ${waiting}` : 'the client is working';

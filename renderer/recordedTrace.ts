@@ -14,6 +14,7 @@ export class RecordedTrace {
   readonly #transcript: TranscriptLog;
   #full: DiagramModel | undefined;
   #prefix: { step: number; model: DiagramModel } | undefined;
+  #axis: 'step' | 'time' = 'step';
 
   /** `sides`: whose sockets this trace records (both with the built-in server, only the client against another). */
   constructor(
@@ -57,13 +58,25 @@ export class RecordedTrace {
     return true;
   }
 
+  /** The diagram's vertical axis: one row per step (default), or rows placed by real time. */
+  get axis(): 'step' | 'time' {
+    return this.#axis;
+  }
+
+  set axis(axis: 'step' | 'time') {
+    if (axis === this.#axis) return;
+    this.#axis = axis;
+    this.#full = undefined;
+    this.#prefix = undefined;
+  }
+
   event(seq: number): TraceEvent | undefined {
     return this.#bySeq.get(seq);
   }
 
   /** The whole diagram so far. */
   full(): DiagramModel {
-    return (this.#full ??= layoutTrace(this.#events, { title: this.title }));
+    return (this.#full ??= layoutTrace(this.#events, { title: this.title, axis: this.#axis }));
   }
 
   get steps(): number {
@@ -76,7 +89,7 @@ export class RecordedTrace {
     if (step >= full.steps) return full;
     if (this.#prefix?.step === step) return this.#prefix.model;
     const to = step <= 0 ? 0 : (full.rows[step - 1]?.seq ?? 0);
-    const model = layoutTrace(this.#events, { title: this.title, range: { from: 1, to } });
+    const model = layoutTrace(this.#events, { title: this.title, axis: this.#axis, range: { from: 1, to } });
     this.#prefix = { step, model };
     return model;
   }

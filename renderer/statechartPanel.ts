@@ -1,5 +1,6 @@
 // The statechart panels: the client's and the server's states, read from the machine definitions
 // (core/machines), with the state active at the current step lit and the event that moved it shown.
+// Clicking a state lists its outgoing transitions and tells the diagram which events the machine saw in it.
 
 import { activeState, describeMachine, type StatechartNode } from '../core/machines/statechartModel';
 import { clientSessionMachine } from '../core/machines/clientSession.machine';
@@ -7,9 +8,36 @@ import { serverSessionMachine } from '../core/machines/serverSession.machine';
 import type { TraceEvent } from '../core/trace/traceEvent';
 import { element } from './dom';
 
+/** A seq range [from, to): from the state event that entered a state to the one that left it. */
+export interface SeqRange {
+  readonly from: number;
+  readonly to: number;
+}
+
 export interface StatechartPanel {
   /** Lights the states active after trace event `uptoSeq`. */
   render(events: readonly TraceEvent[], uptoSeq: number): void;
+  /** Called when the user picks a state (or clicks it again to let go). */
+  onSelect(listener: () => void): void;
+  /** Where the trace's machine was in the picked state (empty when none is picked). */
+  selectedRanges(events: readonly TraceEvent[]): SeqRange[];
+}
+
+/** The seq ranges a machine spent in `path` or any state inside it, by its state events. */
+export function rangesInState(events: readonly TraceEvent[], machine: string, path: string): SeqRange[] {
+  const inside = (to: string) => to === path || to.startsWith(`${path}.`);
+  const ranges: SeqRange[] = [];
+  let from: number | undefined;
+  for (const e of events) {
+    if (e.type !== 'state' || e.machine !== machine) continue;
+    if (from === undefined && inside(e.to)) from = e.seq;
+    else if (from !== undefined && !inside(e.to)) {
+      ranges.push({ from, to: e.seq });
+      from = undefined;
+    }
+  }
+  if (from !== undefined) ranges.push({ from, to: Number.POSITIVE_INFINITY });
+  return ranges;
 }
 
 const machines = [
@@ -22,10 +50,44 @@ export function createStatechartPanel(body: HTMLElement): StatechartPanel {
   // Built once: the state boxes never change, only which of them is lit.
   const items = new Map<string, HTMLElement>();
   const movedBy = new Map<string, HTMLElement>();
+  const details = new Map<string, HTMLElement>();
+  const selectListeners = new Set<() => void>();
+  let selected: { machine: string; path: string } | undefined;
+
+  const outgoingOf = (node: StatechartNode) =>
+    node.transitions.filter((t) => t.target && t.target !== node.path).map((t) => `${t.event} → ${t.target.split(',').map((p) => p.split('.').pop()).join(', ')}`);
+
+  /** Shows the picked state's outgoing transitions under its machine (and clears the other machine's). */
+  const showSelection = (machine: string, node: StatechartNode | undefined) => {
+    for (const [name, detail] of details) {
+      if (name !== machine || !node) {
+        detail.hidden = true;
+        detail.replaceChildren();
+        continue;
+      }
+      const outgoing = outgoingOf(node);
+      detail.hidden = false;
+      detail.replaceChildren(
+        element(doc, 'p', { className: 'state-detail-title', text: `${node.key}: ${outgoing.length ? 'outgoing transitions' : 'no outgoing transitions of its own'}` }),
+        element(doc, 'ul', { className: 'state-transitions', attrs: { 'aria-label': `Transitions out of ${node.key}` } }, outgoing.map((text) => element(doc, 'li', { text }))),
+        element(doc, 'p', { className: 'hint', text: 'The marks recorded while the machine was in this state are outlined in the diagram.' }),
+      );
+    }
+    for (const [key, li] of items) li.classList.toggle('selected', node !== undefined && key === `${machine}:${node.path}`);
+  };
+
   const build = (machine: string, node: StatechartNode): HTMLElement => {
-    const label = element(doc, 'span', { className: 'state-name', text: node.key });
-    const outgoing = node.transitions.filter((t) => t.target && t.target !== node.path).map((t) => `${t.event} → ${t.target.split('.').pop()}`);
+    const label = element(doc, 'button', { className: 'state-name', text: node.key, attrs: { type: 'button', 'aria-pressed': 'false' } });
+    const outgoing = outgoingOf(node);
     if (outgoing.length) label.title = outgoing.join('\n');
+    label.addEventListener('click', () => {
+      const again = selected?.machine === machine && selected.path === node.path;
+      selected = again ? undefined : { machine, path: node.path };
+      for (const button of body.querySelectorAll('button.state-name')) button.setAttribute('aria-pressed', 'false');
+      label.setAttribute('aria-pressed', String(!again));
+      showSelection(machine, again ? undefined : node);
+      for (const listener of selectListeners) listener();
+    });
     const li = element(doc, 'li', { className: 'state', attrs: { 'data-path': node.path } }, [label]);
     if (node.children.length) li.append(element(doc, 'ul', {}, node.children.map((child) => build(machine, child))));
     items.set(`${machine}:${node.path}`, li);
@@ -34,11 +96,20 @@ export function createStatechartPanel(body: HTMLElement): StatechartPanel {
   for (const m of machines) {
     const moved = element(doc, 'p', { className: 'state-moved hint', text: 'not started' });
     movedBy.set(m.name, moved);
+    const detail = element(doc, 'div', { className: 'state-detail', attrs: { 'aria-live': 'polite' } });
+    detail.hidden = true;
+    details.set(m.name, detail);
     const list = element(doc, 'ul', { className: 'state-tree', attrs: { 'aria-label': `${m.title} states` } }, m.tree.children.map((child) => build(m.name, child)));
-    body.append(element(doc, 'div', { className: 'statechart', attrs: { 'data-machine': m.name } }, [element(doc, 'h3', { text: m.title }), moved, list]));
+    body.append(element(doc, 'div', { className: 'statechart', attrs: { 'data-machine': m.name } }, [element(doc, 'h3', { text: m.title }), moved, detail, list]));
   }
   let lit: HTMLElement[] = [];
   return {
+    onSelect(listener) {
+      selectListeners.add(listener);
+    },
+    selectedRanges(events) {
+      return selected ? rangesInState(events, selected.machine, selected.path) : [];
+    },
     render(events, uptoSeq) {
       for (const li of lit) li.classList.remove('active', 'active-leaf');
       lit = [];

@@ -45,6 +45,8 @@ export const requestSchemas = {
   gate: z.tuple([sessionIdSchema, gateCommandSchema]),
   setBreakpoints: z.tuple([sessionIdSchema, z.object({ verbs: z.array(z.string().max(8)).max(64).optional(), events: z.array(z.string().max(64)).max(64).optional() }).strict()]),
   stopSession: z.tuple([sessionIdSchema]),
+  /** Starts the built-in server on 127.0.0.1 (port 0: any free port) and streams what an external client does with it, as a session. */
+  watchServer: z.tuple([z.object({ port: z.number().int().min(0).max(65535) }).strict()]),
   /** Validates a trace file's text (opened by the user) and returns it parsed. */
   parseTrace: z.tuple([z.string().max(64 * 1024 * 1024)]),
 } as const;
@@ -54,6 +56,7 @@ export type RequestName = keyof typeof requestSchemas;
 export interface RequestResults {
   listScenarios: ScenarioSummary[];
   startSession: { sessionId: string; trace: TraceFile };
+  watchServer: { sessionId: string; port: number; trace: TraceFile };
   gate: void;
   setBreakpoints: void;
   stopSession: void;

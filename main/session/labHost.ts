@@ -53,6 +53,8 @@ export class LabHost {
         return builtinScenarios.map((s) => ({ name: s.name, title: s.title, description: s.description })) satisfies RequestResults['listScenarios'];
       case 'startSession':
         return this.#start(args[0] as SessionOptions);
+      case 'watchServer':
+        return this.#watch((args[0] as { port: number }).port);
       case 'gate': {
         const session = this.#session(args[0] as string);
         const command = args[1] as 'pause' | 'resume' | 'step';
@@ -126,6 +128,45 @@ export class LabHost {
     };
     this.#sessions.set(id, session);
     return { sessionId: id, trace: createTraceFile(meta, recorder.events) };
+  }
+
+  /** The built-in server on loopback, watched: whatever an external client does with it arrives as one session's events, until stopSession. */
+  async #watch(port: number): Promise<RequestResults['watchServer']> {
+    const recorder = new TraceRecorder(() => performance.now());
+    let server: FtpServer;
+    try {
+      server = await startFtpServer({ host: '127.0.0.1', port, store: createMemoryStore(), recorder, accounts: [DEFAULT_ACCOUNT], anonymous: true, numberSessions: true, loginDelayMs: 1000 });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new Error(code === 'EADDRINUSE' ? `Port ${port} on 127.0.0.1 is already in use: pick another one (0 picks a free port).` : `Could not start the server on 127.0.0.1:${port}: ${(error as Error).message}`);
+    }
+    const id = `s${++this.#counter}`;
+    recorder.subscribe((event) => this.#push({ type: 'trace.event', sessionId: id, event }));
+    const abort = new AbortController();
+    const meta: TraceMeta = {
+      createdAt: new Date().toISOString(),
+      tool: this.options.tool ?? 'ftp-lab',
+      title: `Watching the server on ${server.address.host}:${server.address.port}`,
+      server: { host: server.address.host, port: server.address.port },
+      passwordsMasked: true,
+    };
+    const session: LiveSession = {
+      id,
+      // Nothing here waits at a gate: the external client sets the pace.
+      gate: new StepGate({ paused: false }),
+      recorder,
+      server,
+      abort,
+      done: new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => resolve(), { once: true }))
+        .then(() => server.close())
+        .then(
+          () => this.#push({ type: 'session.end', sessionId: id, ok: true }),
+          (error: Error) => this.#push({ type: 'session.end', sessionId: id, ok: false, failure: error.message }),
+        )
+        .finally(() => this.#sessions.delete(id)),
+    };
+    this.#sessions.set(id, session);
+    return { sessionId: id, port: server.address.port, trace: createTraceFile(meta, recorder.events) };
   }
 
   async #stop(session: LiveSession): Promise<void> {

@@ -41,7 +41,8 @@ export function handleSocket(ws: WebSocket, lab: LabHost): void {
     try {
       const { name, args } = validateRequest(envelope.name, envelope.args);
       const value = await lab.request(name, args);
-      if (name === 'startSession') started.add((value as { sessionId: string }).sessionId);
+      // Sessions and watched servers this page started end with the page (no server left listening).
+      if (name === 'startSession' || name === 'watchServer') started.add((value as { sessionId: string }).sessionId);
       return { id: envelope.id, ok: true, value: value ?? null };
     } catch (error) {
       return { id: envelope.id, ok: false, error: (error as Error).message };

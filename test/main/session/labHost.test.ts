@@ -4,6 +4,7 @@ import { afterEach, expect, it } from 'vitest';
 import { LabHost } from '../../../main/session/labHost';
 import type { HostMessage } from '../../../core/api/labApi';
 import { trackHandles } from '../../support/leaks';
+import { openRawControl } from '../../helpers/rawControl';
 
 let host: LabHost;
 const leaks = trackHandles();
@@ -76,4 +77,33 @@ it('refuses bad requests with a sentence, and servers off this machine', async (
   await expect(host.request('startSession', [{ scenario: 'download', mode: 'Z' }])).rejects.toThrow(/Bad arguments for startSession: 0.mode/);
   await expect(host.request('startSession', [{ scenario: 'download', server: { host: '192.0.2.1', port: 21 } }])).rejects.toThrow(/Only servers on this machine/);
   await expect(host.request('gate', ['s999', 'step'])).rejects.toThrow(/No running session/);
+});
+
+it('watchServer streams what an external client does with the built-in server, until stopSession', async () => {
+  host = new LabHost();
+  const { messages, ended } = collect(host);
+  const { sessionId, port, trace } = (await host.request('watchServer', [{ port: 0 }])) as { sessionId: string; port: number; trace: { meta: { title: string } } };
+  expect(port).toBeGreaterThan(0);
+  expect(trace.meta.title).toBe(`Watching the server on 127.0.0.1:${port}`);
+  const client = await openRawControl(port);
+  expect((await client.reply()).code).toBe(220);
+  expect((await client.command('USER student')).code).toBe(331);
+  expect((await client.command('PASS ftp-lab')).code).toBe(230);
+  expect((await client.command('QUIT')).code).toBe(221);
+  await client.closed();
+  await client.close();
+  const received = () =>
+    messages.flatMap((m) => (m.type === 'trace.event' && m.sessionId === sessionId && m.event.type === 'ftp.command' && m.event.dir === 'received' ? [m.event.line] : []));
+  await expect.poll(received).toEqual(['USER student', 'PASS ****', 'QUIT']);
+  await host.request('stopSession', [sessionId]);
+  expect(await ended(sessionId)).toMatchObject({ ok: true });
+  await expect(openRawControl(port)).rejects.toThrow(/ECONNREFUSED/);
+});
+
+it('watchServer says so when the port is taken, and refuses a bad port', async () => {
+  host = new LabHost();
+  const first = (await host.request('watchServer', [{ port: 0 }])) as { port: number };
+  await expect(host.request('watchServer', [{ port: first.port }])).rejects.toThrow(`Port ${first.port} on 127.0.0.1 is already in use`);
+  await expect(host.request('watchServer', [{ port: 70000 }])).rejects.toThrow(/Bad arguments for watchServer: 0\.port/);
+  await expect(host.request('watchServer', [{ port: 0, host: '0.0.0.0' }])).rejects.toThrow(/Bad arguments for watchServer/);
 });

@@ -1,0 +1,244 @@
+// The panels around the diagram, end to end in Debian's Chromium (playwright-core, never a downloaded
+// browser): the time axis toggle, loading a scenario file, the statechart transitions, and watching the
+// built-in server while an external client (a raw socket from the test) uses it.
+
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildRenderer } from '../../scripts/buildRenderer';
+import { startWebHost, type WebHost } from '../../main/web/webHost';
+import { openRawControl } from '../helpers/rawControl';
+
+const ARTIFACTS = join(process.cwd(), 'test-artifacts');
+
+let rendererDir: string;
+let host: WebHost;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let dialogs: string[];
+let pageErrors: string[];
+let consoleErrors: string[];
+
+beforeAll(async () => {
+  await mkdir(ARTIFACTS, { recursive: true });
+  // A fresh build of the renderer as it is now, in a folder of its own (no race with other test files).
+  rendererDir = await buildRenderer({ outDir: join(await mkdtemp(join(tmpdir(), 'ftp-lab-e2e-')), 'renderer') });
+  host = await startWebHost({ port: 0, rendererDir });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await host?.close();
+  if (rendererDir) await rm(join(rendererDir, '..'), { recursive: true, force: true });
+});
+
+beforeEach(async () => {
+  context = await browser.newContext({ viewport: { width: 1600, height: 900 }, acceptDownloads: true });
+  page = await context.newPage();
+  dialogs = [];
+  pageErrors = [];
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  // A Content-Security-Policy violation (an inline style, a blocked connection) is reported here.
+  consoleErrors = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  await page.goto(host.url);
+  await page.locator('body[data-ready="true"]').waitFor();
+  await page.locator('#scenario option[value="textbook-upload"]').waitFor({ state: 'attached' });
+});
+
+afterEach(async () => {
+  expect(dialogs, 'no page may open a dialog').toEqual([]);
+  expect(pageErrors, 'no script errors in the page').toEqual([]);
+  expect(consoleErrors, 'no console errors (CSP violations included)').toEqual([]);
+  await context.close();
+});
+
+const mark = (label: string): Locator => page.locator(`g.mark[aria-label="${label}"]`);
+const markStarting = (prefix: string): Locator => page.locator(`g.mark[aria-label^="${prefix}"]`);
+const status = async (): Promise<string> => (await page.locator('#status').textContent()) ?? '';
+
+async function screenshot(name: string): Promise<void> {
+  await page.waitForTimeout(500); // let the last step's animation land
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+}
+
+/** Runs the chosen scenario as fast as the wire allows and waits for it to end. */
+async function runToEnd(scenario: string, setup: () => Promise<void> = async () => undefined): Promise<void> {
+  await page.selectOption('#scenario', scenario);
+  await setup();
+  await page.selectOption('#speed', '0');
+  await page.click('#run');
+  await expect.poll(status, { timeout: 15_000 }).toMatch(/Session complete/);
+}
+
+
+
+/** The screen y of a mark's origin (its top edge). */
+async function markY(locator: Locator): Promise<number> {
+  const box = await locator.boundingBox();
+  if (!box) throw new Error('the mark is not drawn');
+  return box.y;
+}
+
+describe('the time axis', () => {
+  it('places rows by real time when toggled on, and back by step when toggled off', async () => {
+    await runToEnd('download');
+    const toggle = page.locator('#time-axis');
+    await expect(toggle.getAttribute('aria-pressed')).resolves.toBe('false');
+    const user = mark('client → server: USER student');
+    const quit = mark('client → server: QUIT');
+    await page.locator('#zoom-reset').click();
+    await page.waitForTimeout(400);
+    const stepGap = (await markY(quit)) - (await markY(user));
+    const stepLabel = await page.locator('g.row text.row-label').first().textContent();
+    expect(stepLabel).toBe('1');
+
+    await toggle.click();
+    await expect(toggle.getAttribute('aria-pressed')).resolves.toBe('true');
+    // The row labels become times, and the rows move: the gap between USER and QUIT is not the step gap.
+    await expect.poll(async () => (await page.locator('g.row text.row-label').first().textContent()) ?? '').toMatch(/ m?s$/);
+    await page.locator('#zoom-reset').click();
+    await page.waitForTimeout(400);
+    const timeGap = (await markY(quit)) - (await markY(user));
+    expect(Math.abs(timeGap - stepGap)).toBeGreaterThan(2);
+    await screenshot('e2e-time-axis');
+
+    await toggle.click();
+    await expect(toggle.getAttribute('aria-pressed')).resolves.toBe('false');
+    await page.locator('#zoom-reset').click();
+    await page.waitForTimeout(400);
+    await expect.poll(async () => (await markY(quit)) - (await markY(user))).toBeCloseTo(stepGap, 0);
+    await expect(page.locator('g.row text.row-label').first().textContent()).resolves.toBe('1');
+  });
+});
+
+describe('a scenario file', () => {
+  const loadScenarioFile = async (name: string, text: string) => {
+    await page.locator('#scenario-file').setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(text, 'utf8') });
+    await expect.poll(status).toMatch(new RegExp(`Scenario file loaded: ${name.replace(/\./g, '\\.')}`));
+  };
+
+  it('runs the commands of a loaded scenario file', async () => {
+    const scenario = {
+      name: 'log-in-and-out',
+      title: 'Log in and out (from a file)',
+      description: 'USER, PASS and QUIT, nothing else.',
+      steps: [{ send: 'USER {user}' }, { send: 'PASS {password}' }, { send: 'QUIT' }],
+    };
+    await loadScenarioFile('log-in-and-out.json', JSON.stringify(scenario));
+    await expect(page.locator('#scenario').inputValue()).resolves.toBe('file:');
+    await expect(page.locator('#scenario option[value="file:"]').textContent()).resolves.toBe('file: log-in-and-out.json');
+    await expect(page.locator('#scenario-title').textContent()).resolves.toBe('Log in and out (from a file)');
+    await page.selectOption('#speed', '0');
+    await page.click('#run');
+    await expect.poll(status, { timeout: 15_000 }).toMatch(/Session complete/);
+    await expect(page.locator('#session-title').textContent()).resolves.toMatch(/^Log in and out \(from a file\)/);
+    for (const label of ['client → server: USER student', 'client → server: PASS ****', 'client → server: QUIT']) {
+      await expect(mark(label).count(), label).resolves.toBe(1);
+    }
+    await expect(markStarting('server → client: 221').count()).resolves.toBe(1);
+    // Nothing else: no data connection in this scenario.
+    await expect(page.locator('g.mark.transfer').count()).resolves.toBe(0);
+    await screenshot('e2e-scenario-file');
+  });
+
+  it('shows the host\'s sentence for a broken file, and the page goes on working', async () => {
+    await loadScenarioFile('broken.json', '{ "name": "Not A Name", "title": "x", "description": "y", "steps": [] }');
+    await page.click('#run');
+    await expect.poll(status).toMatch(/^Could not start: The scenario is not valid: name: lower-case letters, digits and dashes$/);
+    expect(await page.locator('g.mark.message').count()).toBe(0);
+    await screenshot('e2e-scenario-file-broken');
+
+    await loadScenarioFile('not-json.json', '{ "name": ');
+    await page.click('#run');
+    await expect.poll(status).toMatch(/^Could not start: The scenario is not valid JSON: /);
+
+    // A built-in scenario still runs afterwards.
+    await runToEnd('download');
+    await expect(mark('client → server: QUIT').count()).resolves.toBe(1);
+  });
+});
+
+describe('statechart transitions', () => {
+  it("clicking the server's transferring state lists its transitions and outlines the marks it produced", async () => {
+    await runToEnd('download');
+    const server = page.locator('.statechart[data-machine="server"]');
+    const transferring = server.locator('.state[data-path$="transferring"] > button.state-name');
+    await expect(transferring.count()).resolves.toBe(1);
+    expect(await page.locator('g.mark.produced').count()).toBe(0);
+
+    await transferring.click();
+    await expect(transferring.getAttribute('aria-pressed')).resolves.toBe('true');
+    const detail = server.locator('.state-detail');
+    await expect(detail.isVisible()).resolves.toBe(true);
+    await expect(detail.locator('.state-detail-title').textContent()).resolves.toBe('transferring: outgoing transitions');
+    const transitions = await detail.locator('.state-transitions li').allTextContents();
+    expect(transitions).toContain('data.sent → closingData');
+    expect(transitions.every((t) => t.includes(' → '))).toBe(true);
+
+    // The data the server sent, and the FIN that ended it, were recorded while the server was transferring.
+    await expect.poll(() => page.locator('g.mark.produced.transfer, g.mark.produced.fin').count()).toBeGreaterThan(0);
+    await expect(page.locator('g.mark.produced.transfer').count()).resolves.toBe(1);
+    // Nothing from the login is.
+    await expect(mark('client → server: USER student').getAttribute('class')).resolves.not.toContain('produced');
+    await screenshot('e2e-statechart-transferring');
+
+    // Clicking it again lets go.
+    await transferring.click();
+    await expect(transferring.getAttribute('aria-pressed')).resolves.toBe('false');
+    await expect(detail.isVisible()).resolves.toBe(false);
+    await expect.poll(() => page.locator('g.mark.produced').count()).toBe(0);
+  });
+});
+
+describe('watching the server', () => {
+  it('draws what an external client does with the watched server, as it happens', async () => {
+    await page.fill('#watch-port', '0');
+    await page.click('#watch-server');
+    const watchStatus = page.locator('#watch-status');
+    await expect.poll(async () => (await watchStatus.textContent()) ?? '').toMatch(/^Watching 127\.0\.0\.1:\d+\./);
+    const port = Number(/127\.0\.0\.1:(\d+)/.exec((await watchStatus.textContent()) ?? '')?.[1]);
+    expect(port).toBeGreaterThan(0);
+    await expect.poll(status).toBe(`Watching the server on 127.0.0.1:${port} — connect an FTP client to it (0 steps so far).`);
+    await expect(page.locator('#watch-server').isDisabled()).resolves.toBe(true);
+
+    const client = await openRawControl(port);
+    try {
+      expect((await client.reply()).code).toBe(220);
+      expect((await client.command('USER student')).code).toBe(331);
+      await expect.poll(() => mark('client → server: USER student').count()).toBe(1);
+      expect((await client.command('PASS ftp-lab')).code).toBe(230);
+      expect((await client.command('QUIT')).code).toBe(221);
+      await client.closed();
+    } finally {
+      await client.close();
+    }
+    for (const label of ['client → server: USER student', 'client → server: PASS ****', 'client → server: QUIT']) {
+      await expect.poll(() => mark(label).count(), { message: label }).toBe(1);
+    }
+    await expect(markStarting('server → client: 230').count()).resolves.toBe(1);
+    await expect(page.locator('#session-title').textContent()).resolves.toBe(`Watching the server on 127.0.0.1:${port}`);
+    await expect.poll(status).toMatch(new RegExp(`^Watching the server on 127\\.0\\.0\\.1:${port} — connect an FTP client to it \\(\\d+ steps so far\\)\\.$`));
+    await screenshot('e2e-watch-server');
+
+    // Stop ends the watch: the server no longer listens.
+    await page.click('#stop');
+    await expect.poll(status).toMatch(/Session complete/);
+    await expect.poll(() => watchStatus.isVisible()).toBe(false);
+    await expect(page.locator('#watch-server').isDisabled()).resolves.toBe(false);
+    await expect(openRawControl(port)).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
