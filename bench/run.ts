@@ -1,7 +1,10 @@
 // npm run bench: FTP Lab's server and client against vsftpd and raw loopback TCP (issue 3, "Speed").
 // Reports, never asserts: exit 0 unless something broke (a client failed, a server did not start).
 //
-//   npm run bench [-- --reps N] [--only raw,big,own,small] [--modes S,B,C] [--no-vsftpd] [--profile]
+//   npm run bench [-- --reps N] [--only raw,big,own,small,renderer,export] [--modes S,B,C] [--no-vsftpd] [--profile]
+//
+// renderer, export (issues 4 and 5): a real 10,000-event trace (bigTrace.ts) opened in Chromium (renderer.ts:
+// first full draw, frame times while scrolling) and exported to SVG and PNG (exportChild.ts: time, peak memory).
 //
 // --profile runs `ftp-lab serve` under node --cpu-prof and prints its hottest functions
 // (bench/results/serve.cpuprofile opens in Chrome DevTools). Results: bench/results/latest.json.
@@ -16,6 +19,9 @@ import { parseArgs } from 'node:util';
 import type { TransferMode } from '../core/trace/traceEvent';
 import { startVsftpd, type Vsftpd } from '../test/support/vsftpd';
 import type { OwnClientRequest, OwnClientResult } from './ownClient';
+import { makeBigTrace, type BigTrace } from './bigTrace';
+import type { ExportChildResult } from './exportChild';
+import { measureRenderer, type RendererResult } from './renderer';
 import { formatProfile, summarizeProfile, topInclusive } from './profile';
 import { killAll, runProcess, startProcess, stopProcess } from './proc';
 import { CHECKOUT, processMemory, settledTrace, startFtpLabServe, traceQuiet, traceSnapshot, type FtpLabServe, type ProcMemory, type TraceSnapshot } from './servers';
@@ -38,8 +44,12 @@ const OWN_CLIENT_MODES: readonly { mode: TransferMode; name: string }[] = [
   { mode: 'C', name: 'COMPRESSED' },
 ];
 
-type Phase = 'raw' | 'big' | 'own' | 'small';
-const PHASES: readonly Phase[] = ['raw', 'big', 'own', 'small'];
+type Phase = 'raw' | 'big' | 'own' | 'small' | 'renderer' | 'export';
+const PHASES: readonly Phase[] = ['raw', 'big', 'own', 'small', 'renderer', 'export'];
+/** The trace the renderer and export sections open: at least this many events, from real sessions. */
+const BIG_TRACE_EVENTS = 10_000;
+/** The goals of issues 4 and 5, reported against (never asserted). */
+const GOALS = { firstDrawMs: 500, scrollFps: 60, svgMs: 1000, pngMs: 3000 };
 
 interface Options {
   reps: number;
@@ -69,7 +79,7 @@ function options(): Options {
 // ---------------------------------------------------------------------------------------------
 // What gets recorded
 
-type Unit = 'MB/s' | 'files/s';
+type Unit = 'MB/s' | 'files/s' | 'ms' | 'frames/s' | 'MiB';
 
 interface Row {
   server: string;
@@ -79,6 +89,8 @@ interface Row {
   /** One value per repetition (MB/s = 10^6 bytes/s). */
   runs: number[];
   median?: number;
+  /** Decimals in the table (default 0). */
+  digits?: number;
   vsVsftpd?: number;
   vsRaw?: number;
   note?: string;
@@ -393,6 +405,123 @@ async function populate(root: string, files: { big: string; smallDir: string }):
 }
 
 // ---------------------------------------------------------------------------------------------
+// Renderer and export figures (issues 4 and 5), for one long trace of real sessions
+
+interface Goal {
+  what: string;
+  goal: string;
+  median?: number;
+  unit: Unit;
+  met?: boolean;
+}
+
+interface BigTraceReport {
+  trace?: Omit<BigTrace, 'path'>;
+  renderer?: { chromium: string; scrollMs: number; runs: RendererResult['runs']; pageErrors: string[] };
+  export?: { format: string; runs: ExportChildResult[]; cli?: { wallMs: number; maxRssKiB?: number } }[];
+  goals: Goal[];
+}
+
+const percentile = (xs: readonly number[], p: number): number | undefined => {
+  if (xs.length === 0) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
+};
+const round1 = (x: number) => Math.round(x * 10) / 10;
+const SCROLL_MS = 2000;
+const TIME_V = '/usr/bin/time';
+
+async function measureBigTraceSections(opts: Options, work: string, report: BigTraceReport): Promise<void> {
+  log(`a ${BIG_TRACE_EVENTS}-event trace: block-reuse and listing, run again and again (own client, own server, one TraceRecorder) ...`);
+  const big = await makeBigTrace(join(work, 'big.trace.json'), BIG_TRACE_EVENTS);
+  report.trace = { events: big.events, bytes: big.bytes, sessions: big.sessions, ms: big.ms };
+  log(`  ${big.events} events from ${big.sessions} sessions, ${kib(big.bytes)} of JSON (${(big.ms / 1000).toFixed(1)} s)`);
+  const traceName = `${big.events}-event trace`;
+
+  if (opts.only.has('renderer')) {
+    log(`renderer in Chromium (${SCROLL_MS / 1000} s of wheel scrolling per run) ...`);
+    const server = 'renderer (Chromium)';
+    const draw = row(server, traceName, 'first full draw (setInputFiles → painted)', 'ms');
+    const drawInPage = row(server, traceName, 'first full draw, in page (change → painted)', 'ms');
+    const frameMedian = row(server, traceName, 'scroll: frame time, median', 'ms');
+    const frameP95 = row(server, traceName, 'scroll: frame time, p95', 'ms');
+    const fps = row(server, traceName, 'scroll: frames/s', 'frames/s');
+    for (const r of [frameMedian, frameP95, fps]) r.digits = 1;
+    try {
+      const result = await measureRenderer(big.path, opts.reps, SCROLL_MS, log);
+      report.renderer = { chromium: result.chromium, scrollMs: SCROLL_MS, runs: result.runs.map((r) => ({ ...r, scroll: { ...r.scroll, frameMs: r.scroll.frameMs.map(round1) } })), pageErrors: result.pageErrors };
+      for (const run of result.runs) {
+        draw.runs.push(run.firstDrawMs);
+        drawInPage.runs.push(run.firstDrawInPageMs);
+        frameMedian.runs.push(median(run.scroll.frameMs) ?? NaN);
+        frameP95.runs.push(percentile(run.scroll.frameMs, 0.95) ?? NaN);
+        fps.runs.push(run.scroll.frameMs.length / (run.scroll.durationMs / 1000));
+      }
+      draw.note = `Chromium ${result.chromium}, ${result.runs[0]?.steps ?? '?'} steps`;
+      fps.note = `${result.runs.map((r) => r.scroll.wheelEvents).join(' / ')} wheel events of 100 px; ${result.runs.map((r) => r.scroll.marksInDom).join(' / ')} marks in the DOM at the end`;
+      for (const e of result.pageErrors) errors.push(`renderer: page error: ${e}`);
+    } catch (error) {
+      fail(draw, (error as Error).message.split('\n')[0]!);
+    }
+    report.goals.push({ what: 'renderer: first full draw', goal: `< ${GOALS.firstDrawMs} ms`, median: median(draw.runs), unit: 'ms' });
+    report.goals.push({ what: 'renderer: scrolling', goal: `${GOALS.scrollFps} frames/s`, median: median(fps.runs), unit: 'frames/s' });
+  }
+
+  if (opts.only.has('export')) {
+    log('export to SVG and PNG (bench/exportChild.ts: one process per export; and ftp-lab export once) ...');
+    const server = 'export (own process)';
+    report.export = [];
+    const hasTimeV = await stat(TIME_V).then(() => true, () => false);
+    for (const format of ['svg', 'png'] as const) {
+      const client = `${format.toUpperCase()}, ${traceName}`;
+      const exportRow = row(server, client, 'writeExport time', 'ms');
+      const wallRow = row(server, client, 'process wall time (node + tsx + parse + export)', 'ms');
+      const memRow = row(server, client, 'peak RSS (VmHWM)', 'MiB');
+      const entry: NonNullable<BigTraceReport['export']>[number] = { format, runs: [] };
+      report.export.push(entry);
+      for (let i = 0; i < opts.reps; i++) {
+        const out = join(work, `export-${i}.${format}`);
+        const c = await runProcess(process.execPath, ['--import', 'tsx', join(CHECKOUT, 'bench', 'exportChild.ts'), big.path, out], { cwd: CHECKOUT, timeoutMs: 180_000 });
+        await rm(out, { force: true });
+        if (c.code !== 0) {
+          fail(exportRow, `exportChild exited ${c.code}${c.timedOut ? ' (timed out)' : ''}: ${lastLines(c.stderr)}`);
+          continue;
+        }
+        const result = JSON.parse(c.stdout) as ExportChildResult;
+        entry.runs.push(result);
+        exportRow.runs.push(result.exportMs);
+        wallRow.runs.push(c.wallMs);
+        memRow.runs.push(result.vmHwmKiB / 1024);
+        exportRow.note = `${kib(result.bytes)} written; parsing the trace: ${result.parseMs.toFixed(0)} ms`;
+        memRow.note = `process before reading the trace: ${(result.baselineRssKiB / 1024).toFixed(0)} MiB`;
+      }
+      log(`  ${format}: ${exportRow.runs.map((x) => x.toFixed(0)).join(', ')} ms, peak RSS ${memRow.runs.map((x) => x.toFixed(0)).join(', ')} MiB`);
+      // The command as a user types it, once: `ftp-lab export trace.json -o x.svg` (under /usr/bin/time -v when installed).
+      const out = join(work, `cli.${format}`);
+      const cli = ['bin/ftp-lab.js', 'export', big.path, '-o', out];
+      const c = hasTimeV ? await runProcess(TIME_V, ['-v', process.execPath, ...cli], { cwd: CHECKOUT, timeoutMs: 180_000 }) : await runProcess(process.execPath, cli, { cwd: CHECKOUT, timeoutMs: 180_000 });
+      await rm(out, { force: true });
+      const cliRow = row(server, client, '`ftp-lab export -o x.' + format + '`, whole command (1 run)', 'ms');
+      if (c.code !== 0) fail(cliRow, `ftp-lab export exited ${c.code}${c.timedOut ? ' (timed out)' : ''}: ${lastLines(c.stderr)}`);
+      else {
+        const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(c.stderr);
+        entry.cli = { wallMs: c.wallMs, ...(rss ? { maxRssKiB: Number(rss[1]) } : {}) };
+        cliRow.runs.push(c.wallMs);
+        cliRow.note = rss ? `peak RSS ${mib(Number(rss[1]))} (/usr/bin/time -v)` : 'peak RSS not measured (no /usr/bin/time)';
+      }
+      const goalMs = format === 'svg' ? GOALS.svgMs : GOALS.pngMs;
+      report.goals.push({ what: `export: ${format.toUpperCase()} (writeExport)`, goal: `< ${goalMs} ms`, median: median(exportRow.runs), unit: 'ms' });
+    }
+  }
+  for (const g of report.goals) {
+    if (g.median === undefined) continue;
+    const limit = Number(/\d+/.exec(g.goal)![0]);
+    // 60 frames/s: a display refresh of 60 Hz gives 59.x frames/s measured; within 5% counts as met.
+    g.met = g.unit === 'frames/s' ? g.median >= limit * 0.95 : g.median < limit;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Report
 
 const fmt = (x: number | undefined, digits = 0) => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits));
@@ -406,7 +535,7 @@ function computeRatios(): void {
     if (r.server === 'raw TCP' || r.median === undefined) continue;
     const v = rows.find((x) => x.server === 'vsftpd' && x.client === r.client.replace(/ \(.*\)$/, ' (STREAM)') && x.op === r.op);
     if (v?.median) r.vsVsftpd = r.median / v.median;
-    const raw = r.unit === 'MB/s' ? rawBig?.median : rawSmall?.median;
+    const raw = r.unit === 'MB/s' ? rawBig?.median : r.unit === 'files/s' ? rawSmall?.median : undefined;
     if (raw) r.vsRaw = r.median / raw;
   }
 }
@@ -417,11 +546,11 @@ function table(): string {
     r.server,
     r.client,
     r.op,
-    r.error && r.median === undefined ? 'FAILED' : r.median === undefined ? '—' : fmt(r.median),
+    r.error && r.median === undefined ? 'FAILED' : r.median === undefined ? '—' : fmt(r.median, r.digits),
     r.unit,
     ratio(r.vsVsftpd),
     ratio(r.vsRaw),
-    [r.runs.map((x) => fmt(x)).join(' / '), r.note, r.runs.length ? undefined : r.error].filter(Boolean).join('; '),
+    [r.runs.map((x) => fmt(x, r.digits)).join(' / '), r.note, r.runs.length ? undefined : r.error].filter(Boolean).join('; '),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i >= 3 && i <= 6 && i !== 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
@@ -467,6 +596,7 @@ async function main(): Promise<number> {
   process.once('SIGTERM', onSignal);
 
   const trace: TraceReport = {};
+  const bigTrace: BigTraceReport = { goals: [] };
   const memory: { serveAfterBig?: ProcMemory; serveAfterSmall?: ProcMemory } = {};
   const modeStatus: Record<string, string> = {};
   let profileText: string | undefined;
@@ -586,6 +716,7 @@ async function main(): Promise<number> {
         }
       }
     }
+    if (opts.only.has('renderer') || opts.only.has('export')) await measureBigTraceSections(opts, work, bigTrace);
   } catch (error) {
     errors.push(`the bench broke: ${(error as Error).stack ?? String(error)}`);
   } finally {
@@ -627,6 +758,10 @@ async function main(): Promise<number> {
     if (memory.serveAfterSmall) log(`  ftp-lab serve VmHWM at the end: ${mib(memory.serveAfterSmall.hwmKiB)} (VmRSS ${mib(memory.serveAfterSmall.rssKiB)})`);
   }
   for (const m of ownClientMemory) log(`  FTP Lab client peak RSS (${m.mode}, ${m.op}, against ${m.server}): ${mib(m.maxRssKiB)}`);
+  if (bigTrace.goals.length) {
+    log(`goals of issues 4 and 5 (${bigTrace.trace?.events ?? '?'}-event trace, medians; reported, not asserted):`);
+    for (const g of bigTrace.goals) log(`  ${g.what}: ${fmt(g.median, g.unit === 'frames/s' ? 1 : 0)} ${g.unit} (goal ${g.goal}): ${g.met === undefined ? 'not measured' : g.met ? 'met' : 'NOT met'}`);
+  }
   if (profileText) log(`\nftp-lab serve CPU profile (bench/results/serve.cpuprofile):\n${profileText}`);
   const loadAtEnd = loadavg().map((x) => Number(x.toFixed(2)));
   log(`load average (1, 5, 15 min): ${loadAtStart.join(' ')} at the start, ${loadAtEnd.join(' ')} at the end. On 2 cores the figures move by ±30% between runs; compare runs, not single figures.`);
@@ -646,6 +781,7 @@ async function main(): Promise<number> {
     modeStatus,
     trace,
     memory: { serve: memory, ownClient: ownClientMemory },
+    bigTrace,
     notes,
     errors,
   };
