@@ -2,68 +2,17 @@
 // browser): the time axis toggle, loading a scenario file, the statechart transitions, and watching the
 // built-in server while an external client (a raw socket from the test) uses it.
 
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildRenderer } from '../../scripts/buildRenderer';
-import { startWebHost, type WebHost } from '../../main/web/webHost';
+import type { Locator, Page } from 'playwright-core';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ARTIFACTS, useApp } from './appFixture';
 import { openRawControl } from '../helpers/rawControl';
 
-const ARTIFACTS = join(process.cwd(), 'test-artifacts');
 
-let rendererDir: string;
-let host: WebHost;
-let browser: Browser;
-let context: BrowserContext;
+const app = useApp();
 let page: Page;
-let dialogs: string[];
-let pageErrors: string[];
-let consoleErrors: string[];
-
-beforeAll(async () => {
-  await mkdir(ARTIFACTS, { recursive: true });
-  // A fresh build of the renderer as it is now, in a folder of its own (no race with other test files).
-  rendererDir = await buildRenderer({ outDir: join(await mkdtemp(join(tmpdir(), 'ftp-lab-e2e-')), 'renderer') });
-  host = await startWebHost({ port: 0, rendererDir });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await host?.close();
-  if (rendererDir) await rm(join(rendererDir, '..'), { recursive: true, force: true });
-});
-
-beforeEach(async () => {
-  context = await browser.newContext({ viewport: { width: 1600, height: 900 }, acceptDownloads: true });
-  page = await context.newPage();
-  dialogs = [];
-  pageErrors = [];
-  page.on('dialog', (dialog) => {
-    dialogs.push(dialog.message());
-    void dialog.dismiss();
-  });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  // A Content-Security-Policy violation (an inline style, a blocked connection) is reported here.
-  consoleErrors = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  await page.goto(host.url);
-  await page.locator('body[data-ready="true"]').waitFor();
-  await page.locator('#scenario option[value="textbook-upload"]').waitFor({ state: 'attached' });
-});
-
-afterEach(async () => {
-  expect(dialogs, 'no page may open a dialog').toEqual([]);
-  expect(pageErrors, 'no script errors in the page').toEqual([]);
-  expect(consoleErrors, 'no console errors (CSP violations included)').toEqual([]);
-  await context.close();
+beforeEach(() => {
+  page = app.page;
 });
 
 const mark = (label: string): Locator => page.locator(`g.mark[aria-label="${label}"]`);

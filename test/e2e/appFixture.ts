@@ -1,0 +1,81 @@
+// The shared set-up of the app's end-to-end tests: a fresh renderer build served by the browser host,
+// Debian's Chromium (playwright-core, never a downloaded browser), one page per test, and the checks
+// every test ends with: no dialog, no script error, no console error (CSP violations included).
+
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
+import { buildRenderer } from '../../scripts/buildRenderer';
+import { startWebHost, type WebHost } from '../../main/web/webHost';
+
+export const ARTIFACTS = join(process.cwd(), 'test-artifacts');
+
+export interface AppFixture {
+  /** The current test's page (set before each test). */
+  readonly page: Page;
+}
+
+/** Registers the hooks; call once at the top of a test file. */
+export function useApp(): AppFixture {
+  let rendererDir: string | undefined;
+  let host: WebHost | undefined;
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  let page: Page | undefined;
+  let dialogs: string[] = [];
+  let pageErrors: string[] = [];
+  let consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
+    // A fresh build of the renderer as it is now, in a folder of its own (no race with other test files).
+    rendererDir = await buildRenderer({ outDir: join(await mkdtemp(join(tmpdir(), 'ftp-lab-e2e-')), 'renderer') });
+    host = await startWebHost({ port: 0, rendererDir });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+    if (rendererDir) await rm(join(rendererDir, '..'), { recursive: true, force: true });
+  });
+
+  beforeEach(async () => {
+    context = await browser!.newContext({ viewport: { width: 1600, height: 900 }, acceptDownloads: true });
+    page = await context.newPage();
+    dialogs = [];
+    pageErrors = [];
+    consoleErrors = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    // A Content-Security-Policy violation (an inline style, a blocked connection) is reported here.
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    await page.goto(host!.url);
+    await page.locator('body[data-ready="true"]').waitFor();
+    await page.locator('#scenario option[value="textbook-upload"]').waitFor({ state: 'attached' });
+  });
+
+  afterEach(async () => {
+    expect(dialogs, 'no page may open a dialog').toEqual([]);
+    expect(pageErrors, 'no script errors in the page').toEqual([]);
+    expect(consoleErrors, 'no console errors (CSP violations included)').toEqual([]);
+    await context?.close();
+  });
+
+  return {
+    get page() {
+      if (!page) throw new Error('no page: useApp() hooks have not run');
+      return page;
+    },
+  };
+}
