@@ -328,6 +328,9 @@ export class DataConnection {
           return fail(error as Error);
         }
         let ok = true;
+        // One socket read can hold many small units (a BLOCK header every 64 KiB): corking lets the
+        // sink take them in one vectored write instead of one write each.
+        sink.cork();
         for (const unit of units) {
           if (unit.kind === 'data' || unit.kind === 'eor') {
             const raw = records ? records.push(unit) : unit.kind === 'data' ? unit.bytes : undefined;
@@ -343,6 +346,7 @@ export class DataConnection {
             this.#marker('received', 'eof', framing.eofHex, written);
           }
         }
+        sink.uncork();
         if (decoder.done) {
           if (!keepsOpen) {
             // STREAM with records: nothing after the EOF marker counts; the sender's FIN ends the transfer.
