@@ -12,6 +12,8 @@ export interface ShortcutActions {
 /** Keys typed into a text field or a list stay there; everywhere else they drive the session. */
 function isEditing(target: EventTarget | null): boolean {
   if (!(target instanceof Element)) return false;
+  // An open modal dialog (File → Export) keeps its keys: space presses its buttons, arrows move in its fields.
+  if (target.closest('dialog[open]')) return true;
   if (target instanceof HTMLSelectElement || target instanceof HTMLTextAreaElement) return true;
   if (target instanceof HTMLInputElement) return !['checkbox', 'button', 'submit'].includes(target.type);
   return (target as HTMLElement).isContentEditable;

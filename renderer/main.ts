@@ -13,7 +13,8 @@ import { byId } from './dom';
 import { installShortcuts } from './keyboard';
 import { createOptionsPanel } from './optionsPanel';
 import { Playback, type PlaybackSnapshot } from './playback';
-import { openTraceFile, saveDiagramSvg, saveTraceFile } from './traceFiles';
+import { createExportDialog } from './exportDialog';
+import { openTraceFile, saveTraceFile } from './traceFiles';
 import { createTranscriptView } from './transcriptPanel';
 
 /** Which mark the detail panel explains for a step when nothing is hovered or selected. */
@@ -203,18 +204,19 @@ function start(win: Window): void {
     const trace = snapshot?.trace;
     if (trace) saveTraceFile(doc, trace.toFile());
   };
-  const exportSvg = () => {
+  const exportDialog = createExportDialog(doc);
+  const openExport = () => {
     const trace = snapshot?.trace;
-    if (trace) saveDiagramSvg(doc, trace.upTo(snapshot?.shown ?? trace.steps), trace.toFile());
+    if (trace && trace.events.length > 0) exportDialog.open(trace.toFile());
   };
   saveButton.addEventListener('click', saveTrace);
-  exportButton.addEventListener('click', exportSvg);
+  exportButton.addEventListener('click', openExport);
 
   // The Electron shell's application menu sends its commands through the bridge (not part of HostMessage).
   const menuCommands: Record<MenuCommand, () => void> = {
     'trace.open': () => fileInput.click(),
     'trace.save': saveTrace,
-    'trace.export': exportSvg,
+    'trace.export': openExport,
     'session.run': () => void playback.run(options.read()),
     'session.pause': () => playback.pause(),
     'session.step': stepForward,

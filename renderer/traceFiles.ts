@@ -1,9 +1,7 @@
-// Opening and saving traces: the host validates an opened file (parseTrace); saving downloads the JSON,
-// exporting downloads the diagram as SVG.
+// Opening and saving traces: the host validates an opened file (parseTrace); saving downloads the JSON.
+// download() is shared with the export dialog.
 
 import type { LabApi } from '../core/api/labApi';
-import type { DiagramModel } from '../core/diagram/diagramModel';
-import { paintSvg } from '../core/diagram/svgPainter';
 import type { TraceFile } from '../core/trace/traceEvent';
 import { serializeTrace } from '../core/trace/traceFile';
 
@@ -25,12 +23,8 @@ export function saveTraceFile(doc: Document, trace: TraceFile, now = new Date())
   download(doc, new Blob([serializeTrace(trace)], { type: 'application/json' }), traceFileName(trace, now));
 }
 
-/** Offers the diagram, painted by core/diagram's SVG painter (the same model as the screen), as a download. */
-export function saveDiagramSvg(doc: Document, model: DiagramModel, trace: TraceFile, now = new Date()): void {
-  download(doc, new Blob([paintSvg(model)], { type: 'image/svg+xml' }), traceFileName(trace, now).replace(/\.trace\.json$/, '.svg'));
-}
-
-function download(doc: Document, blob: Blob, name: string): void {
+/** Offers a blob as a download under the given name (a hidden link with a download attribute). */
+export function download(doc: Document, blob: Blob, name: string): void {
   const url = URL.createObjectURL(blob);
   const link = doc.createElement('a');
   link.href = url;

@@ -246,7 +246,8 @@ describe('keyboard and presenter mode', () => {
     expect(saved.format).toBe('ftp-lab-trace');
     const total = await counter();
 
-    const [svgDownload] = await Promise.all([page.waitForEvent('download'), page.click('#export-svg')]);
+    // Export… opens the export dialog (SVG preselected); its Download button saves the file.
+    const [svgDownload] = await Promise.all([page.waitForEvent('download'), page.click('#export-svg').then(() => page.click('#export-download'))]);
     const svgPath = join(ARTIFACTS, 'e2e-listing.svg');
     await svgDownload.saveAs(svgPath);
     const svg = await readFile(svgPath, 'utf8');
