@@ -75,7 +75,6 @@ export const clientSessionMachine = setup({
     stepIs: ({ context }, kind: ClientStep['kind']) => stepOf(context)?.kind === kind,
     isMark: ({ event }) => event.type === 'control.reply' && event.code === 110,
     isPreliminary: ({ event }) => event.type === 'control.reply' && replyClass(event.code) === 'preliminary',
-    isClosingReply: ({ event }) => event.type === 'control.reply' && (event.code === 221 || event.code === 421),
     isAccepted: ({ context, event }) => event.type === 'control.reply' && accepted(stepOf(context), event.code),
     passive: ({ context }) => {
       const step = stepOf(context);
@@ -84,7 +83,6 @@ export const clientSessionMachine = setup({
     readyToMove: ({ context }) => context.preliminarySeen && context.dataConnected,
     transferDone: ({ context }) => context.dataFinished && context.completion !== undefined,
     abortDone: ({ context }) => context.dataFinished && context.completion !== undefined && context.abortReply !== undefined,
-    completionWithoutData: ({ context }) => context.completion !== undefined && !context.dataConnected,
     streamMode: ({ context }) => transferModes[context.mode].eofByClose,
     /** USER was answered 230: the login is complete and PASS must not follow (959 §4.1.1, §5.4; ftplib and curl skip it too). */
     loggedInByUser: ({ context }) => {

@@ -139,7 +139,6 @@ export const serverSessionMachine = setup({
       for (const r of outcome.replies) enqueue.sendTo('control', { type: 'reply', code: r.code, lines: [...r.lines] });
       for (const d of outcome.data ?? []) enqueue.sendTo('dataChannel', d);
     }),
-    send: sendTo('control', (_, params: { code: number; lines: string[] }) => ({ type: 'reply' as const, ...params })),
     /** A transfer's byte count, kept for its completion reply. */
     recordBytes: assign({
       transfer: ({ context, event }) => ('bytes' in event && context.transfer ? { ...context.transfer, bytes: event.bytes } : context.transfer),

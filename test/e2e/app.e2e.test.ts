@@ -11,29 +11,11 @@ import { ARTIFACTS, useApp } from './appFixture';
 const EVIL = '<img src=x onerror=alert(1)>.txt';
 
 const app = useApp();
+const { mark, markStarting, counter, status, screenshot, runToEnd } = app;
 let page: Page;
 beforeEach(() => {
   page = app.page;
 });
-
-const mark = (label: string): Locator => page.locator(`g.mark[aria-label="${label}"]`);
-const markStarting = (prefix: string): Locator => page.locator(`g.mark[aria-label^="${prefix}"]`);
-const counter = async (): Promise<number> => Number(/step (\d+)/.exec((await page.locator('#step-counter').textContent()) ?? '')?.[1] ?? NaN);
-const status = async (): Promise<string> => (await page.locator('#status').textContent()) ?? '';
-
-async function screenshot(name: string): Promise<void> {
-  await page.waitForTimeout(500); // let the last step's animation land
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
-}
-
-/** Runs the chosen scenario as fast as the wire allows and waits for it to end. */
-async function runToEnd(scenario: string, setup: () => Promise<void> = async () => undefined): Promise<void> {
-  await page.selectOption('#scenario', scenario);
-  await setup();
-  await page.selectOption('#speed', '0');
-  await page.click('#run');
-  await expect.poll(status, { timeout: 15_000 }).toMatch(/Session complete/);
-}
 
 /** The centre x of a lane's header box on screen. */
 async function laneX(lane: string): Promise<number> {

@@ -5,7 +5,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { buildRenderer } from '../../scripts/buildRenderer';
 import { startWebHost, type WebHost } from '../../main/web/webHost';
@@ -15,6 +15,16 @@ export const ARTIFACTS = join(process.cwd(), 'test-artifacts');
 export interface AppFixture {
   /** The current test's page (set before each test). */
   readonly page: Page;
+  /** A diagram mark by its accessible name, exactly or by its start. */
+  mark(label: string): Locator;
+  markStarting(prefix: string): Locator;
+  /** The step counter's current step, and the status line. */
+  counter(): Promise<number>;
+  status(): Promise<string>;
+  /** Saves test-artifacts/NAME.png once the last step's animation has landed. */
+  screenshot(name: string): Promise<void>;
+  /** Runs a scenario as fast as the wire allows and waits for it to end; `setup` fills options first. */
+  runToEnd(scenario: string, setup?: () => Promise<void>): Promise<void>;
 }
 
 /** Registers the hooks; call once at the top of a test file. */
@@ -72,10 +82,29 @@ export function useApp(): AppFixture {
     await context?.close();
   });
 
+  const current = (): Page => {
+    if (!page) throw new Error('no page: useApp() hooks have not run');
+    return page;
+  };
+  const status = async () => (await current().locator('#status').textContent()) ?? '';
   return {
     get page() {
-      if (!page) throw new Error('no page: useApp() hooks have not run');
-      return page;
+      return current();
+    },
+    mark: (label) => current().locator(`g.mark[aria-label="${label}"]`),
+    markStarting: (prefix) => current().locator(`g.mark[aria-label^="${prefix}"]`),
+    counter: async () => Number(/step (\d+)/.exec((await current().locator('#step-counter').textContent()) ?? '')?.[1] ?? NaN),
+    status,
+    async screenshot(name) {
+      await current().waitForTimeout(500);
+      await current().screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+    },
+    async runToEnd(scenario, setup = async () => undefined) {
+      await current().selectOption('#scenario', scenario);
+      await setup();
+      await current().selectOption('#speed', '0');
+      await current().click('#run');
+      await expect.poll(status, { timeout: 15_000 }).toMatch(/Session complete/);
     },
   };
 }

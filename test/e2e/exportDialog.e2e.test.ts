@@ -10,20 +10,11 @@ import { ARTIFACTS, useApp } from './appFixture';
 const EVIL = '<img src=x onerror=alert(1)>.txt';
 
 const app = useApp();
+const { runToEnd } = app;
 let page: Page;
 beforeEach(() => {
   page = app.page;
 });
-
-const status = async (): Promise<string> => (await page.locator('#status').textContent()) ?? '';
-
-async function runToEnd(scenario: string, setup: () => Promise<void> = async () => undefined): Promise<void> {
-  await page.selectOption('#scenario', scenario);
-  await setup();
-  await page.selectOption('#speed', '0');
-  await page.click('#run');
-  await expect.poll(status, { timeout: 15_000 }).toMatch(/Session complete/);
-}
 
 async function openExport(): Promise<void> {
   await expect(page.locator('#export-svg').textContent()).resolves.toBe('Export…');

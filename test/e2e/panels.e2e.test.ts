@@ -2,38 +2,17 @@
 // browser): the time axis toggle, loading a scenario file, the statechart transitions, and watching the
 // built-in server while an external client (a raw socket from the test) uses it.
 
-import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ARTIFACTS, useApp } from './appFixture';
+import { useApp } from './appFixture';
 import { openRawControl } from '../helpers/rawControl';
 
-
 const app = useApp();
+const { mark, markStarting, status, screenshot, runToEnd } = app;
 let page: Page;
 beforeEach(() => {
   page = app.page;
 });
-
-const mark = (label: string): Locator => page.locator(`g.mark[aria-label="${label}"]`);
-const markStarting = (prefix: string): Locator => page.locator(`g.mark[aria-label^="${prefix}"]`);
-const status = async (): Promise<string> => (await page.locator('#status').textContent()) ?? '';
-
-async function screenshot(name: string): Promise<void> {
-  await page.waitForTimeout(500); // let the last step's animation land
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
-}
-
-/** Runs the chosen scenario as fast as the wire allows and waits for it to end. */
-async function runToEnd(scenario: string, setup: () => Promise<void> = async () => undefined): Promise<void> {
-  await page.selectOption('#scenario', scenario);
-  await setup();
-  await page.selectOption('#speed', '0');
-  await page.click('#run');
-  await expect.poll(status, { timeout: 15_000 }).toMatch(/Session complete/);
-}
-
-
 
 /** The screen y of a mark's origin (its top edge). */
 async function markY(locator: Locator): Promise<number> {
