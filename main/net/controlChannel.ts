@@ -51,8 +51,10 @@ export function serverControlActor(conn: TracedSocket, options: ControlChannelOp
     receive((event) => {
       if (event.type === 'reply') {
         if (socket.destroyed || conn.finSent) return;
-        socket.write(formatReply(event.code, event.lines));
+        // Recorded as it is handed to the socket: a watcher (the serve transcript) learns of the reply
+        // no later than the client can, so nothing it prints trails what the client already reacted to.
         trace.record({ type: 'ftp.reply', side: 'server', dir: 'sent', channel: 'control', conn: conn.conn, code: event.code, lines: event.lines, ...trace.session });
+        socket.write(formatReply(event.code, event.lines));
       } else if (event.type === 'close') {
         conn.end(event.reason);
       }

@@ -511,8 +511,9 @@ describe('curl as a client of ftp-lab serve', () => {
       expect(missing.code).toBe(78); // CURLE_REMOTE_FILE_NOT_FOUND
       const wrong = await runCurl([...CURL, `ftp://${USER}:wrong@127.0.0.1:${server.port}/`]);
       expect(wrong.code).toBe(67); // CURLE_LOGIN_DENIED
-      expect(server.stdout()).toMatch(/S→C {2}550 /);
-      expect(server.stdout()).toMatch(/S→C {2}530 /);
+      // The server's stdout arrives through a pipe: wait for it rather than racing curl's exit.
+      await expect.poll(() => server.stdout()).toMatch(/S→C {2}550 /);
+      await expect.poll(() => server.stdout()).toMatch(/S→C {2}530 /);
     });
   });
 });
