@@ -9,7 +9,8 @@ import type { DiagramModel, Mark, MarkKind, Row } from '../core/diagram/diagramM
 import { themes } from '../core/diagram/palette';
 import { FRAME } from '../core/diagram/placeMarks';
 import { drawLegend } from './legend';
-import { drawMark, markClasses, yExtent } from './markShapes';
+import { drawMark, markClasses } from './markShapes';
+import { markInWindow } from '../core/diagram/markExtent';
 
 export interface DiagramState {
   /** The step (row) the user is on; its marks are highlighted. -1 before the first. */
@@ -125,10 +126,7 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
     drawRows(m, s, top, bottom);
     drawLifelines(m);
     drawHeader(m);
-    const inView = m.marks.filter((mark) => {
-      const [y1, y2] = yExtent(mark, m.rowHeight);
-      return y2 >= top && y1 <= bottom;
-    });
+    const inView = m.marks.filter((mark) => markInWindow(mark, m.rowHeight, top, bottom));
     for (const layer of markLayers) {
       layer.g
         .selectAll<SVGGElement, Mark>('g.mark')

@@ -30,20 +30,6 @@ export function markClasses(mark: Mark): string {
   return classes.join(' ');
 }
 
-/** The y extent a mark occupies, for drawing only what is in view. */
-export function yExtent(mark: Mark, rowHeight: number): [number, number] {
-  switch (mark.kind) {
-    case 'connection':
-      return [mark.y1 - rowHeight, mark.y2 + rowHeight];
-    case 'transfer':
-      return [Math.min(mark.band.y1, mark.y) - rowHeight, Math.max(mark.band.y2, mark.y) + rowHeight];
-    case 'close-badge':
-      return [mark.labelY - rowHeight, mark.labelY + rowHeight];
-    default:
-      return [mark.y - rowHeight, mark.y + rowHeight];
-  }
-}
-
 /** (Re)draws one mark's children. */
 export function drawMark(g: G, mark: Mark, context: DrawContext): void {
   g.selectAll('*').remove();

@@ -11,6 +11,8 @@ export interface PrintableOptions {
   readonly mono: string;
   /** A font for characters the main fonts lack (CJK, say), and the test for which those are. */
   readonly fallback?: { readonly family: string; readonly covers: (codePoint: number) => boolean };
+  /** Keep paint-order as a property instead of drawing a stroked copy under the text (default: copy). */
+  readonly keepPaintOrder?: boolean;
 }
 
 interface Rule {
@@ -65,8 +67,8 @@ export function printableSvg(svg: string, options: PrintableOptions): string {
       const text = [...declarations].map(([k, v]) => `${k}:${v}`).join(';') + (inline ? `;${inline}` : '');
       return `<${tag}${rest}${text ? ` style="${text.replace(/"/g, "'")}"` : ''}${selfClosing ? '/' : ''}>`;
     };
-    const halo = style.get('paint-order')?.includes('stroke') && (style.get('stroke') ?? 'none') !== 'none' && parseFloat(style.get('stroke-width') ?? '1') > 0;
-    style.delete('paint-order');
+    const halo = !options.keepPaintOrder && style.get('paint-order')?.includes('stroke') && (style.get('stroke') ?? 'none') !== 'none' && parseFloat(style.get('stroke-width') ?? '1') > 0;
+    if (!options.keepPaintOrder) style.delete('paint-order');
     if (tag === 'text' && halo && !selfClosing) {
       const plain = new Map(style);
       plain.set('stroke', 'none');

@@ -3,7 +3,6 @@
 
 import type {
   CloseBadgeMark,
-  ConnectionColour,
   ConnectionMark,
   DiagramModel,
   Mark,
@@ -16,11 +15,17 @@ import { sansTextWidth } from './textWidth';
 import type { Theme, ThemeName } from './palette';
 import { connectionColour, connectionDash, themes } from './palette';
 import { FRAME } from './placeMarks';
+import { markInWindow } from './markExtent';
 
 export interface PaintOptions {
   readonly theme?: ThemeName;
   /** Prefix for the document's ids (markers, title), so several diagrams can share one HTML page. */
   readonly idPrefix?: string;
+  /**
+   * Paint only what reaches into these y coordinates, on a canvas that is just this band of the diagram
+   * (the PNG export renders a long diagram band by band). The document's <desc> is left out.
+   */
+  readonly window?: { readonly top: number; readonly bottom: number };
 }
 
 const SANS = "'Segoe UI', 'Helvetica Neue', Helvetica, Arial, 'DejaVu Sans', 'Liberation Sans', sans-serif";
@@ -35,25 +40,28 @@ export function paintSvg(model: DiagramModel, options: PaintOptions = {}): strin
   const theme = themes[options.theme ?? 'light'];
   const p = (options.idPrefix ?? 'ftplab').replace(/[^A-Za-z0-9_-]/g, '') || 'ftplab';
   const out: string[] = [];
-  const colours = usedColours(model);
+  const top = options.window?.top ?? 0;
+  const bottom = options.window?.bottom ?? model.height;
+  /** Whether the y range [y1, y2] reaches into the painted window. */
+  const shown = (y1: number, y2: number) => y2 >= top && y1 <= bottom;
 
   out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg"${attr('width', model.width)}${attr('height', model.height)}` +
-      `${attr('viewBox', `0 0 ${num(model.width)} ${num(model.height)}`)} role="img"${attr('aria-labelledby', `${p}-title ${p}-desc`)}` +
+    `<svg xmlns="http://www.w3.org/2000/svg"${attr('width', model.width)}${attr('height', bottom - top)}` +
+      `${attr('viewBox', `0 ${num(top)} ${num(model.width)} ${num(bottom - top)}`)} role="img"${attr('aria-labelledby', `${p}-title ${p}-desc`)}` +
       `${attr('class', `ftp-lab-diagram theme-${theme.name}`)}>`,
   );
   out.push(`<title${attr('id', `${p}-title`)}>${escapeXml(model.title)}</title>`);
-  out.push(`<desc${attr('id', `${p}-desc`)}>${escapeXml(describe(model))}</desc>`);
+  if (!options.window) out.push(`<desc${attr('id', `${p}-desc`)}>${escapeXml(describe(model))}</desc>`);
   out.push(`<style>${css(theme)}</style>`);
-  out.push(defs(p, theme, colours));
-  out.push(`<rect class="background" x="0" y="0"${attr('width', model.width)}${attr('height', model.height)}/>`);
-  out.push(`<text class="title"${attr('x', model.marginX - 32)}${attr('y', FRAME.titleY)}>${escapeXml(model.title)}</text>`);
-  paintRows(out, model);
-  paintLanes(out, model);
+  out.push(`<rect class="background" x="0"${attr('y', top)}${attr('width', model.width)}${attr('height', bottom - top)}/>`);
+  if (shown(0, FRAME.titleY + 10)) out.push(`<text class="title"${attr('x', model.marginX - 32)}${attr('y', FRAME.titleY)}>${escapeXml(model.title)}</text>`);
+  paintRows(out, model, shown);
+  paintLanes(out, model, shown);
 
   // Layers: connection spans under transfer bands under everything else; badges last so nothing covers them.
   const layers: Record<'spans' | 'bands' | 'marks' | 'badges', Mark[]> = { spans: [], bands: [], marks: [], badges: [] };
   for (const mark of model.marks) {
+    if (options.window && !markInWindow(mark, model.rowHeight, top, bottom)) continue;
     if (mark.kind === 'connection') layers.spans.push(mark);
     else if (mark.kind === 'transfer') layers.bands.push(mark);
     else if (mark.kind === 'close-badge') layers.badges.push(mark);
@@ -64,15 +72,10 @@ export function paintSvg(model: DiagramModel, options: PaintOptions = {}): strin
     for (const mark of marks) out.push(paintMark(mark, p, theme, model));
     out.push('</g>');
   }
-  paintLegend(out, model, p, theme);
+  const legend = model.legend;
+  if (shown(legend.y - FRAME.legendLine, legend.y + FRAME.legendLine * (legend.connections.length + 2))) paintLegend(out, model, p, theme);
   out.push('</svg>');
   return out.join('\n') + '\n';
-}
-
-function usedColours(model: DiagramModel): number[] {
-  const used = new Set<number>();
-  for (const mark of model.marks) if (typeof mark.colour === 'number') used.add(mark.colour % themes.light.data.length);
-  return [...used].sort((a, b) => a - b);
 }
 
 function css(t: Theme): string {
@@ -119,31 +122,26 @@ function css(t: Theme): string {
   ].join('\n');
 }
 
-function defs(p: string, t: Theme, colours: readonly number[]): string {
-  const head = (id: string, colour: string, open: boolean) =>
-    `<marker${attr('id', id)} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto">` +
-    (open
-      ? `<path d="M1,1 L9,5 L1,9"${attr('fill', 'none')}${attr('stroke', colour)} stroke-width="1.6"/>`
-      : `<path d="M0,0 L10,5 L0,10 z"${attr('fill', colour)}/>`) +
-    `</marker>`;
-  const parts = [
-    head(`${p}-head-control`, t.control, false),
-    head(`${p}-open-control`, t.control, true),
-    head(`${p}-head-error`, t.error, false),
-    ...colours.map((c) => head(`${p}-head-${c}`, connectionColour(c, t), false)),
-  ];
-  return `<defs>${parts.join('')}</defs>`;
+/**
+ * An arrowhead drawn as a path at the end of a horizontal line (not an SVG <marker>: the renderer on screen
+ * draws paths too, and markers make resvg isolate a layer per arrow). The tip is 0.9 px past the line's
+ * end; a closed head is 9 px long and 9 wide, an open one (a reply) two strokes.
+ */
+function arrowHead(end: number, y: number, dir: number, colour: string, open: boolean): string {
+  const x = (u: number) => num(end + (u - 9) * 0.9 * dir);
+  if (open) {
+    return `<path class="head open"${attr('d', `M${x(1)},${num(y - 3.6)} L${x(9)},${num(y)} L${x(1)},${num(y + 3.6)}`)} fill="none"${attr('stroke', colour)} stroke-width="1.44"/>`;
+  }
+  return `<path class="head"${attr('d', `M${x(10)},${num(y)} L${x(0)},${num(y - 4.5)} L${x(0)},${num(y + 4.5)} z`)}${attr('fill', colour)}/>`;
 }
 
-function headId(p: string, colour: ConnectionColour | undefined): string {
-  if (colour === undefined || colour === 'control') return `${p}-head-control`;
-  return `${p}-head-${colour % themes.light.data.length}`;
-}
+type Shown = (y1: number, y2: number) => boolean;
 
-function paintRows(out: string[], model: DiagramModel): void {
+function paintRows(out: string[], model: DiagramModel, shown: Shown): void {
   out.push('<g class="rows">');
   const half = model.rowHeight / 2;
   for (const row of model.rows) {
+    if (!shown(row.y - model.rowHeight, row.y + model.rowHeight)) continue;
     if (model.axis === 'step' && row.step % 2 === 1) {
       out.push(`<rect class="stripe"${attr('x', model.marginX + 6)}${attr('y', row.y - half)}${attr('width', model.width - model.marginX - 6)}${attr('height', model.rowHeight)}/>`);
     }
@@ -152,18 +150,21 @@ function paintRows(out: string[], model: DiagramModel): void {
   out.push('</g>');
 }
 
-function paintLanes(out: string[], model: DiagramModel): void {
+function paintLanes(out: string[], model: DiagramModel, shown: Shown): void {
   out.push('<g class="lanes">');
   const w = FRAME.laneBoxWidth;
+  const header = shown(FRAME.laneBoxY - 4, FRAME.laneBoxY + FRAME.laneBoxHeight + 4);
   for (const lane of model.lanes) {
     const data = lane.id === 'client-data' || lane.id === 'server-data';
     out.push(`<g${attr('class', `lane lane-${lane.id}`)}${attr('aria-label', `${lane.title}: ${lane.subtitle}`)}>`);
     out.push(
       `<line${attr('class', data ? 'lifeline lifeline-data' : 'lifeline')}${attr('x1', lane.x)}${attr('y1', model.lifelines.y1)}${attr('x2', lane.x)}${attr('y2', model.lifelines.y2)}/>`,
     );
-    out.push(`<rect class="lane-box"${attr('x', lane.x - w / 2)}${attr('y', FRAME.laneBoxY)}${attr('width', w)}${attr('height', FRAME.laneBoxHeight)} rx="6"/>`);
-    out.push(`<text class="lane-title"${attr('x', lane.x)}${attr('y', FRAME.laneBoxY + 21)}>${escapeXml(lane.title)}</text>`);
-    out.push(`<text class="lane-subtitle"${attr('x', lane.x)}${attr('y', FRAME.laneBoxY + 39)}>${escapeXml(lane.subtitle)}</text>`);
+    if (header) {
+      out.push(`<rect class="lane-box"${attr('x', lane.x - w / 2)}${attr('y', FRAME.laneBoxY)}${attr('width', w)}${attr('height', FRAME.laneBoxHeight)} rx="6"/>`);
+      out.push(`<text class="lane-title"${attr('x', lane.x)}${attr('y', FRAME.laneBoxY + 21)}>${escapeXml(lane.title)}</text>`);
+      out.push(`<text class="lane-subtitle"${attr('x', lane.x)}${attr('y', FRAME.laneBoxY + 39)}>${escapeXml(lane.subtitle)}</text>`);
+    }
     out.push('</g>');
   }
   out.push('</g>');
@@ -191,9 +192,12 @@ function label(x: number, y: number, anchor: TextAnchor, text: string, cls = 'la
 }
 
 /** A horizontal arrow that stops at the target lifeline. */
-function arrowLine(x1: number, x2: number, y: number, marker: string, style = ''): string {
+function arrowLine(x1: number, x2: number, y: number, head: { colour: string; open?: boolean }, style = ''): string {
   const dir = Math.sign(x2 - x1) || 1;
-  return `<line class="arrow"${attr('x1', x1 + dir * 2)}${attr('y1', y)}${attr('x2', x2 - dir * 2)}${attr('y2', y)}${attr('marker-end', `url(#${marker})`)}${style}/>`;
+  return (
+    `<line class="arrow"${attr('x1', x1 + dir * 2)}${attr('y1', y)}${attr('x2', x2 - dir * 2)}${attr('y2', y)}${style}/>` +
+    arrowHead(x2 - dir * 2, y, dir, head.colour, head.open ?? false)
+  );
 }
 
 function strokeStyle(colour: string, dash: string): string {
@@ -204,18 +208,18 @@ function shapes(mark: Mark, p: string, t: Theme, model: DiagramModel, stroke: st
   switch (mark.kind) {
     case 'message':
       return (
-        arrowLine(mark.x1, mark.x2, mark.y, mark.message === 'reply' ? `${p}-open-control` : `${p}-head-control`) +
+        arrowLine(mark.x1, mark.x2, mark.y, { colour: t.control, open: mark.message === 'reply' }) +
         label(mark.labelX, mark.labelY, mark.labelAnchor, mark.label)
       );
     case 'connect':
     case 'fin':
       return (
         `<circle${attr('cx', mark.x1)}${attr('cy', mark.y)} r="3.5"${attr('fill', stroke)}/>` +
-        arrowLine(mark.x1, mark.x2, mark.y, headId(p, mark.colour), strokeStyle(stroke, dash)) +
+        arrowLine(mark.x1, mark.x2, mark.y, { colour: stroke }, strokeStyle(stroke, dash)) +
         label(mark.labelX, mark.labelY, mark.labelAnchor, mark.label)
       );
     case 'rst':
-      return arrowLine(mark.x1, mark.x2, mark.y, `${p}-head-error`, strokeStyle(t.error, '')) + label(mark.labelX, mark.labelY, mark.labelAnchor, mark.label);
+      return arrowLine(mark.x1, mark.x2, mark.y, { colour: t.error }, strokeStyle(t.error, '')) + label(mark.labelX, mark.labelY, mark.labelAnchor, mark.label);
     case 'refused': {
       const dir = Math.sign(mark.x2 - mark.x1) || 1;
       const cx = mark.x2 - dir * 36;
@@ -234,7 +238,8 @@ function shapes(mark: Mark, p: string, t: Theme, model: DiagramModel, stroke: st
     case 'marker':
       return (
         `<path${attr('d', diamond(mark.x1, mark.y))}${attr('fill', stroke)}/>` +
-        `<line class="arrow marker-line"${attr('x1', mark.x1)}${attr('y1', mark.y)}${attr('x2', mark.x2 - Math.sign(mark.x2 - mark.x1) * 2)}${attr('y2', mark.y)}${attr('stroke', stroke)}${attr('marker-end', `url(#${headId(p, mark.colour)})`)}/>` +
+        `<line class="arrow marker-line"${attr('x1', mark.x1)}${attr('y1', mark.y)}${attr('x2', mark.x2 - Math.sign(mark.x2 - mark.x1) * 2)}${attr('y2', mark.y)}${attr('stroke', stroke)}/>` +
+        arrowHead(mark.x2 - Math.sign(mark.x2 - mark.x1) * 2, mark.y, Math.sign(mark.x2 - mark.x1) || 1, stroke, false) +
         label(mark.labelX, mark.labelY, mark.labelAnchor, mark.label)
       );
     case 'connection':
@@ -259,7 +264,7 @@ function transfer(mark: TransferMark, p: string, stroke: string, dash: string): 
   const { band } = mark;
   return (
     `<rect class="band"${attr('x', band.x1)}${attr('y', band.y1)}${attr('width', band.x2 - band.x1)}${attr('height', band.y2 - band.y1)}${attr('fill', stroke)}${attr('stroke', stroke)}/>` +
-    arrowLine(mark.x1, mark.x2, mark.y, headId(p, mark.colour), strokeStyle(stroke, dash)) +
+    arrowLine(mark.x1, mark.x2, mark.y, { colour: stroke }, strokeStyle(stroke, dash)) +
     label(mark.labelX, mark.labelY, mark.labelAnchor, mark.label)
   );
 }
@@ -288,9 +293,11 @@ function paintLegend(out: string[], model: DiagramModel, p: string, t: Theme): v
   out.push(`<text class="legend-heading"${attr('x', x)}${attr('y', y)}>Legend</text>`);
   const y0 = y + line;
   out.push(
-    `<line class="legend-line"${attr('x1', x)}${attr('y1', y0 - 4)}${attr('x2', x + 44)}${attr('y2', y0 - 4)}${attr('stroke', t.control)}${attr('marker-end', `url(#${p}-head-control)`)}/>` +
+    `<line class="legend-line"${attr('x1', x)}${attr('y1', y0 - 4)}${attr('x2', x + 44)}${attr('y2', y0 - 4)}${attr('stroke', t.control)}/>` +
+      arrowHead(x + 44, y0 - 4, 1, t.control, false) +
       `<text class="legend-text"${attr('x', x + 54)}${attr('y', y0)}>command, client → server (control)</text>` +
-      `<line class="legend-line"${attr('x1', x + 300)}${attr('y1', y0 - 4)}${attr('x2', x + 344)}${attr('y2', y0 - 4)}${attr('stroke', t.control)} stroke-dasharray="7 4"${attr('marker-end', `url(#${p}-open-control)`)}/>` +
+      `<line class="legend-line"${attr('x1', x + 300)}${attr('y1', y0 - 4)}${attr('x2', x + 344)}${attr('y2', y0 - 4)}${attr('stroke', t.control)} stroke-dasharray="7 4"/>` +
+      arrowHead(x + 344, y0 - 4, 1, t.control, true) +
       `<text class="legend-text"${attr('x', x + 354)}${attr('y', y0)}>reply, server → client (control)</text>`,
   );
   model.legend.connections.forEach((entry, i) => {

@@ -1,30 +1,26 @@
 // Writes a trace as any export format: the one dispatch that `ftp-lab export` and `ftp-lab run --export`
-// share. The pictures come from core's painters (one layout for all); here they become files: PNG through
-// resvg, PDF through PDFKit (vector, real text), each written atomically.
+// share. The pictures come from core's painters (one layout for all); here they become files (PNG and PDF
+// by main/export/), each written atomically.
 
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
-import { extname, join } from 'node:path';
+import { extname } from 'node:path';
 import { exportModel, parseStepRange, StepRangeError, type StepRange } from '../../core/diagram/exportModel';
 import { paintHtmlPlayer } from '../../core/diagram/htmlPlayer';
 import { paintMermaid } from '../../core/diagram/mermaidPainter';
 import type { ThemeName } from '../../core/diagram/palette';
 import { paintPlantUml } from '../../core/diagram/plantumlPainter';
-import { printableSvg } from '../../core/diagram/printableSvg';
 import { paintSvg } from '../../core/diagram/svgPainter';
 import { paintTextbookSvg } from '../../core/diagram/textbookView';
 import type { TraceFile } from '../../core/trace/traceEvent';
 import { serializeTrace } from '../../core/trace/traceFile';
+import { ExportError } from '../export/exportError';
+import { renderPdf } from '../export/renderPdf';
+import { renderPng, type PngSource } from '../export/renderPng';
 
 export const EXPORT_FORMATS = ['svg', 'png', 'pdf', 'mmd', 'puml', 'html', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-/** A request the user can fix: an unknown format, an option that does not fit the format. The CLI exits 2. */
-export class ExportError extends Error {
-  override readonly name = 'ExportError';
-}
+export { ExportError };
 
 export interface ExportOptions {
   /** Default: from the file name's extension. */
@@ -156,6 +152,18 @@ function svgFor(trace: TraceFile, options: ExportOptions): string {
   return paintSvg(modelFor(trace, options), options.theme ? { theme: options.theme } : {});
 }
 
+/** The picture for PNG: the session's diagram painted a band at a time, or the textbook table whole. */
+function pngSourceFor(trace: TraceFile, options: ExportOptions): PngSource {
+  const theme = options.theme ? { theme: options.theme } : {};
+  if (options.textbook) {
+    const svg = paintTextbookSvg({ trace, ...theme });
+    const size = /<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"/.exec(svg);
+    return { width: Number(size?.[1] ?? 0), height: Number(size?.[2] ?? 0), paint: () => svg };
+  }
+  const model = modelFor(trace, options);
+  return { width: model.width, height: model.height, paint: (window) => paintSvg(model, { ...theme, ...(window ? { window } : {}) }) };
+}
+
 function modelFor(trace: TraceFile, options: ExportOptions) {
   return exportModel(trace, {
     ...(options.range ? { range: options.range } : {}),
@@ -173,7 +181,7 @@ export async function renderExport(trace: TraceFile, format: ExportFormat, optio
     case 'svg':
       return svgFor(trace, options);
     case 'png':
-      return renderPng(svgFor(trace, options), options.scale ?? 1);
+      return renderPng(pngSourceFor(trace, options), options.scale ?? 1);
     case 'pdf':
       return renderPdf(svgFor(trace, options), options.textbook ? 'Textbook upload vs RFC 959' : (options.title ?? trace.meta.title ?? 'FTP session'));
     case 'mmd':
@@ -211,172 +219,6 @@ export async function writeExport(trace: TraceFile, path: string, options: Expor
   await writeFile(temp, bytes);
   await rename(temp, path);
   return { path, format, bytes: bytes.length };
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Fonts: the diagram names common fonts; the renderers get DejaVu (installed with fonts-dejavu-core on Debian)
-// where it is found, and a wide fallback font for scripts DejaVu lacks (CJK: Droid Sans Fallback, Noto CJK).
-// ---------------------------------------------------------------------------------------------------------
-
-interface FontFiles {
-  readonly sans?: string;
-  readonly sansBold?: string;
-  readonly sansOblique?: string;
-  readonly mono?: string;
-  readonly monoBold?: string;
-  readonly fallback?: string;
-}
-
-const fontNames: Record<keyof FontFiles, readonly string[]> = {
-  sans: ['DejaVuSans.ttf'],
-  sansBold: ['DejaVuSans-Bold.ttf'],
-  sansOblique: ['DejaVuSans-Oblique.ttf'],
-  mono: ['DejaVuSansMono.ttf'],
-  monoBold: ['DejaVuSansMono-Bold.ttf'],
-  fallback: ['DroidSansFallbackFull.ttf', 'DroidSansFallback.ttf', 'NotoSansSC-Regular.otf', 'NotoSansCJKsc-Regular.otf'],
-};
-
-let fontCache: FontFiles | undefined;
-
-/** Finds the font files in the usual font folders (a few levels deep; the first match wins). */
-export function findFonts(): FontFiles {
-  if (fontCache) return fontCache;
-  const wanted = new Map<string, keyof FontFiles>();
-  for (const [key, names] of Object.entries(fontNames) as [keyof FontFiles, readonly string[]][]) for (const name of names) wanted.set(name, key);
-  const found: Partial<Record<keyof FontFiles, string>> = {};
-  const rank = (key: keyof FontFiles, file: string) => fontNames[key].indexOf(file);
-  const visit = (dir: string, depth: number) => {
-    let entries: string[];
-    try {
-      entries = readdirSync(dir);
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      const path = join(dir, entry);
-      const key = wanted.get(entry);
-      if (key) {
-        const current = found[key];
-        if (!current || rank(key, entry) < rank(key, current.split(/[\\/]/).pop() ?? '')) found[key] = path;
-        continue;
-      }
-      if (depth > 0 && !entry.includes('.')) {
-        try {
-          if (statSync(path).isDirectory()) visit(path, depth - 1);
-        } catch {
-          // unreadable folder: skip it
-        }
-      }
-    }
-  };
-  const dirs = ['/usr/share/fonts', '/usr/local/share/fonts', join(homedir(), '.local/share/fonts'), join(homedir(), '.fonts'), '/Library/Fonts', join(homedir(), 'Library/Fonts'), 'C:\\Windows\\Fonts'];
-  for (const dir of dirs) if (existsSync(dir)) visit(dir, 3);
-  fontCache = found;
-  return found;
-}
-
-const require = createRequire(import.meta.url);
-
-// ---------------------------------------------------------------------------------------------------------
-// PNG: resvg (Rust, prebuilt in the npm package), from the same SVG.
-// ---------------------------------------------------------------------------------------------------------
-
-/** Refused above this many pixels (4 bytes each in memory): a --range or a smaller --scale makes it fit. */
-const MAX_PNG_PIXELS = 120_000_000;
-
-export async function renderPng(svg: string, scale: number): Promise<Uint8Array> {
-  const { Resvg } = await import('@resvg/resvg-js');
-  const size = /<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"/.exec(svg);
-  const pixels = Number(size?.[1] ?? 0) * Number(size?.[2] ?? 0) * scale * scale;
-  if (pixels > MAX_PNG_PIXELS) {
-    throw new ExportError(`The PNG would have ${Math.round(pixels / 1e6)} million pixels; export a --range of steps or a smaller --scale.`);
-  }
-  const fonts = findFonts();
-  const fontFiles = [fonts.sans, fonts.sansBold, fonts.sansOblique, fonts.mono, fonts.monoBold, fonts.fallback].filter((f): f is string => f !== undefined);
-  // resvg takes the first family of a font-family list even when it is not installed, so name the ones it has.
-  const families = fonts.sans && fonts.mono ? { sans: "'DejaVu Sans'", mono: "'DejaVu Sans Mono'" } : undefined;
-  const text = families ? svg.replace(/font-family:([^;}]*)/g, (_all, list: string) => `font-family:${/monospace/.test(list) ? families.mono : families.sans}`) : svg;
-  const resvg = new Resvg(text, {
-    fitTo: { mode: 'zoom', value: scale },
-    font: {
-      fontFiles,
-      loadSystemFonts: fontFiles.length === 0,
-      defaultFontFamily: families ? 'DejaVu Sans' : 'sans-serif',
-      ...(families ? { sansSerifFamily: 'DejaVu Sans', monospaceFamily: 'DejaVu Sans Mono' } : {}),
-    },
-  });
-  return resvg.render().asPng();
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// PDF: PDFKit draws the SVG as vector paths and real text (svg-to-pdfkit), with the fonts embedded.
-// ---------------------------------------------------------------------------------------------------------
-
-type SvgToPdf = (doc: PDFKit.PDFDocument, svg: string, x: number, y: number, options: Record<string, unknown>) => void;
-
-export async function renderPdf(svg: string, title: string): Promise<Uint8Array> {
-  const { default: PDFDocument } = await import('pdfkit');
-  const svgToPdf = require('svg-to-pdfkit') as SvgToPdf;
-  const fonts = findFonts();
-  const size = /<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"/.exec(svg);
-  const width = Number(size?.[1] ?? 800);
-  const height = Number(size?.[2] ?? 600);
-  // SVG px to PDF pt: 96 px per inch, 72 pt per inch.
-  const doc = new PDFDocument({ size: [width * 0.75, height * 0.75], margin: 0, info: { Title: title, Creator: 'FTP Lab', Producer: 'FTP Lab (PDFKit)' } });
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<void>((resolve, reject) => {
-    doc.on('end', () => resolve());
-    doc.on('error', reject);
-  });
-
-  const registered = new Set<string>();
-  const register = (name: string, file: string | undefined) => {
-    if (!file) return;
-    doc.registerFont(name, file);
-    registered.add(name);
-  };
-  register('sans', fonts.sans);
-  register('sans-bold', fonts.sansBold);
-  register('sans-oblique', fonts.sansOblique);
-  register('mono', fonts.mono);
-  register('mono-bold', fonts.monoBold);
-  register('fallback', fonts.fallback);
-  const fontCallback = (family: string, bold: boolean, italic: boolean): string => {
-    if (/fallback/i.test(family) && registered.has('fallback')) return 'fallback';
-    const mono = /mono/i.test(family);
-    const name = `${mono ? 'mono' : 'sans'}${bold ? '-bold' : italic && !mono ? '-oblique' : ''}`;
-    if (registered.has(name)) return name;
-    if (registered.has(mono ? 'mono' : 'sans')) return mono ? 'mono' : 'sans';
-    // PDF's standard fonts: Latin-1 only, but always there.
-    return mono ? (bold ? 'Courier-Bold' : 'Courier') : bold ? 'Helvetica-Bold' : 'Helvetica';
-  };
-
-  const coverage = registered.has('sans') && registered.has('fallback') ? glyphCoverage(doc, 'sans') : undefined;
-  const printable = printableSvg(svg, {
-    sans: 'DejaVu Sans',
-    mono: 'DejaVu Sans Mono',
-    ...(coverage ? { fallback: { family: 'Fallback', covers: coverage } } : {}),
-  });
-  // Warnings name SVG features svg-to-pdfkit skips (<title>, aria attributes): nothing the picture shows.
-  svgToPdf(doc, printable, 0, 0, { width, height, fontCallback, warningCallback: () => undefined });
-  doc.end();
-  await done;
-  return Buffer.concat(chunks);
-}
-
-/**
- * Which characters a registered font has, from the fontkit font PDFKit loaded (PDFKit has no public API for
- * it); undefined if that ever changes, and then no fallback font is used.
- */
-function glyphCoverage(doc: PDFKit.PDFDocument, name: string): ((code: number) => boolean) | undefined {
-  try {
-    const font = (doc.font(name) as unknown as { _font?: { font?: { hasGlyphForCodePoint?: (code: number) => boolean } } })._font?.font;
-    const has = font?.hasGlyphForCodePoint?.bind(font);
-    return has ? (code) => has(code) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function textbookHtml(svg: string, theme: ThemeName): string {

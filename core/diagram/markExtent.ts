@@ -1,0 +1,24 @@
+// How far up and down a mark reaches on the diagram, so a painter can draw only what falls in a window:
+// the renderer for the rows in view, the PNG export for one band of the picture at a time.
+
+import type { Mark } from './diagramModel';
+
+/** The y extent a mark occupies, with a row's height to spare for its label, halo and arrowhead. */
+export function yExtent(mark: Mark, rowHeight: number): [number, number] {
+  switch (mark.kind) {
+    case 'connection':
+      return [mark.y1 - rowHeight, mark.y2 + rowHeight];
+    case 'transfer':
+      return [Math.min(mark.band.y1, mark.y) - rowHeight, Math.max(mark.band.y2, mark.y) + rowHeight];
+    case 'close-badge':
+      return [mark.labelY - rowHeight, mark.labelY + rowHeight];
+    default:
+      return [mark.y - rowHeight, mark.y + rowHeight];
+  }
+}
+
+/** Whether a mark reaches into the window [top, bottom]. */
+export function markInWindow(mark: Mark, rowHeight: number, top: number, bottom: number): boolean {
+  const [y1, y2] = yExtent(mark, rowHeight);
+  return y2 >= top && y1 <= bottom;
+}
