@@ -9,6 +9,7 @@ import type { TransferUnit } from '../../core/protocol/transferUnits';
 import { framingFor, toHex, type Framing } from './dataFraming';
 import type { TransferSettings } from '../../core/machines/channelEvents';
 import type { CloseReason } from '../../core/trace/traceEvent';
+import type { ReadRouter } from './largeReads';
 import type { TracedSocket } from './tracedSocket';
 
 /** How long an aborted connection waits for the peer's FIN before it is reset. */
@@ -30,6 +31,22 @@ function bufferFilling(source: Readable): BufferFilling | undefined {
   const candidate = source as Readable & Partial<BufferFilling>;
   return typeof candidate.readInto === 'function' && typeof candidate.remaining === 'number' ? (candidate as BufferFilling) : undefined;
 }
+
+/**
+ * A sink that takes whole buffers (a store's file stream, main/store/fileStore.ts BufferDrainingSink):
+ * `writeFrom` resolves once the bytes are in the file; several may be in flight.
+ */
+interface BufferDraining {
+  writeFrom(buffer: Buffer, length: number): Promise<void>;
+}
+
+function bufferDraining(sink: Writable): BufferDraining | undefined {
+  const candidate = sink as Writable & Partial<BufferDraining>;
+  return typeof candidate.writeFrom === 'function' ? (candidate as BufferDraining) : undefined;
+}
+
+/** STREAM receive into a draining sink: this many file writes in flight before the socket pauses. */
+const RECEIVE_WRITES_IN_FLIGHT = 3;
 
 /** socket.write with its callback as a promise: true once the bytes are handed to the kernel, false if the write failed. */
 function written(socket: Writable, bytes: Buffer): Promise<boolean> {
@@ -187,6 +204,10 @@ export class DataConnection {
     this.#begin('received', settings);
     const framing = framingFor(settings.mode, settings.structure, settings.representation);
     if (framing) return this.#receiveFramed(sink, settings, convertAscii, framing);
+    const draining = bufferDraining(sink);
+    const reads = this.traced.reads;
+    // Only when nobody else watches the bytes go by (a receive that pauses after N bytes does).
+    if (draining && reads && !convertAscii && this.traced.socket.listenerCount('data') === 0) return this.#receiveDrained(sink, draining, reads, settings);
     const socket = this.traced.socket;
     this.#activeSink = sink;
     // In STREAM mode the sender's close is the end of file (959 §3.4.1): say so when it comes.
@@ -213,6 +234,75 @@ export class DataConnection {
         socket.unpipe();
         if (stream !== socket) stream.unpipe(sink);
       };
+    });
+  }
+
+  /**
+   * STREAM receive into a sink that takes whole buffers: each socket read (up to 1 MiB, largeReads.ts)
+   * goes to the file in the buffer it was read into, a few writes in flight at their own offsets, and
+   * the buffer is read into again once written. No copy and no fresh buffer per read.
+   */
+  #receiveDrained(sink: Writable, draining: BufferDraining, reads: ReadRouter, settings: TransferSettings): Promise<TransferResult> {
+    const socket = this.traced.socket;
+    this.traced.peerCloseMeaning = settings.mode === 'S' ? 'eof' : undefined;
+    return new Promise((resolve, reject) => {
+      let inFlight = 0;
+      let ended = false;
+      let detached = false;
+      let failed = false;
+      let paused = false;
+      // After the end of file (or an abort) and the last write: close the file, then the transfer is done.
+      const settle = () => {
+        if (failed || inFlight > 0 || !(ended || detached)) return;
+        reads.giveBack();
+        sink.once('finish', () => resolve(this.#finish(true)));
+        sink.end();
+      };
+      const fail = (error: Error) => {
+        if (failed) return;
+        failed = true;
+        reads.giveBack();
+        sink.destroy();
+        reject(error);
+      };
+      const put = (buffer: Buffer, length: number, release: () => void): boolean => {
+        if (detached || failed) {
+          release();
+          return true;
+        }
+        inFlight += 1;
+        draining.writeFrom(buffer, length).then(() => {
+          release();
+          inFlight -= 1;
+          if (paused && inFlight < RECEIVE_WRITES_IN_FLIGHT) {
+            paused = false;
+            socket.resume();
+          }
+          settle();
+        }, fail);
+        paused = inFlight >= RECEIVE_WRITES_IN_FLIGHT;
+        return !paused;
+      };
+      // Bytes read before this transfer began wait in the socket's buffer (copies): they come first.
+      for (let chunk = socket.read() as Buffer | null; chunk !== null; chunk = socket.read() as Buffer | null) put(chunk, chunk.length, () => undefined);
+      reads.takeReads(put);
+      ended = socket.readableEnded;
+      socket.once('end', () => {
+        ended = true;
+        settle();
+      });
+      socket.once('close', () => {
+        if (!ended && !detached) fail(new Error('the data connection closed before the end of file'));
+      });
+      sink.once('error', fail);
+      // abort(): stop taking reads (they become 'data' to discard); the file keeps what was written.
+      this.#detachReceive = () => {
+        detached = true;
+        reads.giveBack();
+        settle();
+      };
+      socket.resume();
+      settle();
     });
   }
 

@@ -3,6 +3,7 @@
 
 import net from 'node:net';
 import type { Endpoint } from '../../core/trace/traceEvent';
+import { adoptWithLargeReads, ReadRouter } from './largeReads';
 import { localOf, plainHost, remoteOf, TracedSocket, type TraceContext } from './tracedSocket';
 
 export interface OneShotListener {
@@ -22,7 +23,8 @@ export function listenOnce(
   onConnection: (socket: TracedSocket) => void,
 ): Promise<OneShotListener> {
   return new Promise((resolve, reject) => {
-    const server = net.createServer({ allowHalfOpen: true });
+    // Paused until it is known whose connection it is, and moved to a socket with large reads unread.
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
     const listener = trace.recorder.listenerId();
     const session = trace.session !== undefined ? { session: trace.session } : {};
     server.on('connection', (socket) => {
@@ -37,7 +39,15 @@ export function listenOnce(
         return;
       }
       server.close();
-      onConnection(new TracedSocket(socket, 'data', trace, { kind: 'accept', listener }));
+      const reads = new ReadRouter();
+      const adopted = adoptWithLargeReads(socket, reads, { allowHalfOpen: true });
+      if (adopted === socket) {
+        // No large reads on this Node: undo pauseOnConnect, reading into the buffer until someone listens.
+        // (Readable has a setter for it; Node's typings say read-only.)
+        (socket as { readableFlowing: boolean | null }).readableFlowing = null;
+        socket.read(0);
+      }
+      onConnection(new TracedSocket(adopted, 'data', trace, { kind: 'accept', listener }, {}, adopted === socket ? undefined : reads));
     });
     server.once('error', reject);
     server.listen({ host, port: 0 }, () => {
@@ -59,9 +69,11 @@ export function connectData(
   preferredPort: number | undefined,
   timeoutMs: number,
 ): Promise<TracedSocket> {
+  const reads = new ReadRouter();
   const attempt = (localPort: number | undefined) =>
     new Promise<net.Socket>((resolve, reject) => {
-      const socket = net.connect({ host: target.host, port: target.port, localAddress: localHost, ...(localPort ? { localPort } : {}), allowHalfOpen: true });
+      const socket = net.connect({ host: target.host, port: target.port, localAddress: localHost, ...(localPort ? { localPort } : {}), allowHalfOpen: true, ...reads.options() });
+      reads.attach(socket);
       const timer = setTimeout(() => socket.destroy(Object.assign(new Error(`no answer from ${target.host}:${target.port} within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })), timeoutMs);
       socket.once('connect', () => {
         clearTimeout(timer);
@@ -85,7 +97,7 @@ export function connectData(
       throw error;
     })
     .then(
-      (socket) => new TracedSocket(socket, 'data', trace, { kind: 'connect' }),
+      (socket) => new TracedSocket(socket, 'data', trace, { kind: 'connect' }, {}, reads),
       (error: NodeJS.ErrnoException) => {
         record(error);
         throw error;

@@ -4,6 +4,7 @@
 import type { Socket } from 'node:net';
 import type { TraceRecorder } from '../../core/trace/traceRecorder';
 import type { Channel, CloseReason, Endpoint, Side } from '../../core/trace/traceEvent';
+import type { ReadRouter } from './largeReads';
 
 export interface TraceContext {
   readonly recorder: TraceRecorder;
@@ -57,6 +58,8 @@ export class TracedSocket {
     readonly traceContext: TraceContext,
     how: { kind: 'connect' } | { kind: 'accept'; listener?: string },
     events: TracedSocketEvents = {},
+    /** Where the socket's reads go when it was made with large reads (largeReads.ts). */
+    readonly reads?: ReadRouter,
   ) {
     this.local = localOf(socket);
     this.remote = remoteOf(socket);

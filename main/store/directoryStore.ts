@@ -4,7 +4,7 @@ import { promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { FileInfo } from '../../core/protocol/fileInfo';
-import { StoreError, type BufferFillingSource, type FileStore, type WriteMode } from './fileStore';
+import { StoreError, type BufferDrainingSink, type BufferFillingSource, type FileStore, type WriteMode } from './fileStore';
 import { checkName, checkOffset, checkVirtualPath, compareNames, joinVirtual } from './virtualPath';
 
 /** Stream buffers of 1 MiB: few big reads and writes per transfer. */
@@ -283,7 +283,26 @@ async function openWriteStream(host: string, virtual: string, mode: WriteMode, e
     throw error instanceof StoreError ? error : storeError(error, virtual);
   }
   // Each write goes to the file as it comes, so a destroyed stream leaves what was written.
-  return handle.createWriteStream(start === undefined ? { highWaterMark: HIGH_WATER_MARK } : { start, highWaterMark: HIGH_WATER_MARK });
+  const stream = handle.createWriteStream(start === undefined ? { highWaterMark: HIGH_WATER_MARK } : { start, highWaterMark: HIGH_WATER_MARK });
+  // Appending (O_APPEND) ignores positions, so only a write from a known offset takes whole buffers.
+  return mode.kind === 'append' ? stream : withWriteFrom(stream, handle, start ?? 0);
+}
+
+/** Adds BufferDrainingSink to a file's write stream: positional writes on the same handle, from `start`. */
+function withWriteFrom(stream: Writable, handle: fs.FileHandle, start: number): Writable & BufferDrainingSink {
+  let position = start;
+  const sink = stream as Writable & BufferDrainingSink;
+  sink.writeFrom = async (buffer: Buffer, length: number) => {
+    let at = position;
+    position += length;
+    // A regular file takes the whole write, but the call may return less: write the rest after it.
+    for (let done = 0; done < length; ) {
+      const { bytesWritten } = await handle.write(buffer, done, length - done, at);
+      done += bytesWritten;
+      at += bytesWritten;
+    }
+  };
+  return sink;
 }
 
 function escapes(virtual: string): StoreError {

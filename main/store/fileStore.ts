@@ -34,6 +34,16 @@ export interface BufferFillingSource {
 }
 
 /**
+ * What openWrite's stream may offer besides being a Writable: write a caller's buffer at the file's next
+ * position and resolve once it is in the file. Several may be in flight, each at its own offset, so a
+ * receiver can hand over every socket read as it comes and reuse the buffer when its write resolves.
+ * A consumer uses either this or the stream interface, and end()s the stream after its writes resolved.
+ */
+export interface BufferDrainingSink {
+  writeFrom(buffer: Buffer, length: number): Promise<void>;
+}
+
+/**
  * Paths are virtual absolute paths ('/', '/pub/hello.txt'), already normalised by the caller.
  * Every method still re-checks them (checkVirtualPath) and refuses anything else with
  * StoreError('escapesRoot' | 'invalidName'): the store is the last line of defence.

@@ -3,9 +3,10 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDirectoryStore } from '../../../main/store/directoryStore';
-import type { FileStore } from '../../../main/store/fileStore';
+import type { BufferDrainingSink, FileStore } from '../../../main/store/fileStore';
 import { codeOf, describeStoreContract, readText, writeAll } from './storeContract';
 
 const tempDirs: string[] = [];
@@ -169,5 +170,30 @@ describe('directory store: confinement', () => {
     const error = await store.openRead('/docs/nope.txt').catch((e: Error) => e);
     expect((error as Error).message).toContain('/docs/nope.txt');
     expect((error as Error).message).not.toContain(root);
+  });
+});
+
+describe('directory store: whole-buffer writes (BufferDrainingSink)', () => {
+  it('writes handed over at once, without waiting, land in order; resume writes from its offset', async () => {
+    const root = await tempDir('drain');
+    const store = await createDirectoryStore(root);
+    const sink = (await store.openWrite('/d.bin', { kind: 'replace' })) as Writable & BufferDrainingSink;
+    const parts = [Buffer.alloc(300_000, 1), Buffer.alloc(5, 2), Buffer.alloc(1_000_000, 3)];
+    // Only the first `length` bytes of a buffer count.
+    await Promise.all(parts.map((p) => sink.writeFrom(Buffer.concat([p, Buffer.from('junk')]), p.length)));
+    await new Promise((resolve) => sink.end(resolve));
+    expect((await fs.readFile(path.join(root, 'd.bin'))).equals(Buffer.concat(parts))).toBe(true);
+
+    const resumed = (await store.openWrite('/d.bin', { kind: 'resume', offset: 10 })) as Writable & BufferDrainingSink;
+    await resumed.writeFrom(Buffer.from('abc'), 3);
+    await new Promise((resolve) => resumed.end(resolve));
+    expect((await fs.readFile(path.join(root, 'd.bin'))).equals(Buffer.concat([Buffer.alloc(10, 1), Buffer.from('abc')]))).toBe(true);
+  });
+
+  it('an append sink has no writeFrom: O_APPEND ignores positions, so its writes stay in stream order', async () => {
+    const store = await createDirectoryStore(await tempDir('append'));
+    const sink = (await store.openWrite('/a.txt', { kind: 'append' })) as Writable & Partial<BufferDrainingSink>;
+    expect(sink.writeFrom).toBeUndefined();
+    await new Promise((resolve) => sink.end(resolve));
   });
 });

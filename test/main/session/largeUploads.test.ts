@@ -1,0 +1,151 @@
+// Uploads into a directory store take the large-read path (each socket read written in its own buffer at
+// its own offset): byte for byte in passive and active mode, early bytes first, ABOR keeps a prefix.
+// Raw control and data sockets against the real server; the store is the real directory store, wrapped
+// only to count the buffers it is handed.
+
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { formatPortArgument, parsePasvReply } from '../../../core/protocol/hostPort';
+import { startFtpServer, type FtpServer } from '../../../main/session/ftpServer';
+import { createDirectoryStore } from '../../../main/store/directoryStore';
+import type { BufferDrainingSink, FileStore } from '../../../main/store/fileStore';
+import { openRawControl, type RawControl } from '../../helpers/rawControl';
+import { trackHandles } from '../../support/leaks';
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+let root: string;
+let server: FtpServer;
+let ctl: RawControl;
+let leaks: ReturnType<typeof trackHandles>;
+/** What the server handed the store's writeFrom: how many buffers, and the largest. */
+let drained: { calls: number; largest: number };
+
+beforeEach(async () => {
+  leaks = trackHandles();
+  root = await mkdtemp(join(tmpdir(), 'ftp-lab-uploads-'));
+  const store = await createDirectoryStore(root);
+  drained = { calls: 0, largest: 0 };
+  const counting: FileStore = {
+    ...store,
+    async openWrite(path, mode) {
+      const sink = (await store.openWrite(path, mode)) as Writable & Partial<BufferDrainingSink>;
+      const writeFrom = sink.writeFrom?.bind(sink);
+      if (writeFrom) {
+        sink.writeFrom = (buffer, length) => {
+          drained.calls += 1;
+          drained.largest = Math.max(drained.largest, length);
+          return writeFrom(buffer, length);
+        };
+      }
+      return sink;
+    },
+  };
+  server = await startFtpServer({ store: counting, anonymous: true, loginDelayMs: 10 });
+  ctl = await openRawControl(server.address.port);
+  expect((await ctl.reply()).code).toBe(220);
+  expect((await ctl.command('USER anonymous')).code).toBe(331);
+  expect((await ctl.command('PASS x')).code).toBe(230);
+  expect((await ctl.command('TYPE I')).code).toBe(200);
+});
+
+afterEach(async () => {
+  await ctl.close();
+  await server.close();
+  await rm(root, { recursive: true, force: true });
+  await leaks.assertNoLeaks();
+});
+
+async function passiveData(): Promise<net.Socket> {
+  const { port } = parsePasvReply((await ctl.command('PASV')).text)!;
+  const socket = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.on('end', () => socket.end());
+  return socket;
+}
+
+/** Sends bytes in 1 MiB writes, then FIN. */
+function sendAll(socket: net.Socket, bytes: Buffer): void {
+  for (let i = 0; i < bytes.length; i += 1 << 20) socket.write(bytes.subarray(i, i + (1 << 20)));
+  socket.end();
+}
+
+describe('uploads into a directory store', () => {
+  it('passive STOR of 24 MiB: stored byte for byte, through a few large buffers', async () => {
+    const bytes = randomBytes(24 * 1024 * 1024);
+    const data = await passiveData();
+    expect((await ctl.command('STOR big.bin')).code).toBe(150);
+    sendAll(data, bytes);
+    expect((await ctl.reply(20_000)).code).toBe(226);
+    expect(sha256(await readFile(join(root, 'big.bin')))).toBe(sha256(bytes));
+    expect(drained.calls).toBeGreaterThan(0);
+    // Reads of more than Node's usual 64 KiB: the socket reads into 1 MiB buffers.
+    expect(drained.largest).toBeGreaterThan(64 * 1024);
+  });
+
+  it('active STOR (PORT, the server connects): the same', async () => {
+    const bytes = randomBytes(8 * 1024 * 1024 + 3);
+    const listener = net.createServer({ allowHalfOpen: true });
+    await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
+    const connected = new Promise<net.Socket>((resolve) => listener.once('connection', resolve));
+    expect((await ctl.command(`PORT ${formatPortArgument({ host: '127.0.0.1', port: (listener.address() as net.AddressInfo).port })}`)).code).toBe(200);
+    expect((await ctl.command('STOR active.bin')).code).toBe(150);
+    const data = await connected;
+    listener.close();
+    data.on('end', () => data.end());
+    sendAll(data, bytes);
+    expect((await ctl.reply(20_000)).code).toBe(226);
+    expect(sha256(await readFile(join(root, 'active.bin')))).toBe(sha256(bytes));
+    expect(drained.calls).toBeGreaterThan(0);
+  });
+
+  it('bytes sent before STOR is even read come first in the file', async () => {
+    const bytes = randomBytes(3 * 1024 * 1024);
+    const data = await passiveData();
+    data.write(bytes.subarray(0, 100_000));
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await ctl.command('STOR early.bin')).code).toBe(150);
+    data.end(bytes.subarray(100_000));
+    expect((await ctl.reply(20_000)).code).toBe(226);
+    expect(sha256(await readFile(join(root, 'early.bin')))).toBe(sha256(bytes));
+  });
+
+  it('REST + STOR resumes at the offset on the same path', async () => {
+    const first = randomBytes(5 * 1024 * 1024);
+    let data = await passiveData();
+    expect((await ctl.command('STOR resume.bin')).code).toBe(150);
+    sendAll(data, first);
+    expect((await ctl.reply(20_000)).code).toBe(226);
+    const tail = randomBytes(3 * 1024 * 1024);
+    data = await passiveData();
+    expect((await ctl.command('REST 1000000')).code).toBe(350);
+    expect((await ctl.command('STOR resume.bin')).code).toBe(150);
+    sendAll(data, tail);
+    expect((await ctl.reply(20_000)).code).toBe(226);
+    expect(sha256(await readFile(join(root, 'resume.bin')))).toBe(sha256(Buffer.concat([first.subarray(0, 1_000_000), tail])));
+  });
+
+  it('ABOR during an upload: 426 then 226, the file keeps a prefix of what was sent, the session goes on', async () => {
+    const bytes = randomBytes(64 * 1024 * 1024);
+    const data = await passiveData();
+    data.on('error', () => undefined);
+    expect((await ctl.command('STOR cut.bin')).code).toBe(150);
+    // Send a part, then ABOR while the connection is still open.
+    data.write(bytes.subarray(0, 4 * 1024 * 1024));
+    await new Promise((r) => setTimeout(r, 100));
+    const abortReply = await ctl.command('ABOR', 10_000);
+    expect([426, 226]).toContain(abortReply.code);
+    if (abortReply.code === 426) expect((await ctl.reply(10_000)).code).toBe(226);
+    await new Promise((r) => data.once('close', r));
+    const kept = await readFile(join(root, 'cut.bin'));
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.equals(bytes.subarray(0, kept.length))).toBe(true);
+    expect((await ctl.command('NOOP')).code).toBe(200);
+    expect((await stat(join(root, 'cut.bin'))).size).toBe(kept.length);
+  });
+});
