@@ -45,6 +45,9 @@ function bufferDraining(sink: Writable): BufferDraining | undefined {
   return typeof candidate.writeFrom === 'function' ? (candidate as BufferDraining) : undefined;
 }
 
+/** Framed send: bytes queued on the socket before the sender waits for it to drain. */
+const FRAMED_QUEUE_BYTES = 2 * 1024 * 1024;
+
 /** STREAM receive into a draining sink: this many file writes in flight before the socket pauses. */
 const RECEIVE_WRITES_IN_FLIGHT = 3;
 
@@ -212,6 +215,8 @@ export class DataConnection {
     this.#activeSink = sink;
     // In STREAM mode the sender's close is the end of file (959 §3.4.1): say so when it comes.
     this.traced.peerCloseMeaning = settings.mode === 'S' ? 'eof' : undefined;
+    // Bytes held since a last transfer on this connection come first, as 'data'.
+    this.traced.reads?.giveBack();
     const stream = convertAscii ? socket.pipe(asciiDecodeStream()) : socket;
     return new Promise((resolve, reject) => {
       let ended = false;
@@ -326,11 +331,12 @@ export class DataConnection {
     const write = async (pieces: Uint8Array[]) => {
       if (pieces.length === 0) return;
       if (socket.destroyed || this.traced.finSent) throw new Error('the data connection closed during the transfer');
-      let ok = true;
       socket.cork();
-      for (const piece of pieces) ok = socket.write(piece);
+      for (const piece of pieces) socket.write(piece);
       socket.uncork();
-      if (!ok) await drained(socket);
+      // Keep up to FRAMED_QUEUE_BYTES queued, so the kernel has bytes to send while the next chunk is
+      // read and framed (waiting for a full drain after every chunk left the connection idle half the time).
+      if (socket.writableLength > FRAMED_QUEUE_BYTES) await drained(socket);
     };
     const sendUnit = async (unit: TransferUnit) => {
       if (unit.kind === 'eor') return write(encoder.eor());
@@ -383,7 +389,16 @@ export class DataConnection {
     const keepsOpen = !transferModes[settings.mode].eofByClose;
     this.#activeSink = sink;
     this.traced.peerCloseMeaning = keepsOpen ? undefined : 'eof';
+    // Payload straight from the decoded bytes (no records to join, no line ends to convert) into a sink
+    // that takes whole buffers: one positional write per socket read, a few in flight. With large reads
+    // (and nobody else watching the bytes) the reads are decoded in the buffers they were read into.
+    const draining = !records && !ascii ? bufferDraining(sink) : undefined;
+    const reads = draining && socket.listenerCount('data') === 0 ? this.traced.reads : undefined;
     let written = 0;
+    let inFlight = 0;
+    let pausedForWrites = false;
+    /** finish() waits for the writes in flight; this runs it when the last one is done. */
+    let finishWhenWritten: (() => void) | undefined;
     return new Promise((resolve, reject) => {
       const stop = () => {
         socket.off('data', onData);
@@ -391,10 +406,15 @@ export class DataConnection {
       };
       const fail = (error: Error) => {
         stop();
+        reads?.giveBack();
         sink.end();
         reject(error);
       };
       const finish = () => {
+        if (inFlight > 0) {
+          finishWhenWritten = finish;
+          return;
+        }
         stop();
         const tail = ascii?.end();
         if (tail && tail.length > 0) sink.write(tail);
@@ -406,7 +426,8 @@ export class DataConnection {
       };
       // STREAM with records: the EOF marker comes first, then the sender's close ends the transfer.
       const onEnd = () => (decoder.done && !keepsOpen ? finish() : fail(new Error('the data connection closed before the EOF marker')));
-      const onData = (chunk: Buffer) => {
+      /** Decodes one read; `release` gives its buffer back once nothing refers to it. False: stop reading for now. */
+      const onChunk = (chunk: Buffer, release: () => void): boolean => {
         let units;
         try {
           units = decoder.push(chunk);
@@ -415,14 +436,19 @@ export class DataConnection {
           // comes in the same segment, as a sender writes them together.
           if (decoder.eofPending) units.push(...decoder.end());
         } catch (error) {
-          return fail(error as Error);
+          release();
+          fail(error as Error);
+          return true;
         }
         let ok = true;
         // One socket read can hold many small units (a BLOCK header every 64 KiB): corking lets the
         // sink take them in one vectored write instead of one write each.
         sink.cork();
         for (const unit of units) {
-          if (unit.kind === 'data' || unit.kind === 'eor') {
+          if (draining && unit.kind === 'data') {
+            // Counted here, in order, so a restart marker after it names the right offset; written below.
+            written += unit.bytes.length;
+          } else if (unit.kind === 'data' || unit.kind === 'eor') {
             const raw = records ? records.push(unit) : unit.kind === 'data' ? unit.bytes : undefined;
             const bytes = raw && ascii ? ascii.push(raw) : raw;
             if (bytes && bytes.length > 0) {
@@ -437,26 +463,67 @@ export class DataConnection {
           }
         }
         sink.uncork();
+        // The decoder keeps nothing of the chunk but what follows the EOF marker (copied out below).
+        const rest = decoder.done && keepsOpen ? Buffer.from(decoder.takeRest()) : undefined;
+        const payload = draining ? contiguousPayload(chunk, units) : undefined;
+        if (draining && payload && payload.length > 0) {
+          inFlight += 1;
+          draining.writeFrom(payload, payload.length).then(() => {
+            release();
+            inFlight -= 1;
+            if (pausedForWrites && inFlight < RECEIVE_WRITES_IN_FLIGHT) {
+              pausedForWrites = false;
+              socket.resume();
+            }
+            if (inFlight === 0 && finishWhenWritten) finishWhenWritten();
+          }, fail);
+        } else {
+          release();
+        }
         if (decoder.done) {
           if (!keepsOpen) {
             // STREAM with records: nothing after the EOF marker counts; the sender's FIN ends the transfer.
             socket.off('data', onData);
-            return;
+            reads?.giveBack();
+            return true;
           }
-          const rest = decoder.takeRest();
-          if (rest.length > 0) socket.unshift(Buffer.from(rest));
+          // The connection stays open for the next file: what followed the EOF marker, and whatever
+          // arrives until the next transfer, is kept for it (the socket flows on, so a FIN is seen).
+          if (this.traced.reads) this.traced.reads.hold(rest);
+          else if (rest && rest.length > 0) socket.unshift(rest);
           finish();
-        } else if (!ok) {
-          socket.pause();
-          sink.once('drain', () => socket.resume());
+          return true;
         }
+        if (!ok) {
+          sink.once('drain', () => socket.resume());
+          if (reads) return false;
+          socket.pause();
+        } else if (inFlight >= RECEIVE_WRITES_IN_FLIGHT) {
+          pausedForWrites = true;
+          if (reads) return false;
+          socket.pause();
+        }
+        return true;
       };
-      socket.on('data', onData);
+      const onData = (chunk: Buffer) => void onChunk(chunk, () => undefined);
       socket.once('end', onEnd);
-      this.#detachReceive = stop;
+      this.#detachReceive = () => {
+        stop();
+        reads?.giveBack();
+      };
+      if (reads) {
+        // Bytes that arrived before this transfer began wait in the socket's buffer: they come first.
+        for (let chunk = socket.read() as Buffer | null; chunk !== null && !decoder.done; chunk = socket.read() as Buffer | null) onChunk(chunk, () => undefined);
+        if (!decoder.done) reads.takeReads((buffer, length, release) => onChunk(buffer.subarray(0, length), release));
+      } else {
+        // Bytes held since the last transfer on this connection come first, as 'data'.
+        this.traced.reads?.giveBack();
+        socket.on('data', onData);
+      }
       socket.resume();
     });
   }
+
 
   /** Told about each restart marker as it arrives, with how many payload bytes the receiver has (for 110 MARK). */
   onRestartMarker: ((marker: string, position: number) => void) | undefined;
@@ -527,7 +594,7 @@ export class DataConnection {
     this.#settings = settings;
     // Bytes the peer sent before this transfer began (a client may start sending as soon as it reads
     // 150, while the file is still being opened) wait unread in the socket's buffer: they belong to it.
-    this.#startBytesRead = this.traced.socket.bytesRead - this.traced.socket.readableLength;
+    this.#startBytesRead = this.traced.socket.bytesRead - this.traced.socket.readableLength - (this.traced.reads?.heldLength ?? 0);
     this.#startBytesWritten = this.traced.socket.bytesWritten;
     this.#started = this.now();
     this.#finished = false;
@@ -561,6 +628,26 @@ export class DataConnection {
 }
 
 /** Waits for a socket's 'drain', or rejects if it closes first; leaves no listener behind. */
+/**
+ * The decoded payload of one socket read as one buffer. Payload that lies in the read's own bytes
+ * (BLOCK: everything between the headers) is moved together inside it, which the receiver may do: the
+ * read is its own copy (largeReads.ts) or Node's fresh buffer. Anything else is concatenated.
+ */
+function contiguousPayload(chunk: Buffer, units: readonly TransferUnit[]): Buffer {
+  const data = units.filter((u): u is Extract<TransferUnit, { kind: 'data' }> => u.kind === 'data' && u.bytes.length > 0).map((u) => u.bytes);
+  if (data.length === 0) return Buffer.alloc(0);
+  const inside = data.every((d) => d.buffer === chunk.buffer && d.byteOffset >= chunk.byteOffset && d.byteOffset + d.length <= chunk.byteOffset + chunk.length);
+  if (!inside) return Buffer.concat(data);
+  let end = 0;
+  for (const d of data) {
+    const from = d.byteOffset - chunk.byteOffset;
+    // Each piece moves left (or stays): later pieces lie beyond it, so none is overwritten before it moves.
+    if (from !== end) chunk.copyWithin(end, from, from + d.length);
+    end += d.length;
+  }
+  return chunk.subarray(0, end);
+}
+
 function drained(socket: Writable): Promise<void> {
   return new Promise((resolve, reject) => {
     const onDrain = () => {

@@ -18,20 +18,20 @@ export type ReadTaker = (buffer: Buffer, length: number, release: () => void) =>
 /** Where a socket's reads go: 'data' events by default, or a receiver that keeps the buffers. */
 export class ReadRouter {
   #taker: ReadTaker | undefined;
+  /** Bytes kept between two transfers on a connection that stays open (hold), oldest first. */
+  #held: Buffer[] = [];
+  #holding = false;
   #spare: Buffer[] = [];
-  #current: Buffer;
+  /** The buffer the next read goes into; undefined once a taker holds it, so it is never read into twice. */
+  #current: Buffer | undefined;
   #socket: net.Socket | undefined;
-
-  constructor() {
-    this.#current = Buffer.allocUnsafe(READ_BUFFER_BYTES);
-  }
 
   /** Options for net.Socket / net.connect that route the socket's reads through this router. */
   options(): { onread: { buffer: () => Buffer; callback: (length: number, buffer: Buffer) => boolean } } {
     return {
       onread: {
         // Called for the first read target and after every read: a buffer no receiver holds.
-        buffer: () => (this.#current = this.#spare.pop() ?? (this.#taker ? Buffer.allocUnsafe(READ_BUFFER_BYTES) : this.#current)),
+        buffer: () => (this.#current ??= this.#spare.pop() ?? Buffer.allocUnsafe(READ_BUFFER_BYTES)),
         callback: (length, buffer) => this.#read(length, buffer),
       },
     };
@@ -41,24 +41,59 @@ export class ReadRouter {
     this.#socket = socket;
   }
 
-  /** From now on the reads go to `taker` (until giveBack); the bytes already pushed as 'data' stay there. */
+  /**
+   * From now on the reads go to `taker` (until giveBack or hold), the held bytes first. Bytes already
+   * pushed as 'data' stay in the socket's buffer: the caller reads those before this.
+   */
   takeReads(taker: ReadTaker): void {
+    this.#holding = false;
+    for (const chunk of this.#held.splice(0)) taker(chunk, chunk.length, () => undefined);
     this.#taker = taker;
   }
 
-  /** Reads become 'data' chunks again. */
+  /** Reads become 'data' chunks again, the held bytes first. */
   giveBack(): void {
     this.#taker = undefined;
+    this.#holding = false;
+    const held = this.#held.splice(0);
+    if (held.length > 0) this.#socket?.push(Buffer.concat(held));
+  }
+
+  /**
+   * Between two transfers on a connection that stays open (BLOCK, COMPRESSED): keep what arrives,
+   * starting with `first` (what followed the EOF marker in the last read), for the next transfer. The
+   * socket keeps flowing, so the peer's FIN is still seen.
+   */
+  hold(first?: Uint8Array): void {
+    this.#taker = undefined;
+    this.#holding = true;
+    if (first && first.length > 0) this.#held.push(Buffer.from(first));
+  }
+
+  /** Bytes held for the next transfer. */
+  get heldLength(): number {
+    return this.#held.reduce((sum, b) => sum + b.length, 0);
   }
 
   #read(length: number, buffer: Buffer): boolean {
     const socket = this.#socket;
     if (!socket) return true;
+    if (this.#holding) {
+      const copy = Buffer.allocUnsafe(length);
+      buffer.copy(copy, 0, 0, length);
+      this.#held.push(copy);
+      return true;
+    }
     const taker = this.#taker;
     if (!taker) {
-      // A copy of exactly the bytes read: the buffer is read into again at once.
-      return socket.push(Buffer.from(buffer.subarray(0, length)));
+      // A copy of exactly the bytes read (the buffer is read into again at once); allocUnsafe, as the
+      // copy fills it whole, where Buffer.from would zero a fresh buffer first.
+      const copy = Buffer.allocUnsafe(length);
+      buffer.copy(copy, 0, 0, length);
+      return socket.push(copy);
     }
+    // The taker holds this buffer until it releases it: the next read must go elsewhere.
+    if (this.#current === buffer) this.#current = undefined;
     let released = false;
     return taker(buffer, length, () => {
       if (released) return;

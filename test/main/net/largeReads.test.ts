@@ -114,6 +114,35 @@ describe('large reads', () => {
     socket.destroy();
   });
 
+  it('a buffer a taker still holds is never read into again, even after the reads go back to data', async () => {
+    const { port, accepted } = await acceptAdopted();
+    const client = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+    const { socket, router } = await accepted;
+    const first = randomBytes(200_000);
+    let kept: { buffer: Buffer; length: number; copy: Buffer } | undefined;
+    const took = new Promise<void>((resolve) =>
+      router.takeReads((buffer, length) => {
+        // Keep the buffer (as a file write in flight would) and hand the reads back at once.
+        kept = { buffer, length, copy: Buffer.from(buffer.subarray(0, length)) };
+        router.giveBack();
+        resolve();
+        return true;
+      }),
+    );
+    socket.resume();
+    client.write(first);
+    await took;
+    const later: Buffer[] = [];
+    socket.on('data', (c: Buffer) => later.push(c));
+    const rest = randomBytes(3 * 1024 * 1024);
+    client.end(rest);
+    await new Promise<void>((r) => socket.once('end', () => r()));
+    expect(kept!.buffer.subarray(0, kept!.length).equals(kept!.copy)).toBe(true);
+    // Nothing lost or reordered across the hand-back.
+    expect(Buffer.concat([kept!.copy, ...later]).equals(Buffer.concat([first, rest]))).toBe(true);
+    socket.destroy();
+  });
+
   it('a connected socket made with the router options reads through it too', async () => {
     const bytes = randomBytes(4 * 1024 * 1024);
     const server = net.createServer((s) => s.end(bytes));

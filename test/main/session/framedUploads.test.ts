@@ -1,0 +1,149 @@
+// BLOCK and COMPRESSED uploads into a directory store: decoded in the buffers the socket read into and
+// written at their offsets. Our client against our server, and a raw sender that puts the next file's
+// blocks in the same write as the previous file's EOF marker.
+
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ClientStep } from '../../../core/machines/clientSession.context';
+import { createBlockEncoder } from '../../../core/protocol/blockMode';
+import { parsePasvReply } from '../../../core/protocol/hostPort';
+import { TraceRecorder } from '../../../core/trace/traceRecorder';
+import { runClientSession } from '../../../main/session/clientSession';
+import { startFtpServer, type FtpServer } from '../../../main/session/ftpServer';
+import { generateBytes } from '../../../main/session/generatedContent';
+import { createDirectoryStore } from '../../../main/store/directoryStore';
+import type { BufferDrainingSink, FileStore } from '../../../main/store/fileStore';
+import { openRawControl } from '../../helpers/rawControl';
+import { trackHandles } from '../../support/leaks';
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+let root: string;
+let server: FtpServer;
+let recorder: TraceRecorder;
+let leaks: ReturnType<typeof trackHandles>;
+let drainedWrites: number;
+
+beforeEach(async () => {
+  leaks = trackHandles();
+  root = await mkdtemp(join(tmpdir(), 'ftp-lab-framed-'));
+  const store = await createDirectoryStore(root);
+  drainedWrites = 0;
+  // The real directory store, counting the whole buffers it is handed.
+  const counting: FileStore = {
+    ...store,
+    async openWrite(path, mode) {
+      const sink = (await store.openWrite(path, mode)) as Writable & Partial<BufferDrainingSink>;
+      const writeFrom = sink.writeFrom?.bind(sink);
+      if (writeFrom) {
+        sink.writeFrom = (buffer, length) => {
+          drainedWrites += 1;
+          return writeFrom(buffer, length);
+        };
+      }
+      return sink;
+    },
+  };
+  recorder = new TraceRecorder(() => performance.now());
+  server = await startFtpServer({ store: counting, recorder, anonymous: true, loginDelayMs: 10 });
+});
+
+afterEach(async () => {
+  await server.close();
+  await rm(root, { recursive: true, force: true });
+  await leaks.assertNoLeaks();
+});
+
+const login: ClientStep[] = [
+  { kind: 'command', line: 'USER anonymous', expect: [331] },
+  { kind: 'command', line: 'PASS guest', expect: [230] },
+];
+
+describe('framed uploads into a directory store', () => {
+  for (const mode of ['B', 'C'] as const) {
+    it(`MODE ${mode}: two uploads over one kept-open connection land byte for byte, and come back`, async () => {
+      const first = { size: 3 * 1024 * 1024 + 11, text: false, seed: 21 };
+      const second = { size: 700_000, text: false, seed: 22 };
+      const output = await runClientSession({
+        server: server.address,
+        recorder,
+        steps: [
+          ...login,
+          { kind: 'command', line: 'TYPE I', expect: [200] },
+          { kind: 'command', line: `MODE ${mode}`, expect: [200] },
+          { kind: 'dataSetup', passive: true },
+          { kind: 'transfer', line: 'STOR one.bin', direction: 'upload', upload: first, expect: [250] },
+          { kind: 'transfer', line: 'STOR two.bin', direction: 'upload', upload: second, expect: [250] },
+          { kind: 'transfer', line: 'RETR one.bin', direction: 'download', expect: [250] },
+          { kind: 'command', line: 'QUIT', expect: [221] },
+        ],
+      });
+      expect(output.failure).toBeUndefined();
+      expect(sha(await readFile(join(root, 'one.bin')))).toBe(sha(generateBytes(first)));
+      expect(sha(await readFile(join(root, 'two.bin')))).toBe(sha(generateBytes(second)));
+      expect(output.transfers[2]!.sha256).toBe(sha(generateBytes(first)));
+      expect(drainedWrites).toBeGreaterThan(0);
+    });
+  }
+
+  it('BLOCK restart: 110 MARK offsets match, ABOR, REST to the last mark, and the resumed upload completes the file exactly', async () => {
+    const { findBuiltinScenario } = await import('../../../core/scenarios/builtinScenarios');
+    const { resolveScenario, settingsFor } = await import('../../../core/scenarios/scenario');
+    const scenario = findBuiltinScenario('restart-resume')!;
+    const steps = resolveScenario(scenario, settingsFor(scenario, { user: 'anonymous' }));
+    const output = await runClientSession({ server: server.address, recorder, steps });
+    expect(output.failure).toBeUndefined();
+    const upload = steps.find((s) => s.kind === 'transfer' && s.upload)! as Extract<ClientStep, { kind: 'transfer' }>;
+    expect(sha(await readFile(join(root, 'resumed.bin')))).toBe(sha(generateBytes(upload.upload!)));
+    const marks = recorder.events.filter((e) => e.type === 'ftp.reply' && e.dir === 'sent' && e.code === 110).map((e) => (e as { lines: readonly string[] }).lines[0]);
+    expect(marks.length).toBeGreaterThan(2);
+    for (const mark of marks) expect(mark).toMatch(/^MARK (\d+) = \1$/);
+    expect(output.transfers.map((t) => t.complete)).toEqual([false, true]);
+  });
+
+  it("BLOCK: the next file's blocks in the same write as this file's EOF marker wait for the next STOR", async () => {
+    const a = randomBytes(2 * 1024 * 1024 + 5);
+    const b = randomBytes(300_000);
+    const encode = (bytes: Buffer) => {
+      const encoder = createBlockEncoder();
+      return Buffer.concat([...encoder.data(bytes), ...encoder.eof()].map((p) => Buffer.from(p)));
+    };
+    const ctl = await openRawControl(server.address.port);
+    try {
+      expect((await ctl.reply()).code).toBe(220);
+      expect((await ctl.command('USER anonymous')).code).toBe(331);
+      expect((await ctl.command('PASS x')).code).toBe(230);
+      expect((await ctl.command('TYPE I')).code).toBe(200);
+      expect((await ctl.command('MODE B')).code).toBe(200);
+      const { port } = parsePasvReply((await ctl.command('PASV')).text)!;
+      const data = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+      await new Promise((resolve) => data.once('connect', resolve));
+      expect((await ctl.command('STOR a.bin')).code).toBe(150);
+      // Both files in one write: a's EOF marker and b's first blocks can arrive in one read.
+      data.write(Buffer.concat([encode(a), encode(b)]));
+      expect((await ctl.reply(10_000)).code).toBe(250);
+      expect((await ctl.command('STOR b.bin')).code).toBe(125);
+      expect((await ctl.reply(10_000)).code).toBe(250);
+      // Length and first differing offset of each file, so a failure says where.
+      const compare = async (name: string, sent: Buffer) => {
+        const got = await readFile(join(root, name));
+        let at = 0;
+        while (at < Math.min(got.length, sent.length) && got[at] === sent[at]) at++;
+        return { length: got.length, firstDifference: at === got.length && at === sent.length ? -1 : at };
+      };
+      expect(await compare('a.bin', a)).toEqual({ length: a.length, firstDifference: -1 });
+      expect(await compare('b.bin', b)).toEqual({ length: b.length, firstDifference: -1 });
+      const closed = new Promise((resolve) => data.once('close', resolve));
+      data.on('end', () => data.end());
+      expect((await ctl.command('QUIT')).code).toBe(221);
+      await closed;
+    } finally {
+      await ctl.close();
+    }
+  });
+});
