@@ -7,7 +7,6 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ClientStep } from '../../../core/machines/clientSession.context';
 import { createBlockEncoder } from '../../../core/protocol/blockMode';
@@ -17,7 +16,7 @@ import { runClientSession } from '../../../main/session/clientSession';
 import { startFtpServer, type FtpServer } from '../../../main/session/ftpServer';
 import { generateBytes } from '../../../main/session/generatedContent';
 import { createDirectoryStore } from '../../../main/store/directoryStore';
-import type { BufferDrainingSink, FileStore } from '../../../main/store/fileStore';
+import { countingDrains, type DrainCounts } from '../../helpers/drainCounter';
 import { openRawControl } from '../../helpers/rawControl';
 import { trackHandles } from '../../support/leaks';
 
@@ -27,30 +26,16 @@ let root: string;
 let server: FtpServer;
 let recorder: TraceRecorder;
 let leaks: ReturnType<typeof trackHandles>;
-let drainedWrites: number;
+let drains: DrainCounts;
 
 beforeEach(async () => {
   leaks = trackHandles();
   root = await mkdtemp(join(tmpdir(), 'ftp-lab-framed-'));
   const store = await createDirectoryStore(root);
-  drainedWrites = 0;
-  // The real directory store, counting the whole buffers it is handed.
-  const counting: FileStore = {
-    ...store,
-    async openWrite(path, mode) {
-      const sink = (await store.openWrite(path, mode)) as Writable & Partial<BufferDrainingSink>;
-      const writeFrom = sink.writeFrom?.bind(sink);
-      if (writeFrom) {
-        sink.writeFrom = (buffer, length) => {
-          drainedWrites += 1;
-          return writeFrom(buffer, length);
-        };
-      }
-      return sink;
-    },
-  };
+  const counted = countingDrains(store);
+  drains = counted.counts;
   recorder = new TraceRecorder(() => performance.now());
-  server = await startFtpServer({ store: counting, recorder, anonymous: true, loginDelayMs: 10 });
+  server = await startFtpServer({ store: counted.store, recorder, anonymous: true, loginDelayMs: 10 });
 });
 
 afterEach(async () => {
@@ -87,7 +72,7 @@ describe('framed uploads into a directory store', () => {
       expect(sha(await readFile(join(root, 'one.bin')))).toBe(sha(generateBytes(first)));
       expect(sha(await readFile(join(root, 'two.bin')))).toBe(sha(generateBytes(second)));
       expect(output.transfers[2]!.sha256).toBe(sha(generateBytes(first)));
-      expect(drainedWrites).toBeGreaterThan(0);
+      expect(drains.calls).toBeGreaterThan(0);
     });
   }
 

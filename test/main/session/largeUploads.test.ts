@@ -8,12 +8,11 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatPortArgument, parsePasvReply } from '../../../core/protocol/hostPort';
 import { startFtpServer, type FtpServer } from '../../../main/session/ftpServer';
 import { createDirectoryStore } from '../../../main/store/directoryStore';
-import type { BufferDrainingSink, FileStore } from '../../../main/store/fileStore';
+import { countingDrains, type DrainCounts } from '../../helpers/drainCounter';
 import { openRawControl, type RawControl } from '../../helpers/rawControl';
 import { trackHandles } from '../../support/leaks';
 
@@ -24,29 +23,15 @@ let server: FtpServer;
 let ctl: RawControl;
 let leaks: ReturnType<typeof trackHandles>;
 /** What the server handed the store's writeFrom: how many buffers, and the largest. */
-let drained: { calls: number; largest: number };
+let drained: DrainCounts;
 
 beforeEach(async () => {
   leaks = trackHandles();
   root = await mkdtemp(join(tmpdir(), 'ftp-lab-uploads-'));
   const store = await createDirectoryStore(root);
-  drained = { calls: 0, largest: 0 };
-  const counting: FileStore = {
-    ...store,
-    async openWrite(path, mode) {
-      const sink = (await store.openWrite(path, mode)) as Writable & Partial<BufferDrainingSink>;
-      const writeFrom = sink.writeFrom?.bind(sink);
-      if (writeFrom) {
-        sink.writeFrom = (buffer, length) => {
-          drained.calls += 1;
-          drained.largest = Math.max(drained.largest, length);
-          return writeFrom(buffer, length);
-        };
-      }
-      return sink;
-    },
-  };
-  server = await startFtpServer({ store: counting, anonymous: true, loginDelayMs: 10 });
+  const counted = countingDrains(store);
+  drained = counted.counts;
+  server = await startFtpServer({ store: counted.store, anonymous: true, loginDelayMs: 10 });
   ctl = await openRawControl(server.address.port);
   expect((await ctl.reply()).code).toBe(220);
   expect((await ctl.command('USER anonymous')).code).toBe(331);
