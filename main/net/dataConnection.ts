@@ -370,7 +370,8 @@ export class DataConnection {
     const eof = encoder.eof();
     await write(eof);
     this.#marker('sent', 'eof', toHex(eof), payload);
-    await new Promise<void>((resolve) => socket.write(Buffer.alloc(0), () => resolve()));
+    // Everything queued has reached the kernel, or the connection failed and the transfer did too.
+    await new Promise<void>((resolve, reject) => socket.write(Buffer.alloc(0), (error) => (error ? reject(error) : resolve())));
     this.#activeSource = undefined;
     return this.#finish(true, !transferModes[settings.mode].eofByClose);
   }
@@ -421,7 +422,8 @@ export class DataConnection {
         sink.once('error', reject);
         sink.end(() => {
           this.#activeSink = undefined;
-          resolve(this.#finish(true, keepsOpen));
+          // The decoder's count: the socket's would also hold what followed the EOF marker (the next file).
+          resolve(this.#finish(true, keepsOpen, decoder.bytesConsumed));
         });
       };
       // STREAM with records: the EOF marker comes first, then the sender's close ends the transfer.
@@ -487,6 +489,9 @@ export class DataConnection {
             reads?.giveBack();
             return true;
           }
+          // The file is complete: a FIN from now on ends the connection, not this transfer (whose last
+          // writes may still be in flight when it comes).
+          socket.off('end', onEnd);
           // The connection stays open for the next file: what followed the EOF marker, and whatever
           // arrives until the next transfer, is kept for it (the socket flows on, so a FIN is seen).
           if (this.traced.reads) this.traced.reads.hold(rest);
@@ -602,9 +607,10 @@ export class DataConnection {
   }
 
   /** Records the data.transfer summary once per transfer: counts and timing, never the payload. */
-  #finish(finishedNormally: boolean, keptOpen = false): TransferResult {
+  /** `wireBytes`: the transfer's own count where the socket's would include bytes that came after it. */
+  #finish(finishedNormally: boolean, keptOpen = false, wireBytes?: number): TransferResult {
     const complete = finishedNormally && !this.#abandoned;
-    const bytes = this.bytes;
+    const bytes = wireBytes ?? this.bytes;
     if (this.#finished || !this.#settings || !this.#direction) return { bytes, complete };
     this.#finished = true;
     const ctx = this.traced.traceContext;

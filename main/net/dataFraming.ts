@@ -17,6 +17,8 @@ export interface TransferDecoder {
   /** COMPRESSED: an EOF escape came and the decoder cannot yet tell which form it was in. */
   readonly eofPending?: boolean;
   takeRest(): Uint8Array;
+  /** Bytes of this transfer taken in, headers included; nothing after the EOF marker. */
+  readonly bytesConsumed: number;
 }
 
 /** What a sender may call; STREAM+STRU R has no restart markers (959 §3.5), the others do. */

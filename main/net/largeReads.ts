@@ -8,6 +8,8 @@ import net from 'node:net';
 
 /** Bytes per read buffer: the largest read a socket makes. */
 export const READ_BUFFER_BYTES = 1024 * 1024;
+/** Bytes held between two transfers before reading stops until the next one begins. */
+const MAX_HELD_BYTES = 16 * 1024 * 1024;
 
 /**
  * Takes each read: `buffer` holds `length` new bytes and is the receiver's until it calls `release`.
@@ -21,6 +23,8 @@ export class ReadRouter {
   /** Bytes kept between two transfers on a connection that stays open (hold), oldest first. */
   #held: Buffer[] = [];
   #holding = false;
+  /** Reading stopped because too much was held; the next takeReads or giveBack starts it again. */
+  #stopped = false;
   #spare: Buffer[] = [];
   /** The buffer the next read goes into; undefined once a taker holds it, so it is never read into twice. */
   #current: Buffer | undefined;
@@ -47,8 +51,16 @@ export class ReadRouter {
    */
   takeReads(taker: ReadTaker): void {
     this.#holding = false;
-    for (const chunk of this.#held.splice(0)) taker(chunk, chunk.length, () => undefined);
     this.#taker = taker;
+    // The held chunks one by one, while this taker still takes them: one may end its transfer, and the
+    // taker may then hold() what follows; the chunks not fed go after what it held, in order.
+    const held = this.#held.splice(0);
+    while (held.length > 0 && this.#taker === taker && !this.#holding) {
+      const chunk = held.shift()!;
+      taker(chunk, chunk.length, () => undefined);
+    }
+    this.#held.push(...held);
+    this.#resumeIfStopped();
   }
 
   /** Reads become 'data' chunks again, the held bytes first. */
@@ -57,6 +69,7 @@ export class ReadRouter {
     this.#holding = false;
     const held = this.#held.splice(0);
     if (held.length > 0) this.#socket?.push(Buffer.concat(held));
+    this.#resumeIfStopped();
   }
 
   /**
@@ -68,6 +81,12 @@ export class ReadRouter {
     this.#taker = undefined;
     this.#holding = true;
     if (first && first.length > 0) this.#held.push(Buffer.from(first));
+  }
+
+  #resumeIfStopped(): void {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    this.#socket?.resume();
   }
 
   /** Bytes held for the next transfer. */
@@ -82,7 +101,10 @@ export class ReadRouter {
       const copy = Buffer.allocUnsafe(length);
       buffer.copy(copy, 0, 0, length);
       this.#held.push(copy);
-      return true;
+      // A peer that sends on and on between transfers meets TCP's flow control, not our memory.
+      if (this.heldLength < MAX_HELD_BYTES) return true;
+      this.#stopped = true;
+      return false;
     }
     const taker = this.#taker;
     if (!taker) {

@@ -17,7 +17,7 @@ import { startFtpServer, type FtpServer } from '../../../main/session/ftpServer'
 import { generateBytes } from '../../../main/session/generatedContent';
 import { createDirectoryStore } from '../../../main/store/directoryStore';
 import { countingDrains, type DrainCounts } from '../../helpers/drainCounter';
-import { openRawControl } from '../../helpers/rawControl';
+import { openRawControl, type RawControl } from '../../helpers/rawControl';
 import { trackHandles } from '../../support/leaks';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -43,6 +43,42 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
   await leaks.assertNoLeaks();
 });
+
+/** A file as BLOCK-mode blocks ending in the EOF marker. */
+function blockEncoded(bytes: Buffer): Buffer {
+  const encoder = createBlockEncoder();
+  return Buffer.concat([...encoder.data(bytes), ...encoder.eof()].map((p) => Buffer.from(p)));
+}
+
+/** Length and first differing offset of a stored file against what was sent, so a failure says where. */
+async function compare(name: string, sent: Buffer): Promise<{ length: number; firstDifference: number }> {
+  const got = await readFile(join(root, name));
+  let at = 0;
+  while (at < Math.min(got.length, sent.length) && got[at] === sent[at]) at++;
+  return { length: got.length, firstDifference: at === got.length && at === sent.length ? -1 : at };
+}
+
+/** A raw session in MODE B, TYPE I with one passive data connection; QUIT and closed afterwards. */
+async function withBlockSession(body: (session: { ctl: RawControl; data: net.Socket }) => Promise<void>): Promise<void> {
+  const ctl = await openRawControl(server.address.port);
+  try {
+    expect((await ctl.reply()).code).toBe(220);
+    expect((await ctl.command('USER anonymous')).code).toBe(331);
+    expect((await ctl.command('PASS x')).code).toBe(230);
+    expect((await ctl.command('TYPE I')).code).toBe(200);
+    expect((await ctl.command('MODE B')).code).toBe(200);
+    const { port } = parsePasvReply((await ctl.command('PASV')).text)!;
+    const data = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+    await new Promise((resolve) => data.once('connect', resolve));
+    const closed = new Promise((resolve) => data.once('close', resolve));
+    data.on('end', () => data.end());
+    await body({ ctl, data });
+    expect((await ctl.command('QUIT')).code).toBe(221);
+    await closed;
+  } finally {
+    await ctl.close();
+  }
+}
 
 const login: ClientStep[] = [
   { kind: 'command', line: 'USER anonymous', expect: [331] },
@@ -94,41 +130,63 @@ describe('framed uploads into a directory store', () => {
   it("BLOCK: the next file's blocks in the same write as this file's EOF marker wait for the next STOR", async () => {
     const a = randomBytes(2 * 1024 * 1024 + 5);
     const b = randomBytes(300_000);
-    const encode = (bytes: Buffer) => {
-      const encoder = createBlockEncoder();
-      return Buffer.concat([...encoder.data(bytes), ...encoder.eof()].map((p) => Buffer.from(p)));
-    };
-    const ctl = await openRawControl(server.address.port);
-    try {
-      expect((await ctl.reply()).code).toBe(220);
-      expect((await ctl.command('USER anonymous')).code).toBe(331);
-      expect((await ctl.command('PASS x')).code).toBe(230);
-      expect((await ctl.command('TYPE I')).code).toBe(200);
-      expect((await ctl.command('MODE B')).code).toBe(200);
-      const { port } = parsePasvReply((await ctl.command('PASV')).text)!;
-      const data = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
-      await new Promise((resolve) => data.once('connect', resolve));
+    await withBlockSession(async ({ ctl, data }) => {
       expect((await ctl.command('STOR a.bin')).code).toBe(150);
       // Both files in one write: a's EOF marker and b's first blocks can arrive in one read.
-      data.write(Buffer.concat([encode(a), encode(b)]));
+      data.write(Buffer.concat([blockEncoded(a), blockEncoded(b)]));
       expect((await ctl.reply(10_000)).code).toBe(250);
       expect((await ctl.command('STOR b.bin')).code).toBe(125);
       expect((await ctl.reply(10_000)).code).toBe(250);
-      // Length and first differing offset of each file, so a failure says where.
-      const compare = async (name: string, sent: Buffer) => {
-        const got = await readFile(join(root, name));
-        let at = 0;
-        while (at < Math.min(got.length, sent.length) && got[at] === sent[at]) at++;
-        return { length: got.length, firstDifference: at === got.length && at === sent.length ? -1 : at };
-      };
       expect(await compare('a.bin', a)).toEqual({ length: a.length, firstDifference: -1 });
       expect(await compare('b.bin', b)).toEqual({ length: b.length, firstDifference: -1 });
-      const closed = new Promise((resolve) => data.once('close', resolve));
-      data.on('end', () => data.end());
-      expect((await ctl.command('QUIT')).code).toBe(221);
-      await closed;
-    } finally {
-      await ctl.close();
-    }
+    });
+  });
+
+  it('BLOCK: two files sent ahead in separate writes are held, each for its own STOR', async () => {
+    const [a, b, c] = [randomBytes(1_000_000), randomBytes(200_000), randomBytes(300_000)];
+    await withBlockSession(async ({ ctl, data }) => {
+      expect((await ctl.command('STOR a.bin')).code).toBe(150);
+      data.write(blockEncoded(a));
+      expect((await ctl.reply(10_000)).code).toBe(250);
+      // b and c before STOR b, as separate writes: held between transfers as separate reads.
+      data.write(blockEncoded(b));
+      await new Promise((r) => setTimeout(r, 30));
+      data.write(blockEncoded(c));
+      await new Promise((r) => setTimeout(r, 30));
+      expect((await ctl.command('STOR b.bin')).code).toBe(125);
+      expect((await ctl.reply(10_000)).text).toMatch(/^Transfer complete \(200015 bytes\)/);
+      expect((await ctl.command('STOR c.bin')).code).toBe(125);
+      expect((await ctl.reply(10_000)).text).toMatch(/^Transfer complete \(300018 bytes\)/);
+      expect(await compare('b.bin', b)).toEqual({ length: b.length, firstDifference: -1 });
+      expect(await compare('c.bin', c)).toEqual({ length: c.length, firstDifference: -1 });
+    });
+  });
+
+  it('BLOCK: a file sent ahead that is bigger than what is held between transfers waits in TCP, then arrives whole', async () => {
+    const [a, b] = [randomBytes(100_000), randomBytes(24 * 1024 * 1024)];
+    await withBlockSession(async ({ ctl, data }) => {
+      expect((await ctl.command('STOR a.bin')).code).toBe(150);
+      data.write(blockEncoded(a));
+      expect((await ctl.reply(10_000)).code).toBe(250);
+      // 24 MiB before STOR b: the server holds 16 MiB, then stops reading until the transfer begins.
+      data.write(blockEncoded(b));
+      await new Promise((r) => setTimeout(r, 200));
+      expect((await ctl.command('STOR b.bin')).code).toBe(125);
+      expect((await ctl.reply(20_000)).code).toBe(250);
+      expect(await compare('b.bin', b)).toEqual({ length: b.length, firstDifference: -1 });
+    });
+  });
+
+  it("BLOCK: the sender's FIN right after its EOF marker does not undo the upload (250, and the count is the file's own)", async () => {
+    const a = randomBytes(16 * 1024 * 1024);
+    await withBlockSession(async ({ ctl, data }) => {
+      expect((await ctl.command('STOR a.bin')).code).toBe(150);
+      const wire = blockEncoded(a);
+      data.end(wire);
+      const done = await ctl.reply(20_000);
+      expect(done.code).toBe(250);
+      expect(done.text).toContain(`(${wire.length} bytes)`);
+      expect(await compare('a.bin', a)).toEqual({ length: a.length, firstDifference: -1 });
+    });
   });
 });
