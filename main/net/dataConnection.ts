@@ -328,11 +328,18 @@ export class DataConnection {
     const base = settings.markerBase ?? 0;
     let payload = 0;
     let nextMark = every > 0 ? every - (base % every) : Infinity;
+    /** Settles when the last piece written so far has been handed to the kernel (or failed). */
+    let lastWrite: Promise<void> = Promise.resolve();
     const write = async (pieces: Uint8Array[]) => {
       if (pieces.length === 0) return;
       if (socket.destroyed || this.traced.finSent) throw new Error('the data connection closed during the transfer');
       socket.cork();
-      for (const piece of pieces) socket.write(piece);
+      pieces.forEach((piece, k) => {
+        if (k < pieces.length - 1) socket.write(piece);
+        else lastWrite = new Promise<void>((resolve, reject) => socket.write(piece, (error) => (error ? reject(error) : resolve())));
+      });
+      // Awaited only when a buffer is reused; a failure also shows as the connection closing.
+      lastWrite.catch(() => undefined);
       socket.uncork();
       // Keep up to FRAMED_QUEUE_BYTES queued, so the kernel has bytes to send while the next chunk is
       // read and framed (waiting for a full drain after every chunk left the connection idle half the time).
@@ -355,7 +362,26 @@ export class DataConnection {
       await write(encoder.data(rest));
       payload += rest.length;
     };
-    for await (const chunk of input as AsyncIterable<Buffer>) {
+    // A store's file can fill two buffers in turn, the next read running while the last one's blocks
+    // go out (as a STREAM send does): no fresh buffer per chunk. Otherwise the stream's own chunks.
+    const filling = !convertAscii && !records && pauseAfterBytes === Infinity ? bufferFilling(source) : undefined;
+    async function* filledChunks(fill: BufferFilling): AsyncGenerator<Buffer> {
+      const size = Math.max(1, Math.min(SEND_BUFFER_BYTES, fill.remaining));
+      const buffers: (Buffer | undefined)[] = [undefined, undefined];
+      const written: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
+      for (let i = 0; ; i ^= 1) {
+        // This buffer's blocks must have reached the kernel before it is read into again.
+        await written[i];
+        const buffer = (buffers[i] ??= Buffer.allocUnsafe(size));
+        const n = fill.remaining > 0 ? await fill.readInto(buffer) : 0;
+        if (n === 0) return;
+        yield buffer.subarray(0, n);
+        // Resumed once the chunk was framed and written.
+        written[i] = lastWrite;
+      }
+    }
+    const chunks = filling ? filledChunks(filling) : (input as AsyncIterable<Buffer>);
+    for await (const chunk of chunks) {
       // The client is about to send ABOR: nothing past `pauseAfterBytes`, and no EOF marker.
       const room = pauseAfterBytes - payload;
       const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
@@ -367,6 +393,8 @@ export class DataConnection {
       }
     }
     for (const unit of records?.end() ?? []) await sendUnit(unit);
+    // Read through readInto, the stream itself was never read: destroying it closes the file.
+    if (filling) source.destroy();
     const eof = encoder.eof();
     await write(eof);
     this.#marker('sent', 'eof', toHex(eof), payload);

@@ -1,9 +1,9 @@
-// BLOCK and COMPRESSED uploads into a directory store: decoded in the buffers the socket read into and
-// written at their offsets. Our client against our server, and a raw sender that puts the next file's
-// blocks in the same write as the previous file's EOF marker.
+// BLOCK and COMPRESSED transfers with a directory store: uploads decoded in the buffers the socket read
+// into and written at their offsets, downloads framed from two reused buffers. Our client against our
+// server, and raw senders that put files ahead of their STOR, several in one write, or a FIN at once.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,7 +85,7 @@ const login: ClientStep[] = [
   { kind: 'command', line: 'PASS guest', expect: [230] },
 ];
 
-describe('framed uploads into a directory store', () => {
+describe('framed transfers with a directory store', () => {
   for (const mode of ['B', 'C'] as const) {
     it(`MODE ${mode}: two uploads over one kept-open connection land byte for byte, and come back`, async () => {
       const first = { size: 3 * 1024 * 1024 + 11, text: false, seed: 21 };
@@ -174,6 +174,26 @@ describe('framed uploads into a directory store', () => {
       expect((await ctl.command('STOR b.bin')).code).toBe(125);
       expect((await ctl.reply(20_000)).code).toBe(250);
       expect(await compare('b.bin', b)).toEqual({ length: b.length, firstDifference: -1 });
+    });
+  });
+
+  it('BLOCK download from two reused buffers: ABOR part-way gets 426 and 226, and the session goes on', async () => {
+    await writeFile(join(root, 'big.bin'), randomBytes(64 * 1024 * 1024));
+    await withBlockSession(async ({ ctl, data }) => {
+      let received = 0;
+      const some = new Promise<void>((resolve) =>
+        data.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (received > 4 * 1024 * 1024) resolve();
+        }),
+      );
+      expect((await ctl.command('RETR big.bin')).code).toBe(150);
+      await some;
+      const first = await ctl.command('ABOR', 10_000);
+      expect([426, 226]).toContain(first.code);
+      if (first.code === 426) expect((await ctl.reply(10_000)).code).toBe(226);
+      expect(received).toBeLessThan(64 * 1024 * 1024);
+      expect((await ctl.command('NOOP')).code).toBe(200);
     });
   });
 
