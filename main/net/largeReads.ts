@@ -6,8 +6,10 @@
 
 import net from 'node:net';
 
-/** Bytes per read buffer: the largest read a socket makes. */
+/** Bytes per read buffer once a connection carries bulk data: the largest read a socket makes. */
 export const READ_BUFFER_BYTES = 1024 * 1024;
+/** The first buffer's size, as Node's own reads: a 1 KiB file should not cost a 1 MiB buffer. */
+const FIRST_BUFFER_BYTES = 64 * 1024;
 /** Bytes held between two transfers before reading stops until the next one begins. */
 const MAX_HELD_BYTES = 16 * 1024 * 1024;
 
@@ -28,6 +30,8 @@ export class ReadRouter {
   #spare: Buffer[] = [];
   /** The buffer the next read goes into; undefined once a taker holds it, so it is never read into twice. */
   #current: Buffer | undefined;
+  /** Size of new buffers: grows to READ_BUFFER_BYTES after the first read that fills a buffer. */
+  #size = FIRST_BUFFER_BYTES;
   #socket: net.Socket | undefined;
 
   /** Options for net.Socket / net.connect that route the socket's reads through this router. */
@@ -35,7 +39,7 @@ export class ReadRouter {
     return {
       onread: {
         // Called for the first read target and after every read: a buffer no receiver holds.
-        buffer: () => (this.#current ??= this.#spare.pop() ?? Buffer.allocUnsafe(READ_BUFFER_BYTES)),
+        buffer: () => (this.#current ??= this.#spare.pop() ?? Buffer.allocUnsafe(this.#size)),
         callback: (length, buffer) => this.#read(length, buffer),
       },
     };
@@ -97,6 +101,11 @@ export class ReadRouter {
   #read(length: number, buffer: Buffer): boolean {
     const socket = this.#socket;
     if (!socket) return true;
+    if (length === buffer.length && this.#size < READ_BUFFER_BYTES) {
+      // A full buffer: bulk data is coming. Reads from now on go into large buffers.
+      this.#size = READ_BUFFER_BYTES;
+      if (this.#current === buffer) this.#current = undefined;
+    }
     if (this.#holding) {
       const copy = Buffer.allocUnsafe(length);
       buffer.copy(copy, 0, 0, length);
@@ -120,7 +129,7 @@ export class ReadRouter {
     return taker(buffer, length, () => {
       if (released) return;
       released = true;
-      if (buffer.length === READ_BUFFER_BYTES && this.#spare.length < 4) this.#spare.push(buffer);
+      if (buffer.length === this.#size && this.#spare.length < 4) this.#spare.push(buffer);
     });
   }
 }
