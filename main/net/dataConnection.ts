@@ -602,6 +602,13 @@ export class DataConnection {
     this.#detachReceive = undefined;
     this.#activeSink?.end();
     const socket = this.traced.socket;
+    if (socket.writableLength > 0) {
+      // Bytes of ours the kernel has not taken yet would have to go out before the FIN, and a peer
+      // that stops reading until it has the 426 (Python's ftplib in abort()) would never take them:
+      // drop them and close now. What the kernel already holds still arrives, then the FIN.
+      this.traced.closeDiscardingQueued(reason);
+      return result;
+    }
     socket.on('data', () => undefined);
     socket.resume();
     this.traced.end(reason);

@@ -109,6 +109,17 @@ export class TracedSocket {
     this.socket.end(() => this.#record({ type: 'tcp.fin', side: this.traceContext.side, dir: 'sent', reason }));
   }
 
+  /**
+   * Closes at once without the bytes still queued in this process: the kernel sends what it already
+   * holds, then FIN. Nothing more is read, so the peer's own FIN is not seen.
+   */
+  closeDiscardingQueued(reason: CloseReason): void {
+    if (this.#finSent || this.#closed || this.socket.destroyed) return;
+    this.#finSent = true;
+    this.#record({ type: 'tcp.fin', side: this.traceContext.side, dir: 'sent', reason });
+    this.socket.destroy();
+  }
+
   /** Drops the connection at once with RST: queued bytes are discarded (used for ABOR and refusals). */
   reset(reason: CloseReason): void {
     if (this.#closed || this.socket.destroyed) return;

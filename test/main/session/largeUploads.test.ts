@@ -4,7 +4,7 @@
 // only to count the buffers it is handed.
 
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -132,5 +132,33 @@ describe('uploads into a directory store', () => {
     expect(kept.equals(bytes.subarray(0, kept.length))).toBe(true);
     expect((await ctl.command('NOOP')).code).toBe(200);
     expect((await stat(join(root, 'cut.bin'))).size).toBe(kept.length);
+  });
+
+  it('ABOR while the client has stopped reading a download: 426 and 226 come at once, not after a timeout', async () => {
+    await writeFile(join(root, 'big.bin'), randomBytes(32 * 1024 * 1024));
+    const data = await passiveData();
+    data.pause();
+    expect((await ctl.command('RETR big.bin')).code).toBe(150);
+    // The client reads nothing more (as Python's ftplib does until it has the 426): kernel buffers fill,
+    // and the server's last write waits in the process.
+    await new Promise((r) => setTimeout(r, 300));
+    const started = performance.now();
+    const first = await ctl.command('ABOR', 4000);
+    expect(first.code).toBe(426);
+    expect((await ctl.reply(4000)).code).toBe(226);
+    // Well inside the 5 s after which an aborted connection that never closes is reset.
+    expect(performance.now() - started).toBeLessThan(2000);
+    // What was already on its way still arrives, then the server's FIN (not a reset).
+    let received = 0;
+    const ended = new Promise<void>((resolve, reject) => {
+      data.on('data', (c: Buffer) => (received += c.length));
+      data.once('end', () => resolve());
+      data.once('error', reject);
+    });
+    data.resume();
+    await ended;
+    expect(received).toBeGreaterThan(0);
+    expect(received).toBeLessThan(32 * 1024 * 1024);
+    expect((await ctl.command('NOOP')).code).toBe(200);
   });
 });
