@@ -1,7 +1,7 @@
 // Uploads into a directory store take the large-read path (each socket read written in its own buffer at
 // its own offset): byte for byte in passive and active mode, early bytes first, ABOR keeps a prefix.
-// Raw control and data sockets against the real server; the store is the real directory store, wrapped
-// only to count the buffers it is handed.
+// And ABOR of a download the client has stopped reading answers at once. Raw control and data sockets
+// against the real server; the store is the real directory store, wrapped only to count the buffers it is handed.
 
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
