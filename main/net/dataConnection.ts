@@ -190,12 +190,14 @@ export class DataConnection {
         source.destroy();
         resolve(this.#finish(true));
       };
-      run().catch((error: Error) => {
-        if (stopped()) return;
-        socket.off('close', onClose);
-        source.destroy();
-        reject(error);
-      });
+      run()
+        .catch((error: Error) => {
+          if (stopped()) return;
+          socket.off('close', onClose);
+          reject(error);
+        })
+        // However the send ends (done, failed, or cut off by a reset), the file is closed.
+        .finally(() => source.destroy());
     });
   }
 
@@ -381,20 +383,24 @@ export class DataConnection {
       }
     }
     const chunks = filling ? filledChunks(filling) : (input as AsyncIterable<Buffer>);
-    for await (const chunk of chunks) {
-      // The client is about to send ABOR: nothing past `pauseAfterBytes`, and no EOF marker.
-      const room = pauseAfterBytes - payload;
-      const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
-      if (records) for (const unit of records.push(piece)) await sendUnit(unit);
-      else await sendUnit({ kind: 'data', bytes: piece });
-      if (payload >= pauseAfterBytes) {
-        source.destroy();
-        return { bytes: this.bytes, complete: false, paused: true };
+    try {
+      for await (const chunk of chunks) {
+        // The client is about to send ABOR: nothing past `pauseAfterBytes`, and no EOF marker.
+        const room = pauseAfterBytes - payload;
+        const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
+        if (records) for (const unit of records.push(piece)) await sendUnit(unit);
+        else await sendUnit({ kind: 'data', bytes: piece });
+        if (payload >= pauseAfterBytes) {
+          source.destroy();
+          return { bytes: this.bytes, complete: false, paused: true };
+        }
       }
+      for (const unit of records?.end() ?? []) await sendUnit(unit);
+    } finally {
+      // Read through readInto, the stream itself was never read (nor closed by a for await): destroying
+      // it closes the file, whether the send finished or failed.
+      if (filling) source.destroy();
     }
-    for (const unit of records?.end() ?? []) await sendUnit(unit);
-    // Read through readInto, the stream itself was never read: destroying it closes the file.
-    if (filling) source.destroy();
     const eof = encoder.eof();
     await write(eof);
     this.#marker('sent', 'eof', toHex(eof), payload);

@@ -90,3 +90,30 @@ export function trackHandles(opts: { graceMs?: number } = {}): { assertNoLeaks()
     },
   };
 }
+
+/**
+ * The files this process holds open below `dir` (Linux: /proc/self/fd), after waiting up to `graceMs`
+ * for closes in progress: a store must close every file it opened, however the transfer ended.
+ */
+export async function openFilesUnder(dir: string, graceMs = 500): Promise<string[]> {
+  const { readdirSync, readlinkSync } = await import('node:fs');
+  const list = () => {
+    const out: string[] = [];
+    for (const fd of readdirSync('/proc/self/fd')) {
+      try {
+        const target = readlinkSync(`/proc/self/fd/${fd}`);
+        if (target.startsWith(dir + '/')) out.push(target);
+      } catch {
+        // closed meanwhile
+      }
+    }
+    return out;
+  };
+  const deadline = Date.now() + graceMs;
+  let open = list();
+  while (open.length > 0 && Date.now() < deadline) {
+    await new Promise<void>((r) => setTimeout(r, 20).unref());
+    open = list();
+  }
+  return open;
+}

@@ -18,7 +18,7 @@ import { generateBytes } from '../../../main/session/generatedContent';
 import { createDirectoryStore } from '../../../main/store/directoryStore';
 import { countingDrains, type DrainCounts } from '../../helpers/drainCounter';
 import { openRawControl, type RawControl } from '../../helpers/rawControl';
-import { trackHandles } from '../../support/leaks';
+import { openFilesUnder, trackHandles } from '../../support/leaks';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -40,6 +40,8 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await server.close();
+  // Every file the store opened is closed again, however the transfer ended.
+  expect(await openFilesUnder(root)).toEqual([]);
   await rm(root, { recursive: true, force: true });
   await leaks.assertNoLeaks();
 });

@@ -14,7 +14,7 @@ import { startFtpServer, type FtpServer } from '../../../main/session/ftpServer'
 import { createDirectoryStore } from '../../../main/store/directoryStore';
 import { countingDrains, type DrainCounts } from '../../helpers/drainCounter';
 import { openRawControl, type RawControl } from '../../helpers/rawControl';
-import { trackHandles } from '../../support/leaks';
+import { openFilesUnder, trackHandles } from '../../support/leaks';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -42,6 +42,8 @@ beforeEach(async () => {
 afterEach(async () => {
   await ctl.close();
   await server.close();
+  // Every file the store opened is closed again, however the transfer ended.
+  expect(await openFilesUnder(root)).toEqual([]);
   await rm(root, { recursive: true, force: true });
   await leaks.assertNoLeaks();
 });
@@ -159,6 +161,24 @@ describe('uploads into a directory store', () => {
     await ended;
     expect(received).toBeGreaterThan(0);
     expect(received).toBeLessThan(32 * 1024 * 1024);
+    expect((await ctl.command('NOOP')).code).toBe(200);
+  });
+
+  it('a client that resets the data connection part-way through a download: 426, and the file is closed', async () => {
+    await writeFile(join(root, 'big.bin'), randomBytes(32 * 1024 * 1024));
+    const data = await passiveData();
+    data.on('error', () => undefined);
+    let received = 0;
+    const some = new Promise<void>((resolve) =>
+      data.on('data', (c: Buffer) => {
+        received += c.length;
+        if (received > 1024 * 1024) resolve();
+      }),
+    );
+    expect((await ctl.command('RETR big.bin')).code).toBe(150);
+    await some;
+    data.resetAndDestroy();
+    expect([426, 451]).toContain((await ctl.reply(5000)).code);
     expect((await ctl.command('NOOP')).code).toBe(200);
   });
 });

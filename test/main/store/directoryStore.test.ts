@@ -7,6 +7,7 @@ import type { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDirectoryStore } from '../../../main/store/directoryStore';
 import type { BufferDrainingSink, FileStore } from '../../../main/store/fileStore';
+import { openFilesUnder } from '../../support/leaks';
 import { codeOf, describeStoreContract, readText, writeAll } from './storeContract';
 
 const tempDirs: string[] = [];
@@ -25,7 +26,10 @@ async function exists(hostPath: string): Promise<boolean> {
 }
 
 afterEach(async () => {
-  await Promise.all(tempDirs.splice(0).map((dir) => fs.rm(dir, { recursive: true, force: true })));
+  const dirs = tempDirs.splice(0);
+  // Every file a test opened through the store is closed again.
+  for (const dir of dirs) expect(await openFilesUnder(await fs.realpath(dir).catch(() => dir))).toEqual([]);
+  await Promise.all(dirs.map((dir) => fs.rm(dir, { recursive: true, force: true })));
 });
 
 describeStoreContract('directory store', async () => createDirectoryStore(await tempDir('contract')));
