@@ -102,8 +102,15 @@ export function dataChannelActor(options: DataChannelOptions) {
           const ascii = event.settings.representation === 'A' && event.source.kind !== 'text';
           options
             .openSource(event.source)
-            .then((source) => conn.send(source, event.settings, ascii, event.pauseAfterBytes))
-            .then((result) => current(gen) && sendBack(result.paused ? { type: 'data.paused', bytes: result.bytes } : { type: 'data.sent', bytes: result.bytes }))
+            .then((source) => {
+              // Aborted (or replaced) while the file was being opened: close it, send nothing.
+              if (!current(gen)) {
+                source.destroy();
+                return undefined;
+              }
+              return conn.send(source, event.settings, ascii, event.pauseAfterBytes);
+            })
+            .then((result) => result && current(gen) && sendBack(result.paused ? { type: 'data.paused', bytes: result.bytes } : { type: 'data.sent', bytes: result.bytes }))
             .catch((error: Error) => current(gen) && sendBack({ type: 'data.lost', bytes: conn.bytes, reason: error.message }));
           return;
         }
@@ -123,11 +130,16 @@ export function dataChannelActor(options: DataChannelOptions) {
           conn.onRestartMarker = (marker, position) => current(gen) && sendBack({ type: 'data.restartMarker', marker, position });
           options
             .openSink(event.sink)
-            .then((opened) =>
-              conn.receive(opened.sink, event.settings, event.settings.representation === 'A').then((result) => {
+            .then((opened) => {
+              // Aborted (or replaced) while the file was being opened: close it, receive nothing.
+              if (!current(gen)) {
+                opened.sink.end();
+                return undefined;
+              }
+              return conn.receive(opened.sink, event.settings, event.settings.representation === 'A').then((result) => {
                 if (current(gen)) sendBack({ type: 'data.received', bytes: result.bytes, ...(opened.summary?.() ?? {}) });
-              }),
-            )
+              });
+            })
             .catch((error: Error) => current(gen) && sendBack({ type: 'data.lost', bytes: conn.bytes, reason: error.message }));
           return;
         }

@@ -12,6 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatPortArgument, parsePasvReply } from '../../../core/protocol/hostPort';
 import { startFtpServer, type FtpServer } from '../../../main/session/ftpServer';
 import { createDirectoryStore } from '../../../main/store/directoryStore';
+import type { FileStore } from '../../../main/store/fileStore';
 import { countingDrains, type DrainCounts } from '../../helpers/drainCounter';
 import { openRawControl, type RawControl } from '../../helpers/rawControl';
 import { openFilesUnder, trackHandles } from '../../support/leaks';
@@ -24,6 +25,8 @@ let ctl: RawControl;
 let leaks: ReturnType<typeof trackHandles>;
 /** What the server handed the store's writeFrom: how many buffers, and the largest. */
 let drained: DrainCounts;
+let openWriteGate: Promise<void> | undefined;
+let openReadGate: Promise<void> | undefined;
 
 beforeEach(async () => {
   leaks = trackHandles();
@@ -31,7 +34,21 @@ beforeEach(async () => {
   const store = await createDirectoryStore(root);
   const counted = countingDrains(store);
   drained = counted.counts;
-  server = await startFtpServer({ store: counted.store, anonymous: true, loginDelayMs: 10 });
+  // A slow disk where a test asks for one: opening a file for writing waits for the gate.
+  openWriteGate = undefined;
+  openReadGate = undefined;
+  const gated: FileStore = {
+    ...counted.store,
+    async openWrite(path, mode) {
+      await openWriteGate;
+      return counted.store.openWrite(path, mode);
+    },
+    async openRead(path, offset) {
+      await openReadGate;
+      return counted.store.openRead(path, offset);
+    },
+  };
+  server = await startFtpServer({ store: gated, anonymous: true, loginDelayMs: 10 });
   ctl = await openRawControl(server.address.port);
   expect((await ctl.reply()).code).toBe(220);
   expect((await ctl.command('USER anonymous')).code).toBe(331);
@@ -180,5 +197,44 @@ describe('uploads into a directory store', () => {
     data.resetAndDestroy();
     expect([426, 451]).toContain((await ctl.reply(5000)).code);
     expect((await ctl.command('NOOP')).code).toBe(200);
+  });
+
+  it('ABOR while the file is still being opened (MODE B): the file is closed again, nothing is received into it', async () => {
+    expect((await ctl.command('MODE B')).code).toBe(200);
+    let open!: () => void;
+    openWriteGate = new Promise<void>((resolve) => (open = resolve));
+    const data = await passiveData();
+    data.on('error', () => undefined);
+    expect((await ctl.command('STOR slow.bin')).code).toBe(150);
+    const aborted = await ctl.command('ABOR', 5000);
+    expect([426, 226]).toContain(aborted.code);
+    if (aborted.code === 426) expect((await ctl.reply(5000)).code).toBe(226);
+    await new Promise((r) => data.once('close', r));
+    // Only now does the disk answer: the file opened for the aborted transfer must be closed again.
+    open();
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await ctl.command('NOOP')).code).toBe(200);
+    // afterEach: no file left open below the root.
+  });
+
+
+  it('ABOR while the file to send is still being opened: the file is closed again, nothing is sent', async () => {
+    await writeFile(join(root, 'later.bin'), randomBytes(100_000));
+    let open!: () => void;
+    openReadGate = new Promise<void>((resolve) => (open = resolve));
+    const data = await passiveData();
+    data.on('error', () => undefined);
+    let received = 0;
+    data.on('data', (c: Buffer) => (received += c.length));
+    expect((await ctl.command('RETR later.bin')).code).toBe(150);
+    const aborted = await ctl.command('ABOR', 5000);
+    expect([426, 226]).toContain(aborted.code);
+    if (aborted.code === 426) expect((await ctl.reply(5000)).code).toBe(226);
+    await new Promise((r) => data.once('close', r));
+    open();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(received).toBe(0);
+    expect((await ctl.command('NOOP')).code).toBe(200);
+    // afterEach: no file left open below the root.
   });
 });
