@@ -1,7 +1,8 @@
 // Takes the text out of a printable SVG (printableSvg's output: every style inline): the SVG without its
 // <text> elements, and each text as positioned, styled runs, for a renderer that draws the text itself
-// from a glyph cache (the PNG export). What this cannot place exactly it refuses, so the caller can hand
-// the whole document to a full SVG renderer instead.
+// from a glyph cache (the PNG export). A text it cannot place exactly stays in the SVG for the SVG
+// renderer; markup that changes how everything is drawn is refused, and the caller renders the whole
+// document the slow way.
 
 export type TextAnchor = 'start' | 'middle' | 'end';
 
@@ -37,7 +38,7 @@ export interface TextDraw {
 }
 
 export interface SplitText {
-  /** The document with every <text> element taken out. */
+  /** The document with the texts taken out (any left in are for the SVG renderer to draw). */
   readonly svg: string;
   /** In document order, which is painting order. */
   readonly texts: readonly TextDraw[];
@@ -48,34 +49,58 @@ export class TextRunsUnsupported extends Error {
   override readonly name = 'TextRunsUnsupported';
 }
 
-/** Features that would change where or how text is drawn beyond what TextDraw carries. */
-const UNSUPPORTED = [
+/**
+ * Features of the markup (tags and attributes, not text) that move or blend everything under them,
+ * text included, or make resvg isolate a layer: such a document is refused whole.
+ */
+const DOCUMENT_LEVEL = [
   /\stransform="/,
   /[\s;"]opacity[:=]/,
   /\s(filter|clip-path|mask)="/,
   /[;"](filter|clip-path|mask):/,
-  /<textPath/,
-  /\s(rotate|textLength|lengthAdjust|dx|xml:space)="/,
-  /(letter-spacing|word-spacing|dominant-baseline|alignment-baseline|baseline-shift|writing-mode|text-decoration|font-variant|font-stretch|white-space)\s*[:=]/,
-  /<tspan[^>]*>[^<]*<tspan/,
   // Markers make resvg isolate a layer, and a layer far outside a band's canvas makes it panic.
   /<marker|\smarker-(start|mid|end)="|[;"]marker(-start|-mid|-end)?:/,
-  // Right-to-left text needs the bidirectional algorithm, which a glyph-by-glyph painter does not run.
-  /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]|\uD802[\uDC00-\uDFFF]|\uD803[\uDC00-\uDE7F]|\uD83A[\uDD00-\uDDFF]|\uD83B[\uDC00-\uDEFF]/,
+  /\sxml:space="/,
+  /white-space\s*[:=]/,
 ];
+
+/** What a single <text> may use that TextDraw cannot say: that text is left in the SVG for resvg to draw. */
+const TEXT_LEVEL = [
+  /<textPath/,
+  /\s(rotate|textLength|lengthAdjust|dx)="/,
+  /(letter-spacing|word-spacing|dominant-baseline|alignment-baseline|baseline-shift|writing-mode|text-decoration|font-variant|font-stretch)\s*[:=]/,
+  /<tspan[^>]*>[^<]*<tspan/,
+];
+
+/** Right-to-left scripts need the bidirectional algorithm, which a glyph-by-glyph painter does not run. */
+const RIGHT_TO_LEFT = /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]|\uD802[\uDC00-\uDFFF]|\uD803[\uDC00-\uDE7F]|\uD83A[\uDD00-\uDDFF]|\uD83B[\uDC00-\uDEFF]/;
 
 const TEXT = /<text(\s[^>]*)?>([\s\S]*?)<\/text>/g;
 const TSPAN = /<tspan(\s[^>]*)?>([^<]*)<\/tspan>/g;
 
+/**
+ * The SVG without the text this module can place, and that text as draws. A <text> it cannot place
+ * exactly (right-to-left, rotated, on a path ...) stays in the SVG, for the SVG renderer. Throws
+ * TextRunsUnsupported for documents whose markup changes how everything is drawn.
+ */
 export function splitText(svg: string): SplitText {
-  for (const pattern of UNSUPPORTED) {
-    if (pattern.test(svg)) throw new TextRunsUnsupported(`the SVG uses ${pattern.source}`);
+  // Only the markup counts here: a file name that reads "opacity:" is text, not style.
+  const markup = svg.replace(/>[^<]*</g, '><');
+  for (const pattern of DOCUMENT_LEVEL) {
+    if (pattern.test(markup)) throw new TextRunsUnsupported(`the SVG uses ${pattern.source}`);
   }
   const texts: TextDraw[] = [];
-  const rest = svg.replace(TEXT, (_all, attrText: string | undefined, body: string) => {
-    const draw = textDraw(attributes(attrText ?? ''), body);
-    if (draw) texts.push(draw);
-    return '';
+  const rest = svg.replace(TEXT, (all, attrText: string | undefined, body: string) => {
+    const ownMarkup = all.replace(/>[^<]*</g, '><');
+    if (TEXT_LEVEL.some((pattern) => pattern.test(ownMarkup)) || RIGHT_TO_LEFT.test(body)) return all;
+    try {
+      const draw = textDraw(attributes(attrText ?? ''), body);
+      if (draw) texts.push(draw);
+      return '';
+    } catch (error) {
+      if (error instanceof TextRunsUnsupported) return all;
+      throw error;
+    }
   });
   return { svg: rest, texts };
 }
@@ -141,8 +166,8 @@ function textDraw(attrs: Map<string, string>, body: string): TextDraw | undefine
 }
 
 /**
- * SVG's default white-space handling (xml:space="default"): newlines dropped, tabs made spaces, runs of
- * spaces collapsed to one, leading and trailing spaces of the text removed.
+ * SVG's white-space handling as resvg and browsers do it (CSS white-space: normal): line breaks and tabs
+ * become spaces, runs of spaces collapse to one, the text's leading and trailing spaces go.
  */
 function collapseWhitespace(chunks: { runs: TextRun[] }[]): void {
   let previousSpace = true;
@@ -151,7 +176,7 @@ function collapseWhitespace(chunks: { runs: TextRun[] }[]): void {
     for (let i = 0; i < runs.length; i++) {
       const run = runs[i]!;
       let out = '';
-      for (const ch of run.text.replace(/[\r\n]/g, '').replace(/\t/g, ' ')) {
+      for (const ch of run.text.replace(/\r\n|[\r\n\t]/g, ' ')) {
         if (ch === ' ') {
           if (previousSpace) continue;
           previousSpace = true;

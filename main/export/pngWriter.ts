@@ -2,7 +2,7 @@
 // libuv's thread pool while the next band is drawn, so no whole-picture buffer is ever held.
 // Format: PNG specification (ISO/IEC 15948) §5 chunks, §9 filter type 0 (None), §10 zlib compression.
 
-import { constants, crc32, createDeflate, type Deflate } from 'node:zlib';
+import { constants, createDeflate, type Deflate } from 'node:zlib';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 /** PNG §11.2.2: width and height are at most 2^31 - 1. */
@@ -77,6 +77,23 @@ export class PngWriter {
   abort(): void {
     this.deflate.destroy();
   }
+}
+
+/** CRC-32 as PNG §5.5 and its Annex D define it (node:zlib's crc32 needs Node 20.15; engines says 20). */
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
 }
 
 function chunk(type: string, data: Buffer): Buffer {

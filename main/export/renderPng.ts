@@ -9,7 +9,7 @@ import { splitText, TextRunsUnsupported } from '../../core/diagram/textRuns';
 import { ExportError } from './exportError';
 import { findFonts } from './fonts';
 import { PNG_MAX_DIMENSION, PngWriter } from './pngWriter';
-import { renderPngWithResvg } from './resvgPng';
+import { backgroundOf, renderPngWithResvg, resvgFontOptions } from './resvgPng';
 import { TextPainter } from './textPainter';
 
 /** A picture that can be painted a band at a time. */
@@ -29,18 +29,19 @@ const BAND_PIXELS = 4_000_000;
 const WINDOW_MARGIN = 40;
 /**
  * Pixel rows rendered past each edge of a band and dropped: resvg antialiases a shape cut by the canvas
- * edge a little differently within a few rows of it, which would show as a faint seam.
+ * edge a little differently near it (up to about 20 rows at --scale 3), which would show as a faint seam.
  */
-const OVERDRAW = 8;
+const OVERDRAW = 32;
 
 export async function renderPng(source: PngSource, scale: number, tuning: { readonly bandPixels?: number } = {}): Promise<Uint8Array> {
-  const width = Math.ceil(source.width * scale);
-  const height = Math.ceil(source.height * scale);
+  // Whole pixels as resvg counts them (rounded), so both paths give the same size.
+  const width = Math.max(1, Math.round(source.width * scale));
+  const height = Math.max(1, Math.round(source.height * scale));
   if (width * height > MAX_PNG_PIXELS || width > PNG_MAX_DIMENSION || height > PNG_MAX_DIMENSION) {
     throw new ExportError(`The PNG would have ${Math.round((width * height) / 1e6)} million pixels; export a --range of steps or a smaller --scale.`);
   }
   try {
-    return await renderBands(source, scale, width, height, tuning.bandPixels ?? BAND_PIXELS);
+    return await renderBands(source, width, height, tuning.bandPixels ?? BAND_PIXELS);
   } catch (error) {
     if (error instanceof TextRunsUnsupported) return renderPngWithResvg(source.paint(), scale);
     throw error;
@@ -56,9 +57,12 @@ interface Band {
   readonly pixels: Promise<Uint8Array>;
 }
 
-async function renderBands(source: PngSource, scale: number, width: number, height: number, bandPixels: number): Promise<Uint8Array> {
+async function renderBands(source: PngSource, width: number, height: number, bandPixels: number): Promise<Uint8Array> {
   const { renderAsync } = await import('@resvg/resvg-js');
-  const text = new TextPainter(findFonts(), scale);
+  // As resvg maps a picture onto its rounded canvas: the whole width onto the whole width, and so down.
+  const sx = width / source.width;
+  const sy = height / source.height;
+  const text = new TextPainter(findFonts(), { x: sx, y: sy });
   const bandRows = Math.max(16, Math.min(height, Math.floor(bandPixels / width)));
   const bandCount = Math.ceil(height / bandRows);
   const inFlight = Math.max(2, Math.min(4, availableParallelism()));
@@ -71,15 +75,23 @@ async function renderBands(source: PngSource, scale: number, width: number, heig
     const below = Math.min(OVERDRAW, height - top - rows);
     const canvasTop = top - above;
     const canvasRows = rows + above + below;
-    const svg = source.paint({ top: canvasTop / scale - WINDOW_MARGIN, bottom: (canvasTop + canvasRows) / scale + WINDOW_MARGIN });
+    const svg = source.paint({ top: canvasTop / sy - WINDOW_MARGIN, bottom: (canvasTop + canvasRows) / sy + WINDOW_MARGIN });
     const split = splitText(printableSvg(svg, { sans: 'DejaVu Sans', mono: 'DejaVu Sans Mono', keepPaintOrder: true }));
-    // The band's own canvas: exactly its pixel rows, mapped from the diagram with one scale both ways.
-    const band = split.svg.replace(/<svg\b[^>]*>/, (root) =>
-      root
-        .replace(/\s(width|height|viewBox|preserveAspectRatio)="[^"]*"/g, '')
-        .replace(/^<svg/, `<svg width="${width}" height="${canvasRows}" viewBox="0 ${canvasTop / scale} ${width / scale} ${canvasRows / scale}" preserveAspectRatio="none"`),
-    );
-    const pixels = renderAsync(band, { font: { loadSystemFonts: false }, logLevel: 'off' }).then((image) => image.pixels);
+    // The band's own canvas: exactly its pixel rows. The viewBox is in pixels (whole numbers, so every
+    // band rasterises its edges alike) and the picture is scaled into it.
+    const band = split.svg
+      .replace(
+        /<svg\b[^>]*>/,
+        (root) =>
+          root
+            .replace(/\s(width|height|viewBox|preserveAspectRatio)="[^"]*"/g, '')
+            .replace(/^<svg/, `<svg width="${width}" height="${canvasRows}" viewBox="0 ${canvasTop} ${width} ${canvasRows}"`) + `<g transform="scale(${sx} ${sy})">`,
+      )
+      .replace(/<\/svg>\s*$/, '</g></svg>');
+    const background = backgroundOf(band);
+    // Text the glyph painter cannot place (right-to-left, say) was left in the band: resvg draws it.
+    const font = /<text[\s>]/.test(band) ? resvgFontOptions() : { loadSystemFonts: false };
+    const pixels = renderAsync(band, { font, logLevel: 'off', ...(background ? { background } : {}) }).then((image) => image.pixels);
     // A failed band is reported where it is awaited; until then it must not count as unhandled.
     pixels.catch(() => undefined);
     return { top, rows, above, texts: split.texts, pixels };

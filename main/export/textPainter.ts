@@ -57,10 +57,14 @@ export class TextPainter {
   private readonly masks = new Map<string, Mask>();
   private readonly colours = new Map<string, number>();
 
-  /** `scale`: pixels per diagram unit. Throws TextRunsUnsupported when there is no sans font to draw with. */
+  /**
+   * `scale`: pixels per diagram unit, across and down (they differ by a hair when the picture is rounded
+   * to whole pixels; glyphs are sized by the vertical one). Throws TextRunsUnsupported when there is no
+   * sans font to draw with.
+   */
   constructor(
     private readonly fonts: FontFiles,
-    private readonly scale: number,
+    private readonly scale: { readonly x: number; readonly y: number },
   ) {
     if (!fonts.sans) throw new TextRunsUnsupported('no DejaVu Sans font found');
   }
@@ -77,10 +81,10 @@ export class TextPainter {
       if (paints.length === 0) continue;
       for (const chunk of text.chunks) {
         const glyphs = this.placeChunk(chunk.runs, chunk.x, text.anchor);
-        const y = chunk.y * this.scale;
+        const y = chunk.y * this.scale.y;
         for (const paint of paints) {
           const colour = this.colour(paint.colour);
-          const strokeWidth = paint.stroke ? paint.stroke.width * this.scale : 0;
+          const strokeWidth = paint.stroke ? paint.stroke.width * this.scale.y : 0;
           const reach = Math.ceil(strokeWidth * 2 + 2);
           for (const glyph of glyphs) {
             const outline = glyph.outline;
@@ -117,7 +121,7 @@ export class TextPainter {
       for (const segment of this.segments(run.text, run.font)) {
         const face = this.face(segment.face)!;
         const shaped = this.shape(segment.face, face, segment.text);
-        const size = run.font.size * this.scale;
+        const size = run.font.size * this.scale.y;
         const unit = size / face.unitsPerEm;
         for (const g of shaped.glyphs) {
           const outlineKey = `${segment.face}/${size}/${g.id}`;
@@ -127,7 +131,7 @@ export class TextPainter {
         pen += shaped.advance * unit;
       }
     }
-    const start = x * this.scale - (anchor === 'middle' ? pen / 2 : anchor === 'end' ? pen : 0);
+    const start = x * this.scale.x - (anchor === 'middle' ? pen / 2 : anchor === 'end' ? pen : 0);
     for (const glyph of out) glyph.x += start;
     return out;
   }

@@ -33,9 +33,11 @@ describe('splitText', () => {
     expect(texts).toEqual([{ anchor: 'end', strokeFirst: false, fill: '#00ff00', chunks: [{ x: 5, y: 20, runs: [{ text: 'a', font: { family: 'sans-serif', size: 10, bold: true, italic: true } }] }] }]);
   });
 
-  it('decodes entities and collapses white space as SVG does (newlines dropped, spaces joined, ends trimmed)', () => {
+  it('decodes entities and collapses white space as resvg and browsers do (line breaks and tabs are spaces)', () => {
     const { texts } = splitText(doc('<text x="0" y="0">  a &lt;b&gt; &amp;&#39;&#x4E2D;\n  c\t d  </text>'));
     expect(texts[0]?.chunks[0]?.runs[0]?.text).toBe("a <b> &'中 c d");
+    // A note's line break between two words keeps them apart.
+    expect(splitText(doc('<text x="0" y="0">line one\nline two\r\nthree</text>')).texts[0]?.chunks[0]?.runs[0]?.text).toBe('line one line two three');
   });
 
   it('turns <tspan x dy> lines into chunks and a family <tspan> into a run of its own', () => {
@@ -70,6 +72,15 @@ describe('splitText', () => {
     ['group opacity', '<g style="opacity:0.5"><text x="0" y="0">a</text></g>'],
     ['a clip path', '<g clip-path="url(#c)"><text x="0" y="0">a</text></g>'],
     ['a marker', '<line x1="0" y1="0" x2="9" y2="0" marker-end="url(#m)"/>'],
+    ['xml:space', '<g xml:space="preserve"><text x="0" y="0">a  b</text></g>'],
+  ];
+  for (const [what, body] of refused) {
+    it(`refuses a document with ${what}`, () => {
+      expect(() => splitText(doc(body))).toThrow(TextRunsUnsupported);
+    });
+  }
+
+  const leftIn: [string, string][] = [
     ['rotated glyphs', '<text x="0" y="0" rotate="30">a</text>'],
     ['letter spacing', '<text x="0" y="0" style="letter-spacing:2px">a</text>'],
     ['a text path', '<text><textPath href="#p">a</textPath></text>'],
@@ -80,9 +91,16 @@ describe('splitText', () => {
     ['a font size in em', '<text x="0" y="0" style="font-size:1.2em">a</text>'],
     ['a gradient fill', '<text x="0" y="0" style="fill:url(#g)">a</text>'],
   ];
-  for (const [what, body] of refused) {
-    it(`refuses ${what}`, () => {
-      expect(() => splitText(doc(body))).toThrow(TextRunsUnsupported);
+  for (const [what, body] of leftIn) {
+    it(`leaves text with ${what} in the SVG for the SVG renderer, and takes the rest`, () => {
+      const split = splitText(doc(`${body}<text x="1" y="2">plain</text>`));
+      expect(split.svg).toContain(body);
+      expect(split.texts.map((t) => t.chunks[0]?.runs[0]?.text)).toEqual(['plain']);
     });
   }
+
+  it('judges markup, not text: a file name that reads like style is just text', () => {
+    const split = splitText(doc('<text x="0" y="0">opacity:0 transform="x" white-space:pre.txt</text>'));
+    expect(split.texts[0]?.chunks[0]?.runs[0]?.text).toBe('opacity:0 transform="x" white-space:pre.txt');
+  });
 });
