@@ -176,12 +176,18 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
     ...(values['login-delay'] !== undefined ? { loginDelayMs: Number(values['login-delay']) } : {}),
   });
   const who = accounts.length ? `user ${accounts[0]!.user}${values.anonymous ? ' and anonymous' : ''}` : 'anonymous login';
-  io.out(`FTP Lab server on ftp://${server.address.host}:${server.address.port}/ serving ${store.description} (${who}). Ctrl-C stops it.`);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
+  // Listening for Ctrl-C before the ready line: whoever reads that line may stop the server at once.
+  const stopped = new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  io.out(`FTP Lab server on ftp://${server.address.host}:${server.address.port}/ serving ${store.description} (${who}). Ctrl-C stops it.`);
+  await stopped;
   clearTimeout(pendingSave);
   await server.close();
   printTranscript();

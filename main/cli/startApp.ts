@@ -132,8 +132,10 @@ async function browserFallback(reason: string | undefined, options: { port?: num
   try {
     const opened = options.open && (await openInBrowser(web.url));
     const where = opened ? `opens in your browser${reason ? ' instead' : ''}: ${web.url}` : `runs in your browser${reason ? ' instead' : ''}; open ${web.url}`;
+    // Listening for Ctrl-C before saying where the UI is: whoever reads that line may stop us at once.
+    const stopped = stopSignal();
     io.out(reason ? `Electron is not available on this machine (${reason}), so FTP Lab ${where}` : `FTP Lab ${where}`);
-    await stopSignal();
+    await stopped;
   } finally {
     await web.close();
   }

@@ -16,13 +16,21 @@ export async function runWebCommand(args: readonly string[], io: WebCommandIo, s
     return 2;
   }
   const host = await startWebHost({ port });
+  // Listening for Ctrl-C before the URL is printed: whoever reads it may stop the host at once.
+  const stopped =
+    stopSignal ??
+    new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
   io.out(`FTP Lab in your browser: ${host.url}`);
   io.out('The address carries a secret token for this run: share it with no one. Ctrl-C stops the host.');
-  await (stopSignal ??
-    new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    }));
+  await stopped;
   await host.close();
   return 0;
 }
