@@ -51,6 +51,26 @@ const FRAMED_QUEUE_BYTES = 2 * 1024 * 1024;
 /** STREAM receive into a draining sink: this many file writes in flight before the socket pauses. */
 const RECEIVE_WRITES_IN_FLIGHT = 3;
 
+/**
+ * A store's file as chunks in two buffers used in turn: the next read runs while the last chunk goes
+ * out, and no fresh buffer per chunk. A buffer is read into again only once the write the consumer
+ * made of it (`lastWrite()`, asked after each chunk) has settled.
+ */
+async function* twoBufferChunks(fill: BufferFilling, lastWrite: () => Promise<unknown> | undefined): AsyncGenerator<Buffer> {
+  const size = Math.max(1, Math.min(SEND_BUFFER_BYTES, fill.remaining));
+  const buffers: (Buffer | undefined)[] = [undefined, undefined];
+  const writes: (Promise<unknown> | undefined)[] = [undefined, undefined];
+  for (let i = 0; ; i ^= 1) {
+    await writes[i]?.catch(() => undefined);
+    const buffer = (buffers[i] ??= Buffer.allocUnsafe(size));
+    const n = fill.remaining > 0 ? await fill.readInto(buffer) : 0;
+    if (n === 0) return;
+    yield n === buffer.length ? buffer : buffer.subarray(0, n);
+    // Resumed once the consumer has written the chunk.
+    writes[i] = lastWrite();
+  }
+}
+
 /** socket.write with its callback as a promise: true once the bytes are handed to the kernel, false if the write failed. */
 function written(socket: Writable, bytes: Buffer): Promise<boolean> {
   return new Promise((resolve) => socket.write(bytes, (error) => resolve(!error)));
@@ -172,19 +192,16 @@ export class DataConnection {
       socket.once('close', onClose);
       // abort() destroys the source: stop at once; the socket's close then settles the transfer.
       const stopped = () => source.destroyed || socket.destroyed;
-      const size = Math.max(1, Math.min(SEND_BUFFER_BYTES, filling.remaining));
-      const buffers: (Buffer | undefined)[] = [undefined, undefined];
       const run = async () => {
         let writing: Promise<boolean> | undefined;
-        for (let i = 0; ; i ^= 1) {
-          // This buffer's last write was waited for before the other buffer's write began.
-          const buffer = (buffers[i] ??= Buffer.allocUnsafe(size));
-          const n = filling.remaining > 0 ? await filling.readInto(buffer) : 0;
+        for await (const chunk of twoBufferChunks(filling, () => writing)) {
+          // No more than one write queued on the socket: the last one reached the kernel first.
           if (writing && !(await writing)) return;
           if (stopped()) return;
-          if (n === 0) break;
-          writing = written(socket, n === buffer.length ? buffer : buffer.subarray(0, n));
+          writing = written(socket, chunk);
         }
+        if (writing && !(await writing)) return;
+        if (stopped()) return;
         socket.off('close', onClose);
         this.#activeSource = undefined;
         source.destroy();
@@ -367,22 +384,7 @@ export class DataConnection {
     // A store's file can fill two buffers in turn, the next read running while the last one's blocks
     // go out (as a STREAM send does): no fresh buffer per chunk. Otherwise the stream's own chunks.
     const filling = !convertAscii && !records && pauseAfterBytes === Infinity ? bufferFilling(source) : undefined;
-    async function* filledChunks(fill: BufferFilling): AsyncGenerator<Buffer> {
-      const size = Math.max(1, Math.min(SEND_BUFFER_BYTES, fill.remaining));
-      const buffers: (Buffer | undefined)[] = [undefined, undefined];
-      const written: Promise<void>[] = [Promise.resolve(), Promise.resolve()];
-      for (let i = 0; ; i ^= 1) {
-        // This buffer's blocks must have reached the kernel before it is read into again.
-        await written[i];
-        const buffer = (buffers[i] ??= Buffer.allocUnsafe(size));
-        const n = fill.remaining > 0 ? await fill.readInto(buffer) : 0;
-        if (n === 0) return;
-        yield buffer.subarray(0, n);
-        // Resumed once the chunk was framed and written.
-        written[i] = lastWrite;
-      }
-    }
-    const chunks = filling ? filledChunks(filling) : (input as AsyncIterable<Buffer>);
+    const chunks = filling ? twoBufferChunks(filling, () => lastWrite) : (input as AsyncIterable<Buffer>);
     try {
       for await (const chunk of chunks) {
         // The client is about to send ABOR: nothing past `pauseAfterBytes`, and no EOF marker.
