@@ -16,6 +16,7 @@ import { serializeTrace } from '../../core/trace/traceFile';
 import { ExportError } from '../export/exportError';
 import { renderPdf } from '../export/renderPdf';
 import { renderPng, type PngSource } from '../export/renderPng';
+import { svgSize } from '../export/svgSize';
 
 export const EXPORT_FORMATS = ['svg', 'png', 'pdf', 'mmd', 'puml', 'html', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -157,8 +158,8 @@ function pngSourceFor(trace: TraceFile, options: ExportOptions): PngSource {
   const theme = options.theme ? { theme: options.theme } : {};
   if (options.textbook) {
     const svg = paintTextbookSvg({ trace, ...theme });
-    const size = /<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"/.exec(svg);
-    return { width: Number(size?.[1] ?? 0), height: Number(size?.[2] ?? 0), paint: () => svg };
+    const size = svgSize(svg) ?? { width: 0, height: 0 };
+    return { ...size, paint: () => svg };
   }
   const model = modelFor(trace, options);
   return { width: model.width, height: model.height, paint: (window) => paintSvg(model, { ...theme, ...(window ? { window } : {}) }) };

@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import { printableSvg } from '../../core/diagram/printableSvg';
 import { findFonts } from './fonts';
+import { svgSize } from './svgSize';
 
 const require = createRequire(import.meta.url);
 
@@ -14,9 +15,7 @@ export async function renderPdf(svg: string, title: string): Promise<Uint8Array>
   const { default: PDFDocument } = await import('pdfkit');
   const svgToPdf = require('svg-to-pdfkit') as SvgToPdf;
   const fonts = findFonts();
-  const size = /<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"/.exec(svg);
-  const width = Number(size?.[1] ?? 800);
-  const height = Number(size?.[2] ?? 600);
+  const { width, height } = svgSize(svg) ?? { width: 800, height: 600 };
   // SVG px to PDF pt: 96 px per inch, 72 pt per inch.
   const doc = new PDFDocument({ size: [width * 0.75, height * 0.75], margin: 0, info: { Title: title, Creator: 'FTP Lab', Producer: 'FTP Lab (PDFKit)' } });
   const chunks: Buffer[] = [];

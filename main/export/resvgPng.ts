@@ -4,14 +4,15 @@
 
 import { ExportError } from './exportError';
 import { findFonts } from './fonts';
+import { svgSize } from './svgSize';
 
 /** Refused above this many pixels (4 bytes each in memory): a --range or a smaller --scale makes it fit. */
 const MAX_PNG_PIXELS = 120_000_000;
 
 export async function renderPngWithResvg(svg: string, scale: number): Promise<Uint8Array> {
   const { Resvg } = await import('@resvg/resvg-js');
-  const size = /<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"/.exec(svg);
-  const pixels = Number(size?.[1] ?? 0) * Number(size?.[2] ?? 0) * scale * scale;
+  const size = svgSize(svg);
+  const pixels = (size?.width ?? 0) * (size?.height ?? 0) * scale * scale;
   if (pixels > MAX_PNG_PIXELS) {
     throw new ExportError(`The PNG would have ${Math.round(pixels / 1e6)} million pixels; export a --range of steps or a smaller --scale.`);
   }
