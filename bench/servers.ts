@@ -4,7 +4,7 @@ import { openSync, closeSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../test/support/freePort';
+import { freePort, pasvRange } from '../test/support/freePort';
 import { startProcess, stopProcess } from './proc';
 
 export const CHECKOUT = fileURLToPath(new URL('..', import.meta.url));
@@ -49,7 +49,12 @@ async function spawnServe(port: number, opts: ServeOptions): Promise<FtpLabServe
   const out = openSync(opts.logFile, 'w');
   const err = openSync(`${opts.logFile}.stderr`, 'w');
   const nodeFlags = opts.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProfDir] : [];
-  const args = [...nodeFlags, CLI, 'serve', '--port', String(port), '--root', opts.root, '--user', opts.user, '--password', opts.password, '--trace', opts.traceFile];
+  // A 200-port passive range, as vsftpd gets in the same run (pasv_min_port/pasv_max_port, test/support/vsftpd.ts).
+  const pasv = pasvRange(200);
+  const args = [
+    ...nodeFlags, CLI, 'serve', '--port', String(port), '--root', opts.root, '--user', opts.user, '--password', opts.password, '--trace', opts.traceFile,
+    '--pasv-ports', `${pasv.min}-${pasv.max}`,
+  ];
   let child: ChildProcess;
   try {
     child = startProcess(process.execPath, args, ['ignore', out, err], { cwd: CHECKOUT });

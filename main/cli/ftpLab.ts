@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { builtinScenarios, findBuiltinScenario } from '../../core/scenarios/builtinScenarios';
 import { DEFAULT_ACCOUNT, parseScenario, resolveScenario, settingsFor, ScenarioError, type Scenario } from '../../core/scenarios/scenario';
 import { createTraceFile, parseTrace, serializeTrace, TraceFileError } from '../../core/trace/traceFile';
+import { parsePassivePorts, type PassivePortRange } from '../net/passivePorts';
 import { TranscriptWriter } from '../../core/trace/transcript';
 import { observedSides } from '../../core/trace/closeMeaning';
 import { TraceRecorder } from '../../core/trace/traceRecorder';
@@ -30,6 +31,7 @@ const consoleIo: CliIo = { out: (l) => process.stdout.write(l + '\n'), err: (l) 
 
 const USAGE = `Usage:
   ftp-lab serve [--host 127.0.0.1] [--port 2121] [--root DIR] [--user NAME --password SECRET] [--anonymous] [--trace FILE]
+              [--pasv-ports MIN-MAX]
   ftp-lab run <scenario|file.json> [--server ftp://user:pass@host:port] [--passive|--active] [--type A|I] [--mode S|B|C]
               [--file NAME] [--size BYTES] [--trace FILE] [--export FILE] [--reveal-passwords] [--quiet]
   ftp-lab scenarios
@@ -87,6 +89,14 @@ function portNumber(text: string | undefined, fallback: number): number {
   return n;
 }
 
+function passivePortsOption(text: string): PassivePortRange {
+  try {
+    return parsePassivePorts(text);
+  } catch (error) {
+    throw new UsageError(`--pasv-ports: ${(error as Error).message}`);
+  }
+}
+
 async function storeFor(root: string | undefined): Promise<FileStore> {
   if (!root) return createMemoryStore();
   try {
@@ -115,10 +125,12 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
       anonymous: { type: 'boolean', default: false },
       trace: { type: 'string' },
       'login-delay': { type: 'string' },
+      'pasv-ports': { type: 'string' },
       'reveal-passwords': { type: 'boolean', default: false },
     },
     strict: true,
   });
+  const passivePorts = values['pasv-ports'] !== undefined ? passivePortsOption(values['pasv-ports']) : undefined;
   if ((values.user === undefined) !== (values.password === undefined)) throw new UsageError('--user and --password go together.');
   const accounts = values.user !== undefined ? [{ user: values.user, password: values.password! }] : [];
   const store = await storeFor(values.root);
@@ -174,6 +186,7 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
     numberSessions: true,
     revealPasswords: values['reveal-passwords'],
     ...(values['login-delay'] !== undefined ? { loginDelayMs: Number(values['login-delay']) } : {}),
+    ...(passivePorts ? { passivePorts } : {}),
   });
   const who = accounts.length ? `user ${accounts[0]!.user}${values.anonymous ? ' and anonymous' : ''}` : 'anonymous login';
   // Listening for Ctrl-C before the ready line: whoever reads that line may stop the server at once.

@@ -8,6 +8,7 @@ import type { DataInputEvent, DataOutputEvent, DataSink, DataSource } from '../.
 import type { CloseReason, Endpoint } from '../../core/trace/traceEvent';
 import { connectData, listenOnce, type OneShotListener } from './dataSockets';
 import { DataConnection } from './dataConnection';
+import type { PassivePortCursor } from './passivePorts';
 import type { TracedSocket, TraceContext } from './tracedSocket';
 
 /** A sink plus what can be said about the bytes once it has them all (the client hashes downloads). */
@@ -25,6 +26,8 @@ export interface DataChannelOptions {
   readonly connectTimeoutMs: number;
   /** The local port to connect from when it can be bound (the server's L-1, 959 §3.2). */
   readonly preferredLocalPort?: number;
+  /** Where to listen for passive data connections (a server's configured range); any free port without it. */
+  readonly passivePorts?: PassivePortCursor;
   openSource(source: DataSource): Promise<Readable>;
   openSink(sink: DataSink): Promise<OpenedSink>;
 }
@@ -78,7 +81,7 @@ export function dataChannelActor(options: DataChannelOptions) {
           dropAll('replaced');
           const myGen = generation;
           // Only the control connection's peer may connect (RFC 2577 §4); others are refused at once.
-          listenOnce(options.trace, options.controlLocal.host, options.controlPeer.host, (traced) => adopt(traced, myGen))
+          listenOnce(options.trace, options.controlLocal.host, options.controlPeer.host, (traced) => adopt(traced, myGen), options.passivePorts)
             .then((l) => {
               if (!current(myGen)) return l.close();
               listener = l;

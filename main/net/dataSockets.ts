@@ -4,6 +4,7 @@
 import net from 'node:net';
 import type { Endpoint } from '../../core/trace/traceEvent';
 import { adoptWithLargeReads, ReadRouter } from './largeReads';
+import type { PassivePortCursor } from './passivePorts';
 import { localOf, plainHost, remoteOf, TracedSocket, type TraceContext } from './tracedSocket';
 
 export interface OneShotListener {
@@ -12,15 +13,20 @@ export interface OneShotListener {
   close(): void;
 }
 
+/** Ports in use are skipped; when every port of a range is, the PASV fails (425) with this. */
+const PORT_IN_USE = new Set(['EADDRINUSE', 'EACCES']);
+
 /**
- * Listens on `host`, port 0, for one data connection from `expectedPeerHost`. A connection from any
- * other address is refused at once and recorded, and the listener keeps waiting (RFC 2577 §4, §8).
+ * Listens on `host` for one data connection from `expectedPeerHost`: on the next free port of `ports`,
+ * or on any port (0) without a range. A connection from any other address is refused at once and
+ * recorded, and the listener keeps waiting (RFC 2577 §4, §8).
  */
 export function listenOnce(
   trace: TraceContext,
   host: string,
   expectedPeerHost: string,
   onConnection: (socket: TracedSocket) => void,
+  ports?: PassivePortCursor,
 ): Promise<OneShotListener> {
   return new Promise((resolve, reject) => {
     // Paused until it is known whose connection it is, and moved to a socket with large reads unread.
@@ -49,8 +55,17 @@ export function listenOnce(
       }
       onConnection(new TracedSocket(adopted, 'data', trace, { kind: 'accept', listener }, {}, adopted === socket ? undefined : reads));
     });
-    server.once('error', reject);
-    server.listen({ host, port: 0 }, () => {
+    // A server whose listen() failed may listen again (Node's net docs): the next port of the range is tried.
+    let attempts = 0;
+    const tryListen = () => server.listen({ host, port: ports ? ports.next() : 0 });
+    server.on('error', (error: NodeJS.ErrnoException) => {
+      if (server.listening) return;
+      attempts += 1;
+      if (ports && PORT_IN_USE.has(error.code ?? '') && attempts < ports.size) return tryListen();
+      reject(ports && PORT_IN_USE.has(error.code ?? '') ? new Error(`no free port in the passive range ${ports.range.min}-${ports.range.max}`) : error);
+    });
+    tryListen();
+    server.once('listening', () => {
       const address = server.address() as net.AddressInfo;
       const local = { host: plainHost(address.address), port: address.port };
       trace.recorder.record({ type: 'tcp.listen', side: trace.side, channel: 'data', listener, local, ...session });

@@ -9,6 +9,7 @@ import type { Endpoint } from '../../core/trace/traceEvent';
 import { listenControl, type ControlListener } from '../net/controlSockets';
 import { serverControlActor } from '../net/controlChannel';
 import { dataChannelActor } from '../net/dataChannel';
+import { PassivePortCursor, type PassivePortRange } from '../net/passivePorts';
 import type { TracedSocket } from '../net/tracedSocket';
 import type { FileStore } from '../store/fileStore';
 import { openStoreSink, openStoreSource, performFileAction } from './storeFileActions';
@@ -27,6 +28,8 @@ export interface FtpServerOptions {
   readonly loginDelayMs?: number;
   readonly maxLoginFailures?: number;
   readonly dataTimeoutMs?: number;
+  /** Listen for PASV/EPSV data connections on these ports only (inclusive), each in turn; any free port without. */
+  readonly passivePorts?: PassivePortRange;
   readonly revealPasswords?: boolean;
   /** One recorder for everything the server sees; sessions are numbered when `numberSessions` is set. */
   readonly recorder?: TraceRecorder;
@@ -56,6 +59,7 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
   const recorder = options.recorder ?? new TraceRecorder(now);
   const sessions: ServerSessionHandle[] = [];
   let counter = 0;
+  const passivePorts = options.passivePorts ? new PassivePortCursor(options.passivePorts) : undefined;
 
   const traceFor = () => {
     counter += 1;
@@ -76,6 +80,7 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
           connectTimeoutMs: options.dataTimeoutMs ?? 10_000,
           // The server's data port is L-1 (959 §3.2, §5.2): 2120 for a server on 2121, 20 for 21.
           ...(traced.local.port > 1 ? { preferredLocalPort: traced.local.port - 1 } : {}),
+          ...(passivePorts ? { passivePorts } : {}),
           openSource: (source) => openStoreSource(options.store, source),
           openSink: (sink) => openStoreSink(options.store, sink),
         }),

@@ -15,6 +15,7 @@ import { startFtpLabServe, type FtpLabServe } from '../support/ftpLabProcess';
 import { runPython } from '../support/python';
 import { runCurl } from '../support/curl';
 import { trackHandles } from '../support/leaks';
+import { pasvRange } from '../support/freePort';
 
 const USER = 'teacher';
 const PASSWORD = 's3cret';
@@ -447,6 +448,23 @@ describe('curl as a client of ftp-lab serve', () => {
       const commands = commandsSeen(server);
       expect(commands).toContain('PASV');
       expect(commands).not.toContain('EPSV');
+    });
+  });
+
+  it('--pasv-ports: each EPSV reply names the next port of the range, and both downloads arrive', async () => {
+    const range = pasvRange(50);
+    const one = randomBytes(10_000);
+    const two = randomBytes(20_000);
+    await withServer(['--pasv-ports', `${range.min}-${range.max}`], async (server) => {
+      await writeFile(join(server.root, 'one.bin'), one);
+      await writeFile(join(server.root, 'two.bin'), two);
+      const r = await runCurl([...CURL, url(server, 'one.bin'), url(server, 'two.bin')]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(sha256(r.stdout)).toBe(sha256(Buffer.concat([one, two])));
+      const ports = [...server.stdout().matchAll(/229 Entering Extended Passive Mode \(\|\|\|(\d+)\|\)/g)].map((m) => Number(m[1]));
+      expect(ports).toHaveLength(2);
+      for (const port of ports) expect(port >= range.min && port <= range.max, `${port} in ${range.min}-${range.max}`).toBe(true);
+      expect(ports[1]).toBe(ports[0] === range.max ? range.min : ports[0]! + 1);
     });
   });
 

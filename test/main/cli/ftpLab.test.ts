@@ -72,6 +72,13 @@ describe('exit codes and messages', () => {
     expect(io.errors[0]).toMatch(/No built-in scenario "no-such-scenario"/);
   });
 
+  it.each([['9000-8000', /lowest first/], ['80-90', /1024-65535/], ['many', /MIN-MAX/]])('serve --pasv-ports %s is bad usage (2) with a sentence, before anything listens', async (range, message) => {
+    const io = capture();
+    expect(await main(['serve', '--pasv-ports', range], io)).toBe(2);
+    expect(io.errors[0]).toMatch(/--pasv-ports/);
+    expect(io.errors[0]).toMatch(message);
+  });
+
   it('an unknown option is bad usage (2)', async () => {
     const io = capture();
     expect(await main(['run', 'download', '--frobnicate'], io)).toBe(2);
