@@ -24,6 +24,7 @@ import type { ExportChildResult } from './exportChild';
 import { measureRenderer, type RendererResult } from './renderer';
 import { formatProfile, summarizeProfile, topInclusive } from './profile';
 import { killAll, runProcess, startProcess, stopProcess } from './proc';
+import { pasvRange } from '../test/support/freePort';
 import { CHECKOUT, processMemory, settledTrace, startFtpLabServe, traceQuiet, traceSnapshot, type FtpLabServe, type ProcMemory, type TraceSnapshot } from './servers';
 
 const MiB = 1 << 20;
@@ -98,7 +99,7 @@ interface Row {
 }
 
 interface ServerTarget {
-  name: 'ftp-lab' | 'vsftpd';
+  name: 'ftp-lab' | 'vsftpd' | 'lean node';
   port: number;
   user: string;
   password: string;
@@ -251,6 +252,36 @@ async function ftplibStor(server: ServerTarget, source: string, r: Row, i: numbe
   if ('error' in p) return fail(r, p.error);
   if (stored !== BIG) return fail(r, `stored ${stored} bytes`);
   r.runs.push(mbps(BIG, p.seconds));
+}
+
+/**
+ * The ceiling for any Node server: bench/leanResponder.ts (sockets and fs, no model, no trace) under the
+ * same ftplib loop, with a 200-port passive range as the others have.
+ */
+async function measureLeanNode(opts: Options, root: string): Promise<void> {
+  const pasv = pasvRange(200);
+  const child = startProcess(process.execPath, ['--import', 'tsx', join(CHECKOUT, 'bench', 'leanResponder.ts'), root, String(pasv.min), String(pasv.max)], ['ignore', 'pipe', 'pipe'], { cwd: CHECKOUT });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (c: Buffer) => {
+        out += c.toString();
+        const m = /listening (\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      child.once('exit', (code) => reject(new Error(`leanResponder exited ${code}`)));
+    });
+    const target: ServerTarget = { name: 'lean node', port, user: 'bench', password: 'bench', sendPass: true, uploadDir: root, url: (p) => `ftp://${HOST}:${port}/${p}` };
+    await python(['small', HOST, String(port), 'bench', 'bench', 'small', '50']);
+    const r = row('lean node', 'ftplib', OP_SMALL, 'files/s');
+    r.note = 'bench/leanResponder.ts: Node sockets + fs, no model, no trace';
+    for (let i = 1; i <= opts.reps; i++) await ftplibSmall(target, r);
+    log(`  ftplib, lean Node responder (the ceiling for Node here): ${r.runs.map((x) => x.toFixed(0)).join(', ')} files/s`);
+  } catch (error) {
+    notes.push(`lean Node responder not measured: ${(error as Error).message}`);
+  } finally {
+    await stopProcess(child, 2000);
+  }
 }
 
 async function ftplibSmall(server: ServerTarget, r: Row): Promise<void> {
@@ -695,6 +726,7 @@ async function main(): Promise<number> {
           for (let i = 1; i <= opts.reps; i++) for (const s of servers) await settle(s, () => measure(s, row(s.name, client, OP_SMALL, 'files/s')));
           log(`  ${client}: ${servers.map((s) => `${s.name} ${row(s.name, client, OP_SMALL, 'files/s').runs.map((x) => x.toFixed(0)).join(', ')}`).join('; ')} files/s`);
         }
+        await measureLeanNode(opts, labRoot);
         trace.afterSmallFiles = await settledTrace(lab.traceFile);
         log(`  trace: ${kib(trace.afterSmallFiles.bytes)} (${trace.afterSmallFiles.events} events) after the small-file runs`);
       }
