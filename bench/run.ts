@@ -293,11 +293,11 @@ async function ftplibSmall(server: ServerTarget, r: Row): Promise<void> {
 
 /**
  * One curl, 300 URLs (a glob): curl reuses the control connection. Time: the sum of curl's
- * per-transfer times, less SYN-retransmit stalls. curl binds its data socket before connecting, so
- * the kernel may hand it a port whose 4-tuple the server still holds in TIME_WAIT; the SYN is then
- * answered with an ACK, reset, and retried after 1 s. That happens with vsftpd and ftp-lab alike, at
- * random (0 to 15 times in 300 here); it is the loopback's, not the server's. Each stalled connect
- * counts as a typical connect, and the stalls are reported beside the figure.
+ * per-transfer times, less curl's own 1 s stalls. curl 7.88 sometimes reads the 229 reply in its quick
+ * look right after sending EPSV and then sleeps 1 s in its multi loop before connecting (seen with
+ * strace: recvfrom of the 229, poll on its wakeup fd with a 1000 ms timeout, then connect). The faster
+ * the server answers EPSV, the more often it happens. Each stalled connect counts as a typical
+ * connect, and the stalls are reported beside the figure.
  */
 const curlStalls: Record<string, number[]> = {};
 
@@ -320,7 +320,7 @@ async function curlSmall(server: ServerTarget, r: Row): Promise<void> {
   }
   r.runs.push(SMALL_COUNT / seconds);
   (curlStalls[server.name] ??= []).push(stalls);
-  r.note = `1 s SYN-retransmit stalls per run (left out): ${curlStalls[server.name]!.join(' / ')}`;
+  r.note = `curl's 1 s stalls before connecting, per run (left out): ${curlStalls[server.name]!.join(' / ')}`;
 }
 
 async function clearUploads(server: ServerTarget): Promise<void> {
