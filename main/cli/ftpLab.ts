@@ -41,6 +41,11 @@ const USAGE = `Usage:
 export async function main(argv: readonly string[], io: CliIo = consoleIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    // `ftp-lab serve --help`: every command answers --help (export with its own, longer page).
+    if (command !== 'export' && command !== undefined && rest.some((a) => a === '--help' || a === '-h')) {
+      io.out(USAGE);
+      return 0;
+    }
     switch (command) {
       case 'serve':
         return await serve(rest, io);

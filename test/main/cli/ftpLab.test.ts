@@ -79,6 +79,13 @@ describe('exit codes and messages', () => {
     expect(io.errors[0]).toMatch(message);
   });
 
+  it.each(['serve', 'run', 'web', 'start', 'scenarios'])('%s --help prints the usage and exits 0, starting nothing', async (command) => {
+    const io = capture();
+    expect(await main([command, '--help'], io)).toBe(0);
+    expect(io.lines.join('\n')).toMatch(/^Usage:\n {2}ftp-lab serve/);
+    expect(io.errors).toEqual([]);
+  });
+
   it('an unknown option is bad usage (2)', async () => {
     const io = capture();
     expect(await main(['run', 'download', '--frobnicate'], io)).toBe(2);
