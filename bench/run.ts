@@ -264,15 +264,24 @@ async function measureLeanNode(opts: Options, root: string): Promise<void> {
   try {
     const port = await new Promise<number>((resolve, reject) => {
       let out = '';
+      const timer = setTimeout(() => reject(new Error('leanResponder did not say it was listening within 20 s')), 20_000);
       child.stdout!.on('data', (c: Buffer) => {
         out += c.toString();
         const m = /listening (\d+)/.exec(out);
-        if (m) resolve(Number(m[1]));
+        if (m) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
       });
-      child.once('exit', (code) => reject(new Error(`leanResponder exited ${code}`)));
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`leanResponder exited ${code}`));
+      });
     });
     const target: ServerTarget = { name: 'lean node', port, user: 'bench', password: 'bench', sendPass: true, uploadDir: root, url: (p) => `ftp://${HOST}:${port}/${p}` };
-    await python(['small', HOST, String(port), 'bench', 'bench', 'small', '50']);
+    // Warm-up, as for the other servers; a responder that cannot serve the loop is not measured.
+    const warm = await python(['small', HOST, String(port), 'bench', 'bench', 'small', '50']);
+    if ('error' in warm) throw new Error(`its warm-up failed: ${warm.error}`);
     const r = row('lean node', 'ftplib', OP_SMALL, 'files/s');
     r.note = 'bench/leanResponder.ts: Node sockets + fs, no model, no trace';
     for (let i = 1; i <= opts.reps; i++) await ftplibSmall(target, r);

@@ -8,7 +8,7 @@ import type { DataInputEvent, DataOutputEvent, DataSink, DataSource } from '../.
 import type { CloseReason, Endpoint } from '../../core/trace/traceEvent';
 import { connectData, listenOnce, type OneShotListener } from './dataSockets';
 import { DataConnection } from './dataConnection';
-import type { PassivePortCursor } from './passivePorts';
+import type { PassivePortPicker } from './passivePorts';
 import type { TracedSocket, TraceContext } from './tracedSocket';
 
 /** A sink plus what can be said about the bytes once it has them all (the client hashes downloads). */
@@ -27,7 +27,7 @@ export interface DataChannelOptions {
   /** The local port to connect from when it can be bound (the server's L-1, 959 §3.2). */
   readonly preferredLocalPort?: number;
   /** Where to listen for passive data connections (a server's configured range); any free port without it. */
-  readonly passivePorts?: PassivePortCursor;
+  readonly passivePorts?: PassivePortPicker;
   openSource(source: DataSource): Promise<Readable>;
   openSink(sink: DataSink): Promise<OpenedSink>;
 }

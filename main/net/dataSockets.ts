@@ -4,7 +4,7 @@
 import net from 'node:net';
 import type { Endpoint } from '../../core/trace/traceEvent';
 import { adoptWithLargeReads, ReadRouter } from './largeReads';
-import type { PassivePortCursor } from './passivePorts';
+import type { PassivePortPicker } from './passivePorts';
 import { localOf, plainHost, remoteOf, TracedSocket, type TraceContext } from './tracedSocket';
 
 export interface OneShotListener {
@@ -13,12 +13,9 @@ export interface OneShotListener {
   close(): void;
 }
 
-/** Ports in use are skipped; when every port of a range is, the PASV fails (425) with this. */
-const PORT_IN_USE = new Set(['EADDRINUSE', 'EACCES']);
-
 /**
- * Listens on `host` for one data connection from `expectedPeerHost`: on the next free port of `ports`,
- * or on any port (0) without a range. A connection from any other address is refused at once and
+ * Listens on `host` for one data connection from `expectedPeerHost`: on a free port of `ports` (a random
+ * one first, then on up the range), or on any port (0) without a range. A connection from any other address is refused at once and
  * recorded, and the listener keeps waiting (RFC 2577 §4, §8).
  */
 export function listenOnce(
@@ -26,7 +23,7 @@ export function listenOnce(
   host: string,
   expectedPeerHost: string,
   onConnection: (socket: TracedSocket) => void,
-  ports?: PassivePortCursor,
+  ports?: PassivePortPicker,
 ): Promise<OneShotListener> {
   return new Promise((resolve, reject) => {
     // Paused until it is known whose connection it is, and moved to a socket with large reads unread.
@@ -55,17 +52,25 @@ export function listenOnce(
       }
       onConnection(new TracedSocket(adopted, 'data', trace, { kind: 'accept', listener }, {}, adopted === socket ? undefined : reads));
     });
-    // A server whose listen() failed may listen again (Node's net docs): the next port of the range is tried.
+    // A server whose listen() failed may listen again (Node's net docs): a taken port of the range is
+    // noted in the trace and the next one tried, until each port has been tried once.
+    let port = ports ? ports.first() : 0;
     let attempts = 0;
-    const tryListen = () => server.listen({ host, port: ports ? ports.next() : 0 });
-    server.on('error', (error: NodeJS.ErrnoException) => {
-      if (server.listening) return;
+    const onListenError = (error: NodeJS.ErrnoException) => {
       attempts += 1;
-      if (ports && PORT_IN_USE.has(error.code ?? '') && attempts < ports.size) return tryListen();
-      reject(ports && PORT_IN_USE.has(error.code ?? '') ? new Error(`no free port in the passive range ${ports.range.min}-${ports.range.max}`) : error);
-    });
-    tryListen();
+      if (!ports || error.code !== 'EADDRINUSE') return reject(error);
+      if (attempts >= ports.size) return reject(new Error(`every port of the passive range ${ports.range.min}-${ports.range.max} is in use`));
+      const taken = port;
+      port = ports.after(port);
+      trace.recorder.record({ type: 'note', side: trace.side, text: `Passive port ${taken} is in use; listening on ${port} instead.`, ...session });
+      server.listen({ host, port });
+    };
+    server.on('error', onListenError);
+    server.listen({ host, port });
     server.once('listening', () => {
+      server.off('error', onListenError);
+      // Not expected once listening; a listener without an 'error' handler would crash the process.
+      server.on('error', () => server.close());
       const address = server.address() as net.AddressInfo;
       const local = { host: plainHost(address.address), port: address.port };
       trace.recorder.record({ type: 'tcp.listen', side: trace.side, channel: 'data', listener, local, ...session });

@@ -1,5 +1,9 @@
 // A passive-port range (vsftpd's pasv_min_port/pasv_max_port, ProFTPD's PassivePorts): where the server
-// listens for PASV/EPSV data connections, handed out in turn so that consecutive transfers use different ports.
+// listens for PASV/EPSV data connections, each time from a random port of the range.
+//
+// Random, not in turn: a port that can be guessed can be stolen, by a connection that beats the client
+// to the listener (RFC 2577 §8). The listener only admits the control connection's peer address, but on
+// loopback every local program has that address.
 //
 // Why a range helps beyond firewalls: each STREAM download leaves the server's side of its data
 // connection in TIME_WAIT for a minute (the server closed first, 959 §3.2). Listening on port 0 makes
@@ -23,27 +27,28 @@ export function parsePassivePorts(text: string): PassivePortRange {
 
 export function checkPassivePorts(range: PassivePortRange): void {
   const { min, max } = range;
-  if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1024 || max > 65535 || min > max) {
-    throw new Error(`passive ports ${min}-${max}: the range must lie within 1024-65535, lowest first.`);
+  if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1024 || max > 65535) {
+    throw new Error(`${min}-${max} reaches outside 1024-65535 (ports below 1024 need root; 65535 is the highest).`);
   }
+  if (min > max) throw new Error(`${min}-${max} starts above where it ends: write the lower port first.`);
 }
 
-/** Hands out the ports of a range in turn, from a random start, wrapping around; shared by every session of a server. */
-export class PassivePortCursor {
-  #next: number;
-
+/** A random port of the range to try first, and the one to try after a port that is taken. */
+export class PassivePortPicker {
   constructor(readonly range: PassivePortRange) {
     checkPassivePorts(range);
-    this.#next = range.min + Math.floor(Math.random() * this.size);
   }
 
   get size(): number {
     return this.range.max - this.range.min + 1;
   }
 
-  next(): number {
-    const port = this.#next;
-    this.#next = port >= this.range.max ? this.range.min : port + 1;
-    return port;
+  first(): number {
+    return this.range.min + Math.floor(Math.random() * this.size);
+  }
+
+  /** The next port up, wrapping around: `size` tries from any start cover every port once. */
+  after(port: number): number {
+    return port >= this.range.max ? this.range.min : port + 1;
   }
 }

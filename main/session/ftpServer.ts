@@ -9,7 +9,7 @@ import type { Endpoint } from '../../core/trace/traceEvent';
 import { listenControl, type ControlListener } from '../net/controlSockets';
 import { serverControlActor } from '../net/controlChannel';
 import { dataChannelActor } from '../net/dataChannel';
-import { PassivePortCursor, type PassivePortRange } from '../net/passivePorts';
+import { PassivePortPicker, type PassivePortRange } from '../net/passivePorts';
 import type { TracedSocket } from '../net/tracedSocket';
 import type { FileStore } from '../store/fileStore';
 import { openStoreSink, openStoreSource, performFileAction } from './storeFileActions';
@@ -28,7 +28,7 @@ export interface FtpServerOptions {
   readonly loginDelayMs?: number;
   readonly maxLoginFailures?: number;
   readonly dataTimeoutMs?: number;
-  /** Listen for PASV/EPSV data connections on these ports only (inclusive), each in turn; any free port without. */
+  /** Listen for PASV/EPSV data connections on these ports only (inclusive), a random one each time; any free port without. */
   readonly passivePorts?: PassivePortRange;
   readonly revealPasswords?: boolean;
   /** One recorder for everything the server sees; sessions are numbered when `numberSessions` is set. */
@@ -59,7 +59,7 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
   const recorder = options.recorder ?? new TraceRecorder(now);
   const sessions: ServerSessionHandle[] = [];
   let counter = 0;
-  const passivePorts = options.passivePorts ? new PassivePortCursor(options.passivePorts) : undefined;
+  const passivePorts = options.passivePorts ? new PassivePortPicker(options.passivePorts) : undefined;
 
   const traceFor = () => {
     counter += 1;

@@ -451,7 +451,7 @@ describe('curl as a client of ftp-lab serve', () => {
     });
   });
 
-  it('--pasv-ports: each EPSV reply names the next port of the range, and both downloads arrive', async () => {
+  it('--pasv-ports: each EPSV reply names a port of the range, and both downloads arrive', async () => {
     const range = pasvRange(50);
     const one = randomBytes(10_000);
     const two = randomBytes(20_000);
@@ -464,7 +464,6 @@ describe('curl as a client of ftp-lab serve', () => {
       const ports = [...server.stdout().matchAll(/229 Entering Extended Passive Mode \(\|\|\|(\d+)\|\)/g)].map((m) => Number(m[1]));
       expect(ports).toHaveLength(2);
       for (const port of ports) expect(port >= range.min && port <= range.max, `${port} in ${range.min}-${range.max}`).toBe(true);
-      expect(ports[1]).toBe(ports[0] === range.max ? range.min : ports[0]! + 1);
     });
   });
 

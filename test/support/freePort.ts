@@ -30,3 +30,15 @@ export function pasvRange(size = 200): { min: number; max: number } {
   const min = low + Math.floor(Math.random() * (high - low - size));
   return { min, max: min + size - 1 };
 }
+
+/**
+ * A window of `size` ports below Linux's ephemeral range (32768-60999) and away from pasvRange's
+ * 61000-65000, where vsftpd and ftp-srv listen during other test files: for tests that need every
+ * port of their window to be free.
+ */
+export function quietPortRange(size: number): { min: number; max: number } {
+  const low = 20000;
+  const high = 32000;
+  const min = low + Math.floor(Math.random() * (high - low - size));
+  return { min, max: min + size - 1 };
+}

@@ -72,11 +72,14 @@ describe('exit codes and messages', () => {
     expect(io.errors[0]).toMatch(/No built-in scenario "no-such-scenario"/);
   });
 
-  it.each([['9000-8000', /lowest first/], ['80-90', /1024-65535/], ['many', /MIN-MAX/]])('serve --pasv-ports %s is bad usage (2) with a sentence, before anything listens', async (range, message) => {
+  it.each([
+    ['9000-8000', 'ftp-lab: --pasv-ports: 9000-8000 starts above where it ends: write the lower port first.'],
+    ['80-90', 'ftp-lab: --pasv-ports: 80-90 reaches outside 1024-65535 (ports below 1024 need root; 65535 is the highest).'],
+    ['many', "ftp-lab: --pasv-ports: 'many' is not a port range: write it as MIN-MAX, for example 50000-50999."],
+  ])('serve --pasv-ports %s is bad usage (2) with a sentence, before anything listens', async (range, message) => {
     const io = capture();
     expect(await main(['serve', '--pasv-ports', range], io)).toBe(2);
-    expect(io.errors[0]).toMatch(/--pasv-ports/);
-    expect(io.errors[0]).toMatch(message);
+    expect(io.errors[0]).toBe(message);
   });
 
   it.each(['serve', 'run', 'web', 'start', 'scenarios'])('%s --help prints the usage and exits 0, starting nothing', async (command) => {

@@ -1,13 +1,13 @@
-// The passive-port range: parsing, handing ports out in turn, skipping ports in use, and 425 when none is free.
+// The passive-port range: parsing, random ports (RFC 2577 §8), skipping ports in use, and 425 when none is free.
 
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parsePassivePorts, PassivePortCursor } from '../../../main/net/passivePorts';
+import { parsePassivePorts, PassivePortPicker } from '../../../main/net/passivePorts';
 import { startFtpServer, type FtpServer } from '../../../main/session/ftpServer';
 import { createMemoryStore } from '../../../main/store/memoryStore';
 import { parsePasvReply } from '../../../core/protocol/hostPort';
 import { openRawControl, type RawControl } from '../../helpers/rawControl';
-import { pasvRange } from '../../support/freePort';
+import { quietPortRange } from '../../support/freePort';
 import { trackHandles } from '../../support/leaks';
 
 describe('parsePassivePorts', () => {
@@ -20,24 +20,32 @@ describe('parsePassivePorts', () => {
   });
 
   it.each([
-    ['50999-50000', /lowest first/],
-    ['80-90', /1024-65535/],
-    ['60000-70000', /1024-65535/],
-    ['50000', /MIN-MAX/],
-    ['a-b', /MIN-MAX/],
-    ['', /MIN-MAX/],
+    ['50999-50000', '50999-50000 starts above where it ends: write the lower port first.'],
+    ['80-90', '80-90 reaches outside 1024-65535 (ports below 1024 need root; 65535 is the highest).'],
+    ['60000-70000', '60000-70000 reaches outside 1024-65535 (ports below 1024 need root; 65535 is the highest).'],
+    ['50000', "'50000' is not a port range: write it as MIN-MAX, for example 50000-50999."],
+    ['a-b', "'a-b' is not a port range: write it as MIN-MAX, for example 50000-50999."],
+    ['', "'' is not a port range: write it as MIN-MAX, for example 50000-50999."],
   ])('refuses %j with a sentence', (text, message) => {
     expect(() => parsePassivePorts(text)).toThrow(message);
   });
 });
 
-describe('PassivePortCursor', () => {
-  it('hands out every port of the range in turn and wraps around', () => {
-    const cursor = new PassivePortCursor({ min: 50000, max: 50002 });
-    const six = Array.from({ length: 6 }, () => cursor.next());
-    expect([...six.slice(0, 3)].sort()).toEqual([50000, 50001, 50002]);
-    expect(six.slice(3)).toEqual(six.slice(0, 3));
-    for (let i = 1; i < six.length; i += 1) expect(six[i]).toBe(six[i - 1] === 50002 ? 50000 : six[i - 1]! + 1);
+describe('PassivePortPicker', () => {
+  it('starts at a random port of the range, so the next one cannot be guessed (RFC 2577 §8)', () => {
+    const picker = new PassivePortPicker({ min: 50000, max: 50099 });
+    const firsts = Array.from({ length: 200 }, () => picker.first());
+    for (const port of firsts) expect(port >= 50000 && port <= 50099).toBe(true);
+    // 200 draws from 100 ports: far more than a handful of distinct values, and both ends reachable.
+    expect(new Set(firsts).size).toBeGreaterThan(50);
+    expect(Array.from({ length: 5000 }, () => picker.first())).toEqual(expect.arrayContaining([50000, 50099]));
+  });
+
+  it('walks on from a taken port and wraps around, so size tries cover every port once', () => {
+    const picker = new PassivePortPicker({ min: 50000, max: 50002 });
+    const walk = [50001];
+    for (let i = 1; i < picker.size; i += 1) walk.push(picker.after(walk[i - 1]!));
+    expect(walk).toEqual([50001, 50002, 50000]);
   });
 });
 
@@ -75,11 +83,11 @@ describe('a server with a passive-port range', () => {
     server = undefined;
   });
 
-  it('listens on the ports of the range, one after the other, and the transfer works there', async () => {
-    const range = pasvRange(5);
+  it('listens on ports of the range, and the transfer works there', async () => {
+    const range = quietPortRange(5);
     const control = await start(range);
     const ports: number[] = [];
-    for (let i = 0; i < 6; i += 1) {
+    for (let i = 0; i < 20; i += 1) {
       const r = await control.command('PASV');
       expect(r.code).toBe(227);
       ports.push(parsePasvReply(r.text)!.port);
@@ -88,12 +96,11 @@ describe('a server with a passive-port range', () => {
       expect(port).toBeGreaterThanOrEqual(range.min);
       expect(port).toBeLessThanOrEqual(range.max);
     }
-    // Each PASV takes the next port (wrapping), so five in a row are all different.
-    expect(new Set(ports.slice(0, 5)).size).toBe(5);
-    expect(ports[5]).toBe(ports[0]);
+    // Random, not always the same port: 20 PASVs over 5 ports hit one port every time with chance 5^-19.
+    expect(new Set(ports).size).toBeGreaterThan(1);
 
     // The last listener is live: a download arrives through it.
-    const data = net.connect({ host: '127.0.0.1', port: ports[5]! });
+    const data = net.connect({ host: '127.0.0.1', port: ports.at(-1)! });
     const chunks: Buffer[] = [];
     data.on('data', (c: Buffer) => chunks.push(c));
     const ended = new Promise((resolve) => data.once('end', resolve));
@@ -104,24 +111,28 @@ describe('a server with a passive-port range', () => {
     expect(Buffer.concat(chunks).toString('latin1')).toContain('FTP Lab');
   });
 
-  it('skips a port that another program holds', async () => {
-    const range = pasvRange(2);
+  it('skips a port that another program holds, and says so in the trace', async () => {
+    const range = quietPortRange(2);
     await block(range.min);
     const control = await start(range);
-    for (let i = 0; i < 3; i += 1) {
+    const notes = () => server!.recorder.events.filter((e) => e.type === 'note').map((e) => (e as { text: string }).text);
+    // Half of the random starts land on the taken port: PASV until one did (64 misses in a row: 2^-64).
+    for (let i = 0; i < 64 && notes().length === 0; i += 1) {
       const r = await control.command('PASV');
       expect(r.code).toBe(227);
       expect(parsePasvReply(r.text)!.port).toBe(range.max);
     }
+    expect(notes().length).toBeGreaterThan(0);
+    expect(notes()[0]).toBe(`Passive port ${range.min} is in use; listening on ${range.max} instead.`);
   });
 
   it('answers 425 naming the range when every port is taken, and the session goes on', async () => {
-    const range = pasvRange(1);
-    await block(range.min);
+    const range = quietPortRange(3);
+    for (let port = range.min; port <= range.max; port += 1) await block(port);
     const control = await start(range);
     const r = await control.command('PASV');
     expect(r.code).toBe(425);
-    expect(r.text).toContain(`no free port in the passive range ${range.min}-${range.max}`);
+    expect(r.text).toContain(`every port of the passive range ${range.min}-${range.max} is in use`);
     expect((await control.command('NOOP')).code).toBe(200);
   });
 });
