@@ -255,10 +255,11 @@ async function ftplibStor(server: ServerTarget, source: string, r: Row, i: numbe
 }
 
 /**
- * The ceiling for any Node server: bench/leanResponder.ts (sockets and fs, no model, no trace) under the
- * same ftplib loop, with a 200-port passive range as the others have.
+ * The ceiling for any Node server: bench/leanResponder.ts (sockets and fs, no model, no trace), measured
+ * in the same ftplib loop as the other servers, repetition by repetition, with a 200-port passive range
+ * as they have. Undefined (and a note) if it does not start or cannot serve the warm-up.
  */
-async function measureLeanNode(opts: Options, root: string): Promise<void> {
+async function startLeanNode(root: string): Promise<{ target: ServerTarget; stop(): Promise<unknown> } | undefined> {
   const pasv = pasvRange(200);
   const child = startProcess(process.execPath, ['--import', 'tsx', join(CHECKOUT, 'bench', 'leanResponder.ts'), root, String(pasv.min), String(pasv.max)], ['ignore', 'pipe', 'pipe'], { cwd: CHECKOUT });
   try {
@@ -278,18 +279,15 @@ async function measureLeanNode(opts: Options, root: string): Promise<void> {
         reject(new Error(`leanResponder exited ${code}`));
       });
     });
-    const target: ServerTarget = { name: 'lean node', port, user: 'bench', password: 'bench', sendPass: true, uploadDir: root, url: (p) => `ftp://${HOST}:${port}/${p}` };
     // Warm-up, as for the other servers; a responder that cannot serve the loop is not measured.
     const warm = await python(['small', HOST, String(port), 'bench', 'bench', 'small', '50']);
     if ('error' in warm) throw new Error(`its warm-up failed: ${warm.error}`);
-    const r = row('lean node', 'ftplib', OP_SMALL, 'files/s');
-    r.note = 'bench/leanResponder.ts: Node sockets + fs, no model, no trace';
-    for (let i = 1; i <= opts.reps; i++) await ftplibSmall(target, r);
-    log(`  ftplib, lean Node responder (the ceiling for Node here): ${r.runs.map((x) => x.toFixed(0)).join(', ')} files/s`);
+    const target: ServerTarget = { name: 'lean node', port, user: 'bench', password: 'bench', sendPass: true, uploadDir: root, url: (p) => `ftp://${HOST}:${port}/${p}` };
+    return { target, stop: () => stopProcess(child, 2000) };
   } catch (error) {
     notes.push(`lean Node responder not measured: ${(error as Error).message}`);
-  } finally {
     await stopProcess(child, 2000);
+    return undefined;
   }
 }
 
@@ -728,14 +726,21 @@ async function main(): Promise<number> {
       if (opts.only.has('small')) {
         log(`${SMALL_COUNT} sequential 1 KiB RETRs, one control connection ...`);
         for (const s of servers) await settle(s, () => python(['small', HOST, String(s.port), s.user, s.password, 'small', '50']).then(() => undefined));
-        for (const [client, measure] of [
-          ['ftplib', ftplibSmall],
-          ['curl', curlSmall],
-        ] as const) {
-          for (let i = 1; i <= opts.reps; i++) for (const s of servers) await settle(s, () => measure(s, row(s.name, client, OP_SMALL, 'files/s')));
-          log(`  ${client}: ${servers.map((s) => `${s.name} ${row(s.name, client, OP_SMALL, 'files/s').runs.map((x) => x.toFixed(0)).join(', ')}`).join('; ')} files/s`);
+        const lean = await startLeanNode(labRoot);
+        try {
+          for (const [client, measure] of [
+            ['ftplib', ftplibSmall],
+            ['curl', curlSmall],
+          ] as const) {
+            // The lean responder speaks just enough FTP for ftplib's loop, not for curl's (CWD, EPSV, SIZE).
+            const measured = client === 'ftplib' && lean ? [...servers, lean.target] : servers;
+            for (let i = 1; i <= opts.reps; i++) for (const s of measured) await settle(s, () => measure(s, row(s.name, client, OP_SMALL, 'files/s')));
+            log(`  ${client}: ${measured.map((s) => `${s.name} ${row(s.name, client, OP_SMALL, 'files/s').runs.map((x) => x.toFixed(0)).join(', ')}`).join('; ')} files/s`);
+          }
+        } finally {
+          await lean?.stop();
         }
-        await measureLeanNode(opts, labRoot);
+        if (lean) row('lean node', 'ftplib', OP_SMALL, 'files/s').note = 'bench/leanResponder.ts: Node sockets + fs, no model, no trace';
         trace.afterSmallFiles = await settledTrace(lab.traceFile);
         log(`  trace: ${kib(trace.afterSmallFiles.bytes)} (${trace.afterSmallFiles.events} events) after the small-file runs`);
       }
