@@ -4,8 +4,19 @@ import type { Channel, Endpoint, TraceEvent, TraceEventInput } from './traceEven
 
 export type TraceListener = (event: TraceEvent) => void;
 
+export interface TraceRecorderOptions {
+  /**
+   * Keep every event (the default), for whoever reads `events` at the end. A recorder that only feeds
+   * listeners (`ftp-lab serve`: its transcript and its trace file) keeps none, so a server that runs
+   * for days holds no more memory for its trace than for its first session.
+   */
+  readonly retain?: boolean;
+}
+
 export class TraceRecorder {
   readonly #events: TraceEvent[] = [];
+  readonly #retain: boolean;
+  #count = 0;
   readonly #listeners = new Set<TraceListener>();
   readonly #connIds = new Map<string, { id: string; holders: number }>();
   readonly #start: number;
@@ -14,17 +25,28 @@ export class TraceRecorder {
   #listenerCount = 0;
 
   /** `now` is a monotonic clock in milliseconds (performance.now in main; a fake in tests). */
-  constructor(private readonly now: () => number) {
+  constructor(
+    private readonly now: () => number,
+    options: TraceRecorderOptions = {},
+  ) {
     this.#start = now();
+    this.#retain = options.retain ?? true;
   }
 
   get events(): readonly TraceEvent[] {
+    if (!this.#retain) throw new Error('This trace recorder keeps no events (retain: false): subscribe to it instead.');
     return this.#events;
   }
 
+  /** Events recorded so far (kept or not). */
+  get count(): number {
+    return this.#count;
+  }
+
   record(input: TraceEventInput): TraceEvent {
-    const event = { ...input, seq: this.#events.length + 1, t: round3(this.now() - this.#start) } as TraceEvent;
-    this.#events.push(event);
+    this.#count += 1;
+    const event = { ...input, seq: this.#count, t: round3(this.now() - this.#start) } as TraceEvent;
+    if (this.#retain) this.#events.push(event);
     for (const listener of this.#listeners) listener(event);
     return event;
   }

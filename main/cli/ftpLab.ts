@@ -139,7 +139,8 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
   if ((values.user === undefined) !== (values.password === undefined)) throw new UsageError('--user and --password go together.');
   const accounts = values.user !== undefined ? [{ user: values.user, password: values.password! }] : [];
   const store = await storeFor(values.root);
-  const recorder = new TraceRecorder(() => performance.now());
+  // Events go to the transcript and the trace file as they happen; none is kept in memory.
+  const recorder = new TraceRecorder(() => performance.now(), { retain: false });
   const meta: TraceMeta = { createdAt: new Date().toISOString(), tool: TOOL, title: 'ftp-lab serve', passwordsMasked: !values['reveal-passwords'] };
   const writer = new TranscriptWriter(new Set(['server' as const]));
   // The live transcript: lines are gathered and go out in one write (stdout writes to a pipe are
