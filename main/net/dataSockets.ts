@@ -52,25 +52,32 @@ export function listenOnce(
       }
       onConnection(new TracedSocket(adopted, 'data', trace, { kind: 'accept', listener }, {}, adopted === socket ? undefined : reads));
     });
-    // A server whose listen() failed may listen again (Node's net docs): a taken port of the range is
-    // noted in the trace and the next one tried, until each port has been tried once.
-    let port = ports ? ports.first() : 0;
-    let attempts = 0;
+    // A server whose listen() failed may listen again (Node's net docs): ports of the range are tried in
+    // a random order until one is free; the taken ones are named in one trace note.
+    const walk = ports?.walk();
+    let port = walk ? walk.next() : 0;
+    const taken: number[] = [];
     const onListenError = (error: NodeJS.ErrnoException) => {
-      attempts += 1;
-      if (!ports || error.code !== 'EADDRINUSE') return reject(error);
-      if (attempts >= ports.size) return reject(new Error(`every port of the passive range ${ports.range.min}-${ports.range.max} is in use`));
-      const taken = port;
-      port = ports.after(port);
-      trace.recorder.record({ type: 'note', side: trace.side, text: `Passive port ${taken} is in use; listening on ${port} instead.`, ...session });
-      server.listen({ host, port });
+      // EACCES: a port the system keeps for itself (Windows' excluded ranges); skipped like a taken one.
+      if (!ports || !walk || (error.code !== 'EADDRINUSE' && error.code !== 'EACCES')) return reject(error);
+      taken.push(port);
+      if (taken.length >= ports.size) return reject(new Error(`no port of the passive range ${ports.range.min}-${ports.range.max} is available`));
+      port = walk.next();
+      // The errors come back without a pause in between: on a large, nearly full range, let other sessions run now and then.
+      if (taken.length % 256 === 0) setImmediate(() => server.listen({ host, port }));
+      else server.listen({ host, port });
     };
     server.on('error', onListenError);
     server.listen({ host, port });
     server.once('listening', () => {
       server.off('error', onListenError);
-      // Not expected once listening; a listener without an 'error' handler would crash the process.
-      server.on('error', () => server.close());
+      // Once listening, an error is a failed accept (EMFILE, ...): Node keeps listening, and so do we;
+      // without a handler it would crash the process.
+      server.on('error', () => undefined);
+      if (taken.length > 0) {
+        const named = taken.length <= 5 ? taken.join(', ') : `${taken.slice(0, 5).join(', ')} and ${taken.length - 5} more`;
+        trace.recorder.record({ type: 'note', side: trace.side, text: `Passive port${taken.length > 1 ? 's' : ''} ${named} ${taken.length > 1 ? 'are' : 'is'} not available; listening on ${port}.`, ...session });
+      }
       const address = server.address() as net.AddressInfo;
       const local = { host: plainHost(address.address), port: address.port };
       trace.recorder.record({ type: 'tcp.listen', side: trace.side, channel: 'data', listener, local, ...session });

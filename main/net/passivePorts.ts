@@ -33,7 +33,12 @@ export function checkPassivePorts(range: PassivePortRange): void {
   if (min > max) throw new Error(`${min}-${max} starts above where it ends: write the lower port first.`);
 }
 
-/** A random port of the range to try first, and the one to try after a port that is taken. */
+/**
+ * The order in which one PASV tries the ports of the range: a random start and a random step that
+ * shares no factor with the range's size, so `size` tries visit every port once. A fixed step of 1
+ * would favour the port just above a block of taken ones (a program holding ports could steer
+ * the server onto the one after them).
+ */
 export class PassivePortPicker {
   constructor(readonly range: PassivePortRange) {
     checkPassivePorts(range);
@@ -43,12 +48,26 @@ export class PassivePortPicker {
     return this.range.max - this.range.min + 1;
   }
 
-  first(): number {
-    return this.range.min + Math.floor(Math.random() * this.size);
+  /** A fresh random order of the range's ports: call next() up to `size` times. */
+  walk(): { next(): number } {
+    const size = this.size;
+    let step = 1;
+    if (size > 2) {
+      do step = 1 + Math.floor(Math.random() * (size - 1));
+      while (gcd(step, size) !== 1);
+    }
+    let offset = Math.floor(Math.random() * size);
+    return {
+      next: () => {
+        const port = this.range.min + offset;
+        offset = (offset + step) % size;
+        return port;
+      },
+    };
   }
+}
 
-  /** The next port up, wrapping around: `size` tries from any start cover every port once. */
-  after(port: number): number {
-    return port >= this.range.max ? this.range.min : port + 1;
-  }
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b];
+  return a;
 }

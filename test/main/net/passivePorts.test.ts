@@ -32,20 +32,38 @@ describe('parsePassivePorts', () => {
 });
 
 describe('PassivePortPicker', () => {
-  it('starts at a random port of the range, so the next one cannot be guessed (RFC 2577 §8)', () => {
-    const picker = new PassivePortPicker({ min: 50000, max: 50099 });
-    const firsts = Array.from({ length: 200 }, () => picker.first());
-    for (const port of firsts) expect(port >= 50000 && port <= 50099).toBe(true);
-    // 200 draws from 100 ports: far more than a handful of distinct values, and both ends reachable.
-    expect(new Set(firsts).size).toBeGreaterThan(50);
-    expect(Array.from({ length: 5000 }, () => picker.first())).toEqual(expect.arrayContaining([50000, 50099]));
+  it('each walk visits every port of the range exactly once', () => {
+    for (const range of [{ min: 50000, max: 50000 }, { min: 50000, max: 50001 }, { min: 50000, max: 50002 }, { min: 50000, max: 50099 }, { min: 40000, max: 40359 }]) {
+      const picker = new PassivePortPicker(range);
+      for (let round = 0; round < 20; round += 1) {
+        const walk = picker.walk();
+        const ports = Array.from({ length: picker.size }, () => walk.next());
+        expect([...ports].sort((a, b) => a - b)).toEqual(Array.from({ length: picker.size }, (_, i) => range.min + i));
+      }
+    }
   });
 
-  it('walks on from a taken port and wraps around, so size tries cover every port once', () => {
-    const picker = new PassivePortPicker({ min: 50000, max: 50002 });
-    const walk = [50001];
-    for (let i = 1; i < picker.size; i += 1) walk.push(picker.after(walk[i - 1]!));
-    expect(walk).toEqual([50001, 50002, 50000]);
+  it('starts at a random port, so the next one cannot be guessed (RFC 2577 §8)', () => {
+    const picker = new PassivePortPicker({ min: 50000, max: 50099 });
+    const firsts = Array.from({ length: 200 }, () => picker.walk().next());
+    // 200 draws from 100 ports: far more than a handful of distinct values, and both ends reachable.
+    expect(new Set(firsts).size).toBeGreaterThan(50);
+    expect(Array.from({ length: 5000 }, () => picker.walk().next())).toEqual(expect.arrayContaining([50000, 50099]));
+  });
+
+  it('does not favour the port just above a block of taken ones', () => {
+    // Ports 0-49 of 100 taken: walking up by one would land on port 50 about half the time.
+    const picker = new PassivePortPicker({ min: 50000, max: 50099 });
+    let landedOn50 = 0;
+    const draws = 2000;
+    for (let i = 0; i < draws; i += 1) {
+      const walk = picker.walk();
+      let port = walk.next();
+      while (port < 50050) port = walk.next();
+      if (port === 50050) landedOn50 += 1;
+    }
+    // Fair would be 1 in 50 (40 of 2000); the old step of one gave ~1010.
+    expect(landedOn50).toBeLessThan(200);
   });
 });
 
@@ -65,14 +83,30 @@ describe('a server with a passive-port range', () => {
     return ctl;
   };
 
-  /** Another listener on a port of the range, as another program would hold it. */
+  /** Another listener on a port, as another program would hold it. */
   const block = (port: number) =>
     new Promise<void>((resolve, reject) => {
       const blocker = net.createServer();
       blocker.once('error', reject);
-      blocker.listen({ host: '127.0.0.1', port }, () => resolve());
-      blockers.push(blocker);
+      blocker.listen({ host: '127.0.0.1', port }, () => {
+        blockers.push(blocker);
+        resolve();
+      });
     });
+
+  /** A range of `size` ports of which the first `held` are held by another listener (a new window if one is not free). */
+  const rangeWithHeld = async (size: number, held: number) => {
+    for (let attempt = 0; ; attempt += 1) {
+      const range = quietPortRange(size);
+      try {
+        for (let port = range.min; port < range.min + held; port += 1) await block(port);
+        return range;
+      } catch (error) {
+        await Promise.all(blockers.splice(0).map((b) => new Promise((resolve) => b.close(resolve))));
+        if (attempt >= 5) throw error;
+      }
+    }
+  };
 
   afterEach(async () => {
     await ctl?.close();
@@ -112,8 +146,7 @@ describe('a server with a passive-port range', () => {
   });
 
   it('skips a port that another program holds, and says so in the trace', async () => {
-    const range = quietPortRange(2);
-    await block(range.min);
+    const range = await rangeWithHeld(2, 1);
     const control = await start(range);
     const notes = () => server!.recorder.events.filter((e) => e.type === 'note').map((e) => (e as { text: string }).text);
     // Half of the random starts land on the taken port: PASV until one did (64 misses in a row: 2^-64).
@@ -123,16 +156,35 @@ describe('a server with a passive-port range', () => {
       expect(parsePasvReply(r.text)!.port).toBe(range.max);
     }
     expect(notes().length).toBeGreaterThan(0);
-    expect(notes()[0]).toBe(`Passive port ${range.min} is in use; listening on ${range.max} instead.`);
+    expect(notes()[0]).toBe(`Passive port ${range.min} is not available; listening on ${range.max}.`);
+  });
+
+  it('names every taken port it tried in one note, and lands on the free one', async () => {
+    const range = await rangeWithHeld(4, 3);
+    const control = await start(range);
+    for (let i = 0; i < 12; i += 1) {
+      const r = await control.command('PASV');
+      expect(parsePasvReply(r.text)!.port).toBe(range.max);
+    }
+    const notes = server!.recorder.events.filter((e) => e.type === 'note').map((e) => (e as { text: string }).text);
+    // A walk starts on the free port one time in four; 12 PASVs without a note: (1/4)^12.
+    expect(notes.length).toBeGreaterThan(0);
+    for (const text of notes) {
+      const m = /^Passive ports? ([\d, ]+) (?:is|are) not available; listening on (\d+)\.$/.exec(text);
+      expect(m, text).not.toBeNull();
+      const named = m![1]!.split(', ').map(Number);
+      expect(new Set(named).size).toBe(named.length);
+      for (const port of named) expect(port >= range.min && port < range.max, `${port} is one of the held ports`).toBe(true);
+      expect(Number(m![2])).toBe(range.max);
+    }
   });
 
   it('answers 425 naming the range when every port is taken, and the session goes on', async () => {
-    const range = quietPortRange(3);
-    for (let port = range.min; port <= range.max; port += 1) await block(port);
+    const range = await rangeWithHeld(3, 3);
     const control = await start(range);
     const r = await control.command('PASV');
     expect(r.code).toBe(425);
-    expect(r.text).toContain(`every port of the passive range ${range.min}-${range.max} is in use`);
+    expect(r.text).toContain(`no port of the passive range ${range.min}-${range.max} is available`);
     expect((await control.command('NOOP')).code).toBe(200);
   });
 });
