@@ -17,6 +17,7 @@ import type { FileStore } from '../store/fileStore';
 import type { TraceMeta } from '../../core/trace/traceEvent';
 import { runWebCommand } from '../web/webCommand';
 import { checkExportOptions, EXPORT_ARGS, EXPORT_HELP, ExportError, exportOptionsFrom, writeExport, type ExportOptions } from './exportFormats';
+import { untilStopSignal } from './stopSignal';
 
 export const TOOL = 'ftp-lab 0.1.0';
 
@@ -196,15 +197,7 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
   });
   const who = accounts.length ? `user ${accounts[0]!.user}${values.anonymous ? ' and anonymous' : ''}` : 'anonymous login';
   // Listening for Ctrl-C before the ready line: whoever reads that line may stop the server at once.
-  const stopped = new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  const stopped = untilStopSignal();
   io.out(`FTP Lab server on ftp://${server.address.host}:${server.address.port}/ serving ${store.description} (${who}). Ctrl-C stops it.`);
   await stopped;
   clearTimeout(pendingSave);

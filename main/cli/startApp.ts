@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { UsageError, type CliIo } from './ftpLab';
+import { untilStopSignal } from './stopSignal';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -133,7 +134,7 @@ async function browserFallback(reason: string | undefined, options: { port?: num
     const opened = options.open && (await openInBrowser(web.url));
     const where = opened ? `opens in your browser${reason ? ' instead' : ''}: ${web.url}` : `runs in your browser${reason ? ' instead' : ''}; open ${web.url}`;
     // Listening for Ctrl-C before saying where the UI is: whoever reads that line may stop us at once.
-    const stopped = stopSignal();
+    const stopped = untilStopSignal();
     io.out(reason ? `Electron is not available on this machine (${reason}), so FTP Lab ${where}` : `FTP Lab ${where}`);
     await stopped;
   } finally {
@@ -155,18 +156,6 @@ function openInBrowser(url: string): Promise<boolean> {
       child.unref();
       resolve(true);
     });
-  });
-}
-
-function stopSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
   });
 }
 

@@ -2,6 +2,7 @@
 
 import { parseArgs } from 'node:util';
 import { startWebHost } from './webHost';
+import { untilStopSignal } from '../cli/stopSignal';
 
 export interface WebCommandIo {
   out(line: string): void;
@@ -17,17 +18,7 @@ export async function runWebCommand(args: readonly string[], io: WebCommandIo, s
   }
   const host = await startWebHost({ port });
   // Listening for Ctrl-C before the URL is printed: whoever reads it may stop the host at once.
-  const stopped =
-    stopSignal ??
-    new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+  const stopped = stopSignal ?? untilStopSignal();
   io.out(`FTP Lab in your browser: ${host.url}`);
   io.out('The address carries a secret token for this run: share it with no one. Ctrl-C stops the host.');
   await stopped;
