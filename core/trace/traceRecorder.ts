@@ -38,11 +38,6 @@ export class TraceRecorder {
     return this.#events;
   }
 
-  /** Events recorded so far (kept or not). */
-  get count(): number {
-    return this.#count;
-  }
-
   record(input: TraceEventInput): TraceEvent {
     this.#count += 1;
     const event = { ...input, seq: this.#count, t: round3(this.now() - this.#start) } as TraceEvent;

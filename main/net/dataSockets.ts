@@ -14,9 +14,9 @@ export interface OneShotListener {
 }
 
 /**
- * Listens on `host` for one data connection from `expectedPeerHost`: on a free port of `ports` (a random
- * one first, then on up the range), or on any port (0) without a range. A connection from any other address is refused at once and
- * recorded, and the listener keeps waiting (RFC 2577 §4, §8).
+ * Listens on `host` for one data connection from `expectedPeerHost`: on a free port of `ports` (tried in
+ * a random order), or on any port (0) without a range. A connection from any other address is refused
+ * at once and recorded, and the listener keeps waiting (RFC 2577 §4, §8).
  */
 export function listenOnce(
   trace: TraceContext,

@@ -18,7 +18,6 @@ describe('TraceRecorder', () => {
       [1, 1.5, 'one'],
       [2, 3.25, 'two'],
     ]);
-    expect(recorder.count).toBe(2);
   });
 
   it('with retain: false, hands every event to its listeners in order and keeps none', () => {
@@ -27,7 +26,6 @@ describe('TraceRecorder', () => {
     recorder.subscribe((e) => seen.push(e));
     for (let i = 0; i < 1000; i += 1) recorder.record(note(`n${i}`));
     expect(seen.map((e) => e.seq)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
-    expect(recorder.count).toBe(1000);
     // Reading events of a recorder that keeps none is a mistake, said at once rather than an empty list.
     expect(() => recorder.events).toThrow(/keeps no events/);
   });
