@@ -253,4 +253,6 @@ export const FONT = {
   badgeSize: 11.5,
   noteSize: 12,
   stateSize: 11,
+  /** The endpoints under each lane's title: monospace. */
+  subtitleSize: 10.5,
 } as const;

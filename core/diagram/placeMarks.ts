@@ -10,7 +10,7 @@ import type { Draft, RowRecord, Span } from './layout';
 import { closeSection, commandSection, markerSection, replySection, socketSections, transferSection } from './rfcSections';
 import { fitText, monoTextWidth, sansTextWidth } from './textWidth';
 import type { TraceSurvey } from './traceSurvey';
-import { at } from './traceSurvey';
+import { at, describeLane } from './traceSurvey';
 
 export interface PlaceInput {
   readonly drafts: readonly Draft[];
@@ -138,7 +138,9 @@ export function placeModel(input: PlaceInput): DiagramModel {
   if (frame.steps > 0) for (const draft of drafts) marks.push(...placeDraft(draft, context));
 
   const legend = marks.flatMap((m) => (m.kind === 'connection' ? [{ conn: m.conn, colour: m.colour, label: m.label }] : []));
-  const lanes: Lane[] = laneOrder.map((id) => ({ id, x: frame.x[id], title: laneTitles[id], subtitle: survey.subtitles[id] }));
+  // Neighbouring lanes are at least laneGap apart, so a centred subtitle narrower than that never meets the next one.
+  const fitsBetweenLanes = (text: string) => monoTextWidth(text, FONT.subtitleSize) <= frame.laneGap - 16;
+  const lanes: Lane[] = laneOrder.map((id) => ({ id, x: frame.x[id], title: laneTitles[id], subtitle: describeLane(id, survey.endpoints[id], fitsBetweenLanes) }));
   const modelRows: Row[] = rowY.map((y, step) => {
     const t = rows.ts[step] ?? 0;
     return { step, y, seq: rows.seqs[step] ?? 0, t, label: axis === 'time' ? formatMs(t) : String(step + 1) };

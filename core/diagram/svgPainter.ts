@@ -87,7 +87,7 @@ function css(t: Theme): string {
     `.row-label{font-size:11px;fill:${t.muted};text-anchor:end}`,
     `.lane-box{fill:${t.laneFill};stroke:${t.laneStroke};stroke-width:1.2}`,
     `.lane-title{font-size:13px;font-weight:600;text-anchor:middle}`,
-    `.lane-subtitle{font-family:${MONO};font-size:10.5px;fill:${t.muted};text-anchor:middle}`,
+    `.lane-subtitle{font-family:${MONO};font-size:${FONT.subtitleSize}px;fill:${t.muted};text-anchor:middle}`,
     `.lifeline{stroke:${t.lifeline};stroke-width:1.5}`,
     `.lifeline-data{stroke-dasharray:5 4}`,
     `.label,.badge-text,.side-label{paint-order:stroke;stroke:${t.background};stroke-width:4px;stroke-linejoin:round}`,

@@ -16,7 +16,8 @@ export interface TraceSurvey {
   /** Data connections in order of first appearance: the colour index. */
   readonly colours: ReadonlyMap<string, number>;
   readonly connections: ReadonlyMap<string, ConnectionInfo>;
-  readonly subtitles: Record<LaneId, string>;
+  /** The endpoints seen on each lane, in order of first appearance (describeLane words them). */
+  readonly endpoints: Record<LaneId, readonly Endpoint[]>;
 }
 
 const other = (side: Side): Side => (side === 'client' ? 'server' : 'client');
@@ -52,21 +53,25 @@ export function surveyTrace(events: readonly TraceEvent[]): TraceSurvey {
   return {
     colours,
     connections,
-    subtitles: {
-      client: describeEndpoints(seen.client, 'control'),
-      'client-data': describeEndpoints(seen['client-data'], 'data'),
-      'server-data': describeEndpoints(seen['server-data'], 'data'),
-      server: describeEndpoints(seen.server, 'control'),
-    },
+    endpoints: seen,
   };
 }
 
-/** '127.0.0.1:37497', or '127.0.0.1 ports 37497, 37500, 37502 +4' when a lane used several. */
-function describeEndpoints(endpoints: readonly Endpoint[], channel: 'control' | 'data'): string {
+/**
+ * A lane's endpoints in words: '127.0.0.1:37497', or '127.0.0.1 ports 37497, 37500, 37502 +4' when it
+ * used several. Up to three ports are named, fewer if the text would not `fit` (between two lanes, so
+ * that neighbouring subtitles never run into each other).
+ */
+export function describeLane(lane: LaneId, endpoints: readonly Endpoint[], fits: (text: string) => boolean = () => true): string {
   const [first] = endpoints;
-  if (!first) return channel === 'data' ? 'no data connection' : 'not observed';
+  if (!first) return lane === 'client-data' || lane === 'server-data' ? 'no data connection' : 'not observed';
   if (endpoints.length === 1) return at(first);
-  const shown = endpoints.slice(0, 3).map((e) => (e.host === first.host ? String(e.port) : at(e)));
-  const more = endpoints.length > 3 ? ` +${endpoints.length - 3}` : '';
-  return `${first.host} ports ${shown.join(', ')}${more}`;
+  let text = '';
+  for (let named = Math.min(3, endpoints.length); named >= 1; named -= 1) {
+    const shown = endpoints.slice(0, named).map((e) => (e.host === first.host ? String(e.port) : at(e)));
+    const more = endpoints.length > named ? ` +${endpoints.length - named}` : '';
+    text = `${first.host} ports ${shown.join(', ')}${more}`;
+    if (fits(text)) return text;
+  }
+  return text;
 }

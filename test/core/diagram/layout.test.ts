@@ -198,6 +198,31 @@ describe('layoutTrace: data connections, bands and markers', () => {
   });
 });
 
+describe('layoutTrace: lane subtitles of a long-running server', () => {
+  it('name fewer ports when three would run into the next lane, and never overlap a neighbour', () => {
+    // Six sessions, each with its own control port and a passive data connection on a 5-digit port.
+    const b = new TraceBuilder();
+    for (let i = 0; i < 6; i += 1) {
+      b.connect('control', `C${i + 1}`, 'client', 42988 + i, 2292);
+      b.listen('server', 26000 + i, `L${i + 1}`);
+      b.connect('data', `D${i + 1}`, 'client', 50908 + i, 26000 + i);
+    }
+    const model = layoutTrace(b.events);
+    const subtitle = Object.fromEntries(model.lanes.map((l) => [l.id, l.subtitle]));
+    // 0.604 em × 10.5 px per character: '127.0.0.1 ports 42988, 42989, 42990 +3' (38 characters) is 241 px,
+    // wider than the 224 px left between two lanes 240 px apart.
+    expect(subtitle.client).toBe('127.0.0.1 ports 42988, 42989 +4');
+    expect(subtitle['client-data']).toBe('127.0.0.1 ports 50908, 50909 +4');
+    expect(subtitle['server-data']).toBe('127.0.0.1 ports 26000, 26001 +4');
+    expect(subtitle.server).toBe('127.0.0.1:2292');
+    const width = (text: string) => [...text].length * 0.604 * 10.5;
+    for (let i = 1; i < model.lanes.length; i += 1) {
+      const [left, right] = [model.lanes[i - 1]!, model.lanes[i]!];
+      expect((width(left.subtitle) + width(right.subtitle)) / 2, `${left.id} | ${right.id}`).toBeLessThan(right.x - left.x);
+    }
+  });
+});
+
 describe('layoutTrace: refusals, resets and notes', () => {
   const rows: { title: string; events: (b: TraceBuilder) => void; expected: string; badge?: string }[] = [
     {
