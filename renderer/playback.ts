@@ -61,6 +61,8 @@ export class Playback {
   #timer: number | undefined;
   /** A step was asked for while the client was busy: show it when it arrives. */
   #pendingShow = false;
+  /** That step was asked for by playing (not by the user's Step): breakpoints apply to the row it shows. */
+  #pendingFromPlay = false;
   /** Resuming from a breakpoint: let the next step through. */
   #skipBreak = false;
   #breakpoints: BreakpointSet = noBreakpoints;
@@ -326,6 +328,7 @@ export class Playback {
         this.#gate_('step');
       }
       this.#pendingShow = true;
+      this.#pendingFromPlay = fromPlay;
       this.#emit();
       return;
     }
@@ -357,6 +360,10 @@ export class Playback {
           this.#pendingShow = false;
           this.#shown += 1;
           this.#animateFrom = this.#shown - 1;
+          // A row that arrives while playing is checked like one shown from the recording: an event
+          // breakpoint stops right after it (the client's end-of-file FIN, not the server's answer to it).
+          const hit = this.#pendingFromPlay && this.#playing ? eventBreak(this.#breakpoints, this.#trace.rowEvent(this.#shown - 1)) : undefined;
+          if (hit) return this.#hitBreak(hit);
         }
         break;
       case 'gate.state':

@@ -2,7 +2,7 @@
 // (core/machines), with the state active at the current step lit and the event that moved it shown.
 // Clicking a state lists its outgoing transitions and tells the diagram which events the machine saw in it.
 
-import { activeState, describeMachine, type StatechartNode } from '../core/machines/statechartModel';
+import { activeStates, describeMachine, regionOf, treePath, type StatechartNode } from '../core/machines/statechartModel';
 import { clientSessionMachine } from '../core/machines/clientSession.machine';
 import { serverSessionMachine } from '../core/machines/serverSession.machine';
 import type { TraceEvent } from '../core/trace/traceEvent';
@@ -23,15 +23,21 @@ export interface StatechartPanel {
   selectedRanges(events: readonly TraceEvent[]): SeqRange[];
 }
 
-/** The seq ranges a machine spent in `path` or any state inside it, by its state events. */
-export function rangesInState(events: readonly TraceEvent[], machine: string, path: string): SeqRange[] {
+/**
+ * The seq ranges a machine spent in `path` or any state inside it, by its state events. Only the events
+ * of the path's own region count: the data region moving says nothing about where the session is.
+ */
+export function rangesInState(events: readonly TraceEvent[], machine: string, path: string, tree: StatechartNode): SeqRange[] {
   const inside = (to: string) => to === path || to.startsWith(`${path}.`);
+  const region = regionOf(tree, path);
   const ranges: SeqRange[] = [];
   let from: number | undefined;
   for (const e of events) {
     if (e.type !== 'state' || e.machine !== machine) continue;
-    if (from === undefined && inside(e.to)) from = e.seq;
-    else if (from !== undefined && !inside(e.to)) {
+    const to = treePath(tree, e.to);
+    if (regionOf(tree, to) !== region) continue;
+    if (from === undefined && inside(to)) from = e.seq;
+    else if (from !== undefined && !inside(to)) {
       ranges.push({ from, to: e.seq });
       from = undefined;
     }
@@ -108,27 +114,32 @@ export function createStatechartPanel(body: HTMLElement): StatechartPanel {
       selectListeners.add(listener);
     },
     selectedRanges(events) {
-      return selected ? rangesInState(events, selected.machine, selected.path) : [];
+      const machine = machines.find((m) => m.name === selected?.machine);
+      return selected && machine ? rangesInState(events, selected.machine, selected.path, machine.tree) : [];
     },
     render(events, uptoSeq) {
       for (const li of lit) li.classList.remove('active', 'active-leaf');
       lit = [];
       for (const m of machines) {
-        const active = activeState(events, m.name, uptoSeq);
+        const active = activeStates(events, m.name, uptoSeq, m.tree);
         const moved = movedBy.get(m.name)!;
-        if (!active) {
+        if (active.length === 0) {
           moved.textContent = 'not started';
           continue;
         }
-        moved.textContent = `${active.from} → ${active.path} on ${active.event}`;
-        // Light the active state and every state that contains it.
-        const parts = active.path.split('.');
-        for (let i = 1; i <= parts.length; i++) {
-          const li = items.get(`${m.name}:${parts.slice(0, i).join('.')}`);
-          if (!li) continue;
-          li.classList.add('active');
-          if (i === parts.length) li.classList.add('active-leaf');
-          lit.push(li);
+        // The region that moved last is the one to name: that is what this step changed.
+        const latest = active.reduce((a, b) => (b.seq > a.seq ? b : a));
+        moved.textContent = `${latest.from} → ${latest.path} on ${latest.event}`;
+        // Light each region's active state and every state that contains it.
+        for (const state of active) {
+          const parts = state.path.split('.');
+          for (let i = 1; i <= parts.length; i++) {
+            const li = items.get(`${m.name}:${parts.slice(0, i).join('.')}`);
+            if (!li) continue;
+            li.classList.add('active');
+            if (i === parts.length) li.classList.add('active-leaf');
+            lit.push(li);
+          }
         }
       }
     },

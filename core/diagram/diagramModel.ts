@@ -135,7 +135,9 @@ export interface TransferMark extends MarkBase, ArrowGeometry {
   /** The side that sent the bytes. */
   readonly from: Side;
   readonly direction: 'client-to-server' | 'server-to-client';
+  /** Wire bytes; `fileBytes` where framing makes the file's own count differ. */
   readonly bytes: number;
+  readonly fileBytes?: number;
   readonly durationMs: number;
   readonly mode: TransferMode;
   readonly representation: Representation;

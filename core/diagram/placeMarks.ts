@@ -2,6 +2,7 @@
 // spans, legend. The second half of layoutTrace(); pure. One function per mark kind.
 
 import { replyClass } from '../protocol/replyCodes';
+import { byteCountText } from '../trace/byteCounts';
 import { closeBadge, closeMeaning } from '../trace/closeMeaning';
 import type { Channel, DataTransferEvent, Side, TraceEvent, TransferMode } from '../trace/traceEvent';
 import type { ArrowGeometry, CloseBadgeMark, DiagramModel, Lane, LaneId, Mark, Row, TextAnchor } from './diagramModel';
@@ -345,6 +346,7 @@ function placeTransfer(draft: DraftOf<'transfer'>, c: Context): Mark[] {
     from: sender,
     direction: sender === 'client' ? 'client-to-server' : 'server-to-client',
     bytes: e.bytes,
+    ...(e.fileBytes !== undefined ? { fileBytes: e.fileBytes } : {}),
     durationMs: e.durationMs,
     mode: e.mode,
     representation: e.representation,
@@ -359,15 +361,15 @@ function placeTransfer(draft: DraftOf<'transfer'>, c: Context): Mark[] {
       y1: round(draft.stepFrom < draft.step ? frame.yOf(draft.stepFrom) + 6 : b.y - 20),
       y2: round(b.y + 8),
     },
-    ...frame.arrow(laneOf(sender, 'data'), laneOf(other(sender), 'data'), b.y, `${e.bytes} bytes · TYPE ${e.representation} MODE ${e.mode} · ${ms} ms`),
+    ...frame.arrow(laneOf(sender, 'data'), laneOf(other(sender), 'data'), b.y, `${byteCountText(e)} · TYPE ${e.representation} MODE ${e.mode} · ${ms} ms`),
     ariaLabel:
-      `data connection ${e.conn}: ${e.bytes} bytes ${sender} → ${other(sender)} in ${ms} ms (TYPE ${e.representation}, MODE ${e.mode})` +
+      `data connection ${e.conn}: ${byteCountText(e)} ${sender} → ${other(sender)} in ${ms} ms (TYPE ${e.representation}, MODE ${e.mode})` +
       (e.complete ? '' : ', cut short') +
       (e.keptOpen ? ', the connection stays open' : ''),
     rfc: transferSection(e.mode),
     detail: {
       ...recordDetail(e, draft.peers),
-      bytes: String(e.bytes),
+      bytes: e.fileBytes !== undefined ? `${e.bytes} on the wire (${e.fileBytes} of them the file's)` : String(e.bytes),
       durationMs: String(e.durationMs),
       mode: `${e.mode} (${modeNames[e.mode]})`,
       representation: e.representation,
@@ -437,7 +439,7 @@ function placeMarker(draft: DraftOf<'marker'>, c: Context): Mark {
     offset: e.offset,
     from: sender,
     ...c.frame.arrow(laneOf(sender, 'data'), laneOf(other(sender), 'data'), b.y, label),
-    ariaLabel: `data connection ${e.conn}: ${label} from ${sender} after ${e.offset} bytes`,
+    ariaLabel: `data connection ${e.conn}: ${label} from ${sender} after ${e.offset} file bytes`,
     rfc: markerSection(e.marker, e.mode),
     detail: { ...recordDetail(e, draft.peers), marker: e.marker, hex: e.hex, offset: String(e.offset), mode: `${e.mode} (${modeNames[e.mode]})`, ...(e.value !== undefined ? { value: e.value } : {}) },
   };

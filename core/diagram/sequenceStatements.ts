@@ -1,6 +1,7 @@
 // A diagram model as a list of sequence-diagram statements (arrows, notes, activations), in row order: what
 // the Mermaid and PlantUML painters both write, each in its own syntax and with its own escaping.
 
+import { byteCountText } from '../trace/byteCounts';
 import type { ConnectionColour, DiagramModel, LaneId, Mark } from './diagramModel';
 
 /** How an arrow looks: the painters pick their language's arrow for each. */
@@ -81,7 +82,7 @@ function statementOf(mark: Mark, step: string, marks: ReadonlyMap<string, Mark>)
       return arrow('refused', [mark.label]);
     case 'transfer':
       return arrow('transfer', [
-        `${mark.bytes} bytes · TYPE ${mark.representation} MODE ${mark.mode} · ${mark.durationMs.toFixed(1)} ms${mark.complete ? '' : ' (cut short)'}`,
+        `${byteCountText(mark)} · TYPE ${mark.representation} MODE ${mark.mode} · ${mark.durationMs.toFixed(1)} ms${mark.complete ? '' : ' (cut short)'}`,
       ]);
     case 'marker': {
       const hex = mark.hex ? ` ${mark.hex}` : '';

@@ -1,12 +1,14 @@
 // The events the session machines exchange with their socket actors (provided from main/net).
 // Machines decide; actors only do what they are told and report what the sockets did.
 
+import type { ServerRequest } from '../protocol/serverRequest';
 import type { Endpoint, CloseReason, Representation, TransferMode } from '../trace/traceEvent';
 
 /** Control connection -> machine. */
 export type ControlInputEvent =
   | { type: 'control.connected'; local: Endpoint; remote: Endpoint }
-  | { type: 'control.line'; text: string }
+  /** A command line, parsed once as it arrived (server side). */
+  | { type: 'control.command'; request: ServerRequest }
   | { type: 'control.tooLong'; bytes: number }
   | { type: 'control.flood'; bytes: number }
   | { type: 'control.reply'; code: number; lines: string[] }
@@ -60,10 +62,16 @@ export type DataInputEvent =
   | { type: 'data.listening'; local: Endpoint }
   | { type: 'data.connected'; local: Endpoint; remote: Endpoint }
   | { type: 'data.failed'; reason: string }
-  | { type: 'data.sent'; bytes: number }
-  | { type: 'data.received'; bytes: number; sha256?: string }
+  /** Every byte of the transfer is handed to the kernel: `bytes` on the wire, `fileBytes` of the file where they differ. */
+  | { type: 'data.sent'; bytes: number; fileBytes?: number }
+  | { type: 'data.received'; bytes: number; fileBytes?: number; sha256?: string }
   | { type: 'data.paused'; bytes: number }
   /** A restart marker arrived in the data (BLOCK/COMPRESSED); `position` is where the receiver stands (1123 §4.1.3.4). */
   | { type: 'data.restartMarker'; marker: string; position: number }
+  /** This side's FIN went out (after every byte queued before it). */
+  | { type: 'data.finSent'; bytes: number }
+  /** The peer's FIN arrived: it will send nothing more (in STREAM mode, while receiving, the end of file). */
+  | { type: 'data.peerFin' }
+  /** The connection is fully closed (both FINs, or a reset). */
   | { type: 'data.closed'; bytes: number }
   | { type: 'data.lost'; bytes: number; reason: string };

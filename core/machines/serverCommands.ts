@@ -18,7 +18,34 @@ export interface Outcome {
   readonly replies: readonly OutReply[];
   readonly patch?: Partial<ServerContext>;
   readonly data?: readonly DataOutputEvent[];
+  /** PORT/EPRT: the data region learns where the server will connect (no socket reports that). */
+  readonly targetSet?: boolean;
 }
+
+/** What a handler may know of the data connection: the data region's state (serverSession.machine.ts). */
+export interface DataView {
+  /** The data region's state, as its path names it ('none', 'listening', 'open', 'halfClosed.finSent', ...). */
+  readonly state: string;
+}
+
+/** A listener or a connection exists that a new port specification must let go (959 §3.2, condition 3). */
+export function holdsDataResources(data: DataView): boolean {
+  return data.state === 'listening' || data.state === 'connecting' || data.state === 'open' || data.state === 'keptOpen' || data.state.startsWith('halfClosed');
+}
+
+/** The data region's states in words, for STAT. */
+const dataStateWords: Record<string, string> = {
+  none: 'none yet',
+  listening: 'the server listens (passive)',
+  targetSet: 'the server will connect (active)',
+  connecting: 'the server is connecting (active)',
+  open: 'open',
+  keptOpen: 'open, kept after a transfer (MODE B/C)',
+  'halfClosed.finSent': 'closing: the server has sent its FIN',
+  'halfClosed.finReceived': 'closing: the client has sent its FIN',
+  closed: 'closed',
+  released: 'closed',
+};
 
 export function reply(name: ReplyName, text?: string | readonly string[]): OutReply {
   const entry = Reply[name];
@@ -32,7 +59,7 @@ const answer = (name: ReplyName, text?: string | readonly string[], patch?: Part
   ...(data ? { data } : {}),
 });
 
-type Handler = (ctx: ServerContext, arg: string) => Outcome;
+type Handler = (ctx: ServerContext, arg: string, data: DataView) => Outcome;
 
 /** Node reports IPv4 peers on a dual-stack socket as ::ffff:a.b.c.d; compare the IPv4 part. */
 export function sameHost(a: string, b: string): boolean {
@@ -56,9 +83,9 @@ function checkActiveTarget(ctx: ServerContext, target: Endpoint): Outcome | unde
 }
 
 /** A new port specification closes any existing data connection or listener (959 §3.2, condition 3). */
-function setActiveTarget(ctx: ServerContext, target: Endpoint, text: string): Outcome {
-  const reset: DataOutputEvent[] = ctx.dataOpen || ctx.dataSetup.kind === 'passive' ? [{ type: 'reset', reason: 'replaced' }] : [];
-  return answer('ok', text, { dataSetup: { kind: 'active', target }, dataOpen: false, dataUsed: false }, reset);
+function setActiveTarget(data: DataView, target: Endpoint, text: string): Outcome {
+  const reset: DataOutputEvent[] = holdsDataResources(data) ? [{ type: 'reset', reason: 'replaced' }] : [];
+  return { ...answer('ok', text, { dataSetup: { kind: 'active', target } }, reset), targetSet: true };
 }
 
 const handlers: Record<string, Handler> = {
@@ -77,7 +104,7 @@ const handlers: Record<string, Handler> = {
     return answer('argumentError', `Option not understood: ${arg}.`);
   },
   PWD: (ctx) => answer('pathCreated', `${quotePath(ctx.cwd)} is the current directory.`),
-  STAT: (ctx) => {
+  STAT: (ctx, _arg, dataView) => {
     const setup = ctx.dataSetup;
     const data = setup.kind === 'active'
       ? `active: the server will connect to ${setup.target.host}:${setup.target.port}`
@@ -87,7 +114,7 @@ const handlers: Record<string, Handler> = {
       ` Connected from ${ctx.peer.host}:${ctx.peer.port}`,
       ` Logged in as ${ctx.user ?? '(nobody)'}`,
       ` TYPE ${ctx.representation}, MODE ${ctx.mode}, STRU ${ctx.structure}`,
-      ` Data connection: ${ctx.dataOpen ? 'open' : 'closed'}; ${data}`,
+      ` Data connection: ${dataStateWords[dataView.state] ?? dataView.state}; ${data}`,
       'End of status',
     ]);
   },
@@ -119,19 +146,19 @@ const handlers: Record<string, Handler> = {
     if (m === 'S' || m === 'B' || m === 'C') return answer('ok', `Mode set to ${m}.`, { mode: m });
     return answer('argumentError', `Unknown MODE ${arg.trim()}.`);
   },
-  PORT: (ctx, arg) => {
+  PORT: (ctx, arg, data) => {
     const parsed = parsePortArgument(arg);
     if ('error' in parsed) return answer('argumentError', 'PORT needs h1,h2,h3,h4,p1,p2 (RFC 959 §4.1.2).');
-    return checkActiveTarget(ctx, parsed) ?? setActiveTarget(ctx, parsed, `PORT command successful: the server will connect to ${parsed.host}:${parsed.port}.`);
+    return checkActiveTarget(ctx, parsed) ?? setActiveTarget(data, parsed, `PORT command successful: the server will connect to ${parsed.host}:${parsed.port}.`);
   },
-  EPRT: (ctx, arg) => {
+  EPRT: (ctx, arg, data) => {
     const parsed = parseEprtArgument(arg);
     if (!parsed.ok) {
       return parsed.code === 522 ? answer('protocolNotSupported') : answer('argumentError', 'EPRT needs |1|address|port| (RFC 2428 §2).');
     }
     if (parsed.family !== 1) return answer('protocolNotSupported');
     const target = { host: parsed.host, port: parsed.port };
-    return checkActiveTarget(ctx, target) ?? setActiveTarget(ctx, target, `EPRT command successful: the server will connect to ${target.host}:${target.port}.`);
+    return checkActiveTarget(ctx, target) ?? setActiveTarget(data, target, `EPRT command successful: the server will connect to ${target.host}:${target.port}.`);
   },
   REST: (_ctx, arg) => {
     // RFC 3659 §5: in STREAM mode the marker is a decimal byte offset; errors surface on the transfer command.
@@ -148,14 +175,14 @@ export function simpleHandler(verb: string): Handler | undefined {
 }
 
 /** The reply for a command the server cannot take in its current state, by table row and login. */
-export function refusal(ctx: ServerContext, verb: string, arg: string | undefined): Outcome | undefined {
+export function refusal(loggedIn: boolean, verb: string, arg: string | undefined): Outcome | undefined {
   const row = commandTable.get(verb);
   if (!row) {
     return knownButNotImplemented.has(verb)
       ? answer('notImplemented', `${verb} is not implemented by this server.`)
       : answer('syntaxError', `Command not understood: ${verb}.`);
   }
-  if (row.loginRequired && !ctx.loggedIn) return answer('notLoggedIn', 'Please log in with USER and PASS first.');
+  if (row.loginRequired && !loggedIn) return answer('notLoggedIn', 'Please log in with USER and PASS first.');
   const a = arg ?? '';
   if (row.argument === 'required' && a.trim() === '') return answer('argumentError', `${verb} needs an argument.`);
   if (row.argument === 'none' && a.trim() !== '') return answer('argumentError', `${verb} takes no argument.`);

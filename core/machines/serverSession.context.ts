@@ -1,16 +1,19 @@
-// The server session's context and input: everything the server remembers about one control connection.
+// The server session's context and input: what the server remembers about one control connection.
+// Whether a data connection exists, is half closed or was kept open is not here: the machine's data
+// region says so in its states (serverSession.machine.ts).
 
+import type { ServerRequest } from '../protocol/serverRequest';
 import type { Endpoint, Representation, TransferMode } from '../trace/traceEvent';
+
+export type { ServerRequest };
 
 export interface Account {
   readonly user: string;
   readonly password: string;
 }
 
-export interface ServerSessionInput {
-  /** The control connection's two ends (the server's own, and the client's). */
-  readonly local: Endpoint;
-  readonly peer: Endpoint;
+/** What a server is configured with; the same for every session, so one object shared by reference. */
+export interface ServerConfig {
   readonly accounts: readonly Account[];
   /** Accept USER anonymous / ftp with any password. */
   readonly anonymous: boolean;
@@ -19,16 +22,23 @@ export interface ServerSessionInput {
   readonly loginDelayMs: number;
   /** After this many bad passwords: 421 and close (RFC 2577 §5: 3-5). */
   readonly maxLoginFailures: number;
-  /** How long a passive listener waits for the client to connect before 425. */
+  /** How long the server waits for a transfer's data connection before 425. */
   readonly dataTimeoutMs: number;
   /** The server's clock for LIST dates (injected so tests are repeatable). */
   readonly nowMs?: () => number;
 }
 
-/** A command waiting its turn: commands are taken one at a time, in order (959 §4.1.3, 1123 §4.1.3.3). */
-export type PendingInput = { kind: 'command'; verb: string; arg: string | undefined } | { kind: 'tooLong'; bytes: number };
+export interface ServerSessionInput {
+  /** The control connection's two ends (the server's own, and the client's). */
+  readonly local: Endpoint;
+  readonly peer: Endpoint;
+  readonly config: ServerConfig;
+}
 
-/** How the next data connection will be made (959 §3.2): nothing yet, the server connects, or it listens. */
+/** A command waiting its turn: commands are taken one at a time, in order (959 §4.1.3, 1123 §4.1.3.3). */
+export type PendingInput = { kind: 'command'; request: ServerRequest } | { kind: 'tooLong'; bytes: number };
+
+/** Where the next data connection comes from (959 §3.2): the server connects to `target`, or listens on `local`. */
 export type DataSetup = { kind: 'none' } | { kind: 'active'; target: Endpoint } | { kind: 'passive'; local: Endpoint };
 
 export interface ActiveTransfer {
@@ -39,44 +49,43 @@ export interface ActiveTransfer {
   readonly preliminaryText?: string;
   readonly restOffset: number;
   readonly listing?: string;
-  bytes: number;
+  /** Wire bytes, and file bytes where they differ (framing, TYPE A), once the data channel has reported them. */
+  readonly bytes: number;
+  readonly fileBytes?: number;
 }
 
-export interface ServerContext extends ServerSessionInput {
+export interface ServerContext {
+  readonly config: ServerConfig;
+  readonly local: Endpoint;
+  readonly peer: Endpoint;
   user: string | undefined;
-  loggedIn: boolean;
   loginFailures: number;
   cwd: string;
   representation: Representation;
   mode: TransferMode;
   structure: 'F' | 'R';
   dataSetup: DataSetup;
-  /** A data connection exists right now. */
-  dataOpen: boolean;
-  /** The open data connection already carried a transfer (so the next one gets 125). */
-  dataUsed: boolean;
   epsvAll: boolean;
   restOffset: number;
   renameFrom: string | undefined;
-  queue: PendingInput[];
-  /** The command being handled; the next is taken only when this is done. */
-  current: PendingInput | undefined;
+  queue: readonly PendingInput[];
+  /** The command being handled while the session waits (for the store, a data connection, a transfer). */
+  current: ServerRequest | undefined;
   transfer: ActiveTransfer | undefined;
 }
 
 export function initialServerContext(input: ServerSessionInput): ServerContext {
   return {
-    ...input,
+    config: input.config,
+    local: input.local,
+    peer: input.peer,
     user: undefined,
-    loggedIn: false,
     loginFailures: 0,
     cwd: '/',
     representation: 'A', // 959 §5.1: the defaults are TYPE A N, MODE S, STRU F
     mode: 'S',
     structure: 'F',
     dataSetup: { kind: 'none' },
-    dataOpen: false,
-    dataUsed: false,
     epsvAll: false,
     restOffset: 0,
     renameFrom: undefined,

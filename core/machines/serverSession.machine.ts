@@ -1,36 +1,49 @@
 // The FTP server session: one actor per control connection, deciding every reply and every data-connection move.
-// Sockets and the file store are actors supplied by main/ with .provide(); this file holds only the protocol.
+// Two regions run side by side: `session` (login, commands and transfers: RFC 959 §4, §5.4, §6) and `data`
+// (the data connection's own life: who opened it, who closed which half, whether it stays open: §3.2, §3.3, §5.2).
+// Replies and orders leave as emitted events, which main/ hands to the sockets and the store; they report back
+// as events. This file holds only the protocol.
 
-import { assign, enqueueActions, fromCallback, fromPromise, raise, sendTo, setup } from 'xstate';
-import { commandTable, canonicalVerb } from '../protocol/commands.table';
+import { and, assign, emit, enqueueActions, not, or, raise, setup, stateIn } from 'xstate';
 import { Reply } from '../protocol/replyCodes';
-import { parseCommand } from '../protocol/commandLineDecoder';
 import { formatEpsvReply, formatPasvReply } from '../protocol/hostPort';
 import { resolveVirtualPath } from '../protocol/virtualPath';
 import { transferModes } from '../protocol/transferModes';
-import type { ControlInputEvent, ControlOutputEvent, DataInputEvent, DataOutputEvent, DataSink, DataSource } from './channelEvents';
-import { refusal, reply, sameHost, simpleHandler, type Outcome } from './serverCommands';
+import type { ServerRequest } from '../protocol/serverRequest';
+import type { CloseReason } from '../trace/traceEvent';
+import { byteCountText } from '../trace/byteCounts';
+import type { ControlInputEvent, DataInputEvent, DataOutputEvent, DataSink, DataSource } from './channelEvents';
+import { refusal, reply, sameHost, simpleHandler, type DataView, type Outcome } from './serverCommands';
 import { fileActionOutcome, listingPayload, storeErrorOutcome, type FileActionRequest, type FileActionResult } from './serverFileActions';
 import { initialServerContext, type ActiveTransfer, type ServerContext, type ServerSessionInput } from './serverSession.context';
 
-/** A queued command handed to the session states, one at a time. */
-export type CommandEvent = { type: 'cmd'; verb: string; arg: string | undefined } | { type: 'cmd.tooLong'; bytes: number };
+/** The store's answer to a `file.request`. */
+export type FileDoneEvent = { type: 'file.done'; result: FileActionResult };
 
-export type ServerEvent = ControlInputEvent | DataInputEvent | CommandEvent;
+/**
+ * Events the machine raises for its own data region where no socket reports the change: PORT/EPRT set a
+ * target, a transfer starts dialling it, and the session lets a listener or connection go.
+ */
+type DataRegionEvent = { type: 'data.targetSet' } | { type: 'data.dialing' } | { type: 'data.dropped' };
 
+export type ServerEvent = ControlInputEvent | DataInputEvent | FileDoneEvent | DataRegionEvent;
 
-const argOf = (event: ServerEvent): string => (event.type === 'cmd' ? event.arg ?? '' : '');
-const verbOf = (event: ServerEvent): string => (event.type === 'cmd' ? event.verb : '');
-const rowOf = (event: ServerEvent) => commandTable.get(verbOf(event));
-const canonicalOf = (event: ServerEvent): string => {
-  const row = rowOf(event);
-  return row ? canonicalVerb(row) : verbOf(event);
-};
+/** What the machine asks of the world: main/ sends replies and closes on the sockets, orders to the data channel, requests to the store. */
+export type ServerEmitted =
+  | { type: 'reply'; code: number; lines: readonly string[] }
+  | { type: 'control.close'; reason: CloseReason }
+  | { type: 'data.order'; order: DataOutputEvent }
+  | { type: 'file.request'; request: FileActionRequest };
+
+/** The data region's states, by path below `data` (for STAT, and for tests that walk the region). */
+export const DATA_STATES = ['none', 'listening', 'targetSet', 'connecting', 'open', 'keptOpen', 'halfClosed.finSent', 'halfClosed.finReceived', 'closed', 'released'] as const;
+
+const requestOf = (event: ServerEvent): ServerRequest | undefined => (event.type === 'control.command' ? event.request : undefined);
 
 /** The file action a file-kind command asks for, or the refusal if its path is not acceptable. */
-function fileRequest(context: ServerContext, event: ServerEvent): FileActionRequest | Outcome {
-  const verb = canonicalOf(event);
-  const arg = verb === 'CDUP' ? '..' : argOf(event);
+export function fileRequest(context: ServerContext, request: ServerRequest): FileActionRequest | Outcome {
+  const verb = request.verb;
+  const arg = verb === 'CDUP' ? '..' : request.arg;
   const resolved = resolveVirtualPath(context.cwd, arg.trim() === '' ? '.' : arg);
   if (!resolved.ok) return storeErrorOutcome(resolved.reason);
   const path = resolved.path;
@@ -58,7 +71,10 @@ function fileRequest(context: ServerContext, event: ServerEvent): FileActionRequ
 
 const isOutcome = (value: FileActionRequest | Outcome): value is Outcome => 'replies' in value;
 
-/** Turns a data-channel order for this transfer into the source or sink the data actor needs. */
+/** The store request of the command being handled (only commands whose path was accepted get this far). */
+const currentFileRequest = (context: ServerContext): FileActionRequest => fileRequest(context, context.current!) as FileActionRequest;
+
+/** Turns a transfer into the order the data channel needs: where the bytes come from or go. */
 function transferOrder(context: ServerContext, transfer: ActiveTransfer): DataOutputEvent {
   const settings = { representation: context.representation, mode: context.mode, structure: context.structure, command: `${transfer.verb} ${transfer.path}` };
   if (transfer.direction === 'download') {
@@ -70,501 +86,549 @@ function transferOrder(context: ServerContext, transfer: ActiveTransfer): DataOu
   return { type: 'receive', sink, settings };
 }
 
+/** The ActiveTransfer a prepared transfer command becomes, from the store's answer. */
+function newTransfer(context: ServerContext, result: Extract<FileActionResult, { ok: true }>): ActiveTransfer {
+  const current = context.current!;
+  const verb = current.verb;
+  const request = currentFileRequest(context);
+  const path = result.path ?? ('path' in request ? request.path : '/');
+  const now = context.config.nowMs ? context.config.nowMs() : 0;
+  return {
+    verb,
+    path,
+    direction: current.row?.direction ?? 'download',
+    restOffset: context.restOffset,
+    bytes: 0,
+    ...(verb === 'STOU' ? { preliminaryText: `FILE: ${path.slice(path.lastIndexOf('/') + 1)}` } : {}),
+    ...(verb === 'LIST' || verb === 'NLST' ? { listing: listingPayload(verb, result, now) } : {}),
+  };
+}
+
+/** Byte counts as the completion reply states them (core/trace/byteCounts.ts). */
+const byteCount = (transfer: ActiveTransfer | undefined): string => byteCountText(transfer ?? { bytes: 0 });
+
+/** enqueueActions' `check`, as the lazy data view uses it. */
+type Check = (guard: never) => boolean;
+
+/** The data region's state, read only if a handler asks (PORT and STAT do). */
+function lazyDataView(check: Check): DataView {
+  let state: string | undefined;
+  return {
+    get state() {
+      state ??= DATA_STATES.find((path) => check(stateIn(`#server.data.${path}`) as never)) ?? 'none';
+      return state;
+    },
+  };
+}
+
+/** Applies an outcome: one assign (its patch; the command is finished unless `keepCurrent`), its replies, its orders. */
+function enqueueOutcome(enqueue: { assign: (patch: Partial<ServerContext>) => void; emit: (event: ServerEmitted) => void; raise: (event: DataRegionEvent) => void }, outcome: Outcome, keepCurrent = false) {
+  if (keepCurrent) {
+    if (outcome.patch) enqueue.assign(outcome.patch);
+  } else {
+    enqueue.assign(outcome.patch ? { ...outcome.patch, current: undefined } : { current: undefined });
+  }
+  for (const r of outcome.replies) enqueue.emit({ type: 'reply', code: r.code, lines: r.lines });
+  for (const order of outcome.data ?? []) enqueue.emit({ type: 'data.order', order });
+  if (outcome.targetSet) enqueue.raise({ type: 'data.targetSet' });
+}
+
 export const serverSessionMachine = setup({
   types: {
     context: {} as ServerContext,
     input: {} as ServerSessionInput,
     events: {} as ServerEvent,
-  },
-  actors: {
-    /** The control connection (main/net): takes replies and close orders, reports lines. */
-    control: fromCallback<ControlOutputEvent>(() => () => undefined),
-    /** The data channel (main/net): listens, connects, moves bytes, closes when told. */
-    dataChannel: fromCallback<DataOutputEvent>(() => () => undefined),
-    /** The file store (main/store): performs one file action. */
-    fileAction: fromPromise<FileActionResult, FileActionRequest>(async () => {
-      throw new Error('fileAction actor not provided');
-    }),
+    emitted: {} as ServerEmitted,
   },
   delays: {
-    loginDelay: ({ context }) => context.loginDelayMs,
-    dataTimeout: ({ context }) => context.dataTimeoutMs,
+    loginDelay: ({ context }) => context.config.loginDelayMs,
+    dataTimeout: ({ context }) => context.config.dataTimeoutMs,
   },
   guards: {
+    /** A command arrived while none is being handled and others wait: take the next. */
     canDispatch: ({ context }) => context.queue.length > 0 && context.current === undefined,
-    isRefused: ({ context, event }) => event.type === 'cmd' && refusal(context, event.verb, event.arg) !== undefined,
-    isVerb: ({ event }, verb: string) => canonicalOf(event) === verb,
-    isKind: ({ event }, kind: string) => rowOf(event)?.kind === kind,
-    hasSimpleHandler: ({ event }) => simpleHandler(canonicalOf(event)) !== undefined,
-    isStatWithPath: ({ event }) => canonicalOf(event) === 'STAT' && argOf(event).trim() !== '',
-    pathRefused: ({ context, event }) => {
-      const kind = rowOf(event)?.kind;
-      const wantsPath = kind === 'file' || kind === 'transfer' || (canonicalOf(event) === 'STAT' && argOf(event).trim() !== '');
-      return wantsPath && isOutcome(fileRequest(context, event));
+    refused: ({ event }, loggedIn: boolean) => {
+      const request = requestOf(event);
+      return request !== undefined && refusal(loggedIn, request.sent, request.arg) !== undefined;
     },
-    isEpsvAll: ({ event }) => canonicalOf(event) === 'EPSV' && argOf(event).trim().toUpperCase() === 'ALL',
+    isVerb: ({ event }, verb: string) => requestOf(event)?.verb === verb,
+    isKind: ({ event }, kind: string) => requestOf(event)?.row?.kind === kind,
+    hasSimpleHandler: ({ event }) => {
+      const request = requestOf(event);
+      return request !== undefined && simpleHandler(request.verb) !== undefined;
+    },
+    isStatWithPath: ({ event }) => {
+      const request = requestOf(event);
+      return request?.verb === 'STAT' && request.arg.trim() !== '';
+    },
+    pathRefused: ({ context, event }) => {
+      const request = requestOf(event);
+      if (!request) return false;
+      const kind = request.row?.kind;
+      const wantsPath = kind === 'file' || kind === 'transfer' || (request.verb === 'STAT' && request.arg.trim() !== '');
+      return wantsPath && isOutcome(fileRequest(context, request));
+    },
+    isEpsvAll: ({ event }) => {
+      const request = requestOf(event);
+      return request?.verb === 'EPSV' && request.arg.trim().toUpperCase() === 'ALL';
+    },
+    /** PASV after EPSV ALL (2428 §4), or EPSV for a protocol other than IPv4 (2428 §3: 522). */
+    passiveRefused: ({ context, event }) => passiveRefusal(context, requestOf(event)) !== undefined,
     credentialsOk: ({ context, event }) => {
       const user = context.user ?? '';
-      if (context.anonymous && /^(anonymous|ftp)$/i.test(user)) return true;
-      return context.accounts.some((a) => a.user === user && a.password === argOf(event));
+      if (context.config.anonymous && /^(anonymous|ftp)$/i.test(user)) return true;
+      const password = requestOf(event)?.arg;
+      return context.config.accounts.some((a) => a.user === user && a.password === password);
     },
-    tooManyFailures: ({ context }) => context.loginFailures >= context.maxLoginFailures,
-    dataOpen: ({ context }) => context.dataOpen,
-    noDataSetup: ({ context }) => context.dataSetup.kind === 'none' && !context.dataOpen,
-    resultFailed: ({ event }) => !(event as unknown as { output: FileActionResult }).output.ok,
-    lineIs: ({ event }, verb: string) => event.type === 'control.line' && parseCommand(event.text).verb === verb,
+    tooManyFailures: ({ context }) => context.loginFailures >= context.config.maxLoginFailures,
+    fileFailed: ({ event }) => event.type === 'file.done' && !event.result.ok,
+    currentIsRnfr: ({ context }) => context.current?.verb === 'RNFR',
+    renameCancelled: ({ context }) => context.renameFrom === undefined,
     modeKeepsConnection: ({ context }) => !transferModes[context.mode].eofByClose,
+    /** A data connection is up and free for a transfer (a fresh one, or one BLOCK/COMPRESSED kept open). */
+    dataReady: or([stateIn('#server.data.open'), stateIn('#server.data.keptOpen')]),
+    /** PORT/EPRT or PASV/EPSV has said where the next data connection comes from, or one is up (959 §3.2). */
+    dataSetUp: or([stateIn('#server.data.listening'), stateIn('#server.data.targetSet'), stateIn('#server.data.open'), stateIn('#server.data.keptOpen')]),
+    duringTransfer: stateIn('#server.session.loggedIn.transfer'),
   },
   actions: {
-    enqueueLine: assign({
-      queue: ({ context, event }) => {
-        if (event.type === 'control.line') {
-          const { verb, arg } = parseCommand(event.text);
-          return [...context.queue, { kind: 'command' as const, verb, arg }];
-        }
-        if (event.type === 'control.tooLong') return [...context.queue, { kind: 'tooLong' as const, bytes: event.bytes }];
-        return context.queue;
-      },
+    enqueueCommand: assign({
+      queue: ({ context, event }) => (event.type === 'control.command' ? [...context.queue, { kind: 'command' as const, request: event.request }] : context.queue),
     }),
+    enqueueTooLong: assign({
+      queue: ({ context, event }) => (event.type === 'control.tooLong' ? [...context.queue, { kind: 'tooLong' as const, bytes: event.bytes }] : context.queue),
+    }),
+    /** Takes the next queued command; it is marked current until its handler finishes it, so only one runs at a time. */
     dispatchNext: enqueueActions(({ context, enqueue }) => {
       const [next, ...rest] = context.queue;
       if (!next) return;
-      enqueue.assign({ queue: rest, current: next });
-      enqueue.raise(next.kind === 'command' ? { type: 'cmd', verb: next.verb, arg: next.arg } : { type: 'cmd.tooLong', bytes: next.bytes });
+      if (next.kind === 'command') {
+        enqueue.assign({ queue: rest, current: next.request });
+        enqueue.raise({ type: 'control.command', request: next.request });
+      } else {
+        enqueue.assign({ queue: rest, current: { sent: '', verb: '', arg: '', row: undefined } });
+        enqueue.raise({ type: 'control.tooLong', bytes: next.bytes });
+      }
     }),
-    finish: assign({ current: undefined }),
-    /** Sends an outcome's replies and data orders and applies its context change. */
-    apply: enqueueActions(({ enqueue }, outcome: Outcome) => {
-      if (outcome.patch) enqueue.assign(outcome.patch);
-      for (const r of outcome.replies) enqueue.sendTo('control', { type: 'reply', code: r.code, lines: [...r.lines] });
-      for (const d of outcome.data ?? []) enqueue.sendTo('dataChannel', d);
+    /** Replies (and orders, and a context change) that finish the command being handled. */
+    respond: enqueueActions(({ enqueue }, outcome: Outcome) => enqueueOutcome(enqueue, outcome)),
+    /** Replies that do not finish anything (STAT during a transfer, 110 MARK). */
+    say: enqueueActions(({ enqueue }, outcome: Outcome) => enqueueOutcome(enqueue, outcome, true)),
+    /** A command answered from session state alone (serverCommands.ts). */
+    runHandler: enqueueActions(({ context, event, enqueue, check }) => {
+      const request = requestOf(event)!;
+      enqueueOutcome(enqueue, simpleHandler(request.verb)!(context, request.arg, lazyDataView(check)));
     }),
-    /** A transfer's byte count, kept for its completion reply. */
-    recordBytes: assign({
-      transfer: ({ context, event }) => ('bytes' in event && context.transfer ? { ...context.transfer, bytes: event.bytes } : context.transfer),
+    /** The command waits for the store: it becomes current, and the store is asked. */
+    askStore: enqueueActions(({ context, event, enqueue }) => {
+      const request = requestOf(event)!;
+      enqueue.assign({ current: request });
+      enqueue.emit({ type: 'file.request', request: fileRequest(context, request) as FileActionRequest });
     }),
-    /** BLOCK/COMPRESSED: 250, and the data connection stays open for the next transfer, which gets 125 (959 §5.2). */
-    reportKeptOpen: enqueueActions(({ context, enqueue }) => {
-      const text = `Transfer complete (${context.transfer?.bytes ?? 0} bytes); the data connection stays open (MODE ${context.mode}).`;
-      enqueue.sendTo('control', { type: 'reply', code: Reply.fileActionOk.code, lines: [text] });
-      enqueue.assign({ dataUsed: true, transfer: undefined, current: undefined });
+    order: emit((_, order: DataOutputEvent) => ({ type: 'data.order' as const, order })),
+    /** Lets any listener or connection go (the adapter ignores this when there is none), and the data region follows. */
+    dropData: enqueueActions(({ enqueue }, reason: CloseReason) => {
+      enqueue.emit({ type: 'data.order', order: { type: 'reset', reason } });
+      enqueue.raise({ type: 'data.dropped' });
     }),
-    /** ABOR during a transfer, once the data connection is closed: 426 for the transfer, then 226 for ABOR (959 §4.1.3). */
+    closeControl: emit((_, reason: CloseReason) => ({ type: 'control.close' as const, reason })),
+    /** ABOR, once the data connection is closed: 426 for the transfer, then 226 for ABOR (959 §4.1.3). */
     reportAborted: enqueueActions(({ event, enqueue }) => {
       const bytes = 'bytes' in event ? event.bytes : 0;
-      enqueue.sendTo('control', { type: 'reply', code: Reply.transferAborted.code, lines: [`Transfer aborted after ${bytes} bytes; data connection closed.`] });
-      enqueue.sendTo('control', { type: 'reply', code: Reply.closingData.code, lines: ['ABOR successful.'] });
-      enqueue.assign({ dataOpen: false, dataUsed: false, dataSetup: { kind: 'none' }, transfer: undefined, current: undefined });
-    }),
-    resetData: enqueueActions(({ context, enqueue }, reason: 'reset' | 'replaced' | 'quit' | 'error' | 'abort') => {
-      if (context.dataOpen || context.dataSetup.kind === 'passive') enqueue.sendTo('dataChannel', { type: 'reset', reason });
-      enqueue.assign({ dataOpen: false, dataUsed: false, dataSetup: { kind: 'none' } });
+      enqueue.assign({ transfer: undefined, current: undefined, dataSetup: { kind: 'none' } });
+      enqueue.emit({ type: 'reply', code: Reply.transferAborted.code, lines: [`Transfer aborted after ${bytes} bytes; data connection closed.`] });
+      enqueue.emit({ type: 'reply', code: Reply.closingData.code, lines: ['ABOR successful.'] });
     }),
   },
 }).createMachine({
   id: 'server',
+  type: 'parallel',
   context: ({ input }) => initialServerContext(input),
-  invoke: [
-    { id: 'control', src: 'control' },
-    { id: 'dataChannel', src: 'dataChannel' },
-  ],
-  initial: 'greeting',
-  on: {
-    'control.line': { actions: 'enqueueLine' },
-    'control.tooLong': { actions: 'enqueueLine' },
-    // Megabytes without a line end: one 500, then the connection goes (design.md).
-    'control.flood': {
-      target: '.closed',
-      actions: [
-        { type: 'apply', params: { replies: [reply('syntaxError', 'Command line too long; closing the connection.')] } },
-        sendTo('control', { type: 'close', reason: 'error' }),
-        { type: 'resetData', params: 'error' },
-      ],
-    },
-    // A control connection that drops is ABOR plus QUIT (959 §4.1.1); the data connection closes with it (§3.2, condition 4).
-    'control.closed': { target: '.closed', actions: { type: 'resetData', params: 'quit' } },
-    'data.connected': { actions: assign({ dataOpen: true, dataUsed: false }) },
-    'data.lost': { actions: assign({ dataOpen: false, dataUsed: false }) },
-    'data.closed': { actions: assign({ dataOpen: false, dataUsed: false }) },
-  },
   states: {
-    greeting: {
-      always: {
-        target: 'notLoggedIn',
-        actions: sendTo('control', ({ context }) => ({ type: 'reply' as const, code: 220, lines: [context.banner ?? 'FTP Lab server ready.'] })),
-      },
-    },
-    notLoggedIn: {
-      initial: 'awaitingUser',
+    session: {
+      initial: 'greeting',
       on: {
-        cmd: [
-          { guard: 'isRefused', actions: [{ type: 'apply', params: ({ context, event }) => refusal(context, verbOf(event), argOf(event))! }, 'finish'] },
-          { guard: { type: 'isVerb', params: 'QUIT' }, target: '#server.closing' },
-          { guard: { type: 'isVerb', params: 'ACCT' }, actions: [{ type: 'apply', params: { replies: [reply('superfluous', 'No account needed.')] } }, 'finish'] },
-          // RFC 2577 §7: always 331 to USER, so user names cannot be guessed one reply at a time.
-          {
-            guard: { type: 'isVerb', params: 'USER' },
-            target: '.awaitingPassword',
-            reenter: true,
-            actions: [assign({ user: ({ event }) => argOf(event).trim() }), { type: 'apply', params: { replies: [reply('needPassword')] } }, 'finish'],
-          },
-          { guard: 'hasSimpleHandler', actions: [{ type: 'apply', params: ({ context, event }) => simpleHandler(canonicalOf(event))!(context, argOf(event)) }, 'finish'] },
-        ],
-        'cmd.tooLong': { actions: [{ type: 'apply', params: { replies: [reply('syntaxError', 'Command line too long.')] } }, 'finish'] },
+        // Commands that arrive while another is being handled wait their turn (959 §4.1.3, 1123 §4.1.3.3).
+        'control.command': { actions: 'enqueueCommand' },
+        'control.tooLong': { actions: 'enqueueTooLong' },
+        // Megabytes without a line end: one 500, then the connection goes (design.md).
+        'control.flood': {
+          target: '.closed',
+          actions: [
+            { type: 'respond', params: { replies: [reply('syntaxError', 'Command line too long; closing the connection.')] } },
+            { type: 'closeControl', params: 'error' },
+            { type: 'dropData', params: 'error' },
+          ],
+        },
+        // A control connection that drops is ABOR plus QUIT (959 §4.1.1); the data connection closes with it (§3.2, condition 4).
+        'control.closed': { target: '.closed', actions: { type: 'dropData', params: 'quit' } },
       },
       states: {
-        awaitingUser: {
-          always: { guard: 'canDispatch', actions: 'dispatchNext' },
+        greeting: {
+          entry: emit(({ context }) => ({ type: 'reply' as const, code: 220, lines: [context.config.banner ?? 'FTP Lab server ready.'] })),
+          always: 'notLoggedIn',
+        },
+        // Before login only login, QUIT and the commands that need no login are taken (vsftpd's pre-login split).
+        notLoggedIn: {
+          initial: 'awaitingUser',
           on: {
-            cmd: {
-              guard: { type: 'isVerb', params: 'PASS' },
-              actions: [{ type: 'apply', params: { replies: [reply('badSequence', 'Login with USER first.')] } }, 'finish'],
-            },
-          },
-        },
-        awaitingPassword: {
-          always: { guard: 'canDispatch', actions: 'dispatchNext' },
-          on: {
-            cmd: [
-              { guard: { type: 'isVerb', params: 'PASS' }, target: 'checkingPassword' },
-            ],
-          },
-        },
-        checkingPassword: {
-          always: [
-            { guard: ({ context }) => context.loggedIn, target: '#server.loggedIn' },
-            { target: 'loginRefused' },
-          ],
-          entry: enqueueActions(({ context, event, enqueue, check }) => {
-            if (check({ type: 'credentialsOk' })) {
-              enqueue.assign({ loggedIn: true, loginFailures: 0 });
-              enqueue({ type: 'apply', params: { replies: [reply('loggedIn', `User ${context.user ?? ''} logged in, proceed.`)] } });
-              enqueue('finish');
-            } else {
-              enqueue.assign({ loginFailures: context.loginFailures + 1 });
-            }
-            void event;
-          }),
-        },
-        // A bad password is answered only after a delay (RFC 2577 §5), and too many end the session with 421.
-        loginRefused: {
-          after: {
-            loginDelay: [
+            'control.command': [
+              { guard: { type: 'refused', params: false }, actions: { type: 'respond', params: ({ event }) => refusal(false, requestOf(event)!.sent, requestOf(event)!.arg)! } },
+              { guard: { type: 'isVerb', params: 'QUIT' }, target: '#server.session.closing' },
+              { guard: { type: 'isVerb', params: 'ACCT' }, actions: { type: 'respond', params: { replies: [reply('superfluous', 'No account needed.')] } } },
+              // RFC 2577 §7: always 331 to USER, so user names cannot be guessed one reply at a time.
               {
-                guard: 'tooManyFailures',
-                target: '#server.closed',
-                actions: [
-                  { type: 'apply', params: { replies: [reply('serviceNotAvailable', 'Too many failed logins; closing the control connection.')] } },
-                  sendTo('control', { type: 'close', reason: 'error' }),
-                ],
+                guard: { type: 'isVerb', params: 'USER' },
+                target: '.awaitingPassword',
+                reenter: true,
+                actions: { type: 'respond', params: ({ event }) => ({ replies: [reply('needPassword')], patch: { user: requestOf(event)!.arg.trim() } }) },
               },
-              { target: 'awaitingUser', actions: [{ type: 'apply', params: { replies: [reply('notLoggedIn', 'Login incorrect.')] } }, assign({ user: undefined }), 'finish'] },
+              { guard: 'hasSimpleHandler', actions: 'runHandler' },
+              { actions: { type: 'respond', params: { replies: [reply('notLoggedIn', 'Please log in with USER and PASS first.')] } } },
             ],
-          },
-        },
-      },
-    },
-    loggedIn: {
-      initial: 'idle',
-      states: {
-        idle: {
-          always: { guard: 'canDispatch', actions: 'dispatchNext' },
-          on: {
-            cmd: [
-              { guard: 'isRefused', actions: [{ type: 'apply', params: ({ context, event }) => refusal(context, verbOf(event), argOf(event))! }, 'finish'] },
-              { guard: { type: 'isVerb', params: 'QUIT' }, target: '#server.closing' },
-              { guard: { type: 'isVerb', params: 'USER' }, actions: [{ type: 'apply', params: { replies: [reply('notLoggedIn', 'Already logged in; this server does not change users.')] } }, 'finish'] },
-              { guard: { type: 'isVerb', params: 'PASS' }, actions: [{ type: 'apply', params: { replies: [reply('badSequence', 'Already logged in.')] } }, 'finish'] },
-              { guard: { type: 'isVerb', params: 'ACCT' }, actions: [{ type: 'apply', params: { replies: [reply('superfluous', 'No account needed.')] } }, 'finish'] },
-              { guard: 'pathRefused', actions: [{ type: 'apply', params: ({ context, event }) => fileRequest(context, event) as Outcome }, 'finish'] },
-              { guard: 'isStatWithPath', target: 'fileAction' },
-              { guard: 'hasSimpleHandler', actions: [{ type: 'apply', params: ({ context, event }) => simpleHandler(canonicalOf(event))!(context, argOf(event)) }, 'finish'] },
-              { guard: 'isEpsvAll', actions: [{ type: 'apply', params: { replies: [reply('ok', 'EPSV ALL ok: from now on only EPSV sets up data connections.')], patch: { epsvAll: true } } }, 'finish'] },
-              { guard: { type: 'isKind', params: 'passive' }, target: 'openingPassive' },
-              { guard: { type: 'isKind', params: 'file' }, target: 'fileAction' },
-              { guard: { type: 'isKind', params: 'transfer' }, target: 'transfer' },
-              // ABOR with no transfer running: close an idle data connection (226) or say there was nothing (225).
-              { guard: { type: 'isKind', params: 'abort' }, actions: [enqueueActions(({ context, enqueue }) => {
-                if (context.dataOpen) {
-                  enqueue({ type: 'resetData', params: 'abort' });
-                  enqueue({ type: 'apply', params: { replies: [reply('closingData', 'Data connection closed; no transfer was in progress.')] } });
-                } else {
-                  enqueue({ type: 'apply', params: { replies: [reply('noTransfer', 'No transfer to abort.')] } });
-                }
-              }), 'finish'] },
-            ],
-            'cmd.tooLong': { actions: [{ type: 'apply', params: { replies: [reply('syntaxError', 'Command line too long.')] } }, 'finish'] },
-          },
-        },
-        openingPassive: {
-          entry: enqueueActions(({ context, enqueue }) => {
-            const current = context.current;
-            const verb = current?.kind === 'command' ? current.verb : 'PASV';
-            const arg = current?.kind === 'command' ? (current.arg ?? '').trim() : '';
-            if (verb === 'PASV' && context.epsvAll) {
-              enqueue({ type: 'apply', params: { replies: [reply('badSequence', 'EPSV ALL is in effect: use EPSV (RFC 2428 §4).')] } });
-              enqueue.raise({ type: 'data.failed', reason: 'refused' });
-              return;
-            }
-            if (verb === 'EPSV' && arg !== '' && arg !== '1') {
-              enqueue({ type: 'apply', params: { replies: [reply('protocolNotSupported')] } });
-              enqueue.raise({ type: 'data.failed', reason: 'refused' });
-              return;
-            }
-            // A new PASV replaces any listener or connection that exists (959 §3.2, condition 3).
-            enqueue({ type: 'resetData', params: 'replaced' });
-            enqueue.sendTo('dataChannel', { type: 'listen' });
-          }),
-          on: {
-            'data.listening': {
-              target: 'idle',
-              actions: [
-                enqueueActions(({ context, event, enqueue }) => {
-                  const verb = context.current?.kind === 'command' ? context.current.verb : 'PASV';
-                  const local = sameHost(event.local.host, '::') ? context.local : event.local;
-                  const text = verb === 'EPSV' ? formatEpsvReply(event.local.port) : formatPasvReply({ host: local.host.replace(/^::ffff:/i, ''), port: event.local.port });
-                  enqueue({ type: 'apply', params: { replies: [verb === 'EPSV' ? reply('enteringExtendedPassive', text) : reply('enteringPassive', text)], patch: { dataSetup: { kind: 'passive', local: event.local } } } });
-                }),
-                'finish',
-              ],
-            },
-            'data.failed': {
-              target: 'idle',
-              actions: [
-                enqueueActions(({ event, enqueue }) => {
-                  if (event.reason !== 'refused') enqueue({ type: 'apply', params: { replies: [reply('cantOpenData', `Cannot listen for a data connection: ${event.reason}`)] } });
-                }),
-                'finish',
-              ],
-            },
-          },
-        },
-        fileAction: {
-          invoke: {
-            src: 'fileAction',
-            // Only commands whose request passed the 'pathRefused' guard get here.
-            input: ({ context }) => fileRequest(context, currentAsEvent(context)) as FileActionRequest,
-            onDone: [
-              {
-                guard: ({ context }) => {
-                  const current = context.current;
-                  return current?.kind === 'command' && canonicalVerb(commandTable.get(current.verb)!) === 'RNFR';
-                },
-                target: 'awaitingRnto',
-                actions: enqueueActions(({ context, event, enqueue }) => {
-                  const request = fileRequest(context, currentAsEvent(context)) as FileActionRequest;
-                  enqueue({ type: 'apply', params: fileActionOutcome(request, event.output, now(context)) });
-                }),
-              },
-              {
-                target: 'idle',
-                actions: [
-                  enqueueActions(({ context, event, enqueue }) => {
-                    const request = fileRequest(context, currentAsEvent(context)) as FileActionRequest;
-                    enqueue({ type: 'apply', params: fileActionOutcome(request, event.output, now(context)) });
-                    enqueue.assign({ renameFrom: undefined });
-                  }),
-                  'finish',
-                ],
-              },
-            ],
-            onError: {
-              target: 'idle',
-              actions: [enqueueActions(({ event, enqueue }) => {
-                enqueue({ type: 'apply', params: storeErrorOutcome('io', String((event.error as Error)?.message ?? event.error)) });
-              }), 'finish'],
-            },
-          },
-        },
-        // RNFR succeeded: RNTO must come next (959 §4.1.3); anything else cancels the rename and is handled normally.
-        awaitingRnto: {
-          entry: 'finish',
-          always: [
-            { guard: ({ context }) => context.renameFrom === undefined, target: 'idle' },
-            { guard: 'canDispatch', actions: 'dispatchNext' },
-          ],
-          on: {
-            cmd: [
-              { guard: 'pathRefused', target: 'idle', actions: [assign({ renameFrom: undefined }), { type: 'apply', params: ({ context, event }) => fileRequest(context, event) as Outcome }, 'finish'] },
-              { guard: { type: 'isVerb', params: 'RNTO' }, target: 'fileAction' },
-              { target: 'idle', actions: [assign({ renameFrom: undefined }), raise(({ event }) => event as CommandEvent)] },
-            ],
-            'cmd.tooLong': { target: 'idle', actions: [assign({ renameFrom: undefined }), raise(({ event }) => event as CommandEvent)] },
-          },
-        },
-        transfer: {
-          initial: 'preparing',
-          on: {
-            // During a transfer only ABOR and STAT are acted on at once; the rest wait their turn (959 §4.1.3, 1123 §4.1.3.3).
-            'control.line': [
-              { guard: { type: 'lineIs', params: 'ABOR' }, target: '.aborting' },
-              {
-                guard: { type: 'lineIs', params: 'STAT' },
-                actions: { type: 'apply', params: ({ context }) => ({ replies: [reply('systemStatus', [`Transfer in progress: ${context.transfer?.verb ?? ''} ${context.transfer?.path ?? ''}`.trim(), 'End of status'])] }) },
-              },
-              { actions: 'enqueueLine' },
-            ],
+            'control.tooLong': { actions: { type: 'respond', params: { replies: [reply('syntaxError', 'Command line too long.')] } } },
           },
           states: {
-            preparing: {
-              invoke: {
-                src: 'fileAction',
-                input: ({ context }) => fileRequest(context, currentAsEvent(context)) as FileActionRequest,
-                onDone: [
-                  {
-                    guard: 'resultFailed',
-                    target: '#server.loggedIn.idle',
-                    actions: [enqueueActions(({ event, enqueue }) => {
-                      const output = event.output;
-                      if (!output.ok) enqueue({ type: 'apply', params: storeErrorOutcome(output.error, output.message) });
-                    }), assign({ restOffset: 0 }), 'finish'],
-                  },
-                  {
-                    guard: 'noDataSetup',
-                    target: '#server.loggedIn.idle',
-                    actions: [{ type: 'apply', params: { replies: [reply('cantOpenData', 'Use PORT, EPRT, PASV or EPSV first.')] } }, assign({ restOffset: 0 }), 'finish'],
-                  },
-                  {
-                    target: 'opening',
-                    actions: assign({
-                      transfer: ({ context, event }) => {
-                        const verb = canonicalOf(currentAsEvent(context));
-                        const row = commandTable.get(verb)!;
-                        const output = event.output as Extract<FileActionResult, { ok: true }>;
-                        const request = fileRequest(context, currentAsEvent(context)) as FileActionRequest;
-                        const path = output.path ?? ('path' in request ? request.path : '/');
-                        return {
-                          verb,
-                          path,
-                          direction: row.direction ?? 'download',
-                          restOffset: context.restOffset,
-                          bytes: 0,
-                          ...(verb === 'STOU' ? { preliminaryText: `FILE: ${path.slice(path.lastIndexOf('/') + 1)}` } : {}),
-                          ...(verb === 'LIST' || verb === 'NLST' ? { listing: listingPayload(verb, output, now(context)) } : {}),
-                        };
-                      },
-                      restOffset: 0,
-                    }),
-                  },
-                ],
-                onError: {
-                  target: '#server.loggedIn.idle',
-                  actions: [enqueueActions(({ event, enqueue }) => {
-                    enqueue({ type: 'apply', params: storeErrorOutcome('io', String((event.error as Error)?.message ?? event.error)) });
-                  }), 'finish'],
-                },
+            awaitingUser: {
+              always: { guard: 'canDispatch', actions: 'dispatchNext' },
+              on: {
+                'control.command': { guard: { type: 'isVerb', params: 'PASS' }, actions: { type: 'respond', params: { replies: [reply('badSequence', 'Login with USER first.')] } } },
               },
             },
-            // 125 if a data connection that already carried a transfer is reused, else 150 (959 §4.2.1);
-            // in active mode the server then connects to the client's address (959 §3.2).
-            opening: {
-              entry: enqueueActions(({ context, enqueue }) => {
-                const transfer = context.transfer!;
-                const reuse = context.dataOpen && context.dataUsed;
-                const text = transfer.preliminaryText ?? (reuse ? undefined : `Opening ${context.representation === 'A' ? 'ASCII' : 'BINARY'} mode data connection for ${transfer.verb === 'LIST' || transfer.verb === 'NLST' ? 'the listing' : transfer.path}.`);
-                enqueue({ type: 'apply', params: { replies: [reply(reuse ? 'dataAlreadyOpen' : 'aboutToOpenData', text)] } });
-                if (!context.dataOpen && context.dataSetup.kind === 'active') enqueue.sendTo('dataChannel', { type: 'connect', target: context.dataSetup.target });
-              }),
-              always: { guard: 'dataOpen', target: 'transferring' },
+            awaitingPassword: {
+              always: { guard: 'canDispatch', actions: 'dispatchNext' },
               on: {
-                'data.connected': { target: 'transferring', actions: assign({ dataOpen: true, dataUsed: false }) },
-                'data.failed': {
-                  target: '#server.loggedIn.idle',
-                  actions: [
-                    enqueueActions(({ event, enqueue }) => enqueue({ type: 'apply', params: { replies: [reply('cantOpenData', `Can't open data connection: ${event.reason}.`)] } })),
-                    { type: 'resetData', params: 'error' },
-                    assign({ transfer: undefined }),
-                    'finish',
-                  ],
-                },
+                'control.command': [
+                  {
+                    guard: and([{ type: 'isVerb', params: 'PASS' }, 'credentialsOk']),
+                    target: '#server.session.loggedIn',
+                    actions: { type: 'respond', params: ({ context }) => ({ replies: [reply('loggedIn', `User ${context.user ?? ''} logged in, proceed.`)], patch: { loginFailures: 0 } }) },
+                  },
+                  { guard: { type: 'isVerb', params: 'PASS' }, target: 'loginRefused', actions: assign({ loginFailures: ({ context }) => context.loginFailures + 1, current: ({ event }) => requestOf(event) }) },
+                ],
               },
+            },
+            // A bad password is answered only after a delay (RFC 2577 §5), and too many end the session with 421.
+            loginRefused: {
+              on: { 'control.command': { actions: 'enqueueCommand' }, 'control.tooLong': { actions: 'enqueueTooLong' } },
               after: {
-                dataTimeout: {
-                  target: '#server.loggedIn.idle',
-                  actions: [
-                    { type: 'apply', params: { replies: [reply('cantOpenData', 'No data connection was made in time.')] } },
-                    { type: 'resetData', params: 'error' },
-                    assign({ transfer: undefined }),
-                    'finish',
-                  ],
-                },
-              },
-            },
-            transferring: {
-              entry: sendTo('dataChannel', ({ context }) => transferOrder(context, context.transfer!)),
-              on: {
-                // STREAM mode: the sender's close is the end of file (959 §3.4.1). The server sent, so it closes (§3.2, condition 1).
-                // BLOCK/COMPRESSED: the EOF marker travelled in the data; the connection stays open and the reply is 250 (§3.3, §5.2).
-                'data.sent': [
-                  { guard: 'modeKeepsConnection', target: '#server.loggedIn.idle', actions: ['recordBytes', 'reportKeptOpen'] },
-                  { target: 'closingData', actions: 'recordBytes' },
+                loginDelay: [
+                  {
+                    guard: 'tooManyFailures',
+                    target: '#server.session.closed',
+                    actions: [
+                      { type: 'respond', params: { replies: [reply('serviceNotAvailable', 'Too many failed logins; closing the control connection.')] } },
+                      { type: 'closeControl', params: 'error' },
+                    ],
+                  },
+                  { target: 'awaitingUser', actions: { type: 'respond', params: { replies: [reply('notLoggedIn', 'Login incorrect.')], patch: { user: undefined } } } },
                 ],
-                // STREAM mode: the client closed its side, and that was the end of file: read to the end, then close ours (959 §5.2).
-                'data.received': [
-                  { guard: 'modeKeepsConnection', target: '#server.loggedIn.idle', actions: ['recordBytes', 'reportKeptOpen'] },
-                  { target: 'closingData', actions: 'recordBytes' },
-                ],
-                // The sender's restart markers in BLOCK/COMPRESSED mode, answered with where the server is (1123 §4.1.3.4).
-                'data.restartMarker': {
-                  // rrrr is the server's position in the file: where this transfer started (REST) plus what it has written.
-                  actions: enqueueActions(({ context, event, enqueue }) =>
-                    enqueue({ type: 'apply', params: { replies: [{ code: 110, lines: [`MARK ${event.marker} = ${(context.transfer?.restOffset ?? 0) + event.position}`] }] } }),
-                  ),
-                },
-                'data.lost': {
-                  target: '#server.loggedIn.idle',
-                  actions: [
-                    enqueueActions(({ event, enqueue }) => enqueue({ type: 'apply', params: { replies: [reply('transferAborted', `Connection closed; transfer aborted after ${event.bytes} bytes.`)] } })),
-                    assign({ dataOpen: false, dataUsed: false, dataSetup: { kind: 'none' }, transfer: undefined }),
-                    'finish',
-                  ],
-                },
-              },
-            },
-            // After a download the server's FIN is the end of file; after an upload it answers the client's.
-            closingData: {
-              entry: sendTo('dataChannel', ({ context }) => ({ type: 'close' as const, reason: context.transfer?.direction === 'upload' ? ('peer-closed' as const) : ('eof' as const) })),
-              on: {
-                'data.closed': {
-                  target: '#server.loggedIn.idle',
-                  actions: [
-                    { type: 'apply', params: ({ context }) => ({ replies: [reply('closingData', `Transfer complete (${context.transfer?.bytes ?? 0} bytes); data connection closed.`)] }) },
-                    assign({ dataOpen: false, dataUsed: false, dataSetup: { kind: 'none' }, transfer: undefined }),
-                    'finish',
-                  ],
-                },
-              },
-            },
-            // ABOR during a transfer: close the data connection, then 426 for the transfer and 226 for ABOR (959 §4.1.3).
-            aborting: {
-              entry: sendTo('dataChannel', { type: 'abort', reason: 'abort' }),
-              on: {
-                'data.closed': { target: '#server.loggedIn.idle', actions: 'reportAborted' },
-                'data.lost': { target: '#server.loggedIn.idle', actions: 'reportAborted' },
               },
             },
           },
         },
+        loggedIn: {
+          initial: 'idle',
+          states: {
+            idle: {
+              always: { guard: 'canDispatch', actions: 'dispatchNext' },
+              on: {
+                'control.command': [
+                  { guard: { type: 'refused', params: true }, actions: { type: 'respond', params: ({ event }) => refusal(true, requestOf(event)!.sent, requestOf(event)!.arg)! } },
+                  { guard: { type: 'isVerb', params: 'QUIT' }, target: '#server.session.closing' },
+                  { guard: { type: 'isVerb', params: 'USER' }, actions: { type: 'respond', params: { replies: [reply('notLoggedIn', 'Already logged in; this server does not change users.')] } } },
+                  { guard: { type: 'isVerb', params: 'PASS' }, actions: { type: 'respond', params: { replies: [reply('badSequence', 'Already logged in.')] } } },
+                  { guard: { type: 'isVerb', params: 'ACCT' }, actions: { type: 'respond', params: { replies: [reply('superfluous', 'No account needed.')] } } },
+                  { guard: 'pathRefused', actions: { type: 'respond', params: ({ context, event }) => fileRequest(context, requestOf(event)!) as Outcome } },
+                  { guard: 'isStatWithPath', target: 'fileAction', actions: 'askStore' },
+                  { guard: 'hasSimpleHandler', actions: 'runHandler' },
+                  { guard: 'isEpsvAll', actions: { type: 'respond', params: { replies: [reply('ok', 'EPSV ALL ok: from now on only EPSV sets up data connections.')], patch: { epsvAll: true } } } },
+                  { guard: 'passiveRefused', actions: { type: 'respond', params: ({ context, event }) => passiveRefusal(context, requestOf(event))! } },
+                  // PASV/EPSV: a new listener replaces any listener or connection that exists (959 §3.2, condition 3).
+                  {
+                    guard: { type: 'isKind', params: 'passive' },
+                    target: 'openingPassive',
+                    actions: [assign({ current: ({ event }) => requestOf(event) }), { type: 'order', params: { type: 'listen' } }],
+                  },
+                  { guard: { type: 'isKind', params: 'file' }, target: 'fileAction', actions: 'askStore' },
+                  { guard: { type: 'isKind', params: 'transfer' }, target: 'transfer', actions: 'askStore' },
+                  // ABOR with no transfer running: close an idle data connection (226) or say there was nothing (225).
+                  {
+                    guard: and([{ type: 'isKind', params: 'abort' }, 'dataReady']),
+                    actions: [{ type: 'dropData', params: 'abort' }, { type: 'respond', params: { replies: [reply('closingData', 'Data connection closed; no transfer was in progress.')] } }],
+                  },
+                  { guard: { type: 'isKind', params: 'abort' }, actions: { type: 'respond', params: { replies: [reply('noTransfer', 'No transfer to abort.')] } } },
+                  { actions: { type: 'respond', params: { replies: [reply('notImplemented')] } } },
+                ],
+                'control.tooLong': { actions: { type: 'respond', params: { replies: [reply('syntaxError', 'Command line too long.')] } } },
+              },
+            },
+            openingPassive: {
+              on: {
+                'data.listening': {
+                  target: 'idle',
+                  actions: {
+                    type: 'respond',
+                    params: ({ context, event }) => {
+                      const local = sameHost(event.local.host, '::') ? context.local : event.local;
+                      const text = context.current?.verb === 'EPSV' ? formatEpsvReply(event.local.port) : formatPasvReply({ host: local.host.replace(/^::ffff:/i, ''), port: event.local.port });
+                      return { replies: [context.current?.verb === 'EPSV' ? reply('enteringExtendedPassive', text) : reply('enteringPassive', text)], patch: { dataSetup: { kind: 'passive', local: event.local } } };
+                    },
+                  },
+                },
+                'data.failed': { target: 'idle', actions: { type: 'respond', params: ({ event }) => ({ replies: [reply('cantOpenData', `Cannot listen for a data connection: ${event.reason}`)] }) } },
+              },
+            },
+            fileAction: {
+              on: {
+                'file.done': [
+                  {
+                    guard: and(['currentIsRnfr', not('fileFailed')]),
+                    target: 'awaitingRnto',
+                    actions: { type: 'respond', params: ({ context, event }) => fileActionOutcome(currentFileRequest(context), event.result, now(context)) },
+                  },
+                  {
+                    target: 'idle',
+                    actions: { type: 'respond', params: ({ context, event }) => withPatch(fileActionOutcome(currentFileRequest(context), event.result, now(context)), { renameFrom: undefined }) },
+                  },
+                ],
+              },
+            },
+            // RNFR succeeded: RNTO must come next (959 §4.1.3); anything else cancels the rename and is handled normally.
+            awaitingRnto: {
+              always: [
+                { guard: 'renameCancelled', target: 'idle' },
+                { guard: 'canDispatch', actions: 'dispatchNext' },
+              ],
+              on: {
+                'control.command': [
+                  { guard: 'pathRefused', target: 'idle', actions: { type: 'respond', params: ({ context, event }) => withPatch(fileRequest(context, requestOf(event)!) as Outcome, { renameFrom: undefined }) } },
+                  { guard: { type: 'isVerb', params: 'RNTO' }, target: 'fileAction', actions: 'askStore' },
+                  { target: 'idle', actions: [assign({ renameFrom: undefined, current: undefined }), raise(({ event }) => event)] },
+                ],
+                'control.tooLong': { target: 'idle', actions: [assign({ renameFrom: undefined, current: undefined }), raise(({ event }) => event)] },
+              },
+            },
+            transfer: {
+              initial: 'preparing',
+              on: {
+                // During a transfer only ABOR and STAT are acted on at once; the rest wait their turn (959 §4.1.3, 1123 §4.1.3.3).
+                'control.command': [
+                  { guard: { type: 'isVerb', params: 'ABOR' }, target: '.aborting' },
+                  {
+                    guard: { type: 'isVerb', params: 'STAT' },
+                    actions: { type: 'say', params: ({ context }) => ({ replies: [reply('systemStatus', [`Transfer in progress: ${context.transfer?.verb ?? context.current?.verb ?? ''} ${context.transfer?.path ?? ''}`.trim(), 'End of status'])] }) },
+                  },
+                  { actions: 'enqueueCommand' },
+                ],
+              },
+              states: {
+                preparing: {
+                  on: {
+                    'file.done': [
+                      {
+                        guard: 'fileFailed',
+                        target: '#server.session.loggedIn.idle',
+                        actions: { type: 'respond', params: ({ event }) => withPatch(event.result.ok ? { replies: [] } : storeErrorOutcome(event.result.error, event.result.message), { restOffset: 0 }) },
+                      },
+                      {
+                        guard: not('dataSetUp'),
+                        target: '#server.session.loggedIn.idle',
+                        actions: { type: 'respond', params: { replies: [reply('cantOpenData', 'Use PORT, EPRT, PASV or EPSV first.')], patch: { restOffset: 0 } } },
+                      },
+                      {
+                        target: 'opening',
+                        actions: assign(({ context, event }) => ({ transfer: newTransfer(context, event.result as Extract<FileActionResult, { ok: true }>), restOffset: 0 })),
+                      },
+                    ],
+                  },
+                },
+                // 125 if a data connection that already carried a transfer is reused, else 150 (959 §4.2.1);
+                // in active mode the server then connects to the client's address (959 §3.2).
+                opening: {
+                  entry: enqueueActions(({ context, enqueue, check }) => {
+                    const transfer = context.transfer!;
+                    const reuse = check(stateIn('#server.data.keptOpen'));
+                    const what = transfer.verb === 'LIST' || transfer.verb === 'NLST' ? 'the listing' : transfer.path;
+                    const text = transfer.preliminaryText ?? (reuse ? undefined : `Opening ${context.representation === 'A' ? 'ASCII' : 'BINARY'} mode data connection for ${what}.`);
+                    const preliminary = reply(reuse ? 'dataAlreadyOpen' : 'aboutToOpenData', text);
+                    enqueue.emit({ type: 'reply', code: preliminary.code, lines: preliminary.lines });
+                    if (context.dataSetup.kind === 'active' && check(stateIn('#server.data.targetSet'))) {
+                      enqueue.emit({ type: 'data.order', order: { type: 'connect', target: context.dataSetup.target } });
+                      enqueue.raise({ type: 'data.dialing' });
+                    }
+                  }),
+                  always: { guard: 'dataReady', target: 'transferring' },
+                  on: {
+                    'data.connected': 'transferring',
+                    'data.failed': {
+                      target: '#server.session.loggedIn.idle',
+                      actions: [
+                        { type: 'respond', params: ({ event }) => ({ replies: [reply('cantOpenData', `Can't open data connection: ${event.reason}.`)], patch: { transfer: undefined } }) },
+                        { type: 'dropData', params: 'error' },
+                      ],
+                    },
+                  },
+                  after: {
+                    dataTimeout: {
+                      target: '#server.session.loggedIn.idle',
+                      actions: [
+                        { type: 'respond', params: { replies: [reply('cantOpenData', 'No data connection was made in time.')], patch: { transfer: undefined } } },
+                        { type: 'dropData', params: 'error' },
+                      ],
+                    },
+                  },
+                },
+                transferring: {
+                  entry: { type: 'order', params: ({ context }) => transferOrder(context, context.transfer!) },
+                  on: {
+                    // BLOCK/COMPRESSED: the EOF marker travelled in the data; the connection stays open and the reply is 250 (§3.3, §5.2).
+                    // STREAM: the server sent, so its close is the end of file (959 §3.4.1, §3.2 condition 1); or the client
+                    // closed its side, and that was the end of file: the server closes its own in turn (§5.2).
+                    'data.sent': [
+                      { guard: 'modeKeepsConnection', target: '#server.session.loggedIn.idle', actions: { type: 'respond', params: ({ context, event }) => keptOpenOutcome(context, event) } },
+                      { target: 'closingData', actions: assign({ transfer: ({ context, event }) => counted(context.transfer, event) }) },
+                    ],
+                    'data.received': [
+                      { guard: 'modeKeepsConnection', target: '#server.session.loggedIn.idle', actions: { type: 'respond', params: ({ context, event }) => keptOpenOutcome(context, event) } },
+                      { target: 'closingData', actions: assign({ transfer: ({ context, event }) => counted(context.transfer, event) }) },
+                    ],
+                    // The sender's restart markers in BLOCK/COMPRESSED mode, answered with where the server is (1123 §4.1.3.4):
+                    // rrrr is the server's position in the file, where this transfer started (REST) plus what it has written.
+                    'data.restartMarker': {
+                      actions: { type: 'say', params: ({ context, event }) => ({ replies: [{ code: 110, lines: [`MARK ${event.marker} = ${(context.transfer?.restOffset ?? 0) + event.position}`] }] }) },
+                    },
+                    'data.lost': {
+                      target: '#server.session.loggedIn.idle',
+                      actions: { type: 'respond', params: ({ event }) => ({ replies: [reply('transferAborted', `Connection closed; transfer aborted after ${event.bytes} bytes.`)], patch: { transfer: undefined, dataSetup: { kind: 'none' } } }) },
+                    },
+                  },
+                },
+                // The server closes its side: after a download its FIN is the end of file; after an upload it answers the
+                // client's. 226 goes as soon as that FIN is sent: a client may wait for 226 before it closes its own side,
+                // so the server never waits for the client's FIN (design.md; vsftpd and pyftpdlib do the same).
+                closingData: {
+                  entry: { type: 'order', params: ({ context }) => ({ type: 'close', reason: context.transfer?.direction === 'upload' ? 'peer-closed' : 'eof' }) },
+                  on: {
+                    'data.finSent': { target: '#server.session.loggedIn.idle', actions: { type: 'respond', params: ({ context }) => completedOutcome(context) } },
+                    'data.closed': { target: '#server.session.loggedIn.idle', actions: { type: 'respond', params: ({ context }) => completedOutcome(context) } },
+                  },
+                },
+                // ABOR during a transfer: close the data connection, then 426 for the transfer and 226 for ABOR (959 §4.1.3).
+                aborting: {
+                  entry: { type: 'order', params: { type: 'abort', reason: 'abort' } },
+                  on: {
+                    'data.finSent': { target: '#server.session.loggedIn.idle', actions: 'reportAborted' },
+                    'data.closed': { target: '#server.session.loggedIn.idle', actions: 'reportAborted' },
+                    'data.lost': { target: '#server.session.loggedIn.idle', actions: 'reportAborted' },
+                  },
+                },
+              },
+            },
+          },
+        },
+        // QUIT: 221, then the server closes the control connection (959 §4.1.1, §5.2); any data connection goes too (§3.2, condition 4).
+        closing: {
+          entry: [
+            { type: 'respond', params: { replies: [reply('closingControl', 'Goodbye.')] } },
+            { type: 'dropData', params: 'quit' },
+            { type: 'closeControl', params: 'quit' },
+          ],
+          on: { 'control.command': {}, 'control.tooLong': {} },
+        },
+        closed: { type: 'final' },
       },
     },
-    // QUIT: 221, then the server closes the control connection (959 §4.1.1, §5.2); any data connection goes too (§3.2, condition 4).
-    closing: {
-      entry: [
-        { type: 'apply', params: { replies: [reply('closingControl', 'Goodbye.')] } },
-        { type: 'resetData', params: 'quit' },
-        sendTo('control', { type: 'close', reason: 'quit' }),
-      ],
-      on: { 'control.line': {}, 'control.tooLong': {} },
+    // The data connection (959 §3.2, §3.3, §5.2): set up by PASV/EPSV (the server listens) or PORT/EPRT (the
+    // server will connect), open, then closed half by half; in BLOCK/COMPRESSED it may stay open between files.
+    data: {
+      initial: 'none',
+      on: {
+        // A new PASV/EPSV or PORT/EPRT replaces whatever was there (959 §3.2, condition 3).
+        'data.listening': '.listening',
+        'data.targetSet': '.targetSet',
+        'data.dropped': '.closed',
+        'data.failed': '.closed',
+        'control.closed': '.released',
+      },
+      states: {
+        none: {},
+        listening: { on: { 'data.connected': 'open', 'data.closed': 'closed' } },
+        targetSet: { on: { 'data.dialing': 'connecting' } },
+        connecting: { on: { 'data.connected': 'open', 'data.closed': 'closed' } },
+        open: {
+          on: {
+            'data.sent': { guard: 'modeKeepsConnection', target: 'keptOpen' },
+            'data.received': { guard: 'modeKeepsConnection', target: 'keptOpen' },
+            'data.finSent': 'halfClosed.finSent',
+            'data.peerFin': 'halfClosed.finReceived',
+            'data.lost': 'closed',
+            'data.closed': 'closed',
+          },
+        },
+        // BLOCK/COMPRESSED: the EOF marker ended the file and the connection stays up; the next transfer gets 125 (959 §3.3, §5.2).
+        keptOpen: {
+          on: {
+            'data.finSent': 'halfClosed.finSent',
+            'data.peerFin': 'halfClosed.finReceived',
+            'data.lost': 'closed',
+            'data.closed': 'closed',
+          },
+        },
+        halfClosed: {
+          // Entered only at one of its halves; `initial` is required of a compound state.
+          initial: 'finSent',
+          on: { 'data.lost': 'closed', 'data.closed': 'closed' },
+          states: {
+            // The server's FIN is out (STREAM end of file, ABOR, ...): the client reads to the end and closes its side (959 §5.2).
+            finSent: { on: { 'data.peerFin': '#server.data.closed' } },
+            // The client's FIN came (STREAM upload: its end of file). Between transfers the server closes its side at once
+            // (959 §5.2, last paragraph); during a transfer the session does, once the file is safely stored.
+            finReceived: {
+              entry: enqueueActions(({ enqueue, check }) => {
+                if (!check(stateIn('#server.session.loggedIn.transfer'))) enqueue.emit({ type: 'data.order', order: { type: 'close', reason: 'peer-closed' } });
+              }),
+              on: { 'data.finSent': '#server.data.closed' },
+            },
+          },
+        },
+        closed: {},
+        // The session is over: nothing of the data connection is kept.
+        released: { type: 'final' },
+      },
     },
-    closed: { type: 'final' },
   },
 });
 
-function currentAsEvent(context: ServerContext): ServerEvent {
-  const current = context.current;
-  return current?.kind === 'command' ? { type: 'cmd', verb: current.verb, arg: current.arg } : { type: 'cmd', verb: 'NOOP', arg: undefined };
+/** PASV after EPSV ALL (2428 §4), or EPSV for a network protocol other than IPv4 (2428 §3). */
+function passiveRefusal(context: ServerContext, request: ServerRequest | undefined): Outcome | undefined {
+  if (!request) return undefined;
+  if (request.verb === 'PASV' && context.epsvAll) return { replies: [reply('badSequence', 'EPSV ALL is in effect: use EPSV (RFC 2428 §4).')] };
+  const arg = request.arg.trim();
+  if (request.verb === 'EPSV' && arg !== '' && arg !== '1') return { replies: [reply('protocolNotSupported')] };
+  return undefined;
+}
+
+/** A transfer with the data channel's byte counts. */
+function counted(transfer: ActiveTransfer | undefined, event: { bytes: number; fileBytes?: number }): ActiveTransfer | undefined {
+  return transfer && { ...transfer, bytes: event.bytes, ...(event.fileBytes !== undefined ? { fileBytes: event.fileBytes } : {}) };
+}
+
+/** BLOCK/COMPRESSED: 250, and the data connection stays open for the next transfer, which gets 125 (959 §5.2). */
+function keptOpenOutcome(context: ServerContext, event: { bytes: number; fileBytes?: number }): Outcome {
+  const text = `Transfer complete (${byteCount(counted(context.transfer, event))}); the data connection stays open (MODE ${context.mode}).`;
+  return { replies: [{ code: Reply.fileActionOk.code, lines: [text] }], patch: { transfer: undefined } };
+}
+
+/** 226: the server has closed its side of the data connection (959 §5.2). */
+function completedOutcome(context: ServerContext): Outcome {
+  return { replies: [reply('closingData', `Transfer complete (${byteCount(context.transfer)}); data connection closed.`)], patch: { transfer: undefined, dataSetup: { kind: 'none' } } };
+}
+
+function withPatch(outcome: Outcome, patch: Partial<ServerContext>): Outcome {
+  return { ...outcome, patch: { ...outcome.patch, ...patch } };
 }
 
 function now(context: ServerContext): number {
-  return context.nowMs ? context.nowMs() : 0;
+  return context.config.nowMs ? context.config.nowMs() : 0;
 }

@@ -8,6 +8,8 @@ export interface StatechartNode {
   /** Dotted path below the machine, as the trace's state events name it ('loggedIn.transfer.opening'). */
   readonly path: string;
   readonly key: string;
+  /** Its children run side by side (regions), as the server's `session` and `data` do. */
+  readonly parallel: boolean;
   readonly children: readonly StatechartNode[];
   /** Outgoing transitions: the event and the target path ('' when the transition stays in the state). */
   readonly transitions: readonly { readonly event: string; readonly target: string }[];
@@ -42,7 +44,7 @@ export function describeMachine(machine: AnyStateMachine): StatechartNode {
       if (target && !seen.has(`(always)>${target}`)) transitions.push({ event: '(always)', target });
       seen.add(`(always)>${target}`);
     }
-    return { path: pathOf(node.id), key: node.key, children: Object.values(node.states).map(walk), transitions };
+    return { path: pathOf(node.id), key: node.key, parallel: node.type === 'parallel', children: Object.values(node.states).map(walk), transitions };
   };
   return walk(machine.root);
 }
@@ -55,12 +57,33 @@ export interface ActiveState {
   readonly seq: number;
 }
 
-/** The state a machine was in after trace event `uptoSeq` (undefined before its first state event). */
-export function activeState(events: readonly TraceEvent[], machine: 'client' | 'server', uptoSeq: number): ActiveState | undefined {
-  let found: ActiveState | undefined;
+/**
+ * The region of a machine a state path belongs to: its first segment when the machine's top level is
+ * parallel ('data' for 'data.open'), '' otherwise. A trace recorded before the server had regions names
+ * its session states without the prefix ('loggedIn.idle'): those belong to the first region.
+ */
+export function regionOf(tree: StatechartNode, path: string): string {
+  if (!tree.parallel) return '';
+  const first = path.split('.')[0] ?? '';
+  return tree.children.some((c) => c.key === first) ? first : (tree.children[0]?.key ?? '');
+}
+
+/** A state path as the machine's tree names it: an old trace's session path gets its region prefix. */
+export function treePath(tree: StatechartNode, path: string): string {
+  if (path === '(start)') return path;
+  const region = regionOf(tree, path);
+  return region === '' || path === region || path.startsWith(`${region}.`) ? path : `${region}.${path}`;
+}
+
+/** The state each region of a machine was in after trace event `uptoSeq`, in the tree's region order (none before its first state event). */
+export function activeStates(events: readonly TraceEvent[], machine: 'client' | 'server', uptoSeq: number, tree: StatechartNode): ActiveState[] {
+  const found = new Map<string, ActiveState>();
   for (const e of events) {
     if (e.seq > uptoSeq) break;
-    if (e.type === 'state' && e.machine === machine) found = { path: e.to, event: e.event, from: e.from, seq: e.seq };
+    if (e.type !== 'state' || e.machine !== machine) continue;
+    const path = treePath(tree, e.to);
+    found.set(regionOf(tree, path), { path, event: e.event, from: treePath(tree, e.from), seq: e.seq });
   }
-  return found;
+  const order = tree.parallel ? tree.children.map((c) => c.key) : [''];
+  return order.flatMap((region) => (found.has(region) ? [found.get(region)!] : []));
 }

@@ -2,6 +2,7 @@
 // section; in the textbook scenario, where the textbook's version differs and what the RFC says instead.
 
 import { commandTable } from '../protocol/commands.table';
+import { byteCountText } from '../trace/byteCounts';
 import { closeMeaning } from '../trace/closeMeaning';
 import type { Side, TraceEvent } from '../trace/traceEvent';
 import { textbookSteps } from './textbookComparison';
@@ -101,7 +102,7 @@ export class Narrator {
       case 'data.transfer':
         if (event.dir === 'received') return undefined;
         return {
-          text: `${event.bytes} bytes travel on the data connection from the ${event.side} (TYPE ${event.representation}, MODE ${event.mode})${event.keptOpen ? '; the connection stays open' : ''}.`,
+          text: `${byteCountText(event)} travel on the data connection from the ${event.side} (TYPE ${event.representation}, MODE ${event.mode})${event.keptOpen ? '; the connection stays open' : ''}.`,
           rfc: event.mode === 'S' ? '959 §3.4.1' : event.mode === 'B' ? '959 §3.4.2' : '959 §3.4.3',
         };
       case 'data.marker':

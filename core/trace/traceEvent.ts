@@ -94,8 +94,10 @@ export interface FtpReplyEvent extends ConnectionBase {
 export interface DataTransferEvent extends ConnectionBase {
   readonly type: 'data.transfer';
   readonly dir: Direction;
-  /** Bytes on the wire (after TYPE A conversion). */
+  /** Bytes on the wire (after TYPE A conversion; in BLOCK, COMPRESSED and record mode the framing counts too). */
   readonly bytes: number;
+  /** The file's bytes as they travelled, without the framing: present only where they differ from `bytes`. */
+  readonly fileBytes?: number;
   readonly mode: TransferMode;
   readonly representation: Representation;
   /** false when the transfer was cut short (ABOR, a dropped connection). */

@@ -41,6 +41,7 @@ const schemas: Record<string, z.ZodType> = {
     type: z.literal('data.transfer'),
     dir,
     bytes: z.number().int().nonnegative(),
+    fileBytes: z.number().int().nonnegative().optional(),
     mode: z.enum(['S', 'B', 'C']),
     representation: z.enum(['A', 'I']),
     complete: z.boolean(),

@@ -1,6 +1,7 @@
 // A readable transcript of a trace: each wire message once (as its sender saw it), C→S / S→C marked,
 // and what each data-connection event means.
 
+import { byteCountText } from './byteCounts';
 import { closeMeaning, observedSides } from './closeMeaning';
 import type { Side, TraceEvent } from './traceEvent';
 
@@ -68,14 +69,14 @@ function transcriptLine(event: TraceEvent, sides: Set<Side>): string | undefined
       const from = event.dir === 'sent' ? event.side : other(event.side);
       const flow = `${from} → ${other(from)}`;
       const status = (event.complete ? '' : ' — cut short') + (event.keptOpen ? '; the connection stays open' : '');
-      return `      data ${event.conn}: ${event.bytes} bytes ${flow} (TYPE ${event.representation}, MODE ${event.mode}) in ${event.durationMs.toFixed(1)} ms${status}`;
+      return `      data ${event.conn}: ${byteCountText(event)} ${flow} (TYPE ${event.representation}, MODE ${event.mode}) in ${event.durationMs.toFixed(1)} ms${status}`;
     }
     case 'data.marker': {
       if (event.dir !== 'sent' && sides.has(other(event.side))) return undefined;
       const from = event.dir === 'sent' ? event.side : other(event.side);
       const hex = event.hex ? ` (${event.hex})` : '';
-      if (event.marker === 'eof') return `      data ${event.conn}: EOF marker${hex} from ${from} after ${event.offset} bytes: end of file in ${modeName(event.mode)} mode; the connection can stay open`;
-      if (event.marker === 'restart') return `      data ${event.conn}: restart marker "${event.value ?? ''}" from ${from} at byte ${event.offset}`;
+      if (event.marker === 'eof') return `      data ${event.conn}: EOF marker${hex} from ${from} after ${event.offset} file bytes: end of file in ${modeName(event.mode)} mode; the connection can stay open`;
+      if (event.marker === 'restart') return `      data ${event.conn}: restart marker "${event.value ?? ''}" from ${from} after ${event.offset} file bytes`;
       return `      data ${event.conn}: end of record from ${from}`;
     }
     case 'note':

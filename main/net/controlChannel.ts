@@ -2,6 +2,8 @@
 
 import { fromCallback } from 'xstate';
 import { CommandLineDecoder, parseCommand } from '../../core/protocol/commandLineDecoder';
+import { parseRequest } from '../../core/protocol/serverRequest';
+import type { CloseReason } from '../../core/trace/traceEvent';
 import { formatReply, parseReplies, ReplySyntaxError } from '../../core/protocol/replyParser';
 import type { ControlInputEvent, ControlOutputEvent } from '../../core/machines/channelEvents';
 import { maskCommandLine } from '../../core/trace/mask';
@@ -14,53 +16,61 @@ export interface ControlChannelOptions {
 }
 
 /**
- * The server's control actor: decodes command lines (CRLF, Telnet IAC stripped, length-capped),
- * sends replies, and closes when the machine says so. Lines are recorded as they arrive, before
- * the machine decides anything, so the trace shows exactly what the client sent.
+ * The server's control connection: decodes command lines (CRLF, Telnet IAC stripped, length-capped) and
+ * hands each to the session parsed, sends replies, and closes when the machine says so. Lines are
+ * recorded as they arrive, before the machine decides anything, so the trace shows exactly what the
+ * client sent; replies are recorded as they are handed to the socket.
  */
-export function serverControlActor(conn: TracedSocket, options: ControlChannelOptions) {
-  return fromCallback<ControlOutputEvent>(({ sendBack: sendAny, receive }) => {
+export class ServerControlChannel {
+  readonly #conn: TracedSocket;
+  readonly #trace: ReturnType<typeof traceOf>;
+
+  constructor(conn: TracedSocket, options: ControlChannelOptions, deliver: (event: ControlInputEvent) => void) {
+    this.#conn = conn;
     const { socket } = conn;
-    const trace = traceOf(conn);
+    const trace = (this.#trace = traceOf(conn));
     const decoder = new CommandLineDecoder(options.maxLineBytes ? { maxLineBytes: options.maxLineBytes } : {});
     let flooded = false;
-    const send = (event: ControlInputEvent) => sendAny(event);
-
     socket.on('data', (chunk: Buffer) => {
       if (flooded) return;
       for (const input of decoder.push(chunk)) {
         if (input.kind === 'line') {
-          const { verb } = parseCommand(input.text);
-          trace.record({ type: 'ftp.command', side: 'server', dir: 'received', channel: 'control', conn: conn.conn, verb, line: maskCommandLine(input.text, options.revealPasswords), ...trace.session });
-          send({ type: 'control.line', text: input.text });
+          const request = parseRequest(input.text);
+          trace.record({ type: 'ftp.command', side: 'server', dir: 'received', channel: 'control', conn: conn.conn, verb: request.sent, line: maskCommandLine(input.text, options.revealPasswords), ...trace.session });
+          deliver({ type: 'control.command', request });
         } else if (input.kind === 'tooLong') {
           trace.record({ type: 'note', side: 'server', text: `A command line of ${input.bytes} bytes was discarded: over the ${options.maxLineBytes ?? 4096}-byte limit.`, ...trace.session });
-          send({ type: 'control.tooLong', bytes: input.bytes });
+          deliver({ type: 'control.tooLong', bytes: input.bytes });
         } else {
           flooded = true;
           trace.record({ type: 'note', side: 'server', text: `${input.bytes} bytes arrived without a line end: the server disconnects.`, ...trace.session });
-          send({ type: 'control.flood', bytes: input.bytes });
+          deliver({ type: 'control.flood', bytes: input.bytes });
           return;
         }
       }
     });
     // A client that closes its side is gone: the server answers with its own FIN (959 §5.2 last paragraph).
     socket.on('end', () => conn.end('peer-closed'));
-    socket.on('close', () => send({ type: 'control.closed', reason: 'peer' }));
+    socket.on('close', () => deliver({ type: 'control.closed', reason: 'peer' }));
+  }
 
-    receive((event) => {
-      if (event.type === 'reply') {
-        if (socket.destroyed || conn.finSent) return;
-        // Recorded as it is handed to the socket: a watcher (the serve transcript) learns of the reply
-        // no later than the client can, so nothing it prints trails what the client already reacted to.
-        trace.record({ type: 'ftp.reply', side: 'server', dir: 'sent', channel: 'control', conn: conn.conn, code: event.code, lines: event.lines, ...trace.session });
-        socket.write(formatReply(event.code, event.lines));
-      } else if (event.type === 'close') {
-        conn.end(event.reason);
-      }
-    });
-    return () => releaseSocket(conn);
-  });
+  reply(code: number, lines: readonly string[]): void {
+    const conn = this.#conn;
+    if (conn.socket.destroyed || conn.finSent) return;
+    // Recorded as it is handed to the socket: a watcher (the serve transcript) learns of the reply no later
+    // than the client can, so nothing it prints trails what the client already reacted to.
+    this.#trace.record({ type: 'ftp.reply', side: 'server', dir: 'sent', channel: 'control', conn: conn.conn, code, lines: [...lines], ...this.#trace.session });
+    conn.socket.write(formatReply(code, [...lines]));
+  }
+
+  close(reason: CloseReason): void {
+    this.#conn.end(reason);
+  }
+
+  /** The session is over: let the socket go (see releaseSocket). */
+  release(): void {
+    releaseSocket(this.#conn);
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
-// The data-channel actor for either side: listens (the side that waits) or connects (the side that dials),
-// moves bytes between a source or sink and the socket, and closes only when its session machine says so.
+// The data channel for either side: listens (the side that waits) or connects (the side that dials),
+// moves bytes between a source or sink and the socket, closes only when its session machine says so, and
+// reports each step (listening, connected, sent, this side's FIN, the peer's FIN, closed) back to it.
 // What differs between client and server — where bytes come from and go — is passed in.
 
 import type { Readable, Writable } from 'node:stream';
@@ -30,164 +31,204 @@ export interface DataChannelOptions {
   readonly passivePorts?: PassivePortPicker;
   openSource(source: DataSource): Promise<Readable>;
   openSink(sink: DataSink): Promise<OpenedSink>;
+  /**
+   * Answer a FIN that arrives between transfers with this side's own at once (959 §5.2). The client's
+   * machine leaves that to this channel; the server's data region decides it itself.
+   */
+  readonly closeWhenPeerClosesIdle?: boolean;
 }
 
-export function dataChannelActor(options: DataChannelOptions) {
-  return fromCallback<DataOutputEvent>(({ sendBack: sendAny, receive }) => {
-    const sendBack = (event: DataInputEvent) => sendAny(event);
-    // Each connection or listener belongs to a generation; whatever a replaced one reports later is
-    // dropped, so a late close of an old connection is never mistaken for the current one.
-    let generation = 0;
-    let listener: OneShotListener | undefined;
-    let data: DataConnection | undefined;
-    const current = (gen: number) => gen === generation;
+export class DataChannel {
+  // Each connection or listener belongs to a generation; whatever a replaced one reports later is
+  // dropped, so a late close of an old connection is never mistaken for the current one.
+  #generation = 0;
+  /** Bumped by each transfer and by an abort: a file opened for a transfer that is no longer current is closed unused. */
+  #transfer = 0;
+  #listener: OneShotListener | undefined;
+  #data: DataConnection | undefined;
 
-    const adopt = (traced: TracedSocket, gen: number) => {
-      if (!current(gen)) return traced.reset('replaced');
-      const conn = new DataConnection(traced, options.now);
-      data = conn;
-      // A peer that closes a connection between transfers (BLOCK/COMPRESSED keep it open) gets our
-      // FIN in return (959 §5.2); during a transfer the transfer itself decides.
-      traced.socket.on('end', () => {
-        if (conn.idle) conn.close('peer-closed');
-      });
-      traced.socket.once('close', () => {
-        if (!current(gen)) return;
-        const bytes = data?.bytes ?? 0;
-        data = undefined;
-        sendBack({ type: 'data.closed', bytes });
-      });
-      sendBack({ type: 'data.connected', local: traced.local, remote: traced.remote });
+  constructor(
+    private readonly options: DataChannelOptions,
+    private readonly report: (event: DataInputEvent) => void,
+  ) {}
+
+  #current(gen: number): boolean {
+    return gen === this.#generation;
+  }
+
+  #adopt(traced: TracedSocket, gen: number): void {
+    if (!this.#current(gen)) return traced.reset('replaced');
+    const conn = new DataConnection(traced, this.options.now);
+    this.#data = conn;
+    traced.onPeerFin = () => {
+      if (!this.#current(gen)) return;
+      // A peer that closes a connection between transfers (BLOCK/COMPRESSED keep it open) gets our FIN in return (959 §5.2).
+      if (this.options.closeWhenPeerClosesIdle && conn.idle) conn.close('peer-closed');
+      this.report({ type: 'data.peerFin' });
     };
-
-    /** Forgets the listener and connection; an open connection is closed (FIN), or cut off after an error. */
-    const dropAll = (reason: CloseReason) => {
-      generation += 1;
-      listener?.close();
-      listener = undefined;
-      const old = data;
-      data = undefined;
-      if (!old) return;
-      if (reason === 'error' || reason === 'abort') old.abort(reason);
-      else old.close(reason);
-    };
-
-    const failed = (gen: number, reason: string) => current(gen) && sendBack({ type: 'data.failed', reason });
-
-    receive((event) => {
-      const gen = generation;
-      switch (event.type) {
-        case 'listen': {
-          dropAll('replaced');
-          const myGen = generation;
-          // Only the control connection's peer may connect (RFC 2577 §4); others are refused at once.
-          listenOnce(options.trace, options.controlLocal.host, options.controlPeer.host, (traced) => adopt(traced, myGen), options.passivePorts)
-            .then((l) => {
-              if (!current(myGen)) return l.close();
-              listener = l;
-              sendBack({ type: 'data.listening', local: l.local });
-            })
-            .catch((error: Error) => failed(myGen, error.message));
-          return;
-        }
-        case 'connect': {
-          if (data) dropAll('replaced');
-          const myGen = generation;
-          connectData(options.trace, event.target, options.controlLocal.host, options.preferredLocalPort, options.connectTimeoutMs)
-            .then((traced) => adopt(traced, myGen))
-            .catch((error: NodeJS.ErrnoException) => failed(myGen, `connection to ${event.target.host}:${event.target.port} failed (${error.code ?? error.message})`));
-          return;
-        }
-        case 'send': {
-          const conn = data;
-          if (!conn) return failed(gen, 'no data connection');
-          // Listings are built in NVT form already (CRLF); files are converted under TYPE A.
-          const ascii = event.settings.representation === 'A' && event.source.kind !== 'text';
-          options
-            .openSource(event.source)
-            .then((source) => {
-              // Aborted (or replaced) while the file was being opened: close it, send nothing.
-              if (!current(gen)) {
-                source.destroy();
-                return undefined;
-              }
-              return conn.send(source, event.settings, ascii, event.pauseAfterBytes);
-            })
-            .then((result) => result && current(gen) && sendBack(result.paused ? { type: 'data.paused', bytes: result.bytes } : { type: 'data.sent', bytes: result.bytes }))
-            .catch((error: Error) => current(gen) && sendBack({ type: 'data.lost', bytes: conn.bytes, reason: error.message }));
-          return;
-        }
-        case 'receive': {
-          const conn = data;
-          if (!conn) return failed(gen, 'no data connection');
-          if (event.pauseAfterBytes !== undefined) {
-            const limit = event.pauseAfterBytes;
-            const onData = () => {
-              if (conn.bytes < limit) return;
-              conn.traced.socket.off('data', onData);
-              conn.pause();
-              sendBack({ type: 'data.paused', bytes: conn.bytes });
-            };
-            conn.traced.socket.on('data', onData);
-          }
-          conn.onRestartMarker = (marker, position) => current(gen) && sendBack({ type: 'data.restartMarker', marker, position });
-          options
-            .openSink(event.sink)
-            .then((opened) => {
-              // Aborted (or replaced) while the file was being opened: close it, receive nothing.
-              if (!current(gen)) {
-                opened.sink.end();
-                return undefined;
-              }
-              return conn.receive(opened.sink, event.settings, event.settings.representation === 'A').then((result) => {
-                if (current(gen)) sendBack({ type: 'data.received', bytes: result.bytes, ...(opened.summary?.() ?? {}) });
-              });
-            })
-            .catch((error: Error) => current(gen) && sendBack({ type: 'data.lost', bytes: conn.bytes, reason: error.message }));
-          return;
-        }
-        case 'drain':
-          // After sending ABOR the receiver reads on and discards, so it sees the sender's close promptly.
-          data?.abandon();
-          data?.traced.socket.resume();
-          return;
-        case 'close':
-          if (!data) return sendBack({ type: 'data.closed', bytes: 0 });
-          data.close(event.reason);
-          return;
-        case 'abort': {
-          listener?.close();
-          listener = undefined;
-          const conn = data;
-          if (!conn) return sendBack({ type: 'data.closed', bytes: 0 });
-          // 959 §4.1.3: the server closes the data connection, then sends 426 and 226. Closing is its
-          // own FIN: the peer may read no further until it has those replies (Python's ftplib waits
-          // for them in abort()), so they cannot wait for the peer's FIN too. data.closed goes as soon
-          // as this side's FIN is sent (or the socket is gone); the connection is forgotten then, and
-          // its later full close is not reported again.
-          generation += 1;
-          data = undefined;
-          const socket = conn.traced.socket;
-          let reported = false;
-          const report = () => {
-            if (reported) return;
-            reported = true;
-            socket.off('finish', report);
-            socket.off('close', report);
-            sendBack({ type: 'data.closed', bytes: conn.bytes });
-          };
-          socket.once('finish', report);
-          socket.once('close', report);
-          conn.abort(event.reason);
-          if (socket.writableFinished || socket.destroyed) report();
-          return;
-        }
-        case 'reset':
-          dropAll(event.reason);
-          return;
-      }
+    traced.socket.once('close', () => {
+      if (!this.#current(gen)) return;
+      const bytes = this.#data?.bytes ?? 0;
+      this.#data = undefined;
+      this.report({ type: 'data.closed', bytes });
     });
+    this.report({ type: 'data.connected', local: traced.local, remote: traced.remote });
+  }
 
-    return () => dropAll('quit');
+  /** Forgets the listener and connection; an open connection is closed (FIN), or cut off after an error. */
+  #dropAll(reason: CloseReason): void {
+    this.#generation += 1;
+    this.#listener?.close();
+    this.#listener = undefined;
+    const old = this.#data;
+    this.#data = undefined;
+    if (!old) return;
+    if (reason === 'error' || reason === 'abort') old.abort(reason);
+    else old.close(reason);
+  }
+
+  #failed(gen: number, reason: string): void {
+    if (this.#current(gen)) this.report({ type: 'data.failed', reason });
+  }
+
+  handle(event: DataOutputEvent): void {
+    const gen = this.#generation;
+    const options = this.options;
+    switch (event.type) {
+      case 'listen': {
+        // A new listener replaces any listener or connection there was (959 §3.2, condition 3).
+        this.#dropAll('replaced');
+        const myGen = this.#generation;
+        // Only the control connection's peer may connect (RFC 2577 §4); others are refused at once.
+        listenOnce(options.trace, options.controlLocal.host, options.controlPeer.host, (traced) => this.#adopt(traced, myGen), options.passivePorts)
+          .then((l) => {
+            if (!this.#current(myGen)) return l.close();
+            this.#listener = l;
+            this.report({ type: 'data.listening', local: l.local });
+          })
+          .catch((error: Error) => this.#failed(myGen, error.message));
+        return;
+      }
+      case 'connect': {
+        if (this.#data) this.#dropAll('replaced');
+        const myGen = this.#generation;
+        connectData(options.trace, event.target, options.controlLocal.host, options.preferredLocalPort, options.connectTimeoutMs)
+          .then((traced) => this.#adopt(traced, myGen))
+          .catch((error: NodeJS.ErrnoException) => this.#failed(myGen, `connection to ${event.target.host}:${event.target.port} failed (${error.code ?? error.message})`));
+        return;
+      }
+      case 'send': {
+        const conn = this.#data;
+        if (!conn) return this.#failed(gen, 'no data connection');
+        // Listings are built in NVT form already (CRLF); files are converted under TYPE A.
+        const ascii = event.settings.representation === 'A' && event.source.kind !== 'text';
+        const transfer = ++this.#transfer;
+        options
+          .openSource(event.source)
+          .then((source) => {
+            // Aborted (or replaced) while the file was being opened: close it, send nothing.
+            if (!this.#current(gen) || transfer !== this.#transfer) {
+              source.destroy();
+              return undefined;
+            }
+            return conn.send(source, event.settings, ascii, event.pauseAfterBytes);
+          })
+          .then((result) => {
+            if (!result || !this.#current(gen) || transfer !== this.#transfer) return;
+            const counts = { bytes: result.bytes, ...(result.fileBytes !== undefined ? { fileBytes: result.fileBytes } : {}) };
+            this.report(result.paused ? { type: 'data.paused', bytes: result.bytes } : { type: 'data.sent', ...counts });
+          })
+          .catch((error: Error) => this.#current(gen) && this.report({ type: 'data.lost', bytes: conn.bytes, reason: error.message }));
+        return;
+      }
+      case 'receive': {
+        const conn = this.#data;
+        if (!conn) return this.#failed(gen, 'no data connection');
+        if (event.pauseAfterBytes !== undefined) {
+          const limit = event.pauseAfterBytes;
+          const onData = () => {
+            if (conn.bytes < limit) return;
+            conn.traced.socket.off('data', onData);
+            conn.pause();
+            this.report({ type: 'data.paused', bytes: conn.bytes });
+          };
+          conn.traced.socket.on('data', onData);
+        }
+        conn.onRestartMarker = (marker, position) => this.#current(gen) && this.report({ type: 'data.restartMarker', marker, position });
+        const transfer = ++this.#transfer;
+        options
+          .openSink(event.sink)
+          .then((opened) => {
+            // Aborted (or replaced) while the file was being opened: close it, receive nothing.
+            if (!this.#current(gen) || transfer !== this.#transfer) {
+              opened.sink.end();
+              return undefined;
+            }
+            return conn.receive(opened.sink, event.settings, event.settings.representation === 'A').then((result) => {
+              if (!this.#current(gen) || transfer !== this.#transfer) return;
+              this.report({ type: 'data.received', bytes: result.bytes, ...(result.fileBytes !== undefined ? { fileBytes: result.fileBytes } : {}), ...(opened.summary?.() ?? {}) });
+            });
+          })
+          .catch((error: Error) => this.#current(gen) && this.report({ type: 'data.lost', bytes: conn.bytes, reason: error.message }));
+        return;
+      }
+      case 'drain':
+        // After sending ABOR the receiver reads on and discards, so it sees the sender's close promptly.
+        this.#data?.abandon();
+        this.#data?.traced.socket.resume();
+        return;
+      case 'close': {
+        const conn = this.#data;
+        if (!conn) return this.report({ type: 'data.closed', bytes: 0 });
+        // Already closed on this side (an abort, a reset): say where things stand instead of waiting for nothing.
+        if (conn.traced.finSent) return this.report({ type: 'data.finSent', bytes: conn.bytes });
+        if (conn.traced.socket.destroyed) return this.report({ type: 'data.closed', bytes: conn.bytes });
+        // If the connection breaks before the FIN is out, its close is reported instead.
+        conn.close(event.reason, () => this.#current(gen) && this.report({ type: 'data.finSent', bytes: conn.bytes }));
+        return;
+      }
+      case 'abort': {
+        this.#transfer += 1;
+        this.#listener?.close();
+        this.#listener = undefined;
+        const conn = this.#data;
+        if (!conn) return this.report({ type: 'data.closed', bytes: 0 });
+        // 959 §4.1.3: the server closes the data connection, then sends 426 and 226. Closing is its own FIN:
+        // the peer may read no further until it has those replies (Python's ftplib waits for them in abort()),
+        // so they cannot wait for the peer's FIN too. data.finSent goes as soon as this side's FIN is out (or
+        // the socket is gone); the peer's FIN and the full close are reported as they come.
+        const socket = conn.traced.socket;
+        let reported = false;
+        const finSent = () => {
+          if (reported) return;
+          reported = true;
+          socket.off('finish', finSent);
+          socket.off('close', finSent);
+          if (this.#current(gen)) this.report({ type: 'data.finSent', bytes: conn.bytes });
+        };
+        socket.once('finish', finSent);
+        socket.once('close', finSent);
+        conn.abort(event.reason);
+        if (socket.writableFinished || socket.destroyed) finSent();
+        return;
+      }
+      case 'reset':
+        this.#dropAll(event.reason);
+        return;
+    }
+  }
+
+  /** The session is over: everything is let go. */
+  dispose(): void {
+    this.#dropAll('quit');
+  }
+}
+
+/** The data channel as an XState callback actor (the client machine invokes it). */
+export function dataChannelActor(options: DataChannelOptions) {
+  return fromCallback<DataOutputEvent>(({ sendBack, receive }) => {
+    const channel = new DataChannel({ closeWhenPeerClosesIdle: true, ...options }, (event) => sendBack(event));
+    receive((event) => channel.handle(event));
+    return () => channel.dispose();
   });
 }

@@ -77,8 +77,10 @@ function written(socket: Writable, bytes: Buffer): Promise<boolean> {
 }
 
 export interface TransferResult {
-  /** Bytes on the wire (after TYPE A conversion). */
+  /** Bytes on the wire (after TYPE A conversion; framing included in BLOCK, COMPRESSED and records). */
   readonly bytes: number;
+  /** The file's bytes as they travelled, without the framing, where that differs from `bytes`. */
+  readonly fileBytes?: number;
   readonly complete: boolean;
   /** The sender stopped at `pauseAfterBytes` (to send ABOR); the rest was not sent. */
   readonly paused?: boolean;
@@ -108,6 +110,8 @@ export class DataConnection {
   #settings: TransferSettings | undefined;
   #direction: 'sent' | 'received' | undefined;
   #finished = true;
+  /** The data.transfer summary of the transfer under way is in the trace (it can be recorded before the transfer settles). */
+  #recorded: TransferResult | undefined;
   #abandoned = false;
   /** Detaches the receive in progress from its sink (set by receive, used by abort). */
   #detachReceive: (() => void) | undefined;
@@ -237,6 +241,8 @@ export class DataConnection {
     // Bytes held since a last transfer on this connection come first, as 'data'.
     this.traced.reads?.giveBack();
     const stream = convertAscii ? socket.pipe(asciiDecodeStream()) : socket;
+    // The peer's FIN ends the file: its bytes are in the trace before the FIN is (the wire's order).
+    if (settings.mode === 'S') this.traced.beforePeerFin = () => this.#record(true);
     return new Promise((resolve, reject) => {
       let ended = false;
       socket.once('end', () => {
@@ -269,6 +275,7 @@ export class DataConnection {
   #receiveDrained(sink: Writable, draining: BufferDraining, reads: ReadRouter, settings: TransferSettings): Promise<TransferResult> {
     const socket = this.traced.socket;
     this.traced.peerCloseMeaning = settings.mode === 'S' ? 'eof' : undefined;
+    if (settings.mode === 'S') this.traced.beforePeerFin = () => this.#record(true);
     return new Promise((resolve, reject) => {
       let inFlight = 0;
       let ended = false;
@@ -404,12 +411,16 @@ export class DataConnection {
       if (filling) source.destroy();
     }
     const eof = encoder.eof();
+    // The file's bytes are recorded before the EOF marker that ends them, as they travel.
+    const keptOpen = !transferModes[settings.mode].eofByClose;
+    const wire = this.bytes + eof.reduce((n, piece) => n + piece.length, 0);
+    this.#record(true, keptOpen, wire, payload);
     await write(eof);
     this.#marker('sent', 'eof', toHex(eof), payload);
     // Everything queued has reached the kernel, or the connection failed and the transfer did too.
     await new Promise<void>((resolve, reject) => socket.write(Buffer.alloc(0), (error) => (error ? reject(error) : resolve())));
     this.#activeSource = undefined;
-    return this.#finish(true, !transferModes[settings.mode].eofByClose);
+    return this.#finish(true, keptOpen, wire, payload);
   }
 
   /**
@@ -432,6 +443,8 @@ export class DataConnection {
     const draining = !records && !ascii ? bufferDraining(sink) : undefined;
     const reads = draining && socket.listenerCount('data') === 0 ? this.traced.reads : undefined;
     let written = 0;
+    /** The file's bytes as they travelled (data units), for the summary: the wire count adds the framing. */
+    let payloadIn = 0;
     let inFlight = 0;
     let pausedForWrites = false;
     /** finish() waits for the writes in flight; this runs it when the last one is done. */
@@ -459,7 +472,7 @@ export class DataConnection {
         sink.end(() => {
           this.#activeSink = undefined;
           // The decoder's count: the socket's would also hold what followed the EOF marker (the next file).
-          resolve(this.#finish(true, keepsOpen, decoder.bytesConsumed));
+          resolve(this.#finish(true, keepsOpen, decoder.bytesConsumed, payloadIn));
         });
       };
       // STREAM with records: the EOF marker comes first, then the sender's close ends the transfer.
@@ -483,6 +496,7 @@ export class DataConnection {
         // sink take them in one vectored write instead of one write each.
         sink.cork();
         for (const unit of units) {
+          if (unit.kind === 'data') payloadIn += unit.bytes.length;
           if (draining && unit.kind === 'data') {
             // Counted here, in order, so a restart marker after it names the right offset; written below.
             written += unit.bytes.length;
@@ -494,10 +508,13 @@ export class DataConnection {
               ok = sink.write(bytes) && ok;
             }
           } else if (unit.kind === 'restart') {
-            this.#marker('received', 'restart', '', written, unit.marker);
+            // The marker's offset is in the data as it travelled; the 110 MARK reply names the receiver's file position.
+            this.#marker('received', 'restart', '', payloadIn, unit.marker);
             this.onRestartMarker?.(unit.marker, written);
           } else if (unit.kind === 'eof') {
-            this.#marker('received', 'eof', framing.eofHex, written);
+            // The file's bytes are recorded before the marker that ends them, as on the wire.
+            this.#record(true, keepsOpen, decoder.bytesConsumed, payloadIn);
+            this.#marker('received', 'eof', framing.eofHex, payloadIn);
           }
         }
         sink.uncork();
@@ -591,8 +608,9 @@ export class DataConnection {
     this.traced.socket.pause();
   }
 
-  close(reason: CloseReason): void {
-    this.traced.end(reason);
+  /** Sends this side's FIN after whatever is queued; `onSent` once it is out. */
+  close(reason: CloseReason, onSent?: () => void): void {
+    this.traced.end(reason, onSent);
   }
 
   /**
@@ -646,16 +664,23 @@ export class DataConnection {
     this.#startBytesWritten = this.traced.socket.bytesWritten;
     this.#started = this.now();
     this.#finished = false;
+    this.#recorded = undefined;
     this.#abandoned = false;
   }
 
-  /** Records the data.transfer summary once per transfer: counts and timing, never the payload. */
-  /** `wireBytes`: the transfer's own count where the socket's would include bytes that came after it. */
-  #finish(finishedNormally: boolean, keptOpen = false, wireBytes?: number): TransferResult {
+  /**
+   * Records the data.transfer summary once per transfer: counts and timing, never the payload. Called as
+   * soon as the transfer's bytes are all on the wire (before the FIN or EOF marker that ends them), and
+   * again, harmlessly, when the transfer settles. `wireBytes`: the transfer's own count where the socket's
+   * would include bytes that came after it; `fileBytes`: the file's bytes without framing, where they differ.
+   */
+  #record(finishedNormally: boolean, keptOpen = false, wireBytes?: number, fileBytes?: number): TransferResult {
+    if (this.#recorded) return this.#recorded;
     const complete = finishedNormally && !this.#abandoned;
     const bytes = wireBytes ?? this.bytes;
-    if (this.#finished || !this.#settings || !this.#direction) return { bytes, complete };
-    this.#finished = true;
+    const result: TransferResult = { bytes, complete, ...(fileBytes !== undefined && fileBytes !== bytes ? { fileBytes } : {}) };
+    if (this.#finished || !this.#settings || !this.#direction) return result;
+    this.#recorded = result;
     const ctx = this.traced.traceContext;
     ctx.recorder.record({
       type: 'data.transfer',
@@ -664,6 +689,7 @@ export class DataConnection {
       channel: 'data',
       conn: this.traced.conn,
       bytes,
+      ...(result.fileBytes !== undefined ? { fileBytes: result.fileBytes } : {}),
       mode: this.#settings.mode,
       representation: this.#settings.representation,
       complete,
@@ -672,8 +698,17 @@ export class DataConnection {
       ...(keptOpen ? { keptOpen } : {}),
       ...(ctx.session !== undefined ? { session: ctx.session } : {}),
     });
-    return { bytes, complete };
+    return result;
   }
+
+  /** The transfer has settled: its summary is recorded (if it was not already) and the connection is idle again. */
+  #finish(finishedNormally: boolean, keptOpen = false, wireBytes?: number, fileBytes?: number): TransferResult {
+    const result = this.#record(finishedNormally, keptOpen, wireBytes, fileBytes);
+    this.#finished = true;
+    this.traced.beforePeerFin = undefined;
+    return result;
+  }
+
 }
 
 /** Waits for a socket's 'drain', or rejects if it closes first; leaves no listener behind. */

@@ -51,6 +51,13 @@ export class TracedSocket {
   #peerEnded = false;
   #reset = false;
   #closed = false;
+  /**
+   * Runs when the peer's FIN arrives, just before it is recorded: a receiver records the bytes that FIN
+   * ends first, so the trace keeps the wire's order (data, then FIN) on the receiving side too.
+   */
+  beforePeerFin: (() => void) | undefined;
+  /** Told when the peer's FIN has arrived and been recorded. */
+  onPeerFin: (() => void) | undefined;
 
   constructor(
     readonly socket: Socket,
@@ -70,9 +77,12 @@ export class TracedSocket {
 
     socket.on('end', () => {
       this.#peerEnded = true;
+      this.beforePeerFin?.();
+      this.beforePeerFin = undefined;
       const reason = this.#finSent ? 'peer-closed' : this.peerCloseMeaning;
       this.#record({ type: 'tcp.fin', side: otherSide(traceContext.side), dir: 'received', ...(reason ? { reason } : {}) });
       events.onPeerEnd?.();
+      this.onPeerFin?.();
     });
     let error: Error | undefined;
     socket.on('error', (err: NodeJS.ErrnoException) => {
@@ -102,11 +112,19 @@ export class TracedSocket {
     return this.#finSent;
   }
 
-  /** Sends FIN after any queued bytes: this side has nothing more to say. */
-  end(reason: CloseReason): void {
+  /**
+   * Sends FIN after any queued bytes: this side has nothing more to say. `onSent` runs once the FIN is out
+   * and recorded (not if the socket was already closed, or breaks first).
+   */
+  end(reason: CloseReason, onSent?: () => void): void {
     if (this.#finSent || this.#closed || this.socket.destroyed) return;
     this.#finSent = true;
-    this.socket.end(() => this.#record({ type: 'tcp.fin', side: this.traceContext.side, dir: 'sent', reason }));
+    this.socket.end((error?: Error | null) => {
+      // An error instead of 'finish': the connection broke first, and its reset or close is what gets recorded.
+      if (error) return;
+      this.#record({ type: 'tcp.fin', side: this.traceContext.side, dir: 'sent', reason });
+      onSent?.();
+    });
   }
 
   /**

@@ -1,20 +1,19 @@
 // The FTP server: accepts control connections and runs one server-session machine per connection,
 // wired to real sockets and a file store, every step recorded in the trace.
 
-import { createActor, fromPromise, type Actor } from 'xstate';
-import { serverSessionMachine } from '../../core/machines/serverSession.machine';
-import type { Account } from '../../core/machines/serverSession.context';
+import { createActor, type Actor } from 'xstate';
+import { serverSessionMachine, type ServerEvent } from '../../core/machines/serverSession.machine';
+import type { Account, ServerConfig } from '../../core/machines/serverSession.context';
 import { TraceRecorder } from '../../core/trace/traceRecorder';
 import type { Endpoint } from '../../core/trace/traceEvent';
 import { listenControl, type ControlListener } from '../net/controlSockets';
-import { serverControlActor } from '../net/controlChannel';
-import { dataChannelActor } from '../net/dataChannel';
+import { ServerControlChannel } from '../net/controlChannel';
+import { DataChannel } from '../net/dataChannel';
 import { PassivePortPicker, type PassivePortRange } from '../net/passivePorts';
 import type { TracedSocket } from '../net/tracedSocket';
 import type { FileStore } from '../store/fileStore';
 import { openStoreSink, openStoreSource, performFileAction } from './storeFileActions';
 import { stateTracer } from './stateTrace';
-import type { FileActionRequest, FileActionResult } from '../../core/machines/serverFileActions';
 
 export interface FtpServerOptions {
   /** 127.0.0.1 unless told otherwise (security: design.md). */
@@ -44,6 +43,8 @@ export interface ServerSessionHandle {
   readonly peer: Endpoint;
   readonly actor: Actor<typeof serverSessionMachine>;
   readonly done: Promise<void>;
+  /** Ends the session now: the machine stops, its sockets and listener are let go. */
+  stop(): void;
 }
 
 export interface FtpServer {
@@ -66,41 +67,50 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
     return { recorder, side: 'server' as const, ...(options.numberSessions ? { session: counter } : {}) };
   };
 
+  // One configuration for every session, shared by reference (it never changes).
+  const config: ServerConfig = {
+    accounts: options.accounts ?? [],
+    anonymous: options.anonymous ?? (options.accounts ?? []).length === 0,
+    ...(options.banner ? { banner: options.banner } : {}),
+    loginDelayMs: options.loginDelayMs ?? 2000,
+    maxLoginFailures: options.maxLoginFailures ?? 3,
+    dataTimeoutMs: options.dataTimeoutMs ?? 10_000,
+    nowMs: () => Date.now(),
+  };
+
   const startSession = (traced: TracedSocket) => {
     const trace = traced.traceContext;
     const number = trace.session ?? counter;
-    const machine = serverSessionMachine.provide({
-      actors: {
-        control: serverControlActor(traced, { revealPasswords: options.revealPasswords ?? false }),
-        dataChannel: dataChannelActor({
-          trace,
-          controlLocal: traced.local,
-          controlPeer: traced.remote,
-          now,
-          connectTimeoutMs: options.dataTimeoutMs ?? 10_000,
-          // The server's data port is L-1 (959 §3.2, §5.2): 2120 for a server on 2121, 20 for 21.
-          ...(traced.local.port > 1 ? { preferredLocalPort: traced.local.port - 1 } : {}),
-          ...(passivePorts ? { passivePorts } : {}),
-          openSource: (source) => openStoreSource(options.store, source),
-          openSink: (sink) => openStoreSink(options.store, sink),
-        }),
-        fileAction: fromPromise<FileActionResult, FileActionRequest>(({ input }) => performFileAction(options.store, input)),
-      },
-    });
-    const actor = createActor(machine, {
-      input: {
-        local: traced.local,
-        peer: traced.remote,
-        accounts: options.accounts ?? [],
-        anonymous: options.anonymous ?? (options.accounts ?? []).length === 0,
-        ...(options.banner ? { banner: options.banner } : {}),
-        loginDelayMs: options.loginDelayMs ?? 2000,
-        maxLoginFailures: options.maxLoginFailures ?? 3,
-        dataTimeoutMs: options.dataTimeoutMs ?? 10_000,
-        nowMs: () => Date.now(),
-      },
+    const actor = createActor(serverSessionMachine, {
+      input: { local: traced.local, peer: traced.remote, config },
       inspect: stateTracer(recorder, 'server', 'server', trace.session),
     });
+    // What the sockets and the store report goes to the machine while it runs; after that, nowhere.
+    let running = true;
+    const report = (event: ServerEvent) => {
+      if (running) actor.send(event);
+    };
+    const control = new ServerControlChannel(traced, { revealPasswords: options.revealPasswords ?? false }, report);
+    const data = new DataChannel(
+      {
+        trace,
+        controlLocal: traced.local,
+        controlPeer: traced.remote,
+        now,
+        connectTimeoutMs: options.dataTimeoutMs ?? 10_000,
+        // The server's data port is L-1 (959 §3.2, §5.2): 2120 for a server on 2121, 20 for 21.
+        ...(traced.local.port > 1 ? { preferredLocalPort: traced.local.port - 1 } : {}),
+        ...(passivePorts ? { passivePorts } : {}),
+        openSource: (source) => openStoreSource(options.store, source),
+        openSink: (sink) => openStoreSink(options.store, sink),
+      },
+      report,
+    );
+    // The machine's decisions, carried out in the order it made them.
+    actor.on('reply', (e) => control.reply(e.code, e.lines));
+    actor.on('control.close', (e) => control.close(e.reason));
+    actor.on('data.order', (e) => data.handle(e.order));
+    actor.on('file.request', (e) => void performFileAction(options.store, e.request).then((result) => report({ type: 'file.done', result })));
     const done = new Promise<void>((resolve) => {
       // The session is over when its machine is done and its control socket is closed.
       let machineDone = false;
@@ -109,9 +119,16 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
       actor.subscribe({ complete: () => { machineDone = true; check(); }, error: () => { machineDone = true; check(); } });
       traced.socket.once('close', () => { socketClosed = true; check(); });
     });
-    const handle: ServerSessionHandle = { number, peer: traced.remote, actor, done };
+    const stop = () => {
+      if (!running) return;
+      running = false;
+      actor.stop();
+      data.dispose();
+      control.release();
+    };
+    const handle: ServerSessionHandle = { number, peer: traced.remote, actor, done, stop };
     sessions.push(handle);
-    void done.then(() => actor.stop());
+    void done.then(stop);
     actor.start();
     options.onSession?.(handle);
   };
@@ -126,7 +143,7 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
       await Promise.all([
         listener.close(),
         ...sessions.map(async (s) => {
-          s.actor.stop();
+          s.stop();
           await s.done;
         }),
       ]);

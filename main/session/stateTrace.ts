@@ -28,21 +28,39 @@ function eventName(event: { type: string; verb?: unknown }): string {
   return event.type;
 }
 
+/**
+ * The active state of each region, by path: one entry ('loggedIn.transfer.opening') for a machine
+ * without regions; one per region ('session.loggedIn.idle', 'data.open') for a parallel machine.
+ */
+export function regionStates(value: unknown, parallel: boolean): string[] {
+  if (!parallel || !value || typeof value !== 'object') return [stateName(value)];
+  return Object.entries(value as Record<string, unknown>).map(([region, inner]) => {
+    const rest = stateName(inner);
+    return rest ? `${region}.${rest}` : region;
+  });
+}
+
+/** The region a state path belongs to ('data' for 'data.open'); '' for a machine without regions. */
+const regionOf = (path: string, parallel: boolean) => (parallel ? path.slice(0, path.indexOf('.') < 0 ? path.length : path.indexOf('.')) : '');
+
 export function stateTracer(recorder: TraceRecorder, machine: 'client' | 'server', side: Side, session?: number) {
-  let previous: string | undefined;
-  let rootId: string | undefined;
+  // The state each region was last recorded in: a change in one region is one state event.
+  const previous = new Map<string, string>();
   return (inspection: InspectionEvent) => {
     if (inspection.type !== '@xstate.snapshot') return;
     // Only the session machine itself: its socket and file actors have no states to show.
-    rootId ??= inspection.rootId;
     if (inspection.actorRef.sessionId !== inspection.rootId) return;
-    const value = (inspection.snapshot as { value?: unknown }).value;
-    const to = stateName(value);
-    if (to === previous || to === '') return;
-    recorder.record({
-      type: 'state', side, machine, from: previous ?? '(start)', to, event: eventName(inspection.event as { type: string }),
-      ...(session !== undefined ? { session } : {}),
-    });
-    previous = to;
+    const snapshot = inspection.snapshot as { value?: unknown; machine?: { root?: { type?: string } } };
+    const parallel = snapshot.machine?.root?.type === 'parallel';
+    for (const to of regionStates(snapshot.value, parallel)) {
+      const region = regionOf(to, parallel);
+      const from = previous.get(region);
+      if (to === from || to === '') continue;
+      recorder.record({
+        type: 'state', side, machine, from: from ?? '(start)', to, event: eventName(inspection.event as { type: string }),
+        ...(session !== undefined ? { session } : {}),
+      });
+      previous.set(region, to);
+    }
   };
 }

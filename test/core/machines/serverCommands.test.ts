@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { refusal, simpleHandler } from '../../../core/machines/serverCommands';
+import { refusal, simpleHandler, type DataView } from '../../../core/machines/serverCommands';
 import { initialServerContext, type ServerContext } from '../../../core/machines/serverSession.context';
 import { featureLines } from '../../../core/protocol/commands.table';
 
@@ -7,17 +7,13 @@ const ctx = (over: Partial<ServerContext> = {}): ServerContext => ({
   ...initialServerContext({
     local: { host: '127.0.0.1', port: 2121 },
     peer: { host: '127.0.0.1', port: 50000 },
-    accounts: [],
-    anonymous: true,
-    loginDelayMs: 0,
-    maxLoginFailures: 3,
-    dataTimeoutMs: 1000,
+    config: { accounts: [], anonymous: true, loginDelayMs: 0, maxLoginFailures: 3, dataTimeoutMs: 1000 },
   }),
-  loggedIn: true,
   ...over,
 });
 
-const run = (verb: string, arg: string, c = ctx()) => simpleHandler(verb)!(c, arg);
+const noData: DataView = { state: 'none' };
+const run = (verb: string, arg: string, c = ctx(), data = noData) => simpleHandler(verb)!(c, arg, data);
 
 describe('parameter commands (RFC 959 §4.1.2, §5.4)', () => {
   const rows: { title: string; verb: string; arg: string; code: number; patch?: Partial<ServerContext> }[] = [
@@ -46,9 +42,18 @@ describe('parameter commands (RFC 959 §4.1.2, §5.4)', () => {
     });
   }
 
-  it('a new PORT closes an open data connection (959 §3.2, condition 3)', () => {
-    const outcome = run('PORT', '127,0,0,1,195,80', ctx({ dataOpen: true }));
-    expect(outcome.data).toEqual([{ type: 'reset', reason: 'replaced' }]);
+  it('a new PORT closes an open data connection or listener (959 §3.2, condition 3), and sets the data region\'s target', () => {
+    for (const state of ['open', 'keptOpen', 'listening', 'halfClosed.finSent']) {
+      const outcome = run('PORT', '127,0,0,1,195,80', ctx(), { state });
+      expect(outcome.data, state).toEqual([{ type: 'reset', reason: 'replaced' }]);
+      expect(outcome.targetSet).toBe(true);
+    }
+    expect(run('PORT', '127,0,0,1,195,80', ctx(), { state: 'closed' }).data).toEqual([]);
+  });
+
+  it('STAT says what the data region is doing', () => {
+    expect(run('STAT', '', ctx(), { state: 'keptOpen' }).replies[0]!.lines.join('\n')).toContain('Data connection: open, kept after a transfer (MODE B/C)');
+    expect(run('STAT', '', ctx(), { state: 'halfClosed.finSent' }).replies[0]!.lines.join('\n')).toContain('the server has sent its FIN');
   });
 
   it('after EPSV ALL, PORT is refused (RFC 2428 §4)', () => {
@@ -84,6 +89,6 @@ describe('refusals by table row', () => {
     { title: 'allowed -> no refusal', verb: 'NOOP', arg: undefined, loggedIn: false, code: undefined },
   ];
   for (const row of rows) {
-    it(row.title, () => expect(refusal(ctx({ loggedIn: row.loggedIn }), row.verb, row.arg)?.replies[0]?.code).toBe(row.code));
+    it(row.title, () => expect(refusal(row.loggedIn, row.verb, row.arg)?.replies[0]?.code).toBe(row.code));
   }
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activeState, describeMachine, type StatechartNode } from '../../../core/machines/statechartModel';
+import { activeStates, describeMachine, type StatechartNode } from '../../../core/machines/statechartModel';
 import { serverSessionMachine } from '../../../core/machines/serverSession.machine';
 import { clientSessionMachine } from '../../../core/machines/clientSession.machine';
 import type { TraceEvent } from '../../../core/trace/traceEvent';
@@ -9,13 +9,21 @@ const paths = (node: StatechartNode): string[] => [node.path, ...node.children.f
 describe('describeMachine reads the states from the machine definitions', () => {
   it('the server has the protocol phases the issue names', () => {
     const all = paths(describeMachine(serverSessionMachine));
-    expect(all).toEqual(expect.arrayContaining(['greeting', 'notLoggedIn.awaitingUser', 'notLoggedIn.awaitingPassword', 'loggedIn.idle', 'loggedIn.awaitingRnto', 'loggedIn.transfer.opening', 'loggedIn.transfer.transferring', 'loggedIn.transfer.closingData', 'loggedIn.transfer.aborting', 'closing', 'closed']));
+    expect(all).toEqual(expect.arrayContaining(['session.greeting', 'session.notLoggedIn.awaitingUser', 'session.notLoggedIn.awaitingPassword', 'session.loggedIn.idle', 'session.loggedIn.awaitingRnto', 'session.loggedIn.transfer.opening', 'session.loggedIn.transfer.transferring', 'session.loggedIn.transfer.closingData', 'session.loggedIn.transfer.aborting', 'session.closing', 'session.closed']));
+  });
+
+  it("the server's data connection is a region of its own, with the states RFC 959 §3.2, §3.3 and §5.2 talk about", () => {
+    const tree = describeMachine(serverSessionMachine);
+    expect(tree.parallel).toBe(true);
+    expect(tree.children.map((c) => c.key)).toEqual(['session', 'data']);
+    expect(paths(tree.children[1]!)).toEqual(['data', 'data.none', 'data.listening', 'data.targetSet', 'data.connecting', 'data.open', 'data.keptOpen', 'data.halfClosed', 'data.halfClosed.finSent', 'data.halfClosed.finReceived', 'data.closed', 'data.released']);
   });
 
   it('transitions carry their events and targets', () => {
-    const transfer = describeMachine(serverSessionMachine).children.find((c) => c.key === 'loggedIn')!.children.find((c) => c.key === 'transfer')!;
+    const session = describeMachine(serverSessionMachine).children.find((c) => c.key === 'session')!;
+    const transfer = session.children.find((c) => c.key === 'loggedIn')!.children.find((c) => c.key === 'transfer')!;
     const transferring = transfer.children.find((c) => c.key === 'transferring')!;
-    expect(transferring.transitions).toEqual(expect.arrayContaining([{ event: 'data.sent', target: 'loggedIn.transfer.closingData' }, { event: 'data.sent', target: 'loggedIn.idle' }]));
+    expect(transferring.transitions).toEqual(expect.arrayContaining([{ event: 'data.sent', target: 'session.loggedIn.transfer.closingData' }, { event: 'data.sent', target: 'session.loggedIn.idle' }]));
   });
 
   it('the client machine is described the same way', () => {
@@ -23,14 +31,26 @@ describe('describeMachine reads the states from the machine definitions', () => 
   });
 });
 
-it('activeState is the last state event of that machine up to a step', () => {
+it('activeStates is the last state event of each region of that machine up to a step', () => {
+  const tree = describeMachine(serverSessionMachine);
   const base = { t: 0, side: 'server' as const, type: 'state' as const, machine: 'server' as const };
   const events: TraceEvent[] = [
-    { ...base, seq: 1, from: '(start)', to: 'notLoggedIn.awaitingUser', event: 'xstate.init' },
-    { ...base, seq: 2, from: 'notLoggedIn.awaitingUser', to: 'loggedIn.idle', event: 'cmd PASS' },
-    { ...base, seq: 3, side: 'client', machine: 'client', from: 'ready', to: 'command.gated', event: 'control.reply' },
+    { ...base, seq: 1, from: '(start)', to: 'session.notLoggedIn.awaitingUser', event: 'start' },
+    { ...base, seq: 2, from: '(start)', to: 'data.none', event: 'start' },
+    { ...base, seq: 3, from: 'session.notLoggedIn.awaitingUser', to: 'session.loggedIn.idle', event: 'control.command PASS' },
+    { ...base, seq: 4, from: 'data.none', to: 'data.listening', event: 'data.listening' },
+    { ...base, seq: 5, side: 'client', machine: 'client', from: 'ready', to: 'command.gated', event: 'control.reply' },
   ];
-  expect(activeState(events, 'server', 2)).toEqual({ path: 'loggedIn.idle', event: 'cmd PASS', from: 'notLoggedIn.awaitingUser', seq: 2 });
-  expect(activeState(events, 'server', 1)?.path).toBe('notLoggedIn.awaitingUser');
-  expect(activeState(events, 'client', 2)).toBeUndefined();
+  expect(activeStates(events, 'server', 4, tree)).toEqual([
+    { path: 'session.loggedIn.idle', event: 'control.command PASS', from: 'session.notLoggedIn.awaitingUser', seq: 3 },
+    { path: 'data.listening', event: 'data.listening', from: 'data.none', seq: 4 },
+  ]);
+  expect(activeStates(events, 'server', 1, tree).map((a) => a.path)).toEqual(['session.notLoggedIn.awaitingUser']);
+  expect(activeStates(events, 'client', 4, describeMachine(clientSessionMachine))).toEqual([]);
+});
+
+it("a trace recorded before the server had regions still lights the session's states", () => {
+  const tree = describeMachine(serverSessionMachine);
+  const events: TraceEvent[] = [{ t: 0, side: 'server', type: 'state', machine: 'server', seq: 1, from: 'notLoggedIn.awaitingUser', to: 'loggedIn.idle', event: 'cmd PASS' }];
+  expect(activeStates(events, 'server', 1, tree)).toEqual([{ path: 'session.loggedIn.idle', event: 'cmd PASS', from: 'session.notLoggedIn.awaitingUser', seq: 1 }]);
 });

@@ -101,7 +101,7 @@ describe('upload then download, every TYPE and connection direction', () => {
   }
 });
 
-it('the server replies 226 only after the data connection is closed (RFC 959 §5.2)', async () => {
+it('the server replies 226 once its FIN has ended the file (RFC 959 §5.2), after the data it sent', async () => {
   const output = await runClientSession({
     server: server.address,
     recorder,
@@ -109,10 +109,12 @@ it('the server replies 226 only after the data connection is closed (RFC 959 §5
   });
   expect(output.ok).toBe(true);
   const events = recorder.events;
-  const serverClose = events.findIndex((e) => e.type === 'tcp.close' && e.side === 'server' && e.channel === 'data');
+  const sent = events.findIndex((e) => e.type === 'data.transfer' && e.side === 'server');
+  const serverFin = events.findIndex((e) => e.type === 'tcp.fin' && e.side === 'server' && e.dir === 'sent' && e.channel === 'data');
   const reply226 = events.findIndex((e) => e.type === 'ftp.reply' && e.dir === 'sent' && e.code === 226);
-  expect(serverClose).toBeGreaterThan(0);
-  expect(reply226).toBeGreaterThan(serverClose);
+  expect(sent).toBeGreaterThan(0);
+  expect(serverFin).toBeGreaterThan(sent);
+  expect(reply226).toBeGreaterThan(serverFin);
 });
 
 describe('BLOCK and COMPRESSED: the EOF marker travels in the data and the connection stays open', () => {
