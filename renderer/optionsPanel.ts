@@ -2,14 +2,10 @@
 // credentials, an optional external server and the breakpoints, read back as core/api SessionOptions.
 
 import type { ScenarioSummary, SessionOptions } from '../core/api/labApi';
+import { wireBreakpoints, type BreakpointSet } from './breakpoints';
 import { findBuiltinScenario } from '../core/scenarios/builtinScenarios';
 import { DEFAULT_ACCOUNT } from '../core/scenarios/scenario';
 import { byId, element } from './dom';
-
-export interface Breakpoints {
-  readonly verbs: string[];
-  readonly events: string[];
-}
 
 /** The scenario select's value for a scenario loaded from a file (never a built-in name: those have no colon). */
 const FILE_SCENARIO = 'file:';
@@ -52,8 +48,8 @@ export interface OptionsPanel {
   setScenarios(list: readonly ScenarioSummary[]): void;
   /** What the user chose, ready for startSession (always paused: the renderer paces the client). */
   read(): SessionOptions;
-  breakpoints(): Breakpoints;
-  onBreakpointsChange(listener: (breakpoints: Breakpoints) => void): void;
+  breakpoints(): BreakpointSet;
+  onBreakpointsChange(listener: (breakpoints: BreakpointSet) => void): void;
   /** "Watch server" was pressed, with a valid port (0: any free port). */
   onWatch(listener: (port: number) => void): void;
   /** Shows the port being watched (undefined: not watching). */
@@ -75,6 +71,7 @@ export function createOptionsPanel(doc: Document, hooks: OptionsPanelHooks): Opt
   const serverHost = byId<HTMLInputElement>(doc, 'server-host');
   const serverPort = byId<HTMLInputElement>(doc, 'server-port');
   const bpVerbs = byId<HTMLInputElement>(doc, 'bp-verbs');
+  const bpCodes = byId<HTMLInputElement>(doc, 'bp-codes');
   const bpEvents = byId(doc, 'bp-events');
   const loadScenario = byId<HTMLButtonElement>(doc, 'load-scenario');
   const scenarioFile = byId<HTMLInputElement>(doc, 'scenario-file');
@@ -93,7 +90,7 @@ export function createOptionsPanel(doc: Document, hooks: OptionsPanelHooks): Opt
     for (const listener of watchListeners) listener(port);
   });
   const summaries = new Map<string, ScenarioSummary>();
-  const breakpointListeners = new Set<(breakpoints: Breakpoints) => void>();
+  const breakpointListeners = new Set<(breakpoints: BreakpointSet) => void>();
 
   user.value = DEFAULT_ACCOUNT.user;
   password.value = DEFAULT_ACCOUNT.password;
@@ -158,11 +155,15 @@ export function createOptionsPanel(doc: Document, hooks: OptionsPanelHooks): Opt
   external.addEventListener('change', syncExternal);
   syncExternal();
 
-  const breakpoints = (): Breakpoints => ({
+  const breakpoints = (): BreakpointSet => ({
     verbs: bpVerbs.value
       .split(/[\s,]+/)
       .map((v) => v.trim().toUpperCase())
       .filter((v) => /^[A-Z]{3,4}$/.test(v)),
+    codes: bpCodes.value
+      .split(/[\s,]+/)
+      .filter((v) => /^[1-5]\d\d$/.test(v.trim()))
+      .map(Number),
     events: [...bpEvents.querySelectorAll<HTMLInputElement>('input[type=checkbox]:checked')].map((input) => input.value),
   });
   const announce = () => {
@@ -170,6 +171,7 @@ export function createOptionsPanel(doc: Document, hooks: OptionsPanelHooks): Opt
     for (const listener of breakpointListeners) listener(current);
   };
   bpVerbs.addEventListener('change', announce);
+  bpCodes.addEventListener('change', announce);
   bpEvents.addEventListener('change', announce);
 
   return {
@@ -199,7 +201,7 @@ export function createOptionsPanel(doc: Document, hooks: OptionsPanelHooks): Opt
         ...(user.value ? { user: user.value } : {}),
         ...(password.value ? { password: password.value } : {}),
         ...(external.checked ? { server: { host: serverHost.value.trim(), port: Number(serverPort.value) } } : {}),
-        breakpoints: breakpoints(),
+        breakpoints: wireBreakpoints(breakpoints()),
       };
       return options;
     },

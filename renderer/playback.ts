@@ -5,7 +5,7 @@
 
 import type { HostMessage, LabApi, SessionOptions } from '../core/api/labApi';
 import type { TraceFile } from '../core/trace/traceEvent';
-import { commandEventBreak, eventBreak, noBreakpoints, verbBreak, type BreakpointSet } from './breakpoints';
+import { commandEventBreak, eventBreak, heldBreak, noBreakpoints, wireBreakpoints, type BreakpointSet } from './breakpoints';
 import { RecordedTrace } from './recordedTrace';
 
 export interface Scheduler {
@@ -37,22 +37,27 @@ export interface PlaybackSnapshot {
 interface GateView {
   paused: boolean;
   waiting: string | undefined;
+  /** Who is held: the client before a command, the server before a reply or a close of its own. */
+  side: 'client' | 'server' | undefined;
 }
 
-/** What the client waits to do, in words (and PASS masked: the gate reports the real line). */
-function describeWaiting(waiting: string | undefined): string | undefined {
+/** What the held side waits to do, in words (and PASS masked: the gate reports the real line). */
+function describeWaiting(gate: GateView): string | undefined {
+  const waiting = gate.waiting;
   if (waiting === undefined) return undefined;
-  if (waiting === 'dataClose') return 'closing the data connection';
-  if (waiting === 'abort') return 'sending ABOR';
-  if (waiting === 'command') return 'its next command';
-  return /^PASS\s/i.test(waiting) ? 'PASS ****' : waiting;
+  const who = gate.side === 'server' ? 'the server' : 'the client';
+  if (waiting === 'dataClose') return `${who} waits before closing the data connection`;
+  if (waiting === 'abort') return `${who} waits before sending ABOR`;
+  if (waiting === 'command') return `${who} waits before its next command`;
+  if (gate.side === 'server') return `the server waits before replying ${waiting}`;
+  return `the client waits before ${/^PASS\s/i.test(waiting) ? 'PASS ****' : waiting}`;
 }
 
 export class Playback {
   #trace: RecordedTrace | undefined;
   #sessionId: string | undefined;
   #live = false;
-  #gate: GateView = { paused: true, waiting: undefined };
+  #gate: GateView = { paused: true, waiting: undefined, side: undefined };
   #shown = 0;
   /** Follow the end as events arrive (playing at wire speed). */
   #pinned = false;
@@ -91,7 +96,7 @@ export class Playback {
       total,
       live: this.#live,
       playing: this.#playing,
-      waiting: this.#live ? describeWaiting(this.#gate.waiting) : undefined,
+      waiting: this.#live ? describeWaiting(this.#gate) : undefined,
       animateFrom: this.#animateFrom,
       speed: this.#speed,
       status: this.#status(shown, total),
@@ -110,7 +115,7 @@ export class Playback {
     this.#emit();
     let started: { sessionId: string; trace: TraceFile };
     try {
-      started = await this.api.request('startSession', { ...options, paused: true, breakpoints: { verbs: [...this.#breakpoints.verbs], events: [...this.#breakpoints.events] } });
+      started = await this.api.request('startSession', { ...options, paused: true, breakpoints: wireBreakpoints(this.#breakpoints) });
     } catch (error) {
       this.#starting = false;
       this.#note = { text: `Could not start: ${(error as Error).message}`, tone: 'error' };
@@ -263,7 +268,7 @@ export class Playback {
   setBreakpoints(breakpoints: BreakpointSet): void {
     this.#breakpoints = breakpoints;
     if (this.#live && this.#sessionId) {
-      void this.api.request('setBreakpoints', this.#sessionId, { verbs: [...breakpoints.verbs], events: [...breakpoints.events] }).catch(() => undefined);
+      void this.api.request('setBreakpoints', this.#sessionId, wireBreakpoints(breakpoints)).catch(() => undefined);
     }
   }
 
@@ -272,7 +277,7 @@ export class Playback {
     this.#trace = undefined;
     this.#sessionId = undefined;
     this.#live = false;
-    this.#gate = { paused: true, waiting: undefined };
+    this.#gate = { paused: true, waiting: undefined, side: undefined };
     this.#shown = 0;
     this.#pinned = false;
     this.#playing = false;
@@ -320,7 +325,7 @@ export class Playback {
     if (this.#live && this.#sessionId) {
       if (this.#gate.waiting !== undefined) {
         if (fromPlay && !this.#skipBreak) {
-          const hit = verbBreak(this.#breakpoints, this.#gate.waiting);
+          const hit = heldBreak(this.#breakpoints, this.#gate.side, this.#gate.waiting);
           if (hit) return this.#hitBreak(hit);
         }
         this.#skipBreak = false;
@@ -367,7 +372,7 @@ export class Playback {
         }
         break;
       case 'gate.state':
-        this.#gate = { paused: message.paused, waiting: message.waiting };
+        this.#gate = { paused: message.paused, waiting: message.waiting, side: message.side };
         if (this.#pinned && message.paused && message.reason?.startsWith('breakpoint')) {
           // The gate stopped the free-running client at a breakpoint.
           this.#shown = this.#trace.steps;
@@ -387,7 +392,7 @@ export class Playback {
         }
         this.#live = false;
         this.#ended = { ok: message.ok, ...(message.failure ? { failure: message.failure } : {}) };
-        this.#gate = { paused: true, waiting: undefined };
+        this.#gate = { paused: true, waiting: undefined, side: undefined };
         this.#pendingShow = false;
         break;
     }
@@ -429,13 +434,14 @@ export class Playback {
     if (this.#live && this.#watching !== undefined) {
       const where = `127.0.0.1:${this.#watching}`;
       if (this.#pinned) return { text: `Watching the server on ${where} — connect an FTP client to it (${total} steps so far).`, tone: 'live' };
+      const held = describeWaiting(this.#gate);
+      if (held) return { text: `Paused at ${at} — ${held} on ${where}. Press → to let it go on.`, tone: 'paused' };
       return { text: `Paused at ${at} — still watching the server on ${where}.`, tone: 'paused' };
     }
     if (this.#live) {
-      const waiting = describeWaiting(this.#gate.waiting);
-      const client = waiting ? `the client waits before ${waiting}` : 'the client is working';
-      if (this.#playing) return { text: `Running — ${client}.`, tone: 'live' };
-      return { text: shown < total ? `Paused at ${at} — ${client}.` : `Paused — ${client}. Press → to let it go on.`, tone: 'paused' };
+      const held = describeWaiting(this.#gate) ?? 'the client and server are working';
+      if (this.#playing) return { text: `Running — ${held}.`, tone: 'live' };
+      return { text: shown < total ? `Paused at ${at} — ${held}.` : `Paused — ${held}. Press → to let it go on.`, tone: 'paused' };
     }
     if (this.#ended && !this.#ended.ok) return { text: `The session failed: ${this.#ended.failure ?? 'unknown reason'} (${at}).`, tone: 'error' };
     if (this.#ended) return { text: shown < total ? `Session complete — replaying, ${at}.` : `Session complete: ${this.#trace.events.length} trace events, ${total} steps.`, tone: 'done' };

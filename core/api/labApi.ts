@@ -2,7 +2,22 @@
 // with their argument schemas, and the messages the host pushes. One source for both hosts and the preload.
 
 import { z } from 'zod';
-import type { TraceEvent, TraceFile } from '../trace/traceEvent';
+import type { Side, TraceEvent, TraceFile } from '../trace/traceEvent';
+
+/**
+ * Where a live session stops by itself: before the client sends a command with one of `verbs`, before the
+ * server sends a reply with one of `codes`, after a trace event of one of `events` ('tcp.fin:data' limits
+ * it to a channel). One definition for the host's step gate, the renderer and the wire.
+ */
+export const breakpointsSchema = z
+  .object({
+    verbs: z.array(z.string().max(8)).max(64).optional(),
+    codes: z.array(z.number().int().min(100).max(599)).max(64).optional(),
+    events: z.array(z.string().max(64)).max(64).optional(),
+  })
+  .strict();
+
+export type Breakpoints = z.infer<typeof breakpointsSchema>;
 
 /** What the user chose in the scenario and options panel. */
 export const sessionOptionsSchema = z
@@ -21,7 +36,7 @@ export const sessionOptionsSchema = z
     server: z.object({ host: z.string().max(255), port: z.number().int().min(1).max(65535) }).optional(),
     /** Start paused before the first command (step-through). */
     paused: z.boolean().optional(),
-    breakpoints: z.object({ verbs: z.array(z.string().max(8)).max(64).optional(), events: z.array(z.string().max(64)).max(64).optional() }).optional(),
+    breakpoints: breakpointsSchema.optional(),
   })
   .strict();
 
@@ -43,7 +58,7 @@ export const requestSchemas = {
   listScenarios: z.tuple([]),
   startSession: z.tuple([sessionOptionsSchema]),
   gate: z.tuple([sessionIdSchema, gateCommandSchema]),
-  setBreakpoints: z.tuple([sessionIdSchema, z.object({ verbs: z.array(z.string().max(8)).max(64).optional(), events: z.array(z.string().max(64)).max(64).optional() }).strict()]),
+  setBreakpoints: z.tuple([sessionIdSchema, breakpointsSchema]),
   stopSession: z.tuple([sessionIdSchema]),
   /** Starts the built-in server on 127.0.0.1 (port 0: any free port) and streams what an external client does with it, as a session. */
   watchServer: z.tuple([z.object({ port: z.number().int().min(0).max(65535) }).strict()]),
@@ -90,7 +105,8 @@ export function isMenuCommand(value: unknown): value is MenuCommand {
 export type HostMessage =
   | { type: 'trace.event'; sessionId: string; event: TraceEvent }
   | { type: 'menu.command'; command: MenuCommand }
-  | { type: 'gate.state'; sessionId: string; paused: boolean; waiting?: string; reason?: string }
+  /** The step gate: paused or not, and what is held there (`side` holds it: the client before a command, the server before a reply or a close). */
+  | { type: 'gate.state'; sessionId: string; paused: boolean; waiting?: string; side?: Side; reason?: string }
   | { type: 'session.end'; sessionId: string; ok: boolean; failure?: string };
 
 /** The API object the renderer sees, whichever host it runs in (the preload exposes exactly this). */

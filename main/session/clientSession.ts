@@ -57,7 +57,7 @@ export async function runClientSession(options: ClientSessionOptions): Promise<C
         },
         openSink: async () => hashSink(),
       }),
-      gate: fromPromise<void, GateRequest>(({ input }) => (gate ? gate.wait(input) : Promise.resolve())),
+      gate: fromPromise<void, GateRequest>(({ input }) => (gate ? gate.wait({ side: 'client', ...input }) : Promise.resolve())),
     },
   });
   const actor = createActor(machine, {

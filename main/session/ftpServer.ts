@@ -14,6 +14,8 @@ import type { TracedSocket } from '../net/tracedSocket';
 import type { FileStore } from '../store/fileStore';
 import { openStoreSink, openStoreSource, performFileAction } from './storeFileActions';
 import { stateTracer } from './stateTrace';
+import { ServerOutbox } from './serverOutbox';
+import type { StepGate } from './stepGate';
 
 export interface FtpServerOptions {
   /** 127.0.0.1 unless told otherwise (security: design.md). */
@@ -34,6 +36,8 @@ export interface FtpServerOptions {
   readonly recorder?: TraceRecorder;
   readonly numberSessions?: boolean;
   readonly now?: () => number;
+  /** Hold each session before each reply and each close of its own data connections (the app's step-through). */
+  readonly gate?: StepGate;
   /** Called when a session starts; the CLI prints it live. */
   readonly onSession?: (session: ServerSessionHandle) => void;
 }
@@ -106,10 +110,15 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
       },
       report,
     );
-    // The machine's decisions, carried out in the order it made them.
-    actor.on('reply', (e) => control.reply(e.code, e.lines));
-    actor.on('control.close', (e) => control.close(e.reason));
-    actor.on('data.order', (e) => data.handle(e.order));
+    // The machine's decisions, carried out in the order it made them; a step gate may hold each reply and each
+    // close of the server's own before it goes.
+    const outbox = new ServerOutbox(options.gate);
+    actor.on('reply', (e) => outbox.push(() => control.reply(e.code, e.lines), { side: 'server', action: 'reply', code: e.code, line: `${e.code} ${e.lines.join(' ')}` }));
+    actor.on('control.close', (e) => outbox.push(() => control.close(e.reason)));
+    actor.on('data.order', (e) => {
+      const closes = e.order.type === 'close' || e.order.type === 'abort';
+      outbox.push(() => data.handle(e.order), closes ? { side: 'server', action: 'dataClose' } : undefined);
+    });
     actor.on('file.request', (e) => void performFileAction(options.store, e.request).then((result) => report({ type: 'file.done', result })));
     const done = new Promise<void>((resolve) => {
       // The session is over when its machine is done and its control socket is closed.
@@ -122,6 +131,7 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
     const stop = () => {
       if (!running) return;
       running = false;
+      outbox.close();
       actor.stop();
       data.dispose();
       control.release();

@@ -2,7 +2,7 @@
 // loopback — the built-in server and the client with a step gate — and pushes every trace event.
 // Both the Electron shell and the browser host wrap this one object; neither adds logic of its own.
 
-import { validateRequest, type HostMessage, type RequestName, type RequestResults, type SessionOptions } from '../../core/api/labApi';
+import { validateRequest, type Breakpoints, type HostMessage, type RequestName, type RequestResults, type SessionOptions } from '../../core/api/labApi';
 import { builtinScenarios, findBuiltinScenario } from '../../core/scenarios/builtinScenarios';
 import { DEFAULT_ACCOUNT, parseScenario, resolveScenario, settingsFor, type Scenario } from '../../core/scenarios/scenario';
 import { createTraceFile, parseTrace } from '../../core/trace/traceFile';
@@ -64,7 +64,7 @@ export class LabHost {
         return undefined;
       }
       case 'setBreakpoints':
-        this.#session(args[0] as string).gate.setBreakpoints(args[1] as { verbs?: string[]; events?: string[] });
+        this.#session(args[0] as string).gate.setBreakpoints(args[1] as Breakpoints);
         return undefined;
       case 'stopSession':
         await this.#stop(this.#session(args[0] as string));
@@ -90,14 +90,13 @@ export class LabHost {
     }
     const id = `s${++this.#counter}`;
     const recorder = new TraceRecorder(() => performance.now());
-    const gate = new StepGate({ paused: options.paused ?? false, breakpoints: options.breakpoints ?? {} });
+    // The client waits at the gate before each action; the built-in server before each reply and each close of its own.
+    const gate = new StepGate({ paused: options.paused ?? false, breakpoints: options.breakpoints ?? {}, holds: options.server ? ['client'] : ['client', 'server'] });
     recorder.subscribe((event) => this.#push({ type: 'trace.event', sessionId: id, event }));
-    gate.subscribe((state) =>
-      this.#push({ type: 'gate.state', sessionId: id, paused: state.paused, ...(state.waiting ? { waiting: maskCommandLine(state.waiting.line ?? state.waiting.action, false) } : {}), ...(state.reason ? { reason: state.reason } : {}) }),
-    );
+    this.#announceGate(id, gate);
     const server = options.server
       ? undefined
-      : await startFtpServer({ store: createMemoryStore(), recorder, accounts: [DEFAULT_ACCOUNT], anonymous: true, loginDelayMs: 1000 });
+      : await startFtpServer({ store: createMemoryStore(), recorder, accounts: [DEFAULT_ACCOUNT], anonymous: true, loginDelayMs: 1000, gate });
     const address = options.server ?? server!.address;
     const meta: TraceMeta = {
       createdAt: new Date().toISOString(),
@@ -133,15 +132,21 @@ export class LabHost {
   /** The built-in server on loopback, watched: whatever an external client does with it arrives as one session's events, until stopSession. */
   async #watch(port: number): Promise<RequestResults['watchServer']> {
     const recorder = new TraceRecorder(() => performance.now());
+    // The external client sets the pace; the server can be held before each reply and each close of its own.
+    const gate = new StepGate({ paused: false, holds: ['server'] });
     let server: FtpServer;
     try {
-      server = await startFtpServer({ host: '127.0.0.1', port, store: createMemoryStore(), recorder, accounts: [DEFAULT_ACCOUNT], anonymous: true, numberSessions: true, loginDelayMs: 1000 });
+      server = await startFtpServer({ host: '127.0.0.1', port, store: createMemoryStore(), recorder, accounts: [DEFAULT_ACCOUNT], anonymous: true, numberSessions: true, loginDelayMs: 1000, gate });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       throw new Error(code === 'EADDRINUSE' ? `Port ${port} on 127.0.0.1 is already in use: pick another one (0 picks a free port).` : `Could not start the server on 127.0.0.1:${port}: ${(error as Error).message}`);
     }
     const id = `s${++this.#counter}`;
-    recorder.subscribe((event) => this.#push({ type: 'trace.event', sessionId: id, event }));
+    recorder.subscribe((event) => {
+      gate.observe(event);
+      this.#push({ type: 'trace.event', sessionId: id, event });
+    });
+    this.#announceGate(id, gate);
     const abort = new AbortController();
     const meta: TraceMeta = {
       createdAt: new Date().toISOString(),
@@ -152,8 +157,7 @@ export class LabHost {
     };
     const session: LiveSession = {
       id,
-      // Nothing here waits at a gate: the external client sets the pace.
-      gate: new StepGate({ paused: false }),
+      gate,
       recorder,
       server,
       abort,
@@ -179,6 +183,15 @@ export class LabHost {
   async close(): Promise<void> {
     await Promise.all([...this.#sessions.values()].map((s) => this.#stop(s)));
     this.#listeners.clear();
+  }
+
+  /** Tells the renderer what the gate holds, as a reader should see it (PASS masked). */
+  #announceGate(id: string, gate: StepGate): void {
+    gate.subscribe((state) => {
+      const held = state.waiting;
+      const waiting = held ? (held.side === 'client' ? maskCommandLine(held.line ?? held.action, false) : (held.line ?? held.action)) : undefined;
+      this.#push({ type: 'gate.state', sessionId: id, paused: state.paused, ...(waiting ? { waiting, side: held!.side } : {}), ...(state.reason ? { reason: state.reason } : {}) });
+    });
   }
 
   #session(id: string): LiveSession {

@@ -24,6 +24,17 @@ async function laneX(lane: string): Promise<number> {
   return box.x + box.width / 2;
 }
 
+/** Clicks Step (each click shows one recorded row or releases one held action) until the status says `what`. */
+async function stepUntil(what: RegExp): Promise<void> {
+  const seen: string[] = [];
+  for (let before = await status(); !what.test(before); before = await status()) {
+    seen.push(before);
+    expect(seen.length, `the status should come to say ${what} within 10 steps; it said: ${seen.join(' | ')}`).toBeLessThan(10);
+    await page.click('#step');
+    await expect.poll(status).not.toBe(before);
+  }
+}
+
 /** Where an arrow mark starts on screen (its origin dot). */
 async function originX(locator: Locator): Promise<number> {
   const box = await locator.locator('circle.origin').boundingBox();
@@ -32,11 +43,12 @@ async function originX(locator: Locator): Promise<number> {
 }
 
 describe('the textbook upload, step by step', () => {
-  it('holds the client before each command, and draws the STOR data connection closed by the client with the EOF badge', async () => {
+  it('holds the client before each command and the server before each reply, and draws the STOR data connection closed by the client with the EOF badge', async () => {
     await page.selectOption('#scenario', 'textbook-upload');
-    // Step with nothing running starts the scenario held at the gate, before its first command.
+    // Step with nothing running starts the scenario held at the gate: the server before its greeting.
     await page.click('#step');
-    await expect.poll(status).toMatch(/the client waits before USER student/);
+    await expect.poll(status).toMatch(/the server waits before replying 220 FTP Lab server ready\./);
+    await stepUntil(/the client waits before USER student/);
     await page.waitForTimeout(300);
     expect(await mark('client → server: USER student').count()).toBe(0);
 
@@ -156,6 +168,11 @@ describe('breakpoints', () => {
     // The client has not gone on to QUIT: it waits at the gate.
     await page.waitForTimeout(300);
     expect(await mark('client → server: QUIT').count()).toBe(0);
+    // The server's answering FIN is the data connection's next close: the gate stops there too.
+    await page.keyboard.press('Space');
+    await expect.poll(() => markStarting('data connection D1: FIN from server').count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(status).toMatch(/breakpoint on tcp\.fin \(data\)/);
+    expect(await mark('client → server: QUIT').count()).toBe(0);
     await page.keyboard.press('Space');
     await expect.poll(status, { timeout: 15_000 }).toMatch(/Session complete/);
     expect(await mark('client → server: QUIT').count()).toBe(1);
@@ -181,7 +198,7 @@ describe('keyboard and presenter mode', () => {
   it('→ steps, ← steps back (the mark leaves), space pauses and resumes', async () => {
     await page.selectOption('#scenario', 'download');
     await page.click('#step');
-    await expect.poll(status).toMatch(/the client waits before USER student/);
+    await stepUntil(/the client waits before USER student/);
     await page.locator('#diagram').focus();
     const user = mark('client → server: USER student');
     while ((await user.count()) === 0) {

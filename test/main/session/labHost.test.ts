@@ -1,5 +1,6 @@
 // The app's session host: requests are validated against core/api, sessions run for real, events stream out.
 
+import { spawn } from 'node:child_process';
 import { afterEach, expect, it } from 'vitest';
 import { LabHost } from '../../../main/session/labHost';
 import type { HostMessage } from '../../../core/api/labApi';
@@ -28,16 +29,19 @@ function collect(h: LabHost) {
         }
       });
     });
-  const waitingFor = (id: string, line: string) =>
-    new Promise<void>((resolve) => {
-      if (messages.some((m) => m.type === 'gate.state' && m.sessionId === id && m.waiting === line)) return resolve();
+  /** Resolves once the gate holds `line` (exactly, or matching a pattern). */
+  const waitingFor = (id: string, line: string | RegExp) => {
+    const held = (m: HostMessage) => m.type === 'gate.state' && m.sessionId === id && m.waiting !== undefined && (typeof line === 'string' ? m.waiting === line : line.test(m.waiting));
+    return new Promise<void>((resolve) => {
+      if (messages.some(held)) return resolve();
       const off = h.subscribe((m) => {
-        if (m.type === 'gate.state' && m.sessionId === id && m.waiting === line) {
+        if (held(m)) {
           off();
           resolve();
         }
       });
     });
+  };
   return { messages, ended, waitingFor };
 }
 
@@ -51,8 +55,15 @@ it('runs a scenario paused: nothing is sent until a step, then it runs to the en
   host = new LabHost();
   const { messages, ended, waitingFor } = collect(host);
   const { sessionId } = (await host.request('startSession', [{ scenario: 'textbook-upload', paused: true }])) as { sessionId: string };
+  // The built-in server is held too: first its greeting, then the client's USER, then the server's 331.
+  await waitingFor(sessionId, '220 FTP Lab server ready.');
+  expect(messages.some((m) => m.type === 'trace.event' && m.event.type === 'ftp.reply')).toBe(false);
+  await host.request('gate', [sessionId, 'step']);
   await waitingFor(sessionId, 'USER student');
   expect(messages.some((m) => m.type === 'trace.event' && m.event.type === 'ftp.command' && m.event.dir === 'sent')).toBe(false);
+  await host.request('gate', [sessionId, 'step']);
+  await waitingFor(sessionId, '331 User name okay, need password.');
+  expect(messages.find((m) => m.type === 'gate.state' && m.waiting?.startsWith('331'))).toMatchObject({ side: 'server' });
   await host.request('gate', [sessionId, 'step']);
   await waitingFor(sessionId, 'PASS ****');
   await host.request('gate', [sessionId, 'resume']);
@@ -66,7 +77,7 @@ it('stopSession ends a session that is held at the gate, closing its sockets', a
   host = new LabHost();
   const { ended, waitingFor } = collect(host);
   const { sessionId } = (await host.request('startSession', [{ scenario: 'download', paused: true }])) as { sessionId: string };
-  await waitingFor(sessionId, 'USER student');
+  await waitingFor(sessionId, '220 FTP Lab server ready.');
   await host.request('stopSession', [sessionId]);
   expect(await ended(sessionId)).toMatchObject({ ok: false, failure: 'The session was stopped.' });
 });
@@ -107,3 +118,63 @@ it('watchServer says so when the port is taken, and refuses a bad port', async (
   await expect(host.request('watchServer', [{ port: 70000 }])).rejects.toThrow(/Bad arguments for watchServer: 0\.port/);
   await expect(host.request('watchServer', [{ port: 0, host: '0.0.0.0' }])).rejects.toThrow(/Bad arguments for watchServer/);
 });
+
+it('watch mode holds the server: a reply-code breakpoint stops it before 226 while curl waits, and a step lets it go', async () => {
+  host = new LabHost();
+  const { messages, ended, waitingFor } = collect(host);
+  const { sessionId, port } = (await host.request('watchServer', [{ port: 0 }])) as { sessionId: string; port: number };
+  await host.request('setBreakpoints', [sessionId, { codes: [226] }]);
+  const curl = runCurl(['-sS', '--max-time', '20', `ftp://127.0.0.1:${port}/notes.txt`]);
+  await waitingFor(sessionId, /^226 Transfer complete \(/);
+  expect(messages.find((m) => m.type === 'gate.state' && m.waiting?.startsWith('226'))).toMatchObject({ paused: true, reason: 'breakpoint on reply 226', side: 'server' });
+  // The server has sent the file and its FIN; curl holds the data but still waits for the completion reply.
+  await new Promise((r) => setTimeout(r, 300));
+  expect(curl.finished()).toBe(false);
+  const replies = () => messages.flatMap((m) => (m.type === 'trace.event' && m.event.type === 'ftp.reply' ? [m.event.code] : []));
+  expect(replies()).not.toContain(226);
+  await host.request('gate', [sessionId, 'resume']);
+  const result = await curl.done;
+  expect(result.code).toBe(0);
+  expect(result.stdout).toContain('FTP notes');
+  expect(replies()).toContain(226);
+  await host.request('stopSession', [sessionId]);
+  expect(await ended(sessionId)).toMatchObject({ ok: true });
+});
+
+it("watch mode: pause holds the server before its next reply; steps release one reply at a time; nothing a client sent is lost", async () => {
+  host = new LabHost();
+  const { messages, waitingFor } = collect(host);
+  const { sessionId, port } = (await host.request('watchServer', [{ port: 0 }])) as { sessionId: string; port: number };
+  await host.request('gate', [sessionId, 'pause']);
+  const client = await openRawControl(port);
+  await waitingFor(sessionId, '220 FTP Lab server ready.');
+  // The client does not wait for the greeting: its lines queue up while the server is held.
+  client.send('USER student');
+  client.send('NOOP');
+  await host.request('gate', [sessionId, 'step']);
+  expect((await client.reply()).code).toBe(220);
+  await waitingFor(sessionId, '331 User name okay, need password.');
+  await host.request('gate', [sessionId, 'step']);
+  expect((await client.reply()).code).toBe(331);
+  await waitingFor(sessionId, '200 NOOP ok.');
+  await host.request('gate', [sessionId, 'resume']);
+  expect((await client.reply()).code).toBe(200);
+  expect((await client.command('QUIT')).code).toBe(221);
+  await client.close();
+  const received = messages.flatMap((m) => (m.type === 'trace.event' && m.event.type === 'ftp.command' ? [m.event.verb] : []));
+  expect(received).toEqual(['USER', 'NOOP', 'QUIT']);
+  await host.request('stopSession', [sessionId]);
+});
+
+/** curl as a child process, with a way to tell whether it has exited yet. */
+function runCurl(args: string[]) {
+  const child = spawn('curl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let exited = false;
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  const done = new Promise<{ code: number | null; stdout: string }>((resolve) => child.once('close', (code) => {
+    exited = true;
+    resolve({ code, stdout });
+  }));
+  return { done, finished: () => exited };
+}

@@ -218,15 +218,19 @@ describe('the API socket', () => {
     expect(await closed).toBe(1003);
   });
 
-  it('runs a session step by step: the client waits at the gate, events are pushed, the end is announced', async () => {
+  it('runs a session step by step: client and server wait at the gate, events are pushed, the end is announced', async () => {
     const h = await start();
     const ws = await connect(h);
     const api = client(ws);
     const started = await api.call('startSession', [{ scenario: 'textbook-upload', paused: true }]);
     expect(started.ok).toBe(true);
     const { sessionId } = started.value as { sessionId: string };
-    await api.until((m) => m.type === 'gate.state' && m.sessionId === sessionId && m.waiting === 'USER student');
+    await api.until((m) => m.type === 'gate.state' && m.sessionId === sessionId && m.waiting === '220 FTP Lab server ready.' && m.side === 'server');
+    expect((await api.call('gate', [sessionId, 'step'])).ok).toBe(true);
+    await api.until((m) => m.type === 'gate.state' && m.sessionId === sessionId && m.waiting === 'USER student' && m.side === 'client');
     expect(api.pushes.some((m) => m.type === 'trace.event' && m.event.type === 'ftp.command')).toBe(false);
+    expect((await api.call('gate', [sessionId, 'step'])).ok).toBe(true);
+    await api.until((m) => m.type === 'gate.state' && m.sessionId === sessionId && m.waiting?.startsWith('331 ') === true);
     expect((await api.call('gate', [sessionId, 'step'])).ok).toBe(true);
     await api.until((m) => m.type === 'gate.state' && m.sessionId === sessionId && m.waiting?.startsWith('PASS ') === true);
     expect(api.pushes.some((m) => m.type === 'trace.event' && m.event.type === 'ftp.command' && m.event.line === 'USER student')).toBe(true);
