@@ -93,13 +93,15 @@ interface Row {
   /** Decimals in the table (default 0). */
   digits?: number;
   vsVsftpd?: number;
+  /** Small-file rows: against pyftpdlib with the same client. */
+  vsPyftpdlib?: number;
   vsRaw?: number;
   note?: string;
   error?: string;
 }
 
 interface ServerTarget {
-  name: 'ftp-lab' | 'vsftpd' | 'lean node';
+  name: 'ftp-lab' | 'vsftpd' | SmallPeerName;
   port: number;
   user: string;
   password: string;
@@ -254,18 +256,57 @@ async function ftplibStor(server: ServerTarget, source: string, r: Row, i: numbe
   r.runs.push(mbps(BIG, p.seconds));
 }
 
+/** The servers measured in the small phase only, each started for it and stopped after it. */
+type SmallPeerName = 'pyftpdlib' | 'lean node' | 'lean node tuned';
+
+interface SmallPeer {
+  name: SmallPeerName;
+  target: ServerTarget;
+  /** Put beside the row's figures in the table. */
+  note: string;
+  stop(): Promise<unknown>;
+}
+
+/** Debian's Python, which has Debian's pyftpdlib (python3-pyftpdlib); `python3` on PATH may be another one. */
+const DEBIAN_PYTHON = '/usr/bin/python3';
+
 /**
- * The ceiling for any Node server: bench/leanResponder.ts (sockets and fs, no model, no trace), measured
- * in the same ftplib loop as the other servers, repetition by repetition, with a 200-port passive range
- * as they have. Undefined (and a note) if it does not start or cannot serve the warm-up.
+ * The peers of the small phase, each in a process of its own serving `root` (ftp-lab serve's root) with a
+ * 200-port passive range as ftp-lab serve and vsftpd have, and measured in the same ftplib loop,
+ * repetition by repetition:
+ * - pyftpdlib: bench/pyftpdlibServer.py under /usr/bin/python3, anonymous and read-only;
+ * - lean node: bench/leanResponder.ts (sockets and fs, no model, no trace), as it always was;
+ * - lean node tuned: the same with --tuned (synchronous small reads, 226 on its own FIN, one passive
+ *   listener per session).
+ * A peer that does not start or cannot serve the warm-up is left out, with a note.
  */
-async function startLeanNode(root: string): Promise<{ target: ServerTarget; stop(): Promise<unknown> } | undefined> {
+async function startSmallPeer(name: SmallPeerName, root: string): Promise<SmallPeer | undefined> {
   const pasv = pasvRange(200);
-  const child = startProcess(process.execPath, ['--import', 'tsx', join(CHECKOUT, 'bench', 'leanResponder.ts'), root, String(pasv.min), String(pasv.max)], ['ignore', 'pipe', 'pipe'], { cwd: CHECKOUT });
+  const range = [String(pasv.min), String(pasv.max)];
+  const lean = [process.execPath, '--import', 'tsx', join(CHECKOUT, 'bench', 'leanResponder.ts'), root, ...range];
+  const spec = {
+    pyftpdlib: {
+      argv: [DEBIAN_PYTHON, join(CHECKOUT, 'bench', 'pyftpdlibServer.py'), root, ...range],
+      user: 'anonymous',
+      password: 'bench@',
+      note: `pyftpdlib ${dpkgVersion('python3-pyftpdlib') ?? '?'} (Debian), ${DEBIAN_PYTHON}, bench/pyftpdlibServer.py: defaults, logging off`,
+    },
+    'lean node': { argv: lean, user: 'bench', password: 'bench', note: 'bench/leanResponder.ts: Node sockets + fs, no model, no trace' },
+    'lean node tuned': {
+      argv: [...lean, '--tuned'],
+      user: 'bench',
+      password: 'bench',
+      note: 'leanResponder.ts --tuned: readSync for small files, 226 on its own FIN, one PASV listener per session',
+    },
+  }[name];
+  // stdin is a pipe the bench never writes: pyftpdlibServer.py exits when it closes (the bench is gone).
+  const child = startProcess(spec.argv[0]!, spec.argv.slice(1), ['pipe', 'pipe', 'pipe'], { cwd: CHECKOUT });
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-2000)));
   try {
     const port = await new Promise<number>((resolve, reject) => {
       let out = '';
-      const timer = setTimeout(() => reject(new Error('leanResponder did not say it was listening within 20 s')), 20_000);
+      const timer = setTimeout(() => reject(new Error(`it did not say it was listening within 20 s: ${lastLines(stderr)}`)), 20_000);
       child.stdout!.on('data', (c: Buffer) => {
         out += c.toString();
         const m = /listening (\d+)/.exec(out);
@@ -274,18 +315,23 @@ async function startLeanNode(root: string): Promise<{ target: ServerTarget; stop
           resolve(Number(m[1]));
         }
       });
+      child.once('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
       child.once('exit', (code) => {
         clearTimeout(timer);
-        reject(new Error(`leanResponder exited ${code}`));
+        reject(new Error(`it exited ${code}: ${lastLines(stderr)}`));
       });
     });
-    // Warm-up, as for the other servers; a responder that cannot serve the loop is not measured.
-    const warm = await python(['small', HOST, String(port), 'bench', 'bench', 'small', '50']);
+    // Warm-up, as for the other servers; a peer that cannot serve the loop is not measured.
+    const warm = await python(['small', HOST, String(port), spec.user, spec.password, 'small', '50']);
     if ('error' in warm) throw new Error(`its warm-up failed: ${warm.error}`);
-    const target: ServerTarget = { name: 'lean node', port, user: 'bench', password: 'bench', sendPass: true, uploadDir: root, url: (p) => `ftp://${HOST}:${port}/${p}` };
-    return { target, stop: () => stopProcess(child, 2000) };
+    const target: ServerTarget = { name, port, user: spec.user, password: spec.password, sendPass: true, uploadDir: root, url: (p) => `ftp://${HOST}:${port}/${p}` };
+    return { name, target, note: spec.note, stop: () => stopProcess(child, 2000) };
   } catch (error) {
-    notes.push(`lean Node responder not measured: ${(error as Error).message}`);
+    notes.push(`${name} not measured: ${(error as Error).message}`);
+    log(`  ${name} not measured: ${(error as Error).message}`);
     await stopProcess(child, 2000);
     return undefined;
   }
@@ -573,13 +619,23 @@ function computeRatios(): void {
     if (r.server === 'raw TCP' || r.median === undefined) continue;
     const v = rows.find((x) => x.server === 'vsftpd' && x.client === r.client.replace(/ \(.*\)$/, ' (STREAM)') && x.op === r.op);
     if (v?.median) r.vsVsftpd = r.median / v.median;
+    const py = rows.find((x) => x.server === 'pyftpdlib' && x.client === r.client && x.op === r.op);
+    if (py?.median) r.vsPyftpdlib = r.median / py.median;
     const raw = r.unit === 'MB/s' ? rawBig?.median : r.unit === 'files/s' ? rawSmall?.median : undefined;
     if (raw) r.vsRaw = r.median / raw;
   }
 }
 
+/** The small-file goal, read from the table: ftp-lab >= 1.0x vsftpd and >= 1.0x pyftpdlib on 300 x 1 KiB RETR with ftplib. */
+function smallFileGoal(): string | undefined {
+  const lab = rows.find((r) => r.server === 'ftp-lab' && r.client === 'ftplib' && r.op === OP_SMALL);
+  if (lab?.median === undefined) return undefined;
+  const part = (name: string, x: number | undefined) => `${ratio(x)} ${name} (${x === undefined ? 'not measured' : x >= 1 ? 'met' : 'NOT met'})`;
+  return `goal, ftp-lab >= 1.0× vsftpd and >= 1.0× pyftpdlib on ${OP_SMALL} (ftplib, medians): ${part('vsftpd', lab.vsVsftpd)}, ${part('pyftpdlib', lab.vsPyftpdlib)}`;
+}
+
 function table(): string {
-  const header = ['server', 'client', 'operation', 'median', 'unit', 'vs vsftpd', 'vs raw', 'runs'];
+  const header = ['server', 'client', 'operation', 'median', 'unit', 'vs vsftpd', 'vs pyftpdlib', 'vs raw', 'runs'];
   const body = rows.map((r) => [
     r.server,
     r.client,
@@ -587,11 +643,12 @@ function table(): string {
     r.error && r.median === undefined ? 'FAILED' : r.median === undefined ? '—' : fmt(r.median, r.digits),
     r.unit,
     ratio(r.vsVsftpd),
+    ratio(r.vsPyftpdlib),
     ratio(r.vsRaw),
     [r.runs.map((x) => fmt(x, r.digits)).join(' / '), r.note, r.runs.length ? undefined : r.error].filter(Boolean).join('; '),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 3 && i <= 6 && i !== 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) => cells.map((c, i) => (i >= 3 && i <= 7 && i !== 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
@@ -726,21 +783,29 @@ async function main(): Promise<number> {
       if (opts.only.has('small')) {
         log(`${SMALL_COUNT} sequential 1 KiB RETRs, one control connection ...`);
         for (const s of servers) await settle(s, () => python(['small', HOST, String(s.port), s.user, s.password, 'small', '50']).then(() => undefined));
-        const lean = await startLeanNode(labRoot);
+        const peers: SmallPeer[] = [];
         try {
+          for (const name of ['pyftpdlib', 'lean node', 'lean node tuned'] as const) {
+            const peer = await startSmallPeer(name, labRoot);
+            if (peer) peers.push(peer);
+          }
+          log(`  small-file peers: ${peers.map((p) => `${p.name} on ${p.target.port}`).join(', ') || 'none'}`);
           for (const [client, measure] of [
             ['ftplib', ftplibSmall],
             ['curl', curlSmall],
           ] as const) {
-            // The lean responder speaks just enough FTP for ftplib's loop, not for curl's (CWD, EPSV, SIZE).
-            const measured = client === 'ftplib' && lean ? [...servers, lean.target] : servers;
+            // The lean responders speak just enough FTP for ftplib's loop, not for curl's (CWD, SIZE); pyftpdlib serves both.
+            const measured = [...servers, ...peers.filter((p) => client === 'ftplib' || p.name === 'pyftpdlib').map((p) => p.target)];
             for (let i = 1; i <= opts.reps; i++) for (const s of measured) await settle(s, () => measure(s, row(s.name, client, OP_SMALL, 'files/s')));
             log(`  ${client}: ${measured.map((s) => `${s.name} ${row(s.name, client, OP_SMALL, 'files/s').runs.map((x) => x.toFixed(0)).join(', ')}`).join('; ')} files/s`);
           }
         } finally {
-          await lean?.stop();
+          for (const p of peers) await p.stop();
         }
-        if (lean) row('lean node', 'ftplib', OP_SMALL, 'files/s').note = 'bench/leanResponder.ts: Node sockets + fs, no model, no trace';
+        for (const p of peers) {
+          const r = row(p.name, 'ftplib', OP_SMALL, 'files/s');
+          r.note = [p.note, r.note].filter(Boolean).join('; ');
+        }
         trace.afterSmallFiles = await settledTrace(lab.traceFile);
         log(`  trace: ${kib(trace.afterSmallFiles.bytes)} (${trace.afterSmallFiles.events} events) after the small-file runs`);
       }
@@ -785,7 +850,10 @@ async function main(): Promise<number> {
   log('');
   log('MB/s = 10^6 bytes/s. curl: its time_total (connect, login, transfer); ftplib: around retrbinary/storbinary (TYPE, PASV, transfer, 226);');
   log('FTP Lab client: from sending RETR/STOR to the completion reply; its "vs vsftpd" compares with the same client in STREAM against vsftpd.');
+  log('"vs pyftpdlib": small-file rows against pyftpdlib with the same client (pyftpdlib is measured there only).');
   log('"vs raw": 256 MiB rows against the raw Node reader, file rows against raw connect + 1 KiB + close.');
+  const smallGoal = smallFileGoal();
+  if (smallGoal) log(smallGoal);
   for (const b of blockVsStream) if (b.ratioToStream !== undefined) log(`${b.mode} / STREAM (FTP Lab client, ${b.op}): ${ratio(b.ratioToStream)}`);
   for (const [k, v] of Object.entries(modeStatus)) log(`mode ${k}: ${v}`);
   log('');
@@ -818,7 +886,7 @@ async function main(): Promise<number> {
     date: new Date().toISOString(),
     durationS: (Date.now() - started) / 1000,
     load: { start: loadAtStart, end: loadAtEnd },
-    machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version, curl: versionOf('curl', ['--version']), python: versionOf('python3', ['--version']), vsftpd: dpkgVersion('vsftpd') },
+    machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version, curl: versionOf('curl', ['--version']), python: versionOf('python3', ['--version']), vsftpd: dpkgVersion('vsftpd'), pyftpdlib: dpkgVersion('python3-pyftpdlib') },
     commit: gitCommit(),
     options: { reps: opts.reps, only: [...opts.only], modes: opts.modes, vsftpd: opts.vsftpd, profile: opts.profile },
     sizes: { bigBytes: BIG, smallBytes: SMALL, smallCount: SMALL_COUNT },
