@@ -32,6 +32,11 @@ export interface DataChannelOptions {
   openSource(source: DataSource): Promise<Readable>;
   openSink(sink: DataSink): Promise<OpenedSink>;
   /**
+   * The whole of a small source at once, synchronously (a small file, a listing), or undefined to use
+   * openSource: a small STREAM download is then one write, with no stream and no thread-pool trip.
+   */
+  readSmall?(source: DataSource): Buffer | undefined;
+  /**
    * Answer a FIN that arrives between transfers with this side's own at once (959 §5.2). The client's
    * machine leaves that to this channel; the server's data region decides it itself.
    */
@@ -123,6 +128,24 @@ export class DataChannel {
         // Listings are built in NVT form already (CRLF); files are converted under TYPE A.
         const ascii = event.settings.representation === 'A' && event.source.kind !== 'text';
         const transfer = ++this.#transfer;
+        const report = (result: { bytes: number; fileBytes?: number }) => {
+          if (this.#current(gen) && transfer === this.#transfer) this.report({ type: 'data.sent', bytes: result.bytes, ...(result.fileBytes !== undefined ? { fileBytes: result.fileBytes } : {}) });
+        };
+        const lost = (error: Error) => this.#current(gen) && transfer === this.#transfer && this.report({ type: 'data.lost', bytes: conn.bytes, reason: error.message });
+        // STREAM, file structure, nothing to stop part-way: a small source goes out in one write.
+        if (options.readSmall && event.settings.mode === 'S' && event.settings.structure === 'F' && event.pauseAfterBytes === undefined) {
+          let small: Buffer | undefined;
+          try {
+            small = options.readSmall(event.source);
+          } catch (error) {
+            lost(error as Error);
+            return;
+          }
+          if (small) {
+            conn.sendBytes(small, event.settings, ascii).then(report, lost);
+            return;
+          }
+        }
         options
           .openSource(event.source)
           .then((source) => {

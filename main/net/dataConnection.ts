@@ -184,6 +184,20 @@ export class DataConnection {
   }
 
   /**
+   * STREAM send of bytes already in memory (a small file, a listing): one write, TYPE A's line ends
+   * converted first. Resolves once the kernel has them; rejects if the connection breaks first.
+   */
+  sendBytes(bytes: Buffer, settings: TransferSettings, convertAscii: boolean): Promise<TransferResult> {
+    this.#begin('sent', settings);
+    const wire = convertAscii ? Buffer.from(createAsciiEncoder()(bytes)) : bytes;
+    const socket = this.traced.socket;
+    return new Promise((resolve, reject) => {
+      if (socket.destroyed || this.traced.finSent) return reject(new Error('the data connection closed during the transfer'));
+      socket.write(wire, (error) => (error ? reject(error) : resolve(this.#finish(true))));
+    });
+  }
+
+  /**
    * STREAM send from a source that fills buffers: two buffers reused for the whole file, the next
    * read running while the previous write goes out, and no more than one write queued on the socket.
    * No allocation per chunk (a fresh 1 MiB buffer per read is what makes a piped file stream slow).

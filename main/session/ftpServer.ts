@@ -12,7 +12,7 @@ import { DataChannel } from '../net/dataChannel';
 import { PassivePortPicker, type PassivePortRange } from '../net/passivePorts';
 import type { TracedSocket } from '../net/tracedSocket';
 import type { FileStore } from '../store/fileStore';
-import { openStoreSink, openStoreSource, performFileAction } from './storeFileActions';
+import { openStoreSink, openStoreSource, performFileAction, readSmallSource } from './storeFileActions';
 import { stateTracer } from './stateTrace';
 import { ServerOutbox } from './serverOutbox';
 import type { StepGate } from './stepGate';
@@ -106,6 +106,7 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
         ...(traced.local.port > 1 ? { preferredLocalPort: traced.local.port - 1 } : {}),
         ...(passivePorts ? { passivePorts } : {}),
         openSource: (source) => openStoreSource(options.store, source),
+        readSmall: (source) => readSmallSource(options.store, source),
         openSink: (sink) => openStoreSink(options.store, sink),
       },
       report,
@@ -119,7 +120,12 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
       const closes = e.order.type === 'close' || e.order.type === 'abort';
       outbox.push(() => data.handle(e.order), closes ? { side: 'server', action: 'dataClose' } : undefined);
     });
-    actor.on('file.request', (e) => void performFileAction(options.store, e.request).then((result) => report({ type: 'file.done', result })));
+    // Questions the store answers at once come back at once (in the same turn: no promise round trip).
+    actor.on('file.request', (e) => {
+      const result = performFileAction(options.store, e.request);
+      if (result instanceof Promise) void result.then((r) => report({ type: 'file.done', result: r }));
+      else report({ type: 'file.done', result });
+    });
     const done = new Promise<void>((resolve) => {
       // The session is over when its machine is done and its control socket is closed.
       let machineDone = false;

@@ -44,6 +44,19 @@ export interface BufferDrainingSink {
 }
 
 /**
+ * Answers a store gives at once, without a trip through the thread pool or a promise: the same results and
+ * the same refusals (thrown StoreErrors) as the async methods. Sessions ask these, so that preparing a RETR
+ * or LIST, and sending a small file, costs no round trip at all. (A store on a filesystem that can hang
+ * would stall every session here: directoryStore.ts says why that price is paid.)
+ */
+export interface SyncFileStore {
+  stat(path: string): FileInfo;
+  list(dirPath: string): FileInfo[];
+  /** The file's bytes from `offset` if at most `maxBytes` are left, else undefined (then use openRead). isDirectory, notFound. */
+  readSmall(path: string, offset: number, maxBytes: number): Buffer | undefined;
+}
+
+/**
  * Paths are virtual absolute paths ('/', '/pub/hello.txt'), already normalised by the caller.
  * Every method still re-checks them (checkVirtualPath) and refuses anything else with
  * StoreError('escapesRoot' | 'invalidName'): the store is the last line of defence.
@@ -51,6 +64,8 @@ export interface BufferDrainingSink {
 export interface FileStore {
   /** For people: 'in-memory store (4 sample files, 2 directories)', 'directory /srv/ftp'. */
   readonly description: string;
+  /** The synchronous answers (questions only: nothing that changes the tree). */
+  readonly sync: SyncFileStore;
   /** notFound if missing. */
   stat(path: string): Promise<FileInfo>;
   /** The entries of a directory, sorted by name (code-point order); notFound / notDirectory. */

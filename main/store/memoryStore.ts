@@ -2,7 +2,7 @@
 
 import { Readable, Writable } from 'node:stream';
 import type { FileInfo } from '../../core/protocol/fileInfo';
-import { StoreError, type BufferFillingSource, type FileStore } from './fileStore';
+import { StoreError, type BufferFillingSource, type FileStore, type SyncFileStore } from './fileStore';
 import { checkName, checkOffset, checkVirtualPath, compareNames, joinVirtual } from './virtualPath';
 
 /**
@@ -85,17 +85,35 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): FileStore {
     node.modifiedMs = now();
   };
 
-  return {
-    description: seeded ? 'in-memory store (5 sample files, 2 directories)' : 'in-memory store (empty)',
-
-    async stat(path) {
+  const sync: SyncFileStore = {
+    stat(path) {
       const segments = checkVirtualPath(path);
       return info(path, segments[segments.length - 1] ?? '', find(segments, path));
     },
-
-    async list(dirPath) {
+    list(dirPath) {
       const dir = findDir(checkVirtualPath(dirPath), dirPath);
       return [...dir.children.keys()].sort(compareNames).map((name) => info(joinVirtual(dirPath, name), name, dir.children.get(name) as Node));
+    },
+    readSmall(path, offset, maxBytes) {
+      checkOffset(offset);
+      const node = find(checkVirtualPath(path), path);
+      if (node.kind === 'dir') throw new StoreError('isDirectory', `${path}: is a directory`);
+      if (node.size - offset > maxBytes) return undefined;
+      const bytes = node.chunks.length === 1 ? node.chunks[0]! : Buffer.concat(node.chunks);
+      return offset >= bytes.length ? Buffer.alloc(0) : bytes.subarray(offset);
+    },
+  };
+
+  return {
+    description: seeded ? 'in-memory store (5 sample files, 2 directories)' : 'in-memory store (empty)',
+    sync,
+
+    async stat(path) {
+      return sync.stat(path);
+    },
+
+    async list(dirPath) {
+      return sync.list(dirPath);
     },
 
     async mkdir(path) {

@@ -107,8 +107,8 @@ async function ftplib<T>(server: FtpLabServe, body: string, args: string[] = [],
 }
 
 /** The server's live transcript lines as `C→S  VERB ...` (session number prefix removed). */
-function commandsSeen(server: FtpLabServe): string[] {
-  return [...server.stdout().matchAll(/^\[\d+\] C→S {2}(.*)$/gm)].map((m) => m[1]!);
+async function commandsSeen(server: FtpLabServe): Promise<string[]> {
+  return [...(await server.transcript()).matchAll(/^\[\d+\] C→S {2}(.*)$/gm)].map((m) => m[1]!);
 }
 
 /** Replies of the form `226 Transfer complete (N bytes)`: N, if the text states a count. */
@@ -163,7 +163,7 @@ done(welcome=welcome, login=login, stor=stor, retr=retr, size=size, sha=sha256(d
         expect(statedBytes(r.stor) ?? bytes.length, `STOR's reply: ${r.stor}`).toBe(bytes.length);
         expect(statedBytes(r.retr) ?? bytes.length, `RETR's reply: ${r.retr}`).toBe(bytes.length);
         // Both data connections were set up the way this test meant (not silently another way).
-        const setups = commandsSeen(server).filter((c) => /^(PASV|EPSV|PORT|EPRT)\b/.test(c));
+        const setups = (await commandsSeen(server)).filter((c) => /^(PASV|EPSV|PORT|EPRT)\b/.test(c));
         expect(setups).toHaveLength(2);
         for (const setup of setups) expect(setup).toMatch(mode.command);
       });
@@ -338,7 +338,7 @@ done(wrong=wrong, right=right, pwd=pwd)
       expect(r.right).toMatch(/^230 /);
       expect(r.pwd).toBe('/');
       // The password is not printed in the live transcript.
-      expect(server.stdout()).not.toContain(PASSWORD);
+      expect(await server.transcript()).not.toContain(PASSWORD);
     });
   });
 
@@ -362,8 +362,8 @@ done(retr=retr, sha=sha256(data), length=len(data))
       expect(r.retr).toMatch(/^226 /);
       expect(r.length).toBe(bytes.length - offset);
       expect(r.sha).toBe(sha256(bytes.subarray(offset)));
-      expect(commandsSeen(server)).toContain(`REST ${offset}`);
-      expect(server.stdout()).toMatch(/S→C {2}350 /);
+      expect(await commandsSeen(server)).toContain(`REST ${offset}`);
+      expect(await server.transcript()).toMatch(/S→C {2}350 /);
     });
   });
 
@@ -401,7 +401,7 @@ done(abort=state['abort'], retr=retr, received=state['received'], noop=noop, pwd
         expect(r.noop).toMatch(/^200 /);
         expect(r.pwd).toBe('/');
         // The server's side of it: ABOR, its FIN on the data connection, then 426 and 226, in that order.
-        const text = server.stdout();
+        const text = await server.transcript();
         const order = [/C→S {2}ABOR$/m, /data connection D\d+ closed by server \(FIN\)/, /S→C {2}426 /, /S→C {2}226 /, /C→S {2}NOOP$/m];
         let from = 0;
         for (const pattern of order) {
@@ -431,7 +431,7 @@ describe('curl as a client of ftp-lab serve', () => {
       expect(r.stdout.length).toBe(bytes.length);
       expect(sha256(r.stdout)).toBe(sha256(bytes));
       // curl's default passive mode (--ftp-pasv) tries EPSV first, and the server accepts it.
-      const commands = commandsSeen(server);
+      const commands = await commandsSeen(server);
       expect(commands).toContain('EPSV');
       expect(commands).not.toContain('PASV');
       expect(commands).toContain('RETR download.bin');
@@ -445,7 +445,7 @@ describe('curl as a client of ftp-lab serve', () => {
       const r = await runCurl([...CURL, '--ftp-pasv', '--disable-epsv', url(server, 'pasv.bin')]);
       expect(r.code, r.stderr).toBe(0);
       expect(sha256(r.stdout)).toBe(sha256(bytes));
-      const commands = commandsSeen(server);
+      const commands = await commandsSeen(server);
       expect(commands).toContain('PASV');
       expect(commands).not.toContain('EPSV');
     });
@@ -461,7 +461,7 @@ describe('curl as a client of ftp-lab serve', () => {
       const r = await runCurl([...CURL, url(server, 'one.bin'), url(server, 'two.bin')]);
       expect(r.code, r.stderr).toBe(0);
       expect(sha256(r.stdout)).toBe(sha256(Buffer.concat([one, two])));
-      const ports = [...server.stdout().matchAll(/229 Entering Extended Passive Mode \(\|\|\|(\d+)\|\)/g)].map((m) => Number(m[1]));
+      const ports = [...(await server.transcript()).matchAll(/229 Entering Extended Passive Mode \(\|\|\|(\d+)\|\)/g)].map((m) => Number(m[1]));
       expect(ports).toHaveLength(2);
       for (const port of ports) expect(port >= range.min && port <= range.max, `${port} in ${range.min}-${range.max}`).toBe(true);
     });
@@ -475,8 +475,8 @@ describe('curl as a client of ftp-lab serve', () => {
       const r = await runCurl([...CURL, '-T', local, url(server, 'upload.bin')]);
       expect(r.code, r.stderr).toBe(0);
       expect(sha256(await readFile(join(server.root, 'upload.bin')))).toBe(sha256(bytes));
-      expect(commandsSeen(server)).toContain('STOR upload.bin');
-      expect(server.stdout()).toMatch(/S→C {2}226 /);
+      expect(await commandsSeen(server)).toContain('STOR upload.bin');
+      expect(await server.transcript()).toMatch(/S→C {2}226 /);
     });
   });
 
@@ -496,13 +496,13 @@ describe('curl as a client of ftp-lab serve', () => {
       expect(portGet.code, portGet.stderr).toBe(0);
       expect(sha256(portGet.stdout)).toBe(sha256(bytes));
 
-      const setups = commandsSeen(server).filter((c) => /^(PASV|EPSV|PORT|EPRT)\b/.test(c));
+      const setups = (await commandsSeen(server)).filter((c) => /^(PASV|EPSV|PORT|EPRT)\b/.test(c));
       expect(setups).toHaveLength(3);
       expect(setups[0]).toMatch(/^EPRT \|1\|127\.0\.0\.1\|\d+\|$/);
       expect(setups[1]).toMatch(/^EPRT \|1\|127\.0\.0\.1\|\d+\|$/);
       expect(setups[2]).toMatch(/^PORT 127,0,0,1,\d+,\d+$/);
       // In active mode the server opens the data connection (959 §3.2).
-      expect(server.stdout()).toMatch(/data connection D\d+ opened: server .* → client .*active/);
+      expect(await server.transcript()).toMatch(/data connection D\d+ opened: server .* → client .*active/);
     });
   });
 
@@ -518,7 +518,7 @@ describe('curl as a client of ftp-lab serve', () => {
       const sub = await runCurl([...CURL, '-l', url(server, 'sub/')]);
       expect(sub.code, sub.stderr).toBe(0);
       expect(sub.stdout.toString('utf8').split(/\r?\n/).filter(Boolean)).toEqual(['three.txt']);
-      expect(commandsSeen(server)).toContain('NLST');
+      expect(await commandsSeen(server)).toContain('NLST');
     });
   });
 

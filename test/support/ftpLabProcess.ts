@@ -15,6 +15,11 @@ export interface FtpLabServe {
   readonly root: string;
   /** Everything the process printed on stdout so far (the ready line, then the live transcript). */
   stdout(): string;
+  /**
+   * stdout once the live transcript has caught up: serve prints new lines every 50 ms, so this waits
+   * until nothing new has come for a few of those.
+   */
+  transcript(): Promise<string>;
   stderr(): string;
   /** SIGTERM, then the exit code once the process is gone (128 + n if a signal ended it). */
   stop(): Promise<number>;
@@ -114,6 +119,15 @@ async function spawnServe(port: number, root: string, args: readonly string[], r
     port,
     root,
     stdout: () => out,
+    async transcript() {
+      // Quiet for 200 ms (four of serve's 50 ms print intervals): what was recorded is printed.
+      for (let seen = out.length, quietMs = 0; quietMs < 200; ) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        quietMs = out.length === seen ? quietMs + 50 : 0;
+        seen = out.length;
+      }
+      return out;
+    },
     stderr: () => err,
     stop() {
       stopped ??= stopProcess().then(async (code) => {

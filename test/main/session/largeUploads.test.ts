@@ -219,7 +219,8 @@ describe('uploads into a directory store', () => {
 
 
   it('ABOR while the file to send is still being opened: the file is closed again, nothing is sent', async () => {
-    await writeFile(join(root, 'later.bin'), randomBytes(100_000));
+    // Larger than what is read at once (storeFileActions SMALL_FILE_BYTES): it goes through openRead.
+    await writeFile(join(root, 'later.bin'), randomBytes(600_000));
     let open!: () => void;
     openReadGate = new Promise<void>((resolve) => (open = resolve));
     const data = await passiveData();

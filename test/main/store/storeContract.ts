@@ -244,6 +244,37 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Fil
       });
     });
 
+    describe('sync.readSmall (a small file at once)', () => {
+      it.each([
+        { title: 'the whole file', path: '/docs/b.txt', offset: 0, max: 10, text: '0123456789' },
+        { title: 'from offset 4 (REST 4)', path: '/docs/b.txt', offset: 4, max: 6, text: '456789' },
+        { title: 'at the end: no bytes', path: '/docs/b.txt', offset: 10, max: 0, text: '' },
+        { title: 'past the end: no bytes', path: '/docs/b.txt', offset: 1000, max: 10, text: '' },
+      ])('reads $title, the same bytes as openRead', async ({ path, offset, max, text }) => {
+        expect(store.sync.readSmall(path, offset, max)?.toString()).toBe(text);
+        expect(await readText(store, path, offset)).toBe(text);
+      });
+
+      it('gives nothing for a file with more than maxBytes left (openRead is for those)', () => {
+        expect(store.sync.readSmall('/docs/b.txt', 0, 9)).toBeUndefined();
+        expect(store.sync.readSmall('/docs/b.txt', 2, 7)).toBeUndefined();
+      });
+
+      it.each([
+        { title: 'a directory is isDirectory', path: '/docs', code: 'isDirectory' },
+        { title: 'a missing file is notFound', path: '/nope.txt', code: 'notFound' },
+        { title: "a '..' segment is escapesRoot", path: '/docs/../a.txt', code: 'escapesRoot' },
+        { title: 'a NUL byte is invalidName', path: '/a.txt\0.jpg', code: 'invalidName' },
+      ])('$title', async ({ path, code }) => {
+        expect(await codeOf(Promise.resolve().then(() => store.sync.readSmall(path, 0, 1000)))).toBe(code);
+      });
+
+      it('sync.stat and sync.list answer as stat and list do', async () => {
+        expect(store.sync.stat('/docs/b.txt')).toEqual(await store.stat('/docs/b.txt'));
+        expect(store.sync.list('/docs')).toEqual(await store.list('/docs'));
+      });
+    });
+
     describe('openWrite', () => {
       it.each([
         { title: 'replace creates a new file', path: '/new.txt', mode: { kind: 'replace' }, data: 'new', text: 'new' },
