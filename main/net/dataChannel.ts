@@ -7,7 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import { fromCallback } from 'xstate';
 import type { DataInputEvent, DataOutputEvent, DataSink, DataSource } from '../../core/machines/channelEvents';
 import type { CloseReason, Endpoint } from '../../core/trace/traceEvent';
-import { connectData, listenOnce, type OneShotListener } from './dataSockets';
+import { connectData, listenOnce, PassiveListener, type OneShotListener } from './dataSockets';
 import { DataConnection } from './dataConnection';
 import type { PassivePortPicker } from './passivePorts';
 import type { TracedSocket, TraceContext } from './tracedSocket';
@@ -41,6 +41,11 @@ export interface DataChannelOptions {
    * machine leaves that to this channel; the server's data region decides it itself.
    */
   readonly closeWhenPeerClosesIdle?: boolean;
+  /**
+   * Keep one passive listener for the whole session: each `listen` arms it for one more connection and
+   * the reply names the same port (a server; a client listens once per PORT, see 959 §3.3 on reusing ports).
+   */
+  readonly keepListener?: boolean;
 }
 
 export class DataChannel {
@@ -82,9 +87,14 @@ export class DataChannel {
 
   /** Forgets the listener and connection; an open connection is closed (FIN), or cut off after an error. */
   #dropAll(reason: CloseReason): void {
-    this.#generation += 1;
     this.#listener?.close();
     this.#listener = undefined;
+    this.#dropConnection(reason);
+  }
+
+  /** Forgets the connection (closed with FIN, or cut off after an error); whatever it reports later is dropped. */
+  #dropConnection(reason: CloseReason): void {
+    this.#generation += 1;
     const old = this.#data;
     this.#data = undefined;
     if (!old) return;
@@ -101,11 +111,23 @@ export class DataChannel {
     const options = this.options;
     switch (event.type) {
       case 'listen': {
-        // A new listener replaces any listener or connection there was (959 §3.2, condition 3).
+        // A new listener (or the session's one, armed again) replaces any connection there was (959 §3.2, condition 3).
+        const kept = this.#listener;
+        if (options.keepListener && kept instanceof PassiveListener && !kept.closed) {
+          this.#dropConnection('replaced');
+          const myGen = this.#generation;
+          kept.arm((traced) => this.#adopt(traced, myGen));
+          this.report({ type: 'data.listening', local: kept.local });
+          return;
+        }
         this.#dropAll('replaced');
         const myGen = this.#generation;
+        const adopt = (traced: TracedSocket) => this.#adopt(traced, myGen);
         // Only the control connection's peer may connect (RFC 2577 §4); others are refused at once.
-        listenOnce(options.trace, options.controlLocal.host, options.controlPeer.host, (traced) => this.#adopt(traced, myGen), options.passivePorts)
+        const opened = options.keepListener
+          ? PassiveListener.open(options.trace, options.controlLocal.host, options.controlPeer.host, options.passivePorts).then((l) => (l.arm(adopt), l))
+          : listenOnce(options.trace, options.controlLocal.host, options.controlPeer.host, adopt, options.passivePorts);
+        opened
           .then((l) => {
             if (!this.#current(myGen)) return l.close();
             this.#listener = l;

@@ -105,6 +105,7 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
         // The server's data port is L-1 (959 §3.2, §5.2): 2120 for a server on 2121, 20 for 21.
         ...(traced.local.port > 1 ? { preferredLocalPort: traced.local.port - 1 } : {}),
         ...(passivePorts ? { passivePorts } : {}),
+        keepListener: true,
         openSource: (source) => openStoreSource(options.store, source),
         readSmall: (source) => readSmallSource(options.store, source),
         openSink: (sink) => openStoreSink(options.store, sink),

@@ -76,11 +76,24 @@ describe('a server with a passive-port range', () => {
   const start = async (range: { min: number; max: number }) => {
     leaks = trackHandles();
     server = await startFtpServer({ store: createMemoryStore(), anonymous: true, loginDelayMs: 10, passivePorts: range });
-    ctl = await openRawControl(server.address.port);
-    expect((await ctl.reply()).code).toBe(220);
-    expect((await ctl.command('USER anonymous')).code).toBe(331);
-    expect((await ctl.command('PASS x')).code).toBe(230);
+    ctl = await login();
     return ctl;
+  };
+
+  const login = async () => {
+    const control = await openRawControl(server!.address.port);
+    expect((await control.reply()).code).toBe(220);
+    expect((await control.command('USER anonymous')).code).toBe(331);
+    expect((await control.command('PASS x')).code).toBe(230);
+    return control;
+  };
+
+  /** A session keeps its passive listener: each new session draws a port anew. The reply to PASV there. */
+  const pasvInNewSession = async () => {
+    const control = await login();
+    const r = await control.command('PASV');
+    await control.close();
+    return r;
   };
 
   /** Another listener on a port, as another program would hold it. */
@@ -117,12 +130,12 @@ describe('a server with a passive-port range', () => {
     server = undefined;
   });
 
-  it('listens on ports of the range, and the transfer works there', async () => {
+  it('listens on ports of the range, one listener per session, and the transfer works there', async () => {
     const range = quietPortRange(5);
     const control = await start(range);
     const ports: number[] = [];
     for (let i = 0; i < 20; i += 1) {
-      const r = await control.command('PASV');
+      const r = await pasvInNewSession();
       expect(r.code).toBe(227);
       ports.push(parsePasvReply(r.text)!.port);
     }
@@ -130,10 +143,14 @@ describe('a server with a passive-port range', () => {
       expect(port).toBeGreaterThanOrEqual(range.min);
       expect(port).toBeLessThanOrEqual(range.max);
     }
-    // Random, not always the same port: 20 PASVs over 5 ports hit one port every time with chance 5^-19.
+    // Random, not always the same port: 20 sessions over 5 ports hit one port every time with chance 5^-19.
     expect(new Set(ports).size).toBeGreaterThan(1);
+    // Within a session every PASV names the session's one listener.
+    const first = parsePasvReply((await control.command('PASV')).text)!.port;
+    expect(parsePasvReply((await control.command('PASV')).text)!.port).toBe(first);
+    ports.push(first);
 
-    // The last listener is live: a download arrives through it.
+    // The listener is live: a download arrives through it.
     const data = net.connect({ host: '127.0.0.1', port: ports.at(-1)! });
     const chunks: Buffer[] = [];
     data.on('data', (c: Buffer) => chunks.push(c));
@@ -149,9 +166,10 @@ describe('a server with a passive-port range', () => {
     const range = await rangeWithHeld(2, 1);
     const control = await start(range);
     const notes = () => server!.recorder.events.filter((e) => e.type === 'note').map((e) => (e as { text: string }).text);
-    // Half of the random starts land on the taken port: PASV until one did (64 misses in a row: 2^-64).
+    expect((await control.command('NOOP')).code).toBe(200);
+    // Half of the random starts land on the taken port: new sessions until one did (64 misses in a row: 2^-64).
     for (let i = 0; i < 64 && notes().length === 0; i += 1) {
-      const r = await control.command('PASV');
+      const r = await pasvInNewSession();
       expect(r.code).toBe(227);
       expect(parsePasvReply(r.text)!.port).toBe(range.max);
     }
@@ -161,9 +179,9 @@ describe('a server with a passive-port range', () => {
 
   it('names every taken port it tried in one note, and lands on the free one', async () => {
     const range = await rangeWithHeld(4, 3);
-    const control = await start(range);
+    await start(range);
     for (let i = 0; i < 12; i += 1) {
-      const r = await control.command('PASV');
+      const r = await pasvInNewSession();
       expect(parsePasvReply(r.text)!.port).toBe(range.max);
     }
     const notes = server!.recorder.events.filter((e) => e.type === 'note').map((e) => (e as { text: string }).text);

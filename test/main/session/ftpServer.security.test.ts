@@ -145,4 +145,28 @@ describe('limits', () => {
     expect(refused.length).toBe(1);
     expect((await ctl.command('NOOP')).code).toBe(200);
   });
+
+  it('the session keeps its passive listener, but admits one connection per PASV: a second one, even from the client\'s own address, is refused', async () => {
+    ctl = await loggedIn();
+    const port = parsePasvReply((await ctl.command('PASV')).text)!.port;
+    const data = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+    data.on('data', () => undefined);
+    const ended = new Promise((resolve) => data.once('end', resolve));
+    await new Promise((resolve) => data.once('connect', resolve));
+    expect((await ctl.command('RETR notes.txt')).code).toBe(150);
+    await ended;
+    expect((await ctl.reply()).code).toBe(226);
+    data.end();
+    // The listener is still there (the next PASV will name it again), but nobody asked for this connection.
+    const stray = net.connect({ host: '127.0.0.1', port });
+    const outcome = await new Promise<string>((resolve) => {
+      stray.on('data', () => resolve('data'));
+      stray.on('error', () => resolve('refused'));
+      stray.on('close', () => resolve('refused'));
+    });
+    expect(outcome).toBe('refused');
+    expect(server.recorder.events.find((e) => e.type === 'tcp.refused')).toMatchObject({ reason: expect.stringMatching(/no PASV or EPSV asked for/) });
+    // The next PASV arms it again, on the same port.
+    expect(parsePasvReply((await ctl.command('PASV')).text)!.port).toBe(port);
+  });
 });
