@@ -4,10 +4,19 @@
 // on every path: the bytes of a data connection are recorded before the FIN or EOF marker that ends
 // them"). STOR and RETR x PORT and PASV x MODE S, B and C.
 //
+// The server listens in a port window of its own (control, passive and active-mode data ports), and
+// dumpcap captures only that window, so other traffic on lo (parallel test files) cannot crowd the
+// session's packets out of the capture buffer. Each row checks, per data connection: who sent the
+// first FIN; that the payload precedes the FIN on the wire and that each side's data.transfer row
+// precedes its record of the FIN (STREAM) or EOF marker (BLOCK/COMPRESSED) that ends it; the payload
+// bytes on the wire against data.transfer `bytes`; and who closes (STREAM: the sender, at once;
+// BLOCK/COMPRESSED: nobody before QUIT). Failures print the trace and the wire side by side.
+//
 // Whose record is whose: every event is recorded by `side`, except tcp.fin/tcp.rst, where `side` is
 // the side that SENT it and `dir: 'received'` marks the peer's record of it (traceEvent.ts). So the
 // receiver's own record of the sender's FIN is { type: 'tcp.fin', side: <sender>, dir: 'received' }.
 
+import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ClientOutput } from '../../core/machines/clientSession.machine';
 import { findBuiltinScenario } from '../../core/scenarios/builtinScenarios';
@@ -18,6 +27,8 @@ import { runClientSession } from '../../main/session/clientSession';
 import { startFtpServer, type FtpServer } from '../../main/session/ftpServer';
 import { generateBytes } from '../../main/session/generatedContent';
 import { createMemoryStore } from '../../main/store/memoryStore';
+import type { FileStore } from '../../main/store/fileStore';
+import { quietPortRange } from '../support/freePort.js';
 import { trackHandles } from '../support/leaks.js';
 import {
   captureToolsAvailable,
@@ -145,7 +156,7 @@ async function runSession(row: Row): Promise<{ output: ClientOutput; events: rea
       sink.end(generateBytes({ size: SIZE, text: false, seed: 9 }), () => resolve());
     });
   }
-  server = await startFtpServer({ store, recorder, anonymous: true, loginDelayMs: 0 });
+  const { ftp, window } = await startServerInWindow(store, recorder);
   const scenario = findBuiltinScenario(row.direction === 'upload' ? 'textbook-upload' : 'download');
   if (!scenario) throw new Error('built-in scenario missing');
   const steps = resolveScenario(
@@ -153,19 +164,59 @@ async function runSession(row: Row): Promise<{ output: ClientOutput; events: rea
     settingsFor(scenario, { user: 'anonymous', password: 'guest', passive: row.passive, mode: row.mode, type: 'I', file: FILE, size: SIZE }),
   );
 
-  capture = await startCapture();
-  const output = await runClientSession({ server: server.address, recorder, steps, sessionTimeoutMs: 10_000 });
+  capture = await startCapture({ filter: `tcp and host 127.0.0.1 and portrange ${window.min}-${window.max}` });
+  const output = await runClientSession({ server: ftp.address, recorder, steps, sessionTimeoutMs: 10_000 });
   // Let the server's session finish its own closing (a stop() now could turn a FIN into a RST).
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([Promise.all(server.sessions.map((s) => s.done)), new Promise((r) => (timer = setTimeout(r, 3_000)))]);
+  await Promise.race([Promise.all(ftp.sessions.map((s) => s.done)), new Promise((r) => (timer = setTimeout(r, 3_000)))]);
   clearTimeout(timer);
   await closeServer();
-  // tshark prints only the session's own connections (the capture holds all of lo).
+  // tshark prints only the session's own connections (the capture also holds the probes, and whatever else used the window).
   const ports = recorder.events.flatMap((e) => (e.type === 'tcp.connect' || e.type === 'tcp.accept' ? [e.local.port, e.remote.port] : []));
   const wire = await capture.connections({ ports });
   const stats = capture.stats();
-  const note = stats ? `capture: ${stats.received} packets on lo, ${stats.dropped} dropped` : 'capture: no counts from dumpcap';
+  const note = `capture of ports ${window.min}-${window.max}: ${stats ? `${stats.received} packets, ${stats.dropped} dropped` : 'no counts from dumpcap'}`;
   return { output, events: recorder.events, wire, note };
+}
+
+/** Whether `port` can be bound on 127.0.0.1 right now. */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen({ host: '127.0.0.1', port, exclusive: true }, () => probe.close(() => resolve(true)));
+  });
+}
+
+/**
+ * Every port of the session's data and control connections on the server's side lies in one window
+ * below the kernel's ephemeral range, so the capture filter can name it (and other traffic on lo stays
+ * out of the capture): window.min is the server's active-mode data port (L-1, 959 §3.2), min+1 its
+ * control port L, the rest its passive ports. The client's ports are ephemeral; each connection has
+ * the server at one end, so the window catches them all.
+ */
+async function startServerInWindow(store: FileStore, recorder: TraceRecorder): Promise<{ ftp: FtpServer; window: { min: number; max: number } }> {
+  let lastError: Error | undefined;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const window = quietPortRange(64);
+    if (!(await portFree(window.min))) continue;
+    try {
+      const ftp = await startFtpServer({
+        store,
+        recorder,
+        anonymous: true,
+        loginDelayMs: 0,
+        port: window.min + 1,
+        passivePorts: { min: window.min + 2, max: window.max },
+      });
+      server = ftp;
+      return { ftp, window };
+    } catch (error) {
+      lastError = error as Error;
+      if (!/EADDRINUSE/.test(lastError.message)) throw lastError;
+    }
+  }
+  throw new Error(`no free port window for the server after 5 tries${lastError ? `: ${lastError.message}` : ''}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -201,7 +252,7 @@ function mapConnection(conn: string, events: readonly TraceEvent[], wire: readon
   if (candidates.length !== 1) {
     throw new Error(
       `${conn} (${endpoint.client} <-> ${endpoint.server}): expected exactly one connection in the capture, found ${candidates.length} ` +
-        `(capture has ${wire.length} connections; was it running?)\n${traceLines.join('\n')}`,
+        `(${note}; ${wire.length} connections read back)\n${traceLines.join('\n')}`,
     );
   }
   const found = candidates[0]!;
