@@ -115,7 +115,10 @@ function start(win: Window): void {
     const rows = trace.full().rows;
     transcript.render(trace.transcript.entries, rows[current]?.seq ?? 0, rows[current - 1]?.seq ?? 0);
     narration.render(trace.events, currentMark?.seqs, typeof trace.meta.scenario === 'string' ? trace.meta.scenario : undefined);
-    statecharts.render(trace.events, rows[current]?.seq ?? 0);
+    // The machines as the current step left them: its own event and the state changes it caused, which
+    // are recorded right after it (a FIN, then the data region moving to halfClosed), up to the next step.
+    const next = rows[current + 1]?.seq;
+    statecharts.render(trace.events, current < 0 ? 0 : next !== undefined ? next - 1 : Number.POSITIVE_INFINITY);
   }
 
   /** Step: with nothing loaded yet, starts the chosen scenario held before its first command. */

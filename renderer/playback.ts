@@ -49,7 +49,8 @@ function describeWaiting(gate: GateView): string | undefined {
   if (waiting === 'dataClose') return `${who} waits before closing the data connection`;
   if (waiting === 'abort') return `${who} waits before sending ABOR`;
   if (waiting === 'command') return `${who} waits before its next command`;
-  if (gate.side === 'server') return `the server waits before replying ${waiting}`;
+  // The reply's own full stop would be doubled by the sentence around it.
+  if (gate.side === 'server') return `the server waits before replying ${waiting.replace(/\.$/, '')}`;
   return `the client waits before ${/^PASS\s/i.test(waiting) ? 'PASS ****' : waiting}`;
 }
 

@@ -61,10 +61,9 @@ export interface ClientContext extends ClientSessionInput {
   representation: Representation;
   mode: TransferMode;
   structure: 'F' | 'R';
-  /** The server's data address from 227/229, or our listener's address sent with PORT/EPRT. */
+  /** The server's data address from 227/229, or our listener's address sent with PORT/EPRT. (Whether a data
+   * connection exists is the machine's data region's business, not a flag: clientSession.machine.ts.) */
   dataTarget: Endpoint | undefined;
-  dataReady: boolean;
-  dataConnected: boolean;
   /** Transfer bookkeeping: the data side and the control side finish in either order (facts §1.5). */
   preliminarySeen: boolean;
   dataFinished: boolean;
@@ -89,8 +88,6 @@ export function initialClientContext(input: ClientSessionInput): ClientContext {
     mode: 'S',
     structure: 'F',
     dataTarget: undefined,
-    dataReady: false,
-    dataConnected: false,
     preliminarySeen: false,
     dataFinished: false,
     completion: undefined,

@@ -1,8 +1,9 @@
 // The FTP client session: runs a scenario's steps over real sockets, deciding when to send, connect and close.
 // It accepts what RFC 1123 §4.1.2.11 asks a client to tolerate: multi-line replies, 125 for 150,
-// and a 226 that arrives before or after the data connection's end (facts §1.5).
+// and a 226 that arrives before or after the data connection's end (facts §1.5). Two regions run side by
+// side, as in the server's machine: `session` (the steps) and `data` (the data connection's own life).
 
-import { assign, enqueueActions, fromCallback, fromPromise, not, sendTo, setup } from 'xstate';
+import { and, assign, enqueueActions, fromCallback, fromPromise, not, or, raise, sendTo, setup, stateIn } from 'xstate';
 import { parseCommand } from '../protocol/commandLineDecoder';
 import { formatEprtArgument, formatPortArgument, parseEpsvReply, parsePasvReply } from '../protocol/hostPort';
 import { replyClass } from '../protocol/replyCodes';
@@ -10,7 +11,10 @@ import { transferModes } from '../protocol/transferModes';
 import type { ControlInputEvent, ControlOutputEvent, DataInputEvent, DataOutputEvent } from './channelEvents';
 import { initialClientContext, type ClientContext, type ClientSessionInput, type ClientStep, type ReplySeen } from './clientSession.context';
 
-export type ClientEvent = ControlInputEvent | DataInputEvent;
+/** Raised for the data region where no socket reports the change: the client starts dialling; the session is over. */
+type DataRegionEvent = { type: 'data.dialing' } | { type: 'data.dropped' } | { type: 'data.released' };
+
+export type ClientEvent = ControlInputEvent | DataInputEvent | DataRegionEvent;
 
 /** What the step gate is asked before the client acts: the session host pauses here when stepping. */
 export interface GateRequest {
@@ -80,7 +84,9 @@ export const clientSessionMachine = setup({
       const step = stepOf(context);
       return step?.kind === 'dataSetup' && step.passive;
     },
-    readyToMove: ({ context }) => context.preliminarySeen && context.dataConnected,
+    /** A data connection is up (even if the server has already sent its FIN: its bytes still wait to be read). */
+    dataConnected: or([stateIn('#client.data.open'), stateIn('#client.data.keptOpen'), stateIn('#client.data.halfClosed')]),
+    preliminarySeen: ({ context }) => context.preliminarySeen,
     transferDone: ({ context }) => context.dataFinished && context.completion !== undefined,
     abortDone: ({ context }) => context.dataFinished && context.completion !== undefined && context.abortReply !== undefined,
     streamMode: ({ context }) => transferModes[context.mode].eofByClose,
@@ -126,11 +132,11 @@ export const clientSessionMachine = setup({
       transferSha256: undefined,
     }),
     /** A data connection serves one STREAM transfer; the next needs a new PORT or PASV (1123 §4.1.2.5). */
-    dataUsedUp: assign({ dataReady: false, dataConnected: false, dataTarget: undefined }),
+    dataUsedUp: assign({ dataTarget: undefined }),
     /** After a transfer: in STREAM mode the connection is gone; in BLOCK/COMPRESSED it stays for the next one. */
     dataUsedUpInStream: enqueueActions(({ context, enqueue }) => {
       // After ABOR the server closes the connection in any mode (959 §3.2, condition 2).
-      if (transferModes[context.mode].eofByClose || context.aborting) enqueue.assign({ dataReady: false, dataConnected: false, dataTarget: undefined });
+      if (transferModes[context.mode].eofByClose || context.aborting) enqueue.assign({ dataTarget: undefined });
     }),
     recordTransfer: assign({
       transfers: ({ context }) => {
@@ -151,21 +157,12 @@ export const clientSessionMachine = setup({
   },
 }).createMachine({
   id: 'client',
+  type: 'parallel',
   context: ({ input }) => initialClientContext(input),
   invoke: [
     { id: 'control', src: 'control' },
     { id: 'dataChannel', src: 'dataChannel' },
   ],
-  initial: 'awaitingGreeting',
-  on: {
-    'control.closed': { target: '.failed', actions: { type: 'fail', params: 'The server closed the control connection unexpectedly.' } },
-    // Active mode: some servers connect as soon as PORT is accepted, before the transfer command
-    // (ftp-srv, pyftpdlib; facts §1.5), so the connection can arrive while any other reply is awaited.
-    'data.connected': { actions: assign({ dataConnected: true }) },
-    // The server closed a kept-open data connection (ABOR, a new PASV, 959 §3.2): the next transfer needs a new one.
-    'data.closed': { actions: assign({ dataConnected: false, dataReady: false }) },
-    'control.garbled': { target: '.failed', actions: assign({ failure: ({ event }) => `The server sent a line that is not an FTP reply: ${JSON.stringify(event.line)} (RFC 959 §4.2).` }) },
-  },
   output: ({ context }) => ({
     ok: context.failure === undefined,
     ...(context.failure ? { failure: context.failure } : {}),
@@ -173,268 +170,320 @@ export const clientSessionMachine = setup({
     ...(context.lastReply ? { lastReply: context.lastReply } : {}),
   }),
   states: {
-    // The client sends nothing before the greeting; a 120 means wait for the 220 (959 §5.4).
-    awaitingGreeting: {
+    session: {
+      initial: 'awaitingGreeting',
       on: {
-        'control.reply': [
-          { guard: 'isPreliminary', actions: 'rememberReply' },
-          { guard: ({ event }) => event.code === 220, target: 'ready', actions: 'rememberReply' },
-          { target: 'failed', actions: ['rememberReply', assign({ failure: ({ event }) => `The server refused the session: ${event.code} ${event.lines.join(' ')}` })] },
-        ],
-      },
-    },
-    ready: {
-      always: [
-        { guard: 'finished', target: 'done' },
-        { guard: { type: 'stepIs', params: 'dataSetup' }, target: 'dataSetup' },
-        { guard: { type: 'stepIs', params: 'transfer' }, target: 'transfer' },
-        { guard: 'loggedInByUser', actions: 'advance' },
-        { target: 'command' },
-      ],
-    },
-    command: {
-      initial: 'gated',
-      states: {
-        gated: {
-          invoke: { src: 'gate', input: ({ context }) => ({ action: 'command' as const, line: lineOf(context) }), onDone: 'awaitingReply' },
-        },
-        awaitingReply: {
-          entry: 'sendLine',
-          on: {
-            'control.reply': [
-              { guard: 'isPreliminary', target: '#client.failed', actions: ['rememberReply', assign({ failure: ({ context, event }) => preliminaryError(context, replyOf(event)) })] },
-              // QUIT's 221 (or a 421 the step expected): the server will close the control connection (959 §4.1.1).
-              { guard: ({ context, event }) => event.code === 221 && accepted(stepOf(context), event.code), target: '#client.closingControl', actions: ['rememberReply', 'advance'] },
-              { guard: 'isAccepted', target: '#client.ready', actions: ['rememberReply', 'trackParameters', 'advance'] },
-              { target: '#client.failed', actions: ['rememberReply', 'failUnexpected'] },
-            ],
-          },
-        },
-      },
-    },
-    dataSetup: {
-      initial: 'choosing',
-      states: {
-        choosing: {
-          always: [{ guard: 'passive', target: 'gatedPassive' }, { target: 'listening' }],
-        },
-        // Active mode: the client listens first, then tells the server where (959 §3.2: before the transfer command).
-        listening: {
-          entry: sendTo('dataChannel', { type: 'listen' }),
-          on: {
-            'data.listening': { target: 'gatedPort', actions: assign({ dataTarget: ({ event }) => event.local }) },
-            'data.failed': { target: '#client.failed', actions: assign({ failure: ({ event }) => `Could not listen for the data connection: ${event.reason}` }) },
-          },
-        },
-        gatedPort: {
-          invoke: {
-            src: 'gate',
-            input: ({ context }) => ({ action: 'command' as const, line: portLine(context) }),
-            onDone: 'awaitingPortReply',
-          },
-        },
-        awaitingPortReply: {
-          entry: sendTo('control', ({ context }) => ({ type: 'command' as const, line: portLine(context) })),
-          on: {
-            'control.reply': [
-              { guard: 'isPreliminary', target: '#client.failed', actions: ['rememberReply', assign({ failure: ({ context, event }) => preliminaryError({ ...context, steps: [] }, replyOf(event)).replace(/answered \S+/, `answered ${context.extended ? 'EPRT' : 'PORT'}`) })] },
-              {
-                guard: ({ event }) => event.code === 200,
-                target: '#client.ready',
-                actions: [
-                  'rememberReply',
-                  assign({ dataReady: true }),
-                  enqueueActions(({ context, enqueue }) => {
-                    const step = stepOf(context);
-                    if (step?.kind === 'dataSetup' && step.refuse) {
-                      enqueue.sendTo('dataChannel', { type: 'reset', reason: 'reset' });
-                      // A server that connected at PORT time (see 'data.connected' above) lost that connection too.
-                      enqueue.assign({ dataConnected: false });
-                    }
-                  }),
-                  'advance',
-                ],
-              },
-              { target: '#client.failed', actions: ['rememberReply', 'failUnexpected', sendTo('dataChannel', { type: 'reset', reason: 'error' })] },
-            ],
-          },
-        },
-        // Passive mode: the server listens and says where; the client connects (959 §4.1.2, 2428 §3).
-        gatedPassive: {
-          invoke: {
-            src: 'gate',
-            input: ({ context }) => ({ action: 'command' as const, line: context.extended ? 'EPSV' : 'PASV' }),
-            onDone: 'awaitingPassiveReply',
-          },
-        },
-        awaitingPassiveReply: {
-          entry: sendTo('control', ({ context }) => ({ type: 'command' as const, line: context.extended ? 'EPSV' : 'PASV' })),
-          on: {
-            'control.reply': [
-              {
-                guard: ({ context, event }) => passiveTarget(context, event.code, event.lines) !== undefined,
-                target: 'connecting',
-                actions: ['rememberReply', assign({ dataTarget: ({ context, event }) => passiveTarget(context, event.code, event.lines) })],
-              },
-              { target: '#client.failed', actions: ['rememberReply', 'failUnexpected'] },
-            ],
-          },
-        },
-        connecting: {
-          entry: sendTo('dataChannel', ({ context }) => ({ type: 'connect' as const, target: context.dataTarget! })),
-          on: {
-            'data.connected': { target: '#client.ready', actions: [assign({ dataReady: true, dataConnected: true }), 'advance'] },
-            'data.failed': { target: '#client.failed', actions: assign({ failure: ({ event }) => `Could not open the passive data connection: ${event.reason}` }) },
-          },
-        },
-      },
-    },
-    transfer: {
-      initial: 'gated',
-      entry: 'resetTransfer',
-      on: {
-        // Active mode: the server connects after (or, for some servers, before) its 1yz (facts §1.5).
-        'data.connected': { actions: assign({ dataConnected: true }) },
-        'data.closed': { actions: assign({ dataFinished: true, transferBytes: ({ context, event }) => Math.max(context.transferBytes, event.bytes) }) },
-        'data.lost': { actions: assign({ dataFinished: true, transferBytes: ({ context, event }) => Math.max(context.transferBytes, event.bytes) }) },
-        'data.failed': { target: '#client.failed', actions: assign({ failure: ({ event }) => `The data connection failed: ${event.reason}` }) },
-        'data.received': [
-          // BLOCK/COMPRESSED: the EOF marker arrived in the data; the connection stays open (959 §3.3).
-          {
-            guard: not('streamMode'),
-            actions: assign({ dataFinished: true, transferBytes: ({ event }) => event.bytes, transferSha256: ({ event }) => event.sha256 }),
-          },
-          // STREAM: the server's FIN was the end of file (or, after ABOR, its close); the client closes its side in turn (959 §5.2).
-          {
-            actions: [
-              assign({ transferBytes: ({ event }) => event.bytes, transferSha256: ({ event }) => event.sha256 }),
-              sendTo('dataChannel', { type: 'close', reason: 'peer-closed' }),
-            ],
-          },
-        ],
+        'control.closed': { target: '.failed', actions: { type: 'fail', params: 'The server closed the control connection unexpectedly.' } },
+        'control.garbled': { target: '.failed', actions: assign({ failure: ({ event }) => `The server sent a line that is not an FTP reply: ${JSON.stringify(event.line)} (RFC 959 §4.2).` }) },
       },
       states: {
-        gated: {
-          invoke: { src: 'gate', input: ({ context }) => ({ action: 'command' as const, line: lineOf(context) }), onDone: 'awaitingPreliminary' },
-        },
-        awaitingPreliminary: {
-          entry: 'sendLine',
-          always: { guard: 'readyToMove', target: 'moving' },
+        // The client sends nothing before the greeting; a 120 means wait for the 220 (959 §5.4).
+        awaitingGreeting: {
           on: {
             'control.reply': [
-              { guard: 'isPreliminary', actions: ['rememberReply', assign({ preliminarySeen: true })] },
-              // 1yz then 2yz before this client has even accepted the active connection (a busy client, a
-              // tiny file): the server has sent the file and closed; the bytes wait in the connection, which
-              // must still be read to its end of file before the transfer is done (959 §5.4; facts §1.5).
-              {
-                guard: ({ context, event }) => context.preliminarySeen && replyClass(event.code) === 'completion',
-                actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })],
-              },
-              // Refused before any data moved (550, 425, 553, ...): the data connection set up for it is not used.
-              {
-                guard: 'isAccepted',
-                target: '#client.ready',
-                actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) }), 'recordTransfer', sendTo('dataChannel', { type: 'reset', reason: 'reset' }), 'dataUsedUp', 'advance'],
-              },
-              { target: '#client.failed', actions: ['rememberReply', 'failUnexpected', sendTo('dataChannel', { type: 'reset', reason: 'error' })] },
+              { guard: 'isPreliminary', actions: 'rememberReply' },
+              { guard: ({ event }) => event.code === 220, target: 'ready', actions: 'rememberReply' },
+              { target: 'failed', actions: ['rememberReply', assign({ failure: ({ event }) => `The server refused the session: ${event.code} ${event.lines.join(' ')}` })] },
             ],
           },
         },
-        moving: {
-          entry: sendTo('dataChannel', ({ context }) => {
-            const step = stepOf(context) as Extract<ClientStep, { kind: 'transfer' }>;
-            const settings = {
-              representation: context.representation,
-              mode: context.mode,
-              structure: context.structure,
-              command: lineOf(context),
-              ...(step.restartEvery ? { restartEvery: step.restartEvery } : {}),
-            };
-            const pause = step.abortAfterBytes !== undefined ? { pauseAfterBytes: step.abortAfterBytes } : {};
-            if (step.direction === 'upload') {
-              const content = step.upload ?? { size: 0, text: false, seed: 1 };
-              // After REST {mark}, the sender starts again from its own marker ssss (959 §3.5).
-              const offset = step.resumeFromMark && context.lastMark ? Number(context.lastMark.sender) || 0 : 0;
-              return {
-                type: 'send' as const,
-                source: { kind: 'generated' as const, name: step.line, ...content, offset },
-                settings: { ...settings, ...(offset > 0 ? { markerBase: offset } : {}) },
-                ...pause,
-              };
-            }
-            return {
-              type: 'receive' as const,
-              sink: { kind: 'memory' as const, name: step.line },
-              settings,
-              ...pause,
-            };
-          }),
-          always: { guard: 'transferDone', target: 'finished' },
-          on: {
-            'data.sent': [
-              // STREAM upload: the client is the sender, so its close is the end of file (959 §3.2, §3.4.1). No command is sent.
-              { guard: 'streamMode', target: 'gatedClose', actions: assign({ transferBytes: ({ event }) => event.bytes }) },
-              // BLOCK/COMPRESSED: the EOF marker went with the data; the client never closes (only the server may, §3.2).
-              { actions: assign({ dataFinished: true, transferBytes: ({ event }) => event.bytes }) },
-            ],
-            'data.paused': { target: 'gatedAbort', actions: assign({ transferBytes: ({ event }) => event.bytes }) },
-            'control.reply': [
-              // 110 MARK: the receiving server's answer to a restart marker, exempt from the one-1yz rule (facts §0 #9).
-              { guard: 'isMark', actions: 'rememberMark' },
-              { guard: 'isPreliminary', target: '#client.failed', actions: ['rememberReply', { type: 'fail', params: 'The server sent a second preliminary reply for one command (RFC 959 §4.2 allows one).' }] },
-              { actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] },
-            ],
-          },
-        },
-        gatedClose: {
-          invoke: { src: 'gate', input: { action: 'dataClose' as const }, onDone: 'closingData' },
-          on: { 'control.reply': [{ guard: 'isMark', actions: 'rememberMark' }, { actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] }] },
-        },
-        closingData: {
-          entry: sendTo('dataChannel', { type: 'close', reason: 'eof' }),
-          always: { guard: 'transferDone', target: 'finished' },
-          on: { 'control.reply': [{ guard: 'isMark', actions: 'rememberMark' }, { actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] }] },
-        },
-        gatedAbort: {
-          invoke: { src: 'gate', input: { action: 'abort' as const, line: 'ABOR' }, onDone: 'aborting' },
-          on: { 'control.reply': [{ guard: 'isMark', actions: 'rememberMark' }, { actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] }] },
-        },
-        // ABOR: the transfer's own reply (426, or 226 if it had finished) and then ABOR's reply (226 or 225) (959 §4.1.3).
-        aborting: {
-          entry: [assign({ aborting: true }), { type: 'sendRaw', params: 'ABOR' }, sendTo('dataChannel', { type: 'drain' })],
-          always: { guard: 'abortDone', target: 'finished' },
-          on: {
-            'control.reply': [
-              { guard: 'isMark', actions: 'rememberMark' },
-              { guard: ({ context }) => context.completion === undefined, actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] },
-              { actions: ['rememberReply', assign({ abortReply: ({ event }) => replyOf(event) })] },
-            ],
-          },
-        },
-        finished: {
+        ready: {
           always: [
-            {
-              guard: ({ context }) => context.aborting || accepted(stepOf(context), context.completion!.code),
-              target: '#client.ready',
-              actions: ['recordTransfer', 'dataUsedUpInStream', 'advance'],
-            },
-            { target: '#client.failed', actions: ['recordTransfer', assign({ failure: ({ context }) => unexpected(context, context.completion!) })] },
+            { guard: 'finished', target: 'done' },
+            { guard: { type: 'stepIs', params: 'dataSetup' }, target: 'dataSetup' },
+            { guard: { type: 'stepIs', params: 'transfer' }, target: 'transfer' },
+            { guard: 'loggedInByUser', actions: 'advance' },
+            { target: 'command' },
           ],
         },
+        command: {
+          initial: 'gated',
+          states: {
+            gated: {
+              invoke: { src: 'gate', input: ({ context }) => ({ action: 'command' as const, line: lineOf(context) }), onDone: 'awaitingReply' },
+            },
+            awaitingReply: {
+              entry: 'sendLine',
+              on: {
+                'control.reply': [
+                  { guard: 'isPreliminary', target: '#client.session.failed', actions: ['rememberReply', assign({ failure: ({ context, event }) => preliminaryError(context, replyOf(event)) })] },
+                  // QUIT's 221 (or a 421 the step expected): the server will close the control connection (959 §4.1.1).
+                  { guard: ({ context, event }) => event.code === 221 && accepted(stepOf(context), event.code), target: '#client.session.closingControl', actions: ['rememberReply', 'advance'] },
+                  { guard: 'isAccepted', target: '#client.session.ready', actions: ['rememberReply', 'trackParameters', 'advance'] },
+                  { target: '#client.session.failed', actions: ['rememberReply', 'failUnexpected'] },
+                ],
+              },
+            },
+          },
+        },
+        dataSetup: {
+          initial: 'choosing',
+          states: {
+            choosing: {
+              always: [{ guard: 'passive', target: 'gatedPassive' }, { target: 'listening' }],
+            },
+            // Active mode: the client listens first, then tells the server where (959 §3.2: before the transfer command).
+            listening: {
+              entry: sendTo('dataChannel', { type: 'listen' }),
+              on: {
+                'data.listening': { target: 'gatedPort', actions: assign({ dataTarget: ({ event }) => event.local }) },
+                'data.failed': { target: '#client.session.failed', actions: assign({ failure: ({ event }) => `Could not listen for the data connection: ${event.reason}` }) },
+              },
+            },
+            gatedPort: {
+              invoke: {
+                src: 'gate',
+                input: ({ context }) => ({ action: 'command' as const, line: portLine(context) }),
+                onDone: 'awaitingPortReply',
+              },
+            },
+            awaitingPortReply: {
+              entry: sendTo('control', ({ context }) => ({ type: 'command' as const, line: portLine(context) })),
+              on: {
+                'control.reply': [
+                  { guard: 'isPreliminary', target: '#client.session.failed', actions: ['rememberReply', assign({ failure: ({ context, event }) => preliminaryError({ ...context, steps: [] }, replyOf(event)).replace(/answered \S+/, `answered ${context.extended ? 'EPRT' : 'PORT'}`) })] },
+                  {
+                    guard: ({ event }) => event.code === 200,
+                    target: '#client.session.ready',
+                    actions: [
+                      'rememberReply',
+                      enqueueActions(({ context, enqueue }) => {
+                        const step = stepOf(context);
+                        // The listener goes (and a connection a server made at PORT time with it): the data region says so.
+                        if (step?.kind === 'dataSetup' && step.refuse) {
+                          enqueue.sendTo('dataChannel', { type: 'reset', reason: 'reset' });
+                          enqueue.raise({ type: 'data.dropped' });
+                        }
+                      }),
+                      'advance',
+                    ],
+                  },
+                  { target: '#client.session.failed', actions: ['rememberReply', 'failUnexpected', sendTo('dataChannel', { type: 'reset', reason: 'error' })] },
+                ],
+              },
+            },
+            // Passive mode: the server listens and says where; the client connects (959 §4.1.2, 2428 §3).
+            gatedPassive: {
+              invoke: {
+                src: 'gate',
+                input: ({ context }) => ({ action: 'command' as const, line: context.extended ? 'EPSV' : 'PASV' }),
+                onDone: 'awaitingPassiveReply',
+              },
+            },
+            awaitingPassiveReply: {
+              entry: sendTo('control', ({ context }) => ({ type: 'command' as const, line: context.extended ? 'EPSV' : 'PASV' })),
+              on: {
+                'control.reply': [
+                  {
+                    guard: ({ context, event }) => passiveTarget(context, event.code, event.lines) !== undefined,
+                    target: 'connecting',
+                    actions: ['rememberReply', assign({ dataTarget: ({ context, event }) => passiveTarget(context, event.code, event.lines) })],
+                  },
+                  { target: '#client.session.failed', actions: ['rememberReply', 'failUnexpected'] },
+                ],
+              },
+            },
+            connecting: {
+              entry: [sendTo('dataChannel', ({ context }) => ({ type: 'connect' as const, target: context.dataTarget! })), raise({ type: 'data.dialing' })],
+              on: {
+                'data.connected': { target: '#client.session.ready', actions: 'advance' },
+                'data.failed': { target: '#client.session.failed', actions: assign({ failure: ({ event }) => `Could not open the passive data connection: ${event.reason}` }) },
+              },
+            },
+          },
+        },
+        transfer: {
+          initial: 'gated',
+          entry: 'resetTransfer',
+          on: {
+            'data.closed': { actions: assign({ dataFinished: true, transferBytes: ({ context, event }) => Math.max(context.transferBytes, event.bytes) }) },
+            'data.lost': { actions: assign({ dataFinished: true, transferBytes: ({ context, event }) => Math.max(context.transferBytes, event.bytes) }) },
+            'data.failed': { target: '#client.session.failed', actions: assign({ failure: ({ event }) => `The data connection failed: ${event.reason}` }) },
+            'data.received': [
+              // BLOCK/COMPRESSED: the EOF marker arrived in the data; the connection stays open (959 §3.3).
+              {
+                guard: not('streamMode'),
+                actions: assign({ dataFinished: true, transferBytes: ({ event }) => event.bytes, transferSha256: ({ event }) => event.sha256 }),
+              },
+              // STREAM: the server's FIN was the end of file (or, after ABOR, its close); the client closes its side in turn (959 §5.2).
+              {
+                actions: [
+                  assign({ transferBytes: ({ event }) => event.bytes, transferSha256: ({ event }) => event.sha256 }),
+                  sendTo('dataChannel', { type: 'close', reason: 'peer-closed' }),
+                ],
+              },
+            ],
+          },
+          states: {
+            gated: {
+              invoke: { src: 'gate', input: ({ context }) => ({ action: 'command' as const, line: lineOf(context) }), onDone: 'awaitingPreliminary' },
+            },
+            awaitingPreliminary: {
+              entry: 'sendLine',
+              // Active mode: the server connects after (or, for some servers, before) its 1yz (facts §1.5).
+              always: { guard: and(['preliminarySeen', 'dataConnected']), target: 'moving' },
+              on: {
+                'control.reply': [
+                  { guard: 'isPreliminary', actions: ['rememberReply', assign({ preliminarySeen: true })] },
+                  // 1yz then 2yz before this client has even accepted the active connection (a busy client, a
+                  // tiny file): the server has sent the file and closed; the bytes wait in the connection, which
+                  // must still be read to its end of file before the transfer is done (959 §5.4; facts §1.5).
+                  {
+                    guard: ({ context, event }) => context.preliminarySeen && replyClass(event.code) === 'completion',
+                    actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })],
+                  },
+                  // Refused before any data moved (550, 425, 553, ...): the data connection set up for it is not used.
+                  {
+                    guard: 'isAccepted',
+                    target: '#client.session.ready',
+                    actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) }), 'recordTransfer', sendTo('dataChannel', { type: 'reset', reason: 'reset' }), 'dataUsedUp', 'advance'],
+                  },
+                  { target: '#client.session.failed', actions: ['rememberReply', 'failUnexpected', sendTo('dataChannel', { type: 'reset', reason: 'error' })] },
+                ],
+              },
+            },
+            moving: {
+              entry: sendTo('dataChannel', ({ context }) => {
+                const step = stepOf(context) as Extract<ClientStep, { kind: 'transfer' }>;
+                const settings = {
+                  representation: context.representation,
+                  mode: context.mode,
+                  structure: context.structure,
+                  command: lineOf(context),
+                  ...(step.restartEvery ? { restartEvery: step.restartEvery } : {}),
+                };
+                const pause = step.abortAfterBytes !== undefined ? { pauseAfterBytes: step.abortAfterBytes } : {};
+                if (step.direction === 'upload') {
+                  const content = step.upload ?? { size: 0, text: false, seed: 1 };
+                  // After REST {mark}, the sender starts again from its own marker ssss (959 §3.5).
+                  const offset = step.resumeFromMark && context.lastMark ? Number(context.lastMark.sender) || 0 : 0;
+                  return {
+                    type: 'send' as const,
+                    source: { kind: 'generated' as const, name: step.line, ...content, offset },
+                    settings: { ...settings, ...(offset > 0 ? { markerBase: offset } : {}) },
+                    ...pause,
+                  };
+                }
+                return {
+                  type: 'receive' as const,
+                  sink: { kind: 'memory' as const, name: step.line },
+                  settings,
+                  ...pause,
+                };
+              }),
+              always: { guard: 'transferDone', target: 'finished' },
+              on: {
+                'data.sent': [
+                  // STREAM upload: the client is the sender, so its close is the end of file (959 §3.2, §3.4.1). No command is sent.
+                  { guard: 'streamMode', target: 'gatedClose', actions: assign({ transferBytes: ({ event }) => event.bytes }) },
+                  // BLOCK/COMPRESSED: the EOF marker went with the data; the client never closes (only the server may, §3.2).
+                  { actions: assign({ dataFinished: true, transferBytes: ({ event }) => event.bytes }) },
+                ],
+                'data.paused': { target: 'gatedAbort', actions: assign({ transferBytes: ({ event }) => event.bytes }) },
+                'control.reply': [
+                  // 110 MARK: the receiving server's answer to a restart marker, exempt from the one-1yz rule (facts §0 #9).
+                  { guard: 'isMark', actions: 'rememberMark' },
+                  { guard: 'isPreliminary', target: '#client.session.failed', actions: ['rememberReply', { type: 'fail', params: 'The server sent a second preliminary reply for one command (RFC 959 §4.2 allows one).' }] },
+                  { actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] },
+                ],
+              },
+            },
+            gatedClose: {
+              invoke: { src: 'gate', input: { action: 'dataClose' as const }, onDone: 'closingData' },
+              on: { 'control.reply': [{ guard: 'isMark', actions: 'rememberMark' }, { actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] }] },
+            },
+            closingData: {
+              entry: sendTo('dataChannel', { type: 'close', reason: 'eof' }),
+              always: { guard: 'transferDone', target: 'finished' },
+              on: { 'control.reply': [{ guard: 'isMark', actions: 'rememberMark' }, { actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] }] },
+            },
+            gatedAbort: {
+              invoke: { src: 'gate', input: { action: 'abort' as const, line: 'ABOR' }, onDone: 'aborting' },
+              on: { 'control.reply': [{ guard: 'isMark', actions: 'rememberMark' }, { actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] }] },
+            },
+            // ABOR: the transfer's own reply (426, or 226 if it had finished) and then ABOR's reply (226 or 225) (959 §4.1.3).
+            aborting: {
+              entry: [assign({ aborting: true }), { type: 'sendRaw', params: 'ABOR' }, sendTo('dataChannel', { type: 'drain' })],
+              always: { guard: 'abortDone', target: 'finished' },
+              on: {
+                'control.reply': [
+                  { guard: 'isMark', actions: 'rememberMark' },
+                  { guard: ({ context }) => context.completion === undefined, actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] },
+                  { actions: ['rememberReply', assign({ abortReply: ({ event }) => replyOf(event) })] },
+                ],
+              },
+            },
+            finished: {
+              always: [
+                {
+                  guard: ({ context }) => context.aborting || accepted(stepOf(context), context.completion!.code),
+                  target: '#client.session.ready',
+                  actions: ['recordTransfer', 'dataUsedUpInStream', 'advance'],
+                },
+                { target: '#client.session.failed', actions: ['recordTransfer', assign({ failure: ({ context }) => unexpected(context, context.completion!) })] },
+              ],
+            },
+          },
+        },
+        closingControl: {
+          on: { 'control.closed': { target: 'ready' } },
+        },
+        done: {
+          type: 'final',
+          entry: [sendTo('dataChannel', { type: 'reset', reason: 'quit' }), raise({ type: 'data.released' })],
+        },
+        failed: {
+          type: 'final',
+          entry: [sendTo('dataChannel', { type: 'reset', reason: 'error' }), sendTo('control', { type: 'close', reason: 'error' }), raise({ type: 'data.released' })],
+        },
       },
     },
-    closingControl: {
-      on: { 'control.closed': { target: 'ready' } },
-    },
-    done: {
-      type: 'final',
-      entry: enqueueActions(({ enqueue }) => {
-        enqueue.sendTo('dataChannel', { type: 'reset', reason: 'quit' });
-      }),
-    },
-    failed: {
-      type: 'final',
-      entry: [sendTo('dataChannel', { type: 'reset', reason: 'error' }), sendTo('control', { type: 'close', reason: 'error' })],
+    // The data connection as the client sees it (959 §3.2, §3.3, §5.2): it listens (PORT/EPRT) or dials
+    // (PASV/EPSV), the connection opens, and it closes half by half; in BLOCK/COMPRESSED it may stay open.
+    data: {
+      initial: 'none',
+      on: {
+        'data.listening': '.listening',
+        'data.dialing': '.connecting',
+        'data.dropped': '.closed',
+        'data.released': '.released',
+      },
+      states: {
+        none: {},
+        listening: { on: { 'data.connected': 'open', 'data.failed': 'closed', 'data.closed': 'closed' } },
+        connecting: { on: { 'data.connected': 'open', 'data.failed': 'closed', 'data.closed': 'closed' } },
+        open: {
+          on: {
+            'data.sent': { guard: not('streamMode'), target: 'keptOpen' },
+            'data.received': { guard: not('streamMode'), target: 'keptOpen' },
+            'data.finSent': 'halfClosed.finSent',
+            'data.peerFin': 'halfClosed.finReceived',
+            'data.lost': 'closed',
+            'data.closed': 'closed',
+          },
+        },
+        // BLOCK/COMPRESSED: the EOF marker ended the file; the connection stays for the next transfer (959 §3.3).
+        keptOpen: {
+          on: {
+            'data.finSent': 'halfClosed.finSent',
+            'data.peerFin': 'halfClosed.finReceived',
+            'data.lost': 'closed',
+            'data.closed': 'closed',
+          },
+        },
+        halfClosed: {
+          initial: 'finSent',
+          on: { 'data.lost': 'closed', 'data.closed': 'closed' },
+          states: {
+            // The client's FIN is out: a STREAM upload's end of file (959 §3.2), or its answer after ABOR.
+            finSent: { on: { 'data.peerFin': '#client.data.closed' } },
+            // The server's FIN came: a STREAM download's end of file, or the server closing (ABOR, QUIT, §3.2).
+            finReceived: { on: { 'data.finSent': '#client.data.closed' } },
+          },
+        },
+        closed: {},
+        released: { type: 'final' },
+      },
     },
   },
 });

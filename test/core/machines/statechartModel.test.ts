@@ -27,7 +27,11 @@ describe('describeMachine reads the states from the machine definitions', () => 
   });
 
   it('the client machine is described the same way', () => {
-    expect(paths(describeMachine(clientSessionMachine))).toEqual(expect.arrayContaining(['awaitingGreeting', 'transfer.moving', 'transfer.gatedClose', 'dataSetup.listening']));
+    const tree = describeMachine(clientSessionMachine);
+    expect(tree.parallel).toBe(true);
+    expect(paths(tree)).toEqual(expect.arrayContaining(['session.awaitingGreeting', 'session.transfer.moving', 'session.transfer.gatedClose', 'session.dataSetup.listening']));
+    // Its data region has the same states as the server's, but that it dials instead of being dialled in passive mode.
+    expect(paths(tree.children[1]!)).toEqual(['data', 'data.none', 'data.listening', 'data.connecting', 'data.open', 'data.keptOpen', 'data.halfClosed', 'data.halfClosed.finSent', 'data.halfClosed.finReceived', 'data.closed', 'data.released']);
   });
 });
 
