@@ -133,7 +133,11 @@ export async function listenOnce(
 
 const BIND_FAILURES = new Set(['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'EPERM']);
 
-/** Connects to `target`, from `localHost`:`preferredPort` when that port can be bound, else from any port. */
+/**
+ * Connects to `target`, from `localHost`:`preferredPort` when that port can be bound, else from any port.
+ * The connection is recorded the moment it is up (in the 'connect' event, not a promise turn later), so
+ * the trace has it before anything the peer does on it.
+ */
 export function connectData(
   trace: TraceContext,
   target: Endpoint,
@@ -141,16 +145,16 @@ export function connectData(
   preferredPort: number | undefined,
   timeoutMs: number,
 ): Promise<TracedSocket> {
-  const reads = new ReadRouter();
   const attempt = (localPort: number | undefined) =>
-    new Promise<net.Socket>((resolve, reject) => {
+    new Promise<TracedSocket>((resolve, reject) => {
+      const reads = new ReadRouter();
       const socket = net.connect({ host: target.host, port: target.port, localAddress: localHost, ...(localPort ? { localPort } : {}), allowHalfOpen: true, ...reads.options() });
       reads.attach(socket);
       const timer = setTimeout(() => socket.destroy(Object.assign(new Error(`no answer from ${target.host}:${target.port} within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })), timeoutMs);
       socket.once('connect', () => {
         clearTimeout(timer);
         socket.setNoDelay(true);
-        resolve(socket);
+        resolve(new TracedSocket(socket, 'data', trace, { kind: 'connect' }, {}, reads));
       });
       socket.once('error', (error) => {
         clearTimeout(timer);
@@ -168,11 +172,8 @@ export function connectData(
       if (preferredPort && BIND_FAILURES.has(error.code ?? '')) return attempt(undefined);
       throw error;
     })
-    .then(
-      (socket) => new TracedSocket(socket, 'data', trace, { kind: 'connect' }, {}, reads),
-      (error: NodeJS.ErrnoException) => {
-        record(error);
-        throw error;
-      },
-    );
+    .catch((error: NodeJS.ErrnoException) => {
+      record(error);
+      throw error;
+    });
 }
