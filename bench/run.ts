@@ -22,6 +22,7 @@ import type { OwnClientRequest, OwnClientResult } from './ownClient';
 import { makeBigTrace, type BigTrace } from './bigTrace';
 import type { ExportChildResult } from './exportChild';
 import { measureRenderer, type RendererResult } from './renderer';
+import type { MachineCostResult } from './machineCost';
 import { formatProfile, summarizeProfile, topInclusive } from './profile';
 import { killAll, runProcess, startProcess, stopProcess } from './proc';
 import { pasvRange } from '../test/support/freePort';
@@ -45,8 +46,8 @@ const OWN_CLIENT_MODES: readonly { mode: TransferMode; name: string }[] = [
   { mode: 'C', name: 'COMPRESSED' },
 ];
 
-type Phase = 'raw' | 'big' | 'own' | 'small' | 'renderer' | 'export';
-const PHASES: readonly Phase[] = ['raw', 'big', 'own', 'small', 'renderer', 'export'];
+type Phase = 'raw' | 'big' | 'own' | 'small' | 'machine' | 'renderer' | 'export';
+const PHASES: readonly Phase[] = ['raw', 'big', 'own', 'small', 'machine', 'renderer', 'export'];
 /** The trace the renderer and export sections open: at least this many events, from real sessions. */
 const BIG_TRACE_EVENTS = 10_000;
 /** The goals of issues 4 and 5, reported against (never asserted). */
@@ -80,7 +81,7 @@ function options(): Options {
 // ---------------------------------------------------------------------------------------------
 // What gets recorded
 
-type Unit = 'MB/s' | 'files/s' | 'ms' | 'frames/s' | 'MiB';
+type Unit = 'MB/s' | 'files/s' | 'ms' | 'µs' | 'frames/s' | 'MiB';
 
 interface Row {
   server: string;
@@ -207,6 +208,38 @@ interface PyResult {
   seconds: number;
   bytes: number;
   files?: number;
+}
+
+/**
+ * Issue 10's budget for the server machine: at most 150 µs per small file. Measured in a process of its own
+ * (machineCost.ts): the machine with fake sockets and store, ftplib's loop, with and without state recording.
+ */
+const MACHINE_BUDGET_US = 150;
+
+async function measureMachinePhase(opts: Options): Promise<void> {
+  log('the server session machine alone, per small file (bench/machineCost.ts) ...');
+  const bare = row('ftp-lab machine', 'fake sockets', 'per 1 KiB RETR, no inspector', 'µs');
+  const states = row('ftp-lab machine', 'fake sockets', 'per 1 KiB RETR, state events recorded', 'µs');
+  for (const r of [bare, states]) r.digits = 1;
+  for (let rep = 0; rep < opts.reps; rep++) {
+    const r = await runProcess(process.execPath, ['--import', 'tsx', join(CHECKOUT, 'bench', 'machineCost.ts'), '3000'], { timeoutMs: 120_000 });
+    if (r.code !== 0) {
+      fail(bare, `machineCost.ts exited ${r.code}: ${lastLines(r.stderr)}`);
+      return;
+    }
+    const result = JSON.parse(r.stdout) as MachineCostResult;
+    bare.runs.push(result.usPerFile);
+    states.runs.push(result.usPerFileWithStates);
+    bare.note = `${result.eventsPerFile.toFixed(1)} events, ${result.microstepsPerFile.toFixed(1)} microsteps, ${result.inspectionEventsPerFile.toFixed(0)} inspection events per file`;
+  }
+  states.note = `budget ${MACHINE_BUDGET_US} µs (issue 10)`;
+}
+
+/** Issue 10's machine budget, read from the table. */
+function machineGoal(): string | undefined {
+  const states = rows.find((r) => r.server === 'ftp-lab machine' && r.op === 'per 1 KiB RETR, state events recorded');
+  if (states?.median === undefined) return undefined;
+  return `goal, the server machine <= ${MACHINE_BUDGET_US} µs per small file with state events recorded (median): ${states.median.toFixed(1)} µs (${states.median <= MACHINE_BUDGET_US ? 'met' : 'NOT met'})`;
 }
 
 async function python(args: string[], timeoutMs = 120_000): Promise<PyResult | { error: string }> {
@@ -699,6 +732,7 @@ async function main(): Promise<number> {
     log(`FTP Lab bench: ${opts.reps} repetitions, median; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}; load average ${loadAtStart.join(' ')}`);
     if (loadAtStart[0]! > 0.5) log('  (the machine is busy with something else: figures will be lower and noisier than on an idle machine)');
     if (opts.only.has('raw')) await measureRaw(opts);
+    if (opts.only.has('machine')) await measureMachinePhase(opts);
 
     const needServers = opts.only.has('big') || opts.only.has('own') || opts.only.has('small');
     if (needServers) {
@@ -854,6 +888,8 @@ async function main(): Promise<number> {
   log('"vs raw": 256 MiB rows against the raw Node reader, file rows against raw connect + 1 KiB + close.');
   const smallGoal = smallFileGoal();
   if (smallGoal) log(smallGoal);
+  const machine = machineGoal();
+  if (machine) log(machine);
   for (const b of blockVsStream) if (b.ratioToStream !== undefined) log(`${b.mode} / STREAM (FTP Lab client, ${b.op}): ${ratio(b.ratioToStream)}`);
   for (const [k, v] of Object.entries(modeStatus)) log(`mode ${k}: ${v}`);
   log('');
