@@ -1,6 +1,7 @@
 // A readable transcript of a trace: each wire message once (as its sender saw it), C→S / S→C marked,
 // and what each data-connection event means.
 
+import { printable } from '../protocol/printable';
 import { byteCountText } from './byteCounts';
 import { closeMeaning, observedSides } from './closeMeaning';
 import type { Side, TraceEvent } from './traceEvent';
@@ -46,7 +47,8 @@ function transcriptLine(event: TraceEvent, sides: Set<Side>): string | undefined
   const senderOf = (e: TraceEvent & { dir: 'sent' | 'received' }, from: Side) => (e.dir === 'sent' || !sides.has(from) ? true : false);
   switch (event.type) {
     case 'ftp.command':
-      return senderOf(event, 'client') ? `${arrow('client')}  ${event.line}` : undefined;
+      // The line as received may hold a bare CR or other controls: shown as escapes, never raw to a terminal.
+      return senderOf(event, 'client') ? `${arrow('client')}  ${printable(event.line)}` : undefined;
     case 'ftp.reply': {
       if (!senderOf(event, 'server')) return undefined;
       const [first, ...rest] = event.lines;

@@ -3,6 +3,7 @@
 import { fromCallback } from 'xstate';
 import { CommandLineDecoder, parseCommand } from '../../core/protocol/commandLineDecoder';
 import { parseRequest } from '../../core/protocol/serverRequest';
+import { printable } from '../../core/protocol/printable';
 import type { CloseReason } from '../../core/trace/traceEvent';
 import { formatReply, parseReplies, ReplySyntaxError } from '../../core/protocol/replyParser';
 import type { ControlInputEvent, ControlOutputEvent } from '../../core/machines/channelEvents';
@@ -57,10 +58,13 @@ export class ServerControlChannel {
   reply(code: number, lines: readonly string[]): void {
     const conn = this.#conn;
     if (conn.socket.destroyed || conn.finSent) return;
+    // A reply may echo what the client sent (a verb, a path): a bare CR or any other control character in
+    // it goes out as a visible escape, never raw (it would forge reply lines, 959 §4.2).
+    const safe = lines.map(printable);
     // Recorded as it is handed to the socket: a watcher (the serve transcript) learns of the reply no later
     // than the client can, so nothing it prints trails what the client already reacted to.
-    this.#trace.record({ type: 'ftp.reply', side: 'server', dir: 'sent', channel: 'control', conn: conn.conn, code, lines: [...lines], ...this.#trace.session });
-    conn.socket.write(formatReply(code, [...lines]));
+    this.#trace.record({ type: 'ftp.reply', side: 'server', dir: 'sent', channel: 'control', conn: conn.conn, code, lines: safe, ...this.#trace.session });
+    conn.socket.write(formatReply(code, safe));
   }
 
   close(reason: CloseReason): void {
