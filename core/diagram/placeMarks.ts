@@ -2,7 +2,7 @@
 // spans, legend. The second half of layoutTrace(); pure. One function per mark kind.
 
 import { replyClass } from '../protocol/replyCodes';
-import { byteCountText } from '../trace/byteCounts';
+import { byteCountText, markerOffsetText } from '../trace/byteCounts';
 import { closeBadge, closeMeaning } from '../trace/closeMeaning';
 import type { Channel, DataTransferEvent, Side, TraceEvent, TransferMode } from '../trace/traceEvent';
 import type { ArrowGeometry, CloseBadgeMark, DiagramModel, Lane, LaneId, Mark, Row, TextAnchor } from './diagramModel';
@@ -439,7 +439,7 @@ function placeMarker(draft: DraftOf<'marker'>, c: Context): Mark {
     offset: e.offset,
     from: sender,
     ...c.frame.arrow(laneOf(sender, 'data'), laneOf(other(sender), 'data'), b.y, label),
-    ariaLabel: `data connection ${e.conn}: ${label} from ${sender} after ${e.offset} file bytes`,
+    ariaLabel: `data connection ${e.conn}: ${label} from ${sender} ${markerOffsetText(e.offset)}`,
     rfc: markerSection(e.marker, e.mode),
     detail: { ...recordDetail(e, draft.peers), marker: e.marker, hex: e.hex, offset: String(e.offset), mode: `${e.mode} (${modeNames[e.mode]})`, ...(e.value !== undefined ? { value: e.value } : {}) },
   };

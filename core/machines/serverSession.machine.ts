@@ -11,7 +11,7 @@ import { resolveVirtualPath } from '../protocol/virtualPath';
 import { transferModes } from '../protocol/transferModes';
 import type { ServerRequest } from '../protocol/serverRequest';
 import type { CloseReason } from '../trace/traceEvent';
-import { byteCountText } from '../trace/byteCounts';
+import { transferCompleteText } from '../trace/byteCounts';
 import type { ControlInputEvent, DataInputEvent, DataOutputEvent, DataSink, DataSource } from './channelEvents';
 import { refusal, reply, sameHost, simpleHandler, type DataView, type Outcome } from './serverCommands';
 import { fileActionOutcome, listingPayload, storeErrorOutcome, type FileActionRequest, type FileActionResult } from './serverFileActions';
@@ -104,8 +104,8 @@ function newTransfer(context: ServerContext, result: Extract<FileActionResult, {
   };
 }
 
-/** Byte counts as the completion reply states them (core/trace/byteCounts.ts). */
-const byteCount = (transfer: ActiveTransfer | undefined): string => byteCountText(transfer ?? { bytes: 0 });
+/** The completion reply's opening, with its byte counts (core/trace/byteCounts.ts). */
+const completeText = (transfer: ActiveTransfer | undefined): string => transferCompleteText(transfer ?? { bytes: 0 });
 
 /** enqueueActions' `check`, as the lazy data view uses it. */
 type Check = (guard: never) => boolean;
@@ -616,13 +616,13 @@ function counted(transfer: ActiveTransfer | undefined, event: { bytes: number; f
 
 /** BLOCK/COMPRESSED: 250, and the data connection stays open for the next transfer, which gets 125 (959 §5.2). */
 function keptOpenOutcome(context: ServerContext, event: { bytes: number; fileBytes?: number }): Outcome {
-  const text = `Transfer complete (${byteCount(counted(context.transfer, event))}); the data connection stays open (MODE ${context.mode}).`;
+  const text = `${completeText(counted(context.transfer, event))}; the data connection stays open (MODE ${context.mode}).`;
   return { replies: [{ code: Reply.fileActionOk.code, lines: [text] }], patch: { transfer: undefined } };
 }
 
 /** 226: the server has closed its side of the data connection (959 §5.2). */
 function completedOutcome(context: ServerContext): Outcome {
-  return { replies: [reply('closingData', `Transfer complete (${byteCount(context.transfer)}); data connection closed.`)], patch: { transfer: undefined, dataSetup: { kind: 'none' } } };
+  return { replies: [reply('closingData', `${completeText(context.transfer)}; data connection closed.`)], patch: { transfer: undefined, dataSetup: { kind: 'none' } } };
 }
 
 function withPatch(outcome: Outcome, patch: Partial<ServerContext>): Outcome {

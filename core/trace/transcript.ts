@@ -2,7 +2,7 @@
 // and what each data-connection event means.
 
 import { printable } from '../protocol/printable';
-import { byteCountText } from './byteCounts';
+import { byteCountText, markerOffsetText } from './byteCounts';
 import { closeMeaning, observedSides } from './closeMeaning';
 import type { Side, TraceEvent } from './traceEvent';
 
@@ -77,8 +77,8 @@ function transcriptLine(event: TraceEvent, sides: Set<Side>): string | undefined
       if (event.dir !== 'sent' && sides.has(other(event.side))) return undefined;
       const from = event.dir === 'sent' ? event.side : other(event.side);
       const hex = event.hex ? ` (${event.hex})` : '';
-      if (event.marker === 'eof') return `      data ${event.conn}: EOF marker${hex} from ${from} after ${event.offset} file bytes: end of file in ${modeName(event.mode)} mode; the connection can stay open`;
-      if (event.marker === 'restart') return `      data ${event.conn}: restart marker "${event.value ?? ''}" from ${from} after ${event.offset} file bytes`;
+      if (event.marker === 'eof') return `      data ${event.conn}: EOF marker${hex} from ${from} ${markerOffsetText(event.offset)}: end of file in ${modeName(event.mode)} mode; the connection can stay open`;
+      if (event.marker === 'restart') return `      data ${event.conn}: restart marker "${event.value ?? ''}" from ${from} ${markerOffsetText(event.offset)}`;
       return `      data ${event.conn}: end of record from ${from}`;
     }
     case 'note':

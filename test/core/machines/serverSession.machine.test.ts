@@ -169,7 +169,7 @@ describe('BLOCK mode: the EOF marker travels in the data; the connection stays o
     h.fileDone();
     h.take();
     expect(replyCodes(h.send({ type: 'data.sent', bytes: 581, fileBytes: 575 }))).toEqual([250]);
-    expect(h.emitted.at(-1)).toMatchObject({ lines: ['Transfer complete (575 file bytes, 581 on the wire); the data connection stays open (MODE B).'] });
+    expect(h.emitted.at(-1)).toMatchObject({ lines: ['Transfer complete: 581 bytes (575 of the file); the data connection stays open (MODE B).'] });
     expect(h.data()).toBe('keptOpen');
     h.command('RETR b');
     expect(replyCodes(h.fileDone())).toEqual([125]);

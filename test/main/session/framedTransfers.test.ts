@@ -156,9 +156,9 @@ describe('framed transfers with a directory store', () => {
       data.write(blockEncoded(c));
       await new Promise((r) => setTimeout(r, 30));
       expect((await ctl.command('STOR b.bin')).code).toBe(125);
-      expect((await ctl.reply(10_000)).text).toMatch(/^Transfer complete \(200000 file bytes, 200015 on the wire\)/);
+      expect((await ctl.reply(10_000)).text).toMatch(/^Transfer complete: 200015 bytes \(200000 of the file\)/);
       expect((await ctl.command('STOR c.bin')).code).toBe(125);
-      expect((await ctl.reply(10_000)).text).toMatch(/^Transfer complete \(300000 file bytes, 300018 on the wire\)/);
+      expect((await ctl.reply(10_000)).text).toMatch(/^Transfer complete: 300018 bytes \(300000 of the file\)/);
       expect(await compare('b.bin', b)).toEqual({ length: b.length, firstDifference: -1 });
       expect(await compare('c.bin', c)).toEqual({ length: c.length, firstDifference: -1 });
     });
@@ -207,7 +207,7 @@ describe('framed transfers with a directory store', () => {
       data.end(wire);
       const done = await ctl.reply(20_000);
       expect(done.code).toBe(250);
-      expect(done.text).toContain(`(${a.length} file bytes, ${wire.length} on the wire)`);
+      expect(done.text).toContain(`Transfer complete: ${wire.length} bytes (${a.length} of the file)`);
       expect(await compare('a.bin', a)).toEqual({ length: a.length, firstDifference: -1 });
     });
   });
