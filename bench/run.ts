@@ -290,7 +290,7 @@ async function ftplibStor(server: ServerTarget, source: string, r: Row, i: numbe
 }
 
 /** The servers measured in the small phase only, each started for it and stopped after it. */
-type SmallPeerName = 'pyftpdlib' | 'lean node' | 'lean node tuned';
+type SmallPeerName = 'pyftpdlib' | 'lean node' | 'lean node tuned' | 'ftp-lab, no machine';
 
 interface SmallPeer {
   name: SmallPeerName;
@@ -310,7 +310,9 @@ const DEBIAN_PYTHON = '/usr/bin/python3';
  * - pyftpdlib: bench/pyftpdlibServer.py under /usr/bin/python3, anonymous and read-only;
  * - lean node: bench/leanResponder.ts (sockets and fs, no model, no trace), as it always was;
  * - lean node tuned: the same with --tuned (synchronous small reads, 226 on its own FIN, one passive
- *   listener per session).
+ *   listener per session);
+ * - ftp-lab, no machine: bench/noMachineServer.ts, ftp-lab's own sockets, data channel, store and trace
+ *   with the session machine replaced by a few lines: what the machine costs in place.
  * A peer that does not start or cannot serve the warm-up is left out, with a note.
  */
 async function startSmallPeer(name: SmallPeerName, root: string): Promise<SmallPeer | undefined> {
@@ -325,6 +327,12 @@ async function startSmallPeer(name: SmallPeerName, root: string): Promise<SmallP
       note: `pyftpdlib ${dpkgVersion('python3-pyftpdlib') ?? '?'} (Debian), ${DEBIAN_PYTHON}, bench/pyftpdlibServer.py: defaults, logging off`,
     },
     'lean node': { argv: lean, user: 'bench', password: 'bench', note: 'bench/leanResponder.ts: Node sockets + fs, no model, no trace' },
+    'ftp-lab, no machine': {
+      argv: [process.execPath, '--import', 'tsx', join(CHECKOUT, 'bench', 'noMachineServer.ts'), root, ...range],
+      user: 'bench',
+      password: 'bench',
+      note: "bench/noMachineServer.ts: ftp-lab's sockets, data channel, store and trace, the machine replaced by a few lines",
+    },
     'lean node tuned': {
       argv: [...lean, '--tuned'],
       user: 'bench',
@@ -819,7 +827,7 @@ async function main(): Promise<number> {
         for (const s of servers) await settle(s, () => python(['small', HOST, String(s.port), s.user, s.password, 'small', '50']).then(() => undefined));
         const peers: SmallPeer[] = [];
         try {
-          for (const name of ['pyftpdlib', 'lean node', 'lean node tuned'] as const) {
+          for (const name of ['pyftpdlib', 'lean node', 'lean node tuned', 'ftp-lab, no machine'] as const) {
             const peer = await startSmallPeer(name, labRoot);
             if (peer) peers.push(peer);
           }
