@@ -9,6 +9,7 @@ import { formatEprtArgument, formatPortArgument, parseEpsvReply, parsePasvReply 
 import { replyClass } from '../protocol/replyCodes';
 import { transferModes } from '../protocol/transferModes';
 import type { ControlInputEvent, ControlOutputEvent, DataInputEvent, DataOutputEvent } from './channelEvents';
+import { closingTransitions, goneTransitions } from './dataRegion';
 import { initialClientContext, type ClientContext, type ClientSessionInput, type ClientStep, type ReplySeen } from './clientSession.context';
 
 /** Raised for the data region where no socket reports the change: the client starts dialling; the session is over. */
@@ -456,24 +457,14 @@ export const clientSessionMachine = setup({
           on: {
             'data.sent': { guard: not('streamMode'), target: 'keptOpen' },
             'data.received': { guard: not('streamMode'), target: 'keptOpen' },
-            'data.finSent': 'halfClosed.finSent',
-            'data.peerFin': 'halfClosed.finReceived',
-            'data.lost': 'closed',
-            'data.closed': 'closed',
+            ...closingTransitions,
           },
         },
         // BLOCK/COMPRESSED: the EOF marker ended the file; the connection stays for the next transfer (959 §3.3).
-        keptOpen: {
-          on: {
-            'data.finSent': 'halfClosed.finSent',
-            'data.peerFin': 'halfClosed.finReceived',
-            'data.lost': 'closed',
-            'data.closed': 'closed',
-          },
-        },
+        keptOpen: { on: closingTransitions },
         halfClosed: {
           initial: 'finSent',
-          on: { 'data.lost': 'closed', 'data.closed': 'closed' },
+          on: goneTransitions,
           states: {
             // The client's FIN is out: a STREAM upload's end of file (959 §3.2), or its answer after ABOR.
             finSent: { on: { 'data.peerFin': '#client.data.closed' } },

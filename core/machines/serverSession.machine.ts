@@ -15,6 +15,7 @@ import { transferCompleteText } from '../trace/byteCounts';
 import type { ControlInputEvent, DataInputEvent, DataOutputEvent, DataSink, DataSource } from './channelEvents';
 import { refusal, reply, sameHost, simpleHandler, type DataView, type Outcome } from './serverCommands';
 import { fileActionOutcome, listingPayload, storeErrorOutcome, type FileActionRequest, type FileActionResult } from './serverFileActions';
+import { closingTransitions, goneTransitions } from './dataRegion';
 import { initialServerContext, type ActiveTransfer, type ServerContext, type ServerSessionInput } from './serverSession.context';
 
 /** The store's answer to a `file.request`. */
@@ -560,25 +561,15 @@ export const serverSessionMachine = setup({
           on: {
             'data.sent': { guard: 'modeKeepsConnection', target: 'keptOpen' },
             'data.received': { guard: 'modeKeepsConnection', target: 'keptOpen' },
-            'data.finSent': 'halfClosed.finSent',
-            'data.peerFin': 'halfClosed.finReceived',
-            'data.lost': 'closed',
-            'data.closed': 'closed',
+            ...closingTransitions,
           },
         },
         // BLOCK/COMPRESSED: the EOF marker ended the file and the connection stays up; the next transfer gets 125 (959 §3.3, §5.2).
-        keptOpen: {
-          on: {
-            'data.finSent': 'halfClosed.finSent',
-            'data.peerFin': 'halfClosed.finReceived',
-            'data.lost': 'closed',
-            'data.closed': 'closed',
-          },
-        },
+        keptOpen: { on: closingTransitions },
         halfClosed: {
           // Entered only at one of its halves; `initial` is required of a compound state.
           initial: 'finSent',
-          on: { 'data.lost': 'closed', 'data.closed': 'closed' },
+          on: goneTransitions,
           states: {
             // The server's FIN is out (STREAM end of file, ABOR, ...): the client reads to the end and closes its side (959 §5.2).
             finSent: { on: { 'data.peerFin': '#server.data.closed' } },

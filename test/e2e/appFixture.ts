@@ -25,6 +25,8 @@ export interface AppFixture {
   screenshot(name: string): Promise<void>;
   /** Runs a scenario as fast as the wire allows and waits for it to end; `setup` fills options first. */
   runToEnd(scenario: string, setup?: () => Promise<void>): Promise<void>;
+  /** Starts "Watch server" on a free port and returns the port. */
+  watchServer(): Promise<number>;
 }
 
 /** Registers the hooks; call once at the top of a test file. */
@@ -105,6 +107,15 @@ export function useApp(): AppFixture {
       await current().selectOption('#speed', '0');
       await current().click('#run');
       await expect.poll(status, { timeout: 15_000 }).toMatch(/Session complete/);
+    },
+    async watchServer() {
+      await current().fill('#watch-port', '0');
+      await current().click('#watch-server');
+      const watchStatus = current().locator('#watch-status');
+      await expect.poll(async () => (await watchStatus.textContent()) ?? '').toMatch(/^Watching 127\.0\.0\.1:\d+\./);
+      const port = Number(/127\.0\.0\.1:(\d+)/.exec((await watchStatus.textContent()) ?? '')?.[1]);
+      expect(port).toBeGreaterThan(0);
+      return port;
     },
   };
 }

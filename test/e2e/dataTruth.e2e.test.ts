@@ -66,17 +66,6 @@ function runClient(command: string, args: readonly string[], timeoutMs = 10_000)
   });
 }
 
-/** Starts "Watch server" on a free port and returns the port. */
-async function watchServer(): Promise<number> {
-  await page.fill('#watch-port', '0');
-  await page.click('#watch-server');
-  const watchStatus = page.locator('#watch-status');
-  await expect.poll(async () => (await watchStatus.textContent()) ?? '').toMatch(/^Watching 127\.0\.0\.1:\d+\./);
-  const port = Number(/127\.0\.0\.1:(\d+)/.exec((await watchStatus.textContent()) ?? '')?.[1]);
-  expect(port).toBeGreaterThan(0);
-  return port;
-}
-
 /** The on-screen y of an arrow mark's shaft (a transfer's band starts higher; its arrow is on its own row). */
 async function arrowY(locator: Locator): Promise<number> {
   const box = await locator.locator('line.hit').boundingBox();
@@ -147,7 +136,7 @@ describe('watching the server while a client uploads', () => {
     scratch = await mkdtemp(join(tmpdir(), 'ftp-lab-data-truth-'));
     const file = join(scratch, 'up.txt');
     await writeFile(file, CONTENT);
-    const port = await watchServer();
+    const port = await app.watchServer();
 
     await upload(port, file);
 

@@ -140,12 +140,7 @@ describe('statechart transitions', () => {
 
 describe('watching the server', () => {
   it('draws what an external client does with the watched server, as it happens', async () => {
-    await page.fill('#watch-port', '0');
-    await page.click('#watch-server');
-    const watchStatus = page.locator('#watch-status');
-    await expect.poll(async () => (await watchStatus.textContent()) ?? '').toMatch(/^Watching 127\.0\.0\.1:\d+\./);
-    const port = Number(/127\.0\.0\.1:(\d+)/.exec((await watchStatus.textContent()) ?? '')?.[1]);
-    expect(port).toBeGreaterThan(0);
+    const port = await app.watchServer();
     await expect.poll(status).toBe(`Watching the server on 127.0.0.1:${port} — connect an FTP client to it (0 steps so far).`);
     await expect(page.locator('#watch-server').isDisabled()).resolves.toBe(true);
 
@@ -171,7 +166,7 @@ describe('watching the server', () => {
     // Stop ends the watch: the server no longer listens.
     await page.click('#stop');
     await expect.poll(status).toMatch(/Session complete/);
-    await expect.poll(() => watchStatus.isVisible()).toBe(false);
+    await expect.poll(() => page.locator('#watch-status').isVisible()).toBe(false);
     await expect(page.locator('#watch-server').isDisabled()).resolves.toBe(false);
     await expect(openRawControl(port)).rejects.toThrow(/ECONNREFUSED/);
   });
