@@ -11,6 +11,8 @@ export type ControlInputEvent =
   | { type: 'control.command'; request: ServerRequest }
   | { type: 'control.tooLong'; bytes: number }
   | { type: 'control.flood'; bytes: number }
+  /** Nothing has come on the control connection for the server's idle timeout (RFC 1123 §4.1.3.2). */
+  | { type: 'control.idle'; seconds: number }
   | { type: 'control.reply'; code: number; lines: string[] }
   | { type: 'control.garbled'; line: string }
   | { type: 'control.closed'; reason: 'peer' | 'error' | 'local'; message?: string };

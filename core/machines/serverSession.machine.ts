@@ -263,6 +263,17 @@ export const serverSessionMachine = setup({
         },
         // A control connection that drops is ABOR plus QUIT (959 §4.1.1); the data connection closes with it (§3.2, condition 4).
         'control.closed': { target: '.closed', actions: { type: 'dropData', params: 'quit' } },
+        // An abandoned session goes after the idle timeout (1123 §4.1.3.2): 421, then the server closes. A transfer
+        // in progress is not idleness, and a session already closing has nothing more to say.
+        'control.idle': {
+          guard: not(or(['duringTransfer', stateIn('#server.session.closing'), stateIn('#server.session.closed')])),
+          target: '.closed',
+          actions: [
+            { type: 'respond', params: ({ event }) => ({ replies: [reply('serviceNotAvailable', `No command for ${event.seconds} seconds: closing the control connection.`)] }) },
+            { type: 'dropData', params: 'quit' },
+            { type: 'closeControl', params: 'error' },
+          ],
+        },
       },
       states: {
         greeting: {

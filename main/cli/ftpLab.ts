@@ -35,7 +35,7 @@ const consoleIo: CliIo = { out: (l) => process.stdout.write(l + '\n'), err: (l) 
 
 const USAGE = `Usage:
   ftp-lab serve [--host 127.0.0.1] [--port 2121] [--root DIR] [--user NAME --password SECRET] [--anonymous] [--trace FILE]
-              [--pasv-ports MIN-MAX]
+              [--pasv-ports MIN-MAX] [--idle-timeout SECONDS]
   ftp-lab run <scenario|file.json> [--server ftp://user:pass@host:port] [--passive|--active] [--type A|I] [--mode S|B|C]
               [--file NAME] [--size BYTES] [--trace FILE] [--export FILE] [--reveal-passwords] [--quiet]
   ftp-lab scenarios
@@ -135,10 +135,13 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
       trace: { type: 'string' },
       'login-delay': { type: 'string' },
       'pasv-ports': { type: 'string' },
+      'idle-timeout': { type: 'string' },
       'reveal-passwords': { type: 'boolean', default: false },
     },
     strict: true,
   });
+  const idleTimeout = values['idle-timeout'];
+  if (idleTimeout !== undefined && !/^\d+$/.test(idleTimeout)) throw new UsageError(`--idle-timeout: "${idleTimeout}" is not a number of seconds (0 never times out).`);
   const passivePorts = values['pasv-ports'] !== undefined ? passivePortsOption(values['pasv-ports']) : undefined;
   if ((values.user === undefined) !== (values.password === undefined)) throw new UsageError('--user and --password go together.');
   const accounts = values.user !== undefined ? [{ user: values.user, password: values.password! }] : [];
@@ -193,6 +196,7 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
     revealPasswords: values['reveal-passwords'],
     ...(values['login-delay'] !== undefined ? { loginDelayMs: Number(values['login-delay']) } : {}),
     ...(passivePorts ? { passivePorts } : {}),
+    ...(idleTimeout !== undefined ? { idleTimeoutMs: Number(idleTimeout) * 1000 } : {}),
   });
   const who = accounts.length ? `user ${accounts[0]!.user}${values.anonymous ? ' and anonymous' : ''}` : 'anonymous login';
   // Listening for Ctrl-C before the ready line: whoever reads that line may stop the server at once.

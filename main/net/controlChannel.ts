@@ -14,6 +14,8 @@ export interface ControlChannelOptions {
   /** Record PASS arguments as they were sent (off by default: design.md). */
   readonly revealPasswords: boolean;
   readonly maxLineBytes?: number;
+  /** The server's idle timeout (RFC 1123 §4.1.3.2): control.idle after this long without a line; 0 never. */
+  readonly idleTimeoutMs?: number;
 }
 
 /**
@@ -25,6 +27,7 @@ export interface ControlChannelOptions {
 export class ServerControlChannel {
   readonly #conn: TracedSocket;
   readonly #trace: ReturnType<typeof traceOf>;
+  #idle: NodeJS.Timeout | undefined;
 
   constructor(conn: TracedSocket, options: ControlChannelOptions, deliver: (event: ControlInputEvent) => void) {
     this.#conn = conn;
@@ -32,7 +35,18 @@ export class ServerControlChannel {
     const trace = (this.#trace = traceOf(conn));
     const decoder = new CommandLineDecoder(options.maxLineBytes ? { maxLineBytes: options.maxLineBytes } : {});
     let flooded = false;
+    // Idleness is measured here (where lines arrive) and judged by the machine (a transfer is not idle): the
+    // timer says so every idleTimeoutMs without input, and starts again.
+    const idleMs = options.idleTimeoutMs ?? 0;
+    const idle = idleMs > 0 ? setTimeout(function expire() {
+      deliver({ type: 'control.idle', seconds: Math.round(idleMs / 1000) });
+      idle?.refresh();
+    }, idleMs) : undefined;
+    idle?.unref();
+    this.#idle = idle;
+    socket.once('close', () => clearTimeout(idle));
     socket.on('data', (chunk: Buffer) => {
+      idle?.refresh();
       if (flooded) return;
       for (const input of decoder.push(chunk)) {
         if (input.kind === 'line') {
@@ -73,6 +87,7 @@ export class ServerControlChannel {
 
   /** The session is over: let the socket go (see releaseSocket). */
   release(): void {
+    clearTimeout(this.#idle);
     releaseSocket(this.#conn);
   }
 }

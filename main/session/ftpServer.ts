@@ -29,6 +29,8 @@ export interface FtpServerOptions {
   readonly loginDelayMs?: number;
   readonly maxLoginFailures?: number;
   readonly dataTimeoutMs?: number;
+  /** Close a session that sends no command for this long (RFC 1123 §4.1.3.2: configurable, at least 5 minutes by default); 0 never. */
+  readonly idleTimeoutMs?: number;
   /** Listen for PASV/EPSV data connections on these ports only (inclusive), a random one each time; any free port without. */
   readonly passivePorts?: PassivePortRange;
   readonly revealPasswords?: boolean;
@@ -58,6 +60,9 @@ export interface FtpServer {
   /** Stops listening, ends every session (closing its sockets) and waits until they are gone. */
   close(): Promise<void>;
 }
+
+/** RFC 1123 §4.1.3.2: an idle timeout, configurable, 5 minutes by default. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
 
 export async function startFtpServer(options: FtpServerOptions): Promise<FtpServer> {
   const now = options.now ?? (() => performance.now());
@@ -94,7 +99,7 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
     const report = (event: ServerEvent) => {
       if (running) actor.send(event);
     };
-    const control = new ServerControlChannel(traced, { revealPasswords: options.revealPasswords ?? false }, report);
+    const control = new ServerControlChannel(traced, { revealPasswords: options.revealPasswords ?? false, idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS }, report);
     const data = new DataChannel(
       {
         trace,

@@ -218,6 +218,32 @@ describe('during a transfer (959 §4.1.3, 1123 §4.1.3.3)', () => {
   });
 });
 
+describe('the idle timeout (RFC 1123 §4.1.3.2)', () => {
+  it('a session that sends nothing gets 421 and the server closes the control connection; the data connection goes too', () => {
+    const h = loggedIn();
+    h.command('PASV');
+    h.send(listening);
+    h.take();
+    const out = h.send({ type: 'control.idle', seconds: 300 });
+    expect(replyCodes(out)).toEqual([421]);
+    expect(out).toContainEqual({ type: 'data.order', order: { type: 'reset', reason: 'quit' } });
+    expect(out.at(-1)).toEqual({ type: 'control.close', reason: 'error' });
+    expect(h.session()).toBe('closed');
+  });
+
+  it('a transfer in progress is not idleness', () => {
+    const h = loggedIn();
+    h.command('PASV');
+    h.send(listening);
+    h.send(connected);
+    h.command('RETR big');
+    h.fileDone();
+    h.take();
+    expect(h.send({ type: 'control.idle', seconds: 300 })).toEqual([]);
+    expect(h.session()).toBe('loggedIn.transfer.transferring');
+  });
+});
+
 describe('the session ends', () => {
   it('QUIT: 221, the data connection goes, the server closes the control connection; both regions end', () => {
     const h = loggedIn();

@@ -30,6 +30,7 @@ const events: ServerEvent[] = [
   fileOk,
   fileFailed,
   { type: 'control.closed', reason: 'peer' },
+  { type: 'control.idle', seconds: 300 },
   // Delayed transitions, as XState names their events.
   { type: 'xstate.after.loginDelay.server.session.notLoggedIn.loginRefused' } as unknown as ServerEvent,
   { type: 'xstate.after.dataTimeout.server.session.loggedIn.transfer.opening' } as unknown as ServerEvent,

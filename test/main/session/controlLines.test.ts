@@ -90,3 +90,30 @@ describe('many hostile lines in one session', () => {
     for (const line of raw.split('\r\n').slice(0, -1)) expect(line).not.toMatch(/[\x00-\x1f\x7f]/);
   }, 30_000);
 });
+
+describe('the idle timeout', () => {
+  it('closes a session that sends nothing (421), not one that keeps talking', async () => {
+    const quick = await startFtpServer({ store: createMemoryStore(), anonymous: true, loginDelayMs: 5, idleTimeoutMs: 400 });
+    try {
+      const talker = net.connect({ host: '127.0.0.1', port: quick.address.port });
+      const silent = net.connect({ host: '127.0.0.1', port: quick.address.port });
+      let silentText = '';
+      let talkerText = '';
+      silent.setEncoding('latin1').on('data', (t: string) => (silentText += t));
+      talker.setEncoding('latin1').on('data', (t: string) => (talkerText += t));
+      const silentClosed = new Promise((resolve) => silent.once('close', resolve));
+      // The talker sends a NOOP every 150 ms for 900 ms: never 400 ms without a line.
+      for (let i = 0; i < 6; i++) {
+        talker.write('NOOP\r\n');
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      await silentClosed;
+      expect(parseReplies(silentText).replies.map((r) => r.code)).toEqual([220, 421]);
+      expect(parseReplies(talkerText).replies.map((r) => r.code)).toEqual([220, 200, 200, 200, 200, 200, 200]);
+      talker.destroy();
+    } finally {
+      await quick.close();
+    }
+  });
+});
+
