@@ -41,6 +41,16 @@ export const DATA_STATES = ['none', 'listening', 'targetSet', 'connecting', 'ope
 
 const requestOf = (event: ServerEvent): ServerRequest | undefined => (event.type === 'control.command' ? event.request : undefined);
 
+/** `current` while an over-long line waits for its 500: something is being handled. */
+const TOO_LONG: ServerRequest = { sent: '', verb: '', arg: '', row: undefined };
+
+/**
+ * Commands a client may send ahead while one is handled (959 §4.1.3 lets it). Past this many waiting, the
+ * session ends with 421: each one is kept, and a client that sends megabytes of NOOPs during a login delay
+ * would otherwise fill the server's memory.
+ */
+export const MAX_QUEUED_COMMANDS = 1000;
+
 /** The file action a file-kind command asks for, or the refusal if its path is not acceptable. */
 export function fileRequest(context: ServerContext, request: ServerRequest): FileActionRequest | Outcome {
   const verb = request.verb;
@@ -134,6 +144,10 @@ function enqueueOutcome(enqueue: { assign: (patch: Partial<ServerContext>) => vo
   if (outcome.targetSet) enqueue.raise({ type: 'data.targetSet' });
 }
 
+/** A command that must wait: queued, unless too many already wait (then the session ends). */
+const QUEUE_COMMAND = [{ guard: 'queueFull', target: '#server.session.closed', actions: 'refuseFlood' }, { actions: 'enqueueCommand' }] as const;
+const QUEUE_TOO_LONG = [{ guard: 'queueFull', target: '#server.session.closed', actions: 'refuseFlood' }, { actions: 'enqueueTooLong' }] as const;
+
 export const serverSessionMachine = setup({
   types: {
     context: {} as ServerContext,
@@ -148,6 +162,7 @@ export const serverSessionMachine = setup({
   guards: {
     /** A command arrived while none is being handled and others wait: take the next. */
     canDispatch: ({ context }) => context.queue.length > 0 && context.current === undefined,
+    queueFull: ({ context }) => context.queue.length >= MAX_QUEUED_COMMANDS,
     refused: ({ event }, loggedIn: boolean) => {
       const request = requestOf(event);
       return request !== undefined && refusal(loggedIn, request.sent, request.arg) !== undefined;
@@ -207,7 +222,7 @@ export const serverSessionMachine = setup({
         enqueue.assign({ queue: rest, current: next.request });
         enqueue.raise({ type: 'control.command', request: next.request });
       } else {
-        enqueue.assign({ queue: rest, current: { sent: '', verb: '', arg: '', row: undefined } });
+        enqueue.assign({ queue: rest, current: TOO_LONG });
         enqueue.raise({ type: 'control.tooLong', bytes: next.bytes });
       }
     }),
@@ -233,6 +248,13 @@ export const serverSessionMachine = setup({
       enqueue.raise({ type: 'data.dropped' });
     }),
     closeControl: emit((_, reason: CloseReason) => ({ type: 'control.close' as const, reason })),
+    /** Too many commands sent ahead: 421, the data connection goes, the server closes. */
+    refuseFlood: enqueueActions(({ enqueue }) => {
+      enqueueOutcome(enqueue, { replies: [reply('serviceNotAvailable', `More than ${MAX_QUEUED_COMMANDS} commands sent ahead: closing the control connection.`)] });
+      enqueue.emit({ type: 'data.order', order: { type: 'reset', reason: 'error' } });
+      enqueue.raise({ type: 'data.dropped' });
+      enqueue.emit({ type: 'control.close', reason: 'error' });
+    }),
     /** ABOR, once the data connection is closed: 426 for the transfer, then 226 for ABOR (959 §4.1.3). */
     reportAborted: enqueueActions(({ event, enqueue }) => {
       const bytes = 'bytes' in event ? event.bytes : 0;
@@ -249,9 +271,10 @@ export const serverSessionMachine = setup({
     session: {
       initial: 'greeting',
       on: {
-        // Commands that arrive while another is being handled wait their turn (959 §4.1.3, 1123 §4.1.3.3).
-        'control.command': { actions: 'enqueueCommand' },
-        'control.tooLong': { actions: 'enqueueTooLong' },
+        // Commands that arrive while another is being handled wait their turn (959 §4.1.3, 1123 §4.1.3.3),
+        // up to MAX_QUEUED_COMMANDS.
+        'control.command': QUEUE_COMMAND,
+        'control.tooLong': QUEUE_TOO_LONG,
         // Megabytes without a line end: one 500, then the connection goes (design.md).
         'control.flood': {
           target: '.closed',
@@ -322,7 +345,7 @@ export const serverSessionMachine = setup({
             },
             // A bad password is answered only after a delay (RFC 2577 §5), and too many end the session with 421.
             loginRefused: {
-              on: { 'control.command': { actions: 'enqueueCommand' }, 'control.tooLong': { actions: 'enqueueTooLong' } },
+              on: { 'control.command': QUEUE_COMMAND, 'control.tooLong': QUEUE_TOO_LONG },
               after: {
                 loginDelay: [
                   {
@@ -416,9 +439,10 @@ export const serverSessionMachine = setup({
                 'control.command': [
                   { guard: 'pathRefused', target: 'idle', actions: { type: 'respond', params: ({ context, event }) => withPatch(fileRequest(context, requestOf(event)!) as Outcome, { renameFrom: undefined }) } },
                   { guard: { type: 'isVerb', params: 'RNTO' }, target: 'fileAction', actions: 'askStore' },
-                  { target: 'idle', actions: [assign({ renameFrom: undefined, current: undefined }), raise(({ event }) => event)] },
+                  // Handled afresh in idle; it stays the current command until then, so nothing queued overtakes it.
+                  { target: 'idle', actions: [assign({ renameFrom: undefined, current: ({ event }) => requestOf(event) }), raise(({ event }) => event)] },
                 ],
-                'control.tooLong': { target: 'idle', actions: [assign({ renameFrom: undefined, current: undefined }), raise(({ event }) => event)] },
+                'control.tooLong': { target: 'idle', actions: [assign({ renameFrom: undefined, current: TOO_LONG }), raise(({ event }) => event)] },
               },
             },
             transfer: {
@@ -431,7 +455,7 @@ export const serverSessionMachine = setup({
                     guard: { type: 'isVerb', params: 'STAT' },
                     actions: { type: 'say', params: ({ context }) => ({ replies: [reply('systemStatus', [`Transfer in progress: ${context.transfer?.verb ?? context.current?.verb ?? ''} ${context.transfer?.path ?? ''}`.trim(), 'End of status'])] }) },
                   },
-                  { actions: 'enqueueCommand' },
+                  ...QUEUE_COMMAND,
                 ],
               },
               states: {
@@ -510,7 +534,17 @@ export const serverSessionMachine = setup({
                     'data.restartMarker': {
                       actions: { type: 'say', params: ({ context, event }) => ({ replies: [{ code: 110, lines: [`MARK ${event.marker} = ${(context.transfer?.restOffset ?? 0) + event.position}`] }] }) },
                     },
+                    // The transfer failed (the connection broke, the file could not be read or written): the server
+                    // closes the data connection (959 §3.2, condition 5) and says so with 426.
                     'data.lost': {
+                      target: '#server.session.loggedIn.idle',
+                      actions: [
+                        { type: 'respond', params: ({ event }) => ({ replies: [reply('transferAborted', `Connection closed; transfer aborted after ${event.bytes} bytes.`)], patch: { transfer: undefined, dataSetup: { kind: 'none' } } }) },
+                        { type: 'dropData', params: 'error' },
+                      ],
+                    },
+                    // The connection went away before the transfer could end normally (a reset while the file was opened).
+                    'data.closed': {
                       target: '#server.session.loggedIn.idle',
                       actions: { type: 'respond', params: ({ event }) => ({ replies: [reply('transferAborted', `Connection closed; transfer aborted after ${event.bytes} bytes.`)], patch: { transfer: undefined, dataSetup: { kind: 'none' } } }) },
                     },
@@ -530,6 +564,8 @@ export const serverSessionMachine = setup({
                 aborting: {
                   entry: { type: 'order', params: { type: 'abort', reason: 'abort' } },
                   on: {
+                    // A second ABOR while this one is under way is answered after it (225: nothing left to abort).
+                    'control.command': QUEUE_COMMAND,
                     'data.finSent': { target: '#server.session.loggedIn.idle', actions: 'reportAborted' },
                     'data.closed': { target: '#server.session.loggedIn.idle', actions: 'reportAborted' },
                     'data.lost': { target: '#server.session.loggedIn.idle', actions: 'reportAborted' },
@@ -590,7 +626,13 @@ export const serverSessionMachine = setup({
               entry: enqueueActions(({ enqueue, check }) => {
                 if (!check(stateIn('#server.session.loggedIn.transfer'))) enqueue.emit({ type: 'data.order', order: { type: 'close', reason: 'peer-closed' } });
               }),
-              on: { 'data.finSent': '#server.data.closed' },
+              on: {
+                'data.finSent': '#server.data.closed',
+                // BLOCK/COMPRESSED: the EOF marker ended the file, and the client has closed its side too; the
+                // session goes back to idle without a close of its own, so the server answers the FIN here (959 §5.2).
+                'data.received': { guard: 'modeKeepsConnection', actions: { type: 'order', params: { type: 'close', reason: 'peer-closed' } } },
+                'data.sent': { guard: 'modeKeepsConnection', actions: { type: 'order', params: { type: 'close', reason: 'peer-closed' } } },
+              },
             },
           },
         },

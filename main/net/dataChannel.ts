@@ -185,7 +185,7 @@ export class DataChannel {
             const counts = { bytes: result.bytes, ...(result.fileBytes !== undefined ? { fileBytes: result.fileBytes } : {}) };
             this.report(result.paused ? { type: 'data.paused', bytes: result.bytes } : { type: 'data.sent', ...counts });
           })
-          .catch((error: Error) => this.#current(gen) && this.report({ type: 'data.lost', bytes: conn.bytes, reason: error.message }));
+          .catch(lost);
         return;
       }
       case 'receive': {
@@ -216,7 +216,7 @@ export class DataChannel {
               this.report({ type: 'data.received', bytes: result.bytes, ...(result.fileBytes !== undefined ? { fileBytes: result.fileBytes } : {}), ...(opened.summary?.() ?? {}) });
             });
           })
-          .catch((error: Error) => this.#current(gen) && this.report({ type: 'data.lost', bytes: conn.bytes, reason: error.message }));
+          .catch((error: Error) => this.#current(gen) && transfer === this.#transfer && this.report({ type: 'data.lost', bytes: conn.bytes, reason: error.message }));
         return;
       }
       case 'drain':
@@ -239,7 +239,11 @@ export class DataChannel {
         this.#listener?.close();
         this.#listener = undefined;
         const conn = this.#data;
-        if (!conn) return this.report({ type: 'data.closed', bytes: 0 });
+        if (!conn) {
+          // Nothing is up yet: a connection still being dialled (active mode) is dropped when it comes.
+          this.#generation += 1;
+          return this.report({ type: 'data.closed', bytes: 0 });
+        }
         // 959 §4.1.3: the server closes the data connection, then sends 426 and 226. Closing is its own FIN:
         // the peer may read no further until it has those replies (Python's ftplib waits for them in abort()),
         // so they cannot wait for the peer's FIN too. data.finSent goes as soon as this side's FIN is out (or

@@ -144,6 +144,11 @@ export class DataConnection {
    * handed to the kernel. Rejects if the connection breaks first.
    */
   send(source: Readable, settings: TransferSettings, convertAscii: boolean, pauseAfterBytes?: number): Promise<TransferResult> {
+    // Closed (a reset) while the file was being opened: nothing will ever say 'close' again.
+    if (this.traced.socket.destroyed) {
+      source.destroy();
+      return Promise.reject(new Error('the data connection closed before the transfer began'));
+    }
     this.#begin('sent', settings);
     const framing = framingFor(settings.mode, settings.structure, settings.representation);
     if (framing) return this.#sendFramed(source, settings, convertAscii, framing, pauseAfterBytes);
@@ -241,6 +246,11 @@ export class DataConnection {
    * has flushed. Rejects if the connection breaks first; the sink keeps what arrived.
    */
   receive(sink: Writable, settings: TransferSettings, convertAscii: boolean): Promise<TransferResult> {
+    // Closed (a reset) while the file was being opened: the file is closed again, nothing received.
+    if (this.traced.socket.destroyed && !this.traced.socket.readableLength) {
+      sink.end();
+      return Promise.reject(new Error('the data connection closed before the transfer began'));
+    }
     this.#begin('received', settings);
     const framing = framingFor(settings.mode, settings.structure, settings.representation);
     if (framing) return this.#receiveFramed(sink, settings, convertAscii, framing);

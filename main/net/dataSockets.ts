@@ -67,7 +67,8 @@ export class PassiveListener implements OneShotListener {
         // EACCES: a port the system keeps for itself (Windows' excluded ranges); skipped like a taken one.
         if (!ports || !walk || (error.code !== 'EADDRINUSE' && error.code !== 'EACCES')) return reject(error);
         taken.push(port);
-        if (taken.length >= ports.size) return reject(new Error(`no port of the passive range ${ports.range.min}-${ports.range.max} is available`));
+        // A server keeps one passive port per control session while it lasts: a range needs one per session.
+        if (taken.length >= ports.size) return reject(new Error(`no port of the passive range ${ports.range.min}-${ports.range.max} is available (each session keeps one while it lasts)`));
         port = walk.next();
         // The errors come back without a pause in between: on a large, nearly full range, let other sessions run now and then.
         if (taken.length % 256 === 0) setImmediate(() => server.listen({ host, port }));

@@ -14,7 +14,7 @@ import type { TracedSocket } from '../net/tracedSocket';
 import type { FileStore } from '../store/fileStore';
 import { openStoreSink, openStoreSource, performFileAction, readSmallSource } from './storeFileActions';
 import { stateTracer } from './stateTrace';
-import { ServerOutbox } from './serverOutbox';
+import { heldClock, ServerOutbox } from './serverOutbox';
 import type { StepGate } from './stepGate';
 
 export interface FtpServerOptions {
@@ -90,13 +90,19 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
   const startSession = (traced: TracedSocket) => {
     const trace = traced.traceContext;
     const number = trace.session ?? counter;
+    // The machine's decisions, carried out in the order it made them; a step gate may hold each reply and each
+    // close of the server's own before it goes (and the machine's timers while it does).
+    const outbox = new ServerOutbox(options.gate);
     const actor = createActor(serverSessionMachine, {
       input: { local: traced.local, peer: traced.remote, config },
       inspect: stateTracer(recorder, 'server', 'server', trace.session),
+      ...(options.gate ? { clock: heldClock(outbox) } : {}),
     });
     // What the sockets and the store report goes to the machine while it runs; after that, nowhere.
     let running = true;
     const report = (event: ServerEvent) => {
+      // A client that waits for a reply the gate holds is not idle.
+      if (event.type === 'control.idle' && outbox.holding) return;
       if (running) actor.send(event);
     };
     const control = new ServerControlChannel(traced, { revealPasswords: options.revealPasswords ?? false, idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS }, report);
@@ -127,9 +133,6 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
         traced.reset('error');
       }
     };
-    // The machine's decisions, carried out in the order it made them; a step gate may hold each reply and each
-    // close of the server's own before it goes.
-    const outbox = new ServerOutbox(options.gate);
     actor.on('reply', (e) => outbox.push(() => contain(() => control.reply(e.code, e.lines)), { side: 'server', action: 'reply', code: e.code, line: `${e.code} ${e.lines.join(' ')}` }));
     actor.on('control.close', (e) => outbox.push(() => contain(() => control.close(e.reason))));
     actor.on('data.order', (e) => {

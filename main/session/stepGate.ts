@@ -32,7 +32,7 @@ export class StepGate {
   #paused: boolean;
   #credit = 0;
   /** Held actions, oldest first: each step releases the first. */
-  #waiting: { request: HeldAction; release: () => void }[] = [];
+  #waiting: { request: HeldAction; release: () => void; owner: unknown }[] = [];
   #verbs = new Set<string>();
   #codes = new Set<number>();
   #events = new Set<string>();
@@ -65,7 +65,7 @@ export class StepGate {
   }
 
   /** Called before each action of a held side; resolves when it may go. A side this gate does not hold never waits. */
-  wait(request: HeldAction): Promise<void> {
+  wait(request: HeldAction, owner?: unknown): Promise<void> {
     if (!this.#holds.has(request.side)) return Promise.resolve();
     const verb = request.action === 'command' ? ((request.line ?? '').trim().split(/\s+/)[0]?.toUpperCase() ?? '') : '';
     if (verb && this.#verbs.has(verb)) this.#pause(`breakpoint on ${verb}`);
@@ -76,9 +76,16 @@ export class StepGate {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      this.#waiting.push({ request, release: resolve });
+      this.#waiting.push({ request, release: resolve, owner });
       this.#notify();
     });
+  }
+
+  /** What `owner` (a session that has ended) still had at the gate leaves it, unreleased. */
+  withdraw(owner: unknown): void {
+    const before = this.#waiting.length;
+    this.#waiting = this.#waiting.filter((held) => held.owner !== owner);
+    if (this.#waiting.length !== before) this.#notify();
   }
 
   /** Lets exactly one held action go (or the next one, if nothing is held right now). */

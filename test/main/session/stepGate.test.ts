@@ -1,5 +1,6 @@
 // The step gate holds a live client between its actions: sockets really wait, nothing is replayed.
 
+import net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFtpServer, type FtpServer } from '../../../main/session/ftpServer';
 import { runClientSession } from '../../../main/session/clientSession';
@@ -9,6 +10,8 @@ import { TraceRecorder } from '../../../core/trace/traceRecorder';
 import type { ClientStep } from '../../../core/machines/clientSession.context';
 import type { FtpCommandEvent, TraceEvent } from '../../../core/trace/traceEvent';
 import { trackHandles } from '../../support/leaks';
+import { openRawControl } from '../../helpers/rawControl';
+import { formatPortArgument } from '../../../core/protocol/hostPort';
 
 let server: FtpServer;
 let recorder: TraceRecorder;
@@ -135,5 +138,63 @@ describe('the gate alone', () => {
     // The server's own FIN, which answers it, is a new wire event.
     gate.observe(fin(3, 'server', 'sent'));
     expect(gate.paused).toBe(true);
+  });
+});
+
+describe('the gate holding the built-in server', () => {
+  it("the machine's timers stand still while a reply is held: a long pause at 150 does not time the transfer out", async () => {
+    const gate = new StepGate({ holds: ['server'] });
+    const held = await startFtpServer({ store: createMemoryStore(), anonymous: true, loginDelayMs: 10, dataTimeoutMs: 300, gate });
+    const listener = net.createServer({ allowHalfOpen: true });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const received = new Promise<number>((resolve) =>
+      listener.once('connection', (s) => {
+        let n = 0;
+        s.on('data', (c: Buffer) => (n += c.length));
+        s.on('end', () => (s.end(), resolve(n)));
+      }),
+    );
+    const ctl = await openRawControl(held.address.port);
+    try {
+      expect((await ctl.reply()).code).toBe(220);
+      expect((await ctl.command('USER anonymous')).code).toBe(331);
+      expect((await ctl.command('PASS x')).code).toBe(230);
+      expect((await ctl.command(`PORT ${formatPortArgument({ host: '127.0.0.1', port: (listener.address() as net.AddressInfo).port })}`)).code).toBe(200);
+      gate.pause();
+      ctl.send('RETR /pub/hello.txt');
+      // Held at the 150 for three data timeouts: the server must not give up on the transfer meanwhile.
+      await new Promise((r) => setTimeout(r, 900));
+      expect(gate.waiting).toMatchObject({ side: 'server', code: 150 });
+      gate.resume();
+      expect((await ctl.reply(3000)).code).toBe(150);
+      expect((await ctl.reply(3000)).code).toBe(226);
+      expect(await received).toBeGreaterThan(0);
+    } finally {
+      await ctl.close();
+      listener.close();
+      await held.close();
+    }
+  });
+
+  it('what a session that has ended had at the gate leaves it: the next session is not held behind a dead reply', async () => {
+    const gate = new StepGate({ holds: ['server'] });
+    const held = await startFtpServer({ store: createMemoryStore(), anonymous: true, loginDelayMs: 10, gate });
+    try {
+      const a = await openRawControl(held.address.port);
+      expect((await a.reply()).code).toBe(220);
+      gate.pause();
+      a.send('NOOP');
+      await expect.poll(() => gate.waiting?.line).toBe('200 NOOP ok.');
+      await a.close();
+      await expect.poll(() => gate.waiting).toBeUndefined();
+      const b = await openRawControl(held.address.port);
+      await expect.poll(() => gate.waiting?.line).toBe('220 FTP Lab server ready.');
+      gate.step();
+      expect((await b.reply()).code).toBe(220);
+      await b.close();
+    } finally {
+      gate.resume();
+      await held.close();
+    }
   });
 });
