@@ -28,24 +28,30 @@ export interface DataView {
   readonly state: string;
 }
 
+/**
+ * The server's data region, state by state (paths below `data` in serverSession.machine.ts): what STAT says
+ * of it, and whether a listener or a connection exists that a new port specification must let go (959 §3.2,
+ * condition 3). One table; the machine's state list comes from it too.
+ */
+export const serverDataStates = {
+  none: { words: 'none yet', holds: false },
+  listening: { words: 'the server listens (passive)', holds: true },
+  targetSet: { words: 'the server will connect (active)', holds: false },
+  connecting: { words: 'the server is connecting (active)', holds: true },
+  open: { words: 'open', holds: true },
+  keptOpen: { words: 'open, kept after a transfer (MODE B/C)', holds: true },
+  'halfClosed.finSent': { words: 'closing: the server has sent its FIN', holds: true },
+  'halfClosed.finReceived': { words: 'closing: the client has sent its FIN', holds: true },
+  closed: { words: 'closed', holds: false },
+  released: { words: 'closed', holds: false },
+} as const satisfies Record<string, { words: string; holds: boolean }>;
+
+export type ServerDataState = keyof typeof serverDataStates;
+
 /** A listener or a connection exists that a new port specification must let go (959 §3.2, condition 3). */
 export function holdsDataResources(data: DataView): boolean {
-  return data.state === 'listening' || data.state === 'connecting' || data.state === 'open' || data.state === 'keptOpen' || data.state.startsWith('halfClosed');
+  return serverDataStates[data.state as ServerDataState]?.holds ?? false;
 }
-
-/** The data region's states in words, for STAT. */
-const dataStateWords: Record<string, string> = {
-  none: 'none yet',
-  listening: 'the server listens (passive)',
-  targetSet: 'the server will connect (active)',
-  connecting: 'the server is connecting (active)',
-  open: 'open',
-  keptOpen: 'open, kept after a transfer (MODE B/C)',
-  'halfClosed.finSent': 'closing: the server has sent its FIN',
-  'halfClosed.finReceived': 'closing: the client has sent its FIN',
-  closed: 'closed',
-  released: 'closed',
-};
 
 export function reply(name: ReplyName, text?: string | readonly string[]): OutReply {
   const entry = Reply[name];
@@ -114,7 +120,7 @@ const handlers: Record<string, Handler> = {
       ` Connected from ${ctx.peer.host}:${ctx.peer.port}`,
       ` Logged in as ${ctx.user ?? '(nobody)'}`,
       ` TYPE ${ctx.representation}, MODE ${ctx.mode}, STRU ${ctx.structure}`,
-      ` Data connection: ${dataStateWords[dataView.state] ?? dataView.state}; ${data}`,
+      ` Data connection: ${serverDataStates[dataView.state as ServerDataState]?.words ?? dataView.state}; ${data}`,
       'End of status',
     ]);
   },

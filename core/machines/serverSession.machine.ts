@@ -13,7 +13,7 @@ import type { ServerRequest } from '../protocol/serverRequest';
 import type { CloseReason } from '../trace/traceEvent';
 import { transferCompleteText } from '../trace/byteCounts';
 import type { ControlInputEvent, DataInputEvent, DataOutputEvent, DataSink, DataSource } from './channelEvents';
-import { refusal, reply, sameHost, simpleHandler, type DataView, type Outcome } from './serverCommands';
+import { refusal, reply, sameHost, serverDataStates, simpleHandler, type DataView, type Outcome, type ServerDataState } from './serverCommands';
 import { fileActionOutcome, listingPayload, storeErrorOutcome, type FileActionRequest, type FileActionResult } from './serverFileActions';
 import { closingTransitions, goneTransitions } from './dataRegion';
 import { initialServerContext, type ActiveTransfer, type ServerContext, type ServerSessionInput } from './serverSession.context';
@@ -37,7 +37,7 @@ export type ServerEmitted =
   | { type: 'file.request'; request: FileActionRequest };
 
 /** The data region's states, by path below `data` (for STAT, and for tests that walk the region). */
-export const DATA_STATES = ['none', 'listening', 'targetSet', 'connecting', 'open', 'keptOpen', 'halfClosed.finSent', 'halfClosed.finReceived', 'closed', 'released'] as const;
+export const DATA_STATES = Object.keys(serverDataStates) as ServerDataState[];
 
 const requestOf = (event: ServerEvent): ServerRequest | undefined => (event.type === 'control.command' ? event.request : undefined);
 

@@ -7,7 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import { fromCallback } from 'xstate';
 import type { DataInputEvent, DataOutputEvent, DataSink, DataSource } from '../../core/machines/channelEvents';
 import type { CloseReason, Endpoint } from '../../core/trace/traceEvent';
-import { connectData, listenOnce, PassiveListener, type OneShotListener } from './dataSockets';
+import { connectData, listenOnce, PassiveListener, type DataListener } from './dataSockets';
 import { DataConnection } from './dataConnection';
 import type { PassivePortPicker } from './passivePorts';
 import type { TracedSocket, TraceContext } from './tracedSocket';
@@ -54,7 +54,7 @@ export class DataChannel {
   #generation = 0;
   /** Bumped by each transfer and by an abort: a file opened for a transfer that is no longer current is closed unused. */
   #transfer = 0;
-  #listener: OneShotListener | undefined;
+  #listener: DataListener | undefined;
   #data: DataConnection | undefined;
 
   constructor(

@@ -735,7 +735,6 @@ export class DataConnection {
 
 }
 
-/** Waits for a socket's 'drain', or rejects if it closes first; leaves no listener behind. */
 /**
  * The decoded payload of one socket read as one buffer. Payload that lies in the read's own bytes
  * (BLOCK: everything between the headers) is moved together inside it, which the receiver may do: the
@@ -756,6 +755,7 @@ function contiguousPayload(chunk: Buffer, units: readonly TransferUnit[]): Buffe
   return chunk.subarray(0, end);
 }
 
+/** Waits for a socket's 'drain', or rejects if it closes first; leaves no listener behind. */
 function drained(socket: Writable): Promise<void> {
   return new Promise((resolve, reject) => {
     const onDrain = () => {

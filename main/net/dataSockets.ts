@@ -7,7 +7,8 @@ import { adoptWithLargeReads, ReadRouter } from './largeReads';
 import type { PassivePortPicker } from './passivePorts';
 import { localOf, plainHost, remoteOf, TracedSocket, type TraceContext } from './tracedSocket';
 
-export interface OneShotListener {
+/** A data listener as its owner holds it: where it listens, its trace id, and how to stop it. */
+export interface DataListener {
   readonly local: Endpoint;
   readonly listener: string;
   close(): void;
@@ -19,7 +20,7 @@ export interface OneShotListener {
  * refused at once and recorded (RFC 2577 §4, §8). A server keeps one for a whole control session, so that
  * each PASV/EPSV costs no socket, bind and listen of its own (the reply names the same port each time).
  */
-export class PassiveListener implements OneShotListener {
+export class PassiveListener implements DataListener {
   #armed: ((socket: TracedSocket) => void) | undefined;
   #closed = false;
 
@@ -103,11 +104,6 @@ export class PassiveListener implements OneShotListener {
     this.#armed = onConnection;
   }
 
-  /** No connection is expected any more: one that comes is refused. */
-  disarm(): void {
-    this.#armed = undefined;
-  }
-
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -123,7 +119,7 @@ export async function listenOnce(
   expectedPeerHost: string,
   onConnection: (socket: TracedSocket) => void,
   ports?: PassivePortPicker,
-): Promise<OneShotListener> {
+): Promise<DataListener> {
   const listener = await PassiveListener.open(trace, host, expectedPeerHost, ports);
   listener.arm((socket) => {
     listener.close();
