@@ -24,17 +24,26 @@ async function laneX(lane: string): Promise<number> {
   return box.x + box.width / 2;
 }
 
-/** Clicks Step (each click shows one recorded row or releases one held action) until the status says `what`. */
+/** Who waits for what, from the status line ('the client waits before USER student'), if anyone does. */
+const heldPhrase = (text: string) => /the (?:client|server) waits before [^—]*?(?=\. Press|\.$|$)/.exec(text)?.[0];
+
+/**
+ * Clicks Step (each click shows one recorded row or releases one held action) until the status says `what`.
+ * After a click it waits until the step has landed (a row came into view, or someone new waits at the gate):
+ * on the way the status passes through "working", which is not where a step lands.
+ */
 async function stepUntil(what: RegExp): Promise<void> {
   const seen: string[] = [];
   for (let before = await status(); !what.test(before); before = await status()) {
     seen.push(before);
-    expect(seen.length, `the status should come to say ${what} within 10 steps; it said: ${seen.join(' | ')}`).toBeLessThan(10);
+    expect(seen.length, `the status should come to say ${what} within 12 steps; it said: ${seen.join(' | ')}`).toBeLessThan(12);
+    const held = heldPhrase(before);
+    const shown = await counter();
     await page.click('#step');
-    // Until the step has landed: someone waits at the gate again (not "working"), or the status says `what`.
+    // Landed: a recorded row came into view, or someone new waits at the gate.
     await expect.poll(async () => {
       const now = await status();
-      return now !== before && (what.test(now) || /waits before/.test(now));
+      return what.test(now) || (heldPhrase(now) !== undefined && (heldPhrase(now) !== held || (await counter()) !== shown));
     }).toBe(true);
   }
 }
