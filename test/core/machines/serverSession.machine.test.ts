@@ -8,6 +8,25 @@ import { connected, listening, loggedIn, serverHarness } from './serverHarness';
 const orders = (emitted: readonly ServerEmitted[]) => emitted.flatMap((e) => (e.type === 'data.order' ? [e.order.type] : []));
 const replyCodes = (emitted: readonly ServerEmitted[]) => emitted.flatMap((e) => (e.type === 'reply' ? [e.code] : []));
 
+/** Logged in, after PASV: the server listens, nothing taken yet. */
+const passiveSession = () => {
+  const h = loggedIn();
+  h.command('PASV');
+  h.send(listening);
+  h.take();
+  return h;
+};
+
+/** Logged in, a RETR under way on a passive connection, nothing taken yet. */
+const transferring = () => {
+  const h = passiveSession();
+  h.send(connected);
+  h.command('RETR big');
+  h.fileDone();
+  h.take();
+  return h;
+};
+
 describe('login (959 §4.1.1, RFC 2577 §5, §7)', () => {
   it('greets with 220, answers USER with 331 whatever the name, and PASS with 230', () => {
     const h = serverHarness();
@@ -182,16 +201,6 @@ describe('BLOCK mode: the EOF marker travels in the data; the connection stays o
 });
 
 describe('during a transfer (959 §4.1.3, 1123 §4.1.3.3)', () => {
-  const transferring = () => {
-    const h = loggedIn();
-    h.command('PASV');
-    h.send(listening);
-    h.send(connected);
-    h.command('RETR big');
-    h.fileDone();
-    h.take();
-    return h;
-  };
 
   it('ABOR: the server closes the data connection, then 426 for the transfer and 226 for ABOR', () => {
     const h = transferring();
@@ -220,10 +229,7 @@ describe('during a transfer (959 §4.1.3, 1123 §4.1.3.3)', () => {
 
 describe('the idle timeout (RFC 1123 §4.1.3.2)', () => {
   it('a session that sends nothing gets 421 and the server closes the control connection; the data connection goes too', () => {
-    const h = loggedIn();
-    h.command('PASV');
-    h.send(listening);
-    h.take();
+    const h = passiveSession();
     const out = h.send({ type: 'control.idle', seconds: 300 });
     expect(replyCodes(out)).toEqual([421]);
     expect(out).toContainEqual({ type: 'data.order', order: { type: 'reset', reason: 'quit' } });
@@ -232,13 +238,7 @@ describe('the idle timeout (RFC 1123 §4.1.3.2)', () => {
   });
 
   it('a transfer in progress is not idleness', () => {
-    const h = loggedIn();
-    h.command('PASV');
-    h.send(listening);
-    h.send(connected);
-    h.command('RETR big');
-    h.fileDone();
-    h.take();
+    const h = transferring();
     expect(h.send({ type: 'control.idle', seconds: 300 })).toEqual([]);
     expect(h.session()).toBe('loggedIn.transfer.transferring');
   });
@@ -246,10 +246,7 @@ describe('the idle timeout (RFC 1123 §4.1.3.2)', () => {
 
 describe('the session ends', () => {
   it('QUIT: 221, the data connection goes, the server closes the control connection; both regions end', () => {
-    const h = loggedIn();
-    h.command('PASV');
-    h.send(listening);
-    h.take();
+    const h = passiveSession();
     const out = h.command('QUIT');
     expect(replyCodes(out)).toEqual([221]);
     expect(orders(out)).toEqual(['reset']);
