@@ -22,6 +22,7 @@ import type {
 import type { DiagramModel } from './diagramModel';
 import { placeModel } from './placeMarks';
 import { surveyTrace } from './traceSurvey';
+import { wireSender } from '../trace/sides';
 
 export interface LayoutOptions {
   readonly axis?: 'step' | 'time';
@@ -80,22 +81,6 @@ export interface RowRecord {
 
 type WireEvent = FtpCommandEvent | FtpReplyEvent | TcpFinEvent | TcpRstEvent | DataTransferEvent | DataMarkerEvent;
 
-const other = (side: Side): Side => (side === 'client' ? 'server' : 'client');
-
-/** The side that put this on the wire (for tcp.fin/rst, `side` already is the sender). */
-function senderOf(e: WireEvent): Side {
-  switch (e.type) {
-    case 'ftp.command':
-      return 'client';
-    case 'ftp.reply':
-      return 'server';
-    case 'tcp.fin':
-    case 'tcp.rst':
-      return e.side;
-    default:
-      return e.dir === 'sent' ? e.side : other(e.side);
-  }
-}
 
 /** Turns a trace (or a seq range of it) into a positioned diagram model. */
 export function layoutTrace(events: readonly TraceEvent[], options: LayoutOptions = {}): DiagramModel {
@@ -337,7 +322,7 @@ function pairRecords(events: readonly TraceEvent[], sides: ReadonlySet<Side>): P
   };
   for (const e of events) {
     if (!isWire(e)) continue;
-    const key = `${e.type}|${e.conn}|${senderOf(e)}`;
+    const key = `${e.type}|${e.conn}|${wireSender(e)}`;
     if (e.dir === 'sent') {
       const early = take(received, key);
       if (early) pair(e, early);

@@ -12,6 +12,7 @@ import { closeSection, commandSection, markerSection, replySection, socketSectio
 import { fitText, monoTextWidth, sansTextWidth } from './textWidth';
 import type { TraceSurvey } from './traceSurvey';
 import { at, describeLane } from './traceSurvey';
+import { otherSide, wireSender } from '../trace/sides';
 
 export interface PlaceInput {
   readonly drafts: readonly Draft[];
@@ -47,7 +48,6 @@ const laneTitles: Record<LaneId, string> = {
   server: 'Server PI · control',
 };
 const modeNames: Record<TransferMode, string> = { S: 'STREAM', B: 'BLOCK', C: 'COMPRESSED' };
-const other = (side: Side): Side => (side === 'client' ? 'server' : 'client');
 const laneOf = (side: Side, channel: Channel): LaneId => (channel === 'data' ? (side === 'client' ? 'client-data' : 'server-data') : side);
 
 export function formatMs(t: number): string {
@@ -229,12 +229,12 @@ function placeConnect(draft: DraftOf<'connect'>, c: Context): Mark {
   const e = draft.event;
   const b = base(draft, c);
   const info = c.survey.connections.get(e.conn);
-  const initiator = info?.initiator ?? (e.type === 'tcp.connect' ? e.side : other(e.side));
+  const initiator = info?.initiator ?? (e.type === 'tcp.connect' ? e.side : otherSide(e.side));
   const from = info?.from ?? (e.type === 'tcp.connect' ? e.local : e.remote);
   const to = info?.to ?? (e.type === 'tcp.connect' ? e.remote : e.local);
   const data = e.channel === 'data';
   const how = !data ? 'control' : initiator === 'server' ? 'active' : 'passive';
-  const ends = `${initiator} ${at(from)} connects to ${other(initiator)} ${at(to)}`;
+  const ends = `${initiator} ${at(from)} connects to ${otherSide(initiator)} ${at(to)}`;
   return {
     ...b,
     kind: 'connect',
@@ -243,10 +243,10 @@ function placeConnect(draft: DraftOf<'connect'>, c: Context): Mark {
     colour: data ? dataColour(c, e.conn) : 'control',
     initiator,
     how,
-    ...c.frame.arrow(laneOf(initiator, e.channel), laneOf(other(initiator), e.channel), b.y, `${e.conn}: connect ${from.port} → ${to.port}`),
+    ...c.frame.arrow(laneOf(initiator, e.channel), laneOf(otherSide(initiator), e.channel), b.y, `${e.conn}: connect ${from.port} → ${to.port}`),
     ariaLabel: data ? `data connection ${e.conn}: ${ends} (${how} mode)` : `control connection ${e.conn}: ${ends}`,
     rfc: data ? socketSections.dataConnect : socketSections.controlConnect,
-    detail: { ...recordDetail(e, draft.peers), from: `${initiator} ${at(from)}`, to: `${other(initiator)} ${at(to)}`, ...(data ? { mode: how } : {}) },
+    detail: { ...recordDetail(e, draft.peers), from: `${initiator} ${at(from)}`, to: `${otherSide(initiator)} ${at(to)}`, ...(data ? { mode: how } : {}) },
   };
 }
 
@@ -283,7 +283,7 @@ function placeClose(draft: DraftOf<'fin'> | DraftOf<'rst'>, c: Context): Mark[] 
     colour,
     sender,
     ...(e.reason ? { reason: e.reason } : {}),
-    ...c.frame.arrow(laneOf(sender, e.channel), laneOf(other(sender), e.channel), b.y, name),
+    ...c.frame.arrow(laneOf(sender, e.channel), laneOf(otherSide(sender), e.channel), b.y, name),
     ariaLabel: `${e.channel} connection ${e.conn}: ${name} from ${sender}, ${meaning}`,
     rfc: closeSection(e.reason),
     detail: { ...recordDetail(e, draft.peers), reason: e.reason ?? 'none recorded', meaning },
@@ -314,7 +314,7 @@ function placeRefused(draft: DraftOf<'refused'>, c: Context): Mark {
   const b = base(draft, c);
   // With a local endpoint, `side` accepted a foreign connection and dropped it; without, `side` failed to connect.
   const foreign = e.local !== undefined;
-  const initiator = foreign ? other(e.side) : e.side;
+  const initiator = foreign ? otherSide(e.side) : e.side;
   return {
     ...b,
     kind: 'refused',
@@ -322,7 +322,7 @@ function placeRefused(draft: DraftOf<'refused'>, c: Context): Mark {
     ...(e.conn ? { conn: e.conn } : {}),
     initiator,
     reason: e.reason,
-    ...c.frame.arrow(laneOf(initiator, e.channel), laneOf(other(initiator), e.channel), b.y, foreign ? 'foreign connection refused' : `connect refused${errorCode(e.reason)}`),
+    ...c.frame.arrow(laneOf(initiator, e.channel), laneOf(otherSide(initiator), e.channel), b.y, foreign ? 'foreign connection refused' : `connect refused${errorCode(e.reason)}`),
     ariaLabel: `${e.channel} connection refused: ${e.reason}`,
     rfc: foreign ? socketSections.foreign : socketSections.refused,
     detail: { ...recordDetail(e, []), reason: e.reason, ...(e.remote ? { remote: at(e.remote) } : {}), ...(e.local ? { local: at(e.local) } : {}) },
@@ -333,7 +333,7 @@ function placeRefused(draft: DraftOf<'refused'>, c: Context): Mark {
 function placeTransfer(draft: DraftOf<'transfer'>, c: Context): Mark[] {
   const e = draft.event;
   const b = base(draft, c);
-  const sender = e.dir === 'sent' ? e.side : other(e.side);
+  const sender = wireSender(e);
   const colour = dataColour(c, e.conn);
   const ms = e.durationMs.toFixed(1);
   const { frame } = c;
@@ -361,9 +361,9 @@ function placeTransfer(draft: DraftOf<'transfer'>, c: Context): Mark[] {
       y1: round(draft.stepFrom < draft.step ? frame.yOf(draft.stepFrom) + 6 : b.y - 20),
       y2: round(b.y + 8),
     },
-    ...frame.arrow(laneOf(sender, 'data'), laneOf(other(sender), 'data'), b.y, `${byteCountText(e)} · TYPE ${e.representation} MODE ${e.mode} · ${ms} ms`),
+    ...frame.arrow(laneOf(sender, 'data'), laneOf(otherSide(sender), 'data'), b.y, `${byteCountText(e)} · TYPE ${e.representation} MODE ${e.mode} · ${ms} ms`),
     ariaLabel:
-      `data connection ${e.conn}: ${byteCountText(e)} ${sender} → ${other(sender)} in ${ms} ms (TYPE ${e.representation}, MODE ${e.mode})` +
+      `data connection ${e.conn}: ${byteCountText(e)} ${sender} → ${otherSide(sender)} in ${ms} ms (TYPE ${e.representation}, MODE ${e.mode})` +
       (e.complete ? '' : ', cut short') +
       (e.keptOpen ? ', the connection stays open' : ''),
     rfc: transferSection(e.mode),
@@ -423,7 +423,7 @@ function transferBadge(e: DataTransferEvent): Pick<CloseBadgeMark, 'tone' | 'tex
 function placeMarker(draft: DraftOf<'marker'>, c: Context): Mark {
   const e = draft.event;
   const b = base(draft, c);
-  const sender = e.dir === 'sent' ? e.side : other(e.side);
+  const sender = wireSender(e);
   const hex = e.hex ? ` ${e.hex}` : '';
   const label = e.marker === 'eof' ? `EOF marker${hex}` : e.marker === 'restart' ? `restart marker ${e.value ?? ''}${hex}`.trimEnd() : `end of record${hex}`;
   const value: { value?: string } = e.value !== undefined ? { value: e.value } : {};
@@ -438,7 +438,7 @@ function placeMarker(draft: DraftOf<'marker'>, c: Context): Mark {
     ...value,
     offset: e.offset,
     from: sender,
-    ...c.frame.arrow(laneOf(sender, 'data'), laneOf(other(sender), 'data'), b.y, label),
+    ...c.frame.arrow(laneOf(sender, 'data'), laneOf(otherSide(sender), 'data'), b.y, label),
     ariaLabel: `data connection ${e.conn}: ${label} from ${sender} ${markerOffsetText(e.offset)}`,
     rfc: markerSection(e.marker, e.mode),
     detail: { ...recordDetail(e, draft.peers), marker: e.marker, hex: e.hex, offset: String(e.offset), mode: `${e.mode} (${modeNames[e.mode]})`, ...(e.value !== undefined ? { value: e.value } : {}) },
@@ -450,7 +450,7 @@ function placeConnection(span: Span, c: Context): Mark {
   const placed = placeSpan(span, frame.steps);
   const info = c.survey.connections.get(span.conn);
   const how = info ? (info.initiator === 'server' ? 'active' : 'passive') : undefined;
-  const ends = info ? { from: `${info.initiator} ${at(info.from)}`, to: `${other(info.initiator)} ${at(info.to)}` } : undefined;
+  const ends = info ? { from: `${info.initiator} ${at(info.from)}`, to: `${otherSide(info.initiator)} ${at(info.to)}` } : undefined;
   const y1 = placed.openAtStart ? frame.lifeTop : frame.yOf(placed.stepFrom);
   return {
     id: `conn-${span.conn}`,

@@ -3,6 +3,7 @@
 
 import type { Endpoint, Side, TraceEvent } from '../trace/traceEvent';
 import type { LaneId } from './diagramModel';
+import { otherSide } from '../trace/sides';
 
 export interface ConnectionInfo {
   readonly conn: string;
@@ -20,7 +21,6 @@ export interface TraceSurvey {
   readonly endpoints: Record<LaneId, readonly Endpoint[]>;
 }
 
-const other = (side: Side): Side => (side === 'client' ? 'server' : 'client');
 export const at = (e: Endpoint): string => `${e.host}:${e.port}`;
 
 /** Surveys the whole trace, not just a range, so a range shows the same colours and lane names as the full diagram. */
@@ -40,12 +40,12 @@ export function surveyTrace(events: readonly TraceEvent[]): TraceSurvey {
   for (const e of events) {
     if ('channel' in e && e.channel === 'data' && 'conn' in e && e.conn !== undefined && !colours.has(e.conn)) colours.set(e.conn, colours.size);
     if (e.type === 'tcp.connect' || e.type === 'tcp.accept') {
-      const initiator = e.type === 'tcp.connect' ? e.side : other(e.side);
+      const initiator = e.type === 'tcp.connect' ? e.side : otherSide(e.side);
       const from = e.type === 'tcp.connect' ? e.local : e.remote;
       const to = e.type === 'tcp.connect' ? e.remote : e.local;
       if (!connections.has(e.conn)) connections.set(e.conn, { conn: e.conn, channel: e.channel, initiator, from, to });
       note(laneOf(initiator, e.channel), from);
-      note(laneOf(other(initiator), e.channel), to);
+      note(laneOf(otherSide(initiator), e.channel), to);
     } else if (e.type === 'tcp.listen') {
       note(laneOf(e.side, e.channel), e.local);
     }

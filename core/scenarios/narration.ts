@@ -4,8 +4,9 @@
 import { commandTable } from '../protocol/commands.table';
 import { byteCountText } from '../trace/byteCounts';
 import { closeMeaning } from '../trace/closeMeaning';
-import type { Side, TraceEvent } from '../trace/traceEvent';
+import type { TraceEvent } from '../trace/traceEvent';
 import { textbookSteps } from './textbookComparison';
+import { otherSide } from '../trace/sides';
 
 export interface Narration {
   readonly text: string;
@@ -49,7 +50,6 @@ const replySentences: Record<number, [string, string]> = {
   553: ['553: that file name is not allowed.', '959 §4.2.1'],
 };
 
-const other = (side: Side): Side => (side === 'client' ? 'server' : 'client');
 
 /**
  * Narrates a trace event by event, remembering the last command so a reply can say what it answers.
@@ -84,7 +84,7 @@ export class Narrator {
           : undefined;
       case 'tcp.connect':
       case 'tcp.accept': {
-        const initiator = event.type === 'tcp.connect' ? event.side : other(event.side);
+        const initiator = event.type === 'tcp.connect' ? event.side : otherSide(event.side);
         if (event.channel === 'control') return { text: `The ${initiator} opens the control connection.`, rfc: '959 §2.3' };
         return initiator === 'server'
           ? { text: 'Active mode: the server opens the data connection to the address the client gave in PORT/EPRT, from its own port L-1 when it can.', rfc: '959 §3.2, §5.2' }

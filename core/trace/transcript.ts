@@ -5,10 +5,10 @@ import { printable } from '../protocol/printable';
 import { byteCountText, markerOffsetText } from './byteCounts';
 import { closeMeaning, observedSides } from './closeMeaning';
 import type { Side, TraceEvent } from './traceEvent';
+import { otherSide, wireSender } from './sides';
 
 const modeName = (mode: 'S' | 'B' | 'C') => ({ S: 'STREAM', B: 'BLOCK', C: 'COMPRESSED' })[mode];
 const arrow = (from: Side) => (from === 'client' ? 'C→S' : 'S→C');
-const other = (side: Side): Side => (side === 'client' ? 'server' : 'client');
 const at = (e: { host: string; port: number }) => `${e.host}:${e.port}`;
 
 /**
@@ -33,12 +33,12 @@ export class TranscriptWriter {
 
 function connectionLine(event: Extract<TraceEvent, { type: 'tcp.connect' | 'tcp.accept' }>): string {
   // Whoever recorded it first, the initiator is the connecting side.
-  const initiator = event.type === 'tcp.connect' ? event.side : other(event.side);
+  const initiator = event.type === 'tcp.connect' ? event.side : otherSide(event.side);
   const from = event.type === 'tcp.connect' ? event.local : event.remote;
   const to = event.type === 'tcp.connect' ? event.remote : event.local;
   if (event.channel === 'control') return `      control connection ${event.conn}: ${initiator} ${at(from)} connects to ${at(to)}`;
   const how = initiator === 'server' ? 'active mode: the server connects' : 'passive mode: the client connects';
-  return `      data connection ${event.conn} opened: ${initiator} ${at(from)} → ${other(initiator)} ${at(to)} (${how})`;
+  return `      data connection ${event.conn} opened: ${initiator} ${at(from)} → ${otherSide(initiator)} ${at(to)} (${how})`;
 }
 
 /** One line for an event, or undefined for events a transcript leaves out (states, duplicates). */
@@ -67,15 +67,15 @@ function transcriptLine(event: TraceEvent, sides: Set<Side>): string | undefined
       if (!senderOf(event, event.side)) return undefined;
       return `      ${event.channel} connection ${event.conn} reset by ${event.side} (RST): ${closeMeaning(event.reason)}`;
     case 'data.transfer': {
-      if (event.dir !== 'sent' && sides.has(event.side === 'client' ? 'server' : 'client')) return undefined;
-      const from = event.dir === 'sent' ? event.side : other(event.side);
-      const flow = `${from} → ${other(from)}`;
+      if (event.dir !== 'sent' && sides.has(otherSide(event.side))) return undefined;
+      const from = wireSender(event);
+      const flow = `${from} → ${otherSide(from)}`;
       const status = (event.complete ? '' : ' — cut short') + (event.keptOpen ? '; the connection stays open' : '');
       return `      data ${event.conn}: ${byteCountText(event)} ${flow} (TYPE ${event.representation}, MODE ${event.mode}) in ${event.durationMs.toFixed(1)} ms${status}`;
     }
     case 'data.marker': {
-      if (event.dir !== 'sent' && sides.has(other(event.side))) return undefined;
-      const from = event.dir === 'sent' ? event.side : other(event.side);
+      if (event.dir !== 'sent' && sides.has(otherSide(event.side))) return undefined;
+      const from = wireSender(event);
       const hex = event.hex ? ` (${event.hex})` : '';
       if (event.marker === 'eof') return `      data ${event.conn}: EOF marker${hex} from ${from} ${markerOffsetText(event.offset)}: end of file in ${modeName(event.mode)} mode; the connection can stay open`;
       if (event.marker === 'restart') return `      data ${event.conn}: restart marker "${event.value ?? ''}" from ${from} ${markerOffsetText(event.offset)}`;

@@ -5,6 +5,7 @@ import type { Socket } from 'node:net';
 import type { TraceRecorder } from '../../core/trace/traceRecorder';
 import type { Channel, CloseReason, Endpoint, Side } from '../../core/trace/traceEvent';
 import type { ReadRouter } from './largeReads';
+import { otherSide } from '../../core/trace/sides';
 
 export interface TraceContext {
   readonly recorder: TraceRecorder;
@@ -12,7 +13,6 @@ export interface TraceContext {
   readonly session?: number;
 }
 
-export const otherSide = (side: Side): Side => (side === 'client' ? 'server' : 'client');
 
 export function localOf(socket: Socket): Endpoint {
   return { host: plainHost(socket.localAddress ?? ''), port: socket.localPort ?? 0 };

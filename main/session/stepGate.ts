@@ -5,7 +5,7 @@
 
 import type { Breakpoints } from '../../core/api/labApi';
 import type { Side, TraceEvent } from '../../core/trace/traceEvent';
-import { wireSender } from '../../core/trace/wireSender';
+import { wireSender } from '../../core/trace/sides';
 
 export type { Breakpoints };
 

@@ -42,6 +42,7 @@ import {
   type WireConnection,
   type WireFact,
 } from '../support/tshark.js';
+import { otherSide } from '../../core/trace/sides';
 
 const FILE = 'wire.bin';
 const SIZE = 20 * 1024;
@@ -77,11 +78,10 @@ afterEach(async () => {
 // ---------------------------------------------------------------------------------------------
 // Reading the trace
 
-const other = (side: Side): Side => (side === 'client' ? 'server' : 'client');
 
 /** The side whose record this is: tcp.fin/tcp.rst name the sender in `side`; `dir: 'received'` is the peer's record. */
 function recordedBy(e: TraceEvent): Side {
-  if ((e.type === 'tcp.fin' || e.type === 'tcp.rst') && e.dir === 'received') return other(e.side);
+  if ((e.type === 'tcp.fin' || e.type === 'tcp.rst') && e.dir === 'received') return otherSide(e.side);
   return e.side;
 }
 
@@ -270,7 +270,7 @@ function mapConnection(conn: string, events: readonly TraceEvent[], wire: readon
 
 function checkDataConnection(m: Mapped, row: Row, events: readonly TraceEvent[], controlQuitFrame: number | undefined): void {
   const sender: Side = row.direction === 'upload' ? 'client' : 'server';
-  const receiver = other(sender);
+  const receiver = otherSide(sender);
   const framed = row.mode !== 'S';
   const { wire, events: own, table } = m;
   const facts = wire.facts;

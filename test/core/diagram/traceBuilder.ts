@@ -2,8 +2,8 @@
 // (the sender's and the receiver's record of one message), with seq and t assigned in order.
 
 import type { CloseReason, Endpoint, Side, TraceEvent, TraceEventInput, TransferMode } from '../../../core/trace/traceEvent';
+import { otherSide } from '../../../core/trace/sides';
 
-const other = (side: Side): Side => (side === 'client' ? 'server' : 'client');
 const local = (port: number): Endpoint => ({ host: '127.0.0.1', port });
 
 export class TraceBuilder {
@@ -19,7 +19,7 @@ export class TraceBuilder {
   /** A TCP connection: the initiator's tcp.connect, then the acceptor's tcp.accept. */
   connect(channel: 'control' | 'data', conn: string, initiator: Side, fromPort: number, toPort: number): this {
     this.add({ type: 'tcp.connect', side: initiator, channel, conn, local: local(fromPort), remote: local(toPort) });
-    return this.add({ type: 'tcp.accept', side: other(initiator), channel, conn, local: local(toPort), remote: local(fromPort) });
+    return this.add({ type: 'tcp.accept', side: otherSide(initiator), channel, conn, local: local(toPort), remote: local(fromPort) });
   }
 
   listen(side: Side, port: number, listener = 'L1'): this {
@@ -40,13 +40,13 @@ export class TraceBuilder {
   transfer(conn: string, from: Side, bytes: number, mode: TransferMode = 'S', keptOpen = false, complete = true): this {
     const common = { channel: 'data' as const, conn, bytes, mode, representation: 'I' as const, complete, durationMs: 0.5, ...(keptOpen ? { keptOpen } : {}) };
     this.add({ type: 'data.transfer', side: from, dir: 'sent', ...common });
-    return this.add({ type: 'data.transfer', side: other(from), dir: 'received', ...common });
+    return this.add({ type: 'data.transfer', side: otherSide(from), dir: 'received', ...common });
   }
 
   eofMarker(conn: string, from: Side, offset: number, hex = '40 00 00', mode: TransferMode = 'B'): this {
     const common = { channel: 'data' as const, conn, marker: 'eof' as const, hex, offset, mode };
     this.add({ type: 'data.marker', side: from, dir: 'sent', ...common });
-    return this.add({ type: 'data.marker', side: other(from), dir: 'received', ...common });
+    return this.add({ type: 'data.marker', side: otherSide(from), dir: 'received', ...common });
   }
 
   /** A FIN sent by `from`: its own record, then the peer's record of receiving it. */
@@ -70,8 +70,8 @@ export class TraceBuilder {
 
   /** Both ends close a data connection after a STREAM-mode transfer: the sender's FIN (EOF), then the answer. */
   streamEnd(conn: string, sender: Side): this {
-    this.fin('data', conn, sender, 'eof').fin('data', conn, other(sender), 'peer-closed');
-    return this.close('data', conn, sender).close('data', conn, other(sender));
+    this.fin('data', conn, sender, 'eof').fin('data', conn, otherSide(sender), 'peer-closed');
+    return this.close('data', conn, sender).close('data', conn, otherSide(sender));
   }
 
   login(): this {
@@ -88,7 +88,7 @@ export class TraceBuilder {
 
 /** Which side's recorder wrote an event: for tcp.fin/rst `side` is the sender, so a received FIN was written by the peer. */
 export function recordedBy(e: TraceEvent): Side {
-  if ((e.type === 'tcp.fin' || e.type === 'tcp.rst') && e.dir === 'received') return other(e.side);
+  if ((e.type === 'tcp.fin' || e.type === 'tcp.rst') && e.dir === 'received') return otherSide(e.side);
   return e.side;
 }
 
