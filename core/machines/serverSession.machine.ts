@@ -18,8 +18,8 @@ import { fileActionOutcome, listingPayload, storeErrorOutcome, type FileActionRe
 import { closingTransitions, goneTransitions } from './dataRegion';
 import { initialServerContext, type ActiveTransfer, type ServerContext, type ServerSessionInput } from './serverSession.context';
 
-/** The store's answer to a `file.request`. */
-export type FileDoneEvent = { type: 'file.done'; result: FileActionResult };
+/** The store's answer to a `file.request`, with the request it answers (so nothing needs to work it out again). */
+export type FileDoneEvent = { type: 'file.done'; request: FileActionRequest; result: FileActionResult };
 
 /**
  * Events the machine raises for its own data region where no socket reports the change: PORT/EPRT set a
@@ -82,9 +82,6 @@ export function fileRequest(context: ServerContext, request: ServerRequest): Fil
 
 const isOutcome = (value: FileActionRequest | Outcome): value is Outcome => 'replies' in value;
 
-/** The store request of the command being handled (only commands whose path was accepted get this far). */
-const currentFileRequest = (context: ServerContext): FileActionRequest => fileRequest(context, context.current!) as FileActionRequest;
-
 /** Turns a transfer into the order the data channel needs: where the bytes come from or go. */
 function transferOrder(context: ServerContext, transfer: ActiveTransfer): DataOutputEvent {
   const settings = { representation: context.representation, mode: context.mode, structure: context.structure, command: `${transfer.verb} ${transfer.path}` };
@@ -98,10 +95,9 @@ function transferOrder(context: ServerContext, transfer: ActiveTransfer): DataOu
 }
 
 /** The ActiveTransfer a prepared transfer command becomes, from the store's answer. */
-function newTransfer(context: ServerContext, result: Extract<FileActionResult, { ok: true }>): ActiveTransfer {
+function newTransfer(context: ServerContext, request: FileActionRequest, result: Extract<FileActionResult, { ok: true }>): ActiveTransfer {
   const current = context.current!;
   const verb = current.verb;
-  const request = currentFileRequest(context);
   const path = result.path ?? ('path' in request ? request.path : '/');
   const now = context.config.nowMs ? context.config.nowMs() : 0;
   return {
@@ -144,9 +140,16 @@ function enqueueOutcome(enqueue: { assign: (patch: Partial<ServerContext>) => vo
   if (outcome.targetSet) enqueue.raise({ type: 'data.targetSet' });
 }
 
+/** Too many commands sent ahead: 421, the data connection goes, the server closes. */
+const REFUSE_FLOOD = [
+  { type: 'respond', params: { replies: [reply('serviceNotAvailable', `More than ${MAX_QUEUED_COMMANDS} commands sent ahead: closing the control connection.`)] } },
+  { type: 'dropData', params: 'error' },
+  { type: 'closeControl', params: 'error' },
+] as const;
+
 /** A command that must wait: queued, unless too many already wait (then the session ends). */
-const QUEUE_COMMAND = [{ guard: 'queueFull', target: '#server.session.closed', actions: 'refuseFlood' }, { actions: 'enqueueCommand' }] as const;
-const QUEUE_TOO_LONG = [{ guard: 'queueFull', target: '#server.session.closed', actions: 'refuseFlood' }, { actions: 'enqueueTooLong' }] as const;
+const QUEUE_COMMAND = [{ guard: 'queueFull', target: '#server.session.closed', actions: REFUSE_FLOOD }, { actions: 'enqueueCommand' }] as const;
+const QUEUE_TOO_LONG = [{ guard: 'queueFull', target: '#server.session.closed', actions: REFUSE_FLOOD }, { actions: 'enqueueTooLong' }] as const;
 
 export const serverSessionMachine = setup({
   types: {
@@ -248,13 +251,6 @@ export const serverSessionMachine = setup({
       enqueue.raise({ type: 'data.dropped' });
     }),
     closeControl: emit((_, reason: CloseReason) => ({ type: 'control.close' as const, reason })),
-    /** Too many commands sent ahead: 421, the data connection goes, the server closes. */
-    refuseFlood: enqueueActions(({ enqueue }) => {
-      enqueueOutcome(enqueue, { replies: [reply('serviceNotAvailable', `More than ${MAX_QUEUED_COMMANDS} commands sent ahead: closing the control connection.`)] });
-      enqueue.emit({ type: 'data.order', order: { type: 'reset', reason: 'error' } });
-      enqueue.raise({ type: 'data.dropped' });
-      enqueue.emit({ type: 'control.close', reason: 'error' });
-    }),
     /** ABOR, once the data connection is closed: 426 for the transfer, then 226 for ABOR (959 §4.1.3). */
     reportAborted: enqueueActions(({ event, enqueue }) => {
       const bytes = 'bytes' in event ? event.bytes : 0;
@@ -420,11 +416,11 @@ export const serverSessionMachine = setup({
                   {
                     guard: and(['currentIsRnfr', not('fileFailed')]),
                     target: 'awaitingRnto',
-                    actions: { type: 'respond', params: ({ context, event }) => fileActionOutcome(currentFileRequest(context), event.result, now(context)) },
+                    actions: { type: 'respond', params: ({ context, event }) => fileActionOutcome(event.request, event.result, now(context)) },
                   },
                   {
                     target: 'idle',
-                    actions: { type: 'respond', params: ({ context, event }) => withPatch(fileActionOutcome(currentFileRequest(context), event.result, now(context)), { renameFrom: undefined }) },
+                    actions: { type: 'respond', params: ({ context, event }) => withPatch(fileActionOutcome(event.request, event.result, now(context)), { renameFrom: undefined }) },
                   },
                 ],
               },
@@ -474,7 +470,7 @@ export const serverSessionMachine = setup({
                       },
                       {
                         target: 'opening',
-                        actions: assign(({ context, event }) => ({ transfer: newTransfer(context, event.result as Extract<FileActionResult, { ok: true }>), restOffset: 0 })),
+                        actions: assign(({ context, event }) => ({ transfer: newTransfer(context, event.request, event.result as Extract<FileActionResult, { ok: true }>), restOffset: 0 })),
                       },
                     ],
                   },

@@ -143,8 +143,8 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
     actor.on('file.request', (e) =>
       contain(() => {
         const result = performFileAction(options.store, e.request);
-        if (result instanceof Promise) void result.then((r) => report({ type: 'file.done', result: r }));
-        else report({ type: 'file.done', result });
+        if (result instanceof Promise) void result.then((r) => report({ type: 'file.done', request: e.request, result: r }));
+        else report({ type: 'file.done', request: e.request, result });
       }),
     );
     const done = new Promise<void>((resolve) => {

@@ -68,7 +68,9 @@ export function serverHarness(options: Partial<ServerConfig> = {}): ServerHarnes
       return take();
     },
     fileDone(result = { ok: true, info: { name: 'f', path: '/f', kind: 'file', size: 1024, modifiedMs: 0 } }) {
-      actor.send({ type: 'file.done', result });
+      const asked = emitted.findLast((e) => e.type === 'file.request');
+      if (asked?.type !== 'file.request') throw new Error('fileDone: the machine asked the store nothing');
+      actor.send({ type: 'file.done', request: asked.request, result });
       return take();
     },
     session: () => pathOf(value().session),

@@ -12,8 +12,10 @@ import { config, connected, LOCAL, listening, PEER } from './serverHarness';
 
 const input = { local: LOCAL, peer: PEER, config };
 const command = (line: string): ServerEvent => ({ type: 'control.command', request: parseRequest(line) });
-const fileOk: ServerEvent = { type: 'file.done', result: { ok: true, path: '/f', info: { name: 'f', path: '/f', kind: 'file', size: 10, modifiedMs: 0 } } };
-const fileFailed: ServerEvent = { type: 'file.done', result: { ok: false, error: 'notFound' } };
+// The graph walks events, not the requests behind them: one request stands for all (these tests check where the machine can go, not what it says).
+const asked = { op: 'prepareRetr', path: '/f', offset: 0 } as const;
+const fileOk: ServerEvent = { type: 'file.done', request: asked, result: { ok: true, path: '/f', info: { name: 'f', path: '/f', kind: 'file', size: 10, modifiedMs: 0 } } };
+const fileFailed: ServerEvent = { type: 'file.done', request: asked, result: { ok: false, error: 'notFound' } };
 
 /** What the world can do: the client's commands, the sockets' reports, the store's answers, the timers. */
 const events: ServerEvent[] = [
