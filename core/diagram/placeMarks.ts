@@ -369,7 +369,7 @@ function placeTransfer(draft: DraftOf<'transfer'>, c: Context): Mark[] {
     rfc: transferSection(e.mode),
     detail: {
       ...recordDetail(e, draft.peers),
-      bytes: e.fileBytes !== undefined ? `${e.bytes} on the wire (${e.fileBytes} of them the file's)` : String(e.bytes),
+      bytes: byteCountText(e),
       durationMs: String(e.durationMs),
       mode: `${e.mode} (${modeNames[e.mode]})`,
       representation: e.representation,
