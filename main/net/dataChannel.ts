@@ -8,9 +8,12 @@ import { fromCallback } from 'xstate';
 import type { DataInputEvent, DataOutputEvent, DataSink, DataSource } from '../../core/machines/channelEvents';
 import type { CloseReason, Endpoint } from '../../core/trace/traceEvent';
 import { connectData, listenOnce, PassiveListener, type DataListener } from './dataSockets';
-import { DataConnection } from './dataConnection';
+import { DataConnection, type TransferResult } from './dataConnection';
 import type { PassivePortPicker } from './passivePorts';
 import type { TracedSocket, TraceContext } from './tracedSocket';
+
+/** A result's byte counts as the machine takes them: the file's own count only where the data connection reported one. */
+const countsOf = (result: { bytes: number; fileBytes?: number }) => ({ bytes: result.bytes, ...(result.fileBytes !== undefined ? { fileBytes: result.fileBytes } : {}) });
 
 /** A sink plus what can be said about the bytes once it has them all (the client hashes downloads). */
 export interface OpenedSink {
@@ -104,6 +107,20 @@ export class DataChannel {
     else old.close(reason);
   }
 
+  /**
+   * A new transfer on `conn`: what it reports reaches the machine only while it is still the current transfer
+   * on the current connection (an ABOR or a new data connection makes its late reports meaningless).
+   */
+  #startTransfer(gen: number, conn: DataConnection) {
+    const transfer = ++this.#transfer;
+    const current = () => this.#current(gen) && transfer === this.#transfer;
+    return {
+      current,
+      report: (event: DataInputEvent) => current() && this.report(event),
+      lost: (error: Error) => current() && this.report({ type: 'data.lost', bytes: conn.bytes, reason: error.message }),
+    };
+  }
+
   #failed(gen: number, reason: string): void {
     if (this.#current(gen)) this.report({ type: 'data.failed', reason });
   }
@@ -151,22 +168,19 @@ export class DataChannel {
         if (!conn) return this.#failed(gen, 'no data connection');
         // Listings are built in NVT form already (CRLF); files are converted under TYPE A.
         const ascii = event.settings.representation === 'A' && event.source.kind !== 'text';
-        const transfer = ++this.#transfer;
-        const report = (result: { bytes: number; fileBytes?: number }) => {
-          if (this.#current(gen) && transfer === this.#transfer) this.report({ type: 'data.sent', bytes: result.bytes, ...(result.fileBytes !== undefined ? { fileBytes: result.fileBytes } : {}) });
-        };
-        const lost = (error: Error) => this.#current(gen) && transfer === this.#transfer && this.report({ type: 'data.lost', bytes: conn.bytes, reason: error.message });
+        const transfer = this.#startTransfer(gen, conn);
+        const done = (result: TransferResult) => transfer.report(result.paused ? { type: 'data.paused', bytes: result.bytes } : { type: 'data.sent', ...countsOf(result) });
         // STREAM, file structure, nothing to stop part-way: a small source goes out in one write.
         if (options.readSmall && event.settings.mode === 'S' && event.settings.structure === 'F' && event.pauseAfterBytes === undefined) {
           let small: Buffer | undefined;
           try {
             small = options.readSmall(event.source);
           } catch (error) {
-            lost(error as Error);
+            transfer.lost(error as Error);
             return;
           }
           if (small) {
-            conn.sendBytes(small, event.settings, ascii).then(report, lost);
+            conn.sendBytes(small, event.settings, ascii).then(done, transfer.lost);
             return;
           }
         }
@@ -174,18 +188,14 @@ export class DataChannel {
           .openSource(event.source)
           .then((source) => {
             // Aborted (or replaced) while the file was being opened: close it, send nothing.
-            if (!this.#current(gen) || transfer !== this.#transfer) {
+            if (!transfer.current()) {
               source.destroy();
               return undefined;
             }
             return conn.send(source, event.settings, ascii, event.pauseAfterBytes);
           })
-          .then((result) => {
-            if (!result || !this.#current(gen) || transfer !== this.#transfer) return;
-            const counts = { bytes: result.bytes, ...(result.fileBytes !== undefined ? { fileBytes: result.fileBytes } : {}) };
-            this.report(result.paused ? { type: 'data.paused', bytes: result.bytes } : { type: 'data.sent', ...counts });
-          })
-          .catch(lost);
+          .then((result) => result && done(result))
+          .catch(transfer.lost);
         return;
       }
       case 'receive': {
@@ -202,21 +212,18 @@ export class DataChannel {
           conn.traced.socket.on('data', onData);
         }
         conn.onRestartMarker = (marker, position) => this.#current(gen) && this.report({ type: 'data.restartMarker', marker, position });
-        const transfer = ++this.#transfer;
+        const transfer = this.#startTransfer(gen, conn);
         options
           .openSink(event.sink)
           .then((opened) => {
             // Aborted (or replaced) while the file was being opened: close it, receive nothing.
-            if (!this.#current(gen) || transfer !== this.#transfer) {
+            if (!transfer.current()) {
               opened.sink.end();
               return undefined;
             }
-            return conn.receive(opened.sink, event.settings, event.settings.representation === 'A').then((result) => {
-              if (!this.#current(gen) || transfer !== this.#transfer) return;
-              this.report({ type: 'data.received', bytes: result.bytes, ...(result.fileBytes !== undefined ? { fileBytes: result.fileBytes } : {}), ...(opened.summary?.() ?? {}) });
-            });
+            return conn.receive(opened.sink, event.settings, event.settings.representation === 'A').then((result) => transfer.report({ type: 'data.received', ...countsOf(result), ...(opened.summary?.() ?? {}) }));
           })
-          .catch((error: Error) => this.#current(gen) && transfer === this.#transfer && this.report({ type: 'data.lost', bytes: conn.bytes, reason: error.message }));
+          .catch(transfer.lost);
         return;
       }
       case 'drain':
