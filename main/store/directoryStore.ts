@@ -20,6 +20,21 @@ const HIGH_WATER_MARK = 1024 * 1024;
 /** Linux gives up after 40 links (ELOOP); so does the dangling-link walk below. */
 const MAX_LINKS = 40;
 
+/**
+ * Files are opened for reading without waiting: a FIFO (or a device) in the served folder would otherwise
+ * hold the open until some writer appears, the event loop itself for the synchronous small-file read.
+ * On a regular file O_NONBLOCK changes nothing; anything else is refused by regularFileSize.
+ */
+const READ_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK;
+
+/** The size of an opened file that is a regular file; a directory or anything else is refused. */
+function regularFileSize(fd: number, virtual: string): number {
+  const stats = fs.fstatSync(fd);
+  if (stats.isDirectory()) throw new StoreError('isDirectory', `${virtual}: is a directory`);
+  if (!stats.isFile()) throw new StoreError('io', `${virtual}: not a regular file`);
+  return stats.size;
+}
+
 /** Serves `root` (which must be an existing directory); every path is checked to stay inside it. */
 export async function createDirectoryStore(root: string): Promise<FileStore> {
   let realRoot: string;
@@ -145,15 +160,12 @@ export async function createDirectoryStore(root: string): Promise<FileStore> {
       const { host } = resolve(virtual);
       let fd: number;
       try {
-        fd = fs.openSync(host, 'r');
+        fd = fs.openSync(host, READ_FLAGS);
       } catch (error) {
         throw storeError(error, virtual);
       }
       try {
-        const stats = fs.fstatSync(fd);
-        if (stats.isDirectory()) throw new StoreError('isDirectory', `${virtual}: is a directory`);
-        if (!stats.isFile()) throw new StoreError('io', `${virtual}: not a regular file`);
-        const length = Math.max(0, stats.size - offset);
+        const length = Math.max(0, regularFileSize(fd, virtual) - offset);
         if (length > maxBytes) return undefined;
         const bytes = Buffer.allocUnsafe(length);
         let got = 0;
@@ -244,16 +256,13 @@ export async function createDirectoryStore(root: string): Promise<FileStore> {
       // transfer can never close a descriptor that a late read then finds reused by another file.
       let handle: FileHandle;
       try {
-        handle = await fs.promises.open(host, 'r');
+        handle = await fs.promises.open(host, READ_FLAGS);
       } catch (error) {
         throw storeError(error, virtual);
       }
       let size: number;
       try {
-        const stats = fs.fstatSync(handle.fd);
-        if (stats.isDirectory()) throw new StoreError('isDirectory', `${virtual}: is a directory`);
-        if (!stats.isFile()) throw new StoreError('io', `${virtual}: not a regular file`);
-        size = stats.size;
+        size = regularFileSize(handle.fd, virtual);
       } catch (error) {
         await handle.close();
         throw error instanceof StoreError ? error : storeError(error, virtual);

@@ -1,5 +1,6 @@
 // Tests the directory store: the shared contract on a real temp directory, and confinement against links and '..'.
 
+import { execFileSync, spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -164,10 +165,24 @@ describe('directory store: confinement', () => {
   });
 
   it.runIf(process.platform !== 'win32')('a FIFO is neither listed nor opened (it would hang a transfer)', async () => {
-    const { execFileSync } = await import('node:child_process');
     execFileSync('mkfifo', [path.join(root, 'docs', 'pipe')]);
     expect((await store.list('/docs')).map((e) => e.name)).toEqual(['b.txt']);
     expect(await codeOf(store.stat('/docs/pipe'))).toBe('io');
+  });
+
+  it.runIf(process.platform !== 'win32')('reading a FIFO is refused at once, not after waiting for a writer (the small-file read would hold the event loop)', async () => {
+    const fifo = path.join(root, 'docs', 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    // A writer that turns up after 2 s: an open that waits for one takes 2 s, one that does not wait takes none.
+    const writer = spawn('sh', ['-c', `sleep 2 && echo x > '${fifo}'`], { stdio: 'ignore' });
+    try {
+      const t0 = performance.now();
+      expect(await codeOf(Promise.resolve().then(() => store.sync.readSmall('/docs/pipe', 0, 1000)))).toBe('io');
+      expect(await codeOf(store.openRead('/docs/pipe'))).toBe('io');
+      expect(performance.now() - t0).toBeLessThan(1000);
+    } finally {
+      writer.kill();
+    }
   });
 
   it('error messages name the virtual path, never the host path', async () => {
