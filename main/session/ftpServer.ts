@@ -90,9 +90,19 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
   const startSession = (traced: TracedSocket) => {
     const trace = traced.traceContext;
     const number = trace.session ?? counter;
+    // A fault in carrying out one session's decision ends that session, never the server: it is recorded,
+    // and the control connection is cut (XState would rethrow it outside any handler and stop the process).
+    const contain = (what: () => void) => {
+      try {
+        what();
+      } catch (error) {
+        recorder.record({ type: 'note', side: 'server', text: `Internal error, the session is cut off: ${(error as Error).message}`, ...(trace.session !== undefined ? { session: trace.session } : {}) });
+        traced.reset('error');
+      }
+    };
     // The machine's decisions, carried out in the order it made them; a step gate may hold each reply and each
     // close of the server's own before it goes (and the machine's timers while it does).
-    const outbox = new ServerOutbox(options.gate);
+    const outbox = new ServerOutbox(options.gate, contain);
     const actor = createActor(serverSessionMachine, {
       input: { local: traced.local, peer: traced.remote, config },
       inspect: stateTracer(recorder, 'server', 'server', trace.session),
@@ -123,21 +133,11 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
       },
       report,
     );
-    // A fault in carrying out one session's decision ends that session, never the server: it is recorded,
-    // and the control connection is cut (XState would rethrow it outside any handler and stop the process).
-    const contain = (what: () => void) => {
-      try {
-        what();
-      } catch (error) {
-        recorder.record({ type: 'note', side: 'server', text: `Internal error, the session is cut off: ${(error as Error).message}`, ...(trace.session !== undefined ? { session: trace.session } : {}) });
-        traced.reset('error');
-      }
-    };
-    actor.on('reply', (e) => outbox.push(() => contain(() => control.reply(e.code, e.lines)), { side: 'server', action: 'reply', code: e.code, line: `${e.code} ${e.lines.join(' ')}` }));
-    actor.on('control.close', (e) => outbox.push(() => contain(() => control.close(e.reason))));
+    actor.on('reply', (e) => outbox.push(() => control.reply(e.code, e.lines), { side: 'server', action: 'reply', code: e.code, line: `${e.code} ${e.lines.join(' ')}` }));
+    actor.on('control.close', (e) => outbox.push(() => control.close(e.reason)));
     actor.on('data.order', (e) => {
       const closes = e.order.type === 'close' || e.order.type === 'abort';
-      outbox.push(() => contain(() => data.handle(e.order)), closes ? { side: 'server', action: 'dataClose' } : undefined);
+      outbox.push(() => data.handle(e.order), closes ? { side: 'server', action: 'dataClose' } : undefined);
     });
     // Questions the store answers at once come back at once (in the same turn: no promise round trip).
     actor.on('file.request', (e) =>

@@ -18,7 +18,11 @@ export class ServerOutbox {
   #closed = false;
   #whenReleased: (() => void)[] = [];
 
-  constructor(private readonly gate: StepGate | undefined) {}
+  /** `carryOut` runs each action (the server passes one that contains a fault to the session it belongs to). */
+  constructor(
+    private readonly gate: StepGate | undefined,
+    private readonly carryOut: (run: () => void) => void = (run) => run(),
+  ) {}
 
   /** An action of this session waits at the gate right now. */
   get holding(): boolean {
@@ -34,7 +38,7 @@ export class ServerOutbox {
   /** Runs `run` now, or, with a gate, once everything before it has run and `hold` (if any) is released. */
   push(run: () => void, hold?: HeldAction): void {
     if (this.#closed) return;
-    if (!this.gate) return run();
+    if (!this.gate) return this.carryOut(run);
     this.#queue.push({ run, hold });
     if (!this.#draining) void this.#drain(this.gate);
   }
@@ -57,7 +61,7 @@ export class ServerOutbox {
         for (const then of this.#whenReleased.splice(0)) then();
       }
       if (this.#closed) break;
-      item.run();
+      this.carryOut(item.run);
     }
     this.#draining = false;
   }
