@@ -30,21 +30,21 @@ export interface DataView {
 
 /**
  * The server's data region, state by state (paths below `data` in serverSession.machine.ts): what STAT says
- * of it, and whether a listener or a connection exists that a new port specification must let go (959 §3.2,
+ * of it (and of the address the port specification named, where it counts), and whether a listener or a connection exists that a new port specification must let go (959 §3.2,
  * condition 3). One table; the machine's state list comes from it too.
  */
 export const serverDataStates = {
-  none: { words: 'none yet', holds: false },
-  listening: { words: 'the server listens (passive)', holds: true },
-  targetSet: { words: 'the server will connect (active)', holds: false },
-  connecting: { words: 'the server is connecting (active)', holds: true },
+  none: { words: 'none yet (send PORT, EPRT, PASV or EPSV)', holds: false },
+  listening: { words: 'the server listens (passive)', address: 'on', holds: true },
+  targetSet: { words: 'the server will connect (active)', address: 'to', holds: false },
+  connecting: { words: 'the server is connecting (active)', address: 'to', holds: true },
   open: { words: 'open', holds: true },
   keptOpen: { words: 'open, kept after a transfer (MODE B/C)', holds: true },
   'halfClosed.finSent': { words: 'closing: the server has sent its FIN', holds: true },
   'halfClosed.finReceived': { words: 'closing: the client has sent its FIN', holds: true },
   closed: { words: 'closed', holds: false },
   released: { words: 'closed', holds: false },
-} as const satisfies Record<string, { words: string; holds: boolean }>;
+} as const satisfies Record<string, { words: string; holds: boolean; address?: string }>;
 
 export type ServerDataState = keyof typeof serverDataStates;
 
@@ -91,7 +91,7 @@ function checkActiveTarget(ctx: ServerContext, target: Endpoint): Outcome | unde
 /** A new port specification closes any existing data connection or listener (959 §3.2, condition 3). */
 function setActiveTarget(data: DataView, target: Endpoint, text: string): Outcome {
   const reset: DataOutputEvent[] = holdsDataResources(data) ? [{ type: 'reset', reason: 'replaced' }] : [];
-  return { ...answer('ok', text, { dataSetup: { kind: 'active', target } }, reset), targetSet: true };
+  return { ...answer('ok', text, { dataAddress: target }, reset), targetSet: true };
 }
 
 const handlers: Record<string, Handler> = {
@@ -111,16 +111,14 @@ const handlers: Record<string, Handler> = {
   },
   PWD: (ctx) => answer('pathCreated', `${quotePath(ctx.cwd)} is the current directory.`),
   STAT: (ctx, _arg, dataView) => {
-    const setup = ctx.dataSetup;
-    const data = setup.kind === 'active'
-      ? `active: the server will connect to ${setup.target.host}:${setup.target.port}`
-      : setup.kind === 'passive' ? `passive: listening on ${setup.local.host}:${setup.local.port}` : 'not set up (send PORT, EPRT, PASV or EPSV)';
+    const state = serverDataStates[dataView.state as ServerDataState];
+    const where = state && 'address' in state && ctx.dataAddress ? ` ${state.address} ${ctx.dataAddress.host}:${ctx.dataAddress.port}` : '';
     return answer('systemStatus', [
       'FTP Lab server status:',
       ` Connected from ${ctx.peer.host}:${ctx.peer.port}`,
       ` Logged in as ${ctx.user ?? '(nobody)'}`,
       ` TYPE ${ctx.representation}, MODE ${ctx.mode}, STRU ${ctx.structure}`,
-      ` Data connection: ${serverDataStates[dataView.state as ServerDataState]?.words ?? dataView.state}; ${data}`,
+      ` Data connection: ${state?.words ?? dataView.state}${where}`,
       'End of status',
     ]);
   },

@@ -38,8 +38,6 @@ export interface ServerSessionInput {
 /** A command waiting its turn: commands are taken one at a time, in order (959 §4.1.3, 1123 §4.1.3.3). */
 export type PendingInput = { kind: 'command'; request: ServerRequest } | { kind: 'tooLong'; bytes: number };
 
-/** Where the next data connection comes from (959 §3.2): the server connects to `target`, or listens on `local`. */
-export type DataSetup = { kind: 'none' } | { kind: 'active'; target: Endpoint } | { kind: 'passive'; local: Endpoint };
 
 export interface ActiveTransfer {
   readonly verb: string;
@@ -64,7 +62,12 @@ export interface ServerContext {
   representation: Representation;
   mode: TransferMode;
   structure: 'F' | 'R';
-  dataSetup: DataSetup;
+  /**
+   * The address the last port specification named (959 §3.2): the client's for PORT/EPRT, where the server
+   * will connect; the server's own for PASV/EPSV, where it listens. Whether it still counts is the data
+   * region's to say (targetSet, connecting, listening), so nothing resets it.
+   */
+  dataAddress: Endpoint | undefined;
   epsvAll: boolean;
   restOffset: number;
   renameFrom: string | undefined;
@@ -85,7 +88,7 @@ export function initialServerContext(input: ServerSessionInput): ServerContext {
     representation: 'A', // 959 §5.1: the defaults are TYPE A N, MODE S, STRU F
     mode: 'S',
     structure: 'F',
-    dataSetup: { kind: 'none' },
+    dataAddress: undefined,
     epsvAll: false,
     restOffset: 0,
     renameFrom: undefined,

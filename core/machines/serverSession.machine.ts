@@ -254,7 +254,7 @@ export const serverSessionMachine = setup({
     /** ABOR, once the data connection is closed: 426 for the transfer, then 226 for ABOR (959 §4.1.3). */
     reportAborted: enqueueActions(({ event, enqueue }) => {
       const bytes = 'bytes' in event ? event.bytes : 0;
-      enqueue.assign({ transfer: undefined, current: undefined, dataSetup: { kind: 'none' } });
+      enqueue.assign({ transfer: undefined, current: undefined });
       enqueue.emit({ type: 'reply', code: Reply.transferAborted.code, lines: [`Transfer aborted after ${bytes} bytes; data connection closed.`] });
       enqueue.emit({ type: 'reply', code: Reply.closingData.code, lines: ['ABOR successful.'] });
     }),
@@ -403,7 +403,7 @@ export const serverSessionMachine = setup({
                     params: ({ context, event }) => {
                       const local = sameHost(event.local.host, '::') ? context.local : event.local;
                       const text = context.current?.verb === 'EPSV' ? formatEpsvReply(event.local.port) : formatPasvReply({ host: local.host.replace(/^::ffff:/i, ''), port: event.local.port });
-                      return { replies: [context.current?.verb === 'EPSV' ? reply('enteringExtendedPassive', text) : reply('enteringPassive', text)], patch: { dataSetup: { kind: 'passive', local: event.local } } };
+                      return { replies: [context.current?.verb === 'EPSV' ? reply('enteringExtendedPassive', text) : reply('enteringPassive', text)], patch: { dataAddress: event.local } };
                     },
                   },
                 },
@@ -485,8 +485,8 @@ export const serverSessionMachine = setup({
                     const text = transfer.preliminaryText ?? (reuse ? undefined : `Opening ${context.representation === 'A' ? 'ASCII' : 'BINARY'} mode data connection for ${what}.`);
                     const preliminary = reply(reuse ? 'dataAlreadyOpen' : 'aboutToOpenData', text);
                     enqueue.emit({ type: 'reply', code: preliminary.code, lines: preliminary.lines });
-                    if (context.dataSetup.kind === 'active' && check(stateIn('#server.data.targetSet'))) {
-                      enqueue.emit({ type: 'data.order', order: { type: 'connect', target: context.dataSetup.target } });
+                    if (context.dataAddress && check(stateIn('#server.data.targetSet'))) {
+                      enqueue.emit({ type: 'data.order', order: { type: 'connect', target: context.dataAddress } });
                       enqueue.raise({ type: 'data.dialing' });
                     }
                   }),
@@ -535,14 +535,14 @@ export const serverSessionMachine = setup({
                     'data.lost': {
                       target: '#server.session.loggedIn.idle',
                       actions: [
-                        { type: 'respond', params: ({ event }) => ({ replies: [reply('transferAborted', `Connection closed; transfer aborted after ${event.bytes} bytes.`)], patch: { transfer: undefined, dataSetup: { kind: 'none' } } }) },
+                        { type: 'respond', params: ({ event }) => ({ replies: [reply('transferAborted', `Connection closed; transfer aborted after ${event.bytes} bytes.`)], patch: { transfer: undefined } }) },
                         { type: 'dropData', params: 'error' },
                       ],
                     },
                     // The connection went away before the transfer could end normally (a reset while the file was opened).
                     'data.closed': {
                       target: '#server.session.loggedIn.idle',
-                      actions: { type: 'respond', params: ({ event }) => ({ replies: [reply('transferAborted', `Connection closed; transfer aborted after ${event.bytes} bytes.`)], patch: { transfer: undefined, dataSetup: { kind: 'none' } } }) },
+                      actions: { type: 'respond', params: ({ event }) => ({ replies: [reply('transferAborted', `Connection closed; transfer aborted after ${event.bytes} bytes.`)], patch: { transfer: undefined } }) },
                     },
                   },
                 },
@@ -662,7 +662,7 @@ function keptOpenOutcome(context: ServerContext, event: { bytes: number; fileByt
 
 /** 226: the server has closed its side of the data connection (959 §5.2). */
 function completedOutcome(context: ServerContext): Outcome {
-  return { replies: [reply('closingData', `${completeText(context.transfer)}; data connection closed.`)], patch: { transfer: undefined, dataSetup: { kind: 'none' } } };
+  return { replies: [reply('closingData', `${completeText(context.transfer)}; data connection closed.`)], patch: { transfer: undefined } };
 }
 
 function withPatch(outcome: Outcome, patch: Partial<ServerContext>): Outcome {

@@ -30,7 +30,7 @@ describe('parameter commands (RFC 959 §4.1.2, §5.4)', () => {
     { title: 'STRU F -> 200', verb: 'STRU', arg: 'F', code: 200, patch: { structure: 'F' } },
     { title: 'STRU R -> 200: lines travel as records (959 §3.1.2.2)', verb: 'STRU', arg: 'R', code: 200, patch: { structure: 'R' } },
     { title: 'STRU P -> 504 (1123 §4.1.2.3)', verb: 'STRU', arg: 'P', code: 504 },
-    { title: 'PORT to the control peer -> 200, never 150 (the textbook error)', verb: 'PORT', arg: '127,0,0,1,195,80', code: 200, patch: { dataSetup: { kind: 'active', target: { host: '127.0.0.1', port: 50000 } } } },
+    { title: 'PORT to the control peer -> 200, never 150 (the textbook error)', verb: 'PORT', arg: '127,0,0,1,195,80', code: 200, patch: { dataAddress: { host: '127.0.0.1', port: 50000 } } },
     { title: 'REST 100 -> 350', verb: 'REST', arg: '100', code: 350, patch: { restOffset: 100 } },
   ];
   for (const row of rows) {
@@ -51,9 +51,17 @@ describe('parameter commands (RFC 959 §4.1.2, §5.4)', () => {
     expect(run('PORT', '127,0,0,1,195,80', ctx(), { state: 'closed' }).data).toEqual([]);
   });
 
-  it('STAT says what the data region is doing', () => {
-    expect(run('STAT', '', ctx(), { state: 'keptOpen' }).replies[0]!.lines.join('\n')).toContain('Data connection: open, kept after a transfer (MODE B/C)');
-    expect(run('STAT', '', ctx(), { state: 'halfClosed.finSent' }).replies[0]!.lines.join('\n')).toContain('the server has sent its FIN');
+  it.each([
+    { state: 'keptOpen', says: 'Data connection: open, kept after a transfer (MODE B/C)' },
+    { state: 'halfClosed.finSent', says: 'Data connection: closing: the server has sent its FIN' },
+    { state: 'listening', says: 'Data connection: the server listens (passive) on 127.0.0.1:40000' },
+    { state: 'targetSet', says: 'Data connection: the server will connect (active) to 127.0.0.1:40000' },
+    // The address of a port specification already used says nothing about the next data connection.
+    { state: 'closed', says: 'Data connection: closed' },
+    { state: 'none', says: 'Data connection: none yet (send PORT, EPRT, PASV or EPSV)' },
+  ])('STAT says what the data region is doing: $state', ({ state, says }) => {
+    const lines = run('STAT', '', ctx({ dataAddress: { host: '127.0.0.1', port: 40000 } }), { state }).replies[0]!.lines;
+    expect(lines.find((l) => l.includes('Data connection'))?.trim()).toBe(says);
   });
 
   it('after EPSV ALL, PORT is refused (RFC 2428 §4)', () => {
