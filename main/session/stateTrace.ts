@@ -5,7 +5,7 @@ import type { TraceRecorder } from '../../core/trace/traceRecorder';
 import type { Side } from '../../core/trace/traceEvent';
 
 /** 'loggedIn.transfer.opening' from XState's nested state value. */
-export function stateName(value: unknown): string {
+function stateName(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value && typeof value === 'object') {
     const [key, inner] = Object.entries(value as Record<string, unknown>)[0] ?? ['', ''];
@@ -29,19 +29,16 @@ function eventName(event: { type: string; verb?: unknown }): string {
 }
 
 /**
- * The active state of each region, by path: one entry ('loggedIn.transfer.opening') for a machine
- * without regions; one per region ('session.loggedIn.idle', 'data.open') for a parallel machine.
+ * The active state of each region, keyed by region: one entry ('' → 'loggedIn.transfer.opening') for a machine
+ * without regions; one per region ('session' → 'session.loggedIn.idle', 'data' → 'data.open') for a parallel one.
  */
-export function regionStates(value: unknown, parallel: boolean): string[] {
-  if (!parallel || !value || typeof value !== 'object') return [stateName(value)];
+function regionStates(value: unknown, parallel: boolean): [region: string, path: string][] {
+  if (!parallel || !value || typeof value !== 'object') return [['', stateName(value)]];
   return Object.entries(value as Record<string, unknown>).map(([region, inner]) => {
     const rest = stateName(inner);
-    return rest ? `${region}.${rest}` : region;
+    return [region, rest ? `${region}.${rest}` : region];
   });
 }
-
-/** The region a state path belongs to ('data' for 'data.open'); '' for a machine without regions. */
-const regionOf = (path: string, parallel: boolean) => (parallel ? path.slice(0, path.indexOf('.') < 0 ? path.length : path.indexOf('.')) : '');
 
 export function stateTracer(recorder: TraceRecorder, machine: 'client' | 'server', side: Side, session?: number) {
   // The state each region was last recorded in: a change in one region is one state event.
@@ -52,8 +49,7 @@ export function stateTracer(recorder: TraceRecorder, machine: 'client' | 'server
     if (inspection.actorRef.sessionId !== inspection.rootId) return;
     const snapshot = inspection.snapshot as { value?: unknown; machine?: { root?: { type?: string } } };
     const parallel = snapshot.machine?.root?.type === 'parallel';
-    for (const to of regionStates(snapshot.value, parallel)) {
-      const region = regionOf(to, parallel);
+    for (const [region, to] of regionStates(snapshot.value, parallel)) {
       const from = previous.get(region);
       if (to === from || to === '') continue;
       recorder.record({
