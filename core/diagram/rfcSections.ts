@@ -24,6 +24,7 @@ const closeSections: Record<CloseReason, string> = {
   error: '959 §3.2',
   foreign: '2577 §4',
   'peer-closed': '959 §5.2',
+  shutdown: '959 §4.2',
 };
 
 export function closeSection(reason: CloseReason | undefined): string {

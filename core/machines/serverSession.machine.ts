@@ -13,7 +13,7 @@ import type { ServerRequest } from '../protocol/serverRequest';
 import type { CloseReason } from '../trace/traceEvent';
 import { transferCompleteText } from '../trace/byteCounts';
 import type { ControlInputEvent, DataInputEvent, DataOutputEvent, DataSink, DataSource } from './channelEvents';
-import { refusal, reply, sameHost, serverDataStates, simpleHandler, type DataView, type Outcome, type ServerDataState } from './serverCommands';
+import { refusal, reply, sameHost, serverDataStates, simpleHandler, type DataView, type Outcome, type OutReply, type ServerDataState } from './serverCommands';
 import { fileActionOutcome, listingPayload, storeErrorOutcome, type FileActionRequest, type FileActionResult } from './serverFileActions';
 import { closingTransitions, goneTransitions } from './dataRegion';
 import { initialServerContext, type ActiveTransfer, type ServerContext, type ServerSessionInput } from './serverSession.context';
@@ -27,7 +27,10 @@ export type FileDoneEvent = { type: 'file.done'; request: FileActionRequest; res
  */
 type DataRegionEvent = { type: 'data.targetSet' } | { type: 'data.dialing' } | { type: 'data.dropped' };
 
-export type ServerEvent = ControlInputEvent | DataInputEvent | FileDoneEvent | DataRegionEvent;
+/** The server as a whole is stopping (SIGTERM, Ctrl-C): every session is told, whatever it is doing. */
+export type ShutdownEvent = { type: 'server.shutdown' };
+
+export type ServerEvent = ControlInputEvent | DataInputEvent | FileDoneEvent | DataRegionEvent | ShutdownEvent;
 
 /** What the machine asks of the world: main/ sends replies and closes on the sockets, orders to the data channel, requests to the store. */
 export type ServerEmitted =
@@ -146,6 +149,14 @@ const REFUSE_FLOOD = [
   { type: 'dropData', params: 'error' },
   { type: 'closeControl', params: 'error' },
 ] as const;
+
+/** What the server says as it stops: 426 for a transfer under way, then 421 (959 §4.2: the answer to anything). */
+function shutdownReplies(transfer: ActiveTransfer | undefined): OutReply[] {
+  return [
+    ...(transfer ? [reply('transferAborted', 'Connection closed; transfer aborted: the server is shutting down.')] : []),
+    reply('serviceNotAvailable', 'The server is shutting down: closing the control connection.'),
+  ];
+}
 
 /** A command that must wait: queued, unless too many already wait (then the session ends). */
 const QUEUE_COMMAND = [{ guard: 'queueFull', target: '#server.session.closed', actions: REFUSE_FLOOD }, { actions: 'enqueueCommand' }] as const;
@@ -282,6 +293,18 @@ export const serverSessionMachine = setup({
         },
         // A control connection that drops is ABOR plus QUIT (959 §4.1.1); the data connection closes with it (§3.2, condition 4).
         'control.closed': { target: '.closed', actions: { type: 'dropData', params: 'quit' } },
+        // The server stops. A transfer under way is cut short as ABOR cuts it (959 §4.1.3): the data connection
+        // closes, its command gets 426; then 421, which may answer anything (959 §4.2), and the server closes.
+        // A session already closing has nothing more to say.
+        'server.shutdown': {
+          guard: not(or([stateIn('#server.session.closing'), stateIn('#server.session.closed')])),
+          target: '.closed',
+          actions: [
+            { type: 'dropData', params: 'shutdown' },
+            { type: 'respond', params: ({ context }) => ({ replies: shutdownReplies(context.transfer) }) },
+            { type: 'closeControl', params: 'shutdown' },
+          ],
+        },
         // An abandoned session goes after the idle timeout (1123 §4.1.3.2): 421, then the server closes. A transfer
         // in progress is not idleness, and a session already closing has nothing more to say.
         'control.idle': {

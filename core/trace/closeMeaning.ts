@@ -12,6 +12,7 @@ const meanings: Record<CloseReason, string> = {
   error: 'an error ended it (RFC 959 §3.2, condition 5)',
   foreign: 'it came from a foreign address (RFC 2577 §4)',
   'peer-closed': 'closing its side after the peer closed (RFC 959 §5.2)',
+  shutdown: 'the server is shutting down (RFC 959 §4.2: 421, closing control connection)',
 };
 
 export function closeMeaning(reason: CloseReason | undefined): string {
@@ -30,6 +31,7 @@ export function closeBadge(side: Side, kind: 'fin' | 'rst', reason: CloseReason 
     error: 'error',
     foreign: 'foreign address',
     'peer-closed': 'answering the peer’s close',
+    shutdown: 'server shutting down',
   };
   return `${side} ${verb}${reason ? `: ${short[reason]}` : ''}`;
 }

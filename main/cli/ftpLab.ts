@@ -203,8 +203,18 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
   const stopped = untilStopSignal();
   io.out(`FTP Lab server on ftp://${server.address.host}:${server.address.port}/ serving ${store.description} (${who}). Ctrl-C stops it.`);
   await stopped;
+  // Stopping takes at most SHUTDOWN_GRACE_MS (clients are told with 421 and may close); a second signal will not wait.
+  const hurry = () => {
+    printTranscript();
+    io.err('ftp-lab: stopped at once (second signal); the trace file holds what was flushed before.');
+    process.exit(1);
+  };
+  process.once('SIGINT', hurry);
+  process.once('SIGTERM', hurry);
   clearTimeout(pendingSave);
-  await server.close();
+  await server.shutdown();
+  process.off('SIGINT', hurry);
+  process.off('SIGTERM', hurry);
   printTranscript();
   if (traceWriter) {
     await traceWriter.close();

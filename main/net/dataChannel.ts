@@ -59,6 +59,8 @@ export class DataChannel {
   #transfer = 0;
   #listener: DataListener | undefined;
   #data: DataConnection | undefined;
+  /** Connections let go that are still closing (their FIN exchange, an abort's grace period): a stopping server waits for them or cuts them. */
+  #closing = new Set<DataConnection>();
 
   constructor(
     private readonly options: DataChannelOptions,
@@ -103,7 +105,12 @@ export class DataChannel {
     const old = this.#data;
     this.#data = undefined;
     if (!old) return;
-    if (reason === 'error' || reason === 'abort') old.abort(reason);
+    if (!old.traced.closed) {
+      this.#closing.add(old);
+      old.traced.socket.once('close', () => this.#closing.delete(old));
+    }
+    // A transfer cut short (an error, ABOR, the server stopping) stops sending at once; otherwise the FIN follows the data.
+    if (reason === 'error' || reason === 'abort' || reason === 'shutdown') old.abort(reason);
     else old.close(reason);
   }
 
@@ -274,6 +281,23 @@ export class DataChannel {
         this.#dropAll(event.reason);
         return;
     }
+  }
+
+  /** Resolves once none of this channel's connections is open, the ones let go and still closing included. */
+  whenClosed(): Promise<void> {
+    const open = [...this.#closing, ...(this.#data ? [this.#data] : [])].filter((c) => !c.traced.closed);
+    return Promise.all(open.map((c) => new Promise((resolve) => c.traced.socket.once('close', resolve)))).then(() => undefined);
+  }
+
+  /** Cuts everything off at once with RST, recorded (the server stopping, a peer that would not close in time). */
+  cut(reason: CloseReason): void {
+    this.#generation += 1;
+    this.#listener?.close();
+    this.#listener = undefined;
+    const open = [...this.#closing, ...(this.#data ? [this.#data] : [])];
+    this.#data = undefined;
+    this.#closing.clear();
+    for (const conn of open) conn.traced.reset(reason);
   }
 
   /** The session is over: everything is let go. */

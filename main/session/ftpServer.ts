@@ -51,15 +51,30 @@ export interface ServerSessionHandle {
   readonly done: Promise<void>;
   /** Ends the session now: the machine stops, its sockets and listener are let go. */
   stop(): void;
+  /** The server is stopping: the machine says so (426 for a transfer under way, 421) and closes. */
+  shutdown(): void;
+  /** Resolves once the session's data connections are all closed (ones still closing after it ended included). */
+  dataClosed(): Promise<void>;
+  /** Cuts the session's connections off with RST (recorded) and stops it: for a peer that would not close. */
+  cutOff(): void;
 }
 
 export interface FtpServer {
   readonly address: Endpoint;
   readonly recorder: TraceRecorder;
+  /** The sessions still running: one that ends is let go, with everything it held. */
   readonly sessions: readonly ServerSessionHandle[];
   /** Stops listening, ends every session (closing its sockets) and waits until they are gone. */
   close(): Promise<void>;
+  /**
+   * Stops as a server should on SIGTERM: no new connections; every session is told (426 for a transfer under
+   * way, 421, the server's FIN) and recorded; whoever has not closed within `graceMs` is cut off with RST.
+   */
+  shutdown(graceMs?: number): Promise<void>;
 }
+
+/** How long a stopping server waits for its clients to close before it cuts them off: a second, so `serve` exits within 2 s. */
+export const SHUTDOWN_GRACE_MS = 1000;
 
 /** RFC 1123 §4.1.3.2: an idle timeout, configurable, 5 minutes by default. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
@@ -67,7 +82,7 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
 export async function startFtpServer(options: FtpServerOptions): Promise<FtpServer> {
   const now = options.now ?? (() => performance.now());
   const recorder = options.recorder ?? new TraceRecorder(now);
-  const sessions: ServerSessionHandle[] = [];
+  const sessions = new Set<ServerSessionHandle>();
   let counter = 0;
   const passivePorts = options.passivePorts ? new PassivePortPicker(options.passivePorts) : undefined;
 
@@ -163,9 +178,25 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
       data.dispose();
       control.release();
     };
-    const handle: ServerSessionHandle = { number, peer: traced.remote, actor, done, stop };
-    sessions.push(handle);
-    void done.then(stop);
+    const handle: ServerSessionHandle = {
+      number,
+      peer: traced.remote,
+      actor,
+      done,
+      stop,
+      shutdown: () => report({ type: 'server.shutdown' }),
+      dataClosed: () => data.whenClosed(),
+      cutOff: () => {
+        data.cut('shutdown');
+        traced.reset('shutdown');
+        stop();
+      },
+    };
+    sessions.add(handle);
+    void done.then(() => {
+      stop();
+      sessions.delete(handle);
+    });
     actor.start();
     options.onSession?.(handle);
   };
@@ -175,15 +206,29 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
   return {
     address: listener.local,
     recorder,
-    sessions,
+    get sessions() {
+      return [...sessions];
+    },
     async close() {
       await Promise.all([
         listener.close(),
-        ...sessions.map(async (s) => {
+        ...[...sessions].map(async (s) => {
           s.stop();
           await s.done;
         }),
       ]);
+    },
+    async shutdown(graceMs = SHUTDOWN_GRACE_MS) {
+      const closing = listener.close();
+      const live = [...sessions];
+      for (const s of live) s.shutdown();
+      // Over when every session has ended and its data connections have closed, or when the grace is up.
+      const ended = Promise.all(live.map((s) => s.done.then(() => s.dataClosed())));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([ended, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
+      for (const s of live) s.cutOff();
+      await Promise.all([closing, ended]);
     },
   };
 }

@@ -244,6 +244,30 @@ describe('the idle timeout (RFC 1123 §4.1.3.2)', () => {
   });
 });
 
+describe('the server shuts down (SIGTERM)', () => {
+  it('an idle session gets 421 (959 §4.2: the answer to anything) and the server closes', () => {
+    const h = passiveSession();
+    const out = h.send({ type: 'server.shutdown' });
+    expect(replyCodes(out)).toEqual([421]);
+    expect(out[0]).toEqual({ type: 'data.order', order: { type: 'reset', reason: 'shutdown' } });
+    expect(out.at(-1)).toEqual({ type: 'control.close', reason: 'shutdown' });
+    expect(h.session()).toBe('closed');
+  });
+
+  it('a transfer is cut short first: the data connection goes, 426 for its command, then 421', () => {
+    const h = transferring();
+    const out = h.send({ type: 'server.shutdown' });
+    expect(out.map((e) => (e.type === 'reply' ? e.code : e.type === 'data.order' ? e.order.type : e.type))).toEqual(['reset', 426, 421, 'control.close']);
+    expect(h.session()).toBe('closed');
+  });
+
+  it('a session that is already closing says nothing more', () => {
+    const h = passiveSession();
+    h.command('QUIT');
+    expect(h.send({ type: 'server.shutdown' })).toEqual([]);
+  });
+});
+
 describe('the session ends', () => {
   it('QUIT: 221, the data connection goes, the server closes the control connection; both regions end', () => {
     const h = passiveSession();

@@ -30,6 +30,7 @@ const events: ServerEvent[] = [
   { type: 'data.closed', bytes: 10 },
   { type: 'data.lost', bytes: 5, reason: 'reset' },
   fileOk,
+  { type: 'server.shutdown' },
   fileFailed,
   { type: 'control.closed', reason: 'peer' },
   { type: 'control.idle', seconds: 300 },
