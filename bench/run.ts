@@ -1,7 +1,7 @@
 // npm run bench: FTP Lab's server and client against vsftpd and raw loopback TCP (issue 3, "Speed").
 // Reports, never asserts: exit 0 unless something broke (a client failed, a server did not start).
 //
-//   npm run bench [-- --reps N] [--only raw,big,own,small,renderer,export] [--modes S,B,C] [--no-vsftpd] [--profile]
+//   npm run bench [-- --reps N] [--only raw,big,own,small,machine,sessions,renderer,export] [--modes S,B,C] [--no-vsftpd] [--profile]
 //
 // renderer, export (issues 4 and 5): a real 10,000-event trace (bigTrace.ts) opened in Chromium (renderer.ts:
 // first full draw, frame times while scrolling) and exported to SVG and PNG (exportChild.ts: time, peak memory).
@@ -23,6 +23,7 @@ import { makeBigTrace, type BigTrace } from './bigTrace';
 import type { ExportChildResult } from './exportChild';
 import { measureRenderer, type RendererResult } from './renderer';
 import type { MachineCostResult } from './machineCost';
+import { measureSessionMemory, SESSION_MARKS, type SessionMemory } from './sessionMemory';
 import { formatProfile, summarizeProfile, topInclusive } from './profile';
 import { killAll, runProcess, startProcess, stopProcess } from './proc';
 import { pasvRange } from '../test/support/freePort';
@@ -46,8 +47,8 @@ const OWN_CLIENT_MODES: readonly { mode: TransferMode; name: string }[] = [
   { mode: 'C', name: 'COMPRESSED' },
 ];
 
-type Phase = 'raw' | 'big' | 'own' | 'small' | 'machine' | 'renderer' | 'export';
-const PHASES: readonly Phase[] = ['raw', 'big', 'own', 'small', 'machine', 'renderer', 'export'];
+type Phase = 'raw' | 'big' | 'own' | 'small' | 'machine' | 'sessions' | 'renderer' | 'export';
+const PHASES: readonly Phase[] = ['raw', 'big', 'own', 'small', 'machine', 'sessions', 'renderer', 'export'];
 /** The trace the renderer and export sections open: at least this many events, from real sessions. */
 const BIG_TRACE_EVENTS = 10_000;
 /** The goals of issues 4 and 5, reported against (never asserted). */
@@ -294,6 +295,7 @@ type SmallPeerName = 'pyftpdlib' | 'lean node' | 'lean node tuned' | 'ftp-lab, n
 
 interface SmallPeer {
   name: SmallPeerName;
+  pid: number;
   target: ServerTarget;
   /** Put beside the row's figures in the table. */
   note: string;
@@ -369,7 +371,7 @@ async function startSmallPeer(name: SmallPeerName, root: string): Promise<SmallP
     const warm = await python(['small', HOST, String(port), spec.user, spec.password, 'small', '50']);
     if ('error' in warm) throw new Error(`its warm-up failed: ${warm.error}`);
     const target: ServerTarget = { name, port, user: spec.user, password: spec.password, sendPass: true, uploadDir: root, url: (p) => `ftp://${HOST}:${port}/${p}` };
-    return { name, target, note: spec.note, stop: () => stopProcess(child, 2000) };
+    return { name, pid: child.pid!, target, note: spec.note, stop: () => stopProcess(child, 2000) };
   } catch (error) {
     notes.push(`${name} not measured: ${(error as Error).message}`);
     log(`  ${name} not measured: ${(error as Error).message}`);
@@ -527,6 +529,67 @@ async function populate(root: string, files: { big: string; smallDir: string }):
   await place(files.big, join(root, 'big.bin'));
   await mkdir(join(root, 'small'), { recursive: true, mode: 0o755 });
   for (const name of await readdir(files.smallDir)) await place(join(files.smallDir, name), join(root, 'small', name));
+}
+
+// ---------------------------------------------------------------------------------------------
+// What servers keep of ended sessions (issue 13)
+
+interface SessionsRow {
+  server: string;
+  memory?: SessionMemory;
+  error?: string;
+}
+
+/**
+ * Phase `sessions`: each server's VmRSS after 0, 1k, 5k and 10k short sessions (connect, USER, PASS, QUIT),
+ * one after another: ftp-lab serve as a class runs it (tracing to a file), vsftpd (its listening process;
+ * each session has a process of its own that exits), pyftpdlib (one process).
+ */
+async function measureSessionsPhase(opts: Options, work: string): Promise<SessionsRow[]> {
+  log(`resident memory over ${SESSION_MARKS.at(-1)} short sessions (USER, PASS, QUIT), one after another ...`);
+  const root = join(work, 'sessions-root');
+  await mkdir(join(root, 'small'), { recursive: true, mode: 0o755 });
+  // pyftpdlib's warm-up reads small/ (startSmallPeer).
+  for (let i = 0; i < 50; i++) await writeFile(join(root, 'small', `f${String(i).padStart(3, '0')}.bin`), Buffer.alloc(SMALL), { mode: 0o644 });
+  const rows: SessionsRow[] = [];
+  const measure = async (server: string, port: number, pid: number, user: string, password: string) => {
+    try {
+      const memory = await measureSessionMemory(port, pid, user, password);
+      rows.push({ server, memory });
+      log(`  ${server}: ${SESSION_MARKS.map((n) => `${memory.rssMiB[n]} MiB after ${n}`).join(', ')} (${memory.seconds.toFixed(0)} s)`);
+    } catch (error) {
+      rows.push({ server, error: (error as Error).message });
+      errors.push(`sessions, ${server}: ${(error as Error).message}`);
+    }
+  };
+  const lab = await startFtpLabServe({ root, user: 'bench', password: 'bench', traceFile: join(work, 'sessions-trace.json'), logFile: join(work, 'sessions-transcript.log') });
+  try {
+    await measure('ftp-lab', lab.port, lab.pid, 'bench', 'bench');
+  } finally {
+    await lab.stop();
+  }
+  if (opts.vsftpd) {
+    const vsftpd = await startVsftpd().catch((error: Error) => {
+      notes.push(`vsftpd not measured for sessions: ${error.message.split('\n')[0]}`);
+      return undefined;
+    });
+    if (vsftpd) {
+      try {
+        await measure('vsftpd', vsftpd.port, vsftpd.pid, 'anonymous', 'bench@');
+      } finally {
+        await vsftpd.stop();
+      }
+    }
+  }
+  const pyftpdlib = await startSmallPeer('pyftpdlib', root);
+  if (pyftpdlib) {
+    try {
+      await measure('pyftpdlib', pyftpdlib.target.port, pyftpdlib.pid, pyftpdlib.target.user, pyftpdlib.target.password);
+    } finally {
+      await pyftpdlib.stop();
+    }
+  }
+  return rows;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -736,6 +799,7 @@ async function main(): Promise<number> {
   const memory: { serveAfterBig?: ProcMemory; serveAfterSmall?: ProcMemory } = {};
   const modeStatus: Record<string, string> = {};
   let profileText: string | undefined;
+  let sessions: SessionsRow[] = [];
   try {
     log(`FTP Lab bench: ${opts.reps} repetitions, median; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}; load average ${loadAtStart.join(' ')}`);
     if (loadAtStart[0]! > 0.5) log('  (the machine is busy with something else: figures will be lower and noisier than on an idle machine)');
@@ -869,6 +933,7 @@ async function main(): Promise<number> {
         }
       }
     }
+    if (opts.only.has('sessions')) sessions = await measureSessionsPhase(opts, work);
     if (opts.only.has('renderer') || opts.only.has('export')) await measureBigTraceSections(opts, work, bigTrace);
   } catch (error) {
     errors.push(`the bench broke: ${(error as Error).stack ?? String(error)}`);
@@ -915,6 +980,10 @@ async function main(): Promise<number> {
     if (memory.serveAfterBig) log(`  ftp-lab serve VmHWM after the 256 MiB transfers: ${mib(memory.serveAfterBig.hwmKiB)} (VmRSS ${mib(memory.serveAfterBig.rssKiB)})`);
     if (memory.serveAfterSmall) log(`  ftp-lab serve VmHWM at the end: ${mib(memory.serveAfterSmall.hwmKiB)} (VmRSS ${mib(memory.serveAfterSmall.rssKiB)})`);
   }
+  if (sessions.length) {
+    log(`VmRSS after ${SESSION_MARKS.join(' / ')} short sessions (issue 13: flat):`);
+    for (const r of sessions) log(`  ${r.server.padEnd(10)} ${r.memory ? SESSION_MARKS.map((n) => `${fmt(r.memory!.rssMiB[n], 1)} MiB`).join(' / ') : `not measured: ${r.error}`}`);
+  }
   for (const m of ownClientMemory) log(`  FTP Lab client peak RSS (${m.mode}, ${m.op}, against ${m.server}): ${mib(m.maxRssKiB)}`);
   if (bigTrace.goals.length) {
     log(`goals of issues 4 and 5 (${bigTrace.trace?.events ?? '?'}-event trace, medians; reported, not asserted):`);
@@ -938,7 +1007,7 @@ async function main(): Promise<number> {
     blockVsStream,
     modeStatus,
     trace,
-    memory: { serve: memory, ownClient: ownClientMemory },
+    memory: { serve: memory, ownClient: ownClientMemory, sessions },
     bigTrace,
     notes,
     errors,

@@ -18,6 +18,8 @@ export interface Vsftpd {
   uploadDir: string;
   /** The file vsftpd_log_file points to (empty unless logging is switched on). */
   logFile: string;
+  /** The listening (parent) process; each session runs in a child of its own. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -178,6 +180,7 @@ export async function startVsftpd(): Promise<Vsftpd> {
       anonRoot,
       uploadDir,
       logFile,
+      pid: child.pid!,
       async stop(): Promise<void> {
         if (stopped) return;
         stopped = true;

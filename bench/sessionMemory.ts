@@ -1,0 +1,71 @@
+// What a server keeps of sessions that have ended: its resident memory (VmRSS) after 0, 1k, 5k and 10k short
+// sessions (connect, USER, PASS, QUIT, close), one after another (issue 13: flat, as vsftpd's and pyftpdlib's).
+//
+//   node --import tsx bench/sessionMemory.ts PORT PID USER PASSWORD [SESSIONS]   prints one JSON line
+
+import net from 'node:net';
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+
+export const SESSION_MARKS = [0, 1000, 5000, 10_000] as const;
+
+export interface SessionMemory {
+  /** VmRSS in MiB after each mark's number of sessions. */
+  rssMiB: Record<number, number>;
+  sessions: number;
+  seconds: number;
+}
+
+/** The resident set of a process, in MiB, from /proc (Linux). */
+export function rssMiB(pid: number): number {
+  const line = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!line) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(line[1]) / 1024;
+}
+
+/** One short session: greeting, login, QUIT, and the server's close. Rejects on any other reply. */
+function shortSession(port: number, user: string, password: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const script: [string | undefined, number][] = [[undefined, 220], [`USER ${user}`, 331], [`PASS ${password}`, 230], ['QUIT', 221]];
+    let step = 0;
+    let pending = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (text: string) => {
+      pending += text;
+      // Final reply lines only ("ddd " at the start of a line); multi-line replies end with one.
+      for (let end = pending.indexOf('\r\n'); end >= 0; end = pending.indexOf('\r\n')) {
+        const line = pending.slice(0, end);
+        pending = pending.slice(end + 2);
+        if (!/^\d{3} /.test(line)) continue;
+        const expected = script[step]![1];
+        if (Number(line.slice(0, 3)) !== expected && !(expected === 331 && line.startsWith('230'))) return socket.destroy(new Error(`expected ${expected}, got "${line}"`));
+        step += 1;
+        // A server that takes an anonymous login without a password (vsftpd) answers USER with 230.
+        if (expected === 331 && line.startsWith('230')) step += 1;
+        if (step < script.length) socket.write(`${script[step]![0]}\r\n`);
+      }
+    });
+    socket.once('error', reject);
+    socket.once('close', () => (step === script.length ? resolve() : reject(new Error(`closed after ${step} replies`))));
+  });
+}
+
+export async function measureSessionMemory(port: number, pid: number, user: string, password: string, total = SESSION_MARKS.at(-1)!): Promise<SessionMemory> {
+  const rss: Record<number, number> = {};
+  const t0 = performance.now();
+  let done = 0;
+  for (const mark of SESSION_MARKS.filter((m) => m <= total)) {
+    for (; done < mark; done++) await shortSession(port, user, password);
+    // A moment for the server to finish with the last session (its close, its trace) before it is weighed.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    rss[mark] = Math.round(rssMiB(pid) * 10) / 10;
+  }
+  return { rssMiB: rss, sessions: done, seconds: (performance.now() - t0) / 1000 };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const [port, pid, user, password, sessions] = process.argv.slice(2);
+  const result = await measureSessionMemory(Number(port), Number(pid), user ?? 'anonymous', password ?? 'x', sessions ? Number(sessions) : undefined);
+  process.stdout.write(JSON.stringify(result) + '\n');
+}
