@@ -154,3 +154,25 @@ describe('BLOCK mode: the EOF marker and the client FIN together', () => {
     await serverFin;
   });
 });
+
+describe('sessions that end are let go (issue 13: memory)', () => {
+  it('after 50 sessions that each transferred and quit, the server holds none of them', async () => {
+    server = await startFtpServer({ store: createMemoryStore(), anonymous: true, loginDelayMs: 0 });
+    for (let i = 0; i < 50; i++) {
+      const c = await openRawControl(server.address.port);
+      expect((await c.reply()).code).toBe(220);
+      expect((await c.command('USER anonymous')).code).toBe(331);
+      expect((await c.command('PASS x')).code).toBe(230);
+      const data = await passiveData(c);
+      data.resume();
+      expect((await c.command('LIST')).code).toBe(150);
+      expect((await c.reply()).code).toBe(226);
+      expect((await c.command('QUIT')).code).toBe(221);
+      await c.closed();
+      await c.close();
+    }
+    // A session is over once its machine is done and its control socket closed; give the last one that moment.
+    for (let i = 0; i < 50 && server.sessions.length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(server.sessions).toEqual([]);
+  });
+});
