@@ -2,6 +2,7 @@
 // Machines decide; actors only do what they are told and report what the sockets did.
 
 import type { ServerRequest } from '../protocol/serverRequest';
+import type { StoreErrorCode } from '../protocol/fileInfo';
 import type { Endpoint, CloseReason, Representation, TransferMode } from '../trace/traceEvent';
 
 /** Control connection -> machine. */
@@ -76,4 +77,5 @@ export type DataInputEvent =
   | { type: 'data.peerFin' }
   /** The connection is fully closed (both FINs, or a reset). */
   | { type: 'data.closed'; bytes: number }
-  | { type: 'data.lost'; bytes: number; reason: string };
+  /** The transfer failed; `error` where the store refused the file's bytes (a full disk: 452), not the connection. */
+  | { type: 'data.lost'; bytes: number; reason: string; error?: StoreErrorCode };

@@ -28,7 +28,10 @@ export type FileActionResult =
   | { ok: true; info?: FileInfo; entries?: readonly FileInfo[]; size?: number; path?: string }
   | { ok: false; error: StoreErrorCode; message?: string };
 
-/** What each store refusal means on the wire (959 §4.2.1: 550 unavailable, 553 name not allowed, 451 local error). */
+/**
+ * What each store refusal means on the wire (959 §4.2.1: 550 unavailable, 553 name not allowed, 451 local error,
+ * 452 insufficient storage, 552 exceeded storage allocation).
+ */
 const storeErrorReplies: Record<StoreErrorCode, () => Outcome> = {
   notFound: () => ({ replies: [reply('fileUnavailable', 'No such file or directory.')] }),
   exists: () => ({ replies: [reply('fileUnavailable', 'That name already exists.')] }),
@@ -37,12 +40,22 @@ const storeErrorReplies: Record<StoreErrorCode, () => Outcome> = {
   isDirectory: () => ({ replies: [reply('fileUnavailable', 'That is a directory, not a file.')] }),
   escapesRoot: () => ({ replies: [reply('fileUnavailable', "Permission denied: the path leads outside the server's root.")] }),
   invalidName: () => ({ replies: [reply('nameNotAllowed')] }),
+  noSpace: () => ({ replies: [reply('insufficientStorage')] }),
+  tooBig: () => ({ replies: [reply('storageExceeded')] }),
   io: () => ({ replies: [reply('localError')] }),
+};
+
+/** Refusals whose message says what the server knows and the code does not (which error; how much of the file was kept). */
+const explained: Partial<Record<StoreErrorCode, (message: string) => string>> = {
+  io: (message) => `Local error: ${message}`,
+  noSpace: (message) => `Insufficient storage space: ${message}`,
+  tooBig: (message) => `Exceeded storage allocation: ${message}`,
 };
 
 export function storeErrorOutcome(error: StoreErrorCode, message?: string): Outcome {
   const outcome = storeErrorReplies[error]();
-  if (error === 'io' && message) return { replies: [reply('localError', `Local error: ${message}`)] };
+  const explain = explained[error];
+  if (explain && message) return { replies: [{ code: outcome.replies[0]!.code, lines: [explain(message)] }] };
   return outcome;
 }
 

@@ -553,13 +553,17 @@ export const serverSessionMachine = setup({
                     'data.restartMarker': {
                       actions: { type: 'say', params: ({ context, event }) => ({ replies: [{ code: 110, lines: [`MARK ${event.marker} = ${(context.transfer?.restOffset ?? 0) + event.position}`] }] }) },
                     },
-                    // The transfer failed (the connection broke, the file could not be read or written): the server
-                    // closes the data connection (959 §3.2, condition 5) and says so with 426.
+                    // The transfer failed: the server closes the data connection (959 §3.2, condition 5) and says why: 426 when
+                    // the connection broke; the store's refusal when the file could not take the bytes (452 for a full disk).
                     'data.lost': {
                       target: '#server.session.loggedIn.idle',
                       actions: [
-                        { type: 'respond', params: ({ event }) => ({ replies: [reply('transferAborted', `Connection closed; transfer aborted after ${event.bytes} bytes.`)], patch: { transfer: undefined } }) },
                         { type: 'dropData', params: 'error' },
+                        {
+                          type: 'respond',
+                          params: ({ event }) =>
+                            withPatch(event.error ? storeErrorOutcome(event.error, event.reason) : { replies: [reply('transferAborted', `Connection closed; transfer aborted after ${event.bytes} bytes.`)] }, { transfer: undefined }),
+                        },
                       ],
                     },
                     // The connection went away before the transfer could end normally (a reset while the file was opened).

@@ -14,13 +14,12 @@ export interface FileInfo {
   readonly modifiedMs: number;
 }
 
-/** Why a store refused an operation; core/protocol maps each to a reply code. */
-export type StoreErrorCode =
-  | 'notFound'
-  | 'exists'
-  | 'notEmpty'
-  | 'notDirectory'
-  | 'isDirectory'
-  | 'escapesRoot'
-  | 'invalidName'
-  | 'io';
+/**
+ * Why a store refused an operation; core/machines/serverFileActions.ts maps each to a reply code. `noSpace`:
+ * the disk or the user's disk quota is full (ENOSPC, EDQUOT); `tooBig`: the file may grow no further (EFBIG).
+ */
+export const STORE_ERROR_CODES = ['notFound', 'exists', 'notEmpty', 'notDirectory', 'isDirectory', 'escapesRoot', 'invalidName', 'noSpace', 'tooBig', 'io'] as const;
+
+export type StoreErrorCode = (typeof STORE_ERROR_CODES)[number];
+
+export const isStoreErrorCode = (value: unknown): value is StoreErrorCode => (STORE_ERROR_CODES as readonly unknown[]).includes(value);

@@ -28,6 +28,7 @@ export const Reply = {
   transferAborted: { code: 426, text: 'Connection closed; transfer aborted.', rfc: '959 §4.2.1' },
   fileBusy: { code: 450, text: 'Requested file action not taken. File unavailable.', rfc: '959 §4.2.1' },
   localError: { code: 451, text: 'Requested action aborted: local error in processing.', rfc: '959 §4.2.1' },
+  insufficientStorage: { code: 452, text: 'Requested action not taken. Insufficient storage space in system.', rfc: '959 §4.2.1' },
   syntaxError: { code: 500, text: 'Syntax error, command unrecognized.', rfc: '959 §4.2.1' },
   argumentError: { code: 501, text: 'Syntax error in parameters or arguments.', rfc: '959 §4.2.1' },
   notImplemented: { code: 502, text: 'Command not implemented.', rfc: '959 §4.2.1' },
@@ -36,6 +37,7 @@ export const Reply = {
   protocolNotSupported: { code: 522, text: 'Network protocol not supported, use (1)', rfc: '2428 §2' },
   notLoggedIn: { code: 530, text: 'Not logged in.', rfc: '959 §4.2.1' },
   fileUnavailable: { code: 550, text: 'Requested action not taken. File unavailable.', rfc: '959 §4.2.1' },
+  storageExceeded: { code: 552, text: 'Requested file action aborted. Exceeded storage allocation.', rfc: '959 §4.2.1' },
   nameNotAllowed: { code: 553, text: 'Requested action not taken. File name not allowed.', rfc: '959 §4.2.1' },
   invalidRestart: { code: 554, text: 'Requested action not taken: invalid REST parameter.', rfc: '1123 §4.1.3.4' },
 } as const;

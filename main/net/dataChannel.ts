@@ -7,6 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import { fromCallback } from 'xstate';
 import type { DataInputEvent, DataOutputEvent, DataSink, DataSource } from '../../core/machines/channelEvents';
 import type { CloseReason, Endpoint } from '../../core/trace/traceEvent';
+import { isStoreErrorCode } from '../../core/protocol/fileInfo';
 import { connectData, listenOnce, PassiveListener, type DataListener } from './dataSockets';
 import { DataConnection, type TransferResult } from './dataConnection';
 import type { PassivePortPicker } from './passivePorts';
@@ -124,7 +125,8 @@ export class DataChannel {
     return {
       current,
       report: (event: DataInputEvent) => current() && this.report(event),
-      lost: (error: Error) => current() && this.report({ type: 'data.lost', bytes: conn.bytes, reason: error.message }),
+      // A store's refusal (a full disk) carries its code: the machine answers it (452), not 426.
+      lost: (error: Error & { code?: unknown }) => current() && this.report({ type: 'data.lost', bytes: conn.bytes, reason: error.message, ...(isStoreErrorCode(error.code) ? { error: error.code } : {}) }),
     };
   }
 

@@ -652,6 +652,13 @@ export class DataConnection {
     this.#detachReceive = undefined;
     this.#activeSink?.end();
     const socket = this.traced.socket;
+    if (reason === 'error' && this.#direction === 'received') {
+      // An upload the server cannot keep (a full disk): nothing more is read, and the reset tells the sender at
+      // once instead of letting it send the rest into nothing (closing with unread bytes is a reset, as for
+      // vsftpd and pyftpdlib). The completion reply says why.
+      this.traced.reset(reason);
+      return result;
+    }
     if (socket.writableLength > 0) {
       // Bytes of ours the kernel has not taken yet would have to go out before the FIN, and a peer
       // that stops reading until it has the 426 (Python's ftplib in abort()) would never take them:

@@ -349,24 +349,44 @@ async function openWriteStream(host: string, virtual: string, mode: WriteMode, e
   }
   // Each write goes to the file as it comes, so a destroyed stream leaves what was written.
   const stream = handle.createWriteStream(start === undefined ? { highWaterMark: HIGH_WATER_MARK } : { start, highWaterMark: HIGH_WATER_MARK });
-  // Appending (O_APPEND) ignores positions, so only a write from a known offset takes whole buffers.
-  return mode.kind === 'append' ? stream : withWriteFrom(stream, handle, start ?? 0);
+  return withWriteFrom(stream, handle, mode.kind === 'append' ? undefined : (start ?? 0), virtual);
 }
 
-/** Adds BufferDrainingSink to a file's write stream: positional writes on the same handle, from `start`. */
-function withWriteFrom(stream: Writable, handle: FileHandle, start: number): Writable & BufferDrainingSink {
+/**
+ * Adds BufferDrainingSink to a file's write stream: writes on the same handle, from `start` (or at the end,
+ * appending). One write at a time, in order, however many are handed over: when the disk fills, the file is
+ * a prefix of what was sent, never a hole left by a later write that found space before an earlier one.
+ * After a failure nothing more is written, and the refusal says how many bytes the file keeps.
+ */
+function withWriteFrom(stream: Writable, handle: FileHandle, start: number | undefined, virtual: string): Writable & BufferDrainingSink {
   let position = start;
+  let queue: Promise<void> = Promise.resolve();
+  let failure: StoreError | undefined;
   const sink = stream as Writable & BufferDrainingSink;
-  sink.writeFrom = async (buffer: Buffer, length: number) => {
-    let at = position;
-    position += length;
-    // A regular file takes the whole write, but the call may return less: write the rest after it.
-    for (let done = 0; done < length; ) {
-      const { bytesWritten } = await handle.write(buffer, done, length - done, at);
-      done += bytesWritten;
-      at += bytesWritten;
-    }
+  sink.writeFrom = (buffer: Buffer, length: number) => {
+    const at = position;
+    if (position !== undefined) position += length;
+    const written = queue.then(async () => {
+      if (failure) throw failure;
+      try {
+        // A regular file takes the whole write, but the call may return less: write the rest after it.
+        for (let done = 0; done < length; ) {
+          const { bytesWritten } = await handle.write(buffer, done, length - done, at === undefined ? null : at + done);
+          done += bytesWritten;
+        }
+      } catch (error) {
+        const refusal = storeError(error, virtual);
+        const kept = fs.fstatSync(handle.fd).size;
+        failure = new StoreError(refusal.code, `${refusal.message}; the file keeps its first ${kept} bytes`);
+        throw failure;
+      }
+    });
+    queue = written.catch(() => undefined);
+    return written;
   };
+  // The stream ends (and closes the file) only after the writes handed over before its end: an aborted upload
+  // keeps every byte the server took (and reported in 110 MARK), so REST to that mark finds them there.
+  (sink as Writable & { _final(callback: (error?: Error) => void): void })._final = (callback) => void queue.then(() => callback());
   return sink;
 }
 
@@ -396,6 +416,14 @@ function storeError(error: unknown, virtual: string): StoreError {
     case 'EACCES':
     case 'EPERM':
       return new StoreError('io', `${virtual}: permission denied`);
+    case 'ENOSPC':
+      return new StoreError('noSpace', `${virtual}: no space left on the device`);
+    case 'EDQUOT':
+      return new StoreError('noSpace', `${virtual}: disk quota exceeded`);
+    case 'EFBIG':
+      return new StoreError('tooBig', `${virtual}: the file is too large`);
+    case 'EIO':
+      return new StoreError('io', `${virtual}: input/output error`);
     default:
       // Node's own message names the host path; the code alone keeps the served directory private.
       return new StoreError('io', `${virtual}: ${errorCode(error) ?? 'input/output error'}`);

@@ -98,7 +98,7 @@ describe('the data connection after ABOR and failures (959 §3.2: the server clo
     await new Promise((resolve) => (socket.readableEnded || socket.destroyed ? resolve(undefined) : socket.once('close', resolve)));
   });
 
-  it('a transfer that fails (REST past the end of the file, then STOR) is 426 and the server closes the data connection', async () => {
+  it('a transfer that fails (REST past the end of the file, then STOR) is answered with the reason (451) and the server closes the data connection', async () => {
     const c = await session();
     expect((await c.command('TYPE I')).code).toBe(200);
     const data = await passiveData(c);
@@ -106,7 +106,7 @@ describe('the data connection after ABOR and failures (959 §3.2: the server clo
     const ended = new Promise((resolve) => data.once('end', resolve));
     data.on('data', () => undefined);
     c.send('STOR /pub/hello.txt');
-    expect(await codes(c, 2)).toEqual([150, 426]);
+    expect(await codes(c, 2)).toEqual([150, 451]);
     await ended;
   });
 

@@ -209,10 +209,23 @@ describe('directory store: whole-buffer writes (BufferDrainingSink)', () => {
     expect((await fs.readFile(path.join(root, 'd.bin'))).equals(Buffer.concat([Buffer.alloc(10, 1), Buffer.from('abc')]))).toBe(true);
   });
 
-  it('an append sink has no writeFrom: O_APPEND ignores positions, so its writes stay in stream order', async () => {
-    const store = await createDirectoryStore(await tempDir('append'));
-    const sink = (await store.openWrite('/a.txt', { kind: 'append' })) as Writable & Partial<BufferDrainingSink>;
-    expect(sink.writeFrom).toBeUndefined();
+  it('an append sink takes whole buffers too, each landing after the last, in order (O_APPEND ignores positions)', async () => {
+    const root = await tempDir('append');
+    await fs.writeFile(path.join(root, 'a.txt'), 'old|');
+    const store = await createDirectoryStore(root);
+    const sink = (await store.openWrite('/a.txt', { kind: 'append' })) as Writable & BufferDrainingSink;
+    await Promise.all(['one|', 'two|', 'three'].map((t) => sink.writeFrom(Buffer.from(t + 'junk'), t.length)));
     await new Promise((resolve) => sink.end(resolve));
+    expect(await fs.readFile(path.join(root, 'a.txt'), 'utf8')).toBe('old|one|two|three');
+  });
+
+  it('the stream ends only after the writes handed over before its end (an aborted upload keeps what it took)', async () => {
+    const root = await tempDir('end');
+    const store = await createDirectoryStore(root);
+    const sink = (await store.openWrite('/e.bin', { kind: 'replace' })) as Writable & BufferDrainingSink;
+    const parts = Array.from({ length: 8 }, (_, i) => Buffer.alloc(256 * 1024, i));
+    for (const p of parts) void sink.writeFrom(p, p.length);
+    await new Promise((resolve) => sink.end(resolve));
+    expect((await fs.readFile(path.join(root, 'e.bin'))).equals(Buffer.concat(parts))).toBe(true);
   });
 });
