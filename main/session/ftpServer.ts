@@ -126,8 +126,9 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
     // What the sockets and the store report goes to the machine while it runs; after that, nowhere.
     let running = true;
     const report = (event: ServerEvent) => {
-      // A client that waits for a reply the gate holds is not idle.
-      if (event.type === 'control.idle' && outbox.holding) return;
+      // While the step gate holds anything (this session's reply, our own client before its next command, another
+      // session), the class is paused: that is not a client abandoning its session.
+      if (event.type === 'control.idle' && (outbox.holding || options.gate?.waiting !== undefined)) return;
       if (running) actor.send(event);
     };
     const control = new ServerControlChannel(traced, { revealPasswords: options.revealPasswords ?? false, idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS }, report);

@@ -176,6 +176,25 @@ describe('the gate holding the built-in server', () => {
     }
   });
 
+  it('while the gate holds our own client before its next command, the server does not time the session out as idle', async () => {
+    const gate = new StepGate();
+    const held = await startFtpServer({ store: createMemoryStore(), anonymous: true, loginDelayMs: 10, idleTimeoutMs: 300, gate });
+    const ctl = await openRawControl(held.address.port);
+    try {
+      expect((await ctl.reply()).code).toBe(220);
+      // The client of a live run, held before its next command for three idle timeouts (a teacher explaining).
+      gate.pause();
+      const client = gate.wait({ side: 'client', action: 'command', line: 'NOOP' });
+      await new Promise((r) => setTimeout(r, 1000));
+      gate.resume();
+      await client;
+      expect((await ctl.command('NOOP')).code).toBe(200);
+    } finally {
+      await ctl.close();
+      await held.close();
+    }
+  });
+
   it('what a session that has ended had at the gate leaves it: the next session is not held behind a dead reply', async () => {
     const gate = new StepGate({ holds: ['server'] });
     const held = await startFtpServer({ store: createMemoryStore(), anonymous: true, loginDelayMs: 10, gate });
