@@ -38,7 +38,7 @@ export function heldBreak(breakpoints: BreakpointSet, side: 'client' | 'server' 
 /** A command the client sends, or a reply the server sends, shown on a row: stop before it. */
 export function commandEventBreak(breakpoints: BreakpointSet, event: TraceEvent | undefined): string | undefined {
   if (event?.type === 'ftp.command') return verbBreak(breakpoints, event.line);
-  if (event?.type === 'ftp.reply') return breakpoints.codes.includes(event.code) ? `breakpoint before reply ${event.code}` : undefined;
+  if (event?.type === 'ftp.reply') return codeBreak(breakpoints, String(event.code));
   return undefined;
 }
 

@@ -69,7 +69,7 @@ export class Playback {
   #pendingShow = false;
   /** That step was asked for by playing (not by the user's Step): breakpoints apply to the row it shows. */
   #pendingFromPlay = false;
-  /** Resuming from a breakpoint: let the next step through. */
+  /** Resuming from a breakpoint that stopped before a step: let that step through. */
   #skipBreak = false;
   #breakpoints: BreakpointSet = noBreakpoints;
   #animateFrom = Number.POSITIVE_INFINITY;
@@ -311,7 +311,7 @@ export class Playback {
     if (this.#shown < total) {
       if (fromPlay && !this.#skipBreak) {
         const hit = commandEventBreak(this.#breakpoints, trace.rowEvent(this.#shown));
-        if (hit) return this.#hitBreak(hit);
+        if (hit) return this.#hitBreak(hit, 'before');
       }
       this.#skipBreak = false;
       this.#shown += 1;
@@ -327,7 +327,7 @@ export class Playback {
       if (this.#gate.waiting !== undefined) {
         if (fromPlay && !this.#skipBreak) {
           const hit = heldBreak(this.#breakpoints, this.#gate.side, this.#gate.waiting);
-          if (hit) return this.#hitBreak(hit);
+          if (hit) return this.#hitBreak(hit, 'before');
         }
         this.#skipBreak = false;
         this.#gate.waiting = undefined;
@@ -345,10 +345,14 @@ export class Playback {
     this.#emit();
   }
 
-  #hitBreak(reason: string): void {
+  /**
+   * Stops playing at a breakpoint. One that stops before a step (a command, a held reply) lets that step through
+   * on Resume; one that stops after a row (an event) has nothing to let through: the next step is checked as usual.
+   */
+  #hitBreak(reason: string, when: 'before' | 'after' = 'after'): void {
     this.#playing = false;
     this.#clearTimer();
-    this.#skipBreak = true;
+    this.#skipBreak = when === 'before';
     this.#note = { text: `Paused at a ${reason}. Step (→) or Resume (space) to go on.`, tone: 'break' };
     this.#emit();
   }

@@ -216,6 +216,23 @@ describe.each([2, 5])('a tcp.fin:data breakpoint at %s steps/s', (speed) => {
     expect(await markStarting('data connection D1: FIN from server').count(), `the server's FIN is not shown yet (${where})`).toBe(0);
   }, 40_000);
 
+  it('live run: after the FIN breakpoint, Resume stops again before 226 (a reply-code breakpoint is not skipped)', async () => {
+    await page.selectOption('#scenario', 'textbook-upload');
+    await page.locator('#bp-events input[value="tcp.fin:data"]').check();
+    await page.fill('#bp-codes', '226');
+    await page.selectOption('#speed', String(speed));
+    await page.click('#run');
+    await expect.poll(status, { timeout: 30_000, message: 'the run pauses at the client FIN' }).toMatch(/^Paused at a breakpoint after tcp.fin:data/);
+    // The server answers the client's FIN with its own (959 §5.2): another data FIN, another stop.
+    await page.click('#resume');
+    await expect.poll(() => markStarting('data connection D1: FIN from server').count(), { timeout: 30_000, message: "the server's FIN" }).toBe(1);
+    await expect.poll(status, { timeout: 30_000, message: 'the run pauses at the server FIN' }).toMatch(/^Paused at a breakpoint after tcp.fin:data/);
+    // Then the 226, which an event breakpoint stopping just before must not let through.
+    await page.click('#resume');
+    await expect.poll(status, { timeout: 30_000, message: 'the run pauses before 226' }).toMatch(/^Paused at a breakpoint before reply 226/);
+    expect(await markStarting('226').count(), 'the 226 is not shown yet').toBe(0);
+  }, 40_000);
+
   it('replay (control): the same breakpoint stops at the client\'s end-of-file FIN', async () => {
     await app.runToEnd('textbook-upload');
     const clientFin = markStarting('data connection D1: FIN from client');
