@@ -285,6 +285,11 @@ export class DataChannel {
     }
   }
 
+  /** A data connection is up (a reset would close it). */
+  get connected(): boolean {
+    return this.#data !== undefined;
+  }
+
   /** Resolves once none of this channel's connections is open, the ones let go and still closing included. */
   whenClosed(): Promise<void> {
     const open = [...this.#closing, ...(this.#data ? [this.#data] : [])].filter((c) => !c.traced.closed);

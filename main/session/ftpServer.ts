@@ -152,7 +152,9 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
     actor.on('reply', (e) => outbox.push(() => control.reply(e.code, e.lines), { side: 'server', action: 'reply', code: e.code, line: `${e.code} ${e.lines.join(' ')}` }));
     actor.on('control.close', (e) => outbox.push(() => control.close(e.reason)));
     actor.on('data.order', (e) => {
-      const closes = e.order.type === 'close' || e.order.type === 'abort';
+      // The server closing its own data connection waits at the gate: a close, an abort, or a reset with a connection up
+      // (ABOR, QUIT, a failed transfer, a new PASV); a reset with nothing to close is no step of its own.
+      const closes = e.order.type === 'close' || e.order.type === 'abort' || (e.order.type === 'reset' && data.connected);
       outbox.push(() => data.handle(e.order), closes ? { side: 'server', action: 'dataClose' } : undefined);
     });
     // Questions the store answers at once come back at once (in the same turn: no promise round trip).

@@ -11,7 +11,7 @@ import type { ClientStep } from '../../../core/machines/clientSession.context';
 import type { FtpCommandEvent, TraceEvent } from '../../../core/trace/traceEvent';
 import { trackHandles } from '../../support/leaks';
 import { openRawControl } from '../../helpers/rawControl';
-import { formatPortArgument } from '../../../core/protocol/hostPort';
+import { formatPortArgument, parsePasvReply } from '../../../core/protocol/hostPort';
 
 let server: FtpServer;
 let recorder: TraceRecorder;
@@ -190,6 +190,37 @@ describe('the gate holding the built-in server', () => {
       await client;
       expect((await ctl.command('NOOP')).code).toBe(200);
     } finally {
+      await ctl.close();
+      await held.close();
+    }
+  });
+
+  it('ABOR with a kept-open data connection (MODE B): the server is held before closing it, as before any close of its own', async () => {
+    const gate = new StepGate({ holds: ['server'] });
+    const trace = new TraceRecorder(() => performance.now());
+    const held = await startFtpServer({ store: createMemoryStore(), anonymous: true, loginDelayMs: 10, recorder: trace, gate });
+    const ctl = await openRawControl(held.address.port);
+    const data = new net.Socket();
+    try {
+      expect((await ctl.reply()).code).toBe(220);
+      expect((await ctl.command('USER anonymous')).code).toBe(331);
+      expect((await ctl.command('PASS x')).code).toBe(230);
+      expect((await ctl.command('MODE B')).code).toBe(200);
+      const port = parsePasvReply((await ctl.command('PASV')).text)!.port;
+      data.on('data', () => undefined).on('error', () => undefined);
+      await new Promise((resolve) => data.connect(port, '127.0.0.1', () => resolve(undefined)));
+      expect((await ctl.command('RETR /pub/hello.txt')).code).toBe(150);
+      expect((await ctl.reply()).code).toBe(250);
+      gate.pause();
+      ctl.send('ABOR');
+      await expect.poll(() => gate.waiting).toMatchObject({ side: 'server', action: 'dataClose' });
+      const serverDataFin = () => trace.events.some((e) => e.type === 'tcp.fin' && e.channel === 'data' && e.side === 'server');
+      expect(serverDataFin()).toBe(false);
+      gate.resume();
+      expect((await ctl.reply(3000)).code).toBe(226);
+      await expect.poll(serverDataFin).toBe(true);
+    } finally {
+      data.destroy();
       await ctl.close();
       await held.close();
     }
