@@ -99,8 +99,9 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): FileStore {
       const node = find(checkVirtualPath(path), path);
       if (node.kind === 'dir') throw new StoreError('isDirectory', `${path}: is a directory`);
       if (node.size - offset > maxBytes) return undefined;
-      const bytes = node.chunks.length === 1 ? node.chunks[0]! : Buffer.concat(node.chunks);
-      return offset >= bytes.length ? Buffer.alloc(0) : bytes.subarray(offset);
+      // Only the chunks from the offset on: the tail of a large file after REST costs its own size, not the file's.
+      const tail = chunksFrom(node.chunks, offset);
+      return tail.length === 1 ? tail[0]! : Buffer.concat(tail);
     },
   };
 
@@ -289,28 +290,34 @@ function chunkWriter(file: FileNode, now: () => number): Writable {
 }
 
 /** Emits a snapshot of the chunks from `offset` on, one stored chunk per read (no copying). */
-function chunkReader(chunks: readonly Buffer[], offset: number): Readable {
-  let index = 0;
+/** A file's bytes from `offset` on, as views of its chunks: whole chunks before the offset are skipped, the first one left is cut there. */
+function chunksFrom(chunks: readonly Buffer[], offset: number): Buffer[] {
+  const out: Buffer[] = [];
   let skip = offset;
-  // Skip whole chunks before the offset; the first chunk emitted is cut at the offset.
-  while (index < chunks.length && skip >= (chunks[index]?.length ?? 0)) {
-    skip -= chunks[index]?.length ?? 0;
-    index += 1;
+  for (const chunk of chunks) {
+    if (skip >= chunk.length) {
+      skip -= chunk.length;
+      continue;
+    }
+    out.push(skip > 0 ? chunk.subarray(skip) : chunk);
+    skip = 0;
   }
-  let remaining = 0;
-  for (let i = index; i < chunks.length; i += 1) remaining += chunks[i]?.length ?? 0;
-  remaining -= skip;
+  return out;
+}
+
+function chunkReader(chunks: readonly Buffer[], offset: number): Readable {
+  const tail = chunksFrom(chunks, offset);
+  let index = 0;
+  let remaining = tail.reduce((n, chunk) => n + chunk.length, 0);
   const stream = new Readable({
     read() {
       for (;;) {
-        const chunk = chunks[index];
+        const piece = tail[index];
         index += 1;
-        if (!chunk) {
+        if (!piece) {
           this.push(null);
           return;
         }
-        const piece = skip > 0 ? chunk.subarray(skip) : chunk;
-        skip = 0;
         // Empty views (a block just started) carry nothing, and push(empty) would not end the read.
         if (piece.length > 0) {
           remaining -= piece.length;
@@ -322,16 +329,18 @@ function chunkReader(chunks: readonly Buffer[], offset: number): Readable {
   }) as Readable & BufferFillingSource;
   // BufferFillingSource: copies the snapshot's bytes into the caller's buffer.
   Object.defineProperty(stream, 'remaining', { get: () => remaining });
+  // Bytes of tail[index] already copied out (readInto and read() are never used on the same stream).
+  let used = 0;
   stream.readInto = async (buffer: Buffer) => {
     let filled = 0;
-    while (filled < buffer.length && index < chunks.length) {
-      const chunk = chunks[index]!;
-      const copied = chunk.copy(buffer, filled, skip);
+    while (filled < buffer.length && index < tail.length) {
+      const piece = tail[index]!;
+      const copied = piece.copy(buffer, filled, used);
       filled += copied;
-      skip += copied;
-      if (skip >= chunk.length) {
+      used += copied;
+      if (used >= piece.length) {
         index += 1;
-        skip = 0;
+        used = 0;
       }
     }
     remaining -= filled;

@@ -255,6 +255,16 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Fil
         expect(await readText(store, path, offset)).toBe(text);
       });
 
+      it('a file written in several pieces reads the same from any offset: inside a piece, at a boundary, near the end', async () => {
+        const pieces = [Buffer.from('abc'), Buffer.from('defgh'), Buffer.from('ij')];
+        await writeAll(store, '/pieces.bin', pieces);
+        for (const offset of [0, 1, 3, 4, 8, 9, 10]) {
+          const expected = 'abcdefghij'.slice(offset);
+          expect(store.sync.readSmall('/pieces.bin', offset, 100)?.toString(), `readSmall from ${offset}`).toBe(expected);
+          expect(await readText(store, '/pieces.bin', offset), `openRead from ${offset}`).toBe(expected);
+        }
+      });
+
       it('gives nothing for a file with more than maxBytes left (openRead is for those)', () => {
         expect(store.sync.readSmall('/docs/b.txt', 0, 9)).toBeUndefined();
         expect(store.sync.readSmall('/docs/b.txt', 2, 7)).toBeUndefined();
