@@ -23,7 +23,7 @@ export interface PlaybackSnapshot {
   /** A session is running on the host. */
   readonly live: boolean;
   readonly playing: boolean;
-  /** What the live client is held before, as the user should read it. */
+  /** What the held side (our client, or the server) is about to do, as the user should read it. */
   readonly waiting: string | undefined;
   /** Steps from this one on are new: they animate in. */
   readonly animateFrom: number;
@@ -137,7 +137,8 @@ export class Playback {
 
   /**
    * Starts the built-in server on 127.0.0.1 for an external client (0: any free port) and follows what
-   * it sees as it happens; there is no client of ours to hold, so nothing waits at the gate. Stop ends it.
+   * it sees as it happens; there is no client of ours to hold, but the server waits at the gate before each
+   * reply and each close of its own data connection while paused. Stop ends it.
    */
   async watch(port: number): Promise<void> {
     await this.stop();

@@ -1,5 +1,6 @@
-// Opening data connections: a one-shot listener that admits only the expected peer, and a connect
-// that tries a preferred local port first (the server's L-1, 959 §3.2) and falls back to any port.
+// Opening data connections: listeners that admit only the expected peer (the server's one per session,
+// armed for one connection per PASV/EPSV; the client's one-shot one for PORT/EPRT), and a connect that tries
+// a preferred local port first (the server's L-1, 959 §3.2) and falls back to any port.
 
 import net from 'node:net';
 import type { Endpoint } from '../../core/trace/traceEvent';
@@ -69,7 +70,7 @@ export class PassiveListener implements DataListener {
         if (!ports || !walk || (error.code !== 'EADDRINUSE' && error.code !== 'EACCES')) return reject(error);
         taken.push(port);
         // A server keeps one passive port per control session while it lasts: a range needs one per session.
-        if (taken.length >= ports.size) return reject(new Error(`no port of the passive range ${ports.range.min}-${ports.range.max} is available (each session keeps one while it lasts)`));
+        if (taken.length >= ports.size) return reject(new Error(`no port of the passive range ${ports.range.min}-${ports.range.max} is available`));
         port = walk.next();
         // The errors come back without a pause in between: on a large, nearly full range, let other sessions run now and then.
         if (taken.length % 256 === 0) setImmediate(() => server.listen({ host, port }));
