@@ -25,6 +25,7 @@ const closeSections: Record<CloseReason, string> = {
   foreign: '2577 §4',
   'peer-closed': '959 §5.2',
   shutdown: '959 §4.2',
+  limit: '959 §5.4',
 };
 
 export function closeSection(reason: CloseReason | undefined): string {

@@ -33,6 +33,8 @@ export interface ServerSessionInput {
   readonly local: Endpoint;
   readonly peer: Endpoint;
   readonly config: ServerConfig;
+  /** Why the server will not serve this connection (a session limit): the greeting is then 421 with this text, and the server closes. */
+  readonly refuse?: string;
 }
 
 /** A command waiting its turn: commands are taken one at a time, in order (959 §4.1.3, 1123 §4.1.3.3). */
@@ -56,6 +58,8 @@ export interface ServerContext {
   readonly config: ServerConfig;
   readonly local: Endpoint;
   readonly peer: Endpoint;
+  /** Set when the server will not serve this connection (ServerSessionInput.refuse). */
+  readonly refuse: string | undefined;
   user: string | undefined;
   loginFailures: number;
   cwd: string;
@@ -82,6 +86,7 @@ export function initialServerContext(input: ServerSessionInput): ServerContext {
     config: input.config,
     local: input.local,
     peer: input.peer,
+    refuse: input.refuse,
     user: undefined,
     loginFailures: 0,
     cwd: '/',

@@ -174,6 +174,8 @@ export const serverSessionMachine = setup({
     dataTimeout: ({ context }) => context.config.dataTimeoutMs,
   },
   guards: {
+    /** The server will not serve this connection (a session limit). */
+    refusing: ({ context }) => context.refuse !== undefined,
     /** A command arrived while none is being handled and others wait: take the next. */
     canDispatch: ({ context }) => context.queue.length > 0 && context.current === undefined,
     queueFull: ({ context }) => context.queue.length >= MAX_QUEUED_COMMANDS,
@@ -318,9 +320,19 @@ export const serverSessionMachine = setup({
         },
       },
       states: {
+        // Connection establishment (959 §5.4): 220, or 421 when the server takes no more sessions (a limit), then it closes.
         greeting: {
-          entry: emit(({ context }) => ({ type: 'reply' as const, code: 220, lines: [context.config.banner ?? 'FTP Lab server ready.'] })),
-          always: 'notLoggedIn',
+          always: [
+            {
+              guard: 'refusing',
+              target: 'closed',
+              actions: [
+                { type: 'respond', params: ({ context }) => ({ replies: [reply('serviceNotAvailable', `${context.refuse ?? ''}; try again later.`)] }) },
+                { type: 'closeControl', params: 'limit' },
+              ],
+            },
+            { target: 'notLoggedIn', actions: emit(({ context }) => ({ type: 'reply' as const, code: 220, lines: [context.config.banner ?? 'FTP Lab server ready.'] })) },
+          ],
         },
         // Before login only login, QUIT and the commands that need no login are taken (vsftpd's pre-login split).
         notLoggedIn: {

@@ -13,6 +13,7 @@ const meanings: Record<CloseReason, string> = {
   foreign: 'it came from a foreign address (RFC 2577 §4)',
   'peer-closed': 'closing its side after the peer closed (RFC 959 §5.2)',
   shutdown: 'the server is shutting down (RFC 959 §4.2: 421, closing control connection)',
+  limit: 'the server takes no more sessions now (a limit its operator set): 421 instead of 220 (RFC 959 §5.4)',
 };
 
 export function closeMeaning(reason: CloseReason | undefined): string {
@@ -32,6 +33,7 @@ export function closeBadge(side: Side, kind: 'fin' | 'rst', reason: CloseReason 
     foreign: 'foreign address',
     'peer-closed': 'answering the peer’s close',
     shutdown: 'server shutting down',
+    limit: 'too many sessions',
   };
   return `${side} ${verb}${reason ? `: ${short[reason]}` : ''}`;
 }

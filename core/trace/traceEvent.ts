@@ -141,7 +141,7 @@ export interface NoteEvent extends Base {
 
 export type TransferMode = 'S' | 'B' | 'C';
 export type Representation = 'A' | 'I';
-export type CloseReason = 'eof' | 'abort' | 'quit' | 'reset' | 'error' | 'foreign' | 'peer-closed' | 'replaced' | 'shutdown';
+export type CloseReason = 'eof' | 'abort' | 'quit' | 'reset' | 'error' | 'foreign' | 'peer-closed' | 'replaced' | 'shutdown' | 'limit';
 
 export type TraceEvent =
   | TcpListenEvent

@@ -15,7 +15,7 @@ const side = z.enum(['client', 'server']);
 const channel = z.enum(['control', 'data']);
 const dir = z.enum(['sent', 'received']);
 const endpoint = z.object({ host: z.string(), port: z.number().int().min(0).max(65535) });
-const closeReason = z.enum(['eof', 'abort', 'quit', 'reset', 'error', 'foreign', 'peer-closed', 'replaced', 'shutdown']);
+const closeReason = z.enum(['eof', 'abort', 'quit', 'reset', 'error', 'foreign', 'peer-closed', 'replaced', 'shutdown', 'limit']);
 
 const base = {
   seq: z.number().int().positive(),

@@ -35,7 +35,7 @@ const consoleIo: CliIo = { out: (l) => process.stdout.write(l + '\n'), err: (l) 
 
 const USAGE = `Usage:
   ftp-lab serve [--host 127.0.0.1] [--port 2121] [--root DIR] [--user NAME --password SECRET] [--anonymous] [--trace FILE]
-              [--pasv-ports MIN-MAX] [--idle-timeout SECONDS]
+              [--pasv-ports MIN-MAX] [--idle-timeout SECONDS] [--max-sessions N] [--max-per-ip N]
   ftp-lab run <scenario|file.json> [--server ftp://user:pass@host:port] [--passive|--active] [--type A|I] [--mode S|B|C]
               [--file NAME] [--size BYTES] [--trace FILE] [--export FILE] [--reveal-passwords] [--quiet]
   ftp-lab scenarios
@@ -136,12 +136,16 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
       'login-delay': { type: 'string' },
       'pasv-ports': { type: 'string' },
       'idle-timeout': { type: 'string' },
+      'max-sessions': { type: 'string' },
+      'max-per-ip': { type: 'string' },
       'reveal-passwords': { type: 'boolean', default: false },
     },
     strict: true,
   });
   const idleTimeout = values['idle-timeout'];
   if (idleTimeout !== undefined && !/^\d+$/.test(idleTimeout)) throw new UsageError(`--idle-timeout: "${idleTimeout}" is not a number of seconds (0 never times out).`);
+  const maxSessions = limitOption('--max-sessions', values['max-sessions']);
+  const maxPerIp = limitOption('--max-per-ip', values['max-per-ip']);
   const passivePorts = values['pasv-ports'] !== undefined ? passivePortsOption(values['pasv-ports']) : undefined;
   if ((values.user === undefined) !== (values.password === undefined)) throw new UsageError('--user and --password go together.');
   const accounts = values.user !== undefined ? [{ user: values.user, password: values.password! }] : [];
@@ -197,6 +201,8 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
     ...(values['login-delay'] !== undefined ? { loginDelayMs: Number(values['login-delay']) } : {}),
     ...(passivePorts ? { passivePorts } : {}),
     ...(idleTimeout !== undefined ? { idleTimeoutMs: Number(idleTimeout) * 1000 } : {}),
+    ...(maxSessions !== undefined ? { maxSessions } : {}),
+    ...(maxPerIp !== undefined ? { maxPerIp } : {}),
   });
   const who = accounts.length ? `user ${accounts[0]!.user}${values.anonymous ? ' and anonymous' : ''}` : 'anonymous login';
   // Listening for Ctrl-C before the ready line: whoever reads that line may stop the server at once.
@@ -222,6 +228,13 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
     io.out(`Trace written to ${traceFile} (${traceWriter.eventCount} events).`);
   }
   return 0;
+}
+
+/** A session limit: a whole number, 0 for none. */
+function limitOption(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`${name}: "${value}" is not a number of sessions (0: no limit).`);
+  return Number(value);
 }
 
 interface ServerUrl {

@@ -31,6 +31,10 @@ export interface FtpServerOptions {
   readonly dataTimeoutMs?: number;
   /** Close a session that sends no command for this long (RFC 1123 §4.1.3.2: configurable, at least 5 minutes by default); 0 never. */
   readonly idleTimeoutMs?: number;
+  /** Serve at most this many sessions at once; one more is greeted with 421 and closed (0 or absent: no limit). */
+  readonly maxSessions?: number;
+  /** At most this many sessions at once from one client address (as vsftpd's max_per_ip); 0 or absent: no limit. */
+  readonly maxPerIp?: number;
   /** Listen for PASV/EPSV data connections on these ports only (inclusive), a random one each time; any free port without. */
   readonly passivePorts?: PassivePortRange;
   readonly revealPasswords?: boolean;
@@ -47,6 +51,8 @@ export interface FtpServerOptions {
 export interface ServerSessionHandle {
   readonly number: number;
   readonly peer: Endpoint;
+  /** Greeted with 421 because of a session limit: it does not count as a session the server serves. */
+  readonly refused: boolean;
   readonly actor: Actor<typeof serverSessionMachine>;
   readonly done: Promise<void>;
   /** Ends the session now: the machine stops, its sockets and listener are let go. */
@@ -102,6 +108,14 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
     nowMs: () => Date.now(),
   };
 
+  /** Why a new connection from `host` is not served, if a limit says so (the sessions still running count). */
+  const refusal = (host: string): string | undefined => {
+    const live = [...sessions].filter((s) => !s.refused);
+    if (options.maxSessions && live.length >= options.maxSessions) return `Too many sessions: this server takes ${options.maxSessions} at a time`;
+    if (options.maxPerIp && live.filter((s) => s.peer.host === host).length >= options.maxPerIp) return `Too many sessions from ${host}: this server takes ${options.maxPerIp} at a time from one address`;
+    return undefined;
+  };
+
   const startSession = (traced: TracedSocket) => {
     const trace = traced.traceContext;
     const number = trace.session ?? counter;
@@ -118,8 +132,9 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
     // The machine's decisions, carried out in the order it made them; a step gate may hold each reply and each
     // close of the server's own before it goes (and the machine's timers while it does).
     const outbox = new ServerOutbox(options.gate, contain);
+    const refuse = refusal(traced.remote.host);
     const actor = createActor(serverSessionMachine, {
-      input: { local: traced.local, peer: traced.remote, config },
+      input: { local: traced.local, peer: traced.remote, config, ...(refuse ? { refuse } : {}) },
       inspect: stateTracer(recorder, 'server', 'server', trace.session),
       ...(options.gate ? { clock: heldClock(outbox) } : {}),
     });
@@ -184,6 +199,7 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
     const handle: ServerSessionHandle = {
       number,
       peer: traced.remote,
+      refused: refuse !== undefined,
       actor,
       done,
       stop,

@@ -244,6 +244,17 @@ describe('the idle timeout (RFC 1123 §4.1.3.2)', () => {
   });
 });
 
+describe('a connection over a session limit (959 §5.4)', () => {
+  it('is greeted with 421 instead of 220, and the server closes', () => {
+    const h = serverHarness({}, 'Too many sessions');
+    expect(h.emitted).toEqual([
+      { type: 'reply', code: 421, lines: ['Too many sessions; try again later.'] },
+      { type: 'control.close', reason: 'limit' },
+    ]);
+    expect(h.session()).toBe('closed');
+  });
+});
+
 describe('the server shuts down (SIGTERM)', () => {
   it('an idle session gets 421 (959 §4.2: the answer to anything) and the server closes', () => {
     const h = passiveSession();
