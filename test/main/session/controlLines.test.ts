@@ -3,6 +3,7 @@
 // well formed (controls shown escaped, never raw), and the session goes on (RFC 959 §4.2, 1123 §4.1.2.10).
 
 import net from 'node:net';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseReplies, type Reply } from '../../../core/protocol/replyParser';
 import { commandTable } from '../../../core/protocol/commands.table';
@@ -89,6 +90,33 @@ describe('many hostile lines in one session', () => {
     // eslint-disable-next-line no-control-regex
     for (const line of raw.split('\r\n').slice(0, -1)) expect(line).not.toMatch(/[\x00-\x1f\x7f]/);
   }, 30_000);
+});
+
+describe('fuzzed control lines (fast-check, seeded)', () => {
+  const verbs = [...commandTable.keys()].filter((v) => v !== 'QUIT');
+  /** Any bytes but LF (which would end the line early): CRs, NULs, IAC, ESC, invalid UTF-8, long runs included. */
+  const junk = fc.oneof(
+    fc.uint8Array({ maxLength: 40 }).map((bytes) => Buffer.from(bytes.filter((b) => b !== 0x0a))),
+    fc.constantFrom('\r', '\0', '\r\0', '\x1b[2J', '\xff\xf4\xff\xf2', '../../etc/passwd', 'x'.repeat(3000)).map((t) => Buffer.from(t, 'latin1')),
+  );
+  const line = fc
+    .tuple(fc.oneof(fc.constantFrom(...verbs), fc.constantFrom(...verbs).map((v) => v.toLowerCase()), fc.string({ maxLength: 6 }).filter((v) => !/[\n]/.test(v) && !/^quit/i.test(v.trim()))), fc.option(junk, { nil: undefined }))
+    .map(([verb, arg]) => Buffer.concat([Buffer.from(verb, 'latin1'), arg ? Buffer.concat([Buffer.from(' '), arg]) : Buffer.alloc(0), Buffer.from('\r\n')]));
+
+  it('any lines after login: exactly one final reply each, no raw control byte in any reply, NOOP still answered', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 25 }), async (lines) => {
+        const { replies, raw } = await exchange(Buffer.concat([Buffer.from('USER student\r\nPASS s3cret\r\n'), ...lines, Buffer.from('NOOP\r\nQUIT\r\n')]));
+        const finals = replies.filter((r) => r.code >= 200);
+        expect(finals.length).toBe(1 + 2 + lines.length + 2);
+        expect(finals.at(-2)!.code).toBe(200);
+        expect(finals.at(-1)!.code).toBe(221);
+        // eslint-disable-next-line no-control-regex
+        for (const replyLine of raw.split('\r\n').slice(0, -1)) expect(replyLine).not.toMatch(/[\x00-\x1f\x7f]/);
+      }),
+      { seed: 20261203, numRuns: 40 },
+    );
+  }, 60_000);
 });
 
 describe('the idle timeout', () => {
