@@ -176,3 +176,27 @@ describe('sessions that end are let go (issue 13: memory)', () => {
     expect(server.sessions).toEqual([]);
   });
 });
+
+describe('a data connection that never arrives', () => {
+  it('PASV, then RETR, and the client never connects: 150, then 425 after the data timeout, the listener let go, the session goes on', async () => {
+    server = await startFtpServer({ store: createMemoryStore(), anonymous: true, loginDelayMs: 0, dataTimeoutMs: 300 });
+    ctl = await openRawControl(server.address.port);
+    expect((await ctl.reply()).code).toBe(220);
+    expect((await ctl.command('USER anonymous')).code).toBe(331);
+    expect((await ctl.command('PASS x')).code).toBe(230);
+    const port = parsePasvReply((await ctl.command('PASV')).text)!.port;
+    const t0 = performance.now();
+    // 150: about to open the data connection (959 §4.2); then nothing comes, and 425.
+    expect((await ctl.command('RETR /pub/hello.txt', 3000)).code).toBe(150);
+    expect((await ctl.reply(3000)).code).toBe(425);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(250);
+    // The listener is gone: a connection to its port now is refused.
+    const late = track(net.connect({ host: '127.0.0.1', port }));
+    const outcome = await new Promise<string>((resolve) => {
+      late.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+      late.once('close', () => resolve('closed'));
+    });
+    expect(outcome).toBe('ECONNREFUSED');
+    expect((await ctl.command('NOOP')).code).toBe(200);
+  });
+});
