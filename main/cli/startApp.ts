@@ -17,9 +17,13 @@ export const EARLY_EXIT_MS = 1500;
 
 export type ElectronBinary = { path: string } | { reason: string };
 
+/** `npm install` runs no install scripts (.npmrc), so Electron's binary comes from this, where GitHub can be reached. */
+export const ELECTRON_INSTALL_HINT = '`npm run electron:install` fetches it where its download host can be reached';
+
 /**
  * The Electron binary the `electron` package points to. The package's index.js throws "Electron
- * failed to install correctly" when its postinstall never downloaded the binary (as on this machine).
+ * failed to install correctly" when its install script never downloaded the binary (.npmrc turns
+ * install scripts off, so that `npm install` works offline; `npm run electron:install` runs it).
  */
 export function findElectronBinary(): ElectronBinary {
   let path: unknown;
@@ -27,7 +31,7 @@ export function findElectronBinary(): ElectronBinary {
     path = createRequire(import.meta.url)('electron');
   } catch (error) {
     const message = (error as Error).message;
-    return { reason: /failed to install correctly/i.test(message) ? 'its binary was never downloaded' : `the electron package cannot be loaded: ${message}` };
+    return { reason: /failed to install correctly/i.test(message) ? `its binary was never downloaded: ${ELECTRON_INSTALL_HINT}` : `the electron package cannot be loaded: ${message}` };
   }
   if (typeof path !== 'string') return { reason: 'the electron package did not give a binary path' };
   if (!existsSync(path)) return { reason: `its binary is missing (${path})` };

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchElectron } from '../../../main/cli/startApp';
+import { ELECTRON_INSTALL_HINT, launchElectron } from '../../../main/cli/startApp';
 import { MAIN_BUNDLE } from '../../../scripts/buildElectron';
 
 const CHECKOUT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -133,7 +133,7 @@ describe('ftp-lab start', () => {
     let code: number;
     try {
       const [line, reason, url] = await cli.waitFor(FALLBACK);
-      if (!ELECTRON_INSTALLED) expect(reason).toBe('its binary was never downloaded');
+      if (!ELECTRON_INSTALLED) expect(reason).toBe(`its binary was never downloaded: ${ELECTRON_INSTALL_HINT}`);
       // One sentence: nothing else on stdout.
       expect(cli.stdout().trim()).toBe(line);
       const page = await fetch(url!);
