@@ -33,14 +33,19 @@ const TRANSCRIPT_MS = 50;
 
 const consoleIo: CliIo = { out: (l) => process.stdout.write(l + '\n'), err: (l) => process.stderr.write(l + '\n') };
 
-const USAGE = `Usage:
+export const USAGE = `Usage:
+  ftp-lab start [--browser] [--port N] [--no-open]   the app: Electron where its binary exists, else the browser UI
+  ftp-lab web [--port N]                             the UI in your browser (URL with a secret token printed)
   ftp-lab serve [--host 127.0.0.1] [--port 2121] [--root DIR] [--user NAME --password SECRET] [--anonymous] [--trace FILE]
               [--pasv-ports MIN-MAX] [--idle-timeout SECONDS] [--max-sessions N] [--max-per-ip N]
-  ftp-lab run <scenario|file.json> [--server ftp://user:pass@host:port] [--passive|--active] [--type A|I] [--mode S|B|C]
-              [--file NAME] [--size BYTES] [--trace FILE] [--export FILE] [--reveal-passwords] [--quiet]
+              [--login-delay MS] [--reveal-passwords]
+  ftp-lab run <scenario|file.json> [--server ftp://user:pass@host:port] [--passive|--active] [--extended] [--type A|I]
+              [--mode S|B|C] [--file NAME] [--size BYTES] [--trace FILE] [--export FILE] [--theme light|dark] [--notes]
+              [--scale N] [--range N..M] [--reveal-passwords] [--quiet]
   ftp-lab scenarios
   ftp-lab export <trace.json> -o FILE [--format svg|png|pdf|mmd|puml|html|json] [--range N..M] [--theme light|dark]
-              [--notes] [--scale N] [--textbook]   (ftp-lab export --help: formats, options, steps)`;
+              [--notes] [--scale N] [--textbook] [--title TEXT]   (ftp-lab export --help: formats, options, steps)
+  ftp-lab help`;
 
 export async function main(argv: readonly string[], io: CliIo = consoleIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -122,24 +127,27 @@ async function writeTrace(path: string, recorder: TraceRecorder, meta: TraceMeta
   await rename(temp, path);
 }
 
+/** `serve`'s options (USAGE lists every one: test/main/cli/usage.test.ts). */
+export const SERVE_OPTIONS = {
+  host: { type: 'string', default: '127.0.0.1' },
+  port: { type: 'string' },
+  root: { type: 'string' },
+  user: { type: 'string' },
+  password: { type: 'string' },
+  anonymous: { type: 'boolean', default: false },
+  trace: { type: 'string' },
+  'login-delay': { type: 'string' },
+  'pasv-ports': { type: 'string' },
+  'idle-timeout': { type: 'string' },
+  'max-sessions': { type: 'string' },
+  'max-per-ip': { type: 'string' },
+  'reveal-passwords': { type: 'boolean', default: false },
+} as const;
+
 async function serve(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args: [...args],
-    options: {
-      host: { type: 'string', default: '127.0.0.1' },
-      port: { type: 'string' },
-      root: { type: 'string' },
-      user: { type: 'string' },
-      password: { type: 'string' },
-      anonymous: { type: 'boolean', default: false },
-      trace: { type: 'string' },
-      'login-delay': { type: 'string' },
-      'pasv-ports': { type: 'string' },
-      'idle-timeout': { type: 'string' },
-      'max-sessions': { type: 'string' },
-      'max-per-ip': { type: 'string' },
-      'reveal-passwords': { type: 'boolean', default: false },
-    },
+    options: SERVE_OPTIONS,
     strict: true,
   });
   const idleTimeout = values['idle-timeout'];
@@ -273,24 +281,27 @@ async function loadScenario(nameOrFile: string): Promise<Scenario> {
   return parseScenario(text);
 }
 
+/** `run`'s options (USAGE lists every one: test/main/cli/usage.test.ts). */
+export const RUN_OPTIONS = {
+  server: { type: 'string' },
+  passive: { type: 'boolean' },
+  active: { type: 'boolean' },
+  extended: { type: 'boolean', default: false },
+  type: { type: 'string' },
+  mode: { type: 'string' },
+  file: { type: 'string' },
+  size: { type: 'string' },
+  trace: { type: 'string' },
+  export: { type: 'string', multiple: true },
+  ...EXPORT_ARGS,
+  'reveal-passwords': { type: 'boolean', default: false },
+  quiet: { type: 'boolean', default: false },
+} as const;
+
 async function run(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
-    options: {
-      server: { type: 'string' },
-      passive: { type: 'boolean' },
-      active: { type: 'boolean' },
-      extended: { type: 'boolean', default: false },
-      type: { type: 'string' },
-      mode: { type: 'string' },
-      file: { type: 'string' },
-      size: { type: 'string' },
-      trace: { type: 'string' },
-      export: { type: 'string', multiple: true },
-      ...EXPORT_ARGS,
-      'reveal-passwords': { type: 'boolean', default: false },
-      quiet: { type: 'boolean', default: false },
-    },
+    options: RUN_OPTIONS,
     allowPositionals: true,
     strict: true,
   });
@@ -376,17 +387,20 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   return 0;
 }
 
+/** `export`'s options (its --help lists every one: test/main/cli/usage.test.ts). */
+export const EXPORT_OPTIONS = {
+  output: { type: 'string', short: 'o' },
+  format: { type: 'string' },
+  ...EXPORT_ARGS,
+  textbook: { type: 'boolean' },
+  title: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 async function exportTrace(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
-    options: {
-      output: { type: 'string', short: 'o' },
-      format: { type: 'string' },
-      ...EXPORT_ARGS,
-      textbook: { type: 'boolean' },
-      title: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: EXPORT_OPTIONS,
     allowPositionals: true,
     strict: true,
   });

@@ -90,14 +90,17 @@ export function launchElectron(binary: string, args: readonly string[], options:
   });
 }
 
+/** `start`'s options (the CLI's USAGE lists every one: test/main/cli/usage.test.ts). */
+export const START_OPTIONS = {
+  browser: { type: 'boolean', default: false },
+  port: { type: 'string' },
+  'no-open': { type: 'boolean', default: false },
+} as const;
+
 export async function startApp(argv: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
-    options: {
-      browser: { type: 'boolean', default: false },
-      port: { type: 'string' },
-      'no-open': { type: 'boolean', default: false },
-    },
+    options: START_OPTIONS,
     strict: true,
   });
   const port = values.port === undefined ? undefined : Number(values.port);

@@ -9,8 +9,11 @@ export interface WebCommandIo {
   err(line: string): void;
 }
 
+/** `web`'s options (the CLI's USAGE lists every one: test/main/cli/usage.test.ts). */
+export const WEB_OPTIONS = { port: { type: 'string' } } as const;
+
 export async function runWebCommand(args: readonly string[], io: WebCommandIo, stopSignal?: Promise<void>): Promise<number> {
-  const { values } = parseArgs({ args: [...args], options: { port: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({ args: [...args], options: WEB_OPTIONS, strict: true });
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     io.err(`ftp-lab: "${values.port}" is not a port number (0-65535).`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { refusal, simpleHandler, type DataView } from '../../../core/machines/serverCommands';
 import { initialServerContext, type ServerContext } from '../../../core/machines/serverSession.context';
-import { featureLines } from '../../../core/protocol/commands.table';
+import { commandTable, featureLines } from '../../../core/protocol/commands.table';
 
 const ctx = (over: Partial<ServerContext> = {}): ServerContext => ({
   ...initialServerContext({
@@ -99,4 +99,28 @@ describe('refusals by table row', () => {
   for (const row of rows) {
     it(row.title, () => expect(refusal(row.loggedIn, row.verb, row.arg)?.replies[0]?.code).toBe(row.code));
   }
+});
+
+describe('HELP says what the handlers accept (issue 14)', () => {
+  /** The forms a help text lists before its colon: 'MODE S | B | C: ...' gives S, B, C; 'A [N]' gives A and A N. */
+  const listed = (verb: string): string[] =>
+    commandTable
+      .get(verb)!
+      .help.split(':')[0]!
+      .slice(verb.length)
+      .split('|')
+      .flatMap((form) => {
+        const bare = form.replace(/\[.*?\]/g, '').trim();
+        const full = form.replace(/[[\]]/g, '').trim();
+        return bare === full ? [bare] : [bare, full];
+      });
+
+  it.each(['TYPE', 'STRU', 'MODE'])('%s: every form its help lists is accepted, and no other single letter is', (verb) => {
+    const forms = listed(verb);
+    for (const form of forms) expect(run(verb, form).replies[0]!.code, `${verb} ${form}`).toBe(200);
+    for (const letter of 'ABCDEFGHIJKLMNOPQRSTUVWXYZ') {
+      if (forms.some((f) => f.split(' ')[0] === letter)) continue;
+      expect(run(verb, letter).replies[0]!.code, `${verb} ${letter} is accepted but not in HELP`).not.toBe(200);
+    }
+  });
 });

@@ -85,7 +85,7 @@ describe('exit codes and messages', () => {
   it.each(['serve', 'run', 'web', 'start', 'scenarios'])('%s --help prints the usage and exits 0, starting nothing', async (command) => {
     const io = capture();
     expect(await main([command, '--help'], io)).toBe(0);
-    expect(io.lines.join('\n')).toMatch(/^Usage:\n {2}ftp-lab serve/);
+    expect(io.lines.join('\n')).toMatch(/^Usage:\n {2}ftp-lab start/);
     expect(io.errors).toEqual([]);
   });
 
