@@ -7,7 +7,7 @@ import { closeBadge, closeMeaning } from '../trace/closeMeaning';
 import type { Channel, DataTransferEvent, Side, TraceEvent, TransferMode } from '../trace/traceEvent';
 import type { ArrowGeometry, CloseBadgeMark, DiagramModel, Lane, LaneId, Mark, Row, TextAnchor } from './diagramModel';
 import { FONT } from './diagramModel';
-import type { Draft, RowRecord, Span } from './layout';
+import type { Draft, RowRecord, Span } from './drafts';
 import { closeSection, commandSection, markerSection, replySection, socketSections, transferSection } from './rfcSections';
 import { fitText, monoTextWidth, sansTextWidth } from './textWidth';
 import type { TraceSurvey } from './traceSurvey';

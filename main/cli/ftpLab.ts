@@ -18,15 +18,10 @@ import type { TraceMeta } from '../../core/trace/traceEvent';
 import { runWebCommand } from '../web/webCommand';
 import { checkExportOptions, EXPORT_ARGS, EXPORT_HELP, ExportError, exportOptionsFrom, writeExport, type ExportOptions } from './exportFormats';
 import { untilStopSignal } from './stopSignal';
+import { UsageError, type CliIo } from './cliIo';
 
 export const TOOL = 'ftp-lab 0.1.0';
 
-export class UsageError extends Error {}
-
-export interface CliIo {
-  out(line: string): void;
-  err(line: string): void;
-}
 
 /** How often `serve` prints the live transcript's new lines. */
 const TRANSCRIPT_MS = 50;

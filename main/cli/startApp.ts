@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { UsageError, type CliIo } from './ftpLab';
+import { UsageError, type CliIo } from './cliIo';
 import { untilStopSignal } from './stopSignal';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

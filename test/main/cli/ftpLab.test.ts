@@ -4,7 +4,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, type CliIo } from '../../../main/cli/ftpLab';
+import { main } from '../../../main/cli/ftpLab';
+import type { CliIo } from '../../../main/cli/cliIo';
 import { builtinScenarios } from '../../../core/scenarios/builtinScenarios';
 import { parseTrace } from '../../../core/trace/traceFile';
 
