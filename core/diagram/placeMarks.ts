@@ -4,7 +4,7 @@
 import { replyClass } from '../protocol/replyCodes';
 import { byteCountText, markerOffsetText } from '../trace/byteCounts';
 import { closeBadge, closeMeaning } from '../trace/closeMeaning';
-import type { Channel, DataTransferEvent, Side, TraceEvent, TransferMode } from '../trace/traceEvent';
+import type { Channel, DataTransferEvent, Side, TraceEvent } from '../trace/traceEvent';
 import type { ArrowGeometry, CloseBadgeMark, DiagramModel, Lane, LaneId, Mark, Row, TextAnchor } from './diagramModel';
 import { FONT } from './diagramModel';
 import type { Draft, RowRecord, Span } from './drafts';
@@ -13,6 +13,7 @@ import { fitText, monoTextWidth, sansTextWidth } from './textWidth';
 import type { TraceSurvey } from './traceSurvey';
 import { at, describeLane } from './traceSurvey';
 import { otherSide, wireSender } from '../trace/sides';
+import { transferModes } from '../protocol/transferModes';
 
 export interface PlaceInput {
   readonly drafts: readonly Draft[];
@@ -47,7 +48,6 @@ const laneTitles: Record<LaneId, string> = {
   'server-data': 'Server DTP · data',
   server: 'Server PI · control',
 };
-const modeNames: Record<TransferMode, string> = { S: 'STREAM', B: 'BLOCK', C: 'COMPRESSED' };
 const laneOf = (side: Side, channel: Channel): LaneId => (channel === 'data' ? (side === 'client' ? 'client-data' : 'server-data') : side);
 
 export function formatMs(t: number): string {
@@ -371,7 +371,7 @@ function placeTransfer(draft: DraftOf<'transfer'>, c: Context): Mark[] {
       ...recordDetail(e, draft.peers),
       bytes: byteCountText(e),
       durationMs: String(e.durationMs),
-      mode: `${e.mode} (${modeNames[e.mode]})`,
+      mode: `${e.mode} (${transferModes[e.mode].name})`,
       representation: e.representation,
       complete: e.complete ? 'yes' : 'no: cut short',
       ...(e.command ? { command: e.command } : {}),
@@ -400,7 +400,7 @@ function placeTransfer(draft: DraftOf<'transfer'>, c: Context): Mark[] {
 }
 
 function transferBadge(e: DataTransferEvent): Pick<CloseBadgeMark, 'tone' | 'text' | 'rfc' | 'detail'> | undefined {
-  const mode = modeNames[e.mode];
+  const mode = transferModes[e.mode].name;
   if (e.keptOpen) {
     return {
       tone: 'open',
@@ -441,7 +441,7 @@ function placeMarker(draft: DraftOf<'marker'>, c: Context): Mark {
     ...c.frame.arrow(laneOf(sender, 'data'), laneOf(otherSide(sender), 'data'), b.y, label),
     ariaLabel: `data connection ${e.conn}: ${label} from ${sender} ${markerOffsetText(e.offset)}`,
     rfc: markerSection(e.marker, e.mode),
-    detail: { ...recordDetail(e, draft.peers), marker: e.marker, hex: e.hex, offset: String(e.offset), mode: `${e.mode} (${modeNames[e.mode]})`, ...(e.value !== undefined ? { value: e.value } : {}) },
+    detail: { ...recordDetail(e, draft.peers), marker: e.marker, hex: e.hex, offset: String(e.offset), mode: `${e.mode} (${transferModes[e.mode].name})`, ...(e.value !== undefined ? { value: e.value } : {}) },
   };
 }
 

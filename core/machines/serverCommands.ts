@@ -3,7 +3,7 @@
 
 import { Reply, type ReplyName } from '../protocol/replyCodes';
 import { commandTable, featureLines, helpLines, knownButNotImplemented } from '../protocol/commands.table';
-import { parseEprtArgument, parsePortArgument } from '../protocol/hostPort';
+import { parseEprtArgument, parsePortArgument, plainHost } from '../protocol/hostPort';
 import { quotePath } from '../protocol/virtualPath';
 import type { DataOutputEvent } from './channelEvents';
 import type { ServerContext } from './serverSession.context';
@@ -67,10 +67,9 @@ const answer = (name: ReplyName, text?: string | readonly string[], patch?: Part
 
 type Handler = (ctx: ServerContext, arg: string, data: DataView) => Outcome;
 
-/** Node reports IPv4 peers on a dual-stack socket as ::ffff:a.b.c.d; compare the IPv4 part. */
+/** The same host, an IPv4 peer of a dual-stack socket (::ffff:a.b.c.d) and a.b.c.d alike. */
 export function sameHost(a: string, b: string): boolean {
-  const plain = (h: string) => h.replace(/^::ffff:/i, '');
-  return plain(a) === plain(b);
+  return plainHost(a) === plainHost(b);
 }
 
 /**

@@ -437,7 +437,7 @@ export const serverSessionMachine = setup({
                     type: 'respond',
                     params: ({ context, event }) => {
                       const local = sameHost(event.local.host, '::') ? context.local : event.local;
-                      const text = context.current?.verb === 'EPSV' ? formatEpsvReply(event.local.port) : formatPasvReply({ host: local.host.replace(/^::ffff:/i, ''), port: event.local.port });
+                      const text = context.current?.verb === 'EPSV' ? formatEpsvReply(event.local.port) : formatPasvReply({ host: local.host, port: event.local.port });
                       return { replies: [context.current?.verb === 'EPSV' ? reply('enteringExtendedPassive', text) : reply('enteringPassive', text)], patch: { dataAddress: event.local } };
                     },
                   },

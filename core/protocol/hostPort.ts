@@ -146,13 +146,18 @@ function fromSixBytes(bytes: number[]): HostPort {
   return { host: `${h1}.${h2}.${h3}.${h4}`, port: p1 * 256 + p2 };
 }
 
+/** An IPv4-mapped IPv6 address ('::ffff:a.b.c.d', how a dual-stack socket reports an IPv4 peer) as its IPv4 form; any other host as it is. */
+export function plainHost(host: string): string {
+  return host.replace(/^::ffff:/i, '');
+}
+
 /**
  * h1..h4,p1,p2 for an IPv4 host. An IPv4-mapped IPv6 address ('::ffff:127.0.0.1', what a
  * dual-stack socket reports) is accepted as its IPv4 address. PORT and 227 cannot carry IPv6
  * at all (that is why RFC 2428 exists), so any other host is a RangeError.
  */
 function sixBytes(hp: HostPort): number[] {
-  const host = hp.host.replace(/^::ffff:/i, '');
+  const host = plainHost(hp.host);
   if (!isIpv4(host)) throw new RangeError(`PORT/PASV need an IPv4 address: ${hp.host}`);
   checkPort(hp.port, 0);
   return [...host.split('.').map(Number), hp.port >> 8, hp.port & 0xff];

@@ -6,8 +6,8 @@ import { byteCountText, markerOffsetText } from './byteCounts';
 import { closeMeaning, observedSides } from './closeMeaning';
 import type { Side, TraceEvent } from './traceEvent';
 import { otherSide, wireSender } from './sides';
+import { transferModes } from '../protocol/transferModes';
 
-const modeName = (mode: 'S' | 'B' | 'C') => ({ S: 'STREAM', B: 'BLOCK', C: 'COMPRESSED' })[mode];
 const arrow = (from: Side) => (from === 'client' ? 'C→S' : 'S→C');
 const at = (e: { host: string; port: number }) => `${e.host}:${e.port}`;
 
@@ -77,7 +77,7 @@ function transcriptLine(event: TraceEvent, sides: Set<Side>): string | undefined
       if (event.dir !== 'sent' && sides.has(otherSide(event.side))) return undefined;
       const from = wireSender(event);
       const hex = event.hex ? ` (${event.hex})` : '';
-      if (event.marker === 'eof') return `      data ${event.conn}: EOF marker${hex} from ${from} ${markerOffsetText(event.offset)}: end of file in ${modeName(event.mode)} mode; the connection can stay open`;
+      if (event.marker === 'eof') return `      data ${event.conn}: EOF marker${hex} from ${from} ${markerOffsetText(event.offset)}: end of file in ${transferModes[event.mode].name} mode; the connection can stay open`;
       if (event.marker === 'restart') return `      data ${event.conn}: restart marker "${event.value ?? ''}" from ${from} ${markerOffsetText(event.offset)}`;
       return `      data ${event.conn}: end of record from ${from}`;
     }

@@ -6,12 +6,7 @@ import type { IpcMainInvokeEvent } from 'electron';
 import { validateRequest, type HostMessage } from '../../core/api/labApi';
 import type { FrameLike } from './appPage';
 
-/** The renderer's requests: invoke(name, args) → RequestOutcome. The preload uses the same names. */
-export const REQUEST_CHANNEL = 'ftp-lab:request';
-/** HostMessages, main → page. */
-export const MESSAGE_CHANNEL = 'ftp-lab:message';
-/** Application-menu commands, main → page (see menu.ts). */
-export const MENU_CHANNEL = 'ftp-lab:menu';
+import { MESSAGE_CHANNEL, REQUEST_CHANNEL } from '../../core/api/ipcChannels';
 
 /**
  * What a request returns over IPC. Errors travel as a message string, not as a thrown Error:

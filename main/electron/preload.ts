@@ -3,12 +3,7 @@
 
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { isMenuCommand, type HostMessage, type LabApi, type RequestName, type RequestResults } from '../../core/api/labApi';
-
-// The same names as main/electron/ipc.ts; this file may import nothing but electron and core/api,
-// so test/main/electron/preload.test.ts checks that both ends agree.
-const REQUEST_CHANNEL = 'ftp-lab:request';
-const MESSAGE_CHANNEL = 'ftp-lab:message';
-const MENU_CHANNEL = 'ftp-lab:menu';
+import { MENU_CHANNEL, MESSAGE_CHANNEL, REQUEST_CHANNEL } from '../../core/api/ipcChannels';
 
 type RequestOutcome = { ok: true; value: unknown } | { ok: false; error: string };
 

@@ -2,7 +2,8 @@
 // Nagle is off on control sockets, or each reply can wait 40 ms for a delayed ACK (design.md).
 
 import net from 'node:net';
-import { plainHost, TracedSocket, type TraceContext } from './tracedSocket';
+import { TracedSocket, type TraceContext } from './tracedSocket';
+import { plainHost } from '../../core/protocol/hostPort';
 import type { Endpoint } from '../../core/trace/traceEvent';
 
 export interface ControlListener {

@@ -6,7 +6,8 @@ import net from 'node:net';
 import type { Endpoint } from '../../core/trace/traceEvent';
 import { adoptWithLargeReads, ReadRouter } from './largeReads';
 import type { PassivePortPicker } from './passivePorts';
-import { localOf, plainHost, remoteOf, TracedSocket, type TraceContext } from './tracedSocket';
+import { localOf, remoteOf, TracedSocket, type TraceContext } from './tracedSocket';
+import { plainHost } from '../../core/protocol/hostPort';
 
 /** A data listener as its owner holds it: where it listens, its trace id, and how to stop it. */
 export interface DataListener {

@@ -6,6 +6,7 @@ import type { TraceRecorder } from '../../core/trace/traceRecorder';
 import type { Channel, CloseReason, Endpoint, Side } from '../../core/trace/traceEvent';
 import type { ReadRouter } from './largeReads';
 import { otherSide } from '../../core/trace/sides';
+import { plainHost } from '../../core/protocol/hostPort';
 
 export interface TraceContext {
   readonly recorder: TraceRecorder;
@@ -22,10 +23,6 @@ export function remoteOf(socket: Socket): Endpoint {
   return { host: plainHost(socket.remoteAddress ?? ''), port: socket.remotePort ?? 0 };
 }
 
-/** IPv4 peers of a dual-stack socket appear as ::ffff:a.b.c.d; the trace shows them as a.b.c.d. */
-export function plainHost(host: string): string {
-  return host.replace(/^::ffff:/i, '');
-}
 
 export interface TracedSocketEvents {
   /** The peer sent FIN: no more bytes will come. */

@@ -5,7 +5,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HostMessage } from '../../../core/api/labApi';
 import { isTrustedFrame, type FrameLike } from '../../../main/electron/appPage';
-import { handleRequest, MESSAGE_CHANNEL, registerIpc, REQUEST_CHANNEL, UNTRUSTED_SENDER, type IpcMainLike, type RequestOutcome } from '../../../main/electron/ipc';
+import { handleRequest, registerIpc, UNTRUSTED_SENDER, type IpcMainLike, type RequestOutcome } from '../../../main/electron/ipc';
+import { MESSAGE_CHANNEL, REQUEST_CHANNEL } from '../../../core/api/ipcChannels';
 import { LabHost } from '../../../main/session/labHost';
 import { trackHandles } from '../../support/leaks';
 

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { HostMessage, LabApi } from '../../../core/api/labApi';
-import { MENU_CHANNEL, MESSAGE_CHANNEL, registerIpc, REQUEST_CHANNEL } from '../../../main/electron/ipc';
+import { registerIpc } from '../../../main/electron/ipc';
+import { MENU_CHANNEL, MESSAGE_CHANNEL, REQUEST_CHANNEL } from '../../../core/api/ipcChannels';
 import { LabHost } from '../../../main/session/labHost';
 import { buildElectron } from '../../../scripts/buildElectron';
 
