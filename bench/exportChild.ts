@@ -4,7 +4,7 @@
 // runs), the output's size, and this process's VmRSS before the trace was read and VmHWM at the end.
 import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import { writeExport } from '../main/cli/exportFormats';
+import { writeExport } from '../main/export/exportFormats';
 import { parseTrace } from '../core/trace/traceFile';
 
 export interface ExportChildResult {

@@ -5,25 +5,14 @@
 // PNG and PDF need the host's renderers (resvg, PDFKit): the dialog names the CLI for them.
 
 import { exportModel, StepRangeError, type StepRange } from '../core/diagram/exportModel';
-import { paintHtmlPlayer } from '../core/diagram/htmlPlayer';
-import { paintMermaid } from '../core/diagram/mermaidPainter';
 import type { ThemeName } from '../core/diagram/palette';
-import { paintPlantUml } from '../core/diagram/plantumlPainter';
-import { paintSvg } from '../core/diagram/svgPainter';
+import { TEXT_EXPORTS, type TextFormat } from '../core/diagram/textExports';
 import type { TraceFile } from '../core/trace/traceEvent';
-import { serializeTrace } from '../core/trace/traceFile';
 import { byId } from './dom';
 import { download, traceFileName } from './traceFiles';
 
-export type DialogFormat = 'svg' | 'mmd' | 'puml' | 'html' | 'json';
-
-const FORMATS: Record<DialogFormat, { readonly extension: string; readonly type: string }> = {
-  svg: { extension: '.svg', type: 'image/svg+xml' },
-  mmd: { extension: '.mmd', type: 'text/plain' },
-  puml: { extension: '.puml', type: 'text/plain' },
-  html: { extension: '.html', type: 'text/html' },
-  json: { extension: '.json', type: 'application/json' },
-};
+/** The formats the page can paint itself: the text ones (PNG and PDF need the host's renderers). */
+export type DialogFormat = TextFormat;
 
 /** The most of a text export the preview shows (the download is always whole). */
 const PREVIEW_CHARS = 200_000;
@@ -37,19 +26,7 @@ export interface ExportChoice {
 
 /** The export's text, painted as `ftp-lab export` paints it. Throws StepRangeError for a range the trace lacks. */
 export function renderExportText(trace: TraceFile, choice: ExportChoice): string {
-  const modelOptions = { ...(choice.range ? { range: choice.range } : {}), ...(choice.notes ? { notes: true } : {}) };
-  switch (choice.format) {
-    case 'svg':
-      return paintSvg(exportModel(trace, modelOptions), { theme: choice.theme });
-    case 'mmd':
-      return paintMermaid(exportModel(trace, modelOptions), { theme: choice.theme });
-    case 'puml':
-      return paintPlantUml(exportModel(trace, modelOptions), { theme: choice.theme });
-    case 'html':
-      return paintHtmlPlayer(trace, { theme: choice.theme, ...(choice.range ? { range: choice.range } : {}) });
-    case 'json':
-      return serializeTrace(trace);
-  }
+  return TEXT_EXPORTS[choice.format].paint(trace, { theme: choice.theme, ...(choice.notes ? { notes: true } : {}), ...(choice.range ? { range: choice.range } : {}) });
 }
 
 /**
@@ -146,8 +123,8 @@ export function createExportDialog(doc: Document): ExportDialog {
       return;
     }
     showError(undefined);
-    const name = traceFileName(trace, new Date()).replace(/\.trace\.json$/, FORMATS[f].extension);
-    content = { text: painted, name, type: FORMATS[f].type };
+    const name = traceFileName(trace, new Date()).replace(/\.trace\.json$/, TEXT_EXPORTS[f].extension);
+    content = { text: painted, name, type: TEXT_EXPORTS[f].mediaType };
     fileName.textContent = name;
     showPreview(painted, f);
     downloadButton.disabled = false;

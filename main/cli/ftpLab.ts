@@ -16,7 +16,7 @@ import { createDirectoryStore } from '../store/directoryStore';
 import type { FileStore } from '../store/fileStore';
 import type { TraceMeta } from '../../core/trace/traceEvent';
 import { runWebCommand } from '../web/webCommand';
-import { checkExportOptions, EXPORT_ARGS, EXPORT_HELP, ExportError, exportOptionsFrom, writeExport, type ExportOptions } from './exportFormats';
+import { checkExportOptions, EXPORT_ARGS, EXPORT_HELP, ExportError, exportOptionsFrom, writeExport, type ExportOptions } from '../export/exportFormats';
 import { untilStopSignal } from './stopSignal';
 import { UsageError, type CliIo } from './cliIo';
 

@@ -11,7 +11,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { layoutTrace } from '../../core/diagram/layout';
 import type { TraceFile } from '../../core/trace/traceEvent';
-import { renderExport, writeExport } from '../../main/cli/exportFormats';
+import { renderExport, writeExport } from '../../main/export/exportFormats';
 import { fixtures } from '../core/diagram/fixtures';
 import { HOSTILE_FILE, HOSTILE_NOTE, HOSTILE_TITLE, hostileEvents } from '../core/diagram/hostileTrace';
 

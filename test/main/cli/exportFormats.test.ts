@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinScenarios } from '../../../core/scenarios/builtinScenarios';
 import type { TraceEvent, TraceFile } from '../../../core/trace/traceEvent';
 import { parseTrace } from '../../../core/trace/traceFile';
-import { renderExport, writeExport } from '../../../main/cli/exportFormats';
+import { renderExport, writeExport } from '../../../main/export/exportFormats';
 import { main } from '../../../main/cli/ftpLab';
 import type { CliIo } from '../../../main/cli/cliIo';
 import { fixtures } from '../../core/diagram/fixtures';

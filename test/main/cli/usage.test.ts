@@ -2,7 +2,7 @@
 // each command's parseArgs options are compared with its lines of the usage text, both ways.
 
 import { describe, expect, it } from 'vitest';
-import { EXPORT_HELP } from '../../../main/cli/exportFormats';
+import { EXPORT_HELP } from '../../../main/export/exportFormats';
 import { EXPORT_OPTIONS, main, RUN_OPTIONS, SERVE_OPTIONS, USAGE } from '../../../main/cli/ftpLab';
 import { START_OPTIONS } from '../../../main/cli/startApp';
 import { WEB_OPTIONS } from '../../../main/web/webCommand';

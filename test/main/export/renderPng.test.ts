@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { layoutTrace } from '../../../core/diagram/layout';
 import { paintSvg } from '../../../core/diagram/svgPainter';
 import type { TraceFile } from '../../../core/trace/traceEvent';
-import { renderExport } from '../../../main/cli/exportFormats';
+import { renderExport } from '../../../main/export/exportFormats';
 import { ExportError } from '../../../main/export/exportError';
 import { renderPng, type PngSource } from '../../../main/export/renderPng';
 import { renderPngWithResvg } from '../../../main/export/resvgPng';

@@ -4,19 +4,16 @@
 
 import { rename, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { exportModel, parseStepRange, StepRangeError, type StepRange } from '../../core/diagram/exportModel';
-import { paintHtmlPlayer } from '../../core/diagram/htmlPlayer';
-import { paintMermaid } from '../../core/diagram/mermaidPainter';
+import { parseStepRange, StepRangeError, type StepRange } from '../../core/diagram/exportModel';
 import type { ThemeName } from '../../core/diagram/palette';
-import { paintPlantUml } from '../../core/diagram/plantumlPainter';
+import { exportModelFor, exportSvg, TEXT_EXPORTS } from '../../core/diagram/textExports';
 import { paintSvg } from '../../core/diagram/svgPainter';
 import { paintTextbookSvg } from '../../core/diagram/textbookView';
 import type { TraceFile } from '../../core/trace/traceEvent';
-import { serializeTrace } from '../../core/trace/traceFile';
-import { ExportError } from '../export/exportError';
-import { renderPdf } from '../export/renderPdf';
-import { renderPng, type PngSource } from '../export/renderPng';
-import { svgSize } from '../export/svgSize';
+import { ExportError } from './exportError';
+import { renderPdf } from './renderPdf';
+import { renderPng, type PngSource } from './renderPng';
+import { svgSize } from './svgSize';
 
 export const EXPORT_FORMATS = ['svg', 'png', 'pdf', 'mmd', 'puml', 'html', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -147,12 +144,6 @@ export function checkExportOptions(path: string, options: ExportOptions): Export
   return format;
 }
 
-/** The SVG a diagram export draws from: the textbook table, or the session's diagram. */
-function svgFor(trace: TraceFile, options: ExportOptions): string {
-  if (options.textbook) return paintTextbookSvg({ trace, ...(options.theme ? { theme: options.theme } : {}) });
-  return paintSvg(modelFor(trace, options), options.theme ? { theme: options.theme } : {});
-}
-
 /** The picture for PNG: the session's diagram painted a band at a time, or the textbook table whole. */
 function pngSourceFor(trace: TraceFile, options: ExportOptions): PngSource {
   const theme = options.theme ? { theme: options.theme } : {};
@@ -161,41 +152,19 @@ function pngSourceFor(trace: TraceFile, options: ExportOptions): PngSource {
     const size = svgSize(svg) ?? { width: 0, height: 0 };
     return { ...size, paint: () => svg };
   }
-  const model = modelFor(trace, options);
+  const model = exportModelFor(trace, options);
   return { width: model.width, height: model.height, paint: (window) => paintSvg(model, { ...theme, ...(window ? { window } : {}) }) };
-}
-
-function modelFor(trace: TraceFile, options: ExportOptions) {
-  return exportModel(trace, {
-    ...(options.range ? { range: options.range } : {}),
-    ...(options.notes ? { notes: true } : {}),
-    ...(options.title ? { title: options.title } : {}),
-  });
 }
 
 /** The export's content, in memory. */
 export async function renderExport(trace: TraceFile, format: ExportFormat, options: ExportOptions = {}): Promise<string | Uint8Array> {
   switch (format) {
-    case 'json':
-      // The trace itself, whole: it opens again in the app and in `ftp-lab export`.
-      return serializeTrace(trace);
-    case 'svg':
-      return svgFor(trace, options);
     case 'png':
       return renderPng(pngSourceFor(trace, options), options.scale ?? 1);
     case 'pdf':
-      return renderPdf(svgFor(trace, options), options.textbook ? 'Textbook upload vs RFC 959' : (options.title ?? trace.meta.title ?? 'FTP session'));
-    case 'mmd':
-      return paintMermaid(modelFor(trace, options), options.theme ? { theme: options.theme } : {});
-    case 'puml':
-      return paintPlantUml(modelFor(trace, options), options.theme ? { theme: options.theme } : {});
-    case 'html':
-      if (options.textbook) return textbookHtml(svgFor(trace, options), options.theme ?? 'light');
-      return paintHtmlPlayer(trace, {
-        ...(options.theme ? { theme: options.theme } : {}),
-        ...(options.range ? { range: options.range } : {}),
-        ...(options.title ? { title: options.title } : {}),
-      });
+      return renderPdf(exportSvg(trace, options), options.textbook ? 'Textbook upload vs RFC 959' : (options.title ?? trace.meta.title ?? 'FTP session'));
+    default:
+      return TEXT_EXPORTS[format].paint(trace, options);
   }
 }
 
@@ -220,20 +189,4 @@ export async function writeExport(trace: TraceFile, path: string, options: Expor
   await writeFile(temp, bytes);
   await rename(temp, path);
   return { path, format, bytes: bytes.length };
-}
-
-function textbookHtml(svg: string, theme: ThemeName): string {
-  const background = theme === 'dark' ? '#0d1117' : '#ffffff';
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>The textbook upload beside RFC 959 · FTP Lab</title>
-<style>body{margin:0;padding:16px;background:${background}}svg{max-width:100%;height:auto}</style>
-</head>
-<body>
-${svg}</body>
-</html>
-`;
 }
