@@ -1,12 +1,13 @@
 // A long, real trace for the renderer and export figures (issues 4 and 5): built-in scenarios run again
-// and again, on loopback, by FTP Lab's own client against its own server, all into one TraceRecorder.
+// and again, on loopback, by FTP Lab's own client (main/session/labSession.ts) against one server of its own,
+// all into one TraceRecorder.
 import { writeFile } from 'node:fs/promises';
 import { findBuiltinScenario } from '../core/scenarios/builtinScenarios';
-import { resolveScenario, settingsFor } from '../core/scenarios/scenario';
+import { settingsFor } from '../core/scenarios/scenario';
 import type { TraceMeta } from '../core/trace/traceEvent';
 import { createTraceFile, serializeTrace } from '../core/trace/traceFile';
 import { TraceRecorder } from '../core/trace/traceRecorder';
-import { runClientSession } from '../main/session/clientSession';
+import { startLabSession } from '../main/session/labSession';
 import { startFtpServer } from '../main/session/ftpServer';
 import { createMemoryStore } from '../main/store/memoryStore';
 
@@ -30,12 +31,9 @@ export async function makeBigTrace(path: string, minEvents: number, scenarios: r
       const name = scenarios[sessions % scenarios.length]!;
       const scenario = findBuiltinScenario(name);
       if (!scenario) throw new Error(`no built-in scenario "${name}"`);
-      const output = await runClientSession({
-        server: server.address,
-        recorder,
-        steps: resolveScenario(scenario, settingsFor(scenario, { user: 'anonymous' })),
-        sessionTimeoutMs: 30_000,
-      });
+      // One server for every run (numbered sessions, one trace): each run plays against it, as against any server.
+      const lab = await startLabSession({ scenario, settings: settingsFor(scenario, { user: 'anonymous' }), tool: 'ftp-lab bench', server: server.address, recorder, sessionTimeoutMs: 30_000 });
+      const output = await lab.done;
       if (!output.ok) throw new Error(`session ${sessions + 1} (${name}) failed: ${output.failure}`);
       sessions++;
     }

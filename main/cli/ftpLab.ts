@@ -3,14 +3,13 @@
 import { readFile, writeFile, rename } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { builtinScenarios, findBuiltinScenario } from '../../core/scenarios/builtinScenarios';
-import { DEFAULT_ACCOUNT, parseScenario, resolveScenario, settingsFor, ScenarioError, type Scenario } from '../../core/scenarios/scenario';
+import { parseScenario, settingsFor, ScenarioError, type Scenario } from '../../core/scenarios/scenario';
 import { createTraceFile, parseTrace, serializeTrace, TraceFileError } from '../../core/trace/traceFile';
 import { parsePassivePorts, type PassivePortRange } from '../net/passivePorts';
 import { TranscriptWriter } from '../../core/trace/transcript';
 import { observedSides } from '../../core/trace/closeMeaning';
 import { TraceRecorder } from '../../core/trace/traceRecorder';
 import { startFtpServer } from '../session/ftpServer';
-import { runClientSession } from '../session/clientSession';
 import { createMemoryStore } from '../store/memoryStore';
 import { createDirectoryStore } from '../store/directoryStore';
 import type { FileStore } from '../store/fileStore';
@@ -19,6 +18,7 @@ import { runWebCommand } from '../web/webCommand';
 import { checkExportOptions, EXPORT_ARGS, EXPORT_HELP, ExportError, exportOptionsFrom, writeExport, type ExportOptions } from '../export/exportFormats';
 import { untilStopSignal } from './stopSignal';
 import { UsageError, type CliIo } from './cliIo';
+import { startLabSession } from '../session/labSession';
 
 export const TOOL = 'ftp-lab 0.1.0';
 
@@ -324,8 +324,6 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     ...(values.file ? { file: values.file } : {}),
     ...(values.size ? { size: Number(values.size) } : {}),
   });
-  const steps = resolveScenario(scenario, settings);
-
   const recorder = new TraceRecorder(() => performance.now());
   if (!values.quiet) {
     // Printed live as it happens; the sides are known in advance (both here, or only the client).
@@ -335,31 +333,19 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       if (line !== undefined) io.out(line);
     });
   }
-  const server = target ? undefined : await startFtpServer({ store: createMemoryStore(), recorder, accounts: [DEFAULT_ACCOUNT], anonymous: true, loginDelayMs: 1000 });
-  const address = target ?? server!.address;
-  if (!values.quiet) io.out(`# ${scenario.title}\n# ${target ? 'server' : 'built-in server'} ftp://${address.host}:${address.port}/, ${steps.some((s) => s.kind === 'dataSetup' && s.passive) ? 'passive' : 'active'} mode, TYPE ${settings.type}, MODE ${settings.mode}`);
-  let output;
-  try {
-    output = await runClientSession({
-      server: { host: address.host, port: address.port },
-      steps,
-      extended: values.extended,
-      recorder,
-      revealPasswords: values['reveal-passwords'],
-      sessionTimeoutMs: 120_000,
-    });
-  } finally {
-    await server?.close();
-  }
-  const meta: TraceMeta = {
-    createdAt: new Date().toISOString(),
+  const lab = await startLabSession({
+    scenario,
+    settings,
     tool: TOOL,
-    title: scenario.title,
-    scenario: scenario.name,
-    server: { host: address.host, port: address.port },
-    passwordsMasked: !values['reveal-passwords'],
-    settings: { passive: settings.passive, type: settings.type, mode: settings.mode, file: settings.file, size: settings.size },
-  };
+    recorder,
+    ...(target ? { server: { host: target.host, port: target.port } } : {}),
+    extended: values.extended,
+    revealPasswords: values['reveal-passwords'],
+    sessionTimeoutMs: 120_000,
+  });
+  const { address, meta, steps } = lab;
+  if (!values.quiet) io.out(`# ${scenario.title}\n# ${target ? 'server' : 'built-in server'} ftp://${address.host}:${address.port}/, ${steps.some((s) => s.kind === 'dataSetup' && s.passive) ? 'passive' : 'active'} mode, TYPE ${settings.type}, MODE ${settings.mode}`);
+  const output = await lab.done;
   if (values.trace) await writeTrace(values.trace, recorder, meta);
   for (const path of values.export ?? []) {
     try {

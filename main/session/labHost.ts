@@ -4,15 +4,15 @@
 
 import { validateRequest, type Breakpoints, type HostMessage, type RequestName, type RequestResults, type SessionOptions } from '../../core/api/labApi';
 import { builtinScenarios, findBuiltinScenario } from '../../core/scenarios/builtinScenarios';
-import { DEFAULT_ACCOUNT, parseScenario, resolveScenario, settingsFor, type Scenario } from '../../core/scenarios/scenario';
+import { DEFAULT_ACCOUNT, parseScenario, settingsFor, type Scenario } from '../../core/scenarios/scenario';
 import { createTraceFile, parseTrace } from '../../core/trace/traceFile';
 import { maskCommandLine } from '../../core/trace/mask';
 import { TraceRecorder } from '../../core/trace/traceRecorder';
 import type { TraceMeta } from '../../core/trace/traceEvent';
 import { startFtpServer, type FtpServer } from './ftpServer';
-import { runClientSession } from './clientSession';
 import { StepGate } from './stepGate';
 import { createMemoryStore } from '../store/memoryStore';
+import { startLabSession } from './labSession';
 
 interface LiveSession {
   readonly id: string;
@@ -94,39 +94,30 @@ export class LabHost {
     const gate = new StepGate({ paused: options.paused ?? false, breakpoints: options.breakpoints ?? {}, holds: options.server ? ['client'] : ['client', 'server'] });
     recorder.subscribe((event) => this.#push({ type: 'trace.event', sessionId: id, event }));
     this.#announceGate(id, gate);
-    const server = options.server
-      ? undefined
-      : await startFtpServer({ store: createMemoryStore(), recorder, accounts: [DEFAULT_ACCOUNT], anonymous: true, loginDelayMs: 1000, gate });
-    const address = options.server ?? server!.address;
-    const meta: TraceMeta = {
-      createdAt: new Date().toISOString(),
-      tool: this.options.tool ?? 'ftp-lab',
-      title: scenario.title,
-      scenario: scenario.name,
-      server: { host: address.host, port: address.port },
-      passwordsMasked: true,
-      settings: { passive: settings.passive, type: settings.type, mode: settings.mode, file: settings.file, size: settings.size },
-    };
     const abort = new AbortController();
+    const lab = await startLabSession({
+      scenario,
+      settings,
+      tool: this.options.tool ?? 'ftp-lab',
+      recorder,
+      gate,
+      signal: abort.signal,
+      extended: options.extended ?? false,
+      ...(options.server ? { server: options.server } : {}),
+    });
     const session: LiveSession = {
       id,
       gate,
       recorder,
-      server,
+      server: lab.server,
       abort,
-      done: runClientSession({ server: address, steps: resolveScenario(scenario, settings), extended: options.extended ?? false, recorder, gate, signal: abort.signal })
-        .then(async (output) => {
-          await server?.close();
-          this.#push({ type: 'session.end', sessionId: id, ok: output.ok, ...(output.failure ? { failure: output.failure } : {}) });
-        })
-        .catch(async (error: Error) => {
-          await server?.close();
-          this.#push({ type: 'session.end', sessionId: id, ok: false, failure: error.message });
-        })
+      done: lab.done
+        .then((output) => this.#push({ type: 'session.end', sessionId: id, ok: output.ok, ...(output.failure ? { failure: output.failure } : {}) }))
+        .catch((error: Error) => this.#push({ type: 'session.end', sessionId: id, ok: false, failure: error.message }))
         .finally(() => this.#sessions.delete(id)),
     };
     this.#sessions.set(id, session);
-    return { sessionId: id, trace: createTraceFile(meta, recorder.events) };
+    return { sessionId: id, trace: createTraceFile(lab.meta, recorder.events) };
   }
 
   /** The built-in server on loopback, watched: whatever an external client does with it arrives as one session's events, until stopSession. */
