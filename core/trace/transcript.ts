@@ -4,7 +4,7 @@
 import { printable } from '../protocol/printable';
 import { byteCountText, markerOffsetText } from './byteCounts';
 import { closeMeaning, observedSides } from './closeMeaning';
-import type { Side, TraceEvent } from './traceEvent';
+import type { CloseReason, Side, TraceEvent } from './traceEvent';
 import { otherSide, wireSender } from './sides';
 import { transferModes } from '../protocol/transferModes';
 
@@ -61,7 +61,7 @@ function transcriptLine(event: TraceEvent, sides: Set<Side>): string | undefined
       return `      ${event.channel} connection refused: ${event.reason}`;
     case 'tcp.fin':
       if (!senderOf(event, event.side)) return undefined;
-      if (event.channel === 'control') return `      control connection ${event.conn} closed by ${event.side} (FIN)${event.reason === 'quit' ? ' after QUIT' : ''}`;
+      if (event.channel === 'control') return `      control connection ${event.conn} closed by ${event.side} (FIN)${controlCloseWhy(event.reason)}`;
       return `      data connection ${event.conn} closed by ${event.side} (FIN): ${closeMeaning(event.reason)}`;
     case 'tcp.rst':
       if (!senderOf(event, event.side)) return undefined;
@@ -86,6 +86,12 @@ function transcriptLine(event: TraceEvent, sides: Set<Side>): string | undefined
     default:
       return undefined;
   }
+}
+
+/** Why a control connection closed, where the transcript says more than who: after QUIT, a limit, the server stopping. */
+function controlCloseWhy(reason: CloseReason | undefined): string {
+  if (reason === 'quit') return ' after QUIT';
+  return reason === 'shutdown' || reason === 'limit' ? `: ${closeMeaning(reason)}` : '';
 }
 
 export function transcript(events: readonly TraceEvent[]): string[] {

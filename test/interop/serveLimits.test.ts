@@ -62,6 +62,8 @@ it('--max-sessions 3 --max-per-ip 1: 421 past either limit, the server closes; a
   await new Promise((resolve) => setTimeout(resolve, 200));
   expect((await connectFrom(serve.port, '127.0.0.1')).greeting).toMatch(/^220 /);
 
+  // The live transcript says why the server closed those two.
+  expect((await serve.transcript()).match(/closed by server \(FIN\): the server takes no more sessions now/g)).toHaveLength(2);
   expect(await serve.stop()).toBe(0);
   const events = parseTrace(await readFile(tracePath, 'utf8')).events;
   // (The sessions still open at the end get the shutdown's 421 too: only the greetings count here.)

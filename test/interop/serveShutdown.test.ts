@@ -88,6 +88,7 @@ it('SIGTERM during transfers: 426 then 421 for each transfer, 421 for the idle s
   expect(writerCodes).toEqual([426, 421]);
   expect(idleCodes).toEqual([421]);
   expect(serve.stdout()).toMatch(/Trace written to .*trace\.json \(\d+ events\)\./);
+  expect(serve.stdout()).toMatch(/control connection C\d closed by server \(FIN\): the server is shutting down/);
   // Nothing is printed after the trace is closed: every event of the shutdown is in it.
   expect(serve.stdout().trimEnd().split('\n').at(-1)).toMatch(/^Trace written to/);
 
