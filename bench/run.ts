@@ -552,11 +552,12 @@ async function measureSessionsPhase(opts: Options, work: string): Promise<Sessio
   // pyftpdlib's warm-up reads small/ (startSmallPeer).
   for (let i = 0; i < 50; i++) await writeFile(join(root, 'small', `f${String(i).padStart(3, '0')}.bin`), Buffer.alloc(SMALL), { mode: 0o644 });
   const rows: SessionsRow[] = [];
-  const measure = async (server: string, port: number, pid: number, user: string, password: string) => {
+  const measure = async (server: string, port: number, pid: number, user: string, password: string, idleMs = 0) => {
     try {
-      const memory = await measureSessionMemory(port, pid, user, password);
+      const memory = await measureSessionMemory(port, pid, user, password, undefined, idleMs);
       rows.push({ server, memory });
-      log(`  ${server}: ${SESSION_MARKS.map((n) => `${memory.rssMiB[n]} MiB after ${n}`).join(', ')} (${memory.seconds.toFixed(0)} s)`);
+      const idle = memory.idleRssMiB !== undefined ? `; ${memory.idleRssMiB} MiB after ${memory.idleSeconds} s idle` : '';
+      log(`  ${server}: ${SESSION_MARKS.map((n) => `${memory.rssMiB[n]} MiB after ${n}`).join(', ')}${idle} (${memory.seconds.toFixed(0)} s)`);
     } catch (error) {
       rows.push({ server, error: (error as Error).message });
       errors.push(`sessions, ${server}: ${(error as Error).message}`);
@@ -564,7 +565,8 @@ async function measureSessionsPhase(opts: Options, work: string): Promise<Sessio
   };
   const lab = await startFtpLabServe({ root, user: 'bench', password: 'bench', traceFile: join(work, 'sessions-trace.json'), logFile: join(work, 'sessions-transcript.log') });
   try {
-    await measure('ftp-lab', lab.port, lab.pid, 'bench', 'bench');
+    // Node's heap grows while sessions come and shrinks only once the process is idle: up to a minute to see it do so.
+    await measure('ftp-lab', lab.port, lab.pid, 'bench', 'bench', 60_000);
   } finally {
     await lab.stop();
   }
@@ -982,7 +984,10 @@ async function main(): Promise<number> {
   }
   if (sessions.length) {
     log(`VmRSS after ${SESSION_MARKS.join(' / ')} short sessions (issue 13: flat):`);
-    for (const r of sessions) log(`  ${r.server.padEnd(10)} ${r.memory ? SESSION_MARKS.map((n) => `${fmt(r.memory!.rssMiB[n], 1)} MiB`).join(' / ') : `not measured: ${r.error}`}`);
+    for (const r of sessions) {
+      const idle = r.memory?.idleRssMiB !== undefined ? `, then ${fmt(r.memory.idleRssMiB, 1)} MiB after ${r.memory.idleSeconds} s idle` : '';
+      log(`  ${r.server.padEnd(10)} ${r.memory ? SESSION_MARKS.map((n) => `${fmt(r.memory!.rssMiB[n], 1)} MiB`).join(' / ') + idle : `not measured: ${r.error}`}`);
+    }
   }
   for (const m of ownClientMemory) log(`  FTP Lab client peak RSS (${m.mode}, ${m.op}, against ${m.server}): ${mib(m.maxRssKiB)}`);
   if (bigTrace.goals.length) {

@@ -1,7 +1,7 @@
 // What a server keeps of sessions that have ended: its resident memory (VmRSS) after 0, 1k, 5k and 10k short
 // sessions (connect, USER, PASS, QUIT, close), one after another (issue 13: flat, as vsftpd's and pyftpdlib's).
 //
-//   node --import tsx bench/sessionMemory.ts PORT PID USER PASSWORD [SESSIONS]   prints one JSON line
+//   node --import tsx bench/sessionMemory.ts PORT PID USER PASSWORD [SESSIONS [IDLE_SECONDS]]   prints one JSON line
 
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
@@ -12,6 +12,10 @@ export const SESSION_MARKS = [0, 1000, 5000, 10_000] as const;
 export interface SessionMemory {
   /** VmRSS in MiB after each mark's number of sessions. */
   rssMiB: Record<number, number>;
+  /** VmRSS once the server has been idle a while after the last session (V8 gives back heap it no longer needs only then). */
+  idleRssMiB?: number;
+  /** How long it was idle for that figure. */
+  idleSeconds?: number;
   sessions: number;
   seconds: number;
 }
@@ -51,7 +55,11 @@ function shortSession(port: number, user: string, password: string): Promise<voi
   });
 }
 
-export async function measureSessionMemory(port: number, pid: number, user: string, password: string, total = SESSION_MARKS.at(-1)!): Promise<SessionMemory> {
+/**
+ * Runs the sessions and weighs the server at each mark. With `idleMs`, it then waits (up to that long) for the
+ * server's memory to come back to where it started, and reports where it got to.
+ */
+export async function measureSessionMemory(port: number, pid: number, user: string, password: string, total = SESSION_MARKS.at(-1)!, idleMs = 0): Promise<SessionMemory> {
   const rss: Record<number, number> = {};
   const t0 = performance.now();
   let done = 0;
@@ -61,11 +69,19 @@ export async function measureSessionMemory(port: number, pid: number, user: stri
     await new Promise((resolve) => setTimeout(resolve, 300));
     rss[mark] = Math.round(rssMiB(pid) * 10) / 10;
   }
-  return { rssMiB: rss, sessions: done, seconds: (performance.now() - t0) / 1000 };
+  const seconds = (performance.now() - t0) / 1000;
+  if (idleMs <= 0) return { rssMiB: rss, sessions: done, seconds };
+  const idleStart = performance.now();
+  let idle = rssMiB(pid);
+  while (idle > (rss[0] ?? 0) && performance.now() - idleStart < idleMs) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    idle = rssMiB(pid);
+  }
+  return { rssMiB: rss, idleRssMiB: Math.round(idle * 10) / 10, idleSeconds: Math.round((performance.now() - idleStart) / 1000), sessions: done, seconds };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const [port, pid, user, password, sessions] = process.argv.slice(2);
-  const result = await measureSessionMemory(Number(port), Number(pid), user ?? 'anonymous', password ?? 'x', sessions ? Number(sessions) : undefined);
+  const [port, pid, user, password, sessions, idleSeconds] = process.argv.slice(2);
+  const result = await measureSessionMemory(Number(port), Number(pid), user ?? 'anonymous', password ?? 'x', sessions ? Number(sessions) : undefined, Number(idleSeconds ?? 0) * 1000);
   process.stdout.write(JSON.stringify(result) + '\n');
 }
