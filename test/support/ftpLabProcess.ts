@@ -33,14 +33,14 @@ const READY = /^FTP Lab server on ftp:\/\/127\.0\.0\.1:(\d+)\//m;
  * Starts `ftp-lab serve --port N --root DIR ...args`. A port taken between freePort() and listen()
  * makes the CLI exit; that is retried with another port a few times.
  */
-export async function startFtpLabServe(args: readonly string[] = [], opts: { readyTimeoutMs?: number } = {}): Promise<FtpLabServe> {
+export async function startFtpLabServe(args: readonly string[] = [], opts: { readyTimeoutMs?: number; fileSizeLimitKiB?: number } = {}): Promise<FtpLabServe> {
   const root = await mkdtemp(join(tmpdir(), 'ftp-lab-serve-root-'));
   let lastError: Error | undefined;
   try {
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const port = await freePort();
       try {
-        return await spawnServe(port, root, args, opts.readyTimeoutMs ?? 15_000);
+        return await spawnServe(port, root, args, opts.readyTimeoutMs ?? 15_000, opts.fileSizeLimitKiB);
       } catch (error) {
         lastError = error as Error;
         if (!/EADDRINUSE/.test(lastError.message)) break;
@@ -53,8 +53,11 @@ export async function startFtpLabServe(args: readonly string[] = [], opts: { rea
   throw lastError ?? new Error('startFtpLabServe: the server did not start');
 }
 
-async function spawnServe(port: number, root: string, args: readonly string[], readyTimeoutMs: number): Promise<FtpLabServe> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', String(port), '--root', root, ...args], {
+async function spawnServe(port: number, root: string, args: readonly string[], readyTimeoutMs: number, fileSizeLimitKiB?: number): Promise<FtpLabServe> {
+  const argv = [process.execPath, CLI, 'serve', '--port', String(port), '--root', root, ...args];
+  // With a file-size limit (RLIMIT_FSIZE, bash's ulimit -f in KiB), a write past it fails with EFBIG (Node ignores SIGXFSZ).
+  const [command, ...rest] = fileSizeLimitKiB === undefined ? argv : ['bash', '-c', `ulimit -f ${fileSizeLimitKiB} && exec "$0" "$@"`, ...argv];
+  const child = spawn(command!, rest, {
     cwd: CHECKOUT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
