@@ -54,6 +54,8 @@ export interface TransferRecord {
   readonly bytes: number;
   readonly sha256?: string;
   readonly complete: boolean;
+  /** The transfer ended in a 4yz/5yz reply before any data moved (550 instead of 150; 150 then 425): it never began. */
+  readonly refused?: { readonly code: number; readonly text: string };
 }
 
 export interface ClientContext extends ClientSessionInput {

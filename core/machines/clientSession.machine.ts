@@ -151,6 +151,9 @@ export const clientSessionMachine = setup({
             bytes: context.transferBytes,
             ...(context.transferSha256 ? { sha256: context.transferSha256 } : {}),
             complete: !context.aborting && context.completion !== undefined && replyClass(context.completion.code) === 'completion',
+            ...(context.transferBytes === 0 && !context.aborting && context.completion && replyClass(context.completion.code).endsWith('Negative')
+              ? { refused: { code: context.completion.code, text: context.completion.lines.join(' ') } }
+              : {}),
           },
         ];
       },

@@ -358,7 +358,9 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     }
   }
   for (const t of output.transfers) {
-    io.out(`# ${t.command}: ${t.bytes} bytes ${t.direction === 'upload' ? 'sent' : 'received'}${t.sha256 ? `, sha256 ${t.sha256.slice(0, 16)}…` : ''}${t.complete ? '' : ' (cut short)'}`);
+    // A transfer the server refused before anything moved was not cut short: it never began.
+    if (t.refused) io.out(`# ${t.command}: no data moved (${t.refused.code} ${t.refused.text})`);
+    else io.out(`# ${t.command}: ${t.bytes} bytes ${t.direction === 'upload' ? 'sent' : 'received'}${t.sha256 ? `, sha256 ${t.sha256.slice(0, 16)}…` : ''}${t.complete ? '' : ' (cut short)'}`);
   }
   if (!output.ok) {
     io.err(`ftp-lab: the session failed: ${output.failure}`);

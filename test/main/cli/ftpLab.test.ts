@@ -64,6 +64,24 @@ describe('ftp-lab run <built-in scenario>', () => {
     expect(await main(['run', 'download'], io)).toBe(0);
     expect(io.lines.join('\n')).toMatch(/data connection D1 closed by server \(FIN\): end of file in STREAM mode/);
   });
+
+  it.each([
+    { scenario: 'missing-file', line: '# RETR no-such-file.txt: no data moved (550 No such file or directory.)' },
+    { scenario: 'refused-data', line: /^# RETR notes\.txt: no data moved \(425 Can't open data connection: / },
+  ])('$scenario: a transfer that never began says so, not "cut short"', async ({ scenario, line }) => {
+    const io = capture();
+    expect(await main(['run', scenario], io)).toBe(0);
+    const summary = io.lines.join('\n').split('\n').find((l) => l.startsWith('# RETR'));
+    if (typeof line === 'string') expect(summary).toBe(line);
+    else expect(summary).toMatch(line);
+    expect(io.lines.join('\n')).not.toContain('cut short');
+  });
+
+  it('abort: a transfer stopped part-way is "cut short", with the bytes that did move', async () => {
+    const io = capture();
+    expect(await main(['run', 'abort'], io)).toBe(0);
+    expect(io.lines.join('\n')).toMatch(/^# RETR big\.bin: [1-9]\d* bytes received, sha256 \w+… \(cut short\)$/m);
+  });
 });
 
 describe('exit codes and messages', () => {
