@@ -12,7 +12,7 @@ import { closeSection, commandSection, markerSection, replySection, socketSectio
 import { fitText, monoTextWidth, sansTextWidth } from './textWidth';
 import type { TraceSurvey } from './traceSurvey';
 import { at, describeLane } from './traceSurvey';
-import { otherSide, wireSender } from '../trace/sides';
+import { otherSide, recordedBy, wireSender } from '../trace/sides';
 import { transferModes } from '../protocol/transferModes';
 
 export interface PlaceInput {
@@ -543,7 +543,8 @@ function recordDetail(e: TraceEvent, peers: readonly TraceEvent[]): Record<strin
   if (peer) {
     detail['peer seq'] = peers.map((p) => p.seq).join(', ');
     detail['peer t'] = `${peer.t} ms`;
-    detail['peer side'] = 'dir' in peer ? `${peer.side} (${peer.dir})` : peer.side;
+    // The side that made the peer record (for a FIN received, not the FIN's sender named in its `side`).
+    detail['peer side'] = 'dir' in peer ? `${recordedBy(peer)} (${peer.dir})` : recordedBy(peer);
   }
   return detail;
 }

@@ -12,3 +12,9 @@ export function wireSender(event: Extract<TraceEvent, { dir: 'sent' | 'received'
   if (event.type === 'tcp.fin' || event.type === 'tcp.rst' || event.dir === 'sent') return event.side;
   return otherSide(event.side);
 }
+
+/** The side whose trace has this record: a received FIN or RST names its sender in `side`, so the other side recorded it. */
+export function recordedBy(event: TraceEvent): Side {
+  if ((event.type === 'tcp.fin' || event.type === 'tcp.rst') && event.dir === 'received') return otherSide(event.side);
+  return event.side;
+}

@@ -120,6 +120,12 @@ describe('layoutTrace: messages recorded at both ends are drawn once', () => {
     expect(stor?.detail).toMatchObject({ line: 'STOR notes.txt', side: 'client', dir: 'sent', 'peer side': 'server (received)' });
   });
 
+  it("a client's FIN: the peer record is the server's (a FIN received names its sender in side, not who recorded it)", () => {
+    const model = layoutTrace(textbookUpload());
+    const fin = marksOf(model, 'fin').find((m) => m.conn === 'D1' && m.sender === 'client');
+    expect(fin?.detail).toMatchObject({ side: 'client', dir: 'sent', 'peer side': 'server (received)' });
+  });
+
   it('the connect and the accept of one connection are one arrow at the first record, covering both', () => {
     const model = layoutTrace(textbookUpload());
     const connects = marksOf(model, 'connect').filter((m) => m.conn === 'D1');
