@@ -16,6 +16,9 @@ import { Playback, type PlaybackSnapshot } from './playback';
 import { createExportDialog } from './exportDialog';
 import { openTraceFile, saveTraceFile } from './traceFiles';
 import { createTranscriptView } from './transcriptPanel';
+import { dataModesOf, dataModesText } from '../core/diagram/traceSurvey';
+import { transferModes } from '../core/protocol/transferModes';
+import type { TraceEvent, TransferMode } from '../core/trace/traceEvent';
 
 /** Which mark the detail panel explains for a step when nothing is hovered or selected. */
 const PRIMARY: readonly Mark['kind'][] = ['message', 'fin', 'rst', 'refused', 'connect', 'transfer', 'marker', 'listen', 'note', 'state', 'close-badge'];
@@ -25,11 +28,13 @@ function primaryMark(model: DiagramModel, step: number): Mark | undefined {
   return onStep.sort((a, b) => PRIMARY.indexOf(a.kind) - PRIMARY.indexOf(b.kind))[0];
 }
 
-function settingsLine(meta: Record<string, unknown>): string {
+/** The run's settings for the header; active or passive as the data connections actually opened (a scenario may use both). */
+function settingsLine(meta: Record<string, unknown>, events: readonly TraceEvent[]): string {
   const settings = meta.settings as { passive?: boolean; type?: string; mode?: string } | undefined;
   if (!settings) return '';
-  const mode = { S: 'STREAM', B: 'BLOCK', C: 'COMPRESSED' }[settings.mode ?? 'S'] ?? settings.mode;
-  return ` · ${mode} mode · ${settings.passive ? 'passive' : 'active'} · TYPE ${settings.type ?? 'I'}`;
+  const mode = transferModes[(settings.mode ?? 'S') as TransferMode]?.name ?? settings.mode;
+  const opened = dataModesOf(events);
+  return ` · ${mode} mode · ${opened.length ? dataModesText(opened) : settings.passive ? 'passive' : 'active'} · TYPE ${settings.type ?? 'I'}`;
 }
 
 function start(win: Window): void {
@@ -102,7 +107,7 @@ function start(win: Window): void {
       selected = undefined;
       hovered = undefined;
     }
-    title.textContent = trace.title + settingsLine(trace.meta);
+    title.textContent = trace.title + settingsLine(trace.meta, trace.events);
     trace.axis = axis;
     const model = trace.upTo(s.shown);
     const current = s.shown - 1;

@@ -57,6 +57,26 @@ export function surveyTrace(events: readonly TraceEvent[]): TraceSurvey {
   };
 }
 
+export type DataMode = 'active' | 'passive';
+
+/** How the data connections came about, in order and once each: 'passive', 'active', or 'active, then passive'. */
+export function dataModesText(modes: readonly DataMode[]): string {
+  return [...new Set(modes)].join(', then ');
+}
+
+/** The data connections' modes in a trace, in the order they opened: the server connecting is active mode (959 §3.2). */
+export function dataModesOf(events: readonly TraceEvent[]): DataMode[] {
+  const seen = new Set<string>();
+  const modes: DataMode[] = [];
+  for (const e of events) {
+    if ((e.type !== 'tcp.connect' && e.type !== 'tcp.accept') || e.channel !== 'data' || seen.has(e.conn)) continue;
+    seen.add(e.conn);
+    const initiator = e.type === 'tcp.connect' ? e.side : otherSide(e.side);
+    modes.push(initiator === 'server' ? 'active' : 'passive');
+  }
+  return modes;
+}
+
 /**
  * A lane's endpoints in words: '127.0.0.1:37497', or '127.0.0.1 ports 37497, 37500, 37502 +4' when it
  * used several. Up to three ports are named, fewer if the text would not `fit` (between two lanes, so

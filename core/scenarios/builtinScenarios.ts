@@ -64,7 +64,7 @@ export const builtinScenarios: readonly Scenario[] = [
   {
     name: 'abort',
     title: 'ABOR in the middle of a download: 426 for the transfer, 226 for ABOR',
-    description: 'The client uploads a large file, then starts downloading it and sends ABOR after 1 MiB; the server closes the data connection (959 §4.1.3).',
+    description: 'The client uploads a large file, then starts downloading it, stops reading after 1 MiB and sends ABOR; the server closes the data connection (959 §4.1.3). By then the server has sent several MiB more into the sockets\' buffers, so both counts pass 1 MiB, and they differ a little: the server counts what it handed to its socket (it drops what its kernel had not taken when it closes), the client what arrived.',
     defaults: { type: 'I', file: 'big.bin', size: 32 * 1024 * 1024, passive: true },
     steps: [
       ...login,
@@ -178,8 +178,8 @@ export const builtinScenarios: readonly Scenario[] = [
   },
   {
     name: 'missing-file',
-    title: 'Downloading a file that does not exist: 550, and no data connection is used',
-    description: 'The server checks the file before it says 150, so the answer is an immediate 550 (959 §4.2.1).',
+    title: 'Downloading a file that does not exist: 550, and nothing moves on the data connection',
+    description: 'The server checks the file before it says 150, so the answer is an immediate 550 (959 §4.2.1). The data connection the client opened after PASV carries nothing and closes when the session ends (959 §3.2).',
     defaults: { passive: true, file: 'no-such-file.txt' },
     steps: [...login, { data: 'setup' }, { send: 'RETR {file}', expect: [550] }, { send: 'QUIT', expect: [221] }],
   },

@@ -19,6 +19,7 @@ import { checkExportOptions, EXPORT_ARGS, EXPORT_HELP, ExportError, exportOption
 import { untilStopSignal } from './stopSignal';
 import { UsageError, type CliIo } from './cliIo';
 import { startLabSession } from '../session/labSession';
+import { dataModesText } from '../../core/diagram/traceSurvey';
 
 export const TOOL = 'ftp-lab 0.1.0';
 
@@ -344,7 +345,8 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     sessionTimeoutMs: 120_000,
   });
   const { address, meta, steps } = lab;
-  if (!values.quiet) io.out(`# ${scenario.title}\n# ${target ? 'server' : 'built-in server'} ftp://${address.host}:${address.port}/, ${steps.some((s) => s.kind === 'dataSetup' && s.passive) ? 'passive' : 'active'} mode, TYPE ${settings.type}, MODE ${settings.mode}`);
+  const modes = dataModesText(steps.flatMap((s) => (s.kind === 'dataSetup' ? [s.passive ? ('passive' as const) : ('active' as const)] : [])));
+  if (!values.quiet) io.out(`# ${scenario.title}\n# ${target ? 'server' : 'built-in server'} ftp://${address.host}:${address.port}/, ${modes ? `${modes} mode` : 'no data connection'}, TYPE ${settings.type}, MODE ${settings.mode}`);
   const output = await lab.done;
   if (values.trace) await writeTrace(values.trace, recorder, meta);
   for (const path of values.export ?? []) {

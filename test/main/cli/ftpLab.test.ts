@@ -77,6 +77,12 @@ describe('ftp-lab run <built-in scenario>', () => {
     expect(io.lines.join('\n')).not.toContain('cut short');
   });
 
+  it('passive-vs-active: the header names both modes in the order the scenario uses them', async () => {
+    const io = capture();
+    expect(await main(['run', 'passive-vs-active'], io)).toBe(0);
+    expect(io.lines.join('\n')).toMatch(/^# built-in server ftp:\/\/127\.0\.0\.1:\d+\/, active, then passive mode, TYPE/m);
+  });
+
   it('abort: a transfer stopped part-way is "cut short", with the bytes that did move', async () => {
     const io = capture();
     expect(await main(['run', 'abort'], io)).toBe(0);
