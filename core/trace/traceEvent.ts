@@ -1,162 +1,129 @@
 // The trace's event types: everything observed on the sockets and in the machines, in one timeline.
 // Contract (design.md): seq, t, type, side on every event; channel and conn on connection events.
 
-export type Side = 'client' | 'server';
-export type Channel = 'control' | 'data';
-export type Direction = 'sent' | 'received';
+import { z } from 'zod';
 
-export interface Endpoint {
-  readonly host: string;
-  readonly port: number;
-}
+// One schema per event type, the only place an event's fields are written: the types below are inferred from
+// them, and traceFile.ts validates loaded files with them.
 
-interface Base {
+const side = z.enum(['client', 'server']);
+const channel = z.enum(['control', 'data']);
+const dir = z.enum(['sent', 'received']);
+const transferMode = z.enum(['S', 'B', 'C']);
+const closeReason = z.enum(['eof', 'abort', 'quit', 'reset', 'error', 'foreign', 'peer-closed', 'replaced', 'shutdown', 'limit']);
+export const endpointSchema = z.object({ host: z.string(), port: z.number().int().min(0).max(65535) }).readonly();
+
+export const baseFields = {
   /** Position in the trace, strictly increasing from 1. */
-  readonly seq: number;
+  seq: z.number().int().positive(),
   /** Milliseconds since the session started, from one clock for both sides. */
-  readonly t: number;
+  t: z.number().nonnegative(),
   /** The side that acted or observed (for tcp.fin and tcp.rst: the side that sent it). */
-  readonly side: Side;
+  side,
   /** Which session of a server this belongs to (serve mode records several). */
-  readonly session?: number;
-}
+  session: z.number().int().positive().optional(),
+};
+const connectionFields = { ...baseFields, channel, conn: z.string().min(1) };
 
-interface ConnectionBase extends Base {
-  readonly channel: Channel;
-  readonly conn: string;
-}
+export const eventSchemas = {
+  'tcp.listen': z.object({ ...baseFields, type: z.literal('tcp.listen'), channel, listener: z.string(), local: endpointSchema }).readonly(),
+  'tcp.connect': z.object({ ...connectionFields, type: z.literal('tcp.connect'), local: endpointSchema, remote: endpointSchema }).readonly(),
+  'tcp.accept': z.object({ ...connectionFields, type: z.literal('tcp.accept'), listener: z.string().optional(), local: endpointSchema, remote: endpointSchema }).readonly(),
+  /** A connection refused or never made: connect failed, or accepted from a foreign address and dropped. */
+  'tcp.refused': z
+    .object({ ...baseFields, type: z.literal('tcp.refused'), channel, conn: z.string().optional(), local: endpointSchema.optional(), remote: endpointSchema.optional(), reason: z.string() })
+    .readonly(),
+  /** A FIN: `side` sent it; `dir` says whether the sender recorded sending it or the peer recorded receiving it. */
+  'tcp.fin': z
+    .object({
+      ...connectionFields,
+      type: z.literal('tcp.fin'),
+      dir,
+      /** Why it was sent, in the protocol's terms: 'eof' (STREAM mode end of file), 'abort', 'quit', ... */
+      reason: closeReason.optional(),
+    })
+    .readonly(),
+  'tcp.rst': z.object({ ...connectionFields, type: z.literal('tcp.rst'), dir, reason: closeReason.optional() }).readonly(),
+  /** The socket is fully closed on `side` (both directions finished, or destroyed). */
+  'tcp.close': z.object({ ...connectionFields, type: z.literal('tcp.close') }).readonly(),
+  'ftp.command': z
+    .object({
+      ...connectionFields,
+      type: z.literal('ftp.command'),
+      dir,
+      verb: z.string(),
+      /** The line as it crossed the wire, without CRLF (PASS masked unless the user opted in). */
+      line: z.string(),
+    })
+    .readonly(),
+  'ftp.reply': z.object({ ...connectionFields, type: z.literal('ftp.reply'), dir, code: z.number().int().min(100).max(699), lines: z.array(z.string()).readonly() }).readonly(),
+  /** A summary of one transfer on a data connection: counts, never the payload. */
+  'data.transfer': z
+    .object({
+      ...connectionFields,
+      type: z.literal('data.transfer'),
+      dir,
+      /** Bytes on the wire (after TYPE A conversion; in BLOCK, COMPRESSED and record mode the framing counts too). */
+      bytes: z.number().int().nonnegative(),
+      /** The file's bytes as they travelled, without the framing: present only where they differ from `bytes`. */
+      fileBytes: z.number().int().nonnegative().optional(),
+      mode: transferMode,
+      representation: z.enum(['A', 'I']),
+      /** false when the transfer was cut short (ABOR, a dropped connection). */
+      complete: z.boolean(),
+      durationMs: z.number().nonnegative(),
+      command: z.string().optional(),
+      /** BLOCK/COMPRESSED: the data connection stays open after the transfer (959 §3.3). */
+      keptOpen: z.boolean().optional(),
+    })
+    .readonly(),
+  /**
+   * A control unit decoded from (or encoded into) the data in BLOCK or COMPRESSED mode, or STREAM mode
+   * with record structure: the explicit end of file, a restart marker, an end of record. The bytes are
+   * the header or escape exactly as on the wire, in hex ('40 00 00', '00 40', 'FF 02').
+   */
+  'data.marker': z
+    .object({
+      ...connectionFields,
+      type: z.literal('data.marker'),
+      dir,
+      marker: z.enum(['eof', 'restart', 'eor']),
+      hex: z.string(),
+      /** The restart marker's text (959 §3.5). */
+      value: z.string().optional(),
+      /** Payload bytes of this transfer before the marker. */
+      offset: z.number().int().nonnegative(),
+      mode: transferMode,
+    })
+    .readonly(),
+  state: z.object({ ...baseFields, type: z.literal('state'), machine: z.enum(['client', 'server', 'data']), from: z.string(), to: z.string(), event: z.string() }).readonly(),
+  /** Something the session host wants a reader to know that is not a socket or machine event. */
+  note: z.object({ ...baseFields, type: z.literal('note'), text: z.string() }).readonly(),
+} as const;
 
-export interface TcpListenEvent extends Base {
-  readonly type: 'tcp.listen';
-  readonly channel: Channel;
-  readonly listener: string;
-  readonly local: Endpoint;
-}
-
-export interface TcpConnectEvent extends ConnectionBase {
-  readonly type: 'tcp.connect';
-  readonly local: Endpoint;
-  readonly remote: Endpoint;
-}
-
-export interface TcpAcceptEvent extends ConnectionBase {
-  readonly type: 'tcp.accept';
-  readonly listener?: string;
-  readonly local: Endpoint;
-  readonly remote: Endpoint;
-}
-
-/** A connection refused or never made: connect failed, or accepted from a foreign address and dropped. */
-export interface TcpRefusedEvent extends Base {
-  readonly type: 'tcp.refused';
-  readonly channel: Channel;
-  readonly conn?: string;
-  readonly local?: Endpoint;
-  readonly remote?: Endpoint;
-  readonly reason: string;
-}
-
-/** A FIN: `side` sent it; `dir` says whether the sender recorded sending it or the peer recorded receiving it. */
-export interface TcpFinEvent extends ConnectionBase {
-  readonly type: 'tcp.fin';
-  readonly dir: Direction;
-  /** Why it was sent, in the protocol's terms: 'eof' (STREAM mode end of file), 'abort', 'quit', ... */
-  readonly reason?: CloseReason;
-}
-
-export interface TcpRstEvent extends ConnectionBase {
-  readonly type: 'tcp.rst';
-  readonly dir: Direction;
-  readonly reason?: CloseReason;
-}
-
-/** The socket is fully closed on `side` (both directions finished, or destroyed). */
-export interface TcpCloseEvent extends ConnectionBase {
-  readonly type: 'tcp.close';
-}
-
-export interface FtpCommandEvent extends ConnectionBase {
-  readonly type: 'ftp.command';
-  readonly dir: Direction;
-  readonly verb: string;
-  /** The line as it crossed the wire, without CRLF (PASS masked unless the user opted in). */
-  readonly line: string;
-}
-
-export interface FtpReplyEvent extends ConnectionBase {
-  readonly type: 'ftp.reply';
-  readonly dir: Direction;
-  readonly code: number;
-  readonly lines: readonly string[];
-}
-
-/** A summary of one transfer on a data connection: counts, never the payload. */
-export interface DataTransferEvent extends ConnectionBase {
-  readonly type: 'data.transfer';
-  readonly dir: Direction;
-  /** Bytes on the wire (after TYPE A conversion; in BLOCK, COMPRESSED and record mode the framing counts too). */
-  readonly bytes: number;
-  /** The file's bytes as they travelled, without the framing: present only where they differ from `bytes`. */
-  readonly fileBytes?: number;
-  readonly mode: TransferMode;
-  readonly representation: Representation;
-  /** false when the transfer was cut short (ABOR, a dropped connection). */
-  readonly complete: boolean;
-  readonly durationMs: number;
-  readonly command?: string;
-  /** BLOCK/COMPRESSED: the data connection stays open after the transfer (959 §3.3). */
-  readonly keptOpen?: boolean;
-}
-
-/**
- * A control unit decoded from (or encoded into) the data in BLOCK or COMPRESSED mode, or STREAM mode
- * with record structure: the explicit end of file, a restart marker, an end of record. The bytes are
- * the header or escape exactly as on the wire, in hex ('40 00 00', '00 40', 'FF 02').
- */
-export interface DataMarkerEvent extends ConnectionBase {
-  readonly type: 'data.marker';
-  readonly dir: Direction;
-  readonly marker: 'eof' | 'restart' | 'eor';
-  readonly hex: string;
-  /** The restart marker's text (959 §3.5). */
-  readonly value?: string;
-  /** Payload bytes of this transfer before the marker. */
-  readonly offset: number;
-  readonly mode: TransferMode;
-}
-
-export interface StateEvent extends Base {
-  readonly type: 'state';
-  readonly machine: 'client' | 'server' | 'data';
-  readonly from: string;
-  readonly to: string;
-  readonly event: string;
-}
-
-/** Something the session host wants a reader to know that is not a socket or machine event. */
-export interface NoteEvent extends Base {
-  readonly type: 'note';
-  readonly text: string;
-}
-
-export type TransferMode = 'S' | 'B' | 'C';
+export type Side = z.infer<typeof side>;
+export type Channel = z.infer<typeof channel>;
+export type Direction = z.infer<typeof dir>;
+export type Endpoint = z.infer<typeof endpointSchema>;
+export type TransferMode = z.infer<typeof transferMode>;
 export type Representation = 'A' | 'I';
-export type CloseReason = 'eof' | 'abort' | 'quit' | 'reset' | 'error' | 'foreign' | 'peer-closed' | 'replaced' | 'shutdown' | 'limit';
+export type CloseReason = z.infer<typeof closeReason>;
 
-export type TraceEvent =
-  | TcpListenEvent
-  | TcpConnectEvent
-  | TcpAcceptEvent
-  | TcpRefusedEvent
-  | TcpFinEvent
-  | TcpRstEvent
-  | TcpCloseEvent
-  | FtpCommandEvent
-  | FtpReplyEvent
-  | DataTransferEvent
-  | DataMarkerEvent
-  | StateEvent
-  | NoteEvent;
+export type TcpListenEvent = z.infer<(typeof eventSchemas)['tcp.listen']>;
+export type TcpConnectEvent = z.infer<(typeof eventSchemas)['tcp.connect']>;
+export type TcpAcceptEvent = z.infer<(typeof eventSchemas)['tcp.accept']>;
+export type TcpRefusedEvent = z.infer<(typeof eventSchemas)['tcp.refused']>;
+export type TcpFinEvent = z.infer<(typeof eventSchemas)['tcp.fin']>;
+export type TcpRstEvent = z.infer<(typeof eventSchemas)['tcp.rst']>;
+export type TcpCloseEvent = z.infer<(typeof eventSchemas)['tcp.close']>;
+export type FtpCommandEvent = z.infer<(typeof eventSchemas)['ftp.command']>;
+export type FtpReplyEvent = z.infer<(typeof eventSchemas)['ftp.reply']>;
+export type DataTransferEvent = z.infer<(typeof eventSchemas)['data.transfer']>;
+export type DataMarkerEvent = z.infer<(typeof eventSchemas)['data.marker']>;
+export type StateEvent = z.infer<(typeof eventSchemas)['state']>;
+export type NoteEvent = z.infer<(typeof eventSchemas)['note']>;
+
+export type TraceEvent = { [K in keyof typeof eventSchemas]: z.infer<(typeof eventSchemas)[K]> }[keyof typeof eventSchemas];
 
 export type TraceEventType = TraceEvent['type'];
 
