@@ -10,6 +10,7 @@ const side = z.enum(['client', 'server']);
 const channel = z.enum(['control', 'data']);
 const dir = z.enum(['sent', 'received']);
 const transferMode = z.enum(['S', 'B', 'C']);
+const representation = z.enum(['A', 'I']);
 const closeReason = z.enum(['eof', 'abort', 'quit', 'reset', 'error', 'foreign', 'peer-closed', 'replaced', 'shutdown', 'limit']);
 export const endpointSchema = z.object({ host: z.string(), port: z.number().int().min(0).max(65535) }).readonly();
 
@@ -68,7 +69,7 @@ export const eventSchemas = {
       /** The file's bytes as they travelled, without the framing: present only where they differ from `bytes`. */
       fileBytes: z.number().int().nonnegative().optional(),
       mode: transferMode,
-      representation: z.enum(['A', 'I']),
+      representation,
       /** false when the transfer was cut short (ABOR, a dropped connection). */
       complete: z.boolean(),
       durationMs: z.number().nonnegative(),
@@ -106,7 +107,7 @@ export type Channel = z.infer<typeof channel>;
 export type Direction = z.infer<typeof dir>;
 export type Endpoint = z.infer<typeof endpointSchema>;
 export type TransferMode = z.infer<typeof transferMode>;
-export type Representation = 'A' | 'I';
+export type Representation = z.infer<typeof representation>;
 export type CloseReason = z.infer<typeof closeReason>;
 
 export type TcpListenEvent = z.infer<(typeof eventSchemas)['tcp.listen']>;
