@@ -7,6 +7,7 @@ import { clientSessionMachine } from '../core/machines/clientSession.machine';
 import { serverSessionMachine } from '../core/machines/serverSession.machine';
 import type { TraceEvent } from '../core/trace/traceEvent';
 import { element } from './dom';
+import { observedSides } from '../core/trace/closeMeaning';
 
 /** A seq range [from, to): from the state event that entered a state to the one that left it. */
 export interface SeqRange {
@@ -57,6 +58,7 @@ export function createStatechartPanel(body: HTMLElement): StatechartPanel {
   const items = new Map<string, HTMLElement>();
   const movedBy = new Map<string, HTMLElement>();
   const details = new Map<string, HTMLElement>();
+  const sections = new Map<string, HTMLElement>();
   const selectListeners = new Set<() => void>();
   let selected: { machine: string; path: string } | undefined;
 
@@ -106,7 +108,9 @@ export function createStatechartPanel(body: HTMLElement): StatechartPanel {
     detail.hidden = true;
     details.set(m.name, detail);
     const list = element(doc, 'ul', { className: 'state-tree', attrs: { 'aria-label': `${m.title} states` } }, m.tree.children.map((child) => build(m.name, child)));
-    body.append(element(doc, 'div', { className: 'statechart', attrs: { 'data-machine': m.name } }, [element(doc, 'h3', { text: m.title }), moved, detail, list]));
+    const section = element(doc, 'div', { className: 'statechart', attrs: { 'data-machine': m.name } }, [element(doc, 'h3', { text: m.title }), moved, detail, list]);
+    sections.set(m.name, section);
+    body.append(section);
   }
   let lit: HTMLElement[] = [];
   return {
@@ -120,7 +124,12 @@ export function createStatechartPanel(body: HTMLElement): StatechartPanel {
     render(events, uptoSeq) {
       for (const li of lit) li.classList.remove('active', 'active-leaf');
       lit = [];
+      // A side this trace has no record of (the client, when an external one is watched) has no machine to show.
+      const sides = observedSides(events);
       for (const m of machines) {
+        const section = sections.get(m.name)!;
+        section.hidden = events.length > 0 && !sides.has(m.name);
+        if (section.hidden) continue;
         const active = activeStates(events, m.name, uptoSeq, m.tree);
         const moved = movedBy.get(m.name)!;
         if (active.length === 0) {

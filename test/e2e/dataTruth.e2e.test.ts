@@ -151,6 +151,10 @@ describe('watching the server while a client uploads', () => {
     await expect(serverFin.count(), 'the server\'s FIN drawn').resolves.toBe(1);
     expect(await clientFin.getAttribute('aria-label')).toBe('data connection D1: FIN from client, end of file in STREAM mode (RFC 959 §3.4.1)');
     expect(await transfer.getAttribute('aria-label')).toMatch(/^data connection D1: 9 bytes client → server in /);
+    // No client of ours in watch mode: its state machine is not shown (an empty 'not started' list was); the server's is.
+    const hidden = (machine: string) => page.locator(`.statechart[data-machine="${machine}"]`).evaluate((el) => (el as HTMLElement).hidden);
+    expect(await hidden('client'), 'client statechart hidden while watching').toBe(true);
+    expect(await hidden('server'), 'server statechart shown while watching').toBe(false);
 
     // Let the follow transition land, then keep a picture of the data connection's rows.
     await clientFin.scrollIntoViewIfNeeded();
