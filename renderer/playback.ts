@@ -440,6 +440,8 @@ export class Playback {
     if (this.#live && this.#watching !== undefined) {
       const where = `127.0.0.1:${this.#watching}`;
       if (this.#pinned) return { text: `Watching the server on ${where} — connect an FTP client to it (${total} steps so far).`, tone: 'live' };
+      // Replaying what was watched, at the chosen speed, while the server goes on.
+      if (this.#playing) return { text: `Playing ${at} — still watching the server on ${where}.`, tone: 'live' };
       const held = describeWaiting(this.#gate);
       if (held) return { text: `Paused at ${at} — ${held} on ${where}. Press → to let it go on.`, tone: 'paused' };
       return { text: `Paused at ${at} — still watching the server on ${where}.`, tone: 'paused' };

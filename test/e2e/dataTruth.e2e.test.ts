@@ -155,6 +155,11 @@ describe('watching the server while a client uploads', () => {
     const hidden = (machine: string) => page.locator(`.statechart[data-machine="${machine}"]`).evaluate((el) => (el as HTMLElement).hidden);
     expect(await hidden('client'), 'client statechart hidden while watching').toBe(true);
     expect(await hidden('server'), 'server statechart shown while watching').toBe(false);
+    // Stepped back and playing again while still watching: the status says playing, not paused.
+    await page.selectOption('#speed', '1');
+    for (let i = 0; i < 3; i++) await page.click('#step-back');
+    await page.click('#resume');
+    await expect.poll(status, { message: 'playing while watching' }).toMatch(/^Playing step \d+ of \d+ — still watching the server on 127\.0\.0\.1:\d+\.$/);
 
     // Let the follow transition land, then keep a picture of the data connection's rows.
     await clientFin.scrollIntoViewIfNeeded();
