@@ -4,7 +4,7 @@
 import type { ScenarioSummary, SessionOptions } from '../core/api/labApi';
 import { wireBreakpoints, type BreakpointSet } from './breakpoints';
 import { findBuiltinScenario } from '../core/scenarios/builtinScenarios';
-import { DEFAULT_ACCOUNT } from '../core/scenarios/scenario';
+import { DEFAULT_ACCOUNT, parseScenario } from '../core/scenarios/scenario';
 import { byId, element } from './dom';
 
 /** The scenario select's value for a scenario loaded from a file (never a built-in name: those have no colon). */
@@ -34,7 +34,7 @@ function previewScenario(fileName: string, json: string): LoadedScenario {
     fileName,
     json,
     title: typeof object.title === 'string' ? object.title : fileName,
-    description: `From the file ${fileName}${typeof object.description === 'string' ? `: ${object.description.trim().replace(/[.!?]$/, '')}` : ''}. The host checks it when you press Run.`,
+    description: `From the file ${fileName}${typeof object.description === 'string' ? `: ${object.description.trim().replace(/[.!?]$/, '')}` : ''}.`,
     defaults,
   };
 }
@@ -138,6 +138,13 @@ export function createOptionsPanel(doc: Document, hooks: OptionsPanelHooks): Opt
     }
     chosen.text().then(
       (json) => {
+        // Checked now, with the same rules the host applies at Run: a broken file is refused on load, saying why.
+        try {
+          parseScenario(json);
+        } catch (error) {
+          hooks.report(`Could not load ${chosen.name}: ${(error as Error).message}`, 'error');
+          return;
+        }
         loaded = previewScenario(chosen.name, json);
         showLoaded();
         scenario.value = FILE_SCENARIO;

@@ -5,8 +5,7 @@ import { commandTable } from '../protocol/commands.table';
 import { parseCommand } from '../protocol/commandLineDecoder';
 import type { ClientStep } from '../machines/clientSession.context';
 
-const stepSchema = z.union([
-  z.object({
+const sendStepSchema = z.object({
     /** A command line; {user}, {password}, {file}, {size}, {type}, {mode} are filled in, and {mark} when sent (the last 110 MARK). */
     send: z.string().min(1).max(4000),
     /** The final reply codes this step accepts (default: any 2yz/3yz; 226/250 for transfers). */
@@ -21,8 +20,9 @@ const stepSchema = z.union([
     resume: z.boolean().optional(),
     /** Explains the step in the transcript and narration. */
     note: z.string().optional(),
-  }).strict(),
-  z.object({
+  }).strict();
+
+const dataStepSchema = z.object({
     /** Set up the next data connection: PORT/EPRT (active) or PASV/EPSV (passive). */
     data: z.literal('setup'),
     /** Override the run's --passive/--active for this step. */
@@ -30,8 +30,9 @@ const stepSchema = z.union([
     /** Active mode only: close the listener right after PORT's 200, so the server's connect is refused (425). */
     refuse: z.boolean().optional(),
     note: z.string().optional(),
-  }).strict(),
-]);
+  }).strict();
+
+const stepSchema = z.union([sendStepSchema, dataStepSchema]);
 
 export const scenarioSchema = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
@@ -66,9 +67,26 @@ export function parseScenario(text: string): Scenario {
   const result = scenarioSchema.safeParse(json);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new ScenarioError(`The scenario is not valid: ${issue ? `${issue.path.join('.') || 'top level'}: ${issue.message}` : 'unknown problem'}`);
+    throw new ScenarioError(`The scenario is not valid: ${issue ? describeIssue(issue, json) : 'unknown problem'}`);
   }
   return result.data;
+}
+
+type Issue = z.core.$ZodIssue;
+
+/**
+ * The first problem, as a person can act on it. A step that fits neither kind would only say "Invalid input";
+ * it is checked against the kind its keys ask for ("send": a command step, "data": a data-connection step).
+ */
+function describeIssue(issue: Issue, json: unknown): string {
+  const where = issue.path.join('.') || 'top level';
+  if (issue.code !== 'invalid_union' || issue.path[0] !== 'steps' || typeof issue.path[1] !== 'number') return `${where}: ${issue.message}`;
+  const step = (json as { steps: unknown[] }).steps[issue.path[1]];
+  const kind = step && typeof step === 'object' ? ('send' in step ? sendStepSchema : 'data' in step ? dataStepSchema : undefined) : undefined;
+  if (!kind) return `${where}: a step is {"send": "A COMMAND LINE", ...} or {"data": "setup", ...}`;
+  const inner = kind.safeParse(step);
+  const first = inner.success ? undefined : inner.error.issues[0];
+  return first ? `${[...issue.path, ...first.path].join('.')}: ${first.message}` : `${where}: ${issue.message}`;
 }
 
 export interface RunSettings {
