@@ -82,8 +82,17 @@ export interface FtpServer {
 /** How long a stopping server waits for its clients to close before it cuts them off: a second, so `serve` exits within 2 s. */
 export const SHUTDOWN_GRACE_MS = 1000;
 
+/** How long a data connection may go on closing after its session ended before the server cuts it off. */
+export const SESSION_END_GRACE_MS = 5000;
+
 /** RFC 1123 §4.1.3.2: an idle timeout, configurable, 5 minutes by default. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
+
+/** The server has finished with this session (QUIT answered, 421 sent, or the machine stopped), whatever its sockets still do. */
+function ended(session: ServerSessionHandle): boolean {
+  const snapshot = session.actor.getSnapshot();
+  return snapshot.status !== 'active' || snapshot.matches({ session: 'closing' }) || snapshot.matches({ session: 'closed' });
+}
 
 export async function startFtpServer(options: FtpServerOptions): Promise<FtpServer> {
   const now = options.now ?? (() => performance.now());
@@ -108,9 +117,12 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
     nowMs: () => Date.now(),
   };
 
-  /** Why a new connection from `host` is not served, if a limit says so (the sessions still running count). */
+  /**
+   * Why a new connection from `host` is not served, if a limit says so. The sessions being served count: not one
+   * refused, nor one the server has already ended (its 221 or 421 sent) while the client has yet to close its side.
+   */
   const refusal = (host: string): string | undefined => {
-    const live = [...sessions].filter((s) => !s.refused);
+    const live = [...sessions].filter((s) => !s.refused && !ended(s));
     if (options.maxSessions && live.length >= options.maxSessions) return `Too many sessions: this server takes ${options.maxSessions} at a time`;
     if (options.maxPerIp && live.filter((s) => s.peer.host === host).length >= options.maxPerIp) return `Too many sessions from ${host}: this server takes ${options.maxPerIp} at a time from one address`;
     return undefined;
@@ -212,10 +224,20 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
       },
     };
     sessions.add(handle);
-    void done.then(() => {
-      stop();
-      sessions.delete(handle);
-    });
+    // The session stays the server's until its data connections have closed too: a client that never closes its side
+    // of one (after QUIT, say) is cut off after a grace, so nothing lingers and a stopping server sees it.
+    void done
+      .then(() => {
+        stop();
+        let timer: NodeJS.Timeout | undefined;
+        const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, SESSION_END_GRACE_MS)));
+        timer?.unref();
+        return Promise.race([data.whenClosed(), grace]).then(() => {
+          clearTimeout(timer);
+          data.cut('quit');
+        });
+      })
+      .then(() => sessions.delete(handle));
     actor.start();
     options.onSession?.(handle);
   };

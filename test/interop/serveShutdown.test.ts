@@ -74,6 +74,18 @@ it('SIGTERM during transfers: 426 then 421 for each transfer, 421 for the idle s
   timers.push(setInterval(() => !writerData.destroyed && writerData.write(chunk), 1));
 
   const idle = await loggedIn(serve.port);
+
+  // A session that is over (QUIT answered, control closed) whose client never closes its side of a MODE B data
+  // connection the server closed: the server still has a socket to let go, and must not wait for it.
+  await writeFile(join(serve.root, 'small.txt'), 'hello\n');
+  const quitter = await loggedIn(serve.port);
+  expect((await quitter.command('MODE B')).code).toBe(200);
+  const quitterData = await passiveData(quitter);
+  quitterData.on('data', () => undefined);
+  expect((await quitter.command('RETR small.txt')).code).toBe(150);
+  expect((await quitter.reply()).code).toBe(250);
+  expect((await quitter.command('QUIT')).code).toBe(221);
+  await quitter.closed();
   await new Promise((resolve) => setTimeout(resolve, 200));
 
   const replies = Promise.all([reader, writer, idle].map(repliesUntilClosed));

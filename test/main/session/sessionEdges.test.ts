@@ -165,13 +165,15 @@ describe('sessions that end are let go (issue 13: memory)', () => {
       expect((await c.command('PASS x')).code).toBe(230);
       const data = await passiveData(c);
       data.resume();
+      // The client closes its side of the data connection once the listing has ended, as clients do.
+      data.once('end', () => data.end());
       expect((await c.command('LIST')).code).toBe(150);
       expect((await c.reply()).code).toBe(226);
       expect((await c.command('QUIT')).code).toBe(221);
       await c.closed();
       await c.close();
     }
-    // A session is over once its machine is done and its control socket closed; give the last one that moment.
+    // A session is over once its machine is done and its sockets closed, the data connection too; give the last one that moment.
     for (let i = 0; i < 50 && server.sessions.length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(server.sessions).toEqual([]);
   });
