@@ -481,9 +481,11 @@ export class DataConnection {
       const fail = (error: Error) => {
         stop();
         reads?.giveBack();
-        sink.end();
+        if (!sink.destroyed) sink.end();
         reject(error);
       };
+      // A write that fails (a full disk) fails the transfer; unheard, the sink's 'error' would end the process.
+      sink.once('error', fail);
       const finish = () => {
         if (inFlight > 0) {
           finishWhenWritten = finish;

@@ -362,7 +362,20 @@ function withWriteFrom(stream: Writable, handle: FileHandle, start: number | und
   let position = start;
   let queue: Promise<void> = Promise.resolve();
   let failure: StoreError | undefined;
-  const sink = stream as Writable & BufferDrainingSink;
+  /** The store's refusal for a failed write, once: what went wrong and how much of the file is there. */
+  const refuse = (error: unknown): StoreError => {
+    if (failure) return failure;
+    const refusal = storeError(error, virtual);
+    const kept = fs.fstatSync(handle.fd).size;
+    failure = new StoreError(refusal.code, `${refusal.message}; the file keeps its first ${kept} bytes`);
+    return failure;
+  };
+  const sink = stream as Writable & BufferDrainingSink & {
+    _write(chunk: unknown, encoding: BufferEncoding, callback: (error?: Error | null) => void): void;
+    _writev?(chunks: { chunk: unknown; encoding: BufferEncoding }[], callback: (error?: Error | null) => void): void;
+    _final(callback: (error?: Error | null) => void): void;
+    _destroy(error: Error | null, callback: (error?: Error | null) => void): void;
+  };
   sink.writeFrom = (buffer: Buffer, length: number) => {
     const at = position;
     if (position !== undefined) position += length;
@@ -375,18 +388,24 @@ function withWriteFrom(stream: Writable, handle: FileHandle, start: number | und
           done += bytesWritten;
         }
       } catch (error) {
-        const refusal = storeError(error, virtual);
-        const kept = fs.fstatSync(handle.fd).size;
-        failure = new StoreError(refusal.code, `${refusal.message}; the file keeps its first ${kept} bytes`);
-        throw failure;
+        throw refuse(error);
       }
     });
     queue = written.catch(() => undefined);
     return written;
   };
-  // The stream ends (and closes the file) only after the writes handed over before its end: an aborted upload
-  // keeps every byte the server took (and reported in 110 MARK), so REST to that mark finds them there.
-  (sink as Writable & { _final(callback: (error?: Error) => void): void })._final = (callback) => void queue.then(() => callback());
+  // Bytes written through the stream itself (TYPE A conversion, records) are refused in the same words (452, not 426).
+  const streamWrite = sink._write.bind(sink);
+  sink._write = (chunk, encoding, callback) => streamWrite(chunk, encoding, (error) => callback(error ? refuse(error) : error));
+  if (sink._writev) {
+    const streamWritev = sink._writev.bind(sink);
+    sink._writev = (chunks, callback) => streamWritev(chunks, (error) => callback(error ? refuse(error) : error));
+  }
+  // The stream ends, or is destroyed (closing the file), only after the writes handed over before: an aborted or
+  // broken upload keeps every byte the server took (and counted, and reported in 110 MARK), so REST finds them there.
+  sink._final = (callback) => void queue.then(() => callback());
+  const destroy = sink._destroy.bind(sink);
+  sink._destroy = (error, callback) => void queue.then(() => destroy(error, callback));
   return sink;
 }
 

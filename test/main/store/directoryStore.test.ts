@@ -219,6 +219,19 @@ describe('directory store: whole-buffer writes (BufferDrainingSink)', () => {
     expect(await fs.readFile(path.join(root, 'a.txt'), 'utf8')).toBe('old|one|two|three');
   });
 
+  it('destroyed (a broken upload), the stream still lets the writes handed over before land first: the file keeps what the server counted', async () => {
+    const root = await tempDir('destroy');
+    const store = await createDirectoryStore(root);
+    const sink = (await store.openWrite('/d.bin', { kind: 'replace' })) as Writable & BufferDrainingSink;
+    const parts = Array.from({ length: 8 }, (_, i) => Buffer.alloc(256 * 1024, i + 1));
+    const writes = parts.map((p) => sink.writeFrom(p, p.length));
+    const closed = new Promise((resolve) => sink.once('close', resolve));
+    sink.destroy();
+    await closed;
+    await Promise.allSettled(writes);
+    expect((await fs.readFile(path.join(root, 'd.bin'))).equals(Buffer.concat(parts))).toBe(true);
+  });
+
   it('the stream ends only after the writes handed over before its end (an aborted upload keeps what it took)', async () => {
     const root = await tempDir('end');
     const store = await createDirectoryStore(root);
