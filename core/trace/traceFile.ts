@@ -47,7 +47,8 @@ export function parseTrace(text: string): TraceFile {
   const events = file.data.events.map((raw, index) => {
     const generic = anyEvent.safeParse(raw);
     if (!generic.success) throw new TraceFileError(`Event ${index + 1} is malformed: ${describeIssue(generic.error)}`);
-    const specific = schemas[generic.data.type];
+    // Own keys only: an event named 'constructor' or 'toString' is an unknown type, not Object's method.
+    const specific = Object.hasOwn(schemas, generic.data.type) ? schemas[generic.data.type] : undefined;
     if (specific) {
       const checked = specific.safeParse(raw);
       if (!checked.success) throw new TraceFileError(`Event ${index + 1} (${generic.data.type}) is malformed: ${describeIssue(checked.error)}`);

@@ -214,10 +214,11 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
   io.out(`FTP Lab server on ftp://${server.address.host}:${server.address.port}/ serving ${store.description} (${who}). Ctrl-C stops it.`);
   await stopped;
   // Stopping takes at most SHUTDOWN_GRACE_MS (clients are told with 421 and may close); a second signal will not wait.
-  const hurry = () => {
+  const hurry = (signal: NodeJS.Signals) => {
     printTranscript();
     io.err('ftp-lab: stopped at once (second signal); the trace file holds what was flushed before.');
-    process.exit(1);
+    // As a process a signal ended: 128 + its number (130 for Ctrl-C, 143 for SIGTERM).
+    process.exit(signal === 'SIGINT' ? 130 : 143);
   };
   process.once('SIGINT', hurry);
   process.once('SIGTERM', hurry);

@@ -56,6 +56,11 @@ describe('trace files', () => {
     const text = JSON.stringify({ format: 'ftp-lab-trace', version: 1, meta: { createdAt: 'x', tool: 't', passwordsMasked: true }, events: [{ seq: 1, t: 0, type: 'future.thing', side: 'server', extra: 1 }] });
     expect(parseTrace(text).events).toHaveLength(1);
   });
+
+  it.each(['constructor', 'toString', '__proto__'])("an event type named like an Object property ('%s') is an unknown type, not a crash", (type) => {
+    const text = JSON.stringify({ format: 'ftp-lab-trace', version: 1, meta: { createdAt: 'x', tool: 't', passwordsMasked: true }, events: [{ seq: 1, t: 0, type, side: 'server' }] });
+    expect(parseTrace(text).events).toHaveLength(1);
+  });
 });
 
 describe('connection ids', () => {
