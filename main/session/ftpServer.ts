@@ -51,8 +51,6 @@ export interface FtpServerOptions {
 export interface ServerSessionHandle {
   readonly number: number;
   readonly peer: Endpoint;
-  /** Greeted with 421 because of a session limit: it does not count as a session the server serves. */
-  readonly refused: boolean;
   readonly actor: Actor<typeof serverSessionMachine>;
   readonly done: Promise<void>;
   /** Ends the session now: the machine stops, its sockets and listener are let go. */
@@ -88,6 +86,13 @@ export const SESSION_END_GRACE_MS = 5000;
 /** RFC 1123 §4.1.3.2: an idle timeout, configurable, 5 minutes by default. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
 
+/** Resolves when `promise` settles or after `ms`, whichever comes first; the timer goes as soon as either does. */
+function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const elapsed = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([promise.then(() => undefined, () => undefined), elapsed]).finally(() => clearTimeout(timer));
+}
+
 /** The server has finished with this session (QUIT answered, 421 sent, or the machine stopped), whatever its sockets still do. */
 function ended(session: ServerSessionHandle): boolean {
   const snapshot = session.actor.getSnapshot();
@@ -118,11 +123,12 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
   };
 
   /**
-   * Why a new connection from `host` is not served, if a limit says so. The sessions being served count: not one
-   * refused, nor one the server has already ended (its 221 or 421 sent) while the client has yet to close its side.
+   * Why a new connection from `host` is not served, if a limit says so. The sessions being served count: not one the
+   * server has already ended (its 221 or 421 sent, a refused one included) while the client has yet to close its side.
    */
   const refusal = (host: string): string | undefined => {
-    const live = [...sessions].filter((s) => !s.refused && !ended(s));
+    if (!options.maxSessions && !options.maxPerIp) return undefined;
+    const live = [...sessions].filter((s) => !ended(s));
     if (options.maxSessions && live.length >= options.maxSessions) return `Too many sessions: this server takes ${options.maxSessions} at a time`;
     if (options.maxPerIp && live.filter((s) => s.peer.host === host).length >= options.maxPerIp) return `Too many sessions from ${host}: this server takes ${options.maxPerIp} at a time from one address`;
     return undefined;
@@ -211,7 +217,6 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
     const handle: ServerSessionHandle = {
       number,
       peer: traced.remote,
-      refused: refuse !== undefined,
       actor,
       done,
       stop,
@@ -229,13 +234,7 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
     void done
       .then(() => {
         stop();
-        let timer: NodeJS.Timeout | undefined;
-        const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, SESSION_END_GRACE_MS)));
-        timer?.unref();
-        return Promise.race([data.whenClosed(), grace]).then(() => {
-          clearTimeout(timer);
-          data.cut('quit');
-        });
+        return settledWithin(data.whenClosed(), SESSION_END_GRACE_MS).then(() => data.cut('quit'));
       })
       .then(() => sessions.delete(handle));
     actor.start();
@@ -265,9 +264,7 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
       for (const s of live) s.shutdown();
       // Over when every session has ended and its data connections have closed, or when the grace is up.
       const ended = Promise.all(live.map((s) => s.done.then(() => s.dataClosed())));
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([ended, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
-      clearTimeout(timer);
+      await settledWithin(ended, graceMs);
       for (const s of live) s.cutOff();
       await Promise.all([closing, ended]);
     },
