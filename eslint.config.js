@@ -8,8 +8,11 @@ const bareBuiltins = ['fs', 'fs/promises', 'net', 'path', 'os', 'child_process',
 const pattern = (group, message) => ({ group, message });
 const builtinPaths = (message) => bareBuiltins.map((name) => ({ name, message }));
 
+// main/ runs from dist/ (npm run build); build tools, benchmarks and tests are never part of it.
+const buildTimeFolders = [pattern(['**/scripts/**', '**/bench/**', '**/test/**', 'esbuild', 'tsx', 'tsx/*'], 'main/ reads dist/ only: it must not import scripts/, bench/, test/ or build tools.')];
+
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'release/**', 'test-artifacts/**', 'bin/**', 'bench/results/**', '.*'] },
+  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'release/**', 'test-artifacts/**', 'bench/results/**', '.*'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -17,6 +20,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
+  },
+  {
+    // The command's entry point is plain JavaScript run by Node.
+    files: ['bin/**/*.js'],
+    languageOptions: { globals: { process: 'readonly', URL: 'readonly', console: 'readonly' } },
   },
   {
     files: ['core/**/*.ts', 'test/core/**/*.ts'],
@@ -44,6 +52,7 @@ export default tseslint.config(
         patterns: [
           pattern(['electron', 'electron/*'], 'Only main/electron/ imports electron.'),
           pattern(['**/renderer/**'], 'main/ must not import renderer/.'),
+          ...buildTimeFolders,
         ],
       }],
     },
@@ -55,6 +64,7 @@ export default tseslint.config(
         patterns: [
           pattern(['electron', 'electron/*'], 'Only main/electron/ imports electron.'),
           pattern(['**/renderer/**'], 'main/ must not import renderer/.'),
+          ...buildTimeFolders,
         ],
       }],
     },

@@ -5,6 +5,8 @@ import SummaryReporter from './test/support/summaryReporter.js';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // dist/ (CLI bundle, Electron shell, renderer) built from the current sources before the first test.
+    globalSetup: ['test/support/buildOnce.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     // Two cores: run files in parallel, but not so many that peers (vsftpd, python) starve.

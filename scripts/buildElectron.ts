@@ -1,17 +1,18 @@
 // Bundles the Electron shell with esbuild: main/electron/main.ts → dist/electron/main.cjs (with
 // LabHost, core and their libraries inside) and the preload → dist/electron/preload.cjs. Both are
-// CommonJS: a sandboxed preload cannot be an ES module. Run: npm run build:electron.
+// CommonJS: a sandboxed preload cannot be an ES module. Run: npm run build (scripts/build.ts).
 
 import { build, type BuildOptions, type Metafile } from 'esbuild';
-import { relative, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { basename, dirname, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { BUILT_FILES, packageRoot } from '../main/builtFiles';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = packageRoot();
 
 /** Where the bundles go, relative to the checkout; electron-builder.yml's extraMetadata.main names MAIN_BUNDLE. */
-export const ELECTRON_OUT_DIR = 'dist/electron';
-export const MAIN_BUNDLE = `${ELECTRON_OUT_DIR}/main.cjs`;
-export const PRELOAD_BUNDLE = `${ELECTRON_OUT_DIR}/preload.cjs`;
+export const MAIN_BUNDLE = BUILT_FILES.electronMain;
+export const PRELOAD_BUNDLE = BUILT_FILES.electronPreload;
+const ELECTRON_OUT_DIR = dirname(MAIN_BUNDLE);
 
 export interface ElectronBuild {
   readonly main: string;
@@ -27,8 +28,8 @@ const ELECTRON_CHROME = 'chrome142';
 export async function buildElectron(options: { outDir?: string } = {}): Promise<ElectronBuild> {
   const outDir = resolve(ROOT, options.outDir ?? ELECTRON_OUT_DIR);
   const common: BuildOptions = { absWorkingDir: ROOT, bundle: true, format: 'cjs', external: ['electron'], sourcemap: true, logLevel: 'warning', metafile: true };
-  const main = resolve(outDir, 'main.cjs');
-  const preload = resolve(outDir, 'preload.cjs');
+  const main = resolve(outDir, basename(MAIN_BUNDLE));
+  const preload = resolve(outDir, basename(PRELOAD_BUNDLE));
   await build({ ...common, entryPoints: ['main/electron/main.ts'], outfile: main, platform: 'node', target: ELECTRON_NODE });
   const preloadResult = await build({ ...common, entryPoints: ['main/electron/preload.ts'], outfile: preload, platform: 'node', target: ELECTRON_CHROME });
   const preloadImports = directImports(preloadResult.metafile!, 'main/electron/preload.ts');

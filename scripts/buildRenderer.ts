@@ -3,12 +3,12 @@
 
 import { build } from 'esbuild';
 import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { builtPath, packageRoot } from '../main/builtFiles';
 
-const CHECKOUT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const RENDERER_SOURCE = join(CHECKOUT, 'renderer');
-export const DEFAULT_RENDERER_OUT = join(CHECKOUT, 'dist', 'renderer');
+export const RENDERER_SOURCE = join(packageRoot(), 'renderer');
+export const DEFAULT_RENDERER_OUT = builtPath('renderer');
 const STATIC_FILES = ['index.html', 'styles.css'];
 
 export async function buildRenderer(options: { outDir?: string; minify?: boolean } = {}): Promise<string> {

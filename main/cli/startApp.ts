@@ -4,13 +4,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { BUILT_FILES, builtPath, packageRoot } from '../builtFiles';
 import { UsageError, type CliIo } from './cliIo';
 import { untilStopSignal } from './stopSignal';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Electron's launcher fails within a second when it cannot start (design.md); a running app is past this. */
 export const EARLY_EXIT_MS = 1500;
@@ -50,7 +48,7 @@ export function launchElectron(binary: string, args: readonly string[], options:
   const env = { ...process.env };
   // Set, it would make the binary a plain Node and run main.cjs without any window.
   delete env.ELECTRON_RUN_AS_NODE;
-  const child = spawn(binary, [...args], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'pipe'] });
+  const child = spawn(binary, [...args], { cwd: packageRoot(), env, stdio: ['ignore', 'inherit', 'pipe'] });
   // 'exit', not 'close': Electron's helper processes may hold its stderr open after it is gone.
   const exited = new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + signalNumber(signal) : 1))));
   let early = '';
@@ -112,25 +110,12 @@ export async function startApp(argv: readonly string[], io: CliIo): Promise<numb
     if ('reason' in binary) {
       reason = binary.reason;
     } else {
-      await buildApp();
-      const { MAIN_BUNDLE } = await import('../../scripts/buildElectron');
-      const launch = await launchElectron(binary.path, [MAIN_BUNDLE]);
+      const launch = existsSync(builtPath('electronMain')) ? await launchElectron(binary.path, [builtPath('electronMain')]) : { running: false as const, reason: `its app bundle is not built (${BUILT_FILES.electronMain} is missing; \`npm run build\` builds it)` };
       if (launch.running) return await forwardSignalsUntilExit(launch.child, launch.exited);
       reason = launch.reason;
     }
   }
   return await browserFallback(reason, { ...(port !== undefined ? { port } : {}), open: !values['no-open'] }, io);
-}
-
-/**
- * The shell is rebuilt on every start (esbuild, well under a second), so it always matches the
- * sources; the renderer is built when missing, as the browser host does (`npm start` rebuilds it first).
- */
-async function buildApp(): Promise<void> {
-  const { buildElectron } = await import('../../scripts/buildElectron');
-  const { buildRenderer, DEFAULT_RENDERER_OUT } = await import('../../scripts/buildRenderer');
-  await buildElectron();
-  if (!existsSync(join(DEFAULT_RENDERER_OUT, 'index.html'))) await buildRenderer();
 }
 
 async function browserFallback(reason: string | undefined, options: { port?: number; open: boolean }, io: CliIo): Promise<number> {

@@ -26,6 +26,6 @@ export async function loadStaticFiles(dir: string): Promise<Map<string, StaticFi
     if (!entry.isFile() || !contentType) continue;
     files.set(entry.name, { body: await readFile(join(dir, entry.name)), contentType });
   }
-  if (!files.has('index.html')) throw new Error(`${dir} holds no built renderer (index.html is missing); run npm run build:renderer.`);
+  if (!files.has('index.html')) throw new Error(`${dir} holds no built renderer (index.html is missing); run npm run build.`);
   return files;
 }

@@ -3,10 +3,9 @@
 
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { builtPath } from '../builtFiles';
 import { LabHost } from '../session/labHost';
 import { loadStaticFiles, type StaticFile } from './staticFiles';
 import { handleSocket } from './apiSocket';
@@ -18,7 +17,7 @@ export interface WebHostOptions {
   readonly port?: number;
   /** Loopback only: the browser host is never reachable from another machine. */
   readonly host?: '127.0.0.1';
-  /** The built renderer (index.html, app.js, styles.css); default dist/renderer, built on demand if missing. */
+  /** The built renderer (index.html, app.js, styles.css); default dist/renderer (npm run build). */
   readonly rendererDir?: string;
   /** A fixed token (tests); default 24 random bytes. */
   readonly token?: string;
@@ -39,7 +38,7 @@ const MAX_MESSAGE_BYTES = 80 * 1024 * 1024;
 export async function startWebHost(options: WebHostOptions = {}): Promise<WebHost> {
   const hostName = options.host ?? '127.0.0.1';
   if (hostName !== '127.0.0.1') throw new Error('The browser host listens on 127.0.0.1 only.');
-  const files = await loadStaticFiles(options.rendererDir ?? (await builtRendererDir()));
+  const files = await loadStaticFiles(options.rendererDir ?? builtPath('renderer'));
   const token = options.token ?? randomBytes(24).toString('base64url');
   const lab = new LabHost({ tool: 'ftp-lab web' });
   const sockets = new Set<WebSocket>();
@@ -86,44 +85,6 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
         await new Promise<void>((resolve) => server.close(() => resolve()));
       })()),
   };
-}
-
-/**
- * dist/renderer, built now if it is missing or older than its sources (a checkout running `ftp-lab web`
- * after an edit). A packaged app has no sources next to it and serves its build as it is.
- */
-async function builtRendererDir(): Promise<string> {
-  const { buildRenderer, DEFAULT_RENDERER_OUT, RENDERER_SOURCE } = await import('../../scripts/buildRenderer');
-  const built = await modifiedAt(join(DEFAULT_RENDERER_OUT, 'app.js'));
-  if (built === undefined) return buildRenderer();
-  const sources = await newestModification([RENDERER_SOURCE, join(RENDERER_SOURCE, '..', 'core')]);
-  return sources > built ? buildRenderer() : DEFAULT_RENDERER_OUT;
-}
-
-async function modifiedAt(path: string): Promise<number | undefined> {
-  try {
-    return (await stat(path)).mtimeMs;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The newest modification time of any file below these folders (0 when there are none). */
-async function newestModification(dirs: readonly string[]): Promise<number> {
-  let newest = 0;
-  for (const dir of dirs) {
-    let entries;
-    try {
-      entries = await readdir(dir, { recursive: true, withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const entry of entries) {
-      if (!entry.isFile()) continue;
-      newest = Math.max(newest, (await modifiedAt(join(entry.parentPath, entry.name))) ?? 0);
-    }
-  }
-  return newest;
 }
 
 function serveFile(request: IncomingMessage, response: ServerResponse, files: ReadonlyMap<string, StaticFile>, access: { token: string; port: () => number }): void {

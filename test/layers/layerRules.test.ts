@@ -20,6 +20,9 @@ describe('layer rules', () => {
     { title: 'main/session may not import node:net (only main/net may)', file: 'main/session/x.ts', code: "import net from 'node:net';\nexport const x = net;\n", blocked: true },
     { title: 'main/net may import node:net', file: 'main/net/x.ts', code: "import net from 'node:net';\nexport const x = net;\n", blocked: false },
     { title: 'main/session may import main/net', file: 'main/session/x.ts', code: "import { listenControl } from '../net/controlSockets';\nexport const x = listenControl;\n", blocked: false },
+    { title: 'main/ may not import scripts/ (it reads dist/ only)', file: 'main/web/x.ts', code: "import { buildRenderer } from '../../scripts/buildRenderer';\nexport const x = buildRenderer;\n", blocked: true },
+    { title: 'main/net may not import test/', file: 'main/net/x.ts', code: "import { freePort } from '../../test/support/freePort';\nexport const x = freePort;\n", blocked: true },
+    { title: 'main/ may not import esbuild', file: 'main/cli/x.ts', code: "import { build } from 'esbuild';\nexport const x = build;\n", blocked: true },
     { title: 'renderer/ may not import node:*', file: 'renderer/x.ts', code: "import { join } from 'node:path';\nexport const x = join;\n", blocked: true },
     { title: 'renderer/ may not import main/', file: 'renderer/x.ts', code: "import { main } from '../main/cli/ftpLab';\nexport const x = main;\n", blocked: true },
   ];

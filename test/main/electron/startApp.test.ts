@@ -159,7 +159,7 @@ describe('ftp-lab start', () => {
     expect(code).toBe(0);
   }, 90_000);
 
-  it('when Electron starts, it runs the freshly built main bundle, and Ctrl-C reaches it', async () => {
+  it('when Electron starts, it runs the built main bundle (dist/, built from the current sources by bin/ftp-lab.js), and Ctrl-C reaches it', async () => {
     const args = join(dir, 'cli-args.txt');
     const { folder } = await fakeElectron('cli-running', `echo "$@" > ${args}; trap 'echo stopped > ${args}.stop; kill $!; exit 0' TERM; sleep 30 & wait`);
     const cli = startCli(['--no-open'], { ELECTRON_OVERRIDE_DIST_PATH: folder });
@@ -171,7 +171,7 @@ describe('ftp-lab start', () => {
     } finally {
       code = await cli.stop();
     }
-    expect((await readFile(args, 'utf8')).trim()).toBe(MAIN_BUNDLE);
+    expect((await readFile(args, 'utf8')).trim()).toBe(join(CHECKOUT, MAIN_BUNDLE));
     expect(existsSync(join(CHECKOUT, MAIN_BUNDLE))).toBe(true);
     expect(await readFile(`${args}.stop`, 'utf8')).toBe('stopped\n');
     expect(code).toBe(0);
