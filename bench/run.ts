@@ -988,6 +988,13 @@ async function main(): Promise<number> {
       const idle = r.memory?.idleRssMiB !== undefined ? `, then ${fmt(r.memory.idleRssMiB, 1)} MiB after ${r.memory.idleSeconds} s idle` : '';
       log(`  ${r.server.padEnd(10)} ${r.memory ? SESSION_MARKS.map((n) => `${fmt(r.memory!.rssMiB[n], 1)} MiB`).join(' / ') + idle : `not measured: ${r.error}`}`);
     }
+    // Flat means no growth with the number of sessions; the first thousand warm up code, caches and pools.
+    const [warm, last] = [SESSION_MARKS[1], SESSION_MARKS.at(-1)!];
+    const ours = sessions.find((r) => r.server === 'ftp-lab')?.memory?.rssMiB;
+    if (ours?.[warm] !== undefined && ours[last] !== undefined) {
+      const growth = ours[last] / ours[warm] - 1;
+      log(`goal, ftp-lab's VmRSS after ${last} sessions within 10% of after ${warm}: ${growth >= 0 ? '+' : ''}${fmt(growth * 100, 1)}% (${growth <= 0.1 ? 'met' : 'NOT met'})`);
+    }
   }
   for (const m of ownClientMemory) log(`  FTP Lab client peak RSS (${m.mode}, ${m.op}, against ${m.server}): ${mib(m.maxRssKiB)}`);
   if (bigTrace.goals.length) {
