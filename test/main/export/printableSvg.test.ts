@@ -3,9 +3,9 @@
 
 import { describe, expect, it } from 'vitest';
 import { layoutTrace } from '../../../core/diagram/layout';
-import { printableSvg } from '../../../core/diagram/printableSvg';
+import { printableSvg } from '../../../main/export/printableSvg';
 import { paintSvg } from '../../../core/diagram/svgPainter';
-import { fixtures } from './fixtures';
+import { fixtures } from '../../core/diagram/fixtures';
 
 const options = { sans: 'DejaVu Sans', mono: 'DejaVu Sans Mono', fallback: { family: 'Fallback', covers: (c: number) => c < 0x2000 } };
 
