@@ -2,11 +2,11 @@
 // painter), and the refusals that send a document to a full SVG renderer instead.
 
 import { describe, expect, it } from 'vitest';
-import { layoutTrace } from '../../../core/diagram/layout';
-import { themes } from '../../../core/diagram/palette';
+import { layoutTrace } from '../../../core/diagram/layout/layout';
+import { themes } from '../../../core/diagram/painters/palette';
 import { printableSvg } from '../../../main/export/printableSvg';
-import { paintSvg } from '../../../core/diagram/svgPainter';
-import { paintTextbookSvg } from '../../../core/diagram/textbookView';
+import { paintSvg } from '../../../core/diagram/painters/svgPainter';
+import { paintTextbookSvg } from '../../../core/diagram/painters/textbookView';
 import { splitText, TextRunsUnsupported } from '../../../main/export/textRuns';
 import { fixtures } from '../../core/diagram/fixtures';
 

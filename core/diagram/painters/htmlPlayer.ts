@@ -3,11 +3,11 @@
 // with the narration. Trace text reaches the page only as escaped SVG text, as JSON inside a
 // <script type="application/json"> that no string in it can end, and through textContent.
 
-import type { Narration } from '../scenarios/narration';
-import type { TraceFile } from '../trace/traceEvent';
-import type { DiagramModel } from './diagramModel';
+import type { Narration } from '../../scenarios/narration';
+import type { TraceFile } from '../../trace/traceEvent';
+import type { DiagramModel } from '../layout/diagramModel';
 import { escapeXml } from './escape';
-import { exportModel, narrateSteps, type StepRange } from './exportModel';
+import { exportModel, narrateSteps, type StepRange } from '../layout/exportModel';
 import { themes, type ThemeName } from './palette';
 import { paintSvg } from './svgPainter';
 

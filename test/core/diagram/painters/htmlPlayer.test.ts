@@ -3,11 +3,11 @@
 // (Chromium opens and steps through it in test/e2e/htmlPlayer.e2e.test.ts.)
 
 import { describe, expect, it } from 'vitest';
-import { layoutTrace } from '../../../core/diagram/layout';
-import { jsonForScript, paintHtmlPlayer, PLAYER_SCRIPT, PLAYER_SCRIPT_SHA256, type PlayerData } from '../../../core/diagram/htmlPlayer';
-import type { TraceFile } from '../../../core/trace/traceEvent';
-import { fixtures } from './fixtures';
-import { HOSTILE_FILE, HOSTILE_NOTE, HOSTILE_TITLE, hostileEvents } from './hostileTrace';
+import { layoutTrace } from '../../../../core/diagram/layout/layout';
+import { jsonForScript, paintHtmlPlayer, PLAYER_SCRIPT, PLAYER_SCRIPT_SHA256, type PlayerData } from '../../../../core/diagram/painters/htmlPlayer';
+import type { TraceFile } from '../../../../core/trace/traceEvent';
+import { fixtures } from '../fixtures';
+import { HOSTILE_FILE, HOSTILE_NOTE, HOSTILE_TITLE, hostileEvents } from '../hostileTrace';
 
 const hostile: TraceFile = {
   format: 'ftp-lab-trace',
