@@ -19,7 +19,7 @@ import { checkExportOptions, EXPORT_ARGS, EXPORT_HELP, ExportError, exportOption
 import { untilStopSignal } from './stopSignal';
 import { UsageError, type CliIo } from './cliIo';
 import { startLabSession } from '../session/labSession';
-import { dataModesText } from '../../core/diagram/traceSurvey';
+import { dataModesText } from '../../core/diagram/layout/traceSurvey';
 
 export const TOOL = 'ftp-lab 0.1.0';
 

@@ -2,13 +2,13 @@
 // painter), and the refusals that send a document to a full SVG renderer instead.
 
 import { describe, expect, it } from 'vitest';
-import { layoutTrace } from '../../../core/diagram/layout';
-import { themes } from '../../../core/diagram/palette';
-import { printableSvg } from '../../../core/diagram/printableSvg';
-import { paintSvg } from '../../../core/diagram/svgPainter';
-import { paintTextbookSvg } from '../../../core/diagram/textbookView';
-import { splitText, TextRunsUnsupported } from '../../../core/diagram/textRuns';
-import { fixtures } from './fixtures';
+import { layoutTrace } from '../../../core/diagram/layout/layout';
+import { themes } from '../../../core/diagram/painters/palette';
+import { printableSvg } from '../../../main/export/printableSvg';
+import { paintSvg } from '../../../core/diagram/painters/svgPainter';
+import { paintTextbookSvg } from '../../../core/diagram/painters/textbookView';
+import { splitText, TextRunsUnsupported } from '../../../main/export/textRuns';
+import { fixtures } from '../../core/diagram/fixtures';
 
 const fonts = { sans: 'DejaVu Sans', mono: 'DejaVu Sans Mono', keepPaintOrder: true };
 const doc = (body: string) => `<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">${body}</svg>`;

@@ -2,7 +2,7 @@
 // an arrow or a note, data connections in their diagram colours. Every string from the trace is written
 // with PlantUML's <U+XXXX> escapes, so a file name can neither end the diagram nor add a statement.
 
-import type { ConnectionColour, DiagramModel, LaneId } from './diagramModel';
+import type { ConnectionColour, DiagramModel, LaneId } from '../layout/diagramModel';
 import { connectionColour, themes, type Theme, type ThemeName } from './palette';
 import { sequenceStatements, type ArrowStyle, type Statement } from './sequenceStatements';
 

@@ -2,14 +2,14 @@
 // note per statement, and every string from the trace exactly as recorded, however hostile.
 
 import { describe, expect, it } from 'vitest';
-import { exportModel } from '../../../core/diagram/exportModel';
-import { layoutTrace } from '../../../core/diagram/layout';
-import { mermaidText, paintMermaid } from '../../../core/diagram/mermaidPainter';
-import { sequenceStatements, type Statement } from '../../../core/diagram/sequenceStatements';
-import { fixtures } from './fixtures';
-import { expectGolden } from './golden';
-import { HOSTILE_FILE, HOSTILE_NOTE, HOSTILE_REPLY, HOSTILE_TITLE, hostileEvents } from './hostileTrace';
-import { parseMermaid } from './mermaidParser';
+import { exportModel } from '../../../../core/diagram/layout/exportModel';
+import { layoutTrace } from '../../../../core/diagram/layout/layout';
+import { mermaidText, paintMermaid } from '../../../../core/diagram/painters/mermaidPainter';
+import { sequenceStatements, type Statement } from '../../../../core/diagram/painters/sequenceStatements';
+import { fixtures } from '../fixtures';
+import { expectGolden } from '../golden';
+import { HOSTILE_FILE, HOSTILE_NOTE, HOSTILE_REPLY, HOSTILE_TITLE, hostileEvents } from '../hostileTrace';
+import { parseMermaid } from '../mermaidParser';
 
 /** Control characters as the painters show them: their Unicode pictures (␊ for a newline). */
 export const pictures = (text: string): string =>

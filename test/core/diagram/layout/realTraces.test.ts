@@ -1,10 +1,10 @@
 // layoutTrace on traces captured from real sessions: what a teacher would point at in each one.
 
 import { describe, expect, it } from 'vitest';
-import { layoutTrace } from '../../../core/diagram/layout';
-import { observedSides } from '../../../core/trace/closeMeaning';
-import { fixtures } from './fixtures';
-import { marksOf } from './modelText';
+import { layoutTrace } from '../../../../core/diagram/layout/layout';
+import { observedSides } from '../../../../core/trace/closeMeaning';
+import { fixtures } from '../fixtures';
+import { marksOf } from '../modelText';
 
 const badgeOf = (model: ReturnType<typeof layoutTrace>, id: string) => marksOf(model, 'close-badge').find((b) => b.of === id)?.text;
 

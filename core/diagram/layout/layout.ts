@@ -2,7 +2,7 @@
 // message once, from its sender), then positions every mark. Pure and deterministic; a fixed number of
 // passes over the events and rows, so it stays linear for traces of any length.
 
-import { observedSides } from '../trace/closeMeaning';
+import { observedSides } from '../../trace/closeMeaning';
 import type {
   DataMarkerEvent,
   DataTransferEvent,
@@ -12,12 +12,12 @@ import type {
   TcpFinEvent,
   TcpRstEvent,
   TraceEvent,
-} from '../trace/traceEvent';
+} from '../../trace/traceEvent';
 import type { DiagramModel } from './diagramModel';
 import type { Draft, RowRecord, Span } from './drafts';
 import { placeModel } from './placeMarks';
 import { surveyTrace } from './traceSurvey';
-import { wireSender } from '../trace/sides';
+import { wireSender } from '../../trace/sides';
 
 export interface LayoutOptions {
   readonly axis?: 'step' | 'time';

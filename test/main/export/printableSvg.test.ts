@@ -2,10 +2,10 @@
 // selectors and no paint-order (svg-to-pdfkit, which makes the PDF export).
 
 import { describe, expect, it } from 'vitest';
-import { layoutTrace } from '../../../core/diagram/layout';
-import { printableSvg } from '../../../core/diagram/printableSvg';
-import { paintSvg } from '../../../core/diagram/svgPainter';
-import { fixtures } from './fixtures';
+import { layoutTrace } from '../../../core/diagram/layout/layout';
+import { printableSvg } from '../../../main/export/printableSvg';
+import { paintSvg } from '../../../core/diagram/painters/svgPainter';
+import { fixtures } from '../../core/diagram/fixtures';
 
 const options = { sans: 'DejaVu Sans', mono: 'DejaVu Sans Mono', fallback: { family: 'Fallback', covers: (c: number) => c < 0x2000 } };
 

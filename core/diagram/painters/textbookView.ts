@@ -2,12 +2,12 @@
 // RFC 959 says, and (given a trace) where this session shows the RFC's version. Standalone like paintSvg:
 // inline style, no script, every string escaped.
 
-import { textbookSteps, type TextbookStep } from '../scenarios/textbookComparison';
-import type { TraceEvent, TraceFile } from '../trace/traceEvent';
+import { textbookSteps, type TextbookStep } from '../../scenarios/textbookComparison';
+import type { TraceEvent, TraceFile } from '../../trace/traceEvent';
 import { escapeXml } from './escape';
-import { layoutTrace } from './layout';
+import { layoutTrace } from '../layout/layout';
 import { themes, type ThemeName } from './palette';
-import { sansTextWidth } from './textWidth';
+import { sansTextWidth } from '../layout/textWidth';
 
 export interface TextbookViewOptions {
   readonly theme?: ThemeName;

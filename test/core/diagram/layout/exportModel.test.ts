@@ -2,10 +2,10 @@
 // unnumbered note rows under each step.
 
 import { describe, expect, it } from 'vitest';
-import { exportModel, parseStepRange, StepRangeError, wrapText } from '../../../core/diagram/exportModel';
-import { layoutTrace } from '../../../core/diagram/layout';
-import { fixtures } from './fixtures';
-import { marksOf } from './modelText';
+import { exportModel, parseStepRange, StepRangeError, wrapText } from '../../../../core/diagram/layout/exportModel';
+import { layoutTrace } from '../../../../core/diagram/layout/layout';
+import { fixtures } from '../fixtures';
+import { marksOf } from '../modelText';
 
 describe('parseStepRange', () => {
   it.each([

@@ -1,10 +1,10 @@
 // Positions the laid-out rows and drafts: lane x, row y (by step or by time), arrows, badges, bands,
 // spans, legend. The second half of layoutTrace(); pure. One function per mark kind.
 
-import { replyClass } from '../protocol/replyCodes';
-import { byteCountText, markerOffsetText } from '../trace/byteCounts';
-import { closeBadge, closeMeaning } from '../trace/closeMeaning';
-import type { Channel, DataTransferEvent, Side, TraceEvent } from '../trace/traceEvent';
+import { replyClass } from '../../protocol/replyCodes';
+import { byteCountText, markerOffsetText } from '../../trace/byteCounts';
+import { closeBadge, closeMeaning } from '../../trace/closeMeaning';
+import type { Channel, DataTransferEvent, Side, TraceEvent } from '../../trace/traceEvent';
 import type { ArrowGeometry, CloseBadgeMark, DiagramModel, Lane, LaneId, Mark, Row, TextAnchor } from './diagramModel';
 import { FONT } from './diagramModel';
 import type { Draft, RowRecord, Span } from './drafts';
@@ -12,8 +12,8 @@ import { closeSection, commandSection, markerSection, replySection, socketSectio
 import { fitText, monoTextWidth, sansTextWidth } from './textWidth';
 import type { TraceSurvey } from './traceSurvey';
 import { at, describeLane } from './traceSurvey';
-import { otherSide, recordedBy, wireSender } from '../trace/sides';
-import { transferModes } from '../protocol/transferModes';
+import { otherSide, recordedBy, wireSender } from '../../trace/sides';
+import { transferModes } from '../../protocol/transferModes';
 
 export interface PlaceInput {
   readonly drafts: readonly Draft[];

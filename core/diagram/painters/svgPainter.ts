@@ -8,14 +8,14 @@ import type {
   Mark,
   TextAnchor,
   TransferMark,
-} from './diagramModel';
-import { FONT } from './diagramModel';
+} from '../layout/diagramModel';
+import { FONT } from '../layout/diagramModel';
 import { escapeXml } from './escape';
-import { sansTextWidth } from './textWidth';
+import { sansTextWidth } from '../layout/textWidth';
 import type { Theme, ThemeName } from './palette';
 import { connectionColour, connectionDash, themes } from './palette';
-import { FRAME } from './placeMarks';
-import { markInWindow } from './markExtent';
+import { FRAME } from '../layout/placeMarks';
+import { markInWindow } from '../layout/markExtent';
 
 export interface PaintOptions {
   readonly theme?: ThemeName;

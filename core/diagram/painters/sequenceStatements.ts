@@ -1,8 +1,8 @@
 // A diagram model as a list of sequence-diagram statements (arrows, notes, activations), in row order: what
 // the Mermaid and PlantUML painters both write, each in its own syntax and with its own escaping.
 
-import { byteCountText } from '../trace/byteCounts';
-import type { ConnectionColour, DiagramModel, LaneId, Mark } from './diagramModel';
+import { byteCountText } from '../../trace/byteCounts';
+import type { ConnectionColour, DiagramModel, LaneId, Mark } from '../layout/diagramModel';
 
 /** How an arrow looks: the painters pick their language's arrow for each. */
 export type ArrowStyle = 'command' | 'reply' | 'connect' | 'fin' | 'rst' | 'refused' | 'transfer' | 'marker';

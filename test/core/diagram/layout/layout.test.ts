@@ -2,11 +2,11 @@
 // one-sided traces, ranges, determinism, and a long trace.
 
 import { describe, expect, it } from 'vitest';
-import type { DiagramModel } from '../../../core/diagram/diagramModel';
-import { layoutTrace } from '../../../core/diagram/layout';
-import type { TraceEvent } from '../../../core/trace/traceEvent';
-import { marksOf, rowLines } from './modelText';
-import { TraceBuilder, blockReuse, download, oneSided, textbookUpload } from './traceBuilder';
+import type { DiagramModel } from '../../../../core/diagram/layout/diagramModel';
+import { layoutTrace } from '../../../../core/diagram/layout/layout';
+import type { TraceEvent } from '../../../../core/trace/traceEvent';
+import { marksOf, rowLines } from '../modelText';
+import { TraceBuilder, blockReuse, download, oneSided, textbookUpload } from '../traceBuilder';
 
 const LOGIN_ROWS = [
   'connect client → server: C1: connect 50000 → 2121',

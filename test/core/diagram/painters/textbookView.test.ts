@@ -1,9 +1,9 @@
 // paintTextbookSvg: the textbook's upload beside RFC 959 as a standalone table SVG, pointing at the session.
 
 import { describe, expect, it } from 'vitest';
-import { paintTextbookSvg, sessionEvidence } from '../../../core/diagram/textbookView';
-import { textbookSteps } from '../../../core/scenarios/textbookComparison';
-import { fixtures } from './fixtures';
+import { paintTextbookSvg, sessionEvidence } from '../../../../core/diagram/painters/textbookView';
+import { textbookSteps } from '../../../../core/scenarios/textbookComparison';
+import { fixtures } from '../fixtures';
 
 describe('paintTextbookSvg', () => {
   const svg = paintTextbookSvg({ trace: fixtures.textbookUpload });

@@ -2,13 +2,13 @@
 // itself parses and draws every scenario and the hostile trace in test/main/cli/exportFormats.test.ts.)
 
 import { describe, expect, it } from 'vitest';
-import { exportModel } from '../../../core/diagram/exportModel';
-import { layoutTrace } from '../../../core/diagram/layout';
-import { paintPlantUml, plantUmlText } from '../../../core/diagram/plantumlPainter';
-import { sequenceStatements } from '../../../core/diagram/sequenceStatements';
-import { fixtures } from './fixtures';
-import { expectGolden } from './golden';
-import { HOSTILE_FILE, HOSTILE_NOTE, HOSTILE_TITLE, hostileEvents } from './hostileTrace';
+import { exportModel } from '../../../../core/diagram/layout/exportModel';
+import { layoutTrace } from '../../../../core/diagram/layout/layout';
+import { paintPlantUml, plantUmlText } from '../../../../core/diagram/painters/plantumlPainter';
+import { sequenceStatements } from '../../../../core/diagram/painters/sequenceStatements';
+import { fixtures } from '../fixtures';
+import { expectGolden } from '../golden';
+import { HOSTILE_FILE, HOSTILE_NOTE, HOSTILE_TITLE, hostileEvents } from '../hostileTrace';
 
 /** PlantUML's own decoding of <U+XXXX>, after it has parsed the line. */
 const decoded = (text: string): string => text.replace(/<U\+([0-9A-F]{4,6})>/g, (_all, hex: string) => String.fromCodePoint(parseInt(hex, 16)));

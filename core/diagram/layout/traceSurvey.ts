@@ -1,9 +1,9 @@
 // One pass over a whole trace for what the diagram needs before laying out any row: which data
 // connection gets which colour, who opened each connection from where, and the endpoints on each lane.
 
-import type { Endpoint, Side, TraceEvent } from '../trace/traceEvent';
+import type { Endpoint, Side, TraceEvent } from '../../trace/traceEvent';
 import type { LaneId } from './diagramModel';
-import { otherSide } from '../trace/sides';
+import { otherSide } from '../../trace/sides';
 
 export interface ConnectionInfo {
   readonly conn: string;

@@ -2,7 +2,7 @@
 // data connection has the same colour and dash everywhere. Okabe–Ito colours: distinguishable with
 // the common colour-vision deficiencies, and each connection also has its own dash pattern.
 
-import type { ConnectionColour } from './diagramModel';
+import type { ConnectionColour } from '../layout/diagramModel';
 
 export type ThemeName = 'light' | 'dark';
 

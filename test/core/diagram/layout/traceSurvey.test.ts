@@ -2,8 +2,8 @@
 // turn (passive-vs-active), and then the header says so in that order rather than the run's default.
 
 import { describe, expect, it } from 'vitest';
-import { dataModesOf, dataModesText } from '../../../core/diagram/traceSurvey';
-import { TraceBuilder } from './traceBuilder';
+import { dataModesOf, dataModesText } from '../../../../core/diagram/layout/traceSurvey';
+import { TraceBuilder } from '../traceBuilder';
 
 describe('dataModesOf', () => {
   it('the server connecting is active mode, the client connecting passive; in the order they opened, once each', () => {

@@ -2,7 +2,7 @@
 // arrow or a note, each data connection's life as activations. Every string from the trace is written with
 // Mermaid's entity codes (#60; for '<'), so a file name can neither end a statement nor add one.
 
-import type { DiagramModel, LaneId } from './diagramModel';
+import type { DiagramModel, LaneId } from '../layout/diagramModel';
 import type { ThemeName } from './palette';
 import { sequenceStatements, type ArrowStyle } from './sequenceStatements';
 

@@ -16,7 +16,7 @@ import type {
   TcpRefusedEvent,
   TcpRstEvent,
   TraceEvent,
-} from '../trace/traceEvent';
+} from '../../trace/traceEvent';
 
 interface DraftBase {
   /** The row (for a connection: the row its span starts at). */

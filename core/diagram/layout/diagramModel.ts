@@ -2,8 +2,8 @@
 // layoutTrace() makes it from a trace; the on-screen D3 diagram and every export draw this one model,
 // so what a teacher projects and what a student exports never disagree.
 
-import type { ReplyClass } from '../protocol/replyCodes';
-import type { Channel, CloseReason, Representation, Side, TransferMode } from '../trace/traceEvent';
+import type { ReplyClass } from '../../protocol/replyCodes';
+import type { Channel, CloseReason, Representation, Side, TransferMode } from '../../trace/traceEvent';
 
 /** The four lifelines, left to right: client PI, client DTP, server DTP, server PI (RFC 959 §2.3 model). */
 export type LaneId = 'client' | 'client-data' | 'server-data' | 'server';

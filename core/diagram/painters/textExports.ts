@@ -2,9 +2,9 @@
 // which adds PNG and PDF from the same SVG) and the app's Export dialog (renderer/exportDialog.ts). Each format
 // names its file extension, its media type, and which painter draws it.
 
-import type { TraceFile } from '../trace/traceEvent';
-import { serializeTrace } from '../trace/traceFile';
-import { exportModel, type StepRange } from './exportModel';
+import type { TraceFile } from '../../trace/traceEvent';
+import { serializeTrace } from '../../trace/traceFile';
+import { exportModel, type StepRange } from '../layout/exportModel';
 import { paintHtmlPlayer } from './htmlPlayer';
 import { paintMermaid } from './mermaidPainter';
 import type { ThemeName } from './palette';

@@ -1,7 +1,7 @@
 // escapeXml: every string from a trace is safe as element text and as a quoted attribute value.
 
 import { describe, expect, it } from 'vitest';
-import { escapeXml } from '../../../core/diagram/escape';
+import { escapeXml } from '../../../../core/diagram/painters/escape';
 
 describe('escapeXml', () => {
   const rows = [

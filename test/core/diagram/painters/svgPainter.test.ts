@@ -1,11 +1,11 @@
 // paintSvg: a standalone, accessible, safe SVG of the model; golden files for real sessions.
 
 import { describe, expect, it } from 'vitest';
-import { layoutTrace } from '../../../core/diagram/layout';
-import { paintSvg } from '../../../core/diagram/svgPainter';
-import { fixtures } from './fixtures';
-import { expectGolden, normaliseNumbers } from './golden';
-import { TraceBuilder, textbookUpload } from './traceBuilder';
+import { layoutTrace } from '../../../../core/diagram/layout/layout';
+import { paintSvg } from '../../../../core/diagram/painters/svgPainter';
+import { fixtures } from '../fixtures';
+import { expectGolden, normaliseNumbers } from '../golden';
+import { TraceBuilder, textbookUpload } from '../traceBuilder';
 
 /** A small well-formedness check: tags balance, and no raw '<' or bare '&' in text. */
 function wellFormedProblems(svg: string): string[] {

@@ -1,9 +1,9 @@
 // The RFC section that governs each diagram mark: by verb (the command table), by reply code (the
 // reply table), and by socket or data event (below). One lookup for the diagram, its detail panel and exports.
 
-import { commandTable } from '../protocol/commands.table';
-import { Reply } from '../protocol/replyCodes';
-import type { CloseReason, TransferMode } from '../trace/traceEvent';
+import { commandTable } from '../../protocol/commands.table';
+import { Reply } from '../../protocol/replyCodes';
+import type { CloseReason, TransferMode } from '../../trace/traceEvent';
 
 const replySections: ReadonlyMap<number, string> = new Map(Object.values(Reply).map((row) => [row.code, row.rfc]));
 

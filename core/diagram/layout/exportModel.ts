@@ -2,8 +2,8 @@
 // narration as note rows. A step is a numbered row of the full diagram (what the app's step counter and the
 // SVG's margin count), so "steps 5..12" names the same rows in every format.
 
-import { Narrator, type Narration } from '../scenarios/narration';
-import type { NoteEvent, TraceEvent, TraceFile } from '../trace/traceEvent';
+import { Narrator, type Narration } from '../../scenarios/narration';
+import type { NoteEvent, TraceEvent, TraceFile } from '../../trace/traceEvent';
 import type { DiagramModel, Row } from './diagramModel';
 import { layoutTrace } from './layout';
 import { sansTextWidth } from './textWidth';
