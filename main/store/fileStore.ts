@@ -15,6 +15,14 @@ export class StoreError extends Error {
 }
 
 /**
+ * A write's refusal once part of the file is written: it says how many bytes the file keeps, so the client
+ * (and the student reading the reply) knows where a REST would resume. The same words for every store and cause.
+ */
+export function cutShort(refusal: StoreError, keptBytes: number): StoreError {
+  return new StoreError(refusal.code, `${refusal.message}; the file keeps its first ${keptBytes} bytes`);
+}
+
+/**
  * How STOR, APPE and REST n + STOR write a file:
  * replace truncates (or creates), append adds at the end (or creates),
  * resume keeps the first `offset` bytes and writes from there (the rest is cut off first).
@@ -66,6 +74,11 @@ export interface FileStore {
   readonly description: string;
   /** The synchronous answers (questions only: nothing that changes the tree). */
   readonly sync: SyncFileStore;
+  /**
+   * The most its files may hold in all and what they hold now, if it was given a quota (serve --quota).
+   * A write that would pass it is stopped at it: overQuota, the file keeping the bytes that fitted.
+   */
+  readonly quota?: { readonly limitBytes: number; readonly usedBytes: number };
   /** notFound if missing. */
   stat(path: string): Promise<FileInfo>;
   /** The entries of a directory, sorted by name (code-point order); notFound / notDirectory. */
@@ -86,7 +99,8 @@ export interface FileStore {
   openRead(path: string, offset?: number): Promise<Readable>;
   /**
    * A sink for the file's new bytes. Bytes become part of the file as they are written, so an
-   * interrupted upload (the Writable destroyed mid-way) keeps what arrived.
+   * interrupted upload (the Writable destroyed mid-way) keeps what arrived. A write the store cannot take whole
+   * (a full disk, the quota) fails, after the bytes that fitted, with a refusal from cutShort().
    * notFound if the parent is missing, isDirectory if a directory has that name;
    * resume past the end of the file: io.
    */

@@ -107,6 +107,16 @@ describe('exit codes and messages', () => {
     expect(io.errors[0]).toBe(message);
   });
 
+  it.each([
+    ['10MB', 'ftp-lab: --quota: "10MB" is not a size: write a number of bytes, or one with K, M or G (1024-based), for example 500K or 2G. 0 means no quota.'],
+    ['-1', 'ftp-lab: --quota: "-1" is not a size: write a number of bytes, or one with K, M or G (1024-based), for example 500K or 2G. 0 means no quota.'],
+    ['9999999999G', 'ftp-lab: --quota: "9999999999G" is more bytes than this server can count. 0 means no quota.'],
+  ])('serve --quota %s is bad usage (2) with a sentence, before anything listens', async (size, message) => {
+    const io = capture();
+    expect(await main(['serve', `--quota=${size}`], io)).toBe(2);
+    expect(io.errors[0]).toBe(message);
+  });
+
   it.each(['serve', 'run', 'web', 'start', 'scenarios'])('%s --help prints the usage and exits 0, starting nothing', async (command) => {
     const io = capture();
     expect(await main([command, '--help'], io)).toBe(0);
