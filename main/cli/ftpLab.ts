@@ -167,6 +167,8 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
     passwordsMasked: !values['reveal-passwords'],
     // Whoever reads the trace later sees why an upload got 552: the quota, and how much of it was used at the start.
     ...(store.quota ? { quota: { limitBytes: store.quota.limitBytes, usedBytesAtStart: store.quota.usedBytes } } : {}),
+    // And why a client was greeted with 421: the session limits the teacher set (those not set are absent).
+    ...(maxSessions !== undefined || maxPerIp !== undefined ? { limits: { ...(maxSessions !== undefined ? { maxSessions } : {}), ...(maxPerIp !== undefined ? { maxPerIp } : {}) } } : {}),
   };
   const writer = new TranscriptWriter(new Set(['server' as const]));
   // The live transcript: lines are gathered and go out together every TRANSCRIPT_MS (a person reading along
@@ -222,7 +224,7 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
   const who = accounts.length ? `user ${accounts[0]!.user}${values.anonymous ? ' and anonymous' : ''}` : 'anonymous login';
   // Listening for Ctrl-C before the ready line: whoever reads that line may stop the server at once.
   const stopped = untilStopSignal();
-  io.out(`FTP Lab server on ftp://${server.address.host}:${server.address.port}/ serving ${store.description}${quotaText(store)} (${who}). Ctrl-C stops it.`);
+  io.out(`FTP Lab server on ftp://${server.address.host}:${server.address.port}/ serving ${store.description}${quotaText(store)} (${who}${limitsText(maxSessions, maxPerIp)}). Ctrl-C stops it.`);
   await stopped;
   // Stopping takes at most SHUTDOWN_GRACE_MS (clients are told with 421 and may close); a second signal will not wait.
   const hurry = (signal: NodeJS.Signals) => {
@@ -255,6 +257,12 @@ function quotaOption(text: string): number {
   }
 }
 
+/** The banner's words for the session limits (0 or absent: no limit). */
+function limitsText(maxSessions: number | undefined, maxPerIp: number | undefined): string {
+  const parts = [maxSessions ? `at most ${maxSessions} session${maxSessions === 1 ? '' : 's'}` : '', maxPerIp ? `${maxPerIp} per address` : ''].filter(Boolean);
+  return parts.length ? `; ${parts.join(', ')}` : '';
+}
+
 /** The banner's words for a store's quota: how much it allows, how much is used, and whether uploads can still land. */
 function quotaText(store: FileStore): string {
   if (!store.quota) return '';
@@ -267,7 +275,8 @@ function quotaText(store: FileStore): string {
 function limitOption(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value)) throw new UsageError(`${name}: "${value}" is not a number of sessions (0: no limit).`);
-  return Number(value);
+  // 0 is no limit, the same as not setting one.
+  return Number(value) || undefined;
 }
 
 interface ServerUrl {
