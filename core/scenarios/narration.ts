@@ -78,6 +78,11 @@ export class Narrator {
         const to = this.#lastVerb ? `The server answers ${this.#lastVerb}. ` : '';
         return this.#withTextbook({ text: `${to}${sentence}`, rfc }, undefined, event.code);
       }
+      case 'tcp.unlisten':
+        return {
+          text: `The ${event.side} stops listening on ${event.local.host}:${event.local.port} before the data connection came: the operating system now refuses a connection to that port (a TCP RST).`,
+          rfc: '959 §3.2',
+        };
       case 'tcp.listen':
         return event.channel === 'data'
           ? { text: `The ${event.side} listens on ${event.local.host}:${event.local.port} for the data connection (a TCP passive open).`, rfc: '959 §3.2' }

@@ -28,6 +28,8 @@ const connectionFields = { ...baseFields, channel, conn: z.string().min(1) };
 
 export const eventSchemas = {
   'tcp.listen': z.object({ ...baseFields, type: z.literal('tcp.listen'), channel, listener: z.string(), local: endpointSchema }).readonly(),
+  /** A listener closed while it still awaited a connection: one that comes later is refused by the OS. */
+  'tcp.unlisten': z.object({ ...baseFields, type: z.literal('tcp.unlisten'), channel, listener: z.string(), local: endpointSchema }).readonly(),
   'tcp.connect': z.object({ ...connectionFields, type: z.literal('tcp.connect'), local: endpointSchema, remote: endpointSchema }).readonly(),
   'tcp.accept': z.object({ ...connectionFields, type: z.literal('tcp.accept'), listener: z.string().optional(), local: endpointSchema, remote: endpointSchema }).readonly(),
   /** A connection refused or never made: connect failed, or accepted from a foreign address and dropped. */
@@ -111,6 +113,7 @@ export type Representation = z.infer<typeof representation>;
 export type CloseReason = z.infer<typeof closeReason>;
 
 export type TcpListenEvent = z.infer<(typeof eventSchemas)['tcp.listen']>;
+export type TcpUnlistenEvent = z.infer<(typeof eventSchemas)['tcp.unlisten']>;
 export type TcpConnectEvent = z.infer<(typeof eventSchemas)['tcp.connect']>;
 export type TcpAcceptEvent = z.infer<(typeof eventSchemas)['tcp.accept']>;
 export type TcpRefusedEvent = z.infer<(typeof eventSchemas)['tcp.refused']>;

@@ -55,6 +55,8 @@ function transcriptLine(event: TraceEvent, sides: Set<Side>): string | undefined
       if (rest.length === 0) return `${arrow('server')}  ${event.code} ${first ?? ''}`;
       return [`${arrow('server')}  ${event.code}-${first ?? ''}`, ...rest.slice(0, -1).map((l) => `       ${l}`), `       ${event.code} ${rest[rest.length - 1]}`].join('\n');
     }
+    case 'tcp.unlisten':
+      return `      ${event.side} stops listening on ${at(event.local)} (no connection came)`;
     case 'tcp.listen':
       return event.channel === 'data' ? `      ${event.side} listens on ${at(event.local)} for a data connection` : `      ${event.side} listens on ${at(event.local)}`;
     case 'tcp.refused':
