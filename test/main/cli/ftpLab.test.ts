@@ -97,6 +97,17 @@ describe('ftp-lab run <built-in scenario>', () => {
     expect(await readFile(mmd, 'utf8')).toMatch(/Note over CDTP: \d+\. stops listening on 127\.0\.0\.1#58;\d+#58; no connection came$/m);
   });
 
+  it('--tcp-states: the transcript says which end the kernel keeps in TIME_WAIT (the first closer: the server, in download)', async () => {
+    const io = capture();
+    expect(await main(['run', 'download', '--tcp-states'], io)).toBe(0);
+    const text = io.lines.join('\n');
+    expect(text).toMatch(/^ {6}D1: the server's kernel holds it in TIME_WAIT \(it closed first: /m);
+    expect(text).toMatch(/^ {6}D1: the client's kernel holds nothing for it any more \(CLOSED\)$/m);
+    const plain = capture();
+    expect(await main(['run', 'download'], plain)).toBe(0);
+    expect(plain.lines.join('\n')).not.toMatch(/kernel/);
+  });
+
   it('passive-vs-active: the header names both modes in the order the scenario uses them', async () => {
     const io = capture();
     expect(await main(['run', 'passive-vs-active'], io)).toBe(0);
