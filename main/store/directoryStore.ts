@@ -12,7 +12,7 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { FileInfo } from '../../core/protocol/fileInfo';
-import { StoreError, type BufferDrainingSink, type BufferFillingSource, type FileStore, type SyncFileStore, type WriteMode } from './fileStore';
+import { StoreError, type FileSink, type FileSource, type FileStore, type SyncFileStore, type WriteMode } from './fileStore';
 import { checkName, checkOffset, checkVirtualPath, compareNames, joinVirtual } from './virtualPath';
 
 /** Stream buffers of 1 MiB: few big reads and writes per transfer. */
@@ -304,9 +304,9 @@ export async function createDirectoryStore(root: string): Promise<FileStore> {
 }
 
 /** Adds BufferFillingSource to a file's read stream: positional reads on the same handle, up to `end`. */
-function withReadInto(stream: Readable, handle: FileHandle, start: number, end: number): Readable & BufferFillingSource {
+function withReadInto(stream: Readable, handle: FileHandle, start: number, end: number): FileSource {
   let position = start;
-  const source = stream as Readable & BufferFillingSource;
+  const source = stream as FileSource;
   Object.defineProperty(source, 'remaining', { get: () => end - position });
   source.readInto = async (buffer: Buffer) => {
     const length = Math.min(buffer.length, end - position);
@@ -320,7 +320,7 @@ function withReadInto(stream: Readable, handle: FileHandle, start: number, end: 
   return source;
 }
 
-async function openWriteStream(host: string, virtual: string, mode: WriteMode, existing: Stats | undefined): Promise<Writable> {
+async function openWriteStream(host: string, virtual: string, mode: WriteMode, existing: Stats | undefined): Promise<FileSink> {
   let handle: FileHandle;
   let start: number | undefined;
   try {
@@ -358,7 +358,7 @@ async function openWriteStream(host: string, virtual: string, mode: WriteMode, e
  * a prefix of what was sent, never a hole left by a later write that found space before an earlier one.
  * After a failure nothing more is written, and the refusal says how many bytes the file keeps.
  */
-function withWriteFrom(stream: Writable, handle: FileHandle, start: number | undefined, virtual: string): Writable & BufferDrainingSink {
+function withWriteFrom(stream: Writable, handle: FileHandle, start: number | undefined, virtual: string): FileSink {
   let position = start;
   let queue: Promise<void> = Promise.resolve();
   let failure: StoreError | undefined;
@@ -370,7 +370,7 @@ function withWriteFrom(stream: Writable, handle: FileHandle, start: number | und
     failure = new StoreError(refusal.code, `${refusal.message}; the file keeps its first ${kept} bytes`);
     return failure;
   };
-  const sink = stream as Writable & BufferDrainingSink & {
+  const sink = stream as FileSink & {
     _write(chunk: unknown, encoding: BufferEncoding, callback: (error?: Error | null) => void): void;
     _writev?(chunks: { chunk: unknown; encoding: BufferEncoding }[], callback: (error?: Error | null) => void): void;
     _final(callback: (error?: Error | null) => void): void;

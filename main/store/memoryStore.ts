@@ -2,7 +2,7 @@
 
 import { Readable, Writable } from 'node:stream';
 import type { FileInfo } from '../../core/protocol/fileInfo';
-import { StoreError, type BufferFillingSource, type FileStore, type SyncFileStore } from './fileStore';
+import { StoreError, type FileSink, type FileSource, type FileStore, type SyncFileStore } from './fileStore';
 import { checkName, checkOffset, checkVirtualPath, compareNames, joinVirtual } from './virtualPath';
 
 /**
@@ -268,8 +268,8 @@ function seal(file: FileNode): void {
  * Each write lands in the file at once, so whatever arrived before a destroy() stays (an interrupted
  * upload keeps its bytes). Copying also means the caller may reuse its buffers afterwards.
  */
-function chunkWriter(file: FileNode, now: () => number): Writable {
-  return new Writable({
+function chunkWriter(file: FileNode, now: () => number): FileSink {
+  const writer = new Writable({
     highWaterMark: MAX_BLOCK_SIZE,
     write(chunk: Buffer, _encoding, callback) {
       append(file, chunk);
@@ -286,10 +286,18 @@ function chunkWriter(file: FileNode, now: () => number): Writable {
       seal(file);
       callback(error);
     },
-  });
+  }) as FileSink;
+  // BufferDrainingSink: copied into the file at once, so the write has landed (and the buffer is free) when it resolves.
+  writer.writeFrom = (buffer: Buffer, length: number) => {
+    // Like a stream write after end(): a writer that has ended or been destroyed adds nothing more to the file.
+    if (writer.writableEnded || writer.destroyed) return Promise.reject(new StoreError('io', 'the file is closed for writing'));
+    append(file, buffer.subarray(0, length));
+    file.modifiedMs = now();
+    return Promise.resolve();
+  };
+  return writer;
 }
 
-/** Emits a snapshot of the chunks from `offset` on, one stored chunk per read (no copying). */
 /** A file's bytes from `offset` on, as views of its chunks: whole chunks before the offset are skipped, the first one left is cut there. */
 function chunksFrom(chunks: readonly Buffer[], offset: number): Buffer[] {
   const out: Buffer[] = [];
@@ -305,7 +313,8 @@ function chunksFrom(chunks: readonly Buffer[], offset: number): Buffer[] {
   return out;
 }
 
-function chunkReader(chunks: readonly Buffer[], offset: number): Readable {
+/** Emits a snapshot of the chunks from `offset` on, one stored chunk per read (no copying). */
+function chunkReader(chunks: readonly Buffer[], offset: number): FileSource {
   const tail = chunksFrom(chunks, offset);
   let index = 0;
   let remaining = tail.reduce((n, chunk) => n + chunk.length, 0);
@@ -326,7 +335,7 @@ function chunkReader(chunks: readonly Buffer[], offset: number): Readable {
         }
       }
     },
-  }) as Readable & BufferFillingSource;
+  }) as FileSource;
   // BufferFillingSource: copies the snapshot's bytes into the caller's buffer.
   Object.defineProperty(stream, 'remaining', { get: () => remaining });
   // Bytes of tail[index] already copied out (readInto and read() are never used on the same stream).
