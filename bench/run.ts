@@ -25,7 +25,7 @@ import { measureRenderer, type RendererResult } from './renderer';
 import type { MachineCostResult } from './machineCost';
 import { measureSessionMemory, SESSION_MARKS, type SessionMemory } from './sessionMemory';
 import { formatProfile, summarizeProfile, topInclusive } from './profile';
-import { killAll, runProcess, startProcess, stopProcess } from './proc';
+import { killAll, runBenchProcess, startProcess, stopProcess } from './proc';
 import { pasvRange } from '../test/support/freePort';
 import { CHECKOUT, processMemory, settledTrace, startFtpLabServe, traceQuiet, traceSnapshot, type FtpLabServe, type ProcMemory, type TraceSnapshot } from './servers';
 
@@ -223,7 +223,7 @@ async function measureMachinePhase(opts: Options): Promise<void> {
   const states = row('ftp-lab machine', 'fake sockets', 'per 1 KiB RETR, state events recorded', 'µs');
   for (const r of [bare, states]) r.digits = 1;
   for (let rep = 0; rep < opts.reps; rep++) {
-    const r = await runProcess(process.execPath, ['--import', 'tsx', join(CHECKOUT, 'bench', 'machineCost.ts'), '3000'], { timeoutMs: 120_000 });
+    const r = await runBenchProcess(process.execPath, ['--import', 'tsx', join(CHECKOUT, 'bench', 'machineCost.ts'), '3000'], { timeoutMs: 120_000 });
     if (r.code !== 0) {
       fail(bare, `machineCost.ts exited ${r.code}: ${lastLines(r.stderr)}`);
       return;
@@ -244,7 +244,7 @@ function machineGoal(): string | undefined {
 }
 
 async function python(args: string[], timeoutMs = 120_000): Promise<PyResult | { error: string }> {
-  const r = await runProcess('python3', [join(CHECKOUT, 'bench', 'pyClient.py'), ...args], { timeoutMs });
+  const r = await runBenchProcess('python3', [join(CHECKOUT, 'bench', 'pyClient.py'), ...args], { timeoutMs });
   if (r.timedOut) return { error: `python3 ${args[0]} timed out after ${timeoutMs} ms` };
   if (r.code !== 0) return { error: `python3 ${args[0]} exited ${r.code}: ${lastLines(r.stderr)}` };
   try {
@@ -257,7 +257,7 @@ async function python(args: string[], timeoutMs = 120_000): Promise<PyResult | {
 const lastLines = (text: string, n = 3) => text.trim().split('\n').slice(-n).join(' | ');
 
 async function curlRetr(server: ServerTarget, r: Row): Promise<void> {
-  const c = await runProcess('curl', ['-s', '-S', '-o', '/dev/null', '-w', '%{time_total} %{size_download}', server.url('big.bin')]);
+  const c = await runBenchProcess('curl', ['-s', '-S', '-o', '/dev/null', '-w', '%{time_total} %{size_download}', server.url('big.bin')]);
   const [time, size] = c.stdout.trim().split(' ').map(Number);
   if (c.code !== 0 || size !== BIG || !time) return fail(r, `curl exited ${c.code}, ${size} bytes: ${lastLines(c.stderr)}`);
   r.runs.push(mbps(BIG, time));
@@ -265,7 +265,7 @@ async function curlRetr(server: ServerTarget, r: Row): Promise<void> {
 
 async function curlStor(server: ServerTarget, source: string, r: Row, i: number): Promise<void> {
   const name = `curl-${i}.bin`;
-  const c = await runProcess('curl', ['-s', '-S', '-T', source, '-w', '%{time_total} %{size_upload}', server.url(`upload/${name}`)]);
+  const c = await runBenchProcess('curl', ['-s', '-S', '-T', source, '-w', '%{time_total} %{size_upload}', server.url(`upload/${name}`)]);
   const [time, size] = c.stdout.trim().split(' ').map(Number);
   const stored = await stat(join(server.uploadDir, name)).then((s) => s.size, () => -1);
   await clearUploads(server);
@@ -399,7 +399,7 @@ const curlStalls: Record<string, number[]> = {};
 
 async function curlSmall(server: ServerTarget, r: Row): Promise<void> {
   const last = String(SMALL_COUNT - 1).padStart(3, '0');
-  const c = await runProcess('curl', ['-s', '-S', '-o', '/dev/null', '-w', '%{time_total} %{size_download} %{time_connect}\\n', server.url(`small/f[000-${last}].bin`)], { timeoutMs: 180_000 });
+  const c = await runBenchProcess('curl', ['-s', '-S', '-o', '/dev/null', '-w', '%{time_total} %{size_download} %{time_connect}\\n', server.url(`small/f[000-${last}].bin`)], { timeoutMs: 180_000 });
   const lines = c.stdout.trim().split('\n').map((l) => l.split(' ').map(Number));
   const bytes = lines.reduce((s, l) => s + (l[1] ?? 0), 0);
   if (c.code !== 0 || lines.length !== SMALL_COUNT || bytes !== SMALL * SMALL_COUNT) return fail(r, `curl exited ${c.code}, ${lines.length} transfers, ${bytes} bytes: ${lastLines(c.stderr)}`);
@@ -445,7 +445,7 @@ async function ownClient(server: ServerTarget, mode: TransferMode, op: 'retr' | 
     repeat,
     sessionTimeoutMs,
   };
-  const c = await runProcess(process.execPath, ['--import', 'tsx', join(CHECKOUT, 'bench', 'ownClient.ts'), JSON.stringify(req)], {
+  const c = await runBenchProcess(process.execPath, ['--import', 'tsx', join(CHECKOUT, 'bench', 'ownClient.ts'), JSON.stringify(req)], {
     cwd: CHECKOUT,
     timeoutMs: repeat * sessionTimeoutMs + 30_000,
   });
@@ -671,7 +671,7 @@ async function measureBigTraceSections(opts: Options, work: string, report: BigT
       report.export.push(entry);
       for (let i = 0; i < opts.reps; i++) {
         const out = join(work, `export-${i}.${format}`);
-        const c = await runProcess(process.execPath, ['--import', 'tsx', join(CHECKOUT, 'bench', 'exportChild.ts'), big.path, out], { cwd: CHECKOUT, timeoutMs: 180_000 });
+        const c = await runBenchProcess(process.execPath, ['--import', 'tsx', join(CHECKOUT, 'bench', 'exportChild.ts'), big.path, out], { cwd: CHECKOUT, timeoutMs: 180_000 });
         await rm(out, { force: true });
         if (c.code !== 0) {
           fail(exportRow, `exportChild exited ${c.code}${c.timedOut ? ' (timed out)' : ''}: ${lastLines(c.stderr)}`);
@@ -689,7 +689,7 @@ async function measureBigTraceSections(opts: Options, work: string, report: BigT
       // The command as a user types it, once: `ftp-lab export trace.json -o x.svg` (under /usr/bin/time -v when installed).
       const out = join(work, `cli.${format}`);
       const cli = ['bin/ftp-lab.js', 'export', big.path, '-o', out];
-      const c = hasTimeV ? await runProcess(TIME_V, ['-v', process.execPath, ...cli], { cwd: CHECKOUT, timeoutMs: 180_000 }) : await runProcess(process.execPath, cli, { cwd: CHECKOUT, timeoutMs: 180_000 });
+      const c = hasTimeV ? await runBenchProcess(TIME_V, ['-v', process.execPath, ...cli], { cwd: CHECKOUT, timeoutMs: 180_000 }) : await runBenchProcess(process.execPath, cli, { cwd: CHECKOUT, timeoutMs: 180_000 });
       await rm(out, { force: true });
       const cliRow = row(server, client, '`ftp-lab export -o x.' + format + '`, whole command (1 run)', 'ms');
       if (c.code !== 0) fail(cliRow, `ftp-lab export exited ${c.code}${c.timedOut ? ' (timed out)' : ''}: ${lastLines(c.stderr)}`);
@@ -988,6 +988,13 @@ async function main(): Promise<number> {
       const idle = r.memory?.idleRssMiB !== undefined ? `, then ${fmt(r.memory.idleRssMiB, 1)} MiB after ${r.memory.idleSeconds} s idle` : '';
       log(`  ${r.server.padEnd(10)} ${r.memory ? SESSION_MARKS.map((n) => `${fmt(r.memory!.rssMiB[n], 1)} MiB`).join(' / ') + idle : `not measured: ${r.error}`}`);
     }
+    // Flat means no growth with the number of sessions; the first thousand warm up code, caches and pools.
+    const [warm, last] = [SESSION_MARKS[1], SESSION_MARKS.at(-1)!];
+    const ours = sessions.find((r) => r.server === 'ftp-lab')?.memory?.rssMiB;
+    if (ours?.[warm] !== undefined && ours[last] !== undefined) {
+      const growth = ours[last] / ours[warm] - 1;
+      log(`goal, ftp-lab's VmRSS after ${last} sessions within 10% of after ${warm}: ${growth >= 0 ? '+' : ''}${fmt(growth * 100, 1)}% (${growth <= 0.1 ? 'met' : 'NOT met'})`);
+    }
   }
   for (const m of ownClientMemory) log(`  FTP Lab client peak RSS (${m.mode}, ${m.op}, against ${m.server}): ${mib(m.maxRssKiB)}`);
   if (bigTrace.goals.length) {
@@ -1024,7 +1031,7 @@ async function main(): Promise<number> {
 }
 
 async function curlRetrFile(server: ServerTarget, path: string, size: number): Promise<void> {
-  const c = await runProcess('curl', ['-s', '-S', '-o', '/dev/null', '-w', '%{size_download}', server.url(path)]);
+  const c = await runBenchProcess('curl', ['-s', '-S', '-o', '/dev/null', '-w', '%{size_download}', server.url(path)]);
   if (c.code !== 0 || Number(c.stdout) !== size) errors.push(`trace check: curl ${path} from ${server.name} exited ${c.code}, ${c.stdout} bytes: ${lastLines(c.stderr)}`);
 }
 

@@ -59,7 +59,7 @@ function shortSession(port: number, user: string, password: string): Promise<voi
  * Runs the sessions and weighs the server at each mark. With `idleMs`, it then waits (up to that long) for the
  * server's memory to come back to where it started, and reports where it got to.
  */
-export async function measureSessionMemory(port: number, pid: number, user: string, password: string, total = SESSION_MARKS.at(-1)!, idleMs = 0): Promise<SessionMemory> {
+export async function measureSessionMemory(port: number, pid: number, user: string, password: string, total: number = SESSION_MARKS.at(-1)!, idleMs = 0): Promise<SessionMemory> {
   const rss: Record<number, number> = {};
   const t0 = performance.now();
   let done = 0;

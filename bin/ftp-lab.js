@@ -10,6 +10,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const SOURCES = ['core', 'main', 'renderer', 'scripts', 'package.json'];
 const STAMP = 'dist/build-stamp';
 const CLI = 'dist/cli/ftp-lab.mjs';
+const SERVER_HEAP = 'dist/cli/serverHeap.mjs';
 const BUILD_SCRIPT = 'scripts/build.ts';
 
 function mtime(path) {
@@ -50,6 +51,8 @@ if (!existsSync(`${root}${CLI}`)) {
   process.stderr.write(`FTP Lab is not built: ${CLI} is missing from ${root}. Build it from a checkout with \`npm run build\`.\n`);
   process.exit(1);
 }
+// A server keeps its heap near its live size (main/cli/serverHeap.ts); set before the CLI loads, or it grows first.
+if (process.argv[2] === 'serve') (await import(`../${SERVER_HEAP}`)).keepServerHeapSmall();
 // Stack traces of a bug point at the TypeScript sources, not at the bundle's lines.
 process.setSourceMapsEnabled(true);
 const { main } = await import(`../${CLI}`);

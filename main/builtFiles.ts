@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 /** Each built file or folder, relative to the package root (electron-builder.yml names electronMain too). */
 export const BUILT_FILES = {
   cli: 'dist/cli/ftp-lab.mjs',
+  /** main/cli/serverHeap.ts on its own: bin/ftp-lab.js applies it before the CLI loads. */
+  serverHeap: 'dist/cli/serverHeap.mjs',
   electronMain: 'dist/electron/main.cjs',
   electronPreload: 'dist/electron/preload.cjs',
   renderer: 'dist/renderer',

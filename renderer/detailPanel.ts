@@ -1,7 +1,7 @@
 // The detail panel: for the hovered, clicked or current mark, its accessible sentence, the raw facts
 // (line, bytes, timestamps) and the RFC section that governs it. Text only, never markup.
 
-import type { Mark } from '../core/diagram/diagramModel';
+import type { Mark } from '../core/diagram/layout/diagramModel';
 import { element } from './dom';
 
 export interface DetailPanel {

@@ -5,12 +5,12 @@
 import { select, type Selection } from 'd3-selection';
 import 'd3-transition';
 import { zoom, zoomIdentity, type D3ZoomEvent, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
-import type { DiagramModel, Mark, MarkKind, Row } from '../core/diagram/diagramModel';
-import { themes } from '../core/diagram/palette';
-import { FRAME } from '../core/diagram/placeMarks';
+import type { DiagramModel, Mark, MarkKind, Row } from '../core/diagram/layout/diagramModel';
+import { themes } from '../core/diagram/painters/palette';
+import { FRAME } from '../core/diagram/layout/placeMarks';
 import { drawLegend } from './legend';
 import { drawMark, markClasses } from './markShapes';
-import { markInWindow } from '../core/diagram/markExtent';
+import { markInWindow } from '../core/diagram/layout/markExtent';
 
 export interface DiagramState {
   /** The step (row) the user is on; its marks are highlighted. -1 before the first. */

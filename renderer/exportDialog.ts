@@ -4,9 +4,9 @@
 // the text formats fill a <pre> through textContent, so nothing from the trace is ever parsed as markup.
 // PNG and PDF need the host's renderers (resvg, PDFKit): the dialog names the CLI for them.
 
-import { exportModel, StepRangeError, type StepRange } from '../core/diagram/exportModel';
-import type { ThemeName } from '../core/diagram/palette';
-import { TEXT_EXPORTS, type TextFormat } from '../core/diagram/textExports';
+import { exportModel, StepRangeError, type StepRange } from '../core/diagram/layout/exportModel';
+import type { ThemeName } from '../core/diagram/painters/palette';
+import { TEXT_EXPORTS, type TextFormat } from '../core/diagram/painters/textExports';
 import type { TraceFile } from '../core/trace/traceEvent';
 import { byId } from './dom';
 import { download, traceFileName } from './traceFiles';

@@ -1,8 +1,8 @@
 // The diagram's legend as a small overlay that stays in view: command and reply arrows, and each data
 // connection's colour and dash (the same palette as the exports), with its endpoints.
 
-import type { DiagramModel } from '../core/diagram/diagramModel';
-import { connectionColour, connectionDash, type Theme } from '../core/diagram/palette';
+import type { DiagramModel } from '../core/diagram/layout/diagramModel';
+import { connectionColour, connectionDash, type Theme } from '../core/diagram/painters/palette';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const MAX_SHOWN = 2;

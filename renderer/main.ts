@@ -2,7 +2,7 @@
 // from the playback state once per frame.
 
 import type { MenuCommand } from '../core/api/labApi';
-import type { DiagramModel, Mark } from '../core/diagram/diagramModel';
+import type { DiagramModel, Mark } from '../core/diagram/layout/diagramModel';
 import { connectBridge } from './bridge';
 import { createControlsBar } from './controlsBar';
 import { createDetailPanel } from './detailPanel';
@@ -16,7 +16,7 @@ import { Playback, type PlaybackSnapshot } from './playback';
 import { createExportDialog } from './exportDialog';
 import { openTraceFile, saveTraceFile } from './traceFiles';
 import { createTranscriptView } from './transcriptPanel';
-import { dataModesOf, dataModesText } from '../core/diagram/traceSurvey';
+import { dataModesOf, dataModesText } from '../core/diagram/layout/traceSurvey';
 import { transferModes } from '../core/protocol/transferModes';
 import type { TraceEvent, TransferMode } from '../core/trace/traceEvent';
 

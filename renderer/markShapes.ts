@@ -1,12 +1,12 @@
 // How each kind of diagram mark is drawn into its <g>, from the model's geometry alone and in the same
-// shapes and classes as core/diagram/svgPainter (screen and export look alike). New marks can animate in:
+// shapes and classes as core/diagram/painters/svgPainter (screen and export look alike). New marks can animate in:
 // a message's shaft grows from sender to receiver. All text goes in with .text(): trace text is untrusted.
 
 import type { Selection } from 'd3-selection';
 import 'd3-transition';
-import { FONT, type ArrowGeometry, type Mark } from '../core/diagram/diagramModel';
-import { connectionColour, connectionDash, type Theme } from '../core/diagram/palette';
-import { sansTextWidth } from '../core/diagram/textWidth';
+import { FONT, type ArrowGeometry, type Mark } from '../core/diagram/layout/diagramModel';
+import { connectionColour, connectionDash, type Theme } from '../core/diagram/painters/palette';
+import { sansTextWidth } from '../core/diagram/layout/textWidth';
 
 type G = Selection<SVGGElement, Mark, null, undefined>;
 

@@ -1,8 +1,8 @@
 // The trace the renderer holds: events as they arrive (live) or as loaded, their transcript lines, and
 // the diagram laid out by core/diagram up to any step. Stepping back is a re-layout of a prefix, never a replay.
 
-import { layoutTrace } from '../core/diagram/layout';
-import type { DiagramModel } from '../core/diagram/diagramModel';
+import { layoutTrace } from '../core/diagram/layout/layout';
+import type { DiagramModel } from '../core/diagram/layout/diagramModel';
 import { observedSides } from '../core/trace/closeMeaning';
 import type { Side, TraceEvent, TraceFile, TraceMeta } from '../core/trace/traceEvent';
 import { createTraceFile } from '../core/trace/traceFile';

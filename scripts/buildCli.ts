@@ -1,15 +1,24 @@
 // Bundles the command line (main/cli/ftpLab.ts and everything it loads) with esbuild into dist/cli/ftp-lab.mjs,
 // which bin/ftp-lab.js runs: no TypeScript loader at run time. Packages stay imports from node_modules.
+// main/cli/serverHeap.ts is bundled on its own too: bin applies it before the CLI is loaded.
 
 import { build } from 'esbuild';
-import { packageRoot, builtPath } from '../main/builtFiles';
+import { basename, dirname } from 'node:path';
+import { BUILT_FILES, packageRoot } from '../main/builtFiles';
 
-export async function buildCli(options: { outfile?: string } = {}): Promise<string> {
-  const outfile = options.outfile ?? builtPath('cli');
+/** Each bundle's name (dist/cli/<name>.mjs, as main/builtFiles.ts says) and its entry point. */
+const ENTRY_POINTS = [
+  { out: basename(BUILT_FILES.cli, '.mjs'), in: 'main/cli/ftpLab.ts' },
+  { out: basename(BUILT_FILES.serverHeap, '.mjs'), in: 'main/cli/serverHeap.ts' },
+];
+
+export async function buildCli(options: { outDir?: string } = {}): Promise<string> {
+  const outdir = options.outDir ?? `${packageRoot()}/${dirname(BUILT_FILES.cli)}`;
   await build({
     absWorkingDir: packageRoot(),
-    entryPoints: ['main/cli/ftpLab.ts'],
-    outfile,
+    entryPoints: ENTRY_POINTS,
+    outdir,
+    outExtension: { '.js': '.mjs' },
     bundle: true,
     format: 'esm',
     platform: 'node',
@@ -19,5 +28,5 @@ export async function buildCli(options: { outfile?: string } = {}): Promise<stri
     sourcemap: true,
     logLevel: 'warning',
   });
-  return outfile;
+  return outdir;
 }

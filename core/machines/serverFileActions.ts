@@ -42,14 +42,19 @@ const storeErrorReplies: Record<StoreErrorCode, () => Outcome> = {
   invalidName: () => ({ replies: [reply('nameNotAllowed')] }),
   noSpace: () => ({ replies: [reply('insufficientStorage')] }),
   tooBig: () => ({ replies: [reply('storageExceeded')] }),
+  // The allocation the server was configured with: 959 §4.2.1's "(for current directory or dataset)".
+  overQuota: () => ({ replies: [reply('storageExceeded')] }),
   io: () => ({ replies: [reply('localError')] }),
 };
+
+const exceededAllocation = (message: string) => `Exceeded storage allocation: ${message}`;
 
 /** Refusals whose message says what the server knows and the code does not (which error; how much of the file was kept). */
 const explained: Partial<Record<StoreErrorCode, (message: string) => string>> = {
   io: (message) => `Local error: ${message}`,
   noSpace: (message) => `Insufficient storage space: ${message}`,
-  tooBig: (message) => `Exceeded storage allocation: ${message}`,
+  tooBig: exceededAllocation,
+  overQuota: exceededAllocation,
 };
 
 export function storeErrorOutcome(error: StoreErrorCode, message?: string): Outcome {

@@ -19,7 +19,8 @@ import { checkExportOptions, EXPORT_ARGS, EXPORT_HELP, ExportError, exportOption
 import { untilStopSignal } from './stopSignal';
 import { UsageError, type CliIo } from './cliIo';
 import { startLabSession } from '../session/labSession';
-import { dataModesText } from '../../core/diagram/traceSurvey';
+import { dataModesText } from '../../core/diagram/layout/traceSurvey';
+import { byteSizeText, parseByteSize } from './byteSize';
 
 export const TOOL = 'ftp-lab 0.1.0';
 
@@ -34,10 +35,10 @@ export const USAGE = `Usage:
   ftp-lab web [--port N]                             the UI in your browser (URL with a secret token printed)
   ftp-lab serve [--host 127.0.0.1] [--port 2121] [--root DIR] [--user NAME --password SECRET] [--anonymous] [--trace FILE]
               [--pasv-ports MIN-MAX] [--idle-timeout SECONDS] [--max-sessions N] [--max-per-ip N]
-              [--login-delay MS] [--reveal-passwords]
+              [--quota BYTES|500K|10M|2G] [--login-delay MS] [--reveal-passwords]
   ftp-lab run <scenario|file.json> [--server ftp://user:pass@host:port] [--passive|--active] [--extended] [--type A|I]
               [--mode S|B|C] [--file NAME] [--size BYTES] [--trace FILE] [--export FILE] [--theme light|dark] [--notes]
-              [--scale N] [--range N..M] [--reveal-passwords] [--quiet]
+              [--scale N] [--range N..M] [--tcp-states] [--reveal-passwords] [--quiet]
   ftp-lab scenarios
   ftp-lab export <trace.json> -o FILE [--format svg|png|pdf|mmd|puml|html|json|pcapng] [--range N..M] [--theme light|dark]
               [--notes] [--scale N] [--textbook] [--title TEXT]   (ftp-lab export --help: formats, options, steps)
@@ -107,10 +108,11 @@ function passivePortsOption(text: string): PassivePortRange {
   }
 }
 
-async function storeFor(root: string | undefined): Promise<FileStore> {
-  if (!root) return createMemoryStore();
+async function storeFor(root: string | undefined, quotaBytes: number | undefined): Promise<FileStore> {
+  const quota = quotaBytes ? { quotaBytes } : {};
+  if (!root) return createMemoryStore(quota);
   try {
-    return await createDirectoryStore(root);
+    return await createDirectoryStore(root, quota);
   } catch (error) {
     throw new UsageError(`--root ${root}: ${(error as Error).message}`);
   }
@@ -137,6 +139,7 @@ export const SERVE_OPTIONS = {
   'idle-timeout': { type: 'string' },
   'max-sessions': { type: 'string' },
   'max-per-ip': { type: 'string' },
+  quota: { type: 'string' },
   'reveal-passwords': { type: 'boolean', default: false },
 } as const;
 
@@ -151,12 +154,22 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
   const maxSessions = limitOption('--max-sessions', values['max-sessions']);
   const maxPerIp = limitOption('--max-per-ip', values['max-per-ip']);
   const passivePorts = values['pasv-ports'] !== undefined ? passivePortsOption(values['pasv-ports']) : undefined;
+  const quotaBytes = values.quota !== undefined ? quotaOption(values.quota) : undefined;
   if ((values.user === undefined) !== (values.password === undefined)) throw new UsageError('--user and --password go together.');
   const accounts = values.user !== undefined ? [{ user: values.user, password: values.password! }] : [];
-  const store = await storeFor(values.root);
+  const store = await storeFor(values.root, quotaBytes);
   // Events go to the transcript and the trace file as they happen; none is kept in memory.
   const recorder = new TraceRecorder(() => performance.now(), { retain: false });
-  const meta: TraceMeta = { createdAt: new Date().toISOString(), tool: TOOL, title: 'ftp-lab serve', passwordsMasked: !values['reveal-passwords'] };
+  const meta: TraceMeta = {
+    createdAt: new Date().toISOString(),
+    tool: TOOL,
+    title: 'ftp-lab serve',
+    passwordsMasked: !values['reveal-passwords'],
+    // Whoever reads the trace later sees why an upload got 552: the quota, and how much of it was used at the start.
+    ...(store.quota ? { quota: { limitBytes: store.quota.limitBytes, usedBytesAtStart: store.quota.usedBytes } } : {}),
+    // And why a client was greeted with 421: the session limits the teacher set (those not set are absent).
+    ...(maxSessions !== undefined || maxPerIp !== undefined ? { limits: { ...(maxSessions !== undefined ? { maxSessions } : {}), ...(maxPerIp !== undefined ? { maxPerIp } : {}) } } : {}),
+  };
   const writer = new TranscriptWriter(new Set(['server' as const]));
   // The live transcript: lines are gathered and go out together every TRANSCRIPT_MS (a person reading along
   // sees no lag). Writes to stdout are synchronous (a file, a pipe, a terminal): one per reply, as this
@@ -211,7 +224,7 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
   const who = accounts.length ? `user ${accounts[0]!.user}${values.anonymous ? ' and anonymous' : ''}` : 'anonymous login';
   // Listening for Ctrl-C before the ready line: whoever reads that line may stop the server at once.
   const stopped = untilStopSignal();
-  io.out(`FTP Lab server on ftp://${server.address.host}:${server.address.port}/ serving ${store.description} (${who}). Ctrl-C stops it.`);
+  io.out(`FTP Lab server on ftp://${server.address.host}:${server.address.port}/ serving ${store.description}${quotaText(store)} (${who}${limitsText(maxSessions, maxPerIp)}). Ctrl-C stops it.`);
   await stopped;
   // Stopping takes at most SHUTDOWN_GRACE_MS (clients are told with 421 and may close); a second signal will not wait.
   const hurry = (signal: NodeJS.Signals) => {
@@ -235,11 +248,35 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
   return 0;
 }
 
+/** --quota: a size (bytes, or with K, M, G); 0 for none. */
+function quotaOption(text: string): number {
+  try {
+    return parseByteSize(text);
+  } catch (error) {
+    throw new UsageError(`--quota: ${(error as Error).message} 0 means no quota.`);
+  }
+}
+
+/** The banner's words for the session limits (0 or absent: no limit). */
+function limitsText(maxSessions: number | undefined, maxPerIp: number | undefined): string {
+  const parts = [maxSessions ? `at most ${maxSessions} session${maxSessions === 1 ? '' : 's'}` : '', maxPerIp ? `${maxPerIp} per address` : ''].filter(Boolean);
+  return parts.length ? `; ${parts.join(', ')}` : '';
+}
+
+/** The banner's words for a store's quota: how much it allows, how much is used, and whether uploads can still land. */
+function quotaText(store: FileStore): string {
+  if (!store.quota) return '';
+  const { limitBytes, usedBytes } = store.quota;
+  const full = usedBytes >= limitBytes ? ': already full, so every upload gets 552 until files are deleted' : '';
+  return ` with a quota of ${byteSizeText(limitBytes)}, ${usedBytes} bytes used${full}`;
+}
+
 /** A session limit: a whole number, 0 for none. */
 function limitOption(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value)) throw new UsageError(`${name}: "${value}" is not a number of sessions (0: no limit).`);
-  return Number(value);
+  // 0 is no limit, the same as not setting one.
+  return Number(value) || undefined;
 }
 
 interface ServerUrl {
@@ -291,6 +328,8 @@ export const RUN_OPTIONS = {
   trace: { type: 'string' },
   export: { type: 'string', multiple: true },
   ...EXPORT_ARGS,
+  /** Each end's TCP state as the kernel reports it (Linux), in the trace and the transcript. */
+  'tcp-states': { type: 'boolean', default: false },
   'reveal-passwords': { type: 'boolean', default: false },
   quiet: { type: 'boolean', default: false },
 } as const;
@@ -344,6 +383,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     extended: values.extended,
     revealPasswords: values['reveal-passwords'],
     sessionTimeoutMs: 120_000,
+    kernelTcpStates: values['tcp-states'],
   });
   const { address, meta, steps } = lab;
   const modes = dataModesText(steps.flatMap((s) => (s.kind === 'dataSetup' ? [s.passive ? ('passive' as const) : ('active' as const)] : [])));

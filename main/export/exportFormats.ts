@@ -4,11 +4,11 @@
 
 import { rename, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { parseStepRange, StepRangeError, type StepRange } from '../../core/diagram/exportModel';
-import type { ThemeName } from '../../core/diagram/palette';
-import { exportModelFor, exportSvg, TEXT_EXPORTS } from '../../core/diagram/textExports';
-import { paintSvg } from '../../core/diagram/svgPainter';
-import { paintTextbookSvg } from '../../core/diagram/textbookView';
+import { parseStepRange, StepRangeError, type StepRange } from '../../core/diagram/layout/exportModel';
+import type { ThemeName } from '../../core/diagram/painters/palette';
+import { exportModelFor, exportSvg, TEXT_EXPORTS } from '../../core/diagram/painters/textExports';
+import { paintSvg } from '../../core/diagram/painters/svgPainter';
+import { paintTextbookSvg } from '../../core/diagram/painters/textbookView';
 import type { TraceFile } from '../../core/trace/traceEvent';
 import { tracePcapng } from '../../core/capture/tracePcapng';
 import { ExportError } from './exportError';

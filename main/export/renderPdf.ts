@@ -2,7 +2,7 @@
 // the fonts embedded; characters the main font lacks go to the fallback font.
 
 import { createRequire } from 'node:module';
-import { printableSvg } from '../../core/diagram/printableSvg';
+import { printableSvg } from './printableSvg';
 import { findFonts } from './fonts';
 import { svgSize } from './svgSize';
 

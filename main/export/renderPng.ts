@@ -4,8 +4,8 @@
 // A document the text split cannot place exactly goes to resvg whole instead (resvgPng.ts).
 
 import { availableParallelism } from 'node:os';
-import { printableSvg } from '../../core/diagram/printableSvg';
-import { splitText, TextRunsUnsupported } from '../../core/diagram/textRuns';
+import { printableSvg } from './printableSvg';
+import { splitText, TextRunsUnsupported } from './textRuns';
 import { ExportError } from './exportError';
 import { findFonts } from './fonts';
 import { PNG_MAX_DIMENSION, PngWriter } from './pngWriter';

@@ -5,8 +5,8 @@
 
 import { Resvg } from '@resvg/resvg-js';
 import * as fontkit from 'fontkit';
-import type { FontSpec, TextDraw } from '../../core/diagram/textRuns';
-import { TextRunsUnsupported } from '../../core/diagram/textRuns';
+import type { FontSpec, TextDraw } from './textRuns';
+import { TextRunsUnsupported } from './textRuns';
 import type { FontFiles } from './fonts';
 
 /** Rows [top, top + height) of the whole picture, RGBA with premultiplied alpha (as resvg renders). */

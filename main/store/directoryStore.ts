@@ -12,7 +12,8 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { FileInfo } from '../../core/protocol/fileInfo';
-import { StoreError, type BufferDrainingSink, type BufferFillingSource, type FileStore, type SyncFileStore, type WriteMode } from './fileStore';
+import { cutShort, StoreError, type FileSink, type FileSource, type FileStore, type SyncFileStore, type WriteMode } from './fileStore';
+import { StorageQuota } from './storageQuota';
 import { checkName, checkOffset, checkVirtualPath, compareNames, joinVirtual } from './virtualPath';
 
 /** Stream buffers of 1 MiB: few big reads and writes per transfer. */
@@ -35,8 +36,13 @@ function regularFileSize(fd: number, virtual: string): number {
   return stats.size;
 }
 
+export interface DirectoryStoreOptions {
+  /** The most the files under the root may hold in all, in bytes (serve --quota); what is there at the start counts. */
+  readonly quotaBytes?: number;
+}
+
 /** Serves `root` (which must be an existing directory); every path is checked to stay inside it. */
-export async function createDirectoryStore(root: string): Promise<FileStore> {
+export async function createDirectoryStore(root: string, opts: DirectoryStoreOptions = {}): Promise<FileStore> {
   let realRoot: string;
   let rootStats: Stats;
   try {
@@ -47,6 +53,7 @@ export async function createDirectoryStore(root: string): Promise<FileStore> {
     throw new Error(`cannot serve ${root}: ${code === 'ENOENT' ? 'no such directory' : (error as Error).message}`, { cause: error });
   }
   if (!rootStats.isDirectory()) throw new Error(`cannot serve ${root}: not a directory`);
+  const quota = opts.quotaBytes === undefined ? undefined : new StorageQuota(opts.quotaBytes, measuredBytes(realRoot, root));
   const rootPrefix = realRoot.endsWith(path.sep) ? realRoot : realRoot + path.sep;
   const inside = (real: string) => real === realRoot || real.startsWith(rootPrefix);
 
@@ -187,6 +194,7 @@ export async function createDirectoryStore(root: string): Promise<FileStore> {
   return {
     description: `directory ${realRoot}`,
     sync,
+    ...(quota ? { quota } : {}),
 
     async stat(virtual) {
       return sync.stat(virtual);
@@ -223,11 +231,13 @@ export async function createDirectoryStore(root: string): Promise<FileStore> {
       if (segments.length === 0) throw new StoreError('isDirectory', '/: is a directory');
       // Checked first: unlink(2) of a directory is EISDIR on Linux but EPERM on macOS.
       if (statOf(host, virtual).isDirectory()) throw new StoreError('isDirectory', `${virtual}: is a directory`);
+      const freed = quota ? storedBytes(host) : 0;
       try {
         fs.unlinkSync(host);
       } catch (error) {
         throw storeError(error, virtual);
       }
+      quota?.release(freed);
     },
 
     async rename(from, to) {
@@ -241,11 +251,14 @@ export async function createDirectoryStore(root: string): Promise<FileStore> {
       const existing = statIfAny(target.host, to);
       // rename(2) would replace an empty directory; the store never replaces directories (as the memory store).
       if (existing && (existing.isDirectory() || sourceStats.isDirectory())) throw new StoreError('exists', `${to}: already exists`);
+      // The file (or link) a file replaces is gone, and its bytes with it.
+      const freed = quota && existing ? storedBytes(target.host) : 0;
       try {
         fs.renameSync(source.host, target.host);
       } catch (error) {
         throw storeError(error, to);
       }
+      quota?.release(freed);
     },
 
     async openRead(virtual, offset = 0) {
@@ -282,7 +295,7 @@ export async function createDirectoryStore(root: string): Promise<FileStore> {
       const existing = statIfAny(host, virtual);
       if (existing?.isDirectory()) throw new StoreError('isDirectory', `${virtual}: is a directory`);
       if (existing && !existing.isFile()) throw new StoreError('io', `${virtual}: not a regular file`);
-      return openWriteStream(host, virtual, mode, existing);
+      return openWriteStream(host, virtual, mode, existing, quota);
     },
 
     async uniqueName(dirPath, base) {
@@ -303,10 +316,10 @@ export async function createDirectoryStore(root: string): Promise<FileStore> {
   };
 }
 
-/** Adds BufferFillingSource to a file's read stream: positional reads on the same handle, up to `end`. */
-function withReadInto(stream: Readable, handle: FileHandle, start: number, end: number): Readable & BufferFillingSource {
+/** Makes a file's read stream a FileSource: positional reads on the same handle, up to `end`. */
+function withReadInto(stream: Readable, handle: FileHandle, start: number, end: number): FileSource {
   let position = start;
-  const source = stream as Readable & BufferFillingSource;
+  const source = stream as FileSource;
   Object.defineProperty(source, 'remaining', { get: () => end - position });
   source.readInto = async (buffer: Buffer) => {
     const length = Math.min(buffer.length, end - position);
@@ -320,7 +333,7 @@ function withReadInto(stream: Readable, handle: FileHandle, start: number, end: 
   return source;
 }
 
-async function openWriteStream(host: string, virtual: string, mode: WriteMode, existing: Stats | undefined): Promise<Writable> {
+async function openWriteStream(host: string, virtual: string, mode: WriteMode, existing: Stats | undefined, quota: StorageQuota | undefined): Promise<FileSink> {
   let handle: FileHandle;
   let start: number | undefined;
   try {
@@ -347,32 +360,52 @@ async function openWriteStream(host: string, virtual: string, mode: WriteMode, e
   } catch (error) {
     throw error instanceof StoreError ? error : storeError(error, virtual);
   }
+  // What the file holds now that it is open: nothing after O_TRUNC, the bytes before the offset after a resume.
+  const size = mode.kind === 'append' ? (existing?.size ?? 0) : (start ?? 0);
+  quota?.release((existing?.size ?? 0) - size);
   // Each write goes to the file as it comes, so a destroyed stream leaves what was written.
   const stream = handle.createWriteStream(start === undefined ? { highWaterMark: HIGH_WATER_MARK } : { start, highWaterMark: HIGH_WATER_MARK });
-  return withWriteFrom(stream, handle, mode.kind === 'append' ? undefined : (start ?? 0), virtual);
+  return withWriteFrom(stream, handle, mode.kind === 'append' ? undefined : (start ?? 0), virtual, quota && { quota, size });
 }
 
 /**
- * Adds BufferDrainingSink to a file's write stream: writes on the same handle, from `start` (or at the end,
+ * Makes a file's write stream a FileSink: writes on the same handle, from `start` (or at the end,
  * appending). One write at a time, in order, however many are handed over: when the disk fills, the file is
  * a prefix of what was sent, never a hole left by a later write that found space before an earlier one.
  * After a failure nothing more is written, and the refusal says how many bytes the file keeps.
+ * Under a quota each write takes its bytes from it first, and only those it got go to the file: a write that
+ * would pass the quota writes what fits, then fails (overQuota) as a full disk would.
  */
-function withWriteFrom(stream: Writable, handle: FileHandle, start: number | undefined, virtual: string): Writable & BufferDrainingSink {
+function withWriteFrom(
+  stream: Writable,
+  handle: FileHandle,
+  start: number | undefined,
+  virtual: string,
+  limit: { quota: StorageQuota; size: number } | undefined,
+): FileSink {
   let position = start;
   let queue: Promise<void> = Promise.resolve();
   let failure: StoreError | undefined;
+  /** Bytes this writer took from the quota. */
+  let taken = 0;
+  const take = (wanted: number): number => {
+    const granted = limit ? limit.quota.take(wanted) : wanted;
+    taken += granted;
+    return granted;
+  };
   /** The store's refusal for a failed write, once: what went wrong and how much of the file is there. */
   const refuse = (error: unknown): StoreError => {
     if (failure) return failure;
-    const refusal = storeError(error, virtual);
     const kept = fs.fstatSync(handle.fd).size;
-    failure = new StoreError(refusal.code, `${refusal.message}; the file keeps its first ${kept} bytes`);
+    // A write that failed part-way (a full disk, EIO) took bytes it did not write: they go back.
+    limit?.quota.release(limit.size + taken - kept);
+    failure = cutShort(error instanceof StoreError ? error : storeError(error, virtual), kept);
     return failure;
   };
-  const sink = stream as Writable & BufferDrainingSink & {
-    _write(chunk: unknown, encoding: BufferEncoding, callback: (error?: Error | null) => void): void;
-    _writev?(chunks: { chunk: unknown; encoding: BufferEncoding }[], callback: (error?: Error | null) => void): void;
+  const overQuota = () => refuse(limit!.quota.exceeded(virtual));
+  const sink = stream as FileSink & {
+    _write(chunk: Buffer, encoding: BufferEncoding, callback: (error?: Error | null) => void): void;
+    _writev?(chunks: { chunk: Buffer; encoding: BufferEncoding }[], callback: (error?: Error | null) => void): void;
     _final(callback: (error?: Error | null) => void): void;
     _destroy(error: Error | null, callback: (error?: Error | null) => void): void;
   };
@@ -381,25 +414,37 @@ function withWriteFrom(stream: Writable, handle: FileHandle, start: number | und
     if (position !== undefined) position += length;
     const written = queue.then(async () => {
       if (failure) throw failure;
+      const granted = take(length);
       try {
         // A regular file takes the whole write, but the call may return less: write the rest after it.
-        for (let done = 0; done < length; ) {
-          const { bytesWritten } = await handle.write(buffer, done, length - done, at === undefined ? null : at + done);
+        for (let done = 0; done < granted; ) {
+          const { bytesWritten } = await handle.write(buffer, done, granted - done, at === undefined ? null : at + done);
           done += bytesWritten;
         }
       } catch (error) {
         throw refuse(error);
       }
+      if (granted < length) throw overQuota();
     });
     queue = written.catch(() => undefined);
     return written;
   };
-  // Bytes written through the stream itself (TYPE A conversion, records) are refused in the same words (452, not 426).
+  // Bytes written through the stream itself (TYPE A conversion, records) are refused in the same words (452, not 426),
+  // and stopped at the quota the same way: what fits is written, then the refusal.
   const streamWrite = sink._write.bind(sink);
-  sink._write = (chunk, encoding, callback) => streamWrite(chunk, encoding, (error) => callback(error ? refuse(error) : error));
+  sink._write = (chunk, encoding, callback) => {
+    const granted = take(chunk.length);
+    if (granted === 0 && chunk.length > 0) return callback(overQuota());
+    streamWrite(granted < chunk.length ? chunk.subarray(0, granted) : chunk, encoding, (error) => callback(error ? refuse(error) : granted < chunk.length ? overQuota() : error));
+  };
   if (sink._writev) {
     const streamWritev = sink._writev.bind(sink);
-    sink._writev = (chunks, callback) => streamWritev(chunks, (error) => callback(error ? refuse(error) : error));
+    sink._writev = (chunks, callback) => {
+      const wanted = chunks.reduce((n, { chunk }) => n + chunk.length, 0);
+      const granted = take(wanted);
+      if (granted === 0 && wanted > 0) return callback(overQuota());
+      streamWritev(granted < wanted ? firstBytesOf(chunks, granted) : chunks, (error) => callback(error ? refuse(error) : granted < wanted ? overQuota() : error));
+    };
   }
   // The stream ends, or is destroyed (closing the file), only after the writes handed over before: an aborted or
   // broken upload keeps every byte the server took (and counted, and reported in 110 MARK), so REST finds them there.
@@ -407,6 +452,48 @@ function withWriteFrom(stream: Writable, handle: FileHandle, start: number | und
   const destroy = sink._destroy.bind(sink);
   sink._destroy = (error, callback) => void queue.then(() => destroy(error, callback));
   return sink;
+}
+
+/** The first `bytes` bytes of a list of chunks (the last one kept cut to fit). */
+function firstBytesOf<T extends { chunk: Buffer }>(chunks: readonly T[], bytes: number): T[] {
+  const kept: T[] = [];
+  for (let left = bytes, i = 0; left > 0 && i < chunks.length; i += 1) {
+    const entry = chunks[i]!;
+    kept.push(entry.chunk.length <= left ? entry : { ...entry, chunk: entry.chunk.subarray(0, left) });
+    left -= entry.chunk.length;
+  }
+  return kept;
+}
+
+/**
+ * The bytes the regular files under `realRoot` hold, links not followed (a link's target is counted where it is,
+ * or not at all if it is outside): what the quota starts from.
+ */
+function measuredBytes(realRoot: string, root: string): number {
+  const under = (dir: string): number => {
+    let total = 0;
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const entryPath = path.join(dir, entry.name);
+      if (entry.isDirectory()) total += under(entryPath);
+      else if (entry.isFile()) total += fs.lstatSync(entryPath).size;
+    }
+    return total;
+  };
+  try {
+    return under(realRoot);
+  } catch (error) {
+    throw new Error(`cannot measure what ${root} holds for the quota: ${errorCode(error) ?? (error as Error).message}`, { cause: error });
+  }
+}
+
+/** What removing or replacing the entry at `host` frees: a regular file's bytes; a link or anything else, none. */
+function storedBytes(host: string): number {
+  try {
+    const stats = fs.lstatSync(host);
+    return stats.isFile() ? stats.size : 0;
+  } catch {
+    return 0;
+  }
 }
 
 function escapes(virtual: string): StoreError {

@@ -2,7 +2,8 @@
 
 import { Readable, Writable } from 'node:stream';
 import type { FileInfo } from '../../core/protocol/fileInfo';
-import { StoreError, type BufferFillingSource, type FileStore, type SyncFileStore } from './fileStore';
+import { cutShort, StoreError, type FileSink, type FileSource, type FileStore, type SyncFileStore } from './fileStore';
+import { StorageQuota } from './storageQuota';
 import { checkName, checkOffset, checkVirtualPath, compareNames, joinVirtual } from './virtualPath';
 
 /**
@@ -40,6 +41,8 @@ export interface MemoryStoreOptions {
   readonly seed?: boolean;
   /** The clock for modification times (default Date.now). */
   readonly now?: () => number;
+  /** The most the files may hold in all, in bytes (serve --quota); the sample files count. */
+  readonly quotaBytes?: number;
 }
 
 export function createMemoryStore(opts: MemoryStoreOptions = {}): FileStore {
@@ -47,6 +50,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): FileStore {
   const root: DirNode = { kind: 'dir', children: new Map(), modifiedMs: now() };
   const seeded = opts.seed ?? true;
   if (seeded) seed(root, now());
+  const quota = opts.quotaBytes === undefined ? undefined : new StorageQuota(opts.quotaBytes, bytesIn(root));
 
   /** The node at `segments`; a file where a directory should be is notDirectory (as ENOTDIR on disk). */
   const find = (segments: readonly string[], path: string): Node => {
@@ -108,6 +112,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): FileStore {
   return {
     description: seeded ? 'in-memory store (5 sample files, 2 directories)' : 'in-memory store (empty)',
     sync,
+    ...(quota ? { quota } : {}),
 
     async stat(path) {
       return sync.stat(path);
@@ -146,6 +151,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): FileStore {
       if (!node) throw new StoreError('notFound', `${path}: no such file`);
       if (node.kind === 'dir') throw new StoreError('isDirectory', `${path}: is a directory`);
       parent.children.delete(name);
+      quota?.release(node.size);
       touch(parent);
     },
 
@@ -165,6 +171,8 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): FileStore {
       if (existing && (existing.kind === 'dir' || node.kind === 'dir')) throw new StoreError('exists', `${to}: already exists`);
       source.parent.children.delete(source.name);
       target.parent.children.set(target.name, node);
+      // The file a file replaces is gone, and its bytes with it.
+      if (existing?.kind === 'file') quota?.release(existing.size);
       touch(source.parent);
       touch(target.parent);
     },
@@ -193,10 +201,12 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): FileStore {
         parent.children.set(name, file);
         touch(parent);
       }
+      const before = file.size;
       if (mode.kind === 'replace') truncate(file, 0);
       else if (mode.kind === 'resume') truncate(file, mode.offset);
+      quota?.release(before - file.size);
       touch(file);
-      return chunkWriter(file, now);
+      return chunkWriter(file, now, path, quota);
     },
 
     async uniqueName(dirPath, base) {
@@ -267,29 +277,45 @@ function seal(file: FileNode): void {
 /**
  * Each write lands in the file at once, so whatever arrived before a destroy() stays (an interrupted
  * upload keeps its bytes). Copying also means the caller may reuse its buffers afterwards.
+ * Under a quota a write that would pass it lands as far as it fits, then fails (overQuota).
  */
-function chunkWriter(file: FileNode, now: () => number): Writable {
-  return new Writable({
+function chunkWriter(file: FileNode, now: () => number, path: string, quota: StorageQuota | undefined): FileSink {
+  /** Appends what the quota allows of `chunks`; the refusal if that was not all of them. */
+  const write = (chunks: readonly Buffer[]): StoreError | undefined => {
+    file.modifiedMs = now();
+    for (const chunk of chunks) {
+      const granted = quota ? quota.take(chunk.length) : chunk.length;
+      append(file, granted < chunk.length ? chunk.subarray(0, granted) : chunk);
+      if (granted < chunk.length) return cutShort(quota!.exceeded(path), file.size);
+    }
+    return undefined;
+  };
+  const writer = new Writable({
     highWaterMark: MAX_BLOCK_SIZE,
     write(chunk: Buffer, _encoding, callback) {
-      append(file, chunk);
-      file.modifiedMs = now();
-      callback();
+      callback(write([chunk]));
     },
     writev(entries, callback) {
-      for (const entry of entries) append(file, entry.chunk as Buffer);
-      file.modifiedMs = now();
-      callback();
+      callback(write(entries.map((entry) => entry.chunk as Buffer)));
     },
     // Runs after 'finish' (autoDestroy) as well as on destroy(): the one place every writer ends.
     destroy(error, callback) {
       seal(file);
       callback(error);
     },
-  });
+  }) as FileSink;
+  // Whole buffers: copied into the file at once, so the write has landed (and the buffer is free) when it resolves.
+  let refused: StoreError | undefined;
+  writer.writeFrom = (buffer: Buffer, length: number) => {
+    // Like a stream write after end(): a writer that has ended, been destroyed or refused adds nothing more to the file.
+    if (refused) return Promise.reject(refused);
+    if (writer.writableEnded || writer.destroyed) return Promise.reject(new StoreError('io', 'the file is closed for writing'));
+    refused = write([buffer.subarray(0, length)]);
+    return refused ? Promise.reject(refused) : Promise.resolve();
+  };
+  return writer;
 }
 
-/** Emits a snapshot of the chunks from `offset` on, one stored chunk per read (no copying). */
 /** A file's bytes from `offset` on, as views of its chunks: whole chunks before the offset are skipped, the first one left is cut there. */
 function chunksFrom(chunks: readonly Buffer[], offset: number): Buffer[] {
   const out: Buffer[] = [];
@@ -305,7 +331,8 @@ function chunksFrom(chunks: readonly Buffer[], offset: number): Buffer[] {
   return out;
 }
 
-function chunkReader(chunks: readonly Buffer[], offset: number): Readable {
+/** Emits a snapshot of the chunks from `offset` on, one stored chunk per read (no copying). */
+function chunkReader(chunks: readonly Buffer[], offset: number): FileSource {
   const tail = chunksFrom(chunks, offset);
   let index = 0;
   let remaining = tail.reduce((n, chunk) => n + chunk.length, 0);
@@ -326,7 +353,7 @@ function chunkReader(chunks: readonly Buffer[], offset: number): Readable {
         }
       }
     },
-  }) as Readable & BufferFillingSource;
+  }) as FileSource;
   // BufferFillingSource: copies the snapshot's bytes into the caller's buffer.
   Object.defineProperty(stream, 'remaining', { get: () => remaining });
   // Bytes of tail[index] already copied out (readInto and read() are never used on the same stream).
@@ -347,6 +374,13 @@ function chunkReader(chunks: readonly Buffer[], offset: number): Readable {
     return filled;
   };
   return stream;
+}
+
+/** The bytes the files under `dir` hold: what a quota starts from. */
+function bytesIn(dir: DirNode): number {
+  let total = 0;
+  for (const node of dir.children.values()) total += node.kind === 'file' ? node.size : bytesIn(node);
+  return total;
 }
 
 // ---- Sample files -------------------------------------------------------------------------------

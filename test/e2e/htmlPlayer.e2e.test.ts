@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { layoutTrace } from '../../core/diagram/layout';
+import { layoutTrace } from '../../core/diagram/layout/layout';
 import type { TraceFile } from '../../core/trace/traceEvent';
 import { renderExport, writeExport } from '../../main/export/exportFormats';
 import { fixtures } from '../core/diagram/fixtures';

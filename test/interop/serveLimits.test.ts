@@ -42,6 +42,7 @@ it('--max-sessions 3 --max-per-ip 1: 421 past either limit, the server closes; a
   dir = await mkdtemp(join(tmpdir(), 'ftp-lab-limits-'));
   const tracePath = join(dir, 'trace.json');
   serve = await startFtpLabServe(['--anonymous', '--max-sessions', '3', '--max-per-ip', '1', '--trace', tracePath]);
+  expect(serve.stdout()).toMatch(/^FTP Lab server on .* \(anonymous login; at most 3 sessions, 1 per address\)\. Ctrl-C stops it\.$/m);
   const a = await connectFrom(serve.port, '127.0.0.1');
   expect(a.greeting).toMatch(/^220 /);
   const b = await connectFrom(serve.port, '127.0.0.1');
@@ -63,7 +64,9 @@ it('--max-sessions 3 --max-per-ip 1: 421 past either limit, the server closes; a
   // The live transcript says why the server closed those two.
   expect((await serve.transcript()).match(/closed by server \(FIN\): the server takes no more sessions now/g)).toHaveLength(2);
   expect(await serve.stop()).toBe(0);
-  const events = parseTrace(await readFile(tracePath, 'utf8')).events;
+  const trace = parseTrace(await readFile(tracePath, 'utf8'));
+  expect(trace.meta.limits).toEqual({ maxSessions: 3, maxPerIp: 1 });
+  const events = trace.events;
   // (The sessions still open at the end get the shutdown's 421 too: only the greetings count here.)
   const refused = events.filter((e) => e.type === 'ftp.reply' && e.code === 421 && e.lines[0]!.startsWith('Too many sessions')).map((e) => e.session);
   expect(refused).toHaveLength(2);

@@ -1,6 +1,6 @@
 // A diagram model as short text lines, one per row, so layout tests read as tables.
 
-import type { DiagramModel, Mark } from '../../../core/diagram/diagramModel';
+import type { DiagramModel, Mark } from '../../../core/diagram/layout/diagramModel';
 
 const lanesOf = (m: Mark): string => ('fromLane' in m ? `${m.fromLane} → ${m.toLane}` : 'lane' in m ? m.lane : '');
 

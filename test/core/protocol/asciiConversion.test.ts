@@ -2,32 +2,8 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { asciiWireSize, createAsciiDecoder, createAsciiEncoder } from '../../../core/protocol/asciiConversion';
-
-const bytesOf = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let n = 0;
-  for (const c of chunks) {
-    out.set(c, n);
-    n += c.length;
-  }
-  return out;
-}
-
-/** Cuts bytes at the given positions (taken modulo the length). */
-function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const chunks: Uint8Array[] = [];
-  let from = 0;
-  for (const p of points) {
-    chunks.push(bytes.subarray(from, p));
-    from = p;
-  }
-  chunks.push(bytes.subarray(from));
-  return chunks;
-}
+import { split } from './split';
+import { bytesOf, concat, hex } from './transferCodecKit';
 
 const encodeChunks = (chunks: Uint8Array[]) => {
   const encode = createAsciiEncoder();

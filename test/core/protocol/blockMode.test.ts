@@ -3,7 +3,8 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { BlockDecoder, BlockFormatError, MAX_BLOCK_DATA, createBlockEncoder } from '../../../core/protocol/blockMode';
 import { TransferFormatError } from '../../../core/protocol/transferUnits';
-import { bytesOf, bytesWithRuns, callsArb, concat, cutsArb, decodeChunks, decodeOutcome, encodeCalls, expectedUnits, fromHex, hex, split } from './transferCodecKit';
+import { bytesOf, bytesWithRuns, callsArb, concat, cutsArb, decodeChunks, decodeOutcome, encodeCalls, expectedUnits, fromHex, hex } from './transferCodecKit';
+import { split } from './split';
 import type { Call } from './transferCodecKit';
 
 const data = (text: string): Call => ({ kind: 'data', bytes: bytesOf(text) });

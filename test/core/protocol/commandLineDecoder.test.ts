@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { CommandLineDecoder, parseCommand } from '../../../core/protocol/commandLineDecoder';
 import type { ControlInput } from '../../../core/protocol/commandLineDecoder';
 import { decodeUtf8, encodeUtf8 } from '../../../core/protocol/utf8';
+import { split } from './split';
 
 // Telnet bytes (RFC 854).
 const IAC = 0xff;
@@ -25,19 +26,6 @@ function wire(...parts: (string | number | number[])[]): Uint8Array {
     else out.push(...part);
   }
   return Uint8Array.from(out);
-}
-
-/** Cuts bytes at the given positions (taken modulo the length). */
-function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const chunks: Uint8Array[] = [];
-  let from = 0;
-  for (const p of points) {
-    chunks.push(bytes.subarray(from, p));
-    from = p;
-  }
-  chunks.push(bytes.subarray(from));
-  return chunks;
 }
 
 function decodeAll(chunks: Uint8Array[], opts?: ConstructorParameters<typeof CommandLineDecoder>[0]): ControlInput[] {

@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { RecordFormatError, StreamRecordDecoder, createLineRecordSplitter, createRecordLineJoiner, createStreamRecordEncoder } from '../../../core/protocol/recordStructure';
 import { TransferFormatError } from '../../../core/protocol/transferUnits';
 import type { TransferUnit } from '../../../core/protocol/transferUnits';
-import { bytesOf, bytesWithRuns, callsArb, concat, cutsArb, decodeChunks, decodeOutcome, describeUnits, encodeCalls, expectedUnits, fromHex, hex, split } from './transferCodecKit';
+import { bytesOf, bytesWithRuns, callsArb, concat, cutsArb, decodeChunks, decodeOutcome, describeUnits, encodeCalls, expectedUnits, fromHex, hex } from './transferCodecKit';
+import { split } from './split';
 import type { Call } from './transferCodecKit';
 
 const data = (text: string): Call => ({ kind: 'data', bytes: bytesOf(text) });

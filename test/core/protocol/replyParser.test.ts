@@ -3,21 +3,9 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { formatReply, parseReplies, ReplySyntaxError } from '../../../core/protocol/replyParser';
 import type { Reply } from '../../../core/protocol/replyParser';
+import { split } from './split';
 
 const reply = (code: number, lines: string[], multiline = lines.length > 1): Reply => ({ code, lines, text: lines.join('\n'), multiline });
-
-/** Cuts text at the given positions (taken modulo its length), keeping every character. */
-function split(text: string, cuts: number[]): string[] {
-  const points = [...new Set(cuts.map((c) => (text.length === 0 ? 0 : c % (text.length + 1))))].sort((a, b) => a - b);
-  const chunks: string[] = [];
-  let from = 0;
-  for (const p of points) {
-    chunks.push(text.slice(from, p));
-    from = p;
-  }
-  chunks.push(text.slice(from));
-  return chunks;
-}
 
 /** Feeds chunks one at a time as a client does: rest + chunk each time. */
 function parseIncrementally(chunks: string[]): { replies: Reply[]; rest: string } {

@@ -1,4 +1,4 @@
-// Shared helpers for the transfer-codec tests (BLOCK, COMPRESSED, STREAM+STRU R): hex, re-chunking, unit arbitraries.
+// Shared helpers for the transfer-codec tests (BLOCK, COMPRESSED, STREAM+STRU R, TYPE A): hex, unit arbitraries.
 import fc from 'fast-check';
 import { concatBytes, mergeDataUnits } from '../../../core/protocol/transferUnits';
 import type { TransferUnit } from '../../../core/protocol/transferUnits';
@@ -7,19 +7,6 @@ export const bytesOf = (text: string) => Uint8Array.from(text, (c) => c.charCode
 export const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
 export const fromHex = (text: string) => Uint8Array.from(text.split(/\s+/).filter((s) => s.length > 0), (s) => parseInt(s, 16));
 export const concat = concatBytes;
-
-/** Cuts bytes at the given positions (taken modulo the length + 1). */
-export function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const chunks: Uint8Array[] = [];
-  let from = 0;
-  for (const p of points) {
-    chunks.push(bytes.subarray(from, p));
-    from = p;
-  }
-  chunks.push(bytes.subarray(from));
-  return chunks;
-}
 
 /** Units as short strings ('data 61 62', 'eor', 'restart M1'), adjacent data merged: easy to compare and read. */
 export function describeUnits(units: readonly TransferUnit[]): string[] {

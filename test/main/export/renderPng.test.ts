@@ -4,8 +4,8 @@
 
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { layoutTrace } from '../../../core/diagram/layout';
-import { paintSvg } from '../../../core/diagram/svgPainter';
+import { layoutTrace } from '../../../core/diagram/layout/layout';
+import { paintSvg } from '../../../core/diagram/painters/svgPainter';
 import type { TraceFile } from '../../../core/trace/traceEvent';
 import { renderExport } from '../../../main/export/exportFormats';
 import { ExportError } from '../../../main/export/exportError';

@@ -111,6 +111,35 @@ describe.runIf(!mountError)('a full disk during STOR (a 2 MiB tmpfs, 5 MiB sent)
     expect(events.filter((e) => e.type === 'ftp.reply' && e.code === 452)).toHaveLength(20);
     expect(events.filter((e) => e.type === 'tcp.rst' && e.channel === 'data' && e.side === 'server' && e.reason === 'error')).toHaveLength(20);
   }, 60_000);
+
+  it('under a quota larger than the disk: 452, and the bytes the failed writes took from the quota are given back', async () => {
+    const store = await createDirectoryStore(mountPoint, { quotaBytes: 100 * 1024 * 1024 });
+    const server = await startFtpServer({ store, anonymous: true, loginDelayMs: 0 });
+    try {
+      const ctl = await openRawControl(server.address.port);
+      expect((await ctl.reply()).code).toBe(220);
+      expect((await ctl.command('USER anonymous')).code).toBe(331);
+      expect((await ctl.command('PASS x')).code).toBe(230);
+      expect((await ctl.command('TYPE I')).code).toBe(200);
+      const port = parseEpsvReply((await ctl.command('EPSV')).text)!;
+      const data = net.connect({ host: '127.0.0.1', port });
+      data.on('error', () => undefined);
+      await new Promise((resolve) => data.once('connect', resolve));
+      expect((await ctl.command('STOR up.bin')).code).toBe(150);
+      data.end(randomBytes(UPLOAD));
+      const final = await ctl.reply(10_000);
+      expect(final.code, final.text).toBe(452);
+      data.destroy();
+      // The quota counts what the disk holds, not what the writes asked for before the disk said no.
+      const kept = Number(/keeps its first (\d+) bytes/.exec(final.text)?.[1]);
+      expect(store.quota?.usedBytes).toBe(kept);
+      expect((await ctl.command('DELE up.bin')).code).toBe(250);
+      expect(store.quota?.usedBytes).toBe(0);
+      await ctl.close();
+    } finally {
+      await server.close();
+    }
+  }, 30_000);
 });
 
 if (mountError) {

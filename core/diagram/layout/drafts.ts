@@ -1,0 +1,63 @@
+// The layout's drafts: what layoutTrace decides (which events take which rows, each data connection's
+// span) and hands to placeMarks, which positions them. Types only, shared by the two.
+
+import type {
+  DataMarkerEvent,
+  DataTransferEvent,
+  FtpCommandEvent,
+  FtpReplyEvent,
+  NoteEvent,
+  Side,
+  StateEvent,
+  TcpAcceptEvent,
+  TcpConnectEvent,
+  TcpFinEvent,
+  TcpListenEvent,
+  TcpUnlistenEvent,
+  TcpRefusedEvent,
+  TcpRstEvent,
+  TraceEvent,
+} from '../../trace/traceEvent';
+
+interface DraftBase {
+  /** The row (for a connection: the row its span starts at). */
+  readonly step: number;
+  readonly seqs: number[];
+  /** The receiver's records merged into this mark. */
+  readonly peers: TraceEvent[];
+}
+
+export type Draft =
+  | (DraftBase & { readonly kind: 'message'; readonly event: FtpCommandEvent | FtpReplyEvent })
+  | (DraftBase & { readonly kind: 'connect'; readonly event: TcpConnectEvent | TcpAcceptEvent })
+  | (DraftBase & { readonly kind: 'listen'; readonly event: TcpListenEvent | TcpUnlistenEvent })
+  | (DraftBase & { readonly kind: 'fin'; readonly event: TcpFinEvent })
+  | (DraftBase & { readonly kind: 'rst'; readonly event: TcpRstEvent })
+  | (DraftBase & { readonly kind: 'refused'; readonly event: TcpRefusedEvent })
+  | (DraftBase & { readonly kind: 'transfer'; readonly event: DataTransferEvent; stepFrom: number })
+  | (DraftBase & { readonly kind: 'marker'; readonly event: DataMarkerEvent })
+  | (DraftBase & { readonly kind: 'note'; readonly event: NoteEvent })
+  | (DraftBase & { readonly kind: 'state'; readonly event: StateEvent })
+  | (DraftBase & { readonly kind: 'connection'; readonly span: Span });
+
+/** A data connection's life as the rows see it. */
+export interface Span {
+  readonly conn: string;
+  readonly colour: number;
+  stepFrom: number;
+  lastFinStep: number;
+  lastCloseStep: number;
+  openAtStart: boolean;
+  /** True once both sides sent FIN, one sent RST, or every observed side closed its socket. */
+  finished: boolean;
+  readonly finSides: Set<Side>;
+  closes: number;
+  /** Whether a connection mark for it is among the drafts (in range). */
+  drawn: boolean;
+  readonly seqs: number[];
+}
+
+export interface RowRecord {
+  readonly seqs: number[];
+  readonly ts: number[];
+}

@@ -1,0 +1,132 @@
+// The diagram model an export draws: the whole trace or a range of its steps, optionally with the
+// narration as note rows. A step is a numbered row of the full diagram (what the app's step counter and the
+// SVG's margin count), so "steps 5..12" names the same rows in every format.
+
+import { Narrator, type Narration } from '../../scenarios/narration';
+import type { NoteEvent, TraceEvent, TraceFile } from '../../trace/traceEvent';
+import type { DiagramModel, Row } from './diagramModel';
+import { layoutTrace } from './layout';
+import { sansTextWidth } from './textWidth';
+import { FONT } from './diagramModel';
+
+/** Steps from..to, counted from 1 and inclusive; `to` omitted means to the last step. */
+export interface StepRange {
+  readonly from: number;
+  readonly to?: number;
+}
+
+export interface ExportModelOptions {
+  readonly range?: StepRange;
+  /** Add each step's narration as note rows under it (unnumbered). */
+  readonly notes?: boolean;
+  /** Defaults to the trace's title. */
+  readonly title?: string;
+}
+
+export class StepRangeError extends Error {
+  override readonly name = 'StepRangeError';
+}
+
+/** Parses 'N..M', 'N..', '..M' or 'N' (one step). Throws StepRangeError with a sentence a person can act on. */
+export function parseStepRange(text: string): StepRange {
+  const m = /^\s*(\d*)\s*(?:(\.\.)\s*(\d*))?\s*$/.exec(text);
+  const from = m?.[1] ? Number(m[1]) : m?.[2] ? 1 : NaN;
+  const to = m?.[2] ? (m[3] ? Number(m[3]) : undefined) : from;
+  if (!m || (!m[1] && !m[3]) || !Number.isSafeInteger(from) || from < 1 || (to !== undefined && (!Number.isSafeInteger(to) || to < from))) {
+    throw new StepRangeError(`"${text}" is not a step range: write N..M with 1 <= N <= M (N.. runs to the end).`);
+  }
+  return to === undefined ? { from } : { from, to };
+}
+
+/** The diagram title an export uses when none is given. */
+export function traceTitle(trace: TraceFile): string {
+  return trace.meta.title ?? trace.meta.scenario ?? 'FTP session';
+}
+
+/**
+ * Each shown step's narration, by the seq of the event that takes the row. The narrator hears every event
+ * in order (it remembers the last command), but only rows get a sentence, so a message recorded at both
+ * ends is told once.
+ */
+export function narrateSteps(trace: TraceFile, model: DiagramModel): Map<number, Narration> {
+  const rowSeqs = new Set(model.rows.map((r) => r.seq));
+  const narrator = new Narrator(trace.meta.scenario !== undefined ? { scenario: trace.meta.scenario } : {});
+  const told = new Map<number, Narration>();
+  for (const event of trace.events) {
+    const narration = narrator.narrate(event);
+    if (narration && rowSeqs.has(event.seq)) told.set(event.seq, narration);
+  }
+  return told;
+}
+
+/** One narration as the text of a note: the sentence, its RFC section, and the textbook's version if it differs. */
+export function narrationText(n: Narration): string {
+  return `${n.text}${n.rfc ? ` (RFC ${n.rfc})` : ''}${n.textbook ? ` ${n.textbook}` : ''}`;
+}
+
+/** Lays the trace out for export: the range of steps asked for, narration notes if asked, rows numbered as in the full diagram. */
+export function exportModel(trace: TraceFile, options: ExportModelOptions = {}): DiagramModel {
+  const title = options.title ?? traceTitle(trace);
+  const full = layoutTrace(trace.events, { title });
+  if (!options.range && !options.notes) return full;
+
+  let seqRange: { from: number; to: number } | undefined;
+  if (options.range) {
+    const { from } = options.range;
+    const to = options.range.to ?? full.steps;
+    if (full.steps === 0) throw new StepRangeError('The trace has no steps to choose from.');
+    if (from > full.steps || to > full.steps) {
+      throw new StepRangeError(`The diagram has ${full.steps} steps; steps ${from}..${to} are not all there.`);
+    }
+    const first = full.rows[from - 1];
+    const last = full.rows[to - 1];
+    if (first && last) seqRange = { from: first.seq, to: last.seq };
+  }
+
+  let events: readonly TraceEvent[] = trace.events;
+  if (options.notes) {
+    const narration = narrateSteps(trace, full);
+    events = withNotes(trace.events, narration, (full.lanes[3]?.x ?? 0) - (full.lanes[0]?.x ?? 0));
+  }
+  // Note rows carry fractional seqs just after their step's event, so the range must reach past the last step's seq.
+  const model = layoutTrace(events, { title, ...(seqRange ? { range: { from: seqRange.from, to: seqRange.to + 0.999 } } : {}) });
+  const stepOf = new Map(full.rows.map((r) => [r.seq, r.step]));
+  const rows: Row[] = model.rows.map((row) => {
+    const step = stepOf.get(row.seq);
+    return { ...row, label: step === undefined ? '' : String(step + 1) };
+  });
+  return { ...model, rows };
+}
+
+/** The events with a note event (or several, for a long sentence) after each narrated step. */
+function withNotes(events: readonly TraceEvent[], narration: ReadonlyMap<number, Narration>, width: number): TraceEvent[] {
+  const out: TraceEvent[] = [];
+  for (const event of events) {
+    out.push(event);
+    const told = narration.get(event.seq);
+    if (!told) continue;
+    const lines = wrapText(narrationText(told), width - 24);
+    lines.forEach((text, i) => {
+      const note: NoteEvent = { type: 'note', seq: event.seq + (i + 1) / (lines.length + 1) / 2, t: event.t, side: event.side, text };
+      out.push(note);
+    });
+  }
+  return out;
+}
+
+/** Breaks text into lines that fit `width` px in the note font, at spaces (a word longer than a line stays whole). */
+export function wrapText(text: string, width: number, fontSize: number = FONT.noteSize): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const candidate = line ? `${line} ${word}` : word;
+    if (line && sansTextWidth(candidate, fontSize) > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = candidate;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}

@@ -1,0 +1,295 @@
+// Lays a trace out as a sequence diagram: decides which events take a row (in trace order, each wire
+// message once, from its sender), then positions every mark. Pure and deterministic; a fixed number of
+// passes over the events and rows, so it stays linear for traces of any length.
+
+import { observedSides } from '../../trace/closeMeaning';
+import type {
+  DataMarkerEvent,
+  DataTransferEvent,
+  FtpCommandEvent,
+  FtpReplyEvent,
+  Side,
+  TcpFinEvent,
+  TcpRstEvent,
+  TraceEvent,
+} from '../../trace/traceEvent';
+import type { DiagramModel } from './diagramModel';
+import type { Draft, RowRecord, Span } from './drafts';
+import { placeModel } from './placeMarks';
+import { surveyTrace } from './traceSurvey';
+import { wireSender } from '../../trace/sides';
+
+export interface LayoutOptions {
+  readonly axis?: 'step' | 'time';
+  /** Only events with seq in [from, to] get marks; earlier events still tell which connections are open. */
+  readonly range?: { readonly from: number; readonly to: number };
+  /** Give machine state changes rows of their own (off by default: they double the rows). */
+  readonly showStates?: boolean;
+  readonly title?: string;
+  readonly rowHeight?: number;
+  /** The gap between a control lane and its data lane; the two data lanes are 1.4 gaps apart. */
+  readonly laneGap?: number;
+}
+
+
+type WireEvent = FtpCommandEvent | FtpReplyEvent | TcpFinEvent | TcpRstEvent | DataTransferEvent | DataMarkerEvent;
+
+
+/** Turns a trace (or a seq range of it) into a positioned diagram model. */
+export function layoutTrace(events: readonly TraceEvent[], options: LayoutOptions = {}): DiagramModel {
+  const sides = observedSides(events);
+  const survey = surveyTrace(events);
+  const from = options.range?.from ?? Number.NEGATIVE_INFINITY;
+  const to = options.range?.to ?? Number.POSITIVE_INFINITY;
+  const showStates = options.showStates ?? false;
+
+  const rows: RowRecord = { seqs: [], ts: [] };
+  /** Running maximum of row times, so a time can be found by binary search. */
+  const rowTMax: number[] = [];
+  const drafts: Draft[] = [];
+  const announced = new Set<string>();
+  const connectDrafts = new Map<string, Draft>();
+  const spans = new Map<string, Span>();
+  const pairs = pairRecords(events, sides);
+  const lastTransferEnd = new Map<string, number>();
+  let started = false;
+
+  const addRow = (e: TraceEvent): number => {
+    const step = rows.seqs.length;
+    rows.seqs.push(e.seq);
+    rows.ts.push(e.t);
+    rowTMax.push(Math.max(e.t, rowTMax[step - 1] ?? e.t));
+    return step;
+  };
+  const lastRow = () => rows.seqs.length - 1;
+
+  const newSpan = (conn: string): Span => {
+    const span: Span = {
+      conn,
+      colour: survey.colours.get(conn) ?? 0,
+      stepFrom: -1,
+      lastFinStep: -1,
+      lastCloseStep: -1,
+      openAtStart: false,
+      finished: false,
+      finSides: new Set(),
+      closes: 0,
+      drawn: false,
+      seqs: [],
+    };
+    spans.set(conn, span);
+    return span;
+  };
+  const drawSpan = (span: Span, stepFrom: number, openAtStart: boolean) => {
+    span.stepFrom = stepFrom;
+    span.openAtStart = openAtStart;
+    span.drawn = true;
+    drafts.push({ kind: 'connection', span, step: stepFrom, seqs: span.seqs, peers: [] });
+  };
+  /** The span of a data connection an in-range event refers to, drawn from here if its opening was not seen. */
+  const spanInRange = (conn: string, step: number): Span => {
+    const span = spans.get(conn) ?? newSpan(conn);
+    if (!span.drawn) drawSpan(span, Math.max(0, step), true);
+    return span;
+  };
+  const updateFinished = (span: Span) => {
+    if (span.finSides.size >= 2 || span.closes >= Math.max(1, sides.size)) span.finished = true;
+  };
+
+  /** The last row at or before `t` among rows [0, before): where a transfer that started at `t` begins. */
+  const rowAtTime = (t: number, before: number): number => {
+    let lo = 0;
+    let hi = before - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if ((rowTMax[mid] ?? Number.POSITIVE_INFINITY) <= t) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  };
+
+  const wire = (e: WireEvent, inRange: boolean) => {
+    if (pairs.hidden.has(e.seq)) return;
+    const step = inRange ? addRow(e) : -1;
+    if (e.channel === 'data' && (e.type === 'tcp.fin' || e.type === 'tcp.rst')) {
+      const span = inRange ? spanInRange(e.conn, step) : (spans.get(e.conn) ?? newSpan(e.conn));
+      span.finSides.add(e.side);
+      if (e.type === 'tcp.rst') span.finished = true;
+      if (inRange) span.lastFinStep = step;
+      updateFinished(span);
+    }
+    if (!inRange) return;
+    const draft = wireDraft(e, step);
+    for (const peer of pairs.peers.get(e.seq) ?? []) {
+      if (peer.seq > to) continue;
+      draft.seqs.push(peer.seq);
+      draft.peers.push(peer);
+    }
+    if (draft.kind === 'transfer') {
+      // The band starts at the last row before the first byte moved, but not before the connection
+      // opened or the previous transfer on it ended.
+      const span = spanInRange(draft.event.conn, step);
+      const start = rowAtTime(draft.event.t - draft.event.durationMs, step);
+      const floor = Math.max(span.stepFrom, lastTransferEnd.get(draft.event.conn) ?? 0);
+      draft.stepFrom = Math.min(step, Math.max(start, floor));
+      lastTransferEnd.set(draft.event.conn, step);
+    } else if (e.channel === 'data') {
+      spanInRange(e.conn, step);
+    }
+    drafts.push(draft);
+  };
+
+  for (const e of events) {
+    if (e.seq > to) break;
+    const inRange = e.seq >= from;
+    if (inRange && !started) {
+      started = true;
+      // Data connections opened before the range and still open: their spans start at the top.
+      for (const span of spans.values()) if (!span.finished) drawSpan(span, 0, true);
+    }
+    switch (e.type) {
+      case 'tcp.connect':
+      case 'tcp.accept': {
+        const span = e.channel === 'data' ? (spans.get(e.conn) ?? newSpan(e.conn)) : undefined;
+        span?.seqs.push(e.seq);
+        if (announced.has(e.conn)) {
+          // The other end's record of the same connection: one arrow, at the first record.
+          const first = connectDrafts.get(e.conn);
+          if (first) {
+            first.seqs.push(e.seq);
+            first.peers.push(e);
+          }
+          break;
+        }
+        announced.add(e.conn);
+        if (!inRange) break;
+        const step = addRow(e);
+        const draft: Draft = { kind: 'connect', event: e, step, seqs: [e.seq], peers: [] };
+        connectDrafts.set(e.conn, draft);
+        drafts.push(draft);
+        if (span && !span.drawn) drawSpan(span, step, false);
+        break;
+      }
+      case 'ftp.command':
+      case 'ftp.reply':
+      case 'tcp.fin':
+      case 'tcp.rst':
+      case 'data.transfer':
+      case 'data.marker':
+        wire(e, inRange);
+        break;
+      case 'tcp.close': {
+        if (e.channel !== 'data') break;
+        const span = inRange ? spanInRange(e.conn, lastRow()) : (spans.get(e.conn) ?? newSpan(e.conn));
+        span.closes += 1;
+        span.seqs.push(e.seq);
+        if (inRange) span.lastCloseStep = Math.max(lastRow(), span.stepFrom);
+        updateFinished(span);
+        break;
+      }
+      case 'tcp.listen':
+      case 'tcp.unlisten':
+        if (inRange) drafts.push({ kind: 'listen', event: e, step: addRow(e), seqs: [e.seq], peers: [] });
+        break;
+      case 'tcp.refused':
+        if (inRange) drafts.push({ kind: 'refused', event: e, step: addRow(e), seqs: [e.seq], peers: [] });
+        break;
+      case 'note':
+        if (inRange) drafts.push({ kind: 'note', event: e, step: addRow(e), seqs: [e.seq], peers: [] });
+        break;
+      case 'state':
+        if (inRange && showStates) drafts.push({ kind: 'state', event: e, step: addRow(e), seqs: [e.seq], peers: [] });
+        break;
+      default:
+        // Event types from newer trace files: not drawn.
+        break;
+    }
+  }
+
+  return placeModel({
+    drafts,
+    rows,
+    survey,
+    title: options.title ?? 'FTP session',
+    axis: options.axis ?? 'step',
+    rowHeight: options.rowHeight ?? 34,
+    laneGap: options.laneGap ?? 240,
+  });
+}
+
+function wireDraft(e: WireEvent, step: number): Draft {
+  const base = { step, seqs: [e.seq], peers: [] as TraceEvent[] };
+  switch (e.type) {
+    case 'ftp.command':
+    case 'ftp.reply':
+      return { ...base, kind: 'message', event: e };
+    case 'tcp.fin':
+      return { ...base, kind: 'fin', event: e };
+    case 'tcp.rst':
+      return { ...base, kind: 'rst', event: e };
+    case 'data.transfer':
+      return { ...base, kind: 'transfer', event: e, stepFrom: step };
+    case 'data.marker':
+      return { ...base, kind: 'marker', event: e };
+  }
+}
+
+export interface Pairs {
+  /** Receiver's records shown through their sender's record. */
+  readonly hidden: ReadonlySet<number>;
+  /** For a shown sender's record: the receiver's records of the same message. */
+  readonly peers: ReadonlyMap<number, TraceEvent[]>;
+}
+
+/**
+ * Matches each receiver's record to its sender's record of the same message (first in, first out, per
+ * type, connection and sender; either may be recorded first). A message recorded at both ends is shown
+ * once, from its sender; a receiver's record with no sender's record (an upload cut short before the
+ * client summarised it, a one-sided trace) is shown itself.
+ */
+function pairRecords(events: readonly TraceEvent[], sides: ReadonlySet<Side>): Pairs {
+  const hidden = new Set<number>();
+  const peers = new Map<number, TraceEvent[]>();
+  if (sides.size < 2) return { hidden, peers };
+  const sent = new Map<string, { items: WireEvent[]; head: number }>();
+  const received = new Map<string, { items: WireEvent[]; head: number }>();
+  const take = (map: Map<string, { items: WireEvent[]; head: number }>, key: string): WireEvent | undefined => {
+    const queue = map.get(key);
+    if (!queue || queue.head >= queue.items.length) return undefined;
+    return queue.items[queue.head++];
+  };
+  const put = (map: Map<string, { items: WireEvent[]; head: number }>, key: string, e: WireEvent) => {
+    const queue = map.get(key);
+    if (queue) queue.items.push(e);
+    else map.set(key, { items: [e], head: 0 });
+  };
+  const pair = (sender: WireEvent, receiver: WireEvent) => {
+    hidden.add(receiver.seq);
+    const list = peers.get(sender.seq);
+    if (list) list.push(receiver);
+    else peers.set(sender.seq, [receiver]);
+  };
+  for (const e of events) {
+    if (!isWire(e)) continue;
+    const key = `${e.type}|${e.conn}|${wireSender(e)}`;
+    if (e.dir === 'sent') {
+      const early = take(received, key);
+      if (early) pair(e, early);
+      else put(sent, key, e);
+    } else {
+      const partner = take(sent, key);
+      if (partner) pair(partner, e);
+      else put(received, key, e);
+    }
+  }
+  return { hidden, peers };
+}
+
+function isWire(e: TraceEvent): e is WireEvent {
+  return e.type === 'ftp.command' || e.type === 'ftp.reply' || e.type === 'tcp.fin' || e.type === 'tcp.rst' || e.type === 'data.transfer' || e.type === 'data.marker';
+}

@@ -1,0 +1,586 @@
+// Positions the laid-out rows and drafts: lane x, row y (by step or by time), arrows, badges, bands,
+// spans, legend. The second half of layoutTrace(); pure. One function per mark kind.
+
+import { replyClass } from '../../protocol/replyCodes';
+import { byteCountText, markerOffsetText } from '../../trace/byteCounts';
+import { closeBadge, closeMeaning } from '../../trace/closeMeaning';
+import type { Channel, DataTransferEvent, Side, TraceEvent } from '../../trace/traceEvent';
+import type { ArrowGeometry, CloseBadgeMark, DiagramModel, Lane, LaneId, Mark, Row, TextAnchor } from './diagramModel';
+import { FONT } from './diagramModel';
+import type { Draft, RowRecord, Span } from './drafts';
+import { closeSection, commandSection, markerSection, replySection, socketSections, transferSection } from './rfcSections';
+import { fitText, monoTextWidth, sansTextWidth } from './textWidth';
+import type { TraceSurvey } from './traceSurvey';
+import { at, describeLane } from './traceSurvey';
+import { otherSide, recordedBy, wireSender } from '../../trace/sides';
+import { transferModes } from '../../protocol/transferModes';
+
+export interface PlaceInput {
+  readonly drafts: readonly Draft[];
+  readonly rows: RowRecord;
+  readonly survey: TraceSurvey;
+  readonly title: string;
+  readonly axis: 'step' | 'time';
+  readonly rowHeight: number;
+  readonly laneGap: number;
+}
+
+/** Fixed geometry of the frame around the rows. */
+export const FRAME = {
+  laneBoxWidth: 184,
+  laneBoxHeight: 52,
+  titleY: 30,
+  laneBoxY: 44,
+  /** Space between the lane boxes and the first row. */
+  rowsGap: 12,
+  legendGap: 34,
+  legendLine: 20,
+} as const;
+
+/** Arrow labels sit this far above their line; side labels and data badges this far below the row's y (centred on it). */
+const LABEL_RISE = 7;
+const BADGE_DROP = 4;
+
+const laneOrder = ['client', 'client-data', 'server-data', 'server'] as const;
+const laneTitles: Record<LaneId, string> = {
+  client: 'Client PI · control',
+  'client-data': 'Client DTP · data',
+  'server-data': 'Server DTP · data',
+  server: 'Server PI · control',
+};
+const laneOf = (side: Side, channel: Channel): LaneId => (channel === 'data' ? (side === 'client' ? 'client-data' : 'server-data') : side);
+
+export function formatMs(t: number): string {
+  if (t >= 10_000) return `${(t / 1000).toFixed(2)} s`;
+  return `${t.toFixed(1)} ms`;
+}
+
+/** Lane positions, row positions and where text goes: everything a mark needs to be placed. */
+class Frame {
+  readonly x: Record<LaneId, number>;
+  readonly lifeTop: number;
+  readonly lifeBottom: number;
+  readonly steps: number;
+
+  constructor(
+    readonly marginX: number,
+    readonly laneGap: number,
+    readonly rowY: readonly number[],
+    readonly rowHeight: number,
+  ) {
+    const clientX = marginX + 20 + FRAME.laneBoxWidth / 2;
+    this.x = { client: clientX, 'client-data': clientX + laneGap, 'server-data': clientX + laneGap * 2.4, server: clientX + laneGap * 3.4 };
+    this.lifeTop = FRAME.laneBoxY + FRAME.laneBoxHeight;
+    this.steps = rowY.length;
+    this.lifeBottom = round((rowY[rowY.length - 1] ?? this.lifeTop + FRAME.rowsGap) + rowHeight / 2 + 6);
+  }
+
+  get width(): number {
+    return round(this.x.server + FRAME.laneBoxWidth / 2 + 20);
+  }
+
+  yOf(step: number): number {
+    return this.rowY[Math.max(0, Math.min(step, this.steps - 1))] ?? this.lifeTop;
+  }
+
+  /** An arrow between two lanes with its label centred above it, shortened to fit between them. */
+  arrow(fromLane: LaneId, toLane: LaneId, y: number, text: string): ArrowGeometry {
+    const x1 = this.x[fromLane];
+    const x2 = this.x[toLane];
+    return {
+      fromLane,
+      toLane,
+      x1,
+      x2,
+      label: fitText(text, Math.abs(x2 - x1) - 24, (t) => monoTextWidth(t, FONT.labelSize)),
+      labelX: round((x1 + x2) / 2),
+      labelY: round(y - LABEL_RISE),
+      labelAnchor: 'middle',
+    };
+  }
+
+  /** Text beside a lane, facing the middle of the diagram. */
+  inward(lane: LaneId, y: number): { labelX: number; labelY: number; labelAnchor: TextAnchor } {
+    const left = lane === 'client' || lane === 'client-data';
+    return { labelX: round(this.x[lane] + (left ? 10 : -10)), labelY: round(y + BADGE_DROP), labelAnchor: left ? 'start' : 'end' };
+  }
+
+  /**
+   * Where a badge goes. Data: outside the data lanes on the sender's side, level with the arrow (the
+   * arrow's own label sits above it, between the data lanes). Control: above the arrow at the sender's
+   * end (the arrow's label is centred, far from either end).
+   */
+  badgeAt(channel: Channel, sender: Side, y: number): { x: number; labelY: number; anchor: TextAnchor } {
+    if (channel === 'data') {
+      return sender === 'client'
+        ? { x: round(this.x['client-data'] - 12), labelY: round(y + BADGE_DROP), anchor: 'end' }
+        : { x: round(this.x['server-data'] + 12), labelY: round(y + BADGE_DROP), anchor: 'start' };
+    }
+    return sender === 'client'
+      ? { x: round(this.x.client + 12), labelY: round(y - LABEL_RISE), anchor: 'start' }
+      : { x: round(this.x.server - 12), labelY: round(y - LABEL_RISE), anchor: 'end' };
+  }
+}
+
+interface Context {
+  readonly frame: Frame;
+  readonly survey: TraceSurvey;
+}
+
+export function placeModel(input: PlaceInput): DiagramModel {
+  const { drafts, rows, survey, axis, rowHeight } = input;
+  const marginX = axis === 'time' ? 80 : 52;
+  const firstRowTop = FRAME.laneBoxY + FRAME.laneBoxHeight + FRAME.rowsGap;
+  const rowY = axis === 'time' ? timeRows(rows.ts, firstRowTop, rowHeight) : stepRows(rows.ts.length, firstRowTop, rowHeight);
+  const frame = new Frame(marginX, input.laneGap, rowY, rowHeight);
+  const context: Context = { frame, survey };
+
+  const marks: Mark[] = [];
+  if (frame.steps > 0) for (const draft of drafts) marks.push(...placeDraft(draft, context));
+
+  const legend = marks.flatMap((m) => (m.kind === 'connection' ? [{ conn: m.conn, colour: m.colour, label: m.label }] : []));
+  // Neighbouring lanes are at least laneGap apart, so a centred subtitle narrower than that never meets the next one.
+  const fitsBetweenLanes = (text: string) => monoTextWidth(text, FONT.subtitleSize) <= frame.laneGap - 16;
+  const lanes: Lane[] = laneOrder.map((id) => ({ id, x: frame.x[id], title: laneTitles[id], subtitle: describeLane(id, survey.endpoints[id], fitsBetweenLanes) }));
+  const modelRows: Row[] = rowY.map((y, step) => {
+    const t = rows.ts[step] ?? 0;
+    return { step, y, seq: rows.seqs[step] ?? 0, t, label: axis === 'time' ? formatMs(t) : String(step + 1) };
+  });
+  const legendY = frame.lifeBottom + FRAME.legendGap;
+  return {
+    width: frame.width,
+    height: round(legendY + FRAME.legendLine * (legend.length + 2) + 8),
+    lanes,
+    marks,
+    steps: frame.steps,
+    title: input.title,
+    legend: { x: marginX, y: legendY, connections: legend },
+    axis,
+    rows: modelRows,
+    rowHeight,
+    lifelines: { y1: frame.lifeTop, y2: frame.lifeBottom },
+    marginX,
+  };
+}
+
+function placeDraft(draft: Draft, c: Context): Mark[] {
+  switch (draft.kind) {
+    case 'message':
+      return [placeMessage(draft, c)];
+    case 'connect':
+      return [placeConnect(draft, c)];
+    case 'listen':
+      return [placeListen(draft, c)];
+    case 'fin':
+    case 'rst':
+      return placeClose(draft, c);
+    case 'refused':
+      return [placeRefused(draft, c)];
+    case 'transfer':
+      return placeTransfer(draft, c);
+    case 'marker':
+      return [placeMarker(draft, c)];
+    case 'connection':
+      return [placeConnection(draft.span, c)];
+    case 'note':
+      return [placeNote(draft, c)];
+    case 'state':
+      return [placeState(draft, c)];
+  }
+}
+
+type DraftOf<K extends Draft['kind']> = Extract<Draft, { kind: K }>;
+
+/** The fields every mark drawn for one trace event starts with. */
+function base(draft: Exclude<Draft, { kind: 'connection' }>, c: Context) {
+  return { id: `e${draft.event.seq}`, step: draft.step, y: c.frame.yOf(draft.step), seqs: draft.seqs };
+}
+
+const dataColour = (c: Context, conn: string): number => c.survey.colours.get(conn) ?? 0;
+
+function placeMessage(draft: DraftOf<'message'>, c: Context): Mark {
+  const e = draft.event;
+  const common = { ...base(draft, c), kind: 'message' as const, channel: e.channel, conn: e.conn, colour: 'control' as const };
+  if (e.type === 'ftp.command') {
+    return {
+      ...common,
+      message: 'command',
+      verb: e.verb,
+      ...c.frame.arrow('client', 'server', common.y, e.line),
+      ariaLabel: `client → server: ${e.line}`,
+      ...rfc(commandSection(e.verb)),
+      detail: { ...recordDetail(e, draft.peers), line: e.line, verb: e.verb },
+    };
+  }
+  const text = `${e.code} ${e.lines[0] ?? ''}${e.lines.length > 1 ? ' …' : ''}`;
+  return {
+    ...common,
+    message: 'reply',
+    code: e.code,
+    replyClass: replyClass(e.code),
+    ...c.frame.arrow('server', 'client', common.y, text),
+    ariaLabel: `server → client: ${e.code} ${e.lines.join(' ')}`,
+    rfc: replySection(e.code),
+    detail: { ...recordDetail(e, draft.peers), code: String(e.code), lines: e.lines.join('\n') },
+  };
+}
+
+function placeConnect(draft: DraftOf<'connect'>, c: Context): Mark {
+  const e = draft.event;
+  const b = base(draft, c);
+  const info = c.survey.connections.get(e.conn);
+  const initiator = info?.initiator ?? (e.type === 'tcp.connect' ? e.side : otherSide(e.side));
+  const from = info?.from ?? (e.type === 'tcp.connect' ? e.local : e.remote);
+  const to = info?.to ?? (e.type === 'tcp.connect' ? e.remote : e.local);
+  const data = e.channel === 'data';
+  const how = !data ? 'control' : initiator === 'server' ? 'active' : 'passive';
+  const ends = `${initiator} ${at(from)} connects to ${otherSide(initiator)} ${at(to)}`;
+  return {
+    ...b,
+    kind: 'connect',
+    channel: e.channel,
+    conn: e.conn,
+    colour: data ? dataColour(c, e.conn) : 'control',
+    initiator,
+    how,
+    ...c.frame.arrow(laneOf(initiator, e.channel), laneOf(otherSide(initiator), e.channel), b.y, `${e.conn}: connect ${from.port} → ${to.port}`),
+    ariaLabel: data ? `data connection ${e.conn}: ${ends} (${how} mode)` : `control connection ${e.conn}: ${ends}`,
+    rfc: data ? socketSections.dataConnect : socketSections.controlConnect,
+    detail: { ...recordDetail(e, draft.peers), from: `${initiator} ${at(from)}`, to: `${otherSide(initiator)} ${at(to)}`, ...(data ? { mode: how } : {}) },
+  };
+}
+
+function placeListen(draft: DraftOf<'listen'>, c: Context): Mark {
+  const e = draft.event;
+  const b = base(draft, c);
+  const lane = laneOf(e.side, e.channel);
+  return {
+    ...b,
+    kind: 'listen',
+    channel: e.channel,
+    lane,
+    x: c.frame.x[lane],
+    label: e.type === 'tcp.listen' ? `listening on ${at(e.local)}` : `stops listening on ${at(e.local)}: no connection came`,
+    ...c.frame.inward(lane, b.y),
+    ariaLabel:
+      e.type === 'tcp.listen'
+        ? `${e.side} listens on ${at(e.local)}${e.channel === 'data' ? ' for a data connection' : ''}`
+        : `${e.side} stops listening on ${at(e.local)} before any connection came; one that comes now is refused`,
+    rfc: socketSections.listen,
+    detail: { ...recordDetail(e, []), listener: e.listener, local: at(e.local) },
+  };
+}
+
+/** A FIN or RST arrow from its sender's lane, and the badge saying what the close means. */
+function placeClose(draft: DraftOf<'fin'> | DraftOf<'rst'>, c: Context): Mark[] {
+  const e = draft.event;
+  const b = base(draft, c);
+  const sender = e.side;
+  const colour = e.channel === 'data' ? dataColour(c, e.conn) : ('control' as const);
+  const name = draft.kind === 'fin' ? 'FIN' : 'RST';
+  const meaning = closeMeaning(e.reason);
+  const common = {
+    ...b,
+    channel: e.channel,
+    conn: e.conn,
+    colour,
+    sender,
+    ...(e.reason ? { reason: e.reason } : {}),
+    ...c.frame.arrow(laneOf(sender, e.channel), laneOf(otherSide(sender), e.channel), b.y, name),
+    ariaLabel: `${e.channel} connection ${e.conn}: ${name} from ${sender}, ${meaning}`,
+    rfc: closeSection(e.reason),
+    detail: { ...recordDetail(e, draft.peers), reason: e.reason ?? 'none recorded', meaning },
+  };
+  const text = closeBadge(sender, draft.kind, e.reason);
+  const badge: CloseBadgeMark = {
+    id: `${b.id}-badge`,
+    kind: 'close-badge',
+    of: b.id,
+    tone: draft.kind === 'fin' ? 'closed' : 'reset',
+    text,
+    ...c.frame.badgeAt(e.channel, sender, b.y),
+    step: b.step,
+    y: b.y,
+    seqs: b.seqs,
+    channel: e.channel,
+    conn: e.conn,
+    colour,
+    ariaLabel: `${e.channel} connection ${e.conn}: ${text}`,
+    rfc: closeSection(e.reason),
+    detail: { meaning },
+  };
+  return [draft.kind === 'fin' ? { ...common, kind: 'fin' } : { ...common, kind: 'rst' }, badge];
+}
+
+function placeRefused(draft: DraftOf<'refused'>, c: Context): Mark {
+  const e = draft.event;
+  const b = base(draft, c);
+  // With a local endpoint, `side` accepted a foreign connection and dropped it; without, `side` failed to connect.
+  const foreign = e.local !== undefined;
+  const initiator = foreign ? otherSide(e.side) : e.side;
+  return {
+    ...b,
+    kind: 'refused',
+    channel: e.channel,
+    ...(e.conn ? { conn: e.conn } : {}),
+    initiator,
+    reason: e.reason,
+    ...c.frame.arrow(laneOf(initiator, e.channel), laneOf(otherSide(initiator), e.channel), b.y, foreign ? 'foreign connection refused' : `connect refused${errorCode(e.reason)}`),
+    ariaLabel: `${e.channel} connection refused: ${e.reason}`,
+    rfc: foreign ? socketSections.foreign : socketSections.refused,
+    detail: { ...recordDetail(e, []), reason: e.reason, ...(e.remote ? { remote: at(e.remote) } : {}), ...(e.local ? { local: at(e.local) } : {}) },
+  };
+}
+
+/** The band from the transfer's start row to its end row, the arrow on the end row, and a badge if it stayed open or was cut short. */
+function placeTransfer(draft: DraftOf<'transfer'>, c: Context): Mark[] {
+  const e = draft.event;
+  const b = base(draft, c);
+  const sender = wireSender(e);
+  const colour = dataColour(c, e.conn);
+  const ms = e.durationMs.toFixed(1);
+  const { frame } = c;
+  const transfer: Mark = {
+    ...b,
+    kind: 'transfer',
+    channel: 'data',
+    conn: e.conn,
+    colour,
+    from: sender,
+    direction: sender === 'client' ? 'client-to-server' : 'server-to-client',
+    bytes: e.bytes,
+    ...(e.fileBytes !== undefined ? { fileBytes: e.fileBytes } : {}),
+    durationMs: e.durationMs,
+    mode: e.mode,
+    representation: e.representation,
+    complete: e.complete,
+    keptOpen: e.keptOpen ?? false,
+    stepFrom: draft.stepFrom,
+    stepTo: draft.step,
+    band: {
+      x1: frame.x['client-data'],
+      x2: frame.x['server-data'],
+      // From just below the row the data started after (or around the end row alone) to just below the end row.
+      y1: round(draft.stepFrom < draft.step ? frame.yOf(draft.stepFrom) + 6 : b.y - 20),
+      y2: round(b.y + 8),
+    },
+    ...frame.arrow(laneOf(sender, 'data'), laneOf(otherSide(sender), 'data'), b.y, `${byteCountText(e)} · TYPE ${e.representation} MODE ${e.mode} · ${ms} ms`),
+    ariaLabel:
+      `data connection ${e.conn}: ${byteCountText(e)} ${sender} → ${otherSide(sender)} in ${ms} ms (TYPE ${e.representation}, MODE ${e.mode})` +
+      (e.complete ? '' : ', cut short') +
+      (e.keptOpen ? ', the connection stays open' : ''),
+    rfc: transferSection(e.mode),
+    detail: {
+      ...recordDetail(e, draft.peers),
+      bytes: byteCountText(e),
+      durationMs: String(e.durationMs),
+      mode: `${e.mode} (${transferModes[e.mode].name})`,
+      representation: e.representation,
+      complete: e.complete ? 'yes' : 'no: cut short',
+      ...(e.command ? { command: e.command } : {}),
+      ...(e.keptOpen ? { keptOpen: 'yes' } : {}),
+    },
+  };
+  const badge = transferBadge(e);
+  if (!badge) return [transfer];
+  return [
+    transfer,
+    {
+      id: `${b.id}-badge`,
+      kind: 'close-badge',
+      of: b.id,
+      ...badge,
+      ...frame.badgeAt('data', sender, b.y),
+      step: b.step,
+      y: b.y,
+      seqs: b.seqs,
+      channel: 'data',
+      conn: e.conn,
+      colour,
+      ariaLabel: `data connection ${e.conn}: ${badge.text}`,
+    },
+  ];
+}
+
+function transferBadge(e: DataTransferEvent): Pick<CloseBadgeMark, 'tone' | 'text' | 'rfc' | 'detail'> | undefined {
+  const mode = transferModes[e.mode].name;
+  if (e.keptOpen) {
+    return {
+      tone: 'open',
+      text: `stays open: ${mode} mode, EOF marker sent`,
+      rfc: socketSections.keptOpen,
+      detail: { meaning: `In ${mode} mode the EOF marker ends the file, so the data connection can stay open for the next transfer (RFC 959 §3.3).` },
+    };
+  }
+  if (!e.complete) {
+    return {
+      tone: 'cut',
+      text: `cut short after ${e.bytes} bytes`,
+      rfc: transferSection(e.mode),
+      detail: { meaning: 'The transfer ended before the end of file (ABOR or a dropped connection); the bytes that arrived are kept, so REST can resume it.' },
+    };
+  }
+  return undefined;
+}
+
+function placeMarker(draft: DraftOf<'marker'>, c: Context): Mark {
+  const e = draft.event;
+  const b = base(draft, c);
+  const sender = wireSender(e);
+  const hex = e.hex ? ` ${e.hex}` : '';
+  const label = e.marker === 'eof' ? `EOF marker${hex}` : e.marker === 'restart' ? `restart marker ${e.value ?? ''}${hex}`.trimEnd() : `end of record${hex}`;
+  const value: { value?: string } = e.value !== undefined ? { value: e.value } : {};
+  return {
+    ...b,
+    kind: 'marker',
+    channel: 'data',
+    conn: e.conn,
+    colour: dataColour(c, e.conn),
+    marker: e.marker,
+    hex: e.hex,
+    ...value,
+    offset: e.offset,
+    from: sender,
+    ...c.frame.arrow(laneOf(sender, 'data'), laneOf(otherSide(sender), 'data'), b.y, label),
+    ariaLabel: `data connection ${e.conn}: ${label} from ${sender} ${markerOffsetText(e.offset)}`,
+    rfc: markerSection(e.marker, e.mode),
+    detail: { ...recordDetail(e, draft.peers), marker: e.marker, hex: e.hex, offset: String(e.offset), mode: `${e.mode} (${transferModes[e.mode].name})`, ...(e.value !== undefined ? { value: e.value } : {}) },
+  };
+}
+
+function placeConnection(span: Span, c: Context): Mark {
+  const { frame } = c;
+  const placed = placeSpan(span, frame.steps);
+  const info = c.survey.connections.get(span.conn);
+  const how = info ? (info.initiator === 'server' ? 'active' : 'passive') : undefined;
+  const ends = info ? { from: `${info.initiator} ${at(info.from)}`, to: `${otherSide(info.initiator)} ${at(info.to)}` } : undefined;
+  const y1 = placed.openAtStart ? frame.lifeTop : frame.yOf(placed.stepFrom);
+  return {
+    id: `conn-${span.conn}`,
+    kind: 'connection',
+    step: placed.stepFrom,
+    y: y1,
+    seqs: span.seqs,
+    channel: 'data',
+    conn: span.conn,
+    colour: span.colour,
+    stepFrom: placed.stepFrom,
+    stepTo: placed.stepTo,
+    x1: frame.x['client-data'],
+    x2: frame.x['server-data'],
+    y1,
+    y2: placed.openAtEnd ? frame.lifeBottom : frame.yOf(placed.stepTo),
+    openAtStart: placed.openAtStart,
+    openAtEnd: placed.openAtEnd,
+    label: ends ? `${span.conn}: ${how} mode, ${ends.from} → ${ends.to}` : `${span.conn}: data connection`,
+    ariaLabel:
+      `data connection ${span.conn}${how ? ` (${how} mode)` : ''}: open ` +
+      `${placed.openAtStart ? 'before' : 'from'} step ${placed.stepFrom + 1} ` +
+      `${placed.openAtEnd ? 'and still open after' : 'to'} step ${placed.stepTo + 1}`,
+    rfc: socketSections.dataConnect,
+    detail: { conn: span.conn, ...(ends && how ? { ...ends, mode: how } : {}) },
+  };
+}
+
+function placeNote(draft: DraftOf<'note'>, c: Context): Mark {
+  const e = draft.event;
+  const { x } = c.frame;
+  return {
+    ...base(draft, c),
+    kind: 'note',
+    text: fitText(e.text, x.server - x.client, (t) => sansTextWidth(t, FONT.noteSize)),
+    x1: x.client,
+    x2: x.server,
+    ariaLabel: `note: ${e.text}`,
+    detail: { ...recordDetail(e, []), text: e.text },
+  };
+}
+
+function placeState(draft: DraftOf<'state'>, c: Context): Mark {
+  const e = draft.event;
+  const b = base(draft, c);
+  const lane = e.machine === 'data' ? laneOf(e.side, 'data') : laneOf(e.machine, 'control');
+  const label = `${e.from} → ${e.to}`;
+  return {
+    ...b,
+    kind: 'state',
+    machine: e.machine,
+    lane,
+    x: c.frame.x[lane],
+    from: e.from,
+    to: e.to,
+    event: e.event,
+    label: fitText(label, c.frame.laneGap * 1.3, (t) => sansTextWidth(t, FONT.stateSize)),
+    ...c.frame.inward(lane, b.y),
+    ariaLabel: `${e.machine} machine: ${e.from} → ${e.to} on ${e.event}`,
+    detail: { ...recordDetail(e, []), machine: e.machine, from: e.from, to: e.to, event: e.event },
+  };
+}
+
+function rfc(section: string | undefined): { rfc?: string } {
+  return section ? { rfc: section } : {};
+}
+
+/** 'ECONNREFUSED' from "connect to 127.0.0.1:33211 failed: ECONNREFUSED", as ' (ECONNREFUSED)'. */
+function errorCode(reason: string): string {
+  const code = /\b(E[A-Z]{3,})\b/.exec(reason)?.[1];
+  return code ? ` (${code})` : '';
+}
+
+function placeSpan(span: Span, steps: number): { stepFrom: number; stepTo: number; openAtStart: boolean; openAtEnd: boolean } {
+  const last = steps - 1;
+  const stepFrom = Math.min(Math.max(0, span.stepFrom), last);
+  const closedAt = span.lastFinStep >= 0 ? span.lastFinStep : span.lastCloseStep;
+  const openAtEnd = !span.finished || closedAt < 0;
+  const stepTo = openAtEnd ? last : Math.max(stepFrom, Math.min(closedAt, last));
+  return { stepFrom, stepTo, openAtStart: span.openAtStart, openAtEnd };
+}
+
+/** The facts every mark's detail starts with: where and when it was recorded, and the receiver's record if merged. */
+function recordDetail(e: TraceEvent, peers: readonly TraceEvent[]): Record<string, string> {
+  const detail: Record<string, string> = { seq: String(e.seq), t: `${e.t} ms`, side: e.side };
+  if ('dir' in e) detail.dir = e.dir;
+  if ('conn' in e && e.conn !== undefined) detail.conn = e.conn;
+  if (e.session !== undefined) detail.session = String(e.session);
+  const [peer] = peers;
+  if (peer) {
+    detail['peer seq'] = peers.map((p) => p.seq).join(', ');
+    detail['peer t'] = `${peer.t} ms`;
+    // The side that made the peer record (for a FIN received, not the FIN's sender named in its `side`).
+    detail['peer side'] = 'dir' in peer ? `${recordedBy(peer)} (${peer.dir})` : recordedBy(peer);
+  }
+  return detail;
+}
+
+function stepRows(count: number, top: number, rh: number): number[] {
+  const ys = new Array<number>(count);
+  for (let i = 0; i < count; i++) ys[i] = round(top + i * rh + rh / 2);
+  return ys;
+}
+
+/**
+ * Rows placed by time: the whole session spread over as much height as the step axis would use, and
+ * never closer than a minimum gap, so a burst of events stays readable while a long transfer shows long.
+ */
+function timeRows(ts: readonly number[], top: number, rh: number): number[] {
+  const count = ts.length;
+  const ys = new Array<number>(count);
+  const t0 = ts[0] ?? 0;
+  let tMax = t0;
+  for (const t of ts) tMax = Math.max(tMax, t);
+  const span = tMax - t0;
+  const scale = span > 0 ? ((count - 1) * rh) / span : 0;
+  const minGap = Math.max(26, rh * 0.75);
+  let previous = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < count; i++) {
+    const y = Math.max(top + rh / 2 + ((ts[i] ?? t0) - t0) * scale, previous + minGap);
+    ys[i] = round(y);
+    previous = y;
+  }
+  return ys;
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+

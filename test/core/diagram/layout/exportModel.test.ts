@@ -1,0 +1,69 @@
+// exportModel: a range of steps keeps the full diagram's step numbers; --notes adds the narration as
+// unnumbered note rows under each step.
+
+import { describe, expect, it } from 'vitest';
+import { exportModel, parseStepRange, StepRangeError, wrapText } from '../../../../core/diagram/layout/exportModel';
+import { layoutTrace } from '../../../../core/diagram/layout/layout';
+import { fixtures } from '../fixtures';
+import { marksOf } from '../modelText';
+
+describe('parseStepRange', () => {
+  it.each([
+    ['N..M', '5..12', { from: 5, to: 12 }],
+    ['N.. runs to the end', '5..', { from: 5 }],
+    ['..M starts at 1', '..7', { from: 1, to: 7 }],
+    ['one step', '9', { from: 9, to: 9 }],
+    ['spaces', ' 2 .. 3 ', { from: 2, to: 3 }],
+  ])('%s', (_title, text, range) => {
+    expect(parseStepRange(text)).toEqual(range);
+  });
+
+  it.each([['0..3'], ['5..2'], ['..'], ['a..b'], ['1-3'], ['']])('refuses %j', (text) => {
+    expect(() => parseStepRange(text)).toThrow(StepRangeError);
+  });
+});
+
+describe('exportModel', () => {
+  const trace = fixtures.textbookUpload;
+  const full = layoutTrace(trace.events, { title: trace.meta.title ?? '' });
+
+  it('without options: the plain layout, titled as the trace', () => {
+    expect(exportModel(trace)).toEqual(full);
+  });
+
+  it('a range shows exactly those rows of the full diagram, numbered as there', () => {
+    const part = exportModel(trace, { range: { from: 14, to: 22 } });
+    expect(part.rows.map((r) => r.seq)).toEqual(full.rows.slice(13, 22).map((r) => r.seq));
+    expect(part.rows.map((r) => r.label)).toEqual(['14', '15', '16', '17', '18', '19', '20', '21', '22']);
+    // The data connection opens and closes inside the range: one span, the client's FIN at EOF.
+    expect(marksOf(part, 'connection')).toHaveLength(1);
+    expect(marksOf(part, 'close-badge').map((b) => b.text)).toContain('client closed: EOF in STREAM mode');
+  });
+
+  it('N.. runs to the last step; a range past the end is refused with the number of steps', () => {
+    expect(exportModel(trace, { range: { from: 20 } }).rows.map((r) => r.label)).toEqual(['20', '21', '22', '23', '24', '25', '26']);
+    expect(() => exportModel(trace, { range: { from: 20, to: 40 } })).toThrow(/has 26 steps/);
+  });
+
+  it('notes: each step is followed by its narration, in unnumbered note rows; the steps keep their numbers', () => {
+    const model = exportModel(trace, { notes: true });
+    const numbered = model.rows.filter((r) => r.label !== '');
+    expect(numbered.map((r) => r.seq)).toEqual(full.rows.map((r) => r.seq));
+    const notes = marksOf(model, 'note').map((n) => n.detail.text ?? '');
+    expect(notes[0]).toBe('The client opens the control connection. (RFC 959 §2.3)');
+    // The textbook scenario says where the textbook differs: PORT is answered 200, not 150.
+    expect(notes.join(' ')).toContain('The textbook (step 7) says: "The server answers PORT with 150');
+    for (const note of marksOf(model, 'note')) expect(model.rows[note.step]?.label).toBe('');
+  });
+
+  it('notes and a range together: the narration of the steps in the range only', () => {
+    const model = exportModel(trace, { notes: true, range: { from: 20, to: 20 } });
+    expect(model.rows.map((r) => r.label)).toEqual(['20', '']);
+    expect(marksOf(model, 'note')[0]?.detail.text).toMatch(/^The client closes the data connection \(TCP FIN\): end of file in STREAM mode/);
+  });
+
+  it('wrapText breaks at spaces to fit a width', () => {
+    expect(wrapText('one two three four', 60, 12)).toEqual(['one two', 'three four']);
+    expect(wrapText('unbreakable', 10, 12)).toEqual(['unbreakable']);
+  });
+});
