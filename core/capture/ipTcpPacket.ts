@@ -66,7 +66,7 @@ function tcpBytes(segment: TcpSegment): Uint8Array {
 function ipv4Header(segment: TcpSegment, tcpLength: number): Uint8Array {
   const out = new Uint8Array(IPV4.headerBytes);
   const view = new DataView(out.buffer);
-  view.setUint8(0, (IPV4.version << 4) | IPV4.headerBytes / 4);
+  view.setUint8(0, (IPV4.version << 4) | (IPV4.headerBytes / 4));
   view.setUint16(2, IPV4.headerBytes + tcpLength);
   view.setUint16(4, IPV4.identification);
   view.setUint16(6, IPV4.dontFragment);
@@ -98,7 +98,8 @@ export function encodeIpTcpPacket(segment: TcpSegment): Uint8Array {
   const header = segment.source.version === 4 ? ipv4Header(segment, tcp.length) : ipv6Header(segment, tcp.length);
   // IPv6's 16-bit payload length leaves its own header out (RFC 8200 §3).
   const maxLength = segment.source.version === 4 ? IPV4_MAX_PACKET_BYTES : IPV6.headerBytes + 0xffff;
-  if (header.length + tcp.length > maxLength) throw new RangeError(`A TCP segment of ${segment.payload.length} bytes does not fit one IPv${segment.source.version} packet.`);
+  if (header.length + tcp.length > maxLength)
+    throw new RangeError(`A TCP segment of ${segment.payload.length} bytes does not fit one IPv${segment.source.version} packet.`);
   const out = new Uint8Array(header.length + tcp.length);
   out.set(header);
   out.set(tcp, header.length);

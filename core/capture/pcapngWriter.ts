@@ -144,9 +144,11 @@ export function interfaceDescriptionBlock(description: InterfaceDescription): Ui
 
 /** An Enhanced Packet Block (§4.3): interface, 64-bit timestamp as two 32-bit halves, lengths, data padded to 32 bits, options. */
 export function enhancedPacketBlock(packet: EnhancedPacket): Uint8Array {
-  if (!Number.isSafeInteger(packet.timestamp) || packet.timestamp < 0) throw new RangeError(`A pcapng timestamp is a non-negative integer, not ${packet.timestamp}.`);
+  if (!Number.isSafeInteger(packet.timestamp) || packet.timestamp < 0)
+    throw new RangeError(`A pcapng timestamp is a non-negative integer, not ${packet.timestamp}.`);
   const originalLength = packet.originalLength ?? packet.data.length;
-  if (originalLength < packet.data.length) throw new RangeError(`A packet cannot be longer (${packet.data.length} bytes) than it was on the wire (${originalLength}).`);
+  if (originalLength < packet.data.length)
+    throw new RangeError(`A packet cannot be longer (${packet.data.length} bytes) than it was on the wire (${originalLength}).`);
   const fixed = fields(20, (view) => {
     view.setUint32(0, packet.interfaceId, LITTLE_ENDIAN);
     view.setUint32(4, Math.floor(packet.timestamp / 2 ** 32), LITTLE_ENDIAN);
@@ -161,7 +163,8 @@ export function enhancedPacketBlock(packet: EnhancedPacket): Uint8Array {
 export function pcapngFile(header: SectionHeader, interfaces: readonly InterfaceDescription[], packets: Iterable<EnhancedPacket>): Uint8Array {
   const blocks = [sectionHeaderBlock(header), ...interfaces.map(interfaceDescriptionBlock)];
   for (const packet of packets) {
-    if (packet.interfaceId >= interfaces.length) throw new RangeError(`Packet on interface ${packet.interfaceId}, but the section describes ${interfaces.length}.`);
+    if (packet.interfaceId >= interfaces.length)
+      throw new RangeError(`Packet on interface ${packet.interfaceId}, but the section describes ${interfaces.length}.`);
     blocks.push(enhancedPacketBlock(packet));
   }
   const out = new Uint8Array(blocks.reduce((n, b) => n + b.length, 0));

@@ -59,7 +59,9 @@ export function captureComment(trace: TraceFile, capture: RebuiltCapture): strin
   ];
   if (capture.bytesMoved > 0) {
     const n = capture.bytesMoved;
-    paragraphs.push(`${plural(n, 'transfer')} recorded after the FIN or RST of ${n === 1 ? 'its' : 'their'} own sender (by a receiver that saw the close first) ${n === 1 ? 'is' : 'are'} sent before it, as on the wire.`);
+    paragraphs.push(
+      `${plural(n, 'transfer')} recorded after the FIN or RST of ${n === 1 ? 'its' : 'their'} own sender (by a receiver that saw the close first) ${n === 1 ? 'is' : 'are'} sent before it, as on the wire.`,
+    );
   }
   if (capture.leftOut.length > 0) paragraphs.push(`Left out: ${capture.leftOut.join('; ')}.`);
   paragraphs.push(...decodeAsAdvice(capture.connections));

@@ -54,7 +54,8 @@ export interface WireActions {
 
 type TwoEnded = Extract<TraceEvent, { dir: 'sent' | 'received' }>;
 
-const connectionKey = (event: { conn: string; session?: number | undefined }): string => (event.session === undefined ? event.conn : `${event.session}:${event.conn}`);
+const connectionKey = (event: { conn: string; session?: number | undefined }): string =>
+  event.session === undefined ? event.conn : `${event.session}:${event.conn}`;
 
 /** The commands that set up a data connection (959 §4.1.2, 2428 §2-3): active (the server connects) or passive. */
 const DATA_SETUP_COMMANDS = new Set(['PORT', 'PASV', 'EPRT', 'EPSV']);
@@ -66,7 +67,13 @@ const streamKind = { 'ftp.command': 'line', 'ftp.reply': 'line', 'data.transfer'
  * A reply as the server put it on the wire (959 §4.2). A line of a hand-made trace may hold CR or LF, which no
  * real reply line can (the parser splits there): such a character is written as a space.
  */
-const replyBytes = (code: number, lines: readonly string[]): Uint8Array => encodeUtf8(formatReply(code, lines.map((line) => line.replace(/[\r\n]/g, ' '))));
+const replyBytes = (code: number, lines: readonly string[]): Uint8Array =>
+  encodeUtf8(
+    formatReply(
+      code,
+      lines.map((line) => line.replace(/[\r\n]/g, ' ')),
+    ),
+  );
 
 function summaryOf(event: TwoEnded): string {
   switch (event.type) {
@@ -186,7 +193,14 @@ export function wireActions(events: readonly TraceEvent[]): WireActions {
       const base = { key, records: [event.seq], t: event.t };
       const refuser = { side: event.side, endpoint: event.local };
       const peer = { side: otherSide(event.side), endpoint: event.remote };
-      actions.push({ ...base, kind: 'open', channel: event.channel, initiator: peer, acceptor: refuser, summary: `a ${event.channel} connection the ${event.side} refused` });
+      actions.push({
+        ...base,
+        kind: 'open',
+        channel: event.channel,
+        initiator: peer,
+        acceptor: refuser,
+        summary: `a ${event.channel} connection the ${event.side} refused`,
+      });
       actions.push({ ...base, kind: 'rst', from: event.side, summary: event.reason });
       continue;
     }

@@ -48,7 +48,9 @@ const be = (...values: [number, number][]) => {
 
 /** The TCP checksum's pseudo-header (RFC 9293 §3.1; RFC 8200 §8.1 for IPv6). */
 function pseudoHeader(s: TcpSegment, tcpLength: number): Uint8Array {
-  return s.source.version === 4 ? Uint8Array.from([...s.source.bytes, ...s.destination.bytes, 0, 6, ...be([tcpLength, 2])]) : Uint8Array.from([...s.source.bytes, ...s.destination.bytes, ...be([tcpLength, 4]), 0, 0, 0, 6]);
+  return s.source.version === 4
+    ? Uint8Array.from([...s.source.bytes, ...s.destination.bytes, 0, 6, ...be([tcpLength, 2])])
+    : Uint8Array.from([...s.source.bytes, ...s.destination.bytes, ...be([tcpLength, 4]), 0, 0, 0, 6]);
 }
 
 describe('IPv4', () => {
@@ -107,14 +109,26 @@ describe('checksums, any segment', () => {
     destinationPort: fc.integer({ min: 1, max: 65535 }),
     seq: fc.nat({ max: 2 ** 32 - 1 }),
     ack: fc.nat({ max: 2 ** 32 - 1 }),
-    flags: fc.constantFrom(TcpFlag.SYN, TcpFlag.SYN | TcpFlag.ACK, TcpFlag.ACK, TcpFlag.PSH | TcpFlag.ACK, TcpFlag.FIN | TcpFlag.ACK, TcpFlag.RST | TcpFlag.ACK),
+    flags: fc.constantFrom(
+      TcpFlag.SYN,
+      TcpFlag.SYN | TcpFlag.ACK,
+      TcpFlag.ACK,
+      TcpFlag.PSH | TcpFlag.ACK,
+      TcpFlag.FIN | TcpFlag.ACK,
+      TcpFlag.RST | TcpFlag.ACK,
+    ),
     payload: fc.uint8Array({ maxLength: 301 }),
   });
 
   it('the IPv4 header and the TCP segment each verify to 0xFFFF', () => {
     fc.assert(
       fc.property(arb, ({ v6, payload, flags, ...rest }) => {
-        const s = segment({ ...rest, flags, ...(v6 ? { source: v6a, destination: v6b } : {}), ...(flags & TcpFlag.SYN ? { mss: 1460, payload: new Uint8Array(0) } : { payload }) });
+        const s = segment({
+          ...rest,
+          flags,
+          ...(v6 ? { source: v6a, destination: v6b } : {}),
+          ...(flags & TcpFlag.SYN ? { mss: 1460, payload: new Uint8Array(0) } : { payload }),
+        });
         const packet = encodeIpTcpPacket(s);
         const ipHeader = v6 ? 40 : 20;
         if (!v6) expect(onesComplementSum(packet.subarray(0, 20))).toBe(0xffff);

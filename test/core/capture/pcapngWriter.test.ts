@@ -6,7 +6,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BlockType, LinkType } from '../../../core/capture/pcapng.table';
-import { encodeOptions, enhancedPacketBlock, interfaceDescriptionBlock, pcapngFile, sectionHeaderBlock, type EnhancedPacket } from '../../../core/capture/pcapngWriter';
+import {
+  encodeOptions,
+  enhancedPacketBlock,
+  interfaceDescriptionBlock,
+  pcapngFile,
+  sectionHeaderBlock,
+  type EnhancedPacket,
+} from '../../../core/capture/pcapngWriter';
 import { decodeUtf8, encodeUtf8 } from '../../../core/protocol/utf8';
 
 const view = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -17,7 +24,7 @@ const hex = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart
 /** A reader written from the format, not from the writer: each block's type, body, and its options decoded. */
 function readBlocks(file: Uint8Array): { type: number; body: Uint8Array }[] {
   const blocks: { type: number; body: Uint8Array }[] = [];
-  for (let at = 0; at < file.length; ) {
+  for (let at = 0; at < file.length;) {
     const type = u32(file, at);
     const total = u32(file, at + 4);
     expect(total % 4, 'every block is a multiple of 32 bits').toBe(0);
@@ -32,7 +39,7 @@ function readOptions(bytes: Uint8Array): { code: number; value: Uint8Array }[] {
   const options: { code: number; value: Uint8Array }[] = [];
   // The field may be left out altogether (§3.5).
   if (bytes.length === 0) return options;
-  for (let at = 0; at < bytes.length; ) {
+  for (let at = 0; at < bytes.length;) {
     const code = u16(bytes, at);
     const length = u16(bytes, at + 2);
     if (code === 0) {
@@ -52,9 +59,20 @@ describe('option encoding (§3.5)', () => {
   const rows: { title: string; options: { code: number; value: Uint8Array }[]; hex: string }[] = [
     { title: 'no options: no field at all, not even opt_endofopt', options: [], hex: '' },
     { title: 'a 4-byte value needs no padding', options: [{ code: 1, value: encodeUtf8('abcd') }], hex: '01 00 04 00 61 62 63 64 00 00 00 00' },
-    { title: 'a 5-byte value is padded to 8, the length says 5', options: [{ code: 1, value: encodeUtf8('abcde') }], hex: '01 00 05 00 61 62 63 64 65 00 00 00 00 00 00 00' },
+    {
+      title: 'a 5-byte value is padded to 8, the length says 5',
+      options: [{ code: 1, value: encodeUtf8('abcde') }],
+      hex: '01 00 05 00 61 62 63 64 65 00 00 00 00 00 00 00',
+    },
     { title: 'an empty value takes no room', options: [{ code: 2, value: new Uint8Array(0) }], hex: '02 00 00 00 00 00 00 00' },
-    { title: 'two options, then the end', options: [{ code: 9, value: Uint8Array.of(9) }, { code: 1, value: encodeUtf8('x') }], hex: '09 00 01 00 09 00 00 00 01 00 01 00 78 00 00 00 00 00 00 00' },
+    {
+      title: 'two options, then the end',
+      options: [
+        { code: 9, value: Uint8Array.of(9) },
+        { code: 1, value: encodeUtf8('x') },
+      ],
+      hex: '09 00 01 00 09 00 00 00 01 00 01 00 78 00 00 00 00 00 00 00',
+    },
     { title: 'UTF-8 text counts bytes, not characters', options: [{ code: 1, value: encodeUtf8('é') }], hex: '01 00 02 00 c3 a9 00 00 00 00 00 00' },
   ];
   it.each(rows)('$title', ({ options, hex: expected }) => {
@@ -139,7 +157,12 @@ describe('a whole file, as a property', () => {
   it('walks back into the section, the interface and each packet: lengths, data, timestamps and comments as given', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 200 }), fc.array(packetArb, { maxLength: 12 }), (comment, packets) => {
-        const input: EnhancedPacket[] = packets.map((p) => ({ interfaceId: 0, timestamp: p.timestamp, data: p.data, ...(p.comment !== undefined ? { comment: p.comment } : {}) }));
+        const input: EnhancedPacket[] = packets.map((p) => ({
+          interfaceId: 0,
+          timestamp: p.timestamp,
+          data: p.data,
+          ...(p.comment !== undefined ? { comment: p.comment } : {}),
+        }));
         const file = pcapngFile({ comment }, [{ linkType: LinkType.raw }], input);
         const blocks = readBlocks(file);
         expect(blocks.map((b) => b.type)).toEqual([BlockType.sectionHeader, BlockType.interfaceDescription, ...input.map(() => BlockType.enhancedPacket)]);
@@ -150,7 +173,10 @@ describe('a whole file, as a property', () => {
           expect(u32(body, 12)).toBe(packet.data.length);
           expect(body.subarray(20, 20 + packet.data.length)).toEqual(packet.data);
           const padding = body.subarray(20 + packet.data.length, 20 + Math.ceil(packet.data.length / 4) * 4);
-          expect([...padding].every((b) => b === 0), 'padding is zeros').toBe(true);
+          expect(
+            [...padding].every((b) => b === 0),
+            'padding is zeros',
+          ).toBe(true);
           const options = readOptions(body.subarray(20 + Math.ceil(packet.data.length / 4) * 4));
           expect(options.map((o) => text(o.value))).toEqual(packet.comment !== undefined ? [packet.comment] : []);
         });

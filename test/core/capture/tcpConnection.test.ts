@@ -26,7 +26,11 @@ describe('TcpConnection', () => {
   it('opens with SYN, SYN-ACK, ACK: each SYN takes one sequence number and announces the MSS', () => {
     const tcp = new TcpConnection(client, server, 1460);
     const handshake = tcp.open();
-    expect(handshake.map(row)).toEqual([`40000 SYN seq=1000 ack=0 len=0`, `2121 SYN,ACK seq=${2 ** 32 - 2} ack=1001 len=0`, `40000 ACK seq=1001 ack=${2 ** 32 - 1} len=0`]);
+    expect(handshake.map(row)).toEqual([
+      `40000 SYN seq=1000 ack=0 len=0`,
+      `2121 SYN,ACK seq=${2 ** 32 - 2} ack=1001 len=0`,
+      `40000 ACK seq=1001 ack=${2 ** 32 - 1} len=0`,
+    ]);
     expect(handshake.map((s) => s.mss)).toEqual([1460, 1460, undefined]);
   });
 

@@ -37,7 +37,9 @@ describe('traceToPackets', () => {
     expect(segments.filter((s) => s.flags === TcpFlag.SYN)).toHaveLength(2);
     const received = fixtures.download.events.find((e) => e.type === 'data.transfer' && e.dir === 'received');
     const dataPort = capture.connections.find((c) => c.channel === 'data')!.acceptor.port;
-    expect(segments.filter((s) => s.from === dataPort).reduce((n, s) => n + s.payload.length, 0)).toBe(received?.type === 'data.transfer' ? received.bytes : -1);
+    expect(segments.filter((s) => s.from === dataPort).reduce((n, s) => n + s.payload.length, 0)).toBe(
+      received?.type === 'data.transfer' ? received.bytes : -1,
+    );
     expect(capture.leftOut).toEqual([]);
     expect(capture.packets[0]!.comment).toMatch(/^trace #\d+ #\d+: control connection C1, opened by the client$/);
   });
@@ -76,7 +78,14 @@ describe('traceToPackets', () => {
       { type: 'tcp.connect', side: 'client', ...data, local: { host: '127.0.0.1', port: 40000 }, remote: { host: '127.0.0.1', port: 50000 } },
       { type: 'tcp.rst', side: 'server', dir: 'sent', ...data, reason: 'shutdown' },
       { type: 'data.transfer', side: 'client', dir: 'sent', ...data, bytes: 10, durationMs: 0, ...transfer },
-      { type: 'tcp.connect', side: 'client', channel: 'data', conn: 'D2', local: { host: 'client.example', port: 40001 }, remote: { host: '127.0.0.1', port: 50000 } },
+      {
+        type: 'tcp.connect',
+        side: 'client',
+        channel: 'data',
+        conn: 'D2',
+        local: { host: 'client.example', port: 40001 },
+        remote: { host: '127.0.0.1', port: 50000 },
+      },
       { type: 'data.transfer', side: 'client', dir: 'sent', channel: 'data', conn: 'D2', bytes: 10, durationMs: 0, ...transfer },
     ]);
     const capture = traceToPackets(events);

@@ -29,7 +29,10 @@ describe('wireActions', () => {
     const commands = fixtures.textbookUpload.events.filter((e) => e.type === 'ftp.command' && e.dir === 'sent');
     const sent = actions.filter((a) => a.kind === 'bytes' && a.from === 'client' && a.key === 'C1').map((a) => a.summary);
     expect(sent).toEqual(commands.map((e) => (e.type === 'ftp.command' ? e.line : '')));
-    expect(actions.filter((a) => a.kind !== 'open').every((a) => a.records.length === 2), 'every action recorded by its sender and its receiver').toBe(true);
+    expect(
+      actions.filter((a) => a.kind !== 'open').every((a) => a.records.length === 2),
+      'every action recorded by its sender and its receiver',
+    ).toBe(true);
     expect(actions.map(line).filter((l) => !l.startsWith('C1 '))).toEqual([
       'open C1 by client 44552->37587',
       'open D1 by server 37586->37497',
@@ -45,8 +48,17 @@ describe('wireActions', () => {
 
   it('a server-only trace (serve, two curl sessions): connections keyed by session, commands from what the server received', () => {
     const { actions } = wireActions(fixtures.serveCurl.events);
-    expect(actions.filter((a) => a.kind === 'open').map(line)).toEqual(['open 1:C1 by client 33954->2131', 'open 2:C2 by client 33960->2131', 'open 2:D1 by client 34970->38473']);
-    expect(actions.filter((a) => a.key === '2:C2' && a.kind === 'bytes').map(line).slice(0, 4)).toEqual([
+    expect(actions.filter((a) => a.kind === 'open').map(line)).toEqual([
+      'open 1:C1 by client 33954->2131',
+      'open 2:C2 by client 33960->2131',
+      'open 2:D1 by client 34970->38473',
+    ]);
+    expect(
+      actions
+        .filter((a) => a.key === '2:C2' && a.kind === 'bytes')
+        .map(line)
+        .slice(0, 4),
+    ).toEqual([
       '2:C2 server: "220 FTP Lab server ready.\\r\\n"',
       '2:C2 client: "USER anonymous\\r\\n"',
       '2:C2 server: "331 User name okay, need password.\\r\\n"',
@@ -87,15 +99,33 @@ describe('wireActions', () => {
         { type: 'ftp.reply', side: 'server', dir: 'sent', ...control, code: 211, lines: ['Features:', ' SIZE', '123 middle', 'End'] },
       ]),
     );
-    expect(actions.map(line)).toEqual(['open C1 by client 40000->2121', 'C1 client: "NOOP\\r\\n"', 'C1 client: "QUIT\\r\\n"', 'C1 server: "211-Features:\\r\\n SIZE\\r\\n 123 middle\\r\\n211 End\\r\\n"']);
+    expect(actions.map(line)).toEqual([
+      'open C1 by client 40000->2121',
+      'C1 client: "NOOP\\r\\n"',
+      'C1 client: "QUIT\\r\\n"',
+      'C1 server: "211-Features:\\r\\n SIZE\\r\\n 123 middle\\r\\n211 End\\r\\n"',
+    ]);
     expect(actions[1]!.records).toEqual([2, 4]);
   });
 
   it('a connection refused after the kernel accepted it: opened by the peer, reset by the side that refused; one without both ends is left out', () => {
     const { actions, omitted } = wireActions(
       numbered([
-        { type: 'tcp.refused', side: 'server', channel: 'data', local: { host: '127.0.0.1', port: 50000 }, remote: { host: '127.0.0.2', port: 40001 }, reason: 'a data connection from 127.0.0.2 is not from the control connection\'s peer' },
-        { type: 'tcp.refused', side: 'server', channel: 'data', remote: { host: '127.0.0.1', port: 40002 }, reason: 'connect to 127.0.0.1:40002 failed: ECONNREFUSED' },
+        {
+          type: 'tcp.refused',
+          side: 'server',
+          channel: 'data',
+          local: { host: '127.0.0.1', port: 50000 },
+          remote: { host: '127.0.0.2', port: 40001 },
+          reason: "a data connection from 127.0.0.2 is not from the control connection's peer",
+        },
+        {
+          type: 'tcp.refused',
+          side: 'server',
+          channel: 'data',
+          remote: { host: '127.0.0.1', port: 40002 },
+          reason: 'connect to 127.0.0.1:40002 failed: ECONNREFUSED',
+        },
       ]),
     );
     expect(actions.map(line)).toEqual(['open refused@1 by client 40001->50000', 'rst refused@1 from server']);

@@ -68,11 +68,19 @@ function traceConnections(trace: TraceFile) {
   for (const e of trace.events) {
     if ((e.type === 'tcp.connect' || e.type === 'tcp.accept') && !connections.has(key(e))) {
       const other: Side = e.side === 'client' ? 'server' : 'client';
-      connections.set(key(e), { channel: e.channel, opener: e.type === 'tcp.connect' ? e.side : other, ends: { [e.side]: at(e.local), [other]: at(e.remote) } as Record<Side, string> });
+      connections.set(key(e), {
+        channel: e.channel,
+        opener: e.type === 'tcp.connect' ? e.side : other,
+        ends: { [e.side]: at(e.local), [other]: at(e.remote) } as Record<Side, string>,
+      });
     }
     if (e.type === 'tcp.refused' && e.local && e.remote) {
       const other: Side = e.side === 'client' ? 'server' : 'client';
-      connections.set(key({ ...e, conn: undefined }), { channel: e.channel, opener: other, ends: { [e.side]: at(e.local), [other]: at(e.remote) } as Record<Side, string> });
+      connections.set(key({ ...e, conn: undefined }), {
+        channel: e.channel,
+        opener: other,
+        ends: { [e.side]: at(e.local), [other]: at(e.remote) } as Record<Side, string>,
+      });
     }
   }
   return { connections, key };
@@ -117,7 +125,12 @@ async function resetSession(): Promise<TraceFile> {
   try {
     const ctl = await openRawControl(server.address.port);
     expect((await ctl.reply()).code).toBe(220);
-    for (const [line, code] of [['USER anonymous', 331], ['PASS guest', 230], ['TYPE I', 200]] as const) expect((await ctl.command(line)).code, line).toBe(code);
+    for (const [line, code] of [
+      ['USER anonymous', 331],
+      ['PASS guest', 230],
+      ['TYPE I', 200],
+    ] as const)
+      expect((await ctl.command(line)).code, line).toBe(code);
     const port = parseEpsvReply((await ctl.command('EPSV')).text)!;
     const data = net.connect({ host: '127.0.0.1', port });
     data.on('error', () => undefined);
@@ -136,7 +149,10 @@ async function resetSession(): Promise<TraceFile> {
   } finally {
     await server.close();
   }
-  return createTraceFile({ createdAt, tool: 'ftp-lab test', title: 'A data connection reset by the client', server: server.address, passwordsMasked: true }, recorder.events);
+  return createTraceFile(
+    { createdAt, tool: 'ftp-lab test', title: 'A data connection reset by the client', server: server.address, passwordsMasked: true },
+    recorder.events,
+  );
 }
 
 beforeAll(async () => {
@@ -158,7 +174,10 @@ beforeAll(async () => {
       const io = quietIo();
       const url = `ftp://anonymous:guest@[::1]:${server.address.port}`;
       const file = join(dir, 'ipv6.pcapng');
-      expect(await main(['run', 'download', '--server', url, '--extended', '--quiet', '--trace', join(dir, 'ipv6.json'), '--export', file], io), io.errors.join('\n')).toBe(0);
+      expect(
+        await main(['run', 'download', '--server', url, '--extended', '--quiet', '--trace', join(dir, 'ipv6.json'), '--export', file], io),
+        io.errors.join('\n'),
+      ).toBe(0);
       cases.push({ title: IPV6_TITLE, trace: parseTrace(await readFile(join(dir, 'ipv6.json'), 'utf8')), file });
     } finally {
       await server.close();
@@ -177,15 +196,35 @@ const titles = [
 ];
 const caseFor = (title: string): Case => cases.find((c) => c.title === title)!;
 
-const skipped = [missing ? ` — SKIPPED: ${missing} is not installed (${MISSING})` : '', ipv6 ? '' : ' (no IPv6 loopback here: the IPv6 case is left out)'].join('');
+const skipped = [missing ? ` — SKIPPED: ${missing} is not installed (${MISSING})` : '', ipv6 ? '' : ' (no IPv6 loopback here: the IPv6 case is left out)'].join(
+  '',
+);
 describe.skipIf(missing !== undefined)(`pcapng export read by tshark${skipped}`, () => {
-  it.each(titles)('%s: the FTP commands and replies tshark decodes are the trace\'s, in order', async (title) => {
+  it.each(titles)("%s: the FTP commands and replies tshark decodes are the trace's, in order", async (title) => {
     const { trace, file } = caseFor(title);
     const comment = await captureComment(file);
     const decode = decodeAsOptions(comment);
     // The control connection is not on port 21: without the comment's Decode As, tshark sees no FTP at all.
     expect(decode, comment).toContain(`tcp.port==${trace.meta.server!.port},ftp`);
-    const out = await tshark(['-r', file, ...decode, '-Y', 'ftp', '-T', 'fields', '-E', 'separator=/t', '-e', 'ftp.request.command', '-e', 'ftp.request.arg', '-e', 'ftp.response.code', '-e', 'ftp.response.arg']);
+    const out = await tshark([
+      '-r',
+      file,
+      ...decode,
+      '-Y',
+      'ftp',
+      '-T',
+      'fields',
+      '-E',
+      'separator=/t',
+      '-e',
+      'ftp.request.command',
+      '-e',
+      'ftp.request.arg',
+      '-e',
+      'ftp.response.code',
+      '-e',
+      'ftp.response.arg',
+    ]);
     const decoded = out
       .split('\n')
       .filter((l) => l.trim() !== '')
@@ -202,7 +241,9 @@ describe.skipIf(missing !== undefined)(`pcapng export read by tshark${skipped}`,
     expect(await tshark(['-r', file, ...checks, '-Y', 'tcp.analysis.flags'])).toBe('');
     const expert = await tshark(['-r', file, ...checks, '-q', '-z', 'expert,warn']);
     const warnings = [...expert.matchAll(/^\s+(\d+)\s+\S+\s+\S+\s+(.+)$/gm)].map((m) => `${m[1]} ${m[2]!.trim()}`);
-    const resets = new Set(trace.events.filter((e) => e.type === 'tcp.rst').map((e) => `${e.session}:${e.conn}:${e.side}`)).size + trace.events.filter((e) => e.type === 'tcp.refused' && e.local && e.remote).length;
+    const resets =
+      new Set(trace.events.filter((e) => e.type === 'tcp.rst').map((e) => `${e.session}:${e.conn}:${e.side}`)).size +
+      trace.events.filter((e) => e.type === 'tcp.refused' && e.local && e.remote).length;
     expect(warnings).toEqual(resets > 0 ? [`${resets} Connection reset (RST)`] : []);
   });
 
@@ -223,7 +264,10 @@ describe.skipIf(missing !== undefined)(`pcapng export read by tshark${skipped}`,
       else expect(wireFins, id).toEqual([]);
       const rstSenders = [...new Set(own.filter((e) => e.type === 'tcp.rst').map((e) => conn.ends[e.side]))];
       const refusedBy = trace.events.find((e) => e.type === 'tcp.refused' && key({ ...e, conn: undefined }) === id)?.side;
-      expect(found!.facts.filter((f) => f.kind === 'rst').map((f) => f.from), `${id}: RST`).toEqual(refusedBy ? [conn.ends[refusedBy]] : rstSenders);
+      expect(
+        found!.facts.filter((f) => f.kind === 'rst').map((f) => f.from),
+        `${id}: RST`,
+      ).toEqual(refusedBy ? [conn.ends[refusedBy]] : rstSenders);
       if (conn.channel !== 'data') continue;
       for (const sender of ['client', 'server'] as const) {
         // What the receiver counted where it recorded the transfer, else what the sender did.
