@@ -39,7 +39,7 @@ export const USAGE = `Usage:
               [--mode S|B|C] [--file NAME] [--size BYTES] [--trace FILE] [--export FILE] [--theme light|dark] [--notes]
               [--scale N] [--range N..M] [--tcp-states] [--reveal-passwords] [--quiet]
   ftp-lab scenarios
-  ftp-lab export <trace.json> -o FILE [--format svg|png|pdf|mmd|puml|html|json] [--range N..M] [--theme light|dark]
+  ftp-lab export <trace.json> -o FILE [--format svg|png|pdf|mmd|puml|html|json|pcapng] [--range N..M] [--theme light|dark]
               [--notes] [--scale N] [--textbook] [--title TEXT]   (ftp-lab export --help: formats, options, steps)
   ftp-lab help`;
 

@@ -1,6 +1,6 @@
 // Writes a trace as any export format: the one dispatch that `ftp-lab export` and `ftp-lab run --export`
 // share. The pictures come from core's painters (one layout for all); here they become files (PNG and PDF
-// by main/export/), each written atomically.
+// by main/export/), each written atomically. The capture for Wireshark (pcapng) is rebuilt by core/capture/.
 
 import { rename, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
@@ -10,12 +10,13 @@ import { exportModelFor, exportSvg, TEXT_EXPORTS } from '../../core/diagram/pain
 import { paintSvg } from '../../core/diagram/painters/svgPainter';
 import { paintTextbookSvg } from '../../core/diagram/painters/textbookView';
 import type { TraceFile } from '../../core/trace/traceEvent';
+import { tracePcapng } from '../../core/capture/tracePcapng';
 import { ExportError } from './exportError';
 import { renderPdf } from './renderPdf';
 import { renderPng, type PngSource } from './renderPng';
 import { svgSize } from './svgSize';
 
-export const EXPORT_FORMATS = ['svg', 'png', 'pdf', 'mmd', 'puml', 'html', 'json'] as const;
+export const EXPORT_FORMATS = ['svg', 'png', 'pdf', 'mmd', 'puml', 'html', 'json', 'pcapng'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export { ExportError };
@@ -46,6 +47,7 @@ const extensions: Record<string, ExportFormat> = {
   '.html': 'html',
   '.htm': 'html',
   '.json': 'json',
+  '.pcapng': 'pcapng',
 };
 
 /** A format name as given to --format (a few aliases accepted), or an ExportError naming the choices. */
@@ -87,12 +89,16 @@ Formats (default: from the extension of FILE):
   puml   PlantUML @startuml text               (also .plantuml, .pu)
   html   one self-contained page that replays the session step by step, offline
   json   the trace itself, whole: it opens again in the app and in ftp-lab export
+  pcapng the session's packets for Wireshark, rebuilt from the trace: handshakes, every command
+         and reply byte for byte, data of the recorded lengths (filler bytes: a trace keeps counts),
+         FIN and RST from the side that sent them. The file's comment says what is made up, and how
+         to have Wireshark decode FTP on a port other than 21 (Decode As; tshark -d).
 
 Options:
   --range N..M    only steps N to M (N.. to the end). A step is a numbered row of the full
                   diagram: one command, reply, connect, FIN/RST, transfer, marker or note, as
                   numbered in the SVG's margin and by the app's and the player's step counter.
-                  The exported rows keep those numbers. (json: ignored, the trace stays whole.)
+                  The exported rows keep those numbers. (json, pcapng: ignored, the trace stays whole.)
   --theme light|dark
   --notes         the narration of each step as notes under it (svg, png, pdf, mmd, puml;
                   the html player always shows it)
@@ -163,6 +169,8 @@ export async function renderExport(trace: TraceFile, format: ExportFormat, optio
   switch (format) {
     case 'png':
       return renderPng(pngSourceFor(trace, options), options.scale ?? 1);
+    case 'pcapng':
+      return tracePcapng(trace);
     case 'pdf':
       return renderPdf(exportSvg(trace, options), options.textbook ? 'Textbook upload vs RFC 959' : (options.title ?? trace.meta.title ?? 'FTP session'));
     default:

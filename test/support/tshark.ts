@@ -350,6 +350,10 @@ const FIELDS = [
   'tcp.flags.reset',
   'tcp.len',
   'tcp.seq',
+  // IPv6 packets have these instead of ip.src and ip.dst.
+  'ipv6.src',
+  'ipv6.dst',
+  // Last: left out when the payload is not wanted.
   'tcp.payload',
 ] as const;
 
@@ -358,6 +362,8 @@ const flag = (s: string | undefined): boolean => s === '1' || s === 'True' || s 
 export interface ReadOptions {
   /** Only segments to or from these TCP ports (a display filter: less for tshark to print). */
   readonly ports?: readonly number[];
+  /** false: leave the payload bytes out (`payload` empty), for captures of many megabytes. Default true. */
+  readonly payload?: boolean;
 }
 
 /** tshark's reading of a capture file: every TCP segment in frame order. */
@@ -380,7 +386,7 @@ export async function readSegments(file: string, opts: ReadOptions = {}): Promis
     'separator=/t',
     '-E',
     'occurrence=f',
-    ...FIELDS.flatMap((f) => ['-e', f]),
+    ...FIELDS.filter((f) => opts.payload !== false || f !== 'tcp.payload').flatMap((f) => ['-e', f]),
   ];
   const result = await runProcess('tshark', args, { timeoutMs: 30_000, missingHint: MISSING_HINT });
   // A last packet cut short (dumpcap killed mid-write) comes after the end probe: what precedes it is whole.
@@ -390,7 +396,9 @@ export async function readSegments(file: string, opts: ReadOptions = {}): Promis
   const segments: WireSegment[] = [];
   for (const line of result.stdout.toString('utf8').split('\n')) {
     if (line.trim() === '') continue;
-    const [frame, time, src, sport, dst, dport, syn, ack, fin, rst, len, seq, payload] = line.split('\t');
+    const [frame, time, src4, sport, dst4, dport, syn, ack, fin, rst, len, seq, src6, dst6, payload] = line.split('\t');
+    const src = src4 || src6;
+    const dst = dst4 || dst6;
     if (!src || !sport || !dst || !dport) continue;
     segments.push({
       frame: Number(frame),

@@ -247,7 +247,7 @@ describe('ftp-lab export and run --export: choices and mistakes', () => {
 
   it.each([
     ['an unknown format', ['-o', 'x.gif'], /Cannot tell the export format of ".*x\.gif" from its extension ".gif"/],
-    ['an unknown --format', ['-o', 'x.svg', '--format', 'bmp'], /Unknown export format "bmp": choose one of svg, png, pdf, mmd, puml, html, json\./],
+    ['an unknown --format', ['-o', 'x.svg', '--format', 'bmp'], /Unknown export format "bmp": choose one of svg, png, pdf, mmd, puml, html, json, pcapng\./],
     ['a range past the end', ['-o', 'x.svg', '--range', '90..99'], /--range: The diagram has \d+ steps; steps 90\.\.99 are not all there\./],
     ['a range backwards', ['-o', 'x.svg', '--range', '9..3'], /"9\.\.3" is not a step range/],
     ['a scale out of bounds', ['-o', 'x.png', '--scale', '0'], /--scale 0: give a number from 0\.1 to 8/],
