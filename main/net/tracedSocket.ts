@@ -51,6 +51,8 @@ export class TracedSocket {
    * ends first, so the trace keeps the wire's order (data, then FIN) on the receiving side too.
    */
   beforePeerFin: (() => void) | undefined;
+  /** Runs when the peer's RST arrives, just before it is recorded: a transfer under way records what it moved first. */
+  beforePeerReset: (() => void) | undefined;
   /** Told when the peer's FIN has arrived and been recorded. */
   onPeerFin: (() => void) | undefined;
 
@@ -84,6 +86,8 @@ export class TracedSocket {
       error = err;
       if (err.code === 'ECONNRESET' && !this.#reset) {
         this.#reset = true;
+        this.beforePeerReset?.();
+        this.beforePeerReset = undefined;
         this.#record({ type: 'tcp.rst', side: otherSide(traceContext.side), dir: 'received' });
       }
     });

@@ -103,6 +103,10 @@ export class DataConnection {
     }
     this.#begin('received', settings);
     const framing = framingFor(settings.mode, settings.structure, settings.representation);
+    return this.#recordingFailure(this.#receiveBy(sink, settings, convertAscii, framing));
+  }
+
+  #receiveBy(sink: TransferSink, settings: TransferSettings, convertAscii: boolean, framing: ReturnType<typeof framingFor>): Promise<TransferResult> {
     if (framing) return receiveFramed(this.#transfer, sink, settings, convertAscii, framing);
     const reads = this.traced.reads;
     // A store's file takes the socket's reads as they are, unless they need converting or someone else
@@ -110,6 +114,14 @@ export class DataConnection {
     if (sink.kind === 'file' && reads && !convertAscii && this.traced.socket.listenerCount('data') === 0)
       return receiveDrained(this.#transfer, sink.stream, reads, settings);
     return receivePiped(this.#transfer, sink.stream, settings, convertAscii);
+  }
+
+  /** A transfer that fails (the connection broke, the file could not be written) is recorded as cut short, with what moved. */
+  #recordingFailure(transfer: Promise<TransferResult>): Promise<TransferResult> {
+    return transfer.catch((error: unknown) => {
+      this.#finish(false);
+      throw error;
+    });
   }
 
   /** Told about each restart marker as it arrives, with how many payload bytes the receiver has (for 110 MARK). */
@@ -203,6 +215,8 @@ export class DataConnection {
     this.#finished = false;
     this.#recorded = undefined;
     this.#abandoned = false;
+    // A reset cuts the transfer short: what moved until then is recorded, incomplete, before the RST is.
+    this.traced.beforePeerReset = () => this.#record(false);
   }
 
   /**
@@ -243,6 +257,7 @@ export class DataConnection {
     const result = this.#record(finishedNormally, keptOpen, wireBytes, fileBytes);
     this.#finished = true;
     this.traced.beforePeerFin = undefined;
+    this.traced.beforePeerReset = undefined;
     return result;
   }
 }
