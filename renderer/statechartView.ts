@@ -110,6 +110,8 @@ export function drawRegion(svgElement: SVGSVGElement, layout: StatechartLayout, 
     .join('g')
     .attr('class', 'arrow')
     .attr('data-arrow', (a) => a.id);
+  // A wide transparent copy of the route is what the pointer finds: the drawn line is thin.
+  arrowGroups.append('path').attr('class', 'hit').attr('d', (a) => routePath(a.points));
   arrowGroups.append('path').attr('class', 'route').attr('d', (a) => routePath(a.points));
   arrowGroups.append('path').attr('class', 'head').attr('d', (a) => headPath(a.points));
   arrowGroups.filter((a) => a.label !== undefined).append('title').text((a) => a.label!.lines.join(' / '));
@@ -129,6 +131,13 @@ export function drawRegion(svgElement: SVGSVGElement, layout: StatechartLayout, 
     .attr('x', (d) => d.x)
     .attr('y', (d) => d.y)
     .text((d) => d.line);
+
+  // An arrow's words can sit away from its bends: pointing at either lights both.
+  const hover = (id: string | undefined) => {
+    arrowGroups.classed('hovered', (a) => a.id === id);
+    labelGroups.classed('hovered', (a) => a.id === id);
+  };
+  for (const groups of [arrowGroups, labelGroups]) groups.on('pointerenter', (_: PointerEvent, a) => hover(a.id)).on('pointerleave', () => hover(undefined));
 
   const leafGroups = stateGroup(leafLayer, leaves);
   leafGroups.filter((b) => b.kind === 'initial').append('circle').attr('cx', (b) => b.x + b.width / 2).attr('cy', (b) => b.y + b.height / 2).attr('r', STATECHART_BOX.initial / 2 - 1);
