@@ -15,7 +15,6 @@ import { observedSides } from '../core/trace/closeMeaning';
 import { element } from './dom';
 import { drawRegion, type RegionView } from './statechartView';
 
-
 export interface StatechartStep {
   readonly events: readonly TraceEvent[];
   /** The machines as the shown step left them: every state event up to this seq. */
@@ -291,7 +290,11 @@ export function createStatechartPanel(body: HTMLElement, tools: HTMLElement): St
     const labels = nodes.get(m.spec.name)!;
     const region = labels.get(regionOf(m.tree, node.path));
     const out = m.graph.arrows.filter((a) => a.source === node.path && !a.initial);
-    const close = element(doc, 'button', { className: 'state-detail-close', text: '×', attrs: { type: 'button', title: 'Let go of this state', 'aria-label': 'Let go of this state' } });
+    const close = element(doc, 'button', {
+      className: 'state-detail-close',
+      text: '×',
+      attrs: { type: 'button', title: 'Let go of this state', 'aria-label': 'Let go of this state' },
+    });
     close.addEventListener('click', () => pick(m.spec.name, node.path));
     const steps = entered.map((step) => {
       const go = element(doc, 'button', { className: 'state-entered-step', text: `step ${step}`, attrs: { type: 'button', title: `Go to step ${step}` } });
@@ -309,7 +312,12 @@ export function createStatechartPanel(body: HTMLElement, tools: HTMLElement): St
       element(doc, 'p', { className: 'state-description', text: node.description }),
       element(doc, 'p', { className: 'state-code hint', text: `In the machine: ${m.spec.name}.${node.path}` }),
       element(doc, 'p', { className: 'state-detail-subtitle', text: out.length ? 'Arrows out of it' : 'No arrows of its own out of it' }),
-      element(doc, 'ul', { className: 'state-transitions', attrs: { 'aria-label': `Arrows out of ${node.label}` } }, out.map((a) => element(doc, 'li', { text: `${a.lines.join(' / ')} → ${labels.get(a.target)?.label ?? a.target}` }))),
+      element(
+        doc,
+        'ul',
+        { className: 'state-transitions', attrs: { 'aria-label': `Arrows out of ${node.label}` } },
+        out.map((a) => element(doc, 'li', { text: `${a.lines.join(' / ')} → ${labels.get(a.target)?.label ?? a.target}` })),
+      ),
       element(doc, 'p', { className: 'state-detail-subtitle', text: entered.length ? 'Entered at' : 'Not entered in this session (so far)' }),
       element(doc, 'ul', { className: 'state-entered', attrs: { 'aria-label': `Steps where ${node.label} was entered` } }, steps),
       element(doc, 'p', { className: 'hint', text: 'The marks recorded while the machine was in this state are outlined in the diagram.' }),

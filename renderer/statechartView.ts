@@ -92,10 +92,19 @@ export function drawRegion(svgElement: SVGSVGElement, layout: StatechartLayout, 
       .attr('class', (b) => `state kind-${b.kind}`)
       .attr('data-box', (b) => b.id)
       .attr('data-state', (b) => stateOf(b) ?? null)
-      .attr('aria-label', (b) => (b.kind === 'initial' ? null : `${boxes.get(b.id)?.label ?? b.id}${b.id !== stateOf(b) ? ' (the same state, drawn here too)' : ''}`));
+      .attr('aria-label', (b) =>
+        b.kind === 'initial' ? null : `${boxes.get(b.id)?.label ?? b.id}${b.id !== stateOf(b) ? ' (the same state, drawn here too)' : ''}`,
+      );
 
   const containerGroups = stateGroup(containerLayer, containers);
-  containerGroups.append('rect').attr('class', 'frame').attr('x', (b) => b.x).attr('y', (b) => b.y).attr('width', (b) => b.width).attr('height', (b) => b.height).attr('rx', 10);
+  containerGroups
+    .append('rect')
+    .attr('class', 'frame')
+    .attr('x', (b) => b.x)
+    .attr('y', (b) => b.y)
+    .attr('width', (b) => b.width)
+    .attr('height', (b) => b.height)
+    .attr('rx', 10);
   containerGroups
     .append('text')
     .attr('class', 'title')
@@ -111,18 +120,39 @@ export function drawRegion(svgElement: SVGSVGElement, layout: StatechartLayout, 
     .attr('class', 'arrow')
     .attr('data-arrow', (a) => a.id);
   // A wide transparent copy of the route is what the pointer finds: the drawn line is thin.
-  arrowGroups.append('path').attr('class', 'hit').attr('d', (a) => routePath(a.points));
-  arrowGroups.append('path').attr('class', 'route').attr('d', (a) => routePath(a.points));
-  arrowGroups.append('path').attr('class', 'head').attr('d', (a) => headPath(a.points));
-  arrowGroups.filter((a) => a.label !== undefined).append('title').text((a) => a.label!.lines.join(' / '));
+  arrowGroups
+    .append('path')
+    .attr('class', 'hit')
+    .attr('d', (a) => routePath(a.points));
+  arrowGroups
+    .append('path')
+    .attr('class', 'route')
+    .attr('d', (a) => routePath(a.points));
+  arrowGroups
+    .append('path')
+    .attr('class', 'head')
+    .attr('d', (a) => headPath(a.points));
+  arrowGroups
+    .filter((a) => a.label !== undefined)
+    .append('title')
+    .text((a) => a.label!.lines.join(' / '));
 
   const labelGroups = labelLayer
     .selectAll<SVGGElement, PlacedArrow>('g.arrow-label')
-    .data(layout.arrows.filter((a) => a.label !== undefined), (a) => a.id)
+    .data(
+      layout.arrows.filter((a) => a.label !== undefined),
+      (a) => a.id,
+    )
     .join('g')
     .attr('class', 'arrow-label')
     .attr('data-arrow', (a) => a.id);
-  labelGroups.append('rect').attr('x', (a) => a.label!.x).attr('y', (a) => a.label!.y).attr('width', (a) => a.label!.width).attr('height', (a) => a.label!.height).attr('rx', 3);
+  labelGroups
+    .append('rect')
+    .attr('x', (a) => a.label!.x)
+    .attr('y', (a) => a.label!.y)
+    .attr('width', (a) => a.label!.width)
+    .attr('height', (a) => a.label!.height)
+    .attr('rx', 3);
   labelGroups
     .append('text')
     .selectAll('tspan')
@@ -140,9 +170,21 @@ export function drawRegion(svgElement: SVGSVGElement, layout: StatechartLayout, 
   for (const groups of [arrowGroups, labelGroups]) groups.on('pointerenter', (_: PointerEvent, a) => hover(a.id)).on('pointerleave', () => hover(undefined));
 
   const leafGroups = stateGroup(leafLayer, leaves);
-  leafGroups.filter((b) => b.kind === 'initial').append('circle').attr('cx', (b) => b.x + b.width / 2).attr('cy', (b) => b.y + b.height / 2).attr('r', STATECHART_BOX.initial / 2 - 1);
+  leafGroups
+    .filter((b) => b.kind === 'initial')
+    .append('circle')
+    .attr('cx', (b) => b.x + b.width / 2)
+    .attr('cy', (b) => b.y + b.height / 2)
+    .attr('r', STATECHART_BOX.initial / 2 - 1);
   const boxed = leafGroups.filter((b) => b.kind !== 'initial');
-  boxed.append('rect').attr('class', 'frame').attr('x', (b) => b.x).attr('y', (b) => b.y).attr('width', (b) => b.width).attr('height', (b) => b.height).attr('rx', 8);
+  boxed
+    .append('rect')
+    .attr('class', 'frame')
+    .attr('x', (b) => b.x)
+    .attr('y', (b) => b.y)
+    .attr('width', (b) => b.width)
+    .attr('height', (b) => b.height)
+    .attr('rx', 8);
   // A final state: a second border inside the first.
   const inset = STATECHART_BOX.finalInset;
   boxed

@@ -31,7 +31,6 @@ export interface ClientOutput {
   readonly lastReply?: ReplySeen;
 }
 
-
 const stepOf = (context: ClientContext): ClientStep | undefined => context.steps[context.index];
 /** The step's command line; {mark} is the receiver's position from the last 110 MARK (for REST after an ABOR). */
 const lineOf = (context: ClientContext): string => {
@@ -98,8 +97,12 @@ export const clientSessionMachine = setup({
       const step = stepOf(context);
       const previous = context.steps[context.index - 1];
       return (
-        step?.kind === 'command' && parseCommand(step.line).verb === 'PASS' && (!step.expect || step.expect.includes(230)) &&
-        previous?.kind === 'command' && parseCommand(previous.line).verb === 'USER' && context.lastReply?.code === 230
+        step?.kind === 'command' &&
+        parseCommand(step.line).verb === 'PASS' &&
+        (!step.expect || step.expect.includes(230)) &&
+        previous?.kind === 'command' &&
+        parseCommand(previous.line).verb === 'USER' &&
+        context.lastReply?.code === 230
       );
     },
   },
@@ -111,7 +114,7 @@ export const clientSessionMachine = setup({
     /** 110 MARK ssss = rrrr: where the receiving server stands, for a later REST (959 §3.5, 1123 §4.1.3.4). */
     rememberMark: assign({
       lastReply: ({ event }) => replyOf(event),
-      lastMark: ({ context, event }) => (event.type === 'control.reply' ? parseMark(event.lines.join(' ')) ?? context.lastMark : context.lastMark),
+      lastMark: ({ context, event }) => (event.type === 'control.reply' ? (parseMark(event.lines.join(' ')) ?? context.lastMark) : context.lastMark),
     }),
     fail: assign({ failure: (_, message: string) => message }),
     failUnexpected: assign({ failure: ({ context, event }) => unexpected(context, replyOf(event)) }),
@@ -181,8 +184,16 @@ export const clientSessionMachine = setup({
       meta: { label: 'Session' },
       initial: 'awaitingGreeting',
       on: {
-        'control.closed': { target: '.failed', description: 'server hung up', actions: { type: 'fail', params: 'The server closed the control connection unexpectedly.' } },
-        'control.garbled': { target: '.failed', description: 'not an FTP reply', actions: assign({ failure: ({ event }) => `The server sent a line that is not an FTP reply: ${JSON.stringify(event.line)} (RFC 959 §4.2).` }) },
+        'control.closed': {
+          target: '.failed',
+          description: 'server hung up',
+          actions: { type: 'fail', params: 'The server closed the control connection unexpectedly.' },
+        },
+        'control.garbled': {
+          target: '.failed',
+          description: 'not an FTP reply',
+          actions: assign({ failure: ({ event }) => `The server sent a line that is not an FTP reply: ${JSON.stringify(event.line)} (RFC 959 §4.2).` }),
+        },
       },
       states: {
         awaitingGreeting: {
@@ -192,12 +203,17 @@ export const clientSessionMachine = setup({
             'control.reply': [
               { guard: 'isPreliminary', actions: 'rememberReply' },
               { guard: ({ event }) => event.code === 220, target: 'ready', description: '220 greeting', actions: 'rememberReply' },
-              { target: 'failed', description: 'refused', actions: ['rememberReply', assign({ failure: ({ event }) => `The server refused the session: ${event.code} ${event.lines.join(' ')}` })] },
+              {
+                target: 'failed',
+                description: 'refused',
+                actions: ['rememberReply', assign({ failure: ({ event }) => `The server refused the session: ${event.code} ${event.lines.join(' ')}` })],
+              },
             ],
           },
         },
         ready: {
-          description: "Between steps: takes the scenario's next step (a command, a data connection to set up, a transfer), or ends the session when none is left. The client passes through at once.",
+          description:
+            "Between steps: takes the scenario's next step (a command, a data connection to set up, a transfer), or ends the session when none is left. The client passes through at once.",
           meta: { label: 'Next step?' },
           always: [
             { guard: 'finished', target: 'done', description: 'no steps left' },
@@ -213,20 +229,41 @@ export const clientSessionMachine = setup({
           initial: 'gated',
           states: {
             gated: {
-              description: 'Held by the step gate: when you step through a session the client waits here, before it sends the command, until you press Step. Otherwise it goes on at once.',
+              description:
+                'Held by the step gate: when you step through a session the client waits here, before it sends the command, until you press Step. Otherwise it goes on at once.',
               meta: { label: 'Held before sending' },
-              invoke: { src: 'gate', input: ({ context }) => ({ action: 'command' as const, line: lineOf(context) }), onDone: { target: 'awaitingReply', description: 'sends it' } },
+              invoke: {
+                src: 'gate',
+                input: ({ context }) => ({ action: 'command' as const, line: lineOf(context) }),
+                onDone: { target: 'awaitingReply', description: 'sends it' },
+              },
             },
             awaitingReply: {
-              description: "The command is sent; the client waits for the reply. A 1yz (preliminary) reply is wrong here: only commands that open a data connection may get one (RFC 959 §4.2). QUIT's 221 means the server will now close the control connection.",
+              description:
+                "The command is sent; the client waits for the reply. A 1yz (preliminary) reply is wrong here: only commands that open a data connection may get one (RFC 959 §4.2). QUIT's 221 means the server will now close the control connection.",
               meta: { label: 'Waiting for the reply' },
               entry: 'sendLine',
               on: {
                 'control.reply': [
-                  { guard: 'isPreliminary', target: '#client.session.failed', description: '1yz: not allowed', actions: ['rememberReply', assign({ failure: ({ context, event }) => preliminaryError(context, replyOf(event)) })] },
+                  {
+                    guard: 'isPreliminary',
+                    target: '#client.session.failed',
+                    description: '1yz: not allowed',
+                    actions: ['rememberReply', assign({ failure: ({ context, event }) => preliminaryError(context, replyOf(event)) })],
+                  },
                   // QUIT's 221 (or a 421 the step expected): the server will close the control connection (959 §4.1.1).
-                  { guard: ({ context, event }) => event.code === 221 && accepted(stepOf(context), event.code), target: '#client.session.closingControl', description: '221 goodbye', actions: ['rememberReply', 'advance'] },
-                  { guard: 'isAccepted', target: '#client.session.ready', description: 'expected reply', actions: ['rememberReply', 'trackParameters', 'advance'] },
+                  {
+                    guard: ({ context, event }) => event.code === 221 && accepted(stepOf(context), event.code),
+                    target: '#client.session.closingControl',
+                    description: '221 goodbye',
+                    actions: ['rememberReply', 'advance'],
+                  },
+                  {
+                    guard: 'isAccepted',
+                    target: '#client.session.ready',
+                    description: 'expected reply',
+                    actions: ['rememberReply', 'trackParameters', 'advance'],
+                  },
                   { target: '#client.session.failed', description: 'unexpected reply', actions: ['rememberReply', 'failUnexpected'] },
                 ],
               },
@@ -234,22 +271,31 @@ export const clientSessionMachine = setup({
           },
         },
         dataSetup: {
-          description: 'Sets up the next data connection (RFC 959 §3.2): active mode (PORT or EPRT: the client listens and the server will connect) or passive mode (PASV or EPSV: the server listens and the client connects).',
+          description:
+            'Sets up the next data connection (RFC 959 §3.2): active mode (PORT or EPRT: the client listens and the server will connect) or passive mode (PASV or EPSV: the server listens and the client connects).',
           meta: { label: 'Data connection setup' },
           initial: 'choosing',
           states: {
             choosing: {
               description: 'Active or passive, as the scenario says. The client passes through at once.',
               meta: { label: 'Active or passive?' },
-              always: [{ guard: 'passive', target: 'gatedPassive', description: 'passive' }, { target: 'listening', description: 'active' }],
+              always: [
+                { guard: 'passive', target: 'gatedPassive', description: 'passive' },
+                { target: 'listening', description: 'active' },
+              ],
             },
             listening: {
-              description: 'Active mode: the client opens a listening socket first, then tells the server where it is, before the transfer command (RFC 959 §3.2).',
+              description:
+                'Active mode: the client opens a listening socket first, then tells the server where it is, before the transfer command (RFC 959 §3.2).',
               meta: { label: 'Opening a listener' },
               entry: sendTo('dataChannel', { type: 'listen' }),
               on: {
                 'data.listening': { target: 'gatedPort', description: 'listening', actions: assign({ dataTarget: ({ event }) => event.local }) },
-                'data.failed': { target: '#client.session.failed', description: 'cannot listen', actions: assign({ failure: ({ event }) => `Could not listen for the data connection: ${event.reason}` }) },
+                'data.failed': {
+                  target: '#client.session.failed',
+                  description: 'cannot listen',
+                  actions: assign({ failure: ({ event }) => `Could not listen for the data connection: ${event.reason}` }),
+                },
               },
             },
             gatedPort: {
@@ -262,12 +308,24 @@ export const clientSessionMachine = setup({
               },
             },
             awaitingPortReply: {
-              description: "PORT (or EPRT) has told the server the listener's address; 200 means the server will connect to it when a transfer starts (RFC 959 §4.1.2).",
+              description:
+                "PORT (or EPRT) has told the server the listener's address; 200 means the server will connect to it when a transfer starts (RFC 959 §4.1.2).",
               meta: { label: "Waiting for PORT's reply" },
               entry: sendTo('control', ({ context }) => ({ type: 'command' as const, line: portLine(context) })),
               on: {
                 'control.reply': [
-                  { guard: 'isPreliminary', target: '#client.session.failed', description: '1yz: not allowed', actions: ['rememberReply', assign({ failure: ({ context, event }) => preliminaryError({ ...context, steps: [] }, replyOf(event)).replace(/answered \S+/, `answered ${context.extended ? 'EPRT' : 'PORT'}`) })] },
+                  {
+                    guard: 'isPreliminary',
+                    target: '#client.session.failed',
+                    description: '1yz: not allowed',
+                    actions: [
+                      'rememberReply',
+                      assign({
+                        failure: ({ context, event }) =>
+                          preliminaryError({ ...context, steps: [] }, replyOf(event)).replace(/answered \S+/, `answered ${context.extended ? 'EPRT' : 'PORT'}`),
+                      }),
+                    ],
+                  },
                   {
                     guard: ({ event }) => event.code === 200,
                     target: '#client.session.ready',
@@ -285,7 +343,11 @@ export const clientSessionMachine = setup({
                       'advance',
                     ],
                   },
-                  { target: '#client.session.failed', description: 'refused', actions: ['rememberReply', 'failUnexpected', sendTo('dataChannel', { type: 'reset', reason: 'error' })] },
+                  {
+                    target: '#client.session.failed',
+                    description: 'refused',
+                    actions: ['rememberReply', 'failUnexpected', sendTo('dataChannel', { type: 'reset', reason: 'error' })],
+                  },
                 ],
               },
             },
@@ -299,7 +361,8 @@ export const clientSessionMachine = setup({
               },
             },
             awaitingPassiveReply: {
-              description: "Passive mode: the server listens and says where, 227 with an address (or 229 with a port for EPSV). The client takes only the port and connects to the control connection's address (RFC 959 §4.1.2, RFC 2428 §3).",
+              description:
+                "Passive mode: the server listens and says where, 227 with an address (or 229 with a port for EPSV). The client takes only the port and connects to the control connection's address (RFC 959 §4.1.2, RFC 2428 §3).",
               meta: { label: "Waiting for PASV's reply" },
               entry: sendTo('control', ({ context }) => ({ type: 'command' as const, line: context.extended ? 'EPSV' : 'PASV' })),
               on: {
@@ -320,7 +383,11 @@ export const clientSessionMachine = setup({
               entry: [sendTo('dataChannel', ({ context }) => ({ type: 'connect' as const, target: context.dataTarget! })), raise({ type: 'data.dialing' })],
               on: {
                 'data.connected': { target: '#client.session.ready', description: 'connected', actions: 'advance' },
-                'data.failed': { target: '#client.session.failed', description: 'cannot connect', actions: assign({ failure: ({ event }) => `Could not open the passive data connection: ${event.reason}` }) },
+                'data.failed': {
+                  target: '#client.session.failed',
+                  description: 'cannot connect',
+                  actions: assign({ failure: ({ event }) => `Could not open the passive data connection: ${event.reason}` }),
+                },
               },
             },
           },
@@ -333,7 +400,11 @@ export const clientSessionMachine = setup({
           on: {
             'data.closed': { actions: assign({ dataFinished: true, transferBytes: ({ context, event }) => Math.max(context.transferBytes, event.bytes) }) },
             'data.lost': { actions: assign({ dataFinished: true, transferBytes: ({ context, event }) => Math.max(context.transferBytes, event.bytes) }) },
-            'data.failed': { target: '#client.session.failed', description: 'data connection failed', actions: assign({ failure: ({ event }) => `The data connection failed: ${event.reason}` }) },
+            'data.failed': {
+              target: '#client.session.failed',
+              description: 'data connection failed',
+              actions: assign({ failure: ({ event }) => `The data connection failed: ${event.reason}` }),
+            },
             'data.received': [
               // BLOCK/COMPRESSED: the EOF marker arrived in the data; the connection stays open (959 §3.3).
               {
@@ -353,10 +424,15 @@ export const clientSessionMachine = setup({
             gated: {
               description: 'Held by the step gate before the transfer command is sent, when you step through a session.',
               meta: { label: 'Held before sending' },
-              invoke: { src: 'gate', input: ({ context }) => ({ action: 'command' as const, line: lineOf(context) }), onDone: { target: 'awaitingPreliminary', description: 'sends it' } },
+              invoke: {
+                src: 'gate',
+                input: ({ context }) => ({ action: 'command' as const, line: lineOf(context) }),
+                onDone: { target: 'awaitingPreliminary', description: 'sends it' },
+              },
             },
             awaitingPreliminary: {
-              description: 'The transfer command is sent; the client waits for 150 (or 125) and for the data connection to be up. A refusal (550, 425, ...) ends the step: the data connection set up for it is not used.',
+              description:
+                'The transfer command is sent; the client waits for 150 (or 125) and for the data connection to be up. A refusal (550, 425, ...) ends the step: the data connection set up for it is not used.',
               meta: { label: 'Waiting for 150' },
               entry: 'sendLine',
               // Active mode: the server connects after (or, for some servers, before) its 1yz (facts §1.5).
@@ -376,14 +452,26 @@ export const clientSessionMachine = setup({
                     guard: 'isAccepted',
                     target: '#client.session.ready',
                     description: 'refused, as expected',
-                    actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) }), 'recordTransfer', sendTo('dataChannel', { type: 'reset', reason: 'reset' }), 'dataUsedUp', 'advance'],
+                    actions: [
+                      'rememberReply',
+                      assign({ completion: ({ event }) => replyOf(event) }),
+                      'recordTransfer',
+                      sendTo('dataChannel', { type: 'reset', reason: 'reset' }),
+                      'dataUsedUp',
+                      'advance',
+                    ],
                   },
-                  { target: '#client.session.failed', description: 'unexpected reply', actions: ['rememberReply', 'failUnexpected', sendTo('dataChannel', { type: 'reset', reason: 'error' })] },
+                  {
+                    target: '#client.session.failed',
+                    description: 'unexpected reply',
+                    actions: ['rememberReply', 'failUnexpected', sendTo('dataChannel', { type: 'reset', reason: 'error' })],
+                  },
                 ],
               },
             },
             moving: {
-              description: 'The data flows: the client sends the file (upload) or reads it (download). In STREAM mode the end of the file is the sender closing the connection (RFC 959 §3.4.1); in BLOCK or COMPRESSED mode it is a marker in the data (§3.3).',
+              description:
+                'The data flows: the client sends the file (upload) or reads it (download). In STREAM mode the end of the file is the sender closing the connection (RFC 959 §3.4.1); in BLOCK or COMPRESSED mode it is a marker in the data (§3.3).',
               meta: { label: 'Moving the data' },
               entry: sendTo('dataChannel', ({ context }) => {
                 const step = stepOf(context) as Extract<ClientStep, { kind: 'transfer' }>;
@@ -417,7 +505,12 @@ export const clientSessionMachine = setup({
               on: {
                 'data.sent': [
                   // STREAM upload: the client is the sender, so its close is the end of file (959 §3.2, §3.4.1). No command is sent.
-                  { guard: 'streamMode', target: 'gatedClose', description: 'all sent (STREAM)', actions: assign({ transferBytes: ({ event }) => event.bytes }) },
+                  {
+                    guard: 'streamMode',
+                    target: 'gatedClose',
+                    description: 'all sent (STREAM)',
+                    actions: assign({ transferBytes: ({ event }) => event.bytes }),
+                  },
                   // BLOCK/COMPRESSED: the EOF marker went with the data; the client never closes (only the server may, §3.2).
                   { actions: assign({ dataFinished: true, transferBytes: ({ event }) => event.bytes }) },
                 ],
@@ -425,45 +518,75 @@ export const clientSessionMachine = setup({
                 'control.reply': [
                   // 110 MARK: the receiving server's answer to a restart marker, exempt from the one-1yz rule (facts §0 #9).
                   { guard: 'isMark', actions: 'rememberMark' },
-                  { guard: 'isPreliminary', target: '#client.session.failed', description: 'a second 1yz', actions: ['rememberReply', { type: 'fail', params: 'The server sent a second preliminary reply for one command (RFC 959 §4.2 allows one).' }] },
+                  {
+                    guard: 'isPreliminary',
+                    target: '#client.session.failed',
+                    description: 'a second 1yz',
+                    actions: [
+                      'rememberReply',
+                      { type: 'fail', params: 'The server sent a second preliminary reply for one command (RFC 959 §4.2 allows one).' },
+                    ],
+                  },
                   { actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] },
                 ],
               },
             },
             gatedClose: {
-              description: "STREAM upload: every byte is sent, and the client's close will be the end of file. Held here by the step gate when you step through a session, so the close is a step of its own.",
+              description:
+                "STREAM upload: every byte is sent, and the client's close will be the end of file. Held here by the step gate when you step through a session, so the close is a step of its own.",
               meta: { label: 'Held before closing' },
               invoke: { src: 'gate', input: { action: 'dataClose' as const }, onDone: { target: 'closingData', description: 'closes its side' } },
-              on: { 'control.reply': [{ guard: 'isMark', actions: 'rememberMark' }, { actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] }] },
+              on: {
+                'control.reply': [
+                  { guard: 'isMark', actions: 'rememberMark' },
+                  { actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] },
+                ],
+              },
             },
             closingData: {
-              description: 'The client has closed its side of the data connection: its FIN is the end of the file (RFC 959 §3.4.1). It waits for the server to close its side and for 226.',
+              description:
+                'The client has closed its side of the data connection: its FIN is the end of the file (RFC 959 §3.4.1). It waits for the server to close its side and for 226.',
               meta: { label: 'Closing the data connection' },
               entry: sendTo('dataChannel', { type: 'close', reason: 'eof' }),
               always: { guard: 'transferDone', target: 'finished', description: 'closed and 226' },
-              on: { 'control.reply': [{ guard: 'isMark', actions: 'rememberMark' }, { actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] }] },
+              on: {
+                'control.reply': [
+                  { guard: 'isMark', actions: 'rememberMark' },
+                  { actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] },
+                ],
+              },
             },
             gatedAbort: {
               description: 'The scenario aborts this transfer part way: held by the step gate before ABOR is sent, when you step through a session.',
               meta: { label: 'Held before ABOR' },
               invoke: { src: 'gate', input: { action: 'abort' as const, line: 'ABOR' }, onDone: { target: 'aborting', description: 'sends ABOR' } },
-              on: { 'control.reply': [{ guard: 'isMark', actions: 'rememberMark' }, { actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] }] },
+              on: {
+                'control.reply': [
+                  { guard: 'isMark', actions: 'rememberMark' },
+                  { actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] },
+                ],
+              },
             },
             aborting: {
-              description: "ABOR is sent: the client reads and discards what is left of the data, and waits for two replies, the transfer's own (426, or 226 if it had finished) and then ABOR's (226 or 225) (RFC 959 §4.1.3).",
+              description:
+                "ABOR is sent: the client reads and discards what is left of the data, and waits for two replies, the transfer's own (426, or 226 if it had finished) and then ABOR's (226 or 225) (RFC 959 §4.1.3).",
               meta: { label: 'Aborting' },
               entry: [assign({ aborting: true }), { type: 'sendRaw', params: 'ABOR' }, sendTo('dataChannel', { type: 'drain' })],
               always: { guard: 'abortDone', target: 'finished', description: 'both replies in' },
               on: {
                 'control.reply': [
                   { guard: 'isMark', actions: 'rememberMark' },
-                  { guard: ({ context }) => context.completion === undefined, actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] },
+                  {
+                    guard: ({ context }) => context.completion === undefined,
+                    actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })],
+                  },
                   { actions: ['rememberReply', assign({ abortReply: ({ event }) => replyOf(event) })] },
                 ],
               },
             },
             finished: {
-              description: 'The transfer is over: the client checks its completion reply against the scenario and records what moved. It passes through at once.',
+              description:
+                'The transfer is over: the client checks its completion reply against the scenario and records what moved. It passes through at once.',
               meta: { label: 'Transfer over' },
               always: [
                 {
@@ -472,7 +595,11 @@ export const clientSessionMachine = setup({
                   description: 'as expected',
                   actions: ['recordTransfer', 'dataUsedUpInStream', 'advance'],
                 },
-                { target: '#client.session.failed', description: 'unexpected reply', actions: ['recordTransfer', assign({ failure: ({ context }) => unexpected(context, context.completion!) })] },
+                {
+                  target: '#client.session.failed',
+                  description: 'unexpected reply',
+                  actions: ['recordTransfer', assign({ failure: ({ context }) => unexpected(context, context.completion!) })],
+                },
               ],
             },
           },
@@ -492,12 +619,17 @@ export const clientSessionMachine = setup({
           description: 'Something the scenario did not expect (a reply, a closed connection): the session ends and says why.',
           meta: { label: 'Failed' },
           type: 'final',
-          entry: [sendTo('dataChannel', { type: 'reset', reason: 'error' }), sendTo('control', { type: 'close', reason: 'error' }), raise({ type: 'data.released' })],
+          entry: [
+            sendTo('dataChannel', { type: 'reset', reason: 'error' }),
+            sendTo('control', { type: 'close', reason: 'error' }),
+            raise({ type: 'data.released' }),
+          ],
         },
       },
     },
     data: {
-      description: 'The data connection as the client sees it (RFC 959 §3.2, §3.3, §5.2): the client listens (PORT, EPRT) or dials (PASV, EPSV), the connection opens, and it closes half by half; in BLOCK or COMPRESSED mode it may stay open for the next file.',
+      description:
+        'The data connection as the client sees it (RFC 959 §3.2, §3.3, §5.2): the client listens (PORT, EPRT) or dials (PASV, EPSV), the connection opens, and it closes half by half; in BLOCK or COMPRESSED mode it may stay open for the next file.',
       meta: { label: 'Data connection' },
       initial: 'none',
       on: {
@@ -539,18 +671,23 @@ export const clientSessionMachine = setup({
           on: goneTransitions,
           states: {
             finSent: {
-              description: "The client's FIN is out: the end of file of a STREAM upload (RFC 959 §3.4.1), or its answer to the server's close. It waits for the server's FIN.",
+              description:
+                "The client's FIN is out: the end of file of a STREAM upload (RFC 959 §3.4.1), or its answer to the server's close. It waits for the server's FIN.",
               meta: { label: "Client's FIN sent" },
               on: { 'data.peerFin': { target: '#client.data.closed', description: "server's FIN" } },
             },
             finReceived: {
-              description: "The server's FIN came: the end of file of a STREAM download, or the server closing (ABOR, QUIT: RFC 959 §3.2). The client closes its side in turn.",
+              description:
+                "The server's FIN came: the end of file of a STREAM download, or the server closing (ABOR, QUIT: RFC 959 §3.2). The client closes its side in turn.",
               meta: { label: "Server's FIN received" },
               on: { 'data.finSent': '#client.data.closed' },
             },
           },
         },
-        closed: { description: 'Both sides have closed (or the connection was reset or never opened). The next transfer needs a new PORT or PASV.', meta: { label: 'Closed' } },
+        closed: {
+          description: 'Both sides have closed (or the connection was reset or never opened). The next transfer needs a new PORT or PASV.',
+          meta: { label: 'Closed' },
+        },
         released: { description: 'The session is over: nothing of the data connection is kept.', meta: { label: 'Released' }, type: 'final' },
       },
     },

@@ -64,23 +64,37 @@ export function fileRequest(context: ServerContext, request: ServerRequest): Fil
   const path = resolved.path;
   switch (verb) {
     case 'CWD':
-    case 'CDUP': return { op: 'cwd', path };
-    case 'MKD': return { op: 'mkd', path };
-    case 'RMD': return { op: 'rmd', path };
-    case 'DELE': return { op: 'dele', path };
-    case 'RNFR': return { op: 'rnfr', path };
-    case 'RNTO': return context.renameFrom ? { op: 'rnto', from: context.renameFrom, path } : { replies: [reply('badSequence', 'RNTO must come right after RNFR.')] };
-    case 'SIZE': return { op: 'size', path, representation: context.representation };
-    case 'MDTM': return { op: 'mdtm', path };
-    case 'STAT': return { op: 'statList', path };
-    case 'RETR': return { op: 'prepareRetr', path, offset: context.restOffset };
+    case 'CDUP':
+      return { op: 'cwd', path };
+    case 'MKD':
+      return { op: 'mkd', path };
+    case 'RMD':
+      return { op: 'rmd', path };
+    case 'DELE':
+      return { op: 'dele', path };
+    case 'RNFR':
+      return { op: 'rnfr', path };
+    case 'RNTO':
+      return context.renameFrom ? { op: 'rnto', from: context.renameFrom, path } : { replies: [reply('badSequence', 'RNTO must come right after RNFR.')] };
+    case 'SIZE':
+      return { op: 'size', path, representation: context.representation };
+    case 'MDTM':
+      return { op: 'mdtm', path };
+    case 'STAT':
+      return { op: 'statList', path };
+    case 'RETR':
+      return { op: 'prepareRetr', path, offset: context.restOffset };
     case 'STOR':
-    case 'APPE': return { op: 'prepareStor', path, unique: false };
+    case 'APPE':
+      return { op: 'prepareStor', path, unique: false };
     // STOU takes no path (959 §4.1.3): the server picks a name in the working directory.
-    case 'STOU': return { op: 'prepareStor', path: context.cwd, unique: true };
+    case 'STOU':
+      return { op: 'prepareStor', path: context.cwd, unique: true };
     case 'LIST':
-    case 'NLST': return { op: 'prepareList', path };
-    default: return { replies: [reply('notImplemented')] };
+    case 'NLST':
+      return { op: 'prepareList', path };
+    default:
+      return { replies: [reply('notImplemented')] };
   }
 }
 
@@ -90,7 +104,8 @@ const isOutcome = (value: FileActionRequest | Outcome): value is Outcome => 'rep
 function transferOrder(context: ServerContext, transfer: ActiveTransfer): DataOutputEvent {
   const settings = { representation: context.representation, mode: context.mode, structure: context.structure, command: `${transfer.verb} ${transfer.path}` };
   if (transfer.direction === 'download') {
-    const source: DataSource = transfer.listing !== undefined ? { kind: 'text', text: transfer.listing } : { kind: 'file', path: transfer.path, offset: transfer.restOffset };
+    const source: DataSource =
+      transfer.listing !== undefined ? { kind: 'text', text: transfer.listing } : { kind: 'file', path: transfer.path, offset: transfer.restOffset };
     return { type: 'send', source, settings };
   }
   const write = transfer.verb === 'APPE' ? 'append' : transfer.restOffset > 0 ? 'resume' : 'replace';
@@ -133,7 +148,11 @@ function lazyDataView(check: Check): DataView {
 }
 
 /** Applies an outcome: one assign (its patch; the command is finished unless `keepCurrent`), its replies, its orders. */
-function enqueueOutcome(enqueue: { assign: (patch: Partial<ServerContext>) => void; emit: (event: ServerEmitted) => void; raise: (event: DataRegionEvent) => void }, outcome: Outcome, keepCurrent = false) {
+function enqueueOutcome(
+  enqueue: { assign: (patch: Partial<ServerContext>) => void; emit: (event: ServerEmitted) => void; raise: (event: DataRegionEvent) => void },
+  outcome: Outcome,
+  keepCurrent = false,
+) {
   if (keepCurrent) {
     if (outcome.patch) enqueue.assign(outcome.patch);
   } else {
@@ -146,7 +165,10 @@ function enqueueOutcome(enqueue: { assign: (patch: Partial<ServerContext>) => vo
 
 /** Too many commands sent ahead: 421, the data connection goes, the server closes. */
 const REFUSE_FLOOD = [
-  { type: 'respond', params: { replies: [reply('serviceNotAvailable', `More than ${MAX_QUEUED_COMMANDS} commands sent ahead: closing the control connection.`)] } },
+  {
+    type: 'respond',
+    params: { replies: [reply('serviceNotAvailable', `More than ${MAX_QUEUED_COMMANDS} commands sent ahead: closing the control connection.`)] },
+  },
   { type: 'dropData', params: 'error' },
   { type: 'closeControl', params: 'error' },
 ] as const;
@@ -160,8 +182,14 @@ function shutdownReplies(transfer: ActiveTransfer | undefined): OutReply[] {
 }
 
 /** A command that must wait: queued, unless too many already wait (then the session ends). */
-const QUEUE_COMMAND = [{ guard: 'queueFull', target: '#server.session.closed', description: 'too many sent ahead', actions: REFUSE_FLOOD }, { actions: 'enqueueCommand' }] as const;
-const QUEUE_TOO_LONG = [{ guard: 'queueFull', target: '#server.session.closed', description: 'too many sent ahead', actions: REFUSE_FLOOD }, { actions: 'enqueueTooLong' }] as const;
+const QUEUE_COMMAND = [
+  { guard: 'queueFull', target: '#server.session.closed', description: 'too many sent ahead', actions: REFUSE_FLOOD },
+  { actions: 'enqueueCommand' },
+] as const;
+const QUEUE_TOO_LONG = [
+  { guard: 'queueFull', target: '#server.session.closed', description: 'too many sent ahead', actions: REFUSE_FLOOD },
+  { actions: 'enqueueTooLong' },
+] as const;
 
 export const serverSessionMachine = setup({
   types: {
@@ -227,7 +255,8 @@ export const serverSessionMachine = setup({
   },
   actions: {
     enqueueCommand: assign({
-      queue: ({ context, event }) => (event.type === 'control.command' ? [...context.queue, { kind: 'command' as const, request: event.request }] : context.queue),
+      queue: ({ context, event }) =>
+        event.type === 'control.command' ? [...context.queue, { kind: 'command' as const, request: event.request }] : context.queue,
     }),
     enqueueTooLong: assign({
       queue: ({ context, event }) => (event.type === 'control.tooLong' ? [...context.queue, { kind: 'tooLong' as const, bytes: event.bytes }] : context.queue),
@@ -320,7 +349,10 @@ export const serverSessionMachine = setup({
           target: '.closed',
           description: 'idle too long: 421',
           actions: [
-            { type: 'respond', params: ({ event }) => ({ replies: [reply('serviceNotAvailable', `No command for ${event.seconds} seconds: closing the control connection.`)] }) },
+            {
+              type: 'respond',
+              params: ({ event }) => ({ replies: [reply('serviceNotAvailable', `No command for ${event.seconds} seconds: closing the control connection.`)] }),
+            },
             { type: 'dropData', params: 'quit' },
             { type: 'closeControl', params: 'error' },
           ],
@@ -328,7 +360,8 @@ export const serverSessionMachine = setup({
       },
       states: {
         greeting: {
-          description: 'A client has connected: the server greets it with 220, or says 421 and closes when it takes no more sessions (a session limit) (RFC 959 §5.4). It passes through at once.',
+          description:
+            'A client has connected: the server greets it with 220, or says 421 and closes when it takes no more sessions (a session limit) (RFC 959 §5.4). It passes through at once.',
           meta: { label: 'Greeting' },
           always: [
             {
@@ -340,16 +373,24 @@ export const serverSessionMachine = setup({
                 { type: 'closeControl', params: 'limit' },
               ],
             },
-            { target: 'notLoggedIn', description: '220 greeting', actions: emit(({ context }) => ({ type: 'reply' as const, code: 220, lines: [context.config.banner ?? 'FTP Lab server ready.'] })) },
+            {
+              target: 'notLoggedIn',
+              description: '220 greeting',
+              actions: emit(({ context }) => ({ type: 'reply' as const, code: 220, lines: [context.config.banner ?? 'FTP Lab server ready.'] })),
+            },
           ],
         },
         notLoggedIn: {
-          description: 'Before login the server takes only USER, PASS, QUIT and the commands that need no login (FEAT, HELP, SYST, ...); anything else gets 530 (as vsftpd splits its session before and after login).',
+          description:
+            'Before login the server takes only USER, PASS, QUIT and the commands that need no login (FEAT, HELP, SYST, ...); anything else gets 530 (as vsftpd splits its session before and after login).',
           meta: { label: 'Not logged in' },
           initial: 'awaitingUser',
           on: {
             'control.command': [
-              { guard: { type: 'refused', params: false }, actions: { type: 'respond', params: ({ event }) => refusal(false, requestOf(event)!.sent, requestOf(event)!.arg)! } },
+              {
+                guard: { type: 'refused', params: false },
+                actions: { type: 'respond', params: ({ event }) => refusal(false, requestOf(event)!.sent, requestOf(event)!.arg)! },
+              },
               { guard: { type: 'isVerb', params: 'QUIT' }, target: '#server.session.closing', description: 'QUIT' },
               { guard: { type: 'isVerb', params: 'ACCT' }, actions: { type: 'respond', params: { replies: [reply('superfluous', 'No account needed.')] } } },
               // RFC 2577 §7: always 331 to USER, so user names cannot be guessed one reply at a time.
@@ -371,7 +412,10 @@ export const serverSessionMachine = setup({
               meta: { label: 'Waiting for USER' },
               always: { guard: 'canDispatch', actions: 'dispatchNext' },
               on: {
-                'control.command': { guard: { type: 'isVerb', params: 'PASS' }, actions: { type: 'respond', params: { replies: [reply('badSequence', 'Login with USER first.')] } } },
+                'control.command': {
+                  guard: { type: 'isVerb', params: 'PASS' },
+                  actions: { type: 'respond', params: { replies: [reply('badSequence', 'Login with USER first.')] } },
+                },
               },
             },
             awaitingPassword: {
@@ -384,14 +428,26 @@ export const serverSessionMachine = setup({
                     guard: and([{ type: 'isVerb', params: 'PASS' }, 'credentialsOk']),
                     target: '#server.session.loggedIn',
                     description: 'PASS right: 230',
-                    actions: { type: 'respond', params: ({ context }) => ({ replies: [reply('loggedIn', `User ${context.user ?? ''} logged in, proceed.`)], patch: { loginFailures: 0 } }) },
+                    actions: {
+                      type: 'respond',
+                      params: ({ context }) => ({
+                        replies: [reply('loggedIn', `User ${context.user ?? ''} logged in, proceed.`)],
+                        patch: { loginFailures: 0 },
+                      }),
+                    },
                   },
-                  { guard: { type: 'isVerb', params: 'PASS' }, target: 'loginRefused', description: 'PASS wrong', actions: assign({ loginFailures: ({ context }) => context.loginFailures + 1, current: ({ event }) => requestOf(event) }) },
+                  {
+                    guard: { type: 'isVerb', params: 'PASS' },
+                    target: 'loginRefused',
+                    description: 'PASS wrong',
+                    actions: assign({ loginFailures: ({ context }) => context.loginFailures + 1, current: ({ event }) => requestOf(event) }),
+                  },
                 ],
               },
             },
             loginRefused: {
-              description: 'A wrong password is answered only after a delay, and too many end the session with 421 (RFC 2577 §5). Commands that come meanwhile wait their turn.',
+              description:
+                'A wrong password is answered only after a delay, and too many end the session with 421 (RFC 2577 §5). Commands that come meanwhile wait their turn.',
               meta: { label: 'Wrong password: waiting' },
               on: { 'control.command': QUEUE_COMMAND, 'control.tooLong': QUEUE_TOO_LONG },
               after: {
@@ -405,7 +461,11 @@ export const serverSessionMachine = setup({
                       { type: 'closeControl', params: 'error' },
                     ],
                   },
-                  { target: 'awaitingUser', description: 'then 530', actions: { type: 'respond', params: { replies: [reply('notLoggedIn', 'Login incorrect.')], patch: { user: undefined } } } },
+                  {
+                    target: 'awaitingUser',
+                    description: 'then 530',
+                    actions: { type: 'respond', params: { replies: [reply('notLoggedIn', 'Login incorrect.')], patch: { user: undefined } } },
+                  },
                 ],
               },
             },
@@ -417,20 +477,39 @@ export const serverSessionMachine = setup({
           initial: 'idle',
           states: {
             idle: {
-              description: 'Waiting for the next command. Many are answered at once from here (PWD, TYPE, MODE, PORT, NOOP, ...); PASV, file commands and transfers move on to a state of their own.',
+              description:
+                'Waiting for the next command. Many are answered at once from here (PWD, TYPE, MODE, PORT, NOOP, ...); PASV, file commands and transfers move on to a state of their own.',
               meta: { label: 'Ready for a command' },
               always: { guard: 'canDispatch', actions: 'dispatchNext' },
               on: {
                 'control.command': [
-                  { guard: { type: 'refused', params: true }, actions: { type: 'respond', params: ({ event }) => refusal(true, requestOf(event)!.sent, requestOf(event)!.arg)! } },
+                  {
+                    guard: { type: 'refused', params: true },
+                    actions: { type: 'respond', params: ({ event }) => refusal(true, requestOf(event)!.sent, requestOf(event)!.arg)! },
+                  },
                   { guard: { type: 'isVerb', params: 'QUIT' }, target: '#server.session.closing', description: 'QUIT' },
-                  { guard: { type: 'isVerb', params: 'USER' }, actions: { type: 'respond', params: { replies: [reply('notLoggedIn', 'Already logged in; this server does not change users.')] } } },
-                  { guard: { type: 'isVerb', params: 'PASS' }, actions: { type: 'respond', params: { replies: [reply('badSequence', 'Already logged in.')] } } },
-                  { guard: { type: 'isVerb', params: 'ACCT' }, actions: { type: 'respond', params: { replies: [reply('superfluous', 'No account needed.')] } } },
+                  {
+                    guard: { type: 'isVerb', params: 'USER' },
+                    actions: { type: 'respond', params: { replies: [reply('notLoggedIn', 'Already logged in; this server does not change users.')] } },
+                  },
+                  {
+                    guard: { type: 'isVerb', params: 'PASS' },
+                    actions: { type: 'respond', params: { replies: [reply('badSequence', 'Already logged in.')] } },
+                  },
+                  {
+                    guard: { type: 'isVerb', params: 'ACCT' },
+                    actions: { type: 'respond', params: { replies: [reply('superfluous', 'No account needed.')] } },
+                  },
                   { guard: 'pathRefused', actions: { type: 'respond', params: ({ context, event }) => fileRequest(context, requestOf(event)!) as Outcome } },
                   { guard: 'isStatWithPath', target: 'fileAction', description: 'STAT of a path', actions: 'askStore' },
                   { guard: 'hasSimpleHandler', actions: 'runHandler' },
-                  { guard: 'isEpsvAll', actions: { type: 'respond', params: { replies: [reply('ok', 'EPSV ALL ok: from now on only EPSV sets up data connections.')], patch: { epsvAll: true } } } },
+                  {
+                    guard: 'isEpsvAll',
+                    actions: {
+                      type: 'respond',
+                      params: { replies: [reply('ok', 'EPSV ALL ok: from now on only EPSV sets up data connections.')], patch: { epsvAll: true } },
+                    },
+                  },
                   { guard: 'passiveRefused', actions: { type: 'respond', params: ({ context, event }) => passiveRefusal(context, requestOf(event))! } },
                   // PASV/EPSV: a new listener replaces any listener or connection that exists (959 §3.2, condition 3).
                   {
@@ -444,16 +523,23 @@ export const serverSessionMachine = setup({
                   // ABOR with no transfer running: close an idle data connection (226) or say there was nothing (225).
                   {
                     guard: and([{ type: 'isKind', params: 'abort' }, 'dataReady']),
-                    actions: [{ type: 'dropData', params: 'abort' }, { type: 'respond', params: { replies: [reply('closingData', 'Data connection closed; no transfer was in progress.')] } }],
+                    actions: [
+                      { type: 'dropData', params: 'abort' },
+                      { type: 'respond', params: { replies: [reply('closingData', 'Data connection closed; no transfer was in progress.')] } },
+                    ],
                   },
-                  { guard: { type: 'isKind', params: 'abort' }, actions: { type: 'respond', params: { replies: [reply('noTransfer', 'No transfer to abort.')] } } },
+                  {
+                    guard: { type: 'isKind', params: 'abort' },
+                    actions: { type: 'respond', params: { replies: [reply('noTransfer', 'No transfer to abort.')] } },
+                  },
                   { actions: { type: 'respond', params: { replies: [reply('notImplemented')] } } },
                 ],
                 'control.tooLong': { actions: { type: 'respond', params: { replies: [reply('syntaxError', 'Command line too long.')] } } },
               },
             },
             openingPassive: {
-              description: 'PASV or EPSV: the server opens a listening socket (a new one replaces any listener or connection: RFC 959 §3.2) and answers 227 with its address, or 229 with its port (RFC 2428 §3).',
+              description:
+                'PASV or EPSV: the server opens a listening socket (a new one replaces any listener or connection: RFC 959 §3.2) and answers 227 with its address, or 229 with its port (RFC 2428 §3).',
               meta: { label: 'Opening a listener' },
               on: {
                 'data.listening': {
@@ -463,12 +549,23 @@ export const serverSessionMachine = setup({
                     type: 'respond',
                     params: ({ context, event }) => {
                       const local = sameHost(event.local.host, '::') ? context.local : event.local;
-                      const text = context.current?.verb === 'EPSV' ? formatEpsvReply(event.local.port) : formatPasvReply({ host: local.host, port: event.local.port });
-                      return { replies: [context.current?.verb === 'EPSV' ? reply('enteringExtendedPassive', text) : reply('enteringPassive', text)], patch: { dataAddress: event.local } };
+                      const text =
+                        context.current?.verb === 'EPSV' ? formatEpsvReply(event.local.port) : formatPasvReply({ host: local.host, port: event.local.port });
+                      return {
+                        replies: [context.current?.verb === 'EPSV' ? reply('enteringExtendedPassive', text) : reply('enteringPassive', text)],
+                        patch: { dataAddress: event.local },
+                      };
                     },
                   },
                 },
-                'data.failed': { target: 'idle', description: 'cannot listen: 425', actions: { type: 'respond', params: ({ event }) => ({ replies: [reply('cantOpenData', `Cannot listen for a data connection: ${event.reason}`)] }) } },
+                'data.failed': {
+                  target: 'idle',
+                  description: 'cannot listen: 425',
+                  actions: {
+                    type: 'respond',
+                    params: ({ event }) => ({ replies: [reply('cantOpenData', `Cannot listen for a data connection: ${event.reason}`)] }),
+                  },
+                },
               },
             },
             fileAction: {
@@ -485,7 +582,10 @@ export const serverSessionMachine = setup({
                   {
                     target: 'idle',
                     description: 'its reply',
-                    actions: { type: 'respond', params: ({ context, event }) => withPatch(fileActionOutcome(event.request, event.result, now(context)), { renameFrom: undefined }) },
+                    actions: {
+                      type: 'respond',
+                      params: ({ context, event }) => withPatch(fileActionOutcome(event.request, event.result, now(context)), { renameFrom: undefined }),
+                    },
                   },
                 ],
               },
@@ -499,16 +599,33 @@ export const serverSessionMachine = setup({
               ],
               on: {
                 'control.command': [
-                  { guard: 'pathRefused', target: 'idle', description: 'bad path', actions: { type: 'respond', params: ({ context, event }) => withPatch(fileRequest(context, requestOf(event)!) as Outcome, { renameFrom: undefined }) } },
+                  {
+                    guard: 'pathRefused',
+                    target: 'idle',
+                    description: 'bad path',
+                    actions: {
+                      type: 'respond',
+                      params: ({ context, event }) => withPatch(fileRequest(context, requestOf(event)!) as Outcome, { renameFrom: undefined }),
+                    },
+                  },
                   { guard: { type: 'isVerb', params: 'RNTO' }, target: 'fileAction', description: 'RNTO', actions: 'askStore' },
                   // Handled afresh in idle; it stays the current command until then, so nothing queued overtakes it.
-                  { target: 'idle', description: 'another command', actions: [assign({ renameFrom: undefined, current: ({ event }) => requestOf(event) }), raise(({ event }) => event)] },
+                  {
+                    target: 'idle',
+                    description: 'another command',
+                    actions: [assign({ renameFrom: undefined, current: ({ event }) => requestOf(event) }), raise(({ event }) => event)],
+                  },
                 ],
-                'control.tooLong': { target: 'idle', description: 'another command', actions: [assign({ renameFrom: undefined, current: TOO_LONG }), raise(({ event }) => event)] },
+                'control.tooLong': {
+                  target: 'idle',
+                  description: 'another command',
+                  actions: [assign({ renameFrom: undefined, current: TOO_LONG }), raise(({ event }) => event)],
+                },
               },
             },
             transfer: {
-              description: 'A transfer command (RETR, STOR, APPE, STOU, LIST, NLST): the file is opened, the data connection made, the data moved, and the connection closed or kept. Meanwhile only ABOR and STAT are acted on at once; other commands wait their turn (RFC 959 §4.1.3, RFC 1123 §4.1.3.3).',
+              description:
+                'A transfer command (RETR, STOR, APPE, STOU, LIST, NLST): the file is opened, the data connection made, the data moved, and the connection closed or kept. Meanwhile only ABOR and STAT are acted on at once; other commands wait their turn (RFC 959 §4.1.3, RFC 1123 §4.1.3.3).',
               meta: { label: 'Transfer' },
               initial: 'preparing',
               on: {
@@ -516,7 +633,17 @@ export const serverSessionMachine = setup({
                   { guard: { type: 'isVerb', params: 'ABOR' }, target: '.aborting', description: 'ABOR' },
                   {
                     guard: { type: 'isVerb', params: 'STAT' },
-                    actions: { type: 'say', params: ({ context }) => ({ replies: [reply('systemStatus', [`Transfer in progress: ${context.transfer?.verb ?? context.current?.verb ?? ''} ${context.transfer?.path ?? ''}`.trim(), 'End of status'])] }) },
+                    actions: {
+                      type: 'say',
+                      params: ({ context }) => ({
+                        replies: [
+                          reply('systemStatus', [
+                            `Transfer in progress: ${context.transfer?.verb ?? context.current?.verb ?? ''} ${context.transfer?.path ?? ''}`.trim(),
+                            'End of status',
+                          ]),
+                        ],
+                      }),
+                    },
                   },
                   ...QUEUE_COMMAND,
                 ],
@@ -531,30 +658,43 @@ export const serverSessionMachine = setup({
                         guard: 'fileFailed',
                         target: '#server.session.loggedIn.idle',
                         description: 'refused: 550',
-                        actions: { type: 'respond', params: ({ event }) => withPatch(event.result.ok ? { replies: [] } : storeErrorOutcome(event.result.error, event.result.message), { restOffset: 0 }) },
+                        actions: {
+                          type: 'respond',
+                          params: ({ event }) =>
+                            withPatch(event.result.ok ? { replies: [] } : storeErrorOutcome(event.result.error, event.result.message), { restOffset: 0 }),
+                        },
                       },
                       {
                         guard: not('dataSetUp'),
                         target: '#server.session.loggedIn.idle',
                         description: 'no PORT or PASV: 425',
-                        actions: { type: 'respond', params: { replies: [reply('cantOpenData', 'Use PORT, EPRT, PASV or EPSV first.')], patch: { restOffset: 0 } } },
+                        actions: {
+                          type: 'respond',
+                          params: { replies: [reply('cantOpenData', 'Use PORT, EPRT, PASV or EPSV first.')], patch: { restOffset: 0 } },
+                        },
                       },
                       {
                         target: 'opening',
                         description: 'file ready',
-                        actions: assign(({ context, event }) => ({ transfer: newTransfer(context, event.request, event.result as Extract<FileActionResult, { ok: true }>), restOffset: 0 })),
+                        actions: assign(({ context, event }) => ({
+                          transfer: newTransfer(context, event.request, event.result as Extract<FileActionResult, { ok: true }>),
+                          restOffset: 0,
+                        })),
                       },
                     ],
                   },
                 },
                 opening: {
-                  description: "The server says 150 (or 125 when a connection kept open is used again: RFC 959 §4.2.1) and waits for the data connection; in active mode it connects to the client's address itself (§3.2).",
+                  description:
+                    "The server says 150 (or 125 when a connection kept open is used again: RFC 959 §4.2.1) and waits for the data connection; in active mode it connects to the client's address itself (§3.2).",
                   meta: { label: 'Opening the data connection' },
                   entry: enqueueActions(({ context, enqueue, check }) => {
                     const transfer = context.transfer!;
                     const reuse = check(stateIn('#server.data.keptOpen'));
                     const what = transfer.verb === 'LIST' || transfer.verb === 'NLST' ? 'the listing' : transfer.path;
-                    const text = transfer.preliminaryText ?? (reuse ? undefined : `Opening ${context.representation === 'A' ? 'ASCII' : 'BINARY'} mode data connection for ${what}.`);
+                    const text =
+                      transfer.preliminaryText ??
+                      (reuse ? undefined : `Opening ${context.representation === 'A' ? 'ASCII' : 'BINARY'} mode data connection for ${what}.`);
                     const preliminary = reply(reuse ? 'dataAlreadyOpen' : 'aboutToOpenData', text);
                     enqueue.emit({ type: 'reply', code: preliminary.code, lines: preliminary.lines });
                     if (context.dataAddress && check(stateIn('#server.data.targetSet'))) {
@@ -569,7 +709,13 @@ export const serverSessionMachine = setup({
                       target: '#server.session.loggedIn.idle',
                       description: 'cannot connect: 425',
                       actions: [
-                        { type: 'respond', params: ({ event }) => ({ replies: [reply('cantOpenData', `Can't open data connection: ${event.reason}.`)], patch: { transfer: undefined } }) },
+                        {
+                          type: 'respond',
+                          params: ({ event }) => ({
+                            replies: [reply('cantOpenData', `Can't open data connection: ${event.reason}.`)],
+                            patch: { transfer: undefined },
+                          }),
+                        },
                         { type: 'dropData', params: 'error' },
                       ],
                     },
@@ -579,14 +725,18 @@ export const serverSessionMachine = setup({
                       target: '#server.session.loggedIn.idle',
                       description: 'no connection: 425',
                       actions: [
-                        { type: 'respond', params: { replies: [reply('cantOpenData', 'No data connection was made in time.')], patch: { transfer: undefined } } },
+                        {
+                          type: 'respond',
+                          params: { replies: [reply('cantOpenData', 'No data connection was made in time.')], patch: { transfer: undefined } },
+                        },
                         { type: 'dropData', params: 'error' },
                       ],
                     },
                   },
                 },
                 transferring: {
-                  description: 'The data flows: the server sends the file (RETR, LIST) or stores what arrives (STOR, APPE). In BLOCK or COMPRESSED mode restart markers are answered with 110 (RFC 1123 §4.1.3.4).',
+                  description:
+                    'The data flows: the server sends the file (RETR, LIST) or stores what arrives (STOR, APPE). In BLOCK or COMPRESSED mode restart markers are answered with 110 (RFC 1123 §4.1.3.4).',
                   meta: { label: 'Moving the data' },
                   entry: { type: 'order', params: ({ context }) => transferOrder(context, context.transfer!) },
                   on: {
@@ -594,17 +744,40 @@ export const serverSessionMachine = setup({
                     // STREAM: the server sent, so its close is the end of file (959 §3.4.1, §3.2 condition 1); or the client
                     // closed its side, and that was the end of file: the server closes its own in turn (§5.2).
                     'data.sent': [
-                      { guard: 'modeKeepsConnection', target: '#server.session.loggedIn.idle', description: '250, kept open', actions: { type: 'respond', params: ({ context, event }) => keptOpenOutcome(context, event) } },
-                      { target: 'closingData', description: 'all data moved', actions: assign({ transfer: ({ context, event }) => counted(context.transfer, event) }) },
+                      {
+                        guard: 'modeKeepsConnection',
+                        target: '#server.session.loggedIn.idle',
+                        description: '250, kept open',
+                        actions: { type: 'respond', params: ({ context, event }) => keptOpenOutcome(context, event) },
+                      },
+                      {
+                        target: 'closingData',
+                        description: 'all data moved',
+                        actions: assign({ transfer: ({ context, event }) => counted(context.transfer, event) }),
+                      },
                     ],
                     'data.received': [
-                      { guard: 'modeKeepsConnection', target: '#server.session.loggedIn.idle', description: '250, kept open', actions: { type: 'respond', params: ({ context, event }) => keptOpenOutcome(context, event) } },
-                      { target: 'closingData', description: 'all data moved', actions: assign({ transfer: ({ context, event }) => counted(context.transfer, event) }) },
+                      {
+                        guard: 'modeKeepsConnection',
+                        target: '#server.session.loggedIn.idle',
+                        description: '250, kept open',
+                        actions: { type: 'respond', params: ({ context, event }) => keptOpenOutcome(context, event) },
+                      },
+                      {
+                        target: 'closingData',
+                        description: 'all data moved',
+                        actions: assign({ transfer: ({ context, event }) => counted(context.transfer, event) }),
+                      },
                     ],
                     // The sender's restart markers in BLOCK/COMPRESSED mode, answered with where the server is (1123 §4.1.3.4):
                     // rrrr is the server's position in the file, where this transfer started (REST) plus what it has written.
                     'data.restartMarker': {
-                      actions: { type: 'say', params: ({ context, event }) => ({ replies: [{ code: 110, lines: [`MARK ${event.marker} = ${(context.transfer?.restOffset ?? 0) + event.position}`] }] }) },
+                      actions: {
+                        type: 'say',
+                        params: ({ context, event }) => ({
+                          replies: [{ code: 110, lines: [`MARK ${event.marker} = ${(context.transfer?.restOffset ?? 0) + event.position}`] }],
+                        }),
+                      },
                     },
                     // The transfer failed: the server closes the data connection (959 §3.2, condition 5) and says why: 426 when
                     // the connection broke; the store's refusal when the file could not take the bytes (452 for a full disk).
@@ -616,7 +789,12 @@ export const serverSessionMachine = setup({
                         {
                           type: 'respond',
                           params: ({ event }) =>
-                            withPatch(event.error ? storeErrorOutcome(event.error, event.reason) : { replies: [reply('transferAborted', `Connection closed; transfer aborted after ${event.bytes} bytes.`)] }, { transfer: undefined }),
+                            withPatch(
+                              event.error
+                                ? storeErrorOutcome(event.error, event.reason)
+                                : { replies: [reply('transferAborted', `Connection closed; transfer aborted after ${event.bytes} bytes.`)] },
+                              { transfer: undefined },
+                            ),
                         },
                       ],
                     },
@@ -624,23 +802,42 @@ export const serverSessionMachine = setup({
                     'data.closed': {
                       target: '#server.session.loggedIn.idle',
                       description: 'broken: 426',
-                      actions: { type: 'respond', params: ({ event }) => ({ replies: [reply('transferAborted', `Connection closed; transfer aborted after ${event.bytes} bytes.`)], patch: { transfer: undefined } }) },
+                      actions: {
+                        type: 'respond',
+                        params: ({ event }) => ({
+                          replies: [reply('transferAborted', `Connection closed; transfer aborted after ${event.bytes} bytes.`)],
+                          patch: { transfer: undefined },
+                        }),
+                      },
                     },
                   },
                 },
                 closingData: {
                   // 226 goes as soon as the server's FIN is sent: a client may wait for 226 before it closes its own side,
                   // so the server never waits for the client's FIN (design.md; vsftpd and pyftpdlib do the same).
-                  description: "The server closes its side of the data connection: after a download its FIN is the end of the file; after an upload it answers the client's FIN. Then 226 (RFC 959 §5.2).",
+                  description:
+                    "The server closes its side of the data connection: after a download its FIN is the end of the file; after an upload it answers the client's FIN. Then 226 (RFC 959 §5.2).",
                   meta: { label: 'Closing the data connection' },
-                  entry: { type: 'order', params: ({ context }) => ({ type: 'close', reason: context.transfer?.direction === 'upload' ? 'peer-closed' : 'eof' }) },
+                  entry: {
+                    type: 'order',
+                    params: ({ context }) => ({ type: 'close', reason: context.transfer?.direction === 'upload' ? 'peer-closed' : 'eof' }),
+                  },
                   on: {
-                    'data.finSent': { target: '#server.session.loggedIn.idle', description: 'FIN sent: 226', actions: { type: 'respond', params: ({ context }) => completedOutcome(context) } },
-                    'data.closed': { target: '#server.session.loggedIn.idle', description: 'FIN sent: 226', actions: { type: 'respond', params: ({ context }) => completedOutcome(context) } },
+                    'data.finSent': {
+                      target: '#server.session.loggedIn.idle',
+                      description: 'FIN sent: 226',
+                      actions: { type: 'respond', params: ({ context }) => completedOutcome(context) },
+                    },
+                    'data.closed': {
+                      target: '#server.session.loggedIn.idle',
+                      description: 'FIN sent: 226',
+                      actions: { type: 'respond', params: ({ context }) => completedOutcome(context) },
+                    },
                   },
                 },
                 aborting: {
-                  description: 'ABOR during a transfer: the server closes the data connection, then answers 426 for the transfer and 226 for ABOR (RFC 959 §4.1.3). A second ABOR meanwhile is answered after it (225: nothing left to abort).',
+                  description:
+                    'ABOR during a transfer: the server closes the data connection, then answers 426 for the transfer and 226 for ABOR (RFC 959 §4.1.3). A second ABOR meanwhile is answered after it (225: nothing left to abort).',
                   meta: { label: 'Aborting' },
                   entry: { type: 'order', params: { type: 'abort', reason: 'abort' } },
                   on: {
@@ -668,7 +865,8 @@ export const serverSessionMachine = setup({
       },
     },
     data: {
-      description: 'The data connection (RFC 959 §3.2, §3.3, §5.2): set up by PASV or EPSV (the server listens) or by PORT or EPRT (the server will connect), open, then closed half by half; in BLOCK or COMPRESSED mode it may stay open between files. A new PASV or PORT replaces whatever was there (§3.2).',
+      description:
+        'The data connection (RFC 959 §3.2, §3.3, §5.2): set up by PASV or EPSV (the server listens) or by PORT or EPRT (the server will connect), open, then closed half by half; in BLOCK or COMPRESSED mode it may stay open between files. A new PASV or PORT replaces whatever was there (§3.2).',
       meta: { label: 'Data connection' },
       initial: 'none',
       on: {
@@ -705,7 +903,8 @@ export const serverSessionMachine = setup({
           },
         },
         keptOpen: {
-          description: 'BLOCK or COMPRESSED mode: a marker in the data ended the file and the connection stays up; the next transfer gets 125 (RFC 959 §3.3, §5.2).',
+          description:
+            'BLOCK or COMPRESSED mode: a marker in the data ended the file and the connection stays up; the next transfer gets 125 (RFC 959 §3.3, §5.2).',
           meta: { label: 'Kept open' },
           on: closingTransitions,
         },
@@ -717,7 +916,8 @@ export const serverSessionMachine = setup({
           on: goneTransitions,
           states: {
             finSent: {
-              description: "The server's FIN is out (the end of file of a STREAM download, ABOR, QUIT): the client reads to the end and closes its side (RFC 959 §5.2).",
+              description:
+                "The server's FIN is out (the end of file of a STREAM download, ABOR, QUIT): the client reads to the end and closes its side (RFC 959 §5.2).",
               meta: { label: "Server's FIN sent" },
               on: { 'data.peerFin': { target: '#server.data.closed', description: "client's FIN" } },
             },
@@ -739,7 +939,10 @@ export const serverSessionMachine = setup({
             },
           },
         },
-        closed: { description: 'Both sides have closed (or the connection was reset or never opened). The next transfer needs a new PORT or PASV.', meta: { label: 'Closed' } },
+        closed: {
+          description: 'Both sides have closed (or the connection was reset or never opened). The next transfer needs a new PORT or PASV.',
+          meta: { label: 'Closed' },
+        },
         released: { description: 'The session is over: nothing of the data connection is kept.', meta: { label: 'Released' }, type: 'final' },
       },
     },

@@ -37,4 +37,3 @@ export const eventWords: Readonly<Record<ClientEvent['type'] | ServerEvent['type
   'file.done': 'the store answers',
   'server.shutdown': 'server stops',
 };
-

@@ -75,7 +75,14 @@ export function statechartGraph(tree: StatechartNode): StatechartGraph {
         // arrow from a whole region).
         const node = nodes.get(target)!;
         const inside = target.startsWith(`${source}.`);
-        boxes.push({ id: targetBox, state: target, parent: inside ? source : parents.get(source), kind: 'final', label: node.label, description: node.description });
+        boxes.push({
+          id: targetBox,
+          state: target,
+          parent: inside ? source : parents.get(source),
+          kind: 'final',
+          label: node.label,
+          description: node.description,
+        });
       }
     }
     return found;

@@ -22,10 +22,13 @@ async function showStatecharts(): Promise<void> {
   await page.locator('#statecharts-body[data-layout="ready"]').waitFor({ state: 'attached', timeout: 20_000 });
 }
 /** The state a machine's region is lit in. */
-const lit = (machine: string, region: string) => page.locator(`.statechart[data-machine="${machine}"] .statechart-region[data-region="${region}"] g.state.active-leaf`).getAttribute('data-state');
+const lit = (machine: string, region: string) =>
+  page.locator(`.statechart[data-machine="${machine}"] .statechart-region[data-region="${region}"] g.state.active-leaf`).getAttribute('data-state');
 /** The arrows marked as just taken in a machine's region. */
 const taken = (machine: string, region: string) =>
-  page.locator(`.statechart[data-machine="${machine}"] .statechart-region[data-region="${region}"] g.arrow.taken`).evaluateAll((gs) => gs.map((g) => (g as SVGGElement).dataset.arrow));
+  page
+    .locator(`.statechart[data-machine="${machine}"] .statechart-region[data-region="${region}"] g.arrow.taken`)
+    .evaluateAll((gs) => gs.map((g) => (g as SVGGElement).dataset.arrow));
 /** The step (as the counter counts) of a diagram mark. */
 const stepOf = async (prefix: string) => Number(await markStarting(prefix).first().getAttribute('data-step')) + 1;
 const goTo = async (step: number) => {
@@ -53,7 +56,9 @@ describe('the data connection states of the textbook upload', () => {
     await expect.poll(() => lit('server', 'data')).toBe('data.halfClosed.finReceived');
     await expect(taken('client', 'data')).resolves.toEqual(['data.open->data.halfClosed.finSent']);
     await expect(taken('server', 'data')).resolves.toEqual(['data.open->data.halfClosed.finReceived']);
-    await expect(page.locator('.statechart[data-machine="client"] .state-moved').textContent()).resolves.toBe("Data connection: Open → Client's FIN sent (sends its FIN)");
+    await expect(page.locator('.statechart[data-machine="client"] .state-moved').textContent()).resolves.toBe(
+      "Data connection: Open → Client's FIN sent (sends its FIN)",
+    );
     await screenshot('e2e-statecharts-client-fin');
 
     // The server answers with its own FIN: its side is closed; the client's is still waiting for that FIN.
@@ -67,7 +72,9 @@ describe('the data connection states of the textbook upload', () => {
     await page.click('#step-back');
     await expect.poll(counter).toBe(serverFin - 1);
     await expect.poll(() => lit('server', 'data')).toBe('data.halfClosed.finReceived');
-    await expect(page.locator('.statechart[data-machine="server"] .statechart-region[data-region="data"] g.state[data-state="data.closed"]').getAttribute('class')).resolves.not.toContain('active');
+    await expect(
+      page.locator('.statechart[data-machine="server"] .statechart-region[data-region="data"] g.state[data-state="data.closed"]').getAttribute('class'),
+    ).resolves.not.toContain('active');
 
     // The end of the session: both let their data connection go.
     await page.keyboard.press('End');
@@ -81,14 +88,16 @@ async function measurePanel(): Promise<{ problems: string[]; scales: number[] }>
   return page.evaluate(() => {
     const problems: string[] = [];
     type Box = { x: number; y: number; width: number; height: number };
-    const within = (a: Box, b: Box, slack = 0.5) => a.x >= b.x - slack && a.y >= b.y - slack && a.x + a.width <= b.x + b.width + slack && a.y + a.height <= b.y + b.height + slack;
+    const within = (a: Box, b: Box, slack = 0.5) =>
+      a.x >= b.x - slack && a.y >= b.y - slack && a.x + a.width <= b.x + b.width + slack && a.y + a.height <= b.y + b.height + slack;
     const show = (b: Box) => [b.x, b.y, b.width, b.height].map(Math.round).join(',');
     // Every state's words inside its box, and every arrow's inside its label, as Chromium draws the font.
     for (const g of document.querySelectorAll<SVGGElement>('.statechart-graph g.state')) {
       const frame = g.querySelector<SVGRectElement>(':scope > rect.frame');
       const text = g.querySelector<SVGTextElement>(':scope > text');
       if (!frame || !text?.textContent) continue;
-      if (!within(text.getBBox(), frame.getBBox())) problems.push(`words of ${g.dataset.box} (${show(text.getBBox())}) outside its box (${show(frame.getBBox())})`);
+      if (!within(text.getBBox(), frame.getBBox()))
+        problems.push(`words of ${g.dataset.box} (${show(text.getBBox())}) outside its box (${show(frame.getBBox())})`);
     }
     for (const g of document.querySelectorAll<SVGGElement>('.statechart-graph g.arrow-label')) {
       const [rect, text] = [g.querySelector('rect')!, g.querySelector('text')!];
@@ -100,8 +109,10 @@ async function measurePanel(): Promise<{ problems: string[]; scales: number[] }>
     if (!within(panel, win)) problems.push(`the panel (${show(panel)}) leaves the window`);
     for (const el of document.querySelectorAll<HTMLElement>('#statecharts .statechart, #statecharts .statechart-region, #statecharts .statecharts-head')) {
       const r = el.getBoundingClientRect();
-      if (!within(r, panel, 1)) problems.push(`${el.className} ${el.dataset.machine ?? el.dataset.region ?? ''} (${show(r)}) leaves the panel (${show(panel)})`);
-      if (el.classList.contains('statechart-region') && (r.width < 150 || r.height < 60)) problems.push(`chart ${el.dataset.region} too small to use: ${show(r)}`);
+      if (!within(r, panel, 1))
+        problems.push(`${el.className} ${el.dataset.machine ?? el.dataset.region ?? ''} (${show(r)}) leaves the panel (${show(panel)})`);
+      if (el.classList.contains('statechart-region') && (r.width < 150 || r.height < 60))
+        problems.push(`chart ${el.dataset.region} too small to use: ${show(r)}`);
     }
     for (const el of document.querySelectorAll<HTMLElement>('#statecharts .state-moved, #statecharts .statechart h3, #statecharts .statecharts-head')) {
       if (el.scrollWidth > el.clientWidth + 1) problems.push(`"${el.textContent}" is cut`);
@@ -109,9 +120,12 @@ async function measurePanel(): Promise<{ problems: string[]; scales: number[] }>
     // Every chart can be scrolled to its far corner: nothing in it is out of reach.
     for (const el of document.querySelectorAll<HTMLElement>('#statecharts .statechart-region')) {
       const svg = el.querySelector('svg')!;
-      if (el.scrollWidth < svg.getBoundingClientRect().width - 1 || el.scrollHeight < svg.getBoundingClientRect().height - 1) problems.push(`chart ${el.dataset.region} cannot be scrolled to its end`);
+      if (el.scrollWidth < svg.getBoundingClientRect().width - 1 || el.scrollHeight < svg.getBoundingClientRect().height - 1)
+        problems.push(`chart ${el.dataset.region} cannot be scrolled to its end`);
     }
-    const scales = [...document.querySelectorAll<SVGSVGElement>('.statechart-graph')].map((svg) => svg.getBoundingClientRect().width / svg.viewBox.baseVal.width);
+    const scales = [...document.querySelectorAll<SVGSVGElement>('.statechart-graph')].map(
+      (svg) => svg.getBoundingClientRect().width / svg.viewBox.baseVal.width,
+    );
     return { problems, scales };
   });
 }

@@ -69,7 +69,11 @@ function sized(box: StateBox): { lines: string[]; width?: number; height?: numbe
   const lines = breakLines(box.label, STATE_LINE);
   // A final state is drawn with a second border inside the first: it needs the room.
   const extra = box.kind === 'final' ? 2 * STATECHART_BOX.finalInset : 0;
-  return { lines, width: Math.ceil(widest(lines) + 2 * STATECHART_BOX.padX + extra), height: lines.length * STATECHART_FONT.lineHeight + 2 * STATECHART_BOX.padY + extra };
+  return {
+    lines,
+    width: Math.ceil(widest(lines) + 2 * STATECHART_BOX.padX + extra),
+    height: lines.length * STATECHART_FONT.lineHeight + 2 * STATECHART_BOX.padY + extra,
+  };
 }
 
 /**
@@ -103,14 +107,25 @@ const CONTAINER_PADDING = `[top=${STATECHART_BOX.titleBand},left=14,bottom=14,ri
  * arrows between them, from (0, 0). No arrow crosses from one region to another, so each is laid out (and
  * drawn) on its own. `elk` is elkjs's ELK: the bundled build works without a worker.
  */
-export async function layoutStatechartRegion(graph: StatechartGraph, regionId: string, elk: Pick<ELK, 'layout'>, direction: StatechartDirection = 'DOWN'): Promise<StatechartLayout> {
+export async function layoutStatechartRegion(
+  graph: StatechartGraph,
+  regionId: string,
+  elk: Pick<ELK, 'layout'>,
+  direction: StatechartDirection = 'DOWN',
+): Promise<StatechartLayout> {
   const options = layoutOptions(direction);
   const lines = new Map<string, string[]>();
   const nodes = new Map<string, ElkNode>();
   const root: ElkNode = {
     id: '(region)',
     // One layout across the nesting: arrows from a state deep in one compound to a state in another.
-    layoutOptions: { ...options, 'elk.hierarchyHandling': 'INCLUDE_CHILDREN', 'elk.json.shapeCoords': 'ROOT', 'elk.json.edgeCoords': 'ROOT', 'elk.padding': '[top=0,left=0,bottom=0,right=0]' },
+    layoutOptions: {
+      ...options,
+      'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
+      'elk.json.shapeCoords': 'ROOT',
+      'elk.json.edgeCoords': 'ROOT',
+      'elk.padding': '[top=0,left=0,bottom=0,right=0]',
+    },
     children: [],
     edges: [],
   };
@@ -125,7 +140,10 @@ export async function layoutStatechartRegion(graph: StatechartGraph, regionId: s
     // A container is at least as wide as its title.
     else {
       const minimum = `(${Math.ceil(widest(size.lines, true) + 28)}, ${STATECHART_FONT.lineHeight + 40})`;
-      Object.assign(node, { children: [], layoutOptions: { ...options, 'elk.padding': CONTAINER_PADDING, 'elk.nodeSize.constraints': 'MINIMUM_SIZE', 'elk.nodeSize.minimum': minimum } });
+      Object.assign(node, {
+        children: [],
+        layoutOptions: { ...options, 'elk.padding': CONTAINER_PADDING, 'elk.nodeSize.constraints': 'MINIMUM_SIZE', 'elk.nodeSize.minimum': minimum },
+      });
     }
     nodes.set(box.id, node);
     parent.children!.push(node);
@@ -134,7 +152,10 @@ export async function layoutStatechartRegion(graph: StatechartGraph, regionId: s
     if (!nodes.has(arrow.source)) continue;
     const edge: ElkExtendedEdge = { id: arrow.id, sources: [arrow.source], targets: [arrow.targetBox] };
     const words = arrow.lines.flatMap((line) => breakLines(line, ARROW_LINE));
-    if (words.length) edge.labels = [{ id: `${arrow.id}:label`, text: words.join('\n'), width: Math.ceil(widest(words) + 8), height: words.length * STATECHART_FONT.lineHeight + 4 }];
+    if (words.length)
+      edge.labels = [
+        { id: `${arrow.id}:label`, text: words.join('\n'), width: Math.ceil(widest(words) + 8), height: words.length * STATECHART_FONT.lineHeight + 4 },
+      ];
     root.edges!.push(edge);
   }
   const laid = await elk.layout(root);
@@ -146,10 +167,24 @@ export async function layoutStatechartRegion(graph: StatechartGraph, regionId: s
     for (const edge of node.edges ?? []) {
       const points = (edge.sections ?? []).flatMap((s, i) => [...(i === 0 ? [s.startPoint] : []), ...(s.bendPoints ?? []), s.endPoint]);
       const label = edge.labels?.[0];
-      arrows.push({ id: edge.id, points, ...(label ? { label: { x: label.x ?? 0, y: label.y ?? 0, width: label.width ?? 0, height: label.height ?? 0, lines: (label.text ?? '').split('\n') } } : {}) });
+      arrows.push({
+        id: edge.id,
+        points,
+        ...(label
+          ? { label: { x: label.x ?? 0, y: label.y ?? 0, width: label.width ?? 0, height: label.height ?? 0, lines: (label.text ?? '').split('\n') } }
+          : {}),
+      });
     }
     for (const child of node.children ?? []) {
-      boxes.push({ id: child.id, kind: kinds.get(child.id)!, x: child.x ?? 0, y: child.y ?? 0, width: child.width ?? 0, height: child.height ?? 0, lines: lines.get(child.id) ?? [] });
+      boxes.push({
+        id: child.id,
+        kind: kinds.get(child.id)!,
+        x: child.x ?? 0,
+        y: child.y ?? 0,
+        width: child.width ?? 0,
+        height: child.height ?? 0,
+        lines: lines.get(child.id) ?? [],
+      });
       collect(child);
     }
   };

@@ -21,7 +21,8 @@ describe('statechartGraph: boxes and arrows from the machine definitions', () =>
   });
 
   it("the data regions have the data connection's states, with half closed holding its two halves", () => {
-    const dataStates = (boxes: typeof serverGraph.boxes) => boxes.filter((b) => b.id.startsWith('data.') && b.kind !== 'initial').map((b) => [b.id, b.kind, b.label]);
+    const dataStates = (boxes: typeof serverGraph.boxes) =>
+      boxes.filter((b) => b.id.startsWith('data.') && b.kind !== 'initial').map((b) => [b.id, b.kind, b.label]);
     expect(dataStates(serverGraph.boxes)).toEqual([
       ['data.none', 'atomic', 'None'],
       ['data.listening', 'atomic', 'Listening'],
@@ -36,13 +37,20 @@ describe('statechartGraph: boxes and arrows from the machine definitions', () =>
       ['data.released', 'final', 'Released'],
     ]);
     // The client's has the same states but Address known (it dials in passive mode, or listens in active).
-    expect(dataStates(clientGraph.boxes).map(([id]) => id)).toEqual(dataStates(serverGraph.boxes).map(([id]) => id).filter((id) => id !== 'data.targetSet'));
+    expect(dataStates(clientGraph.boxes).map(([id]) => id)).toEqual(
+      dataStates(serverGraph.boxes)
+        .map(([id]) => id)
+        .filter((id) => id !== 'data.targetSet'),
+    );
     expect(clientGraph.boxes.find((b) => b.id === 'data.halfClosed.finSent')?.label).toBe("Client's FIN sent");
   });
 
   it('one arrow per pair of states, in words, whatever number of events take it', () => {
     const arrow = (graph: typeof serverGraph, id: string) => graph.arrows.find((a) => a.id === id);
-    expect(arrow(serverGraph, 'data.open->data.halfClosed.finReceived')).toMatchObject({ lines: ['FIN arrives'], transitions: [{ event: 'data.peerFin', label: 'FIN arrives' }] });
+    expect(arrow(serverGraph, 'data.open->data.halfClosed.finReceived')).toMatchObject({
+      lines: ['FIN arrives'],
+      transitions: [{ event: 'data.peerFin', label: 'FIN arrives' }],
+    });
     // data.lost and data.closed both end the connection from open: one arrow, two lines.
     expect(arrow(serverGraph, 'data.open->data.closed')).toMatchObject({ lines: ['lost', 'closed'] });
     expect(arrow(clientGraph, 'session.command.awaitingReply->session.closingControl')?.lines).toEqual(['221 goodbye']);
@@ -80,57 +88,105 @@ describe('arrowsTaken: the arrows a state event of the trace took', () => {
   const rows: { title: string; graph: typeof serverGraph; tree: typeof server; from: string; to: string; event: string; arrows: string[] }[] = [
     {
       title: "the server's machine starts: it passes through Greeting into Not logged in",
-      graph: serverGraph, tree: server, from: '(start)', to: 'session.notLoggedIn.awaitingUser', event: 'start',
-      arrows: [`session${INITIAL}->session.greeting`, 'session.greeting->session.notLoggedIn', `session.notLoggedIn${INITIAL}->session.notLoggedIn.awaitingUser`],
+      graph: serverGraph,
+      tree: server,
+      from: '(start)',
+      to: 'session.notLoggedIn.awaitingUser',
+      event: 'start',
+      arrows: [
+        `session${INITIAL}->session.greeting`,
+        'session.greeting->session.notLoggedIn',
+        `session.notLoggedIn${INITIAL}->session.notLoggedIn.awaitingUser`,
+      ],
     },
     {
       title: "USER is taken by Not logged in's own arrow (from any state inside it)",
-      graph: serverGraph, tree: server, from: 'session.notLoggedIn.awaitingUser', to: 'session.notLoggedIn.awaitingPassword', event: 'control.command',
+      graph: serverGraph,
+      tree: server,
+      from: 'session.notLoggedIn.awaitingUser',
+      to: 'session.notLoggedIn.awaitingPassword',
+      event: 'control.command',
       arrows: ['session.notLoggedIn->session.notLoggedIn.awaitingPassword'],
     },
     {
       title: 'the reply to a command goes through Next step? (which the trace never shows) to the next command',
-      graph: clientGraph, tree: client, from: 'session.command.awaitingReply', to: 'session.command.gated', event: 'control.reply',
+      graph: clientGraph,
+      tree: client,
+      from: 'session.command.awaitingReply',
+      to: 'session.command.gated',
+      event: 'control.reply',
       arrows: ['session.command.awaitingReply->session.ready', 'session.ready->session.command', `session.command${INITIAL}->session.command.gated`],
     },
     {
       title: "PORT's reply goes through Next step? into the transfer",
-      graph: clientGraph, tree: client, from: 'session.dataSetup.awaitingPortReply', to: 'session.transfer.gated', event: 'control.reply',
+      graph: clientGraph,
+      tree: client,
+      from: 'session.dataSetup.awaitingPortReply',
+      to: 'session.transfer.gated',
+      event: 'control.reply',
       arrows: ['session.dataSetup.awaitingPortReply->session.ready', 'session.ready->session.transfer', `session.transfer${INITIAL}->session.transfer.gated`],
     },
     {
       title: 'PORT accepted: the data region moves on an event the machine raised while a command arrived',
-      graph: serverGraph, tree: server, from: 'data.none', to: 'data.targetSet', event: 'control.command',
+      graph: serverGraph,
+      tree: server,
+      from: 'data.none',
+      to: 'data.targetSet',
+      event: 'control.command',
       arrows: ['data->data.targetSet'],
     },
     {
       title: "the client's FIN half closes its data connection",
-      graph: clientGraph, tree: client, from: 'data.open', to: 'data.halfClosed.finSent', event: 'data.finSent',
+      graph: clientGraph,
+      tree: client,
+      from: 'data.open',
+      to: 'data.halfClosed.finSent',
+      event: 'data.finSent',
       arrows: ['data.open->data.halfClosed.finSent'],
     },
     {
       title: "closed while half closed: half closed's own arrow, which data.closed takes (not finSent's, which the peer's FIN takes)",
-      graph: clientGraph, tree: client, from: 'data.halfClosed.finSent', to: 'data.closed', event: 'data.closed',
+      graph: clientGraph,
+      tree: client,
+      from: 'data.halfClosed.finSent',
+      to: 'data.closed',
+      event: 'data.closed',
       arrows: ['data.halfClosed->data.closed'],
     },
     {
       title: 'the server answers the FIN that half closed it',
-      graph: serverGraph, tree: server, from: 'data.halfClosed.finReceived', to: 'data.closed', event: 'data.finSent',
+      graph: serverGraph,
+      tree: server,
+      from: 'data.halfClosed.finReceived',
+      to: 'data.closed',
+      event: 'data.finSent',
       arrows: ['data.halfClosed.finReceived->data.closed'],
     },
     {
       title: 'the server closed the control connection: the client passes through Next step? to Done',
-      graph: clientGraph, tree: client, from: 'session.closingControl', to: 'session.done', event: 'control.closed',
+      graph: clientGraph,
+      tree: client,
+      from: 'session.closingControl',
+      to: 'session.done',
+      event: 'control.closed',
       arrows: ['session.closingControl->session.ready', 'session.ready->session.done'],
     },
     {
       title: 'a failed transfer ends at the copy of Failed beside the state it failed in',
-      graph: clientGraph, tree: client, from: 'session.transfer.moving', to: 'session.failed', event: 'control.reply',
+      graph: clientGraph,
+      tree: client,
+      from: 'session.transfer.moving',
+      to: 'session.failed',
+      event: 'control.reply',
       arrows: ['session.transfer.moving->session.failed'],
     },
     {
       title: 'no arrow leads from one state to the other: nothing is marked',
-      graph: serverGraph, tree: server, from: 'data.none', to: 'data.halfClosed.finSent', event: 'data.finSent',
+      graph: serverGraph,
+      tree: server,
+      from: 'data.none',
+      to: 'data.halfClosed.finSent',
+      event: 'data.finSent',
       arrows: [],
     },
   ];

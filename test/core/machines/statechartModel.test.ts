@@ -10,14 +10,41 @@ const paths = (node: StatechartNode): string[] => [node.path, ...node.children.f
 describe('describeMachine reads the states from the machine definitions', () => {
   it('the server has the protocol phases the issue names', () => {
     const all = paths(describeMachine(serverSessionMachine));
-    expect(all).toEqual(expect.arrayContaining(['session.greeting', 'session.notLoggedIn.awaitingUser', 'session.notLoggedIn.awaitingPassword', 'session.loggedIn.idle', 'session.loggedIn.awaitingRnto', 'session.loggedIn.transfer.opening', 'session.loggedIn.transfer.transferring', 'session.loggedIn.transfer.closingData', 'session.loggedIn.transfer.aborting', 'session.closing', 'session.closed']));
+    expect(all).toEqual(
+      expect.arrayContaining([
+        'session.greeting',
+        'session.notLoggedIn.awaitingUser',
+        'session.notLoggedIn.awaitingPassword',
+        'session.loggedIn.idle',
+        'session.loggedIn.awaitingRnto',
+        'session.loggedIn.transfer.opening',
+        'session.loggedIn.transfer.transferring',
+        'session.loggedIn.transfer.closingData',
+        'session.loggedIn.transfer.aborting',
+        'session.closing',
+        'session.closed',
+      ]),
+    );
   });
 
   it("the server's data connection is a region of its own, with the states RFC 959 §3.2, §3.3 and §5.2 talk about", () => {
     const tree = describeMachine(serverSessionMachine);
     expect(tree.parallel).toBe(true);
     expect(tree.children.map((c) => c.key)).toEqual(['session', 'data']);
-    expect(paths(tree.children[1]!)).toEqual(['data', 'data.none', 'data.listening', 'data.targetSet', 'data.connecting', 'data.open', 'data.keptOpen', 'data.halfClosed', 'data.halfClosed.finSent', 'data.halfClosed.finReceived', 'data.closed', 'data.released']);
+    expect(paths(tree.children[1]!)).toEqual([
+      'data',
+      'data.none',
+      'data.listening',
+      'data.targetSet',
+      'data.connecting',
+      'data.open',
+      'data.keptOpen',
+      'data.halfClosed',
+      'data.halfClosed.finSent',
+      'data.halfClosed.finReceived',
+      'data.closed',
+      'data.released',
+    ]);
   });
 
   it('transitions carry their events (named as the trace names them), targets and words', () => {
@@ -32,7 +59,9 @@ describe('describeMachine reads the states from the machine definitions', () => 
         { event: 'data.restartMarker', target: '', label: 'restart marker' },
       ]),
     );
-    const gated = describeMachine(clientSessionMachine).children[0]!.children.find((c) => c.key === 'command')!.children.find((c) => c.key === 'gated')!;
+    const gated = describeMachine(clientSessionMachine)
+      .children[0]!.children.find((c) => c.key === 'command')!
+      .children.find((c) => c.key === 'gated')!;
     // An invoked actor's done event, as main/session/stateTrace.ts records it.
     expect(gated.transitions).toEqual([{ event: 'done: gated', target: 'session.command.awaitingReply', label: 'sends it' }]);
   });
@@ -54,9 +83,23 @@ describe('describeMachine reads the states from the machine definitions', () => 
   it('the client machine is described the same way', () => {
     const tree = describeMachine(clientSessionMachine);
     expect(tree.parallel).toBe(true);
-    expect(paths(tree)).toEqual(expect.arrayContaining(['session.awaitingGreeting', 'session.transfer.moving', 'session.transfer.gatedClose', 'session.dataSetup.listening']));
+    expect(paths(tree)).toEqual(
+      expect.arrayContaining(['session.awaitingGreeting', 'session.transfer.moving', 'session.transfer.gatedClose', 'session.dataSetup.listening']),
+    );
     // Its data region has the same states as the server's, but that it dials instead of being dialled in passive mode.
-    expect(paths(tree.children[1]!)).toEqual(['data', 'data.none', 'data.listening', 'data.connecting', 'data.open', 'data.keptOpen', 'data.halfClosed', 'data.halfClosed.finSent', 'data.halfClosed.finReceived', 'data.closed', 'data.released']);
+    expect(paths(tree.children[1]!)).toEqual([
+      'data',
+      'data.none',
+      'data.listening',
+      'data.connecting',
+      'data.open',
+      'data.keptOpen',
+      'data.halfClosed',
+      'data.halfClosed.finSent',
+      'data.halfClosed.finReceived',
+      'data.closed',
+      'data.released',
+    ]);
   });
 });
 
@@ -80,8 +123,12 @@ it('activeStates is the last state event of each region of that machine up to a 
 
 it("a trace recorded before the server had regions still lights the session's states", () => {
   const tree = describeMachine(serverSessionMachine);
-  const events: TraceEvent[] = [{ t: 0, side: 'server', type: 'state', machine: 'server', seq: 1, from: 'notLoggedIn.awaitingUser', to: 'loggedIn.idle', event: 'cmd PASS' }];
-  expect(activeStates(events, 'server', 1, tree)).toEqual([{ path: 'session.loggedIn.idle', event: 'cmd PASS', from: 'session.notLoggedIn.awaitingUser', seq: 1 }]);
+  const events: TraceEvent[] = [
+    { t: 0, side: 'server', type: 'state', machine: 'server', seq: 1, from: 'notLoggedIn.awaitingUser', to: 'loggedIn.idle', event: 'cmd PASS' },
+  ];
+  expect(activeStates(events, 'server', 1, tree)).toEqual([
+    { path: 'session.loggedIn.idle', event: 'cmd PASS', from: 'session.notLoggedIn.awaitingUser', seq: 1 },
+  ]);
 });
 
 describe('every state and every arrow says what it is in plain words, from the machine definitions', () => {
@@ -95,7 +142,8 @@ describe('every state and every arrow says what it is in plain words, from the m
       const walk = (node: AnyStateMachine['root'], isRoot: boolean) => {
         const meta = node.meta as { label?: unknown } | undefined;
         if (!isRoot) {
-          if (typeof meta?.label !== 'string' || meta.label.trim() === '' || meta.label === node.key || jargon.test(meta.label)) missing.push(`${node.id}: label ${JSON.stringify(meta?.label)}`);
+          if (typeof meta?.label !== 'string' || meta.label.trim() === '' || meta.label === node.key || jargon.test(meta.label))
+            missing.push(`${node.id}: label ${JSON.stringify(meta?.label)}`);
           if (!node.description || node.description.length < 20) missing.push(`${node.id}: description ${JSON.stringify(node.description)}`);
         }
         for (const child of Object.values(node.states)) walk(child, false);

@@ -5,7 +5,14 @@ import ELK from 'elkjs/lib/elk.bundled.js';
 import { describe, expect, it } from 'vitest';
 import { describeMachine } from '../../../../core/machines/statechartModel';
 import { statechartGraph } from '../../../../core/machines/statechartGraph';
-import { breakLines, layoutStatechartRegion, STATECHART_BOX, STATECHART_FONT, type PlacedBox, type StatechartLayout } from '../../../../core/diagram/layout/statechartLayout';
+import {
+  breakLines,
+  layoutStatechartRegion,
+  STATECHART_BOX,
+  STATECHART_FONT,
+  type PlacedBox,
+  type StatechartLayout,
+} from '../../../../core/diagram/layout/statechartLayout';
 import { sansTextWidth } from '../../../../core/diagram/layout/textWidth';
 import { clientSessionMachine } from '../../../../core/machines/clientSession.machine';
 import { serverSessionMachine } from '../../../../core/machines/serverSession.machine';
@@ -18,7 +25,10 @@ const regions = [
 ];
 
 const inside = (inner: { x: number; y: number; width: number; height: number }, outer: PlacedBox) =>
-  inner.x >= outer.x - 0.5 && inner.y >= outer.y - 0.5 && inner.x + inner.width <= outer.x + outer.width + 0.5 && inner.y + inner.height <= outer.y + outer.height + 0.5;
+  inner.x >= outer.x - 0.5 &&
+  inner.y >= outer.y - 0.5 &&
+  inner.x + inner.width <= outer.x + outer.width + 0.5 &&
+  inner.y + inner.height <= outer.y + outer.height + 0.5;
 const overlap = (a: { x: number; y: number; width: number; height: number }, b: { x: number; y: number; width: number; height: number }) =>
   a.x < b.x + b.width - 0.5 && b.x < a.x + a.width - 0.5 && a.y < b.y + b.height - 0.5 && b.y < a.y + a.height - 0.5;
 
@@ -39,7 +49,10 @@ describe('layoutStatechartRegion', () => {
           for (const box of layout.boxes) {
             const parent = graph.boxes.find((b) => b.id === box.id)!.parent;
             if (parent) expect(inside(box, byId.get(parent)!), `${box.id} inside ${parent}`).toBe(true);
-            expect(box.x >= 0 && box.y >= 0 && box.x + box.width <= layout.width + 0.5 && box.y + box.height <= layout.height + 0.5, `${box.id} inside the drawing`).toBe(true);
+            expect(
+              box.x >= 0 && box.y >= 0 && box.x + box.width <= layout.width + 0.5 && box.y + box.height <= layout.height + 0.5,
+              `${box.id} inside the drawing`,
+            ).toBe(true);
           }
           for (const a of layout.boxes) {
             for (const b of layout.boxes) {
@@ -54,7 +67,8 @@ describe('layoutStatechartRegion', () => {
             if (box.kind === 'initial') continue;
             const label = graph.boxes.find((b) => b.id === box.id)!.label;
             expect(box.lines.join(' '), box.id).toBe(label);
-            for (const line of box.lines) expect(sansTextWidth(line, STATECHART_FONT.label) + 2 * STATECHART_BOX.padX, `${box.id}: ${line}`).toBeLessThanOrEqual(box.width);
+            for (const line of box.lines)
+              expect(sansTextWidth(line, STATECHART_FONT.label) + 2 * STATECHART_BOX.padX, `${box.id}: ${line}`).toBeLessThanOrEqual(box.width);
             if (box.kind !== 'region' && box.kind !== 'compound') expect(box.lines.length * STATECHART_FONT.lineHeight, box.id).toBeLessThanOrEqual(box.height);
           }
         });
@@ -64,9 +78,14 @@ describe('layoutStatechartRegion', () => {
           for (const placed of layout.arrows) {
             const arrow = graph.arrows.find((a) => a.id === placed.id)!;
             const [start, end] = [placed.points[0]!, placed.points[placed.points.length - 1]!];
-            const near = (p: { x: number; y: number }, box: PlacedBox) => p.x >= box.x - 1 && p.x <= box.x + box.width + 1 && p.y >= box.y - 1 && p.y <= box.y + box.height + 1;
+            const near = (p: { x: number; y: number }, box: PlacedBox) =>
+              p.x >= box.x - 1 && p.x <= box.x + box.width + 1 && p.y >= box.y - 1 && p.y <= box.y + box.height + 1;
             const onBorder = (p: { x: number; y: number }, box: PlacedBox) =>
-              near(p, box) && (Math.abs(p.x - box.x) < 1.5 || Math.abs(p.x - box.x - box.width) < 1.5 || Math.abs(p.y - box.y) < 1.5 || Math.abs(p.y - box.y - box.height) < 1.5);
+              near(p, box) &&
+              (Math.abs(p.x - box.x) < 1.5 ||
+                Math.abs(p.x - box.x - box.width) < 1.5 ||
+                Math.abs(p.y - box.y) < 1.5 ||
+                Math.abs(p.y - box.y - box.height) < 1.5);
             expect(near(start, byId.get(arrow.source)!), `${placed.id} starts at its source`).toBe(true);
             expect(onBorder(end, byId.get(arrow.targetBox)!), `${placed.id} ends on its target`).toBe(true);
           }
