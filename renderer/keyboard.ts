@@ -1,4 +1,5 @@
-// Keyboard shortcuts: space pauses and resumes, → steps forward, ← steps back, Home/End jump, P toggles presenter mode.
+// Keyboard shortcuts: space pauses and resumes, → steps forward, ← steps back, Home/End jump, P toggles presenter
+// mode, M shows or hides the state machines.
 
 export interface ShortcutActions {
   togglePause(): void;
@@ -7,6 +8,7 @@ export interface ShortcutActions {
   first(): void;
   last(): void;
   togglePresenter(): void;
+  toggleStatecharts(): void;
 }
 
 /** Keys typed into a text field or a list stay there; everywhere else they drive the session. */
@@ -30,6 +32,8 @@ export function installShortcuts(doc: Document, actions: ShortcutActions): () =>
       End: actions.last,
       p: actions.togglePresenter,
       P: actions.togglePresenter,
+      m: actions.toggleStatecharts,
+      M: actions.toggleStatecharts,
     }[event.key];
     if (!action) return;
     // A focused button would also "click" on space: the shortcut replaces that.

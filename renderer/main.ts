@@ -2,7 +2,7 @@
 // from the playback state once per frame.
 
 import type { MenuCommand } from '../core/api/labApi';
-import type { DiagramModel, Mark } from '../core/diagram/layout/diagramModel';
+import type { DiagramModel, Mark, Row } from '../core/diagram/layout/diagramModel';
 import { connectBridge } from './bridge';
 import { createControlsBar } from './controlsBar';
 import { createDetailPanel } from './detailPanel';
@@ -22,6 +22,13 @@ import type { TraceEvent, TransferMode } from '../core/trace/traceEvent';
 
 /** Which mark the detail panel explains for a step when nothing is hovered or selected. */
 const PRIMARY: readonly Mark['kind'][] = ['message', 'fin', 'rst', 'refused', 'connect', 'transfer', 'marker', 'listen', 'note', 'state', 'close-badge'];
+
+/** The step (as the step counter counts them, from 1) a trace event belongs to: the last row at or before it. */
+function stepOfSeq(rows: readonly Row[], seq: number): number | undefined {
+  let step: number | undefined;
+  for (let i = 0; i < rows.length && rows[i]!.seq <= seq; i++) step = i + 1;
+  return step;
+}
 
 function primaryMark(model: DiagramModel, step: number): Mark | undefined {
   const onStep = model.marks.filter((m) => m.step === step && m.kind !== 'connection');
@@ -44,7 +51,7 @@ function start(win: Window): void {
   const diagram = createDiagramView(byId(doc, 'diagram') as unknown as SVGSVGElement, byId(doc, 'legend'));
   const detail = createDetailPanel(byId(doc, 'detail-body'));
   const narration = createNarrationPanel(byId(doc, 'narration-body'));
-  const statecharts = createStatechartPanel(byId(doc, 'statecharts-body'));
+  const statecharts = createStatechartPanel(byId(doc, 'statecharts-body'), byId(doc, 'statecharts-tools'));
   const transcript = createTranscriptView(byId<HTMLOListElement>(doc, 'transcript'));
   const title = byId(doc, 'session-title');
   const caption = byId(doc, 'caption');
@@ -52,6 +59,7 @@ function start(win: Window): void {
   const saveButton = byId<HTMLButtonElement>(doc, 'save-trace');
   const exportButton = byId<HTMLButtonElement>(doc, 'export-svg');
   const presenterButton = byId<HTMLButtonElement>(doc, 'presenter');
+  const statechartsButton = byId<HTMLButtonElement>(doc, 'show-statecharts');
   const fileInput = byId<HTMLInputElement>(doc, 'trace-file');
   const timeAxisButton = byId<HTMLButtonElement>(doc, 'time-axis');
 
@@ -59,6 +67,9 @@ function start(win: Window): void {
   let selected: Mark | undefined;
   let hovered: Mark | undefined;
   let presenter = false;
+  // The state machines under the diagram (at the desk) or beside it (presenter mode), when asked for: the
+  // diagram keeps the whole stage until then. Each mode keeps its own choice.
+  const statechartsShown = { desk: false, presenter: false };
   let axis: 'step' | 'time' = 'step';
   let frame: number | undefined;
   let renderedShown = -1;
@@ -131,7 +142,12 @@ function start(win: Window): void {
     // The machines as the current step left them: its own event and the state changes it caused, which
     // are recorded right after it (a FIN, then the data region moving to halfClosed), up to the next step.
     const next = rows[current + 1]?.seq;
-    statecharts.render(trace.events, current < 0 ? 0 : next !== undefined ? next - 1 : Number.POSITIVE_INFINITY);
+    statecharts.render({
+      events: trace.events,
+      uptoSeq: current < 0 ? 0 : next !== undefined ? next - 1 : Number.POSITIVE_INFINITY,
+      stepFromSeq: current < 0 ? Number.POSITIVE_INFINITY : (rows[current]?.seq ?? 0),
+      stepOfSeq: (seq) => stepOfSeq(rows, seq),
+    });
   }
 
   /** Step: with nothing loaded yet, starts the chosen scenario held before its first command. */
@@ -158,18 +174,33 @@ function start(win: Window): void {
   options.onBreakpointsChange((breakpoints) => playback.setBreakpoints(breakpoints));
   options.onWatch((port) => void playback.watch(port));
 
+  /** Shows or hides the state machines as the current mode wants them, and fits the diagram to what is left. */
+  const applyStatecharts = () => {
+    const shown = statechartsShown[presenter ? 'presenter' : 'desk'];
+    body.classList.toggle('statecharts-shown', shown);
+    statechartsButton.setAttribute('aria-pressed', String(shown));
+    win.requestAnimationFrame(() => {
+      diagram.fit();
+      statecharts.refit();
+      transcript.reveal();
+      frame ??= win.requestAnimationFrame(render);
+    });
+  };
   const togglePresenter = () => {
     presenter = !presenter;
     body.classList.toggle('presenter', presenter);
     presenterButton.setAttribute('aria-pressed', String(presenter));
     presenterButton.textContent = presenter ? 'Exit presenter mode' : 'Presenter mode';
-    win.requestAnimationFrame(() => {
-      diagram.fit();
-      transcript.reveal();
-      frame ??= win.requestAnimationFrame(render);
-    });
+    applyStatecharts();
   };
   presenterButton.addEventListener('click', togglePresenter);
+  const toggleStatecharts = () => {
+    const mode = presenter ? 'presenter' : 'desk';
+    statechartsShown[mode] = !statechartsShown[mode];
+    applyStatecharts();
+  };
+  statechartsButton.addEventListener('click', toggleStatecharts);
+  applyStatecharts();
 
   // Step axis by default; the time axis places rows by when they happened (loopback events are microseconds apart).
   timeAxisButton.addEventListener('click', () => {
@@ -182,6 +213,7 @@ function start(win: Window): void {
   statecharts.onSelect(() => {
     frame ??= win.requestAnimationFrame(render);
   });
+  statecharts.onGoTo((step) => playback.seek(step));
 
   diagram.onHover((mark) => {
     hovered = mark;
@@ -204,6 +236,7 @@ function start(win: Window): void {
     first: () => playback.seek(0),
     last: () => playback.seek(Number.MAX_SAFE_INTEGER),
     togglePresenter,
+    toggleStatecharts,
   });
 
   byId(doc, 'open-trace').addEventListener('click', () => fileInput.click());

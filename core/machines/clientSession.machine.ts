@@ -11,6 +11,7 @@ import { transferModes } from '../protocol/transferModes';
 import type { ControlInputEvent, ControlOutputEvent, DataInputEvent, DataOutputEvent } from './channelEvents';
 import { closingTransitions, goneTransitions } from './dataRegion';
 import { initialClientContext, type ClientContext, type ClientSessionInput, type ClientStep, type ReplySeen } from './clientSession.context';
+import type { StateMeta } from './stateMeta';
 
 /** Raised for the data region where no socket reports the change: the client starts dialling; the session is over. */
 type DataRegionEvent = { type: 'data.dialing' } | { type: 'data.dropped' } | { type: 'data.released' };
@@ -67,6 +68,7 @@ export const clientSessionMachine = setup({
     input: {} as ClientSessionInput,
     events: {} as ClientEvent,
     output: {} as ClientOutput,
+    meta: {} as StateMeta,
   },
   actors: {
     control: fromCallback<ControlOutputEvent>(() => () => undefined),
@@ -178,96 +180,144 @@ export const clientSessionMachine = setup({
   }),
   states: {
     session: {
+      description: "The client's steps: the commands of its scenario, one at a time, each waiting for its reply.",
+      meta: { label: 'Session' },
       initial: 'awaitingGreeting',
       on: {
-        'control.closed': { target: '.failed', actions: { type: 'fail', params: 'The server closed the control connection unexpectedly.' } },
+        'control.closed': {
+          target: '.failed',
+          description: 'server hung up',
+          actions: { type: 'fail', params: 'The server closed the control connection unexpectedly.' },
+        },
         'control.garbled': {
           target: '.failed',
+          description: 'not an FTP reply',
           actions: assign({ failure: ({ event }) => `The server sent a line that is not an FTP reply: ${JSON.stringify(event.line)} (RFC 959 §4.2).` }),
         },
       },
       states: {
-        // The client sends nothing before the greeting; a 120 means wait for the 220 (959 §5.4).
         awaitingGreeting: {
+          description: 'Connected, the client sends nothing until the server greets it with 220; a 120 means "wait, the 220 will come" (RFC 959 §5.4).',
+          meta: { label: 'Waiting for the greeting' },
           on: {
             'control.reply': [
               { guard: 'isPreliminary', actions: 'rememberReply' },
-              { guard: ({ event }) => event.code === 220, target: 'ready', actions: 'rememberReply' },
+              { guard: ({ event }) => event.code === 220, target: 'ready', description: '220 greeting', actions: 'rememberReply' },
               {
                 target: 'failed',
+                description: 'refused',
                 actions: ['rememberReply', assign({ failure: ({ event }) => `The server refused the session: ${event.code} ${event.lines.join(' ')}` })],
               },
             ],
           },
         },
         ready: {
+          description:
+            "Between steps: takes the scenario's next step (a command, a data connection to set up, a transfer), or ends the session when none is left. The client passes through at once.",
+          meta: { label: 'Next step?' },
           always: [
-            { guard: 'finished', target: 'done' },
-            { guard: { type: 'stepIs', params: 'dataSetup' }, target: 'dataSetup' },
-            { guard: { type: 'stepIs', params: 'transfer' }, target: 'transfer' },
+            { guard: 'finished', target: 'done', description: 'no steps left' },
+            { guard: { type: 'stepIs', params: 'dataSetup' }, target: 'dataSetup', description: 'data connection' },
+            { guard: { type: 'stepIs', params: 'transfer' }, target: 'transfer', description: 'transfer' },
             { guard: 'loggedInByUser', actions: 'advance' },
-            { target: 'command' },
+            { target: 'command', description: 'command' },
           ],
         },
         command: {
+          description: 'One command (USER, TYPE, QUIT, ...) and its reply.',
+          meta: { label: 'Command' },
           initial: 'gated',
           states: {
             gated: {
-              invoke: { src: 'gate', input: ({ context }) => ({ action: 'command' as const, line: lineOf(context) }), onDone: 'awaitingReply' },
+              description:
+                'Held by the step gate: when you step through a session the client waits here, before it sends the command, until you press Step. Otherwise it goes on at once.',
+              meta: { label: 'Held before sending' },
+              invoke: {
+                src: 'gate',
+                input: ({ context }) => ({ action: 'command' as const, line: lineOf(context) }),
+                onDone: { target: 'awaitingReply', description: 'sends it' },
+              },
             },
             awaitingReply: {
+              description:
+                "The command is sent; the client waits for the reply. A 1yz (preliminary) reply is wrong here: only commands that open a data connection may get one (RFC 959 §4.2). QUIT's 221 means the server will now close the control connection.",
+              meta: { label: 'Waiting for the reply' },
               entry: 'sendLine',
               on: {
                 'control.reply': [
                   {
                     guard: 'isPreliminary',
                     target: '#client.session.failed',
+                    description: '1yz: not allowed',
                     actions: ['rememberReply', assign({ failure: ({ context, event }) => preliminaryError(context, replyOf(event)) })],
                   },
                   // QUIT's 221 (or a 421 the step expected): the server will close the control connection (959 §4.1.1).
                   {
                     guard: ({ context, event }) => event.code === 221 && accepted(stepOf(context), event.code),
                     target: '#client.session.closingControl',
+                    description: '221 goodbye',
                     actions: ['rememberReply', 'advance'],
                   },
-                  { guard: 'isAccepted', target: '#client.session.ready', actions: ['rememberReply', 'trackParameters', 'advance'] },
-                  { target: '#client.session.failed', actions: ['rememberReply', 'failUnexpected'] },
+                  {
+                    guard: 'isAccepted',
+                    target: '#client.session.ready',
+                    description: 'expected reply',
+                    actions: ['rememberReply', 'trackParameters', 'advance'],
+                  },
+                  { target: '#client.session.failed', description: 'unexpected reply', actions: ['rememberReply', 'failUnexpected'] },
                 ],
               },
             },
           },
         },
         dataSetup: {
+          description:
+            'Sets up the next data connection (RFC 959 §3.2): active mode (PORT or EPRT: the client listens and the server will connect) or passive mode (PASV or EPSV: the server listens and the client connects).',
+          meta: { label: 'Data connection setup' },
           initial: 'choosing',
           states: {
             choosing: {
-              always: [{ guard: 'passive', target: 'gatedPassive' }, { target: 'listening' }],
+              description: 'Active or passive, as the scenario says. The client passes through at once.',
+              meta: { label: 'Active or passive?' },
+              always: [
+                { guard: 'passive', target: 'gatedPassive', description: 'passive' },
+                { target: 'listening', description: 'active' },
+              ],
             },
-            // Active mode: the client listens first, then tells the server where (959 §3.2: before the transfer command).
             listening: {
+              description:
+                'Active mode: the client opens a listening socket first, then tells the server where it is, before the transfer command (RFC 959 §3.2).',
+              meta: { label: 'Opening a listener' },
               entry: sendTo('dataChannel', { type: 'listen' }),
               on: {
-                'data.listening': { target: 'gatedPort', actions: assign({ dataTarget: ({ event }) => event.local }) },
+                'data.listening': { target: 'gatedPort', description: 'listening', actions: assign({ dataTarget: ({ event }) => event.local }) },
                 'data.failed': {
                   target: '#client.session.failed',
+                  description: 'cannot listen',
                   actions: assign({ failure: ({ event }) => `Could not listen for the data connection: ${event.reason}` }),
                 },
               },
             },
             gatedPort: {
+              description: 'Held by the step gate before PORT (or EPRT) is sent, when you step through a session.',
+              meta: { label: 'Held before PORT' },
               invoke: {
                 src: 'gate',
                 input: ({ context }) => ({ action: 'command' as const, line: portLine(context) }),
-                onDone: 'awaitingPortReply',
+                onDone: { target: 'awaitingPortReply', description: 'sends PORT' },
               },
             },
             awaitingPortReply: {
+              description:
+                "PORT (or EPRT) has told the server the listener's address; 200 means the server will connect to it when a transfer starts (RFC 959 §4.1.2).",
+              meta: { label: "Waiting for PORT's reply" },
               entry: sendTo('control', ({ context }) => ({ type: 'command' as const, line: portLine(context) })),
               on: {
                 'control.reply': [
                   {
                     guard: 'isPreliminary',
                     target: '#client.session.failed',
+                    description: '1yz: not allowed',
                     actions: [
                       'rememberReply',
                       assign({
@@ -279,6 +329,7 @@ export const clientSessionMachine = setup({
                   {
                     guard: ({ event }) => event.code === 200,
                     target: '#client.session.ready',
+                    description: '200 OK',
                     actions: [
                       'rememberReply',
                       enqueueActions(({ context, enqueue }) => {
@@ -292,37 +343,49 @@ export const clientSessionMachine = setup({
                       'advance',
                     ],
                   },
-                  { target: '#client.session.failed', actions: ['rememberReply', 'failUnexpected', sendTo('dataChannel', { type: 'reset', reason: 'error' })] },
+                  {
+                    target: '#client.session.failed',
+                    description: 'refused',
+                    actions: ['rememberReply', 'failUnexpected', sendTo('dataChannel', { type: 'reset', reason: 'error' })],
+                  },
                 ],
               },
             },
-            // Passive mode: the server listens and says where; the client connects (959 §4.1.2, 2428 §3).
             gatedPassive: {
+              description: 'Passive mode: held by the step gate before PASV (or EPSV) is sent, when you step through a session.',
+              meta: { label: 'Held before PASV' },
               invoke: {
                 src: 'gate',
                 input: ({ context }) => ({ action: 'command' as const, line: context.extended ? 'EPSV' : 'PASV' }),
-                onDone: 'awaitingPassiveReply',
+                onDone: { target: 'awaitingPassiveReply', description: 'sends PASV' },
               },
             },
             awaitingPassiveReply: {
+              description:
+                "Passive mode: the server listens and says where, 227 with an address (or 229 with a port for EPSV). The client takes only the port and connects to the control connection's address (RFC 959 §4.1.2, RFC 2428 §3).",
+              meta: { label: "Waiting for PASV's reply" },
               entry: sendTo('control', ({ context }) => ({ type: 'command' as const, line: context.extended ? 'EPSV' : 'PASV' })),
               on: {
                 'control.reply': [
                   {
                     guard: ({ context, event }) => passiveTarget(context, event.code, event.lines) !== undefined,
                     target: 'connecting',
+                    description: '227: its port',
                     actions: ['rememberReply', assign({ dataTarget: ({ context, event }) => passiveTarget(context, event.code, event.lines) })],
                   },
-                  { target: '#client.session.failed', actions: ['rememberReply', 'failUnexpected'] },
+                  { target: '#client.session.failed', description: 'no port', actions: ['rememberReply', 'failUnexpected'] },
                 ],
               },
             },
             connecting: {
+              description: 'Passive mode: the client connects to the port the server named.',
+              meta: { label: 'Connecting' },
               entry: [sendTo('dataChannel', ({ context }) => ({ type: 'connect' as const, target: context.dataTarget! })), raise({ type: 'data.dialing' })],
               on: {
-                'data.connected': { target: '#client.session.ready', actions: 'advance' },
+                'data.connected': { target: '#client.session.ready', description: 'connected', actions: 'advance' },
                 'data.failed': {
                   target: '#client.session.failed',
+                  description: 'cannot connect',
                   actions: assign({ failure: ({ event }) => `Could not open the passive data connection: ${event.reason}` }),
                 },
               },
@@ -330,12 +393,18 @@ export const clientSessionMachine = setup({
           },
         },
         transfer: {
+          description: 'A transfer command (STOR, RETR, LIST, ...): its preliminary reply, the data, the close that ends it and the completion reply.',
+          meta: { label: 'Transfer' },
           initial: 'gated',
           entry: 'resetTransfer',
           on: {
             'data.closed': { actions: assign({ dataFinished: true, transferBytes: ({ context, event }) => Math.max(context.transferBytes, event.bytes) }) },
             'data.lost': { actions: assign({ dataFinished: true, transferBytes: ({ context, event }) => Math.max(context.transferBytes, event.bytes) }) },
-            'data.failed': { target: '#client.session.failed', actions: assign({ failure: ({ event }) => `The data connection failed: ${event.reason}` }) },
+            'data.failed': {
+              target: '#client.session.failed',
+              description: 'data connection failed',
+              actions: assign({ failure: ({ event }) => `The data connection failed: ${event.reason}` }),
+            },
             'data.received': [
               // BLOCK/COMPRESSED: the EOF marker arrived in the data; the connection stays open (959 §3.3).
               {
@@ -353,12 +422,21 @@ export const clientSessionMachine = setup({
           },
           states: {
             gated: {
-              invoke: { src: 'gate', input: ({ context }) => ({ action: 'command' as const, line: lineOf(context) }), onDone: 'awaitingPreliminary' },
+              description: 'Held by the step gate before the transfer command is sent, when you step through a session.',
+              meta: { label: 'Held before sending' },
+              invoke: {
+                src: 'gate',
+                input: ({ context }) => ({ action: 'command' as const, line: lineOf(context) }),
+                onDone: { target: 'awaitingPreliminary', description: 'sends it' },
+              },
             },
             awaitingPreliminary: {
+              description:
+                'The transfer command is sent; the client waits for 150 (or 125) and for the data connection to be up. A refusal (550, 425, ...) ends the step: the data connection set up for it is not used.',
+              meta: { label: 'Waiting for 150' },
               entry: 'sendLine',
               // Active mode: the server connects after (or, for some servers, before) its 1yz (facts §1.5).
-              always: { guard: and(['preliminarySeen', 'dataConnected']), target: 'moving' },
+              always: { guard: and(['preliminarySeen', 'dataConnected']), target: 'moving', description: '150 and connected' },
               on: {
                 'control.reply': [
                   { guard: 'isPreliminary', actions: ['rememberReply', assign({ preliminarySeen: true })] },
@@ -373,6 +451,7 @@ export const clientSessionMachine = setup({
                   {
                     guard: 'isAccepted',
                     target: '#client.session.ready',
+                    description: 'refused, as expected',
                     actions: [
                       'rememberReply',
                       assign({ completion: ({ event }) => replyOf(event) }),
@@ -382,11 +461,18 @@ export const clientSessionMachine = setup({
                       'advance',
                     ],
                   },
-                  { target: '#client.session.failed', actions: ['rememberReply', 'failUnexpected', sendTo('dataChannel', { type: 'reset', reason: 'error' })] },
+                  {
+                    target: '#client.session.failed',
+                    description: 'unexpected reply',
+                    actions: ['rememberReply', 'failUnexpected', sendTo('dataChannel', { type: 'reset', reason: 'error' })],
+                  },
                 ],
               },
             },
             moving: {
+              description:
+                'The data flows: the client sends the file (upload) or reads it (download). In STREAM mode the end of the file is the sender closing the connection (RFC 959 §3.4.1); in BLOCK or COMPRESSED mode it is a marker in the data (§3.3).',
+              meta: { label: 'Moving the data' },
               entry: sendTo('dataChannel', ({ context }) => {
                 const step = stepOf(context) as Extract<ClientStep, { kind: 'transfer' }>;
                 const settings = {
@@ -415,21 +501,27 @@ export const clientSessionMachine = setup({
                   ...pause,
                 };
               }),
-              always: { guard: 'transferDone', target: 'finished' },
+              always: { guard: 'transferDone', target: 'finished', description: 'all data and 226' },
               on: {
                 'data.sent': [
                   // STREAM upload: the client is the sender, so its close is the end of file (959 §3.2, §3.4.1). No command is sent.
-                  { guard: 'streamMode', target: 'gatedClose', actions: assign({ transferBytes: ({ event }) => event.bytes }) },
+                  {
+                    guard: 'streamMode',
+                    target: 'gatedClose',
+                    description: 'all sent (STREAM)',
+                    actions: assign({ transferBytes: ({ event }) => event.bytes }),
+                  },
                   // BLOCK/COMPRESSED: the EOF marker went with the data; the client never closes (only the server may, §3.2).
                   { actions: assign({ dataFinished: true, transferBytes: ({ event }) => event.bytes }) },
                 ],
-                'data.paused': { target: 'gatedAbort', actions: assign({ transferBytes: ({ event }) => event.bytes }) },
+                'data.paused': { target: 'gatedAbort', description: 'time to abort', actions: assign({ transferBytes: ({ event }) => event.bytes }) },
                 'control.reply': [
                   // 110 MARK: the receiving server's answer to a restart marker, exempt from the one-1yz rule (facts §0 #9).
                   { guard: 'isMark', actions: 'rememberMark' },
                   {
                     guard: 'isPreliminary',
                     target: '#client.session.failed',
+                    description: 'a second 1yz',
                     actions: [
                       'rememberReply',
                       { type: 'fail', params: 'The server sent a second preliminary reply for one command (RFC 959 §4.2 allows one).' },
@@ -440,7 +532,10 @@ export const clientSessionMachine = setup({
               },
             },
             gatedClose: {
-              invoke: { src: 'gate', input: { action: 'dataClose' as const }, onDone: 'closingData' },
+              description:
+                "STREAM upload: every byte is sent, and the client's close will be the end of file. Held here by the step gate when you step through a session, so the close is a step of its own.",
+              meta: { label: 'Held before closing' },
+              invoke: { src: 'gate', input: { action: 'dataClose' as const }, onDone: { target: 'closingData', description: 'closes its side' } },
               on: {
                 'control.reply': [
                   { guard: 'isMark', actions: 'rememberMark' },
@@ -449,8 +544,11 @@ export const clientSessionMachine = setup({
               },
             },
             closingData: {
+              description:
+                'The client has closed its side of the data connection: its FIN is the end of the file (RFC 959 §3.4.1). It waits for the server to close its side and for 226.',
+              meta: { label: 'Closing the data connection' },
               entry: sendTo('dataChannel', { type: 'close', reason: 'eof' }),
-              always: { guard: 'transferDone', target: 'finished' },
+              always: { guard: 'transferDone', target: 'finished', description: 'closed and 226' },
               on: {
                 'control.reply': [
                   { guard: 'isMark', actions: 'rememberMark' },
@@ -459,7 +557,9 @@ export const clientSessionMachine = setup({
               },
             },
             gatedAbort: {
-              invoke: { src: 'gate', input: { action: 'abort' as const, line: 'ABOR' }, onDone: 'aborting' },
+              description: 'The scenario aborts this transfer part way: held by the step gate before ABOR is sent, when you step through a session.',
+              meta: { label: 'Held before ABOR' },
+              invoke: { src: 'gate', input: { action: 'abort' as const, line: 'ABOR' }, onDone: { target: 'aborting', description: 'sends ABOR' } },
               on: {
                 'control.reply': [
                   { guard: 'isMark', actions: 'rememberMark' },
@@ -467,10 +567,12 @@ export const clientSessionMachine = setup({
                 ],
               },
             },
-            // ABOR: the transfer's own reply (426, or 226 if it had finished) and then ABOR's reply (226 or 225) (959 §4.1.3).
             aborting: {
+              description:
+                "ABOR is sent: the client reads and discards what is left of the data, and waits for two replies, the transfer's own (426, or 226 if it had finished) and then ABOR's (226 or 225) (RFC 959 §4.1.3).",
+              meta: { label: 'Aborting' },
               entry: [assign({ aborting: true }), { type: 'sendRaw', params: 'ABOR' }, sendTo('dataChannel', { type: 'drain' })],
-              always: { guard: 'abortDone', target: 'finished' },
+              always: { guard: 'abortDone', target: 'finished', description: 'both replies in' },
               on: {
                 'control.reply': [
                   { guard: 'isMark', actions: 'rememberMark' },
@@ -483,14 +585,19 @@ export const clientSessionMachine = setup({
               },
             },
             finished: {
+              description:
+                'The transfer is over: the client checks its completion reply against the scenario and records what moved. It passes through at once.',
+              meta: { label: 'Transfer over' },
               always: [
                 {
                   guard: ({ context }) => context.aborting || accepted(stepOf(context), context.completion!.code),
                   target: '#client.session.ready',
+                  description: 'as expected',
                   actions: ['recordTransfer', 'dataUsedUpInStream', 'advance'],
                 },
                 {
                   target: '#client.session.failed',
+                  description: 'unexpected reply',
                   actions: ['recordTransfer', assign({ failure: ({ context }) => unexpected(context, context.completion!) })],
                 },
               ],
@@ -498,13 +605,19 @@ export const clientSessionMachine = setup({
           },
         },
         closingControl: {
-          on: { 'control.closed': { target: 'ready' } },
+          description: 'QUIT was answered 221: the server closes the control connection, and the client waits for that (RFC 959 §4.1.1).',
+          meta: { label: 'Waiting for the close' },
+          on: { 'control.closed': { target: 'ready', description: 'server closed it' } },
         },
         done: {
+          description: 'Every step is done: the session is over, and any data connection is let go.',
+          meta: { label: 'Done' },
           type: 'final',
           entry: [sendTo('dataChannel', { type: 'reset', reason: 'quit' }), raise({ type: 'data.released' })],
         },
         failed: {
+          description: 'Something the scenario did not expect (a reply, a closed connection): the session ends and says why.',
+          meta: { label: 'Failed' },
           type: 'final',
           entry: [
             sendTo('dataChannel', { type: 'reset', reason: 'error' }),
@@ -514,41 +627,68 @@ export const clientSessionMachine = setup({
         },
       },
     },
-    // The data connection as the client sees it (959 §3.2, §3.3, §5.2): it listens (PORT/EPRT) or dials
-    // (PASV/EPSV), the connection opens, and it closes half by half; in BLOCK/COMPRESSED it may stay open.
     data: {
+      description:
+        'The data connection as the client sees it (RFC 959 §3.2, §3.3, §5.2): the client listens (PORT, EPRT) or dials (PASV, EPSV), the connection opens, and it closes half by half; in BLOCK or COMPRESSED mode it may stay open for the next file.',
+      meta: { label: 'Data connection' },
       initial: 'none',
       on: {
-        'data.listening': '.listening',
-        'data.dialing': '.connecting',
+        'data.listening': { target: '.listening', description: 'listens (PORT)' },
+        'data.dialing': { target: '.connecting', description: 'dials (PASV)' },
         'data.dropped': '.closed',
         'data.released': '.released',
       },
       states: {
-        none: {},
-        listening: { on: { 'data.connected': 'open', 'data.failed': 'closed', 'data.closed': 'closed' } },
-        connecting: { on: { 'data.connected': 'open', 'data.failed': 'closed', 'data.closed': 'closed' } },
+        none: { description: 'No data connection, and none being set up.', meta: { label: 'None' } },
+        listening: {
+          description: 'Active mode: the client listens for the server to connect (PORT, EPRT).',
+          meta: { label: 'Listening' },
+          on: { 'data.connected': { target: 'open', description: 'server connects' }, 'data.failed': 'closed', 'data.closed': 'closed' },
+        },
+        connecting: {
+          description: 'Passive mode: the client dials the port the server listens on (PASV, EPSV).',
+          meta: { label: 'Connecting' },
+          on: { 'data.connected': 'open', 'data.failed': 'closed', 'data.closed': 'closed' },
+        },
         open: {
+          description: 'The data connection is up: bytes can flow.',
+          meta: { label: 'Open' },
           on: {
-            'data.sent': { guard: not('streamMode'), target: 'keptOpen' },
-            'data.received': { guard: not('streamMode'), target: 'keptOpen' },
+            'data.sent': { guard: not('streamMode'), target: 'keptOpen', description: 'EOF marker sent' },
+            'data.received': { guard: not('streamMode'), target: 'keptOpen', description: 'EOF marker read' },
             ...closingTransitions,
           },
         },
-        // BLOCK/COMPRESSED: the EOF marker ended the file; the connection stays for the next transfer (959 §3.3).
-        keptOpen: { on: closingTransitions },
+        keptOpen: {
+          description: 'BLOCK or COMPRESSED mode: a marker in the data ended the file, and the connection stays for the next transfer (RFC 959 §3.3).',
+          meta: { label: 'Kept open' },
+          on: closingTransitions,
+        },
         halfClosed: {
+          description: 'One side has sent its FIN and will send nothing more; the other may still send until it closes too (RFC 959 §5.2).',
+          meta: { label: 'Half closed' },
           initial: 'finSent',
           on: goneTransitions,
           states: {
-            // The client's FIN is out: a STREAM upload's end of file (959 §3.2), or its answer after ABOR.
-            finSent: { on: { 'data.peerFin': '#client.data.closed' } },
-            // The server's FIN came: a STREAM download's end of file, or the server closing (ABOR, QUIT, §3.2).
-            finReceived: { on: { 'data.finSent': '#client.data.closed' } },
+            finSent: {
+              description:
+                "The client's FIN is out: the end of file of a STREAM upload (RFC 959 §3.4.1), or its answer to the server's close. It waits for the server's FIN.",
+              meta: { label: "Client's FIN sent" },
+              on: { 'data.peerFin': { target: '#client.data.closed', description: "server's FIN" } },
+            },
+            finReceived: {
+              description:
+                "The server's FIN came: the end of file of a STREAM download, or the server closing (ABOR, QUIT: RFC 959 §3.2). The client closes its side in turn.",
+              meta: { label: "Server's FIN received" },
+              on: { 'data.finSent': '#client.data.closed' },
+            },
           },
         },
-        closed: {},
-        released: { type: 'final' },
+        closed: {
+          description: 'Both sides have closed (or the connection was reset or never opened). The next transfer needs a new PORT or PASV.',
+          meta: { label: 'Closed' },
+        },
+        released: { description: 'The session is over: nothing of the data connection is kept.', meta: { label: 'Released' }, type: 'final' },
       },
     },
   },

@@ -17,6 +17,7 @@ import { refusal, reply, sameHost, serverDataStates, simpleHandler, type DataVie
 import { fileActionOutcome, listingPayload, storeErrorOutcome, type FileActionRequest, type FileActionResult } from './serverFileActions';
 import { closingTransitions, goneTransitions } from './dataRegion';
 import { initialServerContext, type ActiveTransfer, type ServerContext, type ServerSessionInput } from './serverSession.context';
+import type { StateMeta } from './stateMeta';
 
 /** The store's answer to a `file.request`, with the request it answers (so nothing needs to work it out again). */
 export type FileDoneEvent = { type: 'file.done'; request: FileActionRequest; result: FileActionResult };
@@ -181,8 +182,14 @@ function shutdownReplies(transfer: ActiveTransfer | undefined): OutReply[] {
 }
 
 /** A command that must wait: queued, unless too many already wait (then the session ends). */
-const QUEUE_COMMAND = [{ guard: 'queueFull', target: '#server.session.closed', actions: REFUSE_FLOOD }, { actions: 'enqueueCommand' }] as const;
-const QUEUE_TOO_LONG = [{ guard: 'queueFull', target: '#server.session.closed', actions: REFUSE_FLOOD }, { actions: 'enqueueTooLong' }] as const;
+const QUEUE_COMMAND = [
+  { guard: 'queueFull', target: '#server.session.closed', description: 'too many sent ahead', actions: REFUSE_FLOOD },
+  { actions: 'enqueueCommand' },
+] as const;
+const QUEUE_TOO_LONG = [
+  { guard: 'queueFull', target: '#server.session.closed', description: 'too many sent ahead', actions: REFUSE_FLOOD },
+  { actions: 'enqueueTooLong' },
+] as const;
 
 export const serverSessionMachine = setup({
   types: {
@@ -190,6 +197,7 @@ export const serverSessionMachine = setup({
     input: {} as ServerSessionInput,
     events: {} as ServerEvent,
     emitted: {} as ServerEmitted,
+    meta: {} as StateMeta,
   },
   delays: {
     loginDelay: ({ context }) => context.config.loginDelayMs,
@@ -301,6 +309,8 @@ export const serverSessionMachine = setup({
   context: ({ input }) => initialServerContext(input),
   states: {
     session: {
+      description: "The server's side of the conversation: the greeting, the login, then one command at a time (RFC 959 §4, §5.4, §6).",
+      meta: { label: 'Session' },
       initial: 'greeting',
       on: {
         // Commands that arrive while another is being handled wait their turn (959 §4.1.3, 1123 §4.1.3.3),
@@ -310,6 +320,7 @@ export const serverSessionMachine = setup({
         // Megabytes without a line end: one 500, then the connection goes (design.md).
         'control.flood': {
           target: '.closed',
+          description: 'endless line: 500',
           actions: [
             { type: 'respond', params: { replies: [reply('syntaxError', 'Command line too long; closing the connection.')] } },
             { type: 'closeControl', params: 'error' },
@@ -317,13 +328,14 @@ export const serverSessionMachine = setup({
           ],
         },
         // A control connection that drops is ABOR plus QUIT (959 §4.1.1); the data connection closes with it (§3.2, condition 4).
-        'control.closed': { target: '.closed', actions: { type: 'dropData', params: 'quit' } },
+        'control.closed': { target: '.closed', description: 'client hung up', actions: { type: 'dropData', params: 'quit' } },
         // The server stops. A transfer under way is cut short as ABOR cuts it (959 §4.1.3): the data connection
         // closes, its command gets 426; then 421, which may answer anything (959 §4.2), and the server closes.
         // A session already closing has nothing more to say.
         'server.shutdown': {
           guard: not(or([stateIn('#server.session.closing'), stateIn('#server.session.closed')])),
           target: '.closed',
+          description: 'server stops: 421',
           actions: [
             { type: 'dropData', params: 'shutdown' },
             { type: 'respond', params: ({ context }) => ({ replies: shutdownReplies(context.transfer) }) },
@@ -335,6 +347,7 @@ export const serverSessionMachine = setup({
         'control.idle': {
           guard: not(or(['duringTransfer', stateIn('#server.session.closing'), stateIn('#server.session.closed')])),
           target: '.closed',
+          description: 'idle too long: 421',
           actions: [
             {
               type: 'respond',
@@ -346,12 +359,15 @@ export const serverSessionMachine = setup({
         },
       },
       states: {
-        // Connection establishment (959 §5.4): 220, or 421 when the server takes no more sessions (a limit), then it closes.
         greeting: {
+          description:
+            'A client has connected: the server greets it with 220, or says 421 and closes when it takes no more sessions (a session limit) (RFC 959 §5.4). It passes through at once.',
+          meta: { label: 'Greeting' },
           always: [
             {
               guard: 'refusing',
               target: 'closed',
+              description: '421: too many sessions',
               actions: [
                 { type: 'respond', params: ({ context }) => ({ replies: [reply('serviceNotAvailable', `${context.refuse ?? ''}; try again later.`)] }) },
                 { type: 'closeControl', params: 'limit' },
@@ -359,12 +375,15 @@ export const serverSessionMachine = setup({
             },
             {
               target: 'notLoggedIn',
+              description: '220 greeting',
               actions: emit(({ context }) => ({ type: 'reply' as const, code: 220, lines: [context.config.banner ?? 'FTP Lab server ready.'] })),
             },
           ],
         },
-        // Before login only login, QUIT and the commands that need no login are taken (vsftpd's pre-login split).
         notLoggedIn: {
+          description:
+            'Before login the server takes only USER, PASS, QUIT and the commands that need no login (FEAT, HELP, SYST, ...); anything else gets 530 (as vsftpd splits its session before and after login).',
+          meta: { label: 'Not logged in' },
           initial: 'awaitingUser',
           on: {
             'control.command': [
@@ -372,12 +391,13 @@ export const serverSessionMachine = setup({
                 guard: { type: 'refused', params: false },
                 actions: { type: 'respond', params: ({ event }) => refusal(false, requestOf(event)!.sent, requestOf(event)!.arg)! },
               },
-              { guard: { type: 'isVerb', params: 'QUIT' }, target: '#server.session.closing' },
+              { guard: { type: 'isVerb', params: 'QUIT' }, target: '#server.session.closing', description: 'QUIT' },
               { guard: { type: 'isVerb', params: 'ACCT' }, actions: { type: 'respond', params: { replies: [reply('superfluous', 'No account needed.')] } } },
               // RFC 2577 §7: always 331 to USER, so user names cannot be guessed one reply at a time.
               {
                 guard: { type: 'isVerb', params: 'USER' },
                 target: '.awaitingPassword',
+                description: 'USER: 331',
                 reenter: true,
                 actions: { type: 'respond', params: ({ event }) => ({ replies: [reply('needPassword')], patch: { user: requestOf(event)!.arg.trim() } }) },
               },
@@ -388,6 +408,8 @@ export const serverSessionMachine = setup({
           },
           states: {
             awaitingUser: {
+              description: 'The server waits for USER. PASS before USER gets 503.',
+              meta: { label: 'Waiting for USER' },
               always: { guard: 'canDispatch', actions: 'dispatchNext' },
               on: {
                 'control.command': {
@@ -397,12 +419,15 @@ export const serverSessionMachine = setup({
               },
             },
             awaitingPassword: {
+              description: 'USER was answered 331, always, so that user names cannot be guessed one reply at a time (RFC 2577 §7); the server waits for PASS.',
+              meta: { label: 'Waiting for PASS' },
               always: { guard: 'canDispatch', actions: 'dispatchNext' },
               on: {
                 'control.command': [
                   {
                     guard: and([{ type: 'isVerb', params: 'PASS' }, 'credentialsOk']),
                     target: '#server.session.loggedIn',
+                    description: 'PASS right: 230',
                     actions: {
                       type: 'respond',
                       params: ({ context }) => ({
@@ -414,19 +439,23 @@ export const serverSessionMachine = setup({
                   {
                     guard: { type: 'isVerb', params: 'PASS' },
                     target: 'loginRefused',
+                    description: 'PASS wrong',
                     actions: assign({ loginFailures: ({ context }) => context.loginFailures + 1, current: ({ event }) => requestOf(event) }),
                   },
                 ],
               },
             },
-            // A bad password is answered only after a delay (RFC 2577 §5), and too many end the session with 421.
             loginRefused: {
+              description:
+                'A wrong password is answered only after a delay, and too many end the session with 421 (RFC 2577 §5). Commands that come meanwhile wait their turn.',
+              meta: { label: 'Wrong password: waiting' },
               on: { 'control.command': QUEUE_COMMAND, 'control.tooLong': QUEUE_TOO_LONG },
               after: {
                 loginDelay: [
                   {
                     guard: 'tooManyFailures',
                     target: '#server.session.closed',
+                    description: 'too many: 421',
                     actions: [
                       { type: 'respond', params: { replies: [reply('serviceNotAvailable', 'Too many failed logins; closing the control connection.')] } },
                       { type: 'closeControl', params: 'error' },
@@ -434,6 +463,7 @@ export const serverSessionMachine = setup({
                   },
                   {
                     target: 'awaitingUser',
+                    description: 'then 530',
                     actions: { type: 'respond', params: { replies: [reply('notLoggedIn', 'Login incorrect.')], patch: { user: undefined } } },
                   },
                 ],
@@ -442,9 +472,14 @@ export const serverSessionMachine = setup({
           },
         },
         loggedIn: {
+          description: 'The user is logged in: every command is taken, one at a time; those sent ahead wait their turn (RFC 959 §4.1.3).',
+          meta: { label: 'Logged in' },
           initial: 'idle',
           states: {
             idle: {
+              description:
+                'Waiting for the next command. Many are answered at once from here (PWD, TYPE, MODE, PORT, NOOP, ...); PASV, file commands and transfers move on to a state of their own.',
+              meta: { label: 'Ready for a command' },
               always: { guard: 'canDispatch', actions: 'dispatchNext' },
               on: {
                 'control.command': [
@@ -452,7 +487,7 @@ export const serverSessionMachine = setup({
                     guard: { type: 'refused', params: true },
                     actions: { type: 'respond', params: ({ event }) => refusal(true, requestOf(event)!.sent, requestOf(event)!.arg)! },
                   },
-                  { guard: { type: 'isVerb', params: 'QUIT' }, target: '#server.session.closing' },
+                  { guard: { type: 'isVerb', params: 'QUIT' }, target: '#server.session.closing', description: 'QUIT' },
                   {
                     guard: { type: 'isVerb', params: 'USER' },
                     actions: { type: 'respond', params: { replies: [reply('notLoggedIn', 'Already logged in; this server does not change users.')] } },
@@ -466,7 +501,7 @@ export const serverSessionMachine = setup({
                     actions: { type: 'respond', params: { replies: [reply('superfluous', 'No account needed.')] } },
                   },
                   { guard: 'pathRefused', actions: { type: 'respond', params: ({ context, event }) => fileRequest(context, requestOf(event)!) as Outcome } },
-                  { guard: 'isStatWithPath', target: 'fileAction', actions: 'askStore' },
+                  { guard: 'isStatWithPath', target: 'fileAction', description: 'STAT of a path', actions: 'askStore' },
                   { guard: 'hasSimpleHandler', actions: 'runHandler' },
                   {
                     guard: 'isEpsvAll',
@@ -480,10 +515,11 @@ export const serverSessionMachine = setup({
                   {
                     guard: { type: 'isKind', params: 'passive' },
                     target: 'openingPassive',
+                    description: 'PASV or EPSV',
                     actions: [assign({ current: ({ event }) => requestOf(event) }), { type: 'order', params: { type: 'listen' } }],
                   },
-                  { guard: { type: 'isKind', params: 'file' }, target: 'fileAction', actions: 'askStore' },
-                  { guard: { type: 'isKind', params: 'transfer' }, target: 'transfer', actions: 'askStore' },
+                  { guard: { type: 'isKind', params: 'file' }, target: 'fileAction', description: 'CWD, DELE, SIZE, ...', actions: 'askStore' },
+                  { guard: { type: 'isKind', params: 'transfer' }, target: 'transfer', description: 'RETR, STOR, LIST, ...', actions: 'askStore' },
                   // ABOR with no transfer running: close an idle data connection (226) or say there was nothing (225).
                   {
                     guard: and([{ type: 'isKind', params: 'abort' }, 'dataReady']),
@@ -502,9 +538,13 @@ export const serverSessionMachine = setup({
               },
             },
             openingPassive: {
+              description:
+                'PASV or EPSV: the server opens a listening socket (a new one replaces any listener or connection: RFC 959 §3.2) and answers 227 with its address, or 229 with its port (RFC 2428 §3).',
+              meta: { label: 'Opening a listener' },
               on: {
                 'data.listening': {
                   target: 'idle',
+                  description: '227: where',
                   actions: {
                     type: 'respond',
                     params: ({ context, event }) => {
@@ -520,6 +560,7 @@ export const serverSessionMachine = setup({
                 },
                 'data.failed': {
                   target: 'idle',
+                  description: 'cannot listen: 425',
                   actions: {
                     type: 'respond',
                     params: ({ event }) => ({ replies: [reply('cantOpenData', `Cannot listen for a data connection: ${event.reason}`)] }),
@@ -528,15 +569,19 @@ export const serverSessionMachine = setup({
               },
             },
             fileAction: {
+              description: 'A command on a file or folder (CWD, MKD, DELE, RNFR, SIZE, MDTM, STAT with a path) waits for the file store, then gets its reply.',
+              meta: { label: 'Asking the file store' },
               on: {
                 'file.done': [
                   {
                     guard: and(['currentIsRnfr', not('fileFailed')]),
                     target: 'awaitingRnto',
+                    description: 'RNFR: 350',
                     actions: { type: 'respond', params: ({ context, event }) => fileActionOutcome(event.request, event.result, now(context)) },
                   },
                   {
                     target: 'idle',
+                    description: 'its reply',
                     actions: {
                       type: 'respond',
                       params: ({ context, event }) => withPatch(fileActionOutcome(event.request, event.result, now(context)), { renameFrom: undefined }),
@@ -545,10 +590,11 @@ export const serverSessionMachine = setup({
                 ],
               },
             },
-            // RNFR succeeded: RNTO must come next (959 §4.1.3); anything else cancels the rename and is handled normally.
             awaitingRnto: {
+              description: 'RNFR succeeded: RNTO must come next (RFC 959 §4.1.3); any other command cancels the rename and is handled as usual.',
+              meta: { label: 'Waiting for RNTO' },
               always: [
-                { guard: 'renameCancelled', target: 'idle' },
+                { guard: 'renameCancelled', target: 'idle', description: 'rename cancelled' },
                 { guard: 'canDispatch', actions: 'dispatchNext' },
               ],
               on: {
@@ -556,24 +602,35 @@ export const serverSessionMachine = setup({
                   {
                     guard: 'pathRefused',
                     target: 'idle',
+                    description: 'bad path',
                     actions: {
                       type: 'respond',
                       params: ({ context, event }) => withPatch(fileRequest(context, requestOf(event)!) as Outcome, { renameFrom: undefined }),
                     },
                   },
-                  { guard: { type: 'isVerb', params: 'RNTO' }, target: 'fileAction', actions: 'askStore' },
+                  { guard: { type: 'isVerb', params: 'RNTO' }, target: 'fileAction', description: 'RNTO', actions: 'askStore' },
                   // Handled afresh in idle; it stays the current command until then, so nothing queued overtakes it.
-                  { target: 'idle', actions: [assign({ renameFrom: undefined, current: ({ event }) => requestOf(event) }), raise(({ event }) => event)] },
+                  {
+                    target: 'idle',
+                    description: 'another command',
+                    actions: [assign({ renameFrom: undefined, current: ({ event }) => requestOf(event) }), raise(({ event }) => event)],
+                  },
                 ],
-                'control.tooLong': { target: 'idle', actions: [assign({ renameFrom: undefined, current: TOO_LONG }), raise(({ event }) => event)] },
+                'control.tooLong': {
+                  target: 'idle',
+                  description: 'another command',
+                  actions: [assign({ renameFrom: undefined, current: TOO_LONG }), raise(({ event }) => event)],
+                },
               },
             },
             transfer: {
+              description:
+                'A transfer command (RETR, STOR, APPE, STOU, LIST, NLST): the file is opened, the data connection made, the data moved, and the connection closed or kept. Meanwhile only ABOR and STAT are acted on at once; other commands wait their turn (RFC 959 §4.1.3, RFC 1123 §4.1.3.3).',
+              meta: { label: 'Transfer' },
               initial: 'preparing',
               on: {
-                // During a transfer only ABOR and STAT are acted on at once; the rest wait their turn (959 §4.1.3, 1123 §4.1.3.3).
                 'control.command': [
-                  { guard: { type: 'isVerb', params: 'ABOR' }, target: '.aborting' },
+                  { guard: { type: 'isVerb', params: 'ABOR' }, target: '.aborting', description: 'ABOR' },
                   {
                     guard: { type: 'isVerb', params: 'STAT' },
                     actions: {
@@ -593,11 +650,14 @@ export const serverSessionMachine = setup({
               },
               states: {
                 preparing: {
+                  description: 'The file store opens the file (or lists the folder) before anything is said, so that a missing file gets 550 at once.',
+                  meta: { label: 'Opening the file' },
                   on: {
                     'file.done': [
                       {
                         guard: 'fileFailed',
                         target: '#server.session.loggedIn.idle',
+                        description: 'refused: 550',
                         actions: {
                           type: 'respond',
                           params: ({ event }) =>
@@ -607,6 +667,7 @@ export const serverSessionMachine = setup({
                       {
                         guard: not('dataSetUp'),
                         target: '#server.session.loggedIn.idle',
+                        description: 'no PORT or PASV: 425',
                         actions: {
                           type: 'respond',
                           params: { replies: [reply('cantOpenData', 'Use PORT, EPRT, PASV or EPSV first.')], patch: { restOffset: 0 } },
@@ -614,6 +675,7 @@ export const serverSessionMachine = setup({
                       },
                       {
                         target: 'opening',
+                        description: 'file ready',
                         actions: assign(({ context, event }) => ({
                           transfer: newTransfer(context, event.request, event.result as Extract<FileActionResult, { ok: true }>),
                           restOffset: 0,
@@ -622,9 +684,10 @@ export const serverSessionMachine = setup({
                     ],
                   },
                 },
-                // 125 if a data connection that already carried a transfer is reused, else 150 (959 §4.2.1);
-                // in active mode the server then connects to the client's address (959 §3.2).
                 opening: {
+                  description:
+                    "The server says 150 (or 125 when a connection kept open is used again: RFC 959 §4.2.1) and waits for the data connection; in active mode it connects to the client's address itself (§3.2).",
+                  meta: { label: 'Opening the data connection' },
                   entry: enqueueActions(({ context, enqueue, check }) => {
                     const transfer = context.transfer!;
                     const reuse = check(stateIn('#server.data.keptOpen'));
@@ -639,11 +702,12 @@ export const serverSessionMachine = setup({
                       enqueue.raise({ type: 'data.dialing' });
                     }
                   }),
-                  always: { guard: 'dataReady', target: 'transferring' },
+                  always: { guard: 'dataReady', target: 'transferring', description: 'connected' },
                   on: {
                     'data.connected': 'transferring',
                     'data.failed': {
                       target: '#server.session.loggedIn.idle',
+                      description: 'cannot connect: 425',
                       actions: [
                         {
                           type: 'respond',
@@ -659,6 +723,7 @@ export const serverSessionMachine = setup({
                   after: {
                     dataTimeout: {
                       target: '#server.session.loggedIn.idle',
+                      description: 'no connection: 425',
                       actions: [
                         {
                           type: 'respond',
@@ -670,6 +735,9 @@ export const serverSessionMachine = setup({
                   },
                 },
                 transferring: {
+                  description:
+                    'The data flows: the server sends the file (RETR, LIST) or stores what arrives (STOR, APPE). In BLOCK or COMPRESSED mode restart markers are answered with 110 (RFC 1123 §4.1.3.4).',
+                  meta: { label: 'Moving the data' },
                   entry: { type: 'order', params: ({ context }) => transferOrder(context, context.transfer!) },
                   on: {
                     // BLOCK/COMPRESSED: the EOF marker travelled in the data; the connection stays open and the reply is 250 (§3.3, §5.2).
@@ -679,17 +747,27 @@ export const serverSessionMachine = setup({
                       {
                         guard: 'modeKeepsConnection',
                         target: '#server.session.loggedIn.idle',
+                        description: '250, kept open',
                         actions: { type: 'respond', params: ({ context, event }) => keptOpenOutcome(context, event) },
                       },
-                      { target: 'closingData', actions: assign({ transfer: ({ context, event }) => counted(context.transfer, event) }) },
+                      {
+                        target: 'closingData',
+                        description: 'all data moved',
+                        actions: assign({ transfer: ({ context, event }) => counted(context.transfer, event) }),
+                      },
                     ],
                     'data.received': [
                       {
                         guard: 'modeKeepsConnection',
                         target: '#server.session.loggedIn.idle',
+                        description: '250, kept open',
                         actions: { type: 'respond', params: ({ context, event }) => keptOpenOutcome(context, event) },
                       },
-                      { target: 'closingData', actions: assign({ transfer: ({ context, event }) => counted(context.transfer, event) }) },
+                      {
+                        target: 'closingData',
+                        description: 'all data moved',
+                        actions: assign({ transfer: ({ context, event }) => counted(context.transfer, event) }),
+                      },
                     ],
                     // The sender's restart markers in BLOCK/COMPRESSED mode, answered with where the server is (1123 §4.1.3.4):
                     // rrrr is the server's position in the file, where this transfer started (REST) plus what it has written.
@@ -705,6 +783,7 @@ export const serverSessionMachine = setup({
                     // the connection broke; the store's refusal when the file could not take the bytes (452 for a full disk).
                     'data.lost': {
                       target: '#server.session.loggedIn.idle',
+                      description: 'broken: 426',
                       actions: [
                         { type: 'dropData', params: 'error' },
                         {
@@ -722,6 +801,7 @@ export const serverSessionMachine = setup({
                     // The connection went away before the transfer could end normally (a reset while the file was opened).
                     'data.closed': {
                       target: '#server.session.loggedIn.idle',
+                      description: 'broken: 426',
                       actions: {
                         type: 'respond',
                         params: ({ event }) => ({
@@ -732,10 +812,12 @@ export const serverSessionMachine = setup({
                     },
                   },
                 },
-                // The server closes its side: after a download its FIN is the end of file; after an upload it answers the
-                // client's. 226 goes as soon as that FIN is sent: a client may wait for 226 before it closes its own side,
-                // so the server never waits for the client's FIN (design.md; vsftpd and pyftpdlib do the same).
                 closingData: {
+                  // 226 goes as soon as the server's FIN is sent: a client may wait for 226 before it closes its own side,
+                  // so the server never waits for the client's FIN (design.md; vsftpd and pyftpdlib do the same).
+                  description:
+                    "The server closes its side of the data connection: after a download its FIN is the end of the file; after an upload it answers the client's FIN. Then 226 (RFC 959 §5.2).",
+                  meta: { label: 'Closing the data connection' },
                   entry: {
                     type: 'order',
                     params: ({ context }) => ({ type: 'close', reason: context.transfer?.direction === 'upload' ? 'peer-closed' : 'eof' }),
@@ -743,31 +825,35 @@ export const serverSessionMachine = setup({
                   on: {
                     'data.finSent': {
                       target: '#server.session.loggedIn.idle',
+                      description: 'FIN sent: 226',
                       actions: { type: 'respond', params: ({ context }) => completedOutcome(context) },
                     },
                     'data.closed': {
                       target: '#server.session.loggedIn.idle',
+                      description: 'FIN sent: 226',
                       actions: { type: 'respond', params: ({ context }) => completedOutcome(context) },
                     },
                   },
                 },
-                // ABOR during a transfer: close the data connection, then 426 for the transfer and 226 for ABOR (959 §4.1.3).
                 aborting: {
+                  description:
+                    'ABOR during a transfer: the server closes the data connection, then answers 426 for the transfer and 226 for ABOR (RFC 959 §4.1.3). A second ABOR meanwhile is answered after it (225: nothing left to abort).',
+                  meta: { label: 'Aborting' },
                   entry: { type: 'order', params: { type: 'abort', reason: 'abort' } },
                   on: {
-                    // A second ABOR while this one is under way is answered after it (225: nothing left to abort).
                     'control.command': QUEUE_COMMAND,
-                    'data.finSent': { target: '#server.session.loggedIn.idle', actions: 'reportAborted' },
-                    'data.closed': { target: '#server.session.loggedIn.idle', actions: 'reportAborted' },
-                    'data.lost': { target: '#server.session.loggedIn.idle', actions: 'reportAborted' },
+                    'data.finSent': { target: '#server.session.loggedIn.idle', description: '426, then 226', actions: 'reportAborted' },
+                    'data.closed': { target: '#server.session.loggedIn.idle', description: '426, then 226', actions: 'reportAborted' },
+                    'data.lost': { target: '#server.session.loggedIn.idle', description: '426, then 226', actions: 'reportAborted' },
                   },
                 },
               },
             },
           },
         },
-        // QUIT: 221, then the server closes the control connection (959 §4.1.1, §5.2); any data connection goes too (§3.2, condition 4).
         closing: {
+          description: 'QUIT: the server says 221 and closes the control connection (RFC 959 §4.1.1, §5.2); any data connection goes too (§3.2).',
+          meta: { label: 'Saying goodbye' },
           entry: [
             { type: 'respond', params: { replies: [reply('closingControl', 'Goodbye.')] } },
             { type: 'dropData', params: 'quit' },
@@ -775,45 +861,71 @@ export const serverSessionMachine = setup({
           ],
           on: { 'control.command': {}, 'control.tooLong': {} },
         },
-        closed: { type: 'final' },
+        closed: { description: 'The session is over: the control connection is closed.', meta: { label: 'Closed' }, type: 'final' },
       },
     },
-    // The data connection (959 §3.2, §3.3, §5.2): set up by PASV/EPSV (the server listens) or PORT/EPRT (the
-    // server will connect), open, then closed half by half; in BLOCK/COMPRESSED it may stay open between files.
     data: {
+      description:
+        'The data connection (RFC 959 §3.2, §3.3, §5.2): set up by PASV or EPSV (the server listens) or by PORT or EPRT (the server will connect), open, then closed half by half; in BLOCK or COMPRESSED mode it may stay open between files. A new PASV or PORT replaces whatever was there (§3.2).',
+      meta: { label: 'Data connection' },
       initial: 'none',
       on: {
-        // A new PASV/EPSV or PORT/EPRT replaces whatever was there (959 §3.2, condition 3).
-        'data.listening': '.listening',
+        'data.listening': { target: '.listening', description: 'listens (PASV)' },
         'data.targetSet': '.targetSet',
         'data.dropped': '.closed',
         'data.failed': '.closed',
-        'control.closed': '.released',
+        'control.closed': { target: '.released', description: 'session over' },
       },
       states: {
-        none: {},
-        listening: { on: { 'data.connected': 'open', 'data.closed': 'closed' } },
-        targetSet: { on: { 'data.dialing': 'connecting' } },
-        connecting: { on: { 'data.connected': 'open', 'data.closed': 'closed' } },
+        none: { description: 'No data connection, and none set up.', meta: { label: 'None' } },
+        listening: {
+          description: 'Passive mode (PASV, EPSV): the server listens for the client to connect.',
+          meta: { label: 'Listening' },
+          on: { 'data.connected': { target: 'open', description: 'client connects' }, 'data.closed': 'closed' },
+        },
+        targetSet: {
+          description: "Active mode: PORT (or EPRT) gave the client's address; the server will connect to it when a transfer starts (RFC 959 §3.2).",
+          meta: { label: 'Address known' },
+          on: { 'data.dialing': { target: 'connecting', description: 'a transfer starts' } },
+        },
+        connecting: {
+          description: "Active mode: the server dials the client's address.",
+          meta: { label: 'Connecting' },
+          on: { 'data.connected': 'open', 'data.closed': 'closed' },
+        },
         open: {
+          description: 'The data connection is up: bytes can flow.',
+          meta: { label: 'Open' },
           on: {
-            'data.sent': { guard: 'modeKeepsConnection', target: 'keptOpen' },
-            'data.received': { guard: 'modeKeepsConnection', target: 'keptOpen' },
+            'data.sent': { guard: 'modeKeepsConnection', target: 'keptOpen', description: 'EOF marker sent' },
+            'data.received': { guard: 'modeKeepsConnection', target: 'keptOpen', description: 'EOF marker read' },
             ...closingTransitions,
           },
         },
-        // BLOCK/COMPRESSED: the EOF marker ended the file and the connection stays up; the next transfer gets 125 (959 §3.3, §5.2).
-        keptOpen: { on: closingTransitions },
+        keptOpen: {
+          description:
+            'BLOCK or COMPRESSED mode: a marker in the data ended the file and the connection stays up; the next transfer gets 125 (RFC 959 §3.3, §5.2).',
+          meta: { label: 'Kept open' },
+          on: closingTransitions,
+        },
         halfClosed: {
+          description: 'One side has sent its FIN and will send nothing more; the other may still send until it closes too (RFC 959 §5.2).',
+          meta: { label: 'Half closed' },
           // Entered only at one of its halves; `initial` is required of a compound state.
           initial: 'finSent',
           on: goneTransitions,
           states: {
-            // The server's FIN is out (STREAM end of file, ABOR, ...): the client reads to the end and closes its side (959 §5.2).
-            finSent: { on: { 'data.peerFin': '#server.data.closed' } },
-            // The client's FIN came (STREAM upload: its end of file). Between transfers the server closes its side at once
-            // (959 §5.2, last paragraph); during a transfer the session does, once the file is safely stored.
+            finSent: {
+              description:
+                "The server's FIN is out (the end of file of a STREAM download, ABOR, QUIT): the client reads to the end and closes its side (RFC 959 §5.2).",
+              meta: { label: "Server's FIN sent" },
+              on: { 'data.peerFin': { target: '#server.data.closed', description: "client's FIN" } },
+            },
             finReceived: {
+              // Between transfers the server closes its side at once (959 §5.2, last paragraph); during a transfer the
+              // session does, once the file is safely stored.
+              description: "The client's FIN came (the end of file of a STREAM upload); the server closes its side in turn.",
+              meta: { label: "Client's FIN received" },
               entry: enqueueActions(({ enqueue, check }) => {
                 if (!check(stateIn('#server.session.loggedIn.transfer'))) enqueue.emit({ type: 'data.order', order: { type: 'close', reason: 'peer-closed' } });
               }),
@@ -827,9 +939,11 @@ export const serverSessionMachine = setup({
             },
           },
         },
-        closed: {},
-        // The session is over: nothing of the data connection is kept.
-        released: { type: 'final' },
+        closed: {
+          description: 'Both sides have closed (or the connection was reset or never opened). The next transfer needs a new PORT or PASV.',
+          meta: { label: 'Closed' },
+        },
+        released: { description: 'The session is over: nothing of the data connection is kept.', meta: { label: 'Released' }, type: 'final' },
       },
     },
   },

@@ -3,6 +3,7 @@
 import type { InspectionEvent } from 'xstate';
 import type { TraceRecorder } from '../../core/trace/traceRecorder';
 import type { Side } from '../../core/trace/traceEvent';
+import { traceEventName } from '../../core/machines/statechartModel';
 
 /** 'loggedIn.transfer.opening' from XState's nested state value. */
 function stateName(value: unknown): string {
@@ -15,17 +16,9 @@ function stateName(value: unknown): string {
   return '';
 }
 
-/**
- * How an event is named in the trace: a command shows its verb ('cmd STOR'); XState's generated
- * names become words ('done: preparing' for an invoked actor finishing, 'after loginDelay').
- */
+/** How an event is named in the trace: a command shows its verb ('cmd STOR'); XState's generated names become words. */
 function eventName(event: { type: string; verb?: unknown }): string {
-  if (typeof event.verb === 'string') return `${event.type} ${event.verb}`;
-  if (event.type.startsWith('xstate.done.actor.')) return `done: ${event.type.split('.').pop()}`;
-  if (event.type.startsWith('xstate.error.actor.')) return `failed: ${event.type.split('.').pop()}`;
-  if (event.type.startsWith('xstate.after.')) return `after ${event.type.split('.')[2]}`;
-  if (event.type === 'xstate.init') return 'start';
-  return event.type;
+  return typeof event.verb === 'string' ? `${event.type} ${event.verb}` : traceEventName(event.type);
 }
 
 /**

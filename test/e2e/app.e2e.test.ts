@@ -103,12 +103,14 @@ describe('the textbook upload, step by step', () => {
     await expect(page.locator('#narration-body .narration-text').textContent()).resolves.toMatch(
       /client closes the data connection \(TCP FIN\): end of file in STREAM mode/,
     );
-    const clientRegion = (region: string) =>
-      page.locator(`.statechart[data-machine="client"] li.state[data-path="${region}"] .state.active-leaf > .state-name`);
-    await expect(clientRegion('session').textContent()).resolves.toBe('closingData');
+    await page.click('#show-statecharts');
+    const clientRegion = (region: string) => page.locator(`.statechart[data-machine="client"] .statechart-region[data-region="${region}"] g.state.active-leaf`);
+    await expect(clientRegion('session').getAttribute('data-state')).resolves.toBe('session.transfer.closingData');
+    await expect(clientRegion('session').getAttribute('aria-label')).resolves.toBe('Closing the data connection');
     // The client's data region is half closed: its FIN is out, the server's has not come yet.
-    await expect(clientRegion('data').textContent()).resolves.toBe('finSent');
+    await expect(clientRegion('data').getAttribute('data-state')).resolves.toBe('data.halfClosed.finSent');
     await screenshot('e2e-upload-fin-from-client');
+    await page.click('#show-statecharts');
 
     // Clicking a mark shows its raw facts.
     await mark('client → server: STOR report.bin').locator('text.label').click();

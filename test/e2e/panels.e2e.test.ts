@@ -1,5 +1,5 @@
 // The panels around the diagram, end to end in Debian's Chromium (playwright-core, never a downloaded
-// browser): the time axis toggle, loading a scenario file, the statechart transitions, and watching the
+// browser): the time axis toggle, loading a scenario file, the statechart states, and watching the
 // built-in server while an external client (a raw socket from the test) uses it.
 
 import type { Locator, Page } from 'playwright-core';
@@ -8,7 +8,7 @@ import { useApp } from './appFixture';
 import { openRawControl } from '../helpers/rawControl';
 
 const app = useApp();
-const { mark, markStarting, status, screenshot, runToEnd } = app;
+const { mark, markStarting, counter, status, screenshot, runToEnd } = app;
 let page: Page;
 beforeEach(() => {
   page = app.page;
@@ -113,36 +113,61 @@ describe('a scenario file', () => {
   });
 });
 
-describe('statechart transitions', () => {
-  it("clicking the server's transferring state lists its transitions and outlines the marks it produced", async () => {
+describe('statechart states', () => {
+  it("clicking the server's Moving the data state says what it does, lists its arrows, outlines the marks it produced and goes to where it was entered", async () => {
     await runToEnd('download');
+    await page.click('#show-statecharts');
     const server = page.locator('.statechart[data-machine="server"]');
-    const transferring = server.locator('.state[data-path$="transferring"] > button.state-name');
+    const transferring = server.locator('g.state[data-state="session.loggedIn.transfer.transferring"]');
     await expect(transferring.count()).resolves.toBe(1);
+    await expect(transferring.getAttribute('aria-label')).resolves.toBe('Moving the data');
     expect(await page.locator('g.mark.produced').count()).toBe(0);
 
     await transferring.click();
     await expect(transferring.getAttribute('aria-pressed')).resolves.toBe('true');
-    const detail = server.locator('.state-detail');
+    await expect(transferring.getAttribute('class')).resolves.toContain('selected');
+    const detail = page.locator('#statecharts .state-detail');
     await expect(detail.isVisible()).resolves.toBe(true);
-    await expect(detail.locator('.state-detail-title').textContent()).resolves.toBe('transferring: outgoing transitions');
-    const transitions = await detail.locator('.state-transitions li').allTextContents();
-    expect(transitions).toContain('data.sent → closingData');
-    expect(transitions.every((t) => t.includes(' → '))).toBe(true);
+    await expect(detail.locator('.state-detail-title').textContent()).resolves.toBe('Server · Session: Moving the data');
+    await expect(detail.locator('.state-description').textContent()).resolves.toMatch(/^The data flows: the server sends the file/);
+    const arrows = await detail.locator('.state-transitions li').allTextContents();
+    expect(arrows).toContain('all data moved → Closing the data connection');
+    expect(
+      arrows.every((t) => t.includes(' → ') && !/[a-z][A-Z]|\.[a-z]/.test(t)),
+      `plain words: ${arrows.join(' | ')}`,
+    ).toBe(true);
 
+    await screenshot('e2e-statechart-transferring');
     // The data the server sent, and the FIN that ended it, were recorded while the server was transferring.
+    // (The charts hidden again, the diagram has the stage to itself and draws every step: nothing is picked
+    // by hiding them.)
+    await page.click('#show-statecharts');
+    await page.locator('#zoom-reset').click();
     await expect.poll(() => page.locator('g.mark.produced.transfer, g.mark.produced.fin').count()).toBeGreaterThan(0);
     await expect(page.locator('g.mark.produced.transfer').count()).resolves.toBe(1);
     // Nothing from the login is.
     await expect(mark('client → server: USER student').getAttribute('class')).resolves.not.toContain('produced');
-    await screenshot('e2e-statechart-transferring');
+    await page.click('#show-statecharts');
+
+    // One download: the state was entered once. Going there shows that step, with the state lit.
+    const entered = detail.locator('.state-entered-step');
+    await expect(entered.count()).resolves.toBe(1);
+    const step = Number(/step (\d+)/.exec((await entered.textContent()) ?? '')?.[1]);
+    expect(step).toBeGreaterThan(1);
+    await entered.click();
+    await expect.poll(counter).toBe(step);
+    await expect.poll(() => transferring.getAttribute('class')).toContain('active-leaf');
+    // The step before it, the server was still opening the data connection.
+    await page.click('#step-back');
+    await expect.poll(counter).toBe(step - 1);
+    await expect.poll(() => transferring.getAttribute('class')).not.toContain('active-leaf');
 
     // Clicking it again lets go.
     await transferring.click();
     await expect(transferring.getAttribute('aria-pressed')).resolves.toBe('false');
     await expect(detail.isVisible()).resolves.toBe(false);
     await expect.poll(() => page.locator('g.mark.produced').count()).toBe(0);
-  });
+  }, 60_000);
 });
 
 describe('watching the server', () => {
