@@ -8,7 +8,14 @@ import { EXPORT_PREVIEW_PAGE, EXPORT_PREVIEW_SANDBOX } from '../core/api/exportP
 import { exportRequestSchema, type ExportRequest, type ExportResult, type LabApi } from '../core/api/labApi';
 import type { StepRange } from '../core/diagram/layout/exportModel';
 import { exportModel } from '../core/diagram/layout/exportModel';
-import { EXPORT_FORMAT_TABLE, EXPORT_FORMATS, formatTakes, PNG_SCALE, type ExportFormat, type ExportOptionName } from '../core/diagram/painters/exportFormats.table';
+import {
+  EXPORT_FORMAT_TABLE,
+  EXPORT_FORMATS,
+  formatTakes,
+  PNG_SCALE,
+  type ExportFormat,
+  type ExportOptionName,
+} from '../core/diagram/painters/exportFormats.table';
 import type { TraceFile } from '../core/trace/traceEvent';
 import { byId, element } from './dom';
 import { download, traceFileName } from './traceFiles';
@@ -157,7 +164,8 @@ export function createExportDialog(doc: Document, api: LabApi): ExportDialog {
     notes.disabled = !formatTakes(f, 'notes') || table;
     from.disabled = to.disabled = !formatTakes(f, 'range') || table;
     scale.disabled = !formatTakes(f, 'scale');
-    rangeHint.textContent = f === 'json' ? 'JSON: the trace stays whole.' : table ? 'The textbook table: the whole comparison.' : `${steps} steps; leave blank for all.`;
+    rangeHint.textContent =
+      f === 'json' ? 'JSON: the trace stays whole.' : table ? 'The textbook table: the whole comparison.' : `${steps} steps; leave blank for all.`;
     if (!trace) return;
     const read = readForm();
     from.setAttribute('aria-invalid', String(read.field === 'range'));
@@ -240,7 +248,10 @@ export function createExportDialog(doc: Document, api: LabApi): ExportDialog {
       image.id = 'export-preview-image';
       preview.prepend(image);
     }
-    image.src = result.encoding === 'base64' ? `data:${EXPORT_FORMAT_TABLE[result.format].mediaType};base64,${result.data}` : `data:image/svg+xml;charset=utf-8,${encodeURIComponent(result.data)}`;
+    image.src =
+      result.encoding === 'base64'
+        ? `data:${EXPORT_FORMAT_TABLE[result.format].mediaType};base64,${result.data}`
+        : `data:image/svg+xml;charset=utf-8,${encodeURIComponent(result.data)}`;
     image.alt = `Preview of the exported ${result.format.toUpperCase()}${trace?.meta.title ? `: ${trace.meta.title}` : ''}`;
   }
 
@@ -270,7 +281,8 @@ export function createExportDialog(doc: Document, api: LabApi): ExportDialog {
     frame?.remove();
     frame = undefined;
     text.hidden = false;
-    text.textContent = painted.length > PREVIEW_CHARS ? `${painted.slice(0, PREVIEW_CHARS)}\n… (${painted.length - PREVIEW_CHARS} more characters in the file)` : painted;
+    text.textContent =
+      painted.length > PREVIEW_CHARS ? `${painted.slice(0, PREVIEW_CHARS)}\n… (${painted.length - PREVIEW_CHARS} more characters in the file)` : painted;
   }
 
   function clearPreview(): void {
@@ -289,7 +301,8 @@ export function createExportDialog(doc: Document, api: LabApi): ExportDialog {
   for (const input of [format, theme, notes, textbook]) input.addEventListener('change', update);
   for (const input of [from, to, scale]) input.addEventListener('input', update);
   downloadButton.addEventListener('click', () => {
-    if (shown && trace) download(doc, exportBlob(shown.file), fileName.textContent || exportFileName(trace, shown.file.format, shown.request.textbook ?? false, new Date()));
+    if (shown && trace)
+      download(doc, exportBlob(shown.file), fileName.textContent || exportFileName(trace, shown.file.format, shown.request.textbook ?? false, new Date()));
   });
   closeButton.addEventListener('click', () => dialog.close());
   // Closed (the Close button or Escape): let go of the preview and of any answer still on its way.

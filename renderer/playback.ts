@@ -452,7 +452,11 @@ export class Playback {
       return { text: shown < total ? `Paused at ${at} — ${held}.` : `Paused — ${held}. Press → to let it go on.`, tone: 'paused' };
     }
     if (this.#ended && !this.#ended.ok) return { text: `The session failed: ${this.#ended.failure ?? 'unknown reason'} (${at}).`, tone: 'error' };
-    if (this.#ended) return { text: shown < total ? `Session complete — replaying, ${at}.` : `Session complete: ${this.#trace.events.length} trace events, ${total} steps.`, tone: 'done' };
+    if (this.#ended)
+      return {
+        text: shown < total ? `Session complete — replaying, ${at}.` : `Session complete: ${this.#trace.events.length} trace events, ${total} steps.`,
+        tone: 'done',
+      };
     return { text: `Saved trace — ${at}.`, tone: 'done' };
   }
 

@@ -34,10 +34,25 @@ const ELECTRON_CHROME = 'chrome142';
 
 export async function buildElectron(options: { outDir?: string } = {}): Promise<ElectronBuild> {
   const outDir = resolve(ROOT, options.outDir ?? ELECTRON_OUT_DIR);
-  const common: BuildOptions = { absWorkingDir: ROOT, bundle: true, format: 'cjs', external: ['electron'], sourcemap: true, logLevel: 'warning', metafile: true };
+  const common: BuildOptions = {
+    absWorkingDir: ROOT,
+    bundle: true,
+    format: 'cjs',
+    external: ['electron'],
+    sourcemap: true,
+    logLevel: 'warning',
+    metafile: true,
+  };
   const main = resolve(outDir, basename(MAIN_BUNDLE));
   const preload = resolve(outDir, basename(PRELOAD_BUNDLE));
-  await build({ ...common, entryPoints: ['main/electron/main.ts'], outfile: main, platform: 'node', target: ELECTRON_NODE, external: [...ELECTRON_MAIN_EXTERNALS] });
+  await build({
+    ...common,
+    entryPoints: ['main/electron/main.ts'],
+    outfile: main,
+    platform: 'node',
+    target: ELECTRON_NODE,
+    external: [...ELECTRON_MAIN_EXTERNALS],
+  });
   const preloadResult = await build({ ...common, entryPoints: ['main/electron/preload.ts'], outfile: preload, platform: 'node', target: ELECTRON_CHROME });
   const preloadImports = directImports(preloadResult.metafile!, 'main/electron/preload.ts');
   const stray = preloadImports.filter((path) => path !== 'electron' && !path.startsWith('core/api/'));

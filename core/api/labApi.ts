@@ -31,7 +31,12 @@ export const sessionOptionsSchema = z
     type: z.enum(['A', 'I']).optional(),
     mode: z.enum(['S', 'B', 'C']).optional(),
     file: z.string().max(1024).optional(),
-    size: z.number().int().nonnegative().max(1024 * 1024 * 1024).optional(),
+    size: z
+      .number()
+      .int()
+      .nonnegative()
+      .max(1024 * 1024 * 1024)
+      .optional(),
     user: z.string().max(256).optional(),
     password: z.string().max(256).optional(),
     /** An external server (host and port); the built-in server when absent. Loopback only by default. */
@@ -50,7 +55,11 @@ export const gateCommandSchema = z.enum(['pause', 'resume', 'step']);
 export type GateCommand = z.infer<typeof gateCommandSchema>;
 
 /** A step number of the diagram, as its margin and the app's step counter count them. */
-const stepNumberSchema = z.number({ error: 'a step is a whole number' }).int({ error: 'a step is a whole number' }).min(1, { error: 'steps count from 1' }).max(1e9);
+const stepNumberSchema = z
+  .number({ error: 'a step is a whole number' })
+  .int({ error: 'a step is a whole number' })
+  .min(1, { error: 'steps count from 1' })
+  .max(1e9);
 
 /** What the value was, for a sentence (short: never the whole of something large). */
 const shown = (value: unknown): string => {
@@ -76,8 +85,12 @@ export const exportRequestSchema = z
       .optional(),
     scale: z
       .number({ error: `the scale is a number from ${PNG_SCALE.min} to ${PNG_SCALE.max}` })
-      .min(PNG_SCALE.min, { error: (issue) => `a scale of ${shown(issue.input)} is too small: give a number from ${PNG_SCALE.min} to ${PNG_SCALE.max} (pixels per diagram pixel)` })
-      .max(PNG_SCALE.max, { error: (issue) => `a scale of ${shown(issue.input)} is too large: give a number from ${PNG_SCALE.min} to ${PNG_SCALE.max} (pixels per diagram pixel)` })
+      .min(PNG_SCALE.min, {
+        error: (issue) => `a scale of ${shown(issue.input)} is too small: give a number from ${PNG_SCALE.min} to ${PNG_SCALE.max} (pixels per diagram pixel)`,
+      })
+      .max(PNG_SCALE.max, {
+        error: (issue) => `a scale of ${shown(issue.input)} is too large: give a number from ${PNG_SCALE.min} to ${PNG_SCALE.max} (pixels per diagram pixel)`,
+      })
       .optional(),
     textbook: z.boolean().optional(),
   })

@@ -72,4 +72,3 @@ function glyphCoverage(doc: PDFKit.PDFDocument, name: string): ((code: number) =
     return undefined;
   }
 }
-

@@ -34,7 +34,11 @@ const WINDOW_MARGIN = 40;
 const OVERDRAW = 32;
 
 /** `maxPixels` lowers the limit (the app's host hands the whole file to its page). */
-export async function renderPng(source: PngSource, scale: number, tuning: { readonly bandPixels?: number; readonly maxPixels?: number } = {}): Promise<Uint8Array> {
+export async function renderPng(
+  source: PngSource,
+  scale: number,
+  tuning: { readonly bandPixels?: number; readonly maxPixels?: number } = {},
+): Promise<Uint8Array> {
   // Whole pixels as resvg counts them (rounded), so both paths give the same size.
   const width = Math.max(1, Math.round(source.width * scale));
   const height = Math.max(1, Math.round(source.height * scale));
@@ -89,7 +93,8 @@ async function renderBands(source: PngSource, width: number, height: number, ban
         (root) =>
           root
             .replace(/\s(width|height|viewBox|preserveAspectRatio)="[^"]*"/g, '')
-            .replace(/^<svg/, `<svg width="${width}" height="${canvasRows}" viewBox="0 ${canvasTop} ${width} ${canvasRows}"`) + `<g transform="scale(${sx} ${sy})">`,
+            .replace(/^<svg/, `<svg width="${width}" height="${canvasRows}" viewBox="0 ${canvasTop} ${width} ${canvasRows}"`) +
+          `<g transform="scale(${sx} ${sy})">`,
       )
       .replace(/<\/svg>\s*$/, '</g></svg>');
     const background = backgroundOf(band);

@@ -48,7 +48,9 @@ const markCount = (svg: string): number => (svg.match(/ data-mark="/g) ?? []).le
 
 /** Waits until the host's answer for the chosen format is shown and the Download button is ready. */
 async function rendered(format: ExportFormat): Promise<void> {
-  await expect.poll(() => page.locator('#export-file-name').textContent(), { message: format, timeout: 30_000 }).toMatch(new RegExp(`\\${EXPORT_FORMAT_TABLE[format].extension}$`));
+  await expect
+    .poll(() => page.locator('#export-file-name').textContent(), { message: format, timeout: 30_000 })
+    .toMatch(new RegExp(`\\${EXPORT_FORMAT_TABLE[format].extension}$`));
   await expect.poll(() => page.locator('#export-download').isEnabled(), { message: format, timeout: 30_000 }).toBe(true);
   await expect(page.locator('#export-status').textContent()).resolves.not.toBe('Rendering…');
 }
@@ -226,7 +228,9 @@ describe('File → Export', () => {
     expect(png.height).toBeGreaterThan(400);
     await page.selectOption('#export-format', 'html');
     await rendered('html');
-    await expect.poll(() => page.frameLocator('#export-preview-frame').locator('svg text').allTextContents(), { timeout: 10_000 }).toContain('The textbook upload, step by step, beside RFC 959');
+    await expect
+      .poll(() => page.frameLocator('#export-preview-frame').locator('svg text').allTextContents(), { timeout: 10_000 })
+      .toContain('The textbook upload, step by step, beside RFC 959');
     // Mermaid cannot draw the table: the box is off, the diagram's options are back.
     await page.selectOption('#export-format', 'mmd');
     await expect(page.locator('#export-textbook').isDisabled()).resolves.toBe(true);
@@ -243,14 +247,18 @@ describe('File → Export', () => {
     const two = await pngSize(await downloadAs('png', 'e2e-export-scale-2'));
     expect(two).toEqual({ width: one.width * 2, height: one.height * 2 });
     await page.fill('#export-scale', '100000');
-    await expect.poll(() => page.locator('#export-error').textContent()).toBe('A scale of 100000 is too large: give a number from 0.1 to 8 (pixels per diagram pixel).');
+    await expect
+      .poll(() => page.locator('#export-error').textContent())
+      .toBe('A scale of 100000 is too large: give a number from 0.1 to 8 (pixels per diagram pixel).');
     await expect(page.locator('#export-download').isDisabled()).resolves.toBe(true);
     await expect(page.locator('#export-scale').getAttribute('aria-invalid')).resolves.toBe('true');
     await page.screenshot({ path: join(ARTIFACTS, 'e2e-export-dialog-scale-refused.png') });
     // Within the bounds but too many pixels for the page: the host says so.
     await page.check('#export-notes');
     await page.fill('#export-scale', '8');
-    await expect.poll(() => page.locator('#export-error').textContent(), { timeout: 15_000 }).toMatch(/^The PNG would have \d+ million pixels \(\d+ × \d+\), more than the 100 million allowed: export a range of steps or at a smaller scale\.$/);
+    await expect
+      .poll(() => page.locator('#export-error').textContent(), { timeout: 15_000 })
+      .toMatch(/^The PNG would have \d+ million pixels \(\d+ × \d+\), more than the 100 million allowed: export a range of steps or at a smaller scale\.$/);
     await expect(page.locator('#export-download').isDisabled()).resolves.toBe(true);
   }, 60_000);
 

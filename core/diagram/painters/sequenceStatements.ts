@@ -99,7 +99,13 @@ function statementOf(mark: Mark, step: string, marks: ReadonlyMap<string, Mark>)
       return { kind: 'note', over: [mark.lane], step, lines: [mark.label], tone: 'info' };
     case 'note':
       // A wrapped note keeps its lines (one note, not one per line); a one-line note its whole, uncut text.
-      return { kind: 'note', over: ['client', 'server'], step, lines: mark.lines.length > 1 ? mark.lines : [mark.detail.text ?? mark.text], tone: step ? 'info' : 'narration' };
+      return {
+        kind: 'note',
+        over: ['client', 'server'],
+        step,
+        lines: mark.lines.length > 1 ? mark.lines : [mark.detail.text ?? mark.text],
+        tone: step ? 'info' : 'narration',
+      };
     case 'state':
       return { kind: 'note', over: [mark.lane], step, lines: [`${mark.machine}: ${mark.from} → ${mark.to} (${mark.event})`], tone: 'info' };
     case 'connection':

@@ -3,7 +3,13 @@
 // (Chromium frames it, sandboxed, in test/e2e/exportDialog.e2e.test.ts.)
 
 import { describe, expect, it } from 'vitest';
-import { EXPORT_PREVIEW_POLICY, EXPORT_PREVIEW_SANDBOX, exportPreviewPage, PREVIEW_BOOT_SCRIPT, PREVIEW_BOOT_SCRIPT_SHA256 } from '../../../core/api/exportPreviewFrame';
+import {
+  EXPORT_PREVIEW_POLICY,
+  EXPORT_PREVIEW_SANDBOX,
+  exportPreviewPage,
+  PREVIEW_BOOT_SCRIPT,
+  PREVIEW_BOOT_SCRIPT_SHA256,
+} from '../../../core/api/exportPreviewFrame';
 import { PLAYER_SCRIPT_SHA256 } from '../../../core/diagram/painters/htmlPlayer';
 
 const sha256 = async (text: string) => btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)))));

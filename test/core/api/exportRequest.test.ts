@@ -24,21 +24,73 @@ describe('exportTrace: what the contract accepts', () => {
 
 describe('exportTrace: what it refuses, and the sentence it says', () => {
   const rows: { title: string; request: unknown; sentence: string }[] = [
-    { title: 'an unknown format', request: { trace, format: 'gif' }, sentence: 'Bad arguments for exportTrace: 0.format: "gif" is not an export format: choose one of svg, png, pdf, mmd, puml, html, json' },
-    { title: 'a format given as an extension', request: { trace, format: '.svg' }, sentence: 'Bad arguments for exportTrace: 0.format: ".svg" is not an export format: choose one of svg, png, pdf, mmd, puml, html, json' },
-    { title: 'a format that is not text', request: { trace, format: { toString: 'svg' } }, sentence: 'Bad arguments for exportTrace: 0.format: {"toString":"svg"} is not an export format: choose one of svg, png, pdf, mmd, puml, html, json' },
-    { title: 'a long format name, shown cut short', request: { trace, format: 'x'.repeat(5000) }, sentence: `Bad arguments for exportTrace: 0.format: "${'x'.repeat(38)}… is not an export format: choose one of svg, png, pdf, mmd, puml, html, json` },
-    { title: 'a huge scale', request: { trace, format: 'png', scale: 1e9 }, sentence: 'Bad arguments for exportTrace: 0.scale: a scale of 1000000000 is too large: give a number from 0.1 to 8 (pixels per diagram pixel)' },
-    { title: 'a scale of nothing', request: { trace, format: 'png', scale: 0 }, sentence: 'Bad arguments for exportTrace: 0.scale: a scale of 0 is too small: give a number from 0.1 to 8 (pixels per diagram pixel)' },
-    { title: 'a scale that is text', request: { trace, format: 'png', scale: '2' }, sentence: 'Bad arguments for exportTrace: 0.scale: the scale is a number from 0.1 to 8' },
-    { title: 'an infinite scale (JSON cannot say it, IPC can)', request: { trace, format: 'png', scale: Infinity }, sentence: 'Bad arguments for exportTrace: 0.scale: the scale is a number from 0.1 to 8' },
-    { title: 'a theme that is not there', request: { trace, format: 'svg', theme: 'solarized' }, sentence: 'Bad arguments for exportTrace: 0.theme: the theme is light or dark' },
-    { title: 'a range backwards', request: { trace, format: 'svg', range: { from: 9, to: 2 } }, sentence: 'Bad arguments for exportTrace: 0.range: the first step must not be after the last' },
+    {
+      title: 'an unknown format',
+      request: { trace, format: 'gif' },
+      sentence: 'Bad arguments for exportTrace: 0.format: "gif" is not an export format: choose one of svg, png, pdf, mmd, puml, html, json',
+    },
+    {
+      title: 'a format given as an extension',
+      request: { trace, format: '.svg' },
+      sentence: 'Bad arguments for exportTrace: 0.format: ".svg" is not an export format: choose one of svg, png, pdf, mmd, puml, html, json',
+    },
+    {
+      title: 'a format that is not text',
+      request: { trace, format: { toString: 'svg' } },
+      sentence: 'Bad arguments for exportTrace: 0.format: {"toString":"svg"} is not an export format: choose one of svg, png, pdf, mmd, puml, html, json',
+    },
+    {
+      title: 'a long format name, shown cut short',
+      request: { trace, format: 'x'.repeat(5000) },
+      sentence: `Bad arguments for exportTrace: 0.format: "${'x'.repeat(38)}… is not an export format: choose one of svg, png, pdf, mmd, puml, html, json`,
+    },
+    {
+      title: 'a huge scale',
+      request: { trace, format: 'png', scale: 1e9 },
+      sentence: 'Bad arguments for exportTrace: 0.scale: a scale of 1000000000 is too large: give a number from 0.1 to 8 (pixels per diagram pixel)',
+    },
+    {
+      title: 'a scale of nothing',
+      request: { trace, format: 'png', scale: 0 },
+      sentence: 'Bad arguments for exportTrace: 0.scale: a scale of 0 is too small: give a number from 0.1 to 8 (pixels per diagram pixel)',
+    },
+    {
+      title: 'a scale that is text',
+      request: { trace, format: 'png', scale: '2' },
+      sentence: 'Bad arguments for exportTrace: 0.scale: the scale is a number from 0.1 to 8',
+    },
+    {
+      title: 'an infinite scale (JSON cannot say it, IPC can)',
+      request: { trace, format: 'png', scale: Infinity },
+      sentence: 'Bad arguments for exportTrace: 0.scale: the scale is a number from 0.1 to 8',
+    },
+    {
+      title: 'a theme that is not there',
+      request: { trace, format: 'svg', theme: 'solarized' },
+      sentence: 'Bad arguments for exportTrace: 0.theme: the theme is light or dark',
+    },
+    {
+      title: 'a range backwards',
+      request: { trace, format: 'svg', range: { from: 9, to: 2 } },
+      sentence: 'Bad arguments for exportTrace: 0.range: the first step must not be after the last',
+    },
     { title: 'a step 0', request: { trace, format: 'svg', range: { from: 0 } }, sentence: 'Bad arguments for exportTrace: 0.range.from: steps count from 1' },
-    { title: 'a step that is not whole', request: { trace, format: 'svg', range: { from: 1.5 } }, sentence: 'Bad arguments for exportTrace: 0.range.from: a step is a whole number' },
-    { title: 'an option the contract does not know', request: { trace, format: 'svg', path: '/etc/passwd' }, sentence: 'Bad arguments for exportTrace: 0: Unrecognized key: "path"' },
+    {
+      title: 'a step that is not whole',
+      request: { trace, format: 'svg', range: { from: 1.5 } },
+      sentence: 'Bad arguments for exportTrace: 0.range.from: a step is a whole number',
+    },
+    {
+      title: 'an option the contract does not know',
+      request: { trace, format: 'svg', path: '/etc/passwd' },
+      sentence: 'Bad arguments for exportTrace: 0: Unrecognized key: "path"',
+    },
     { title: 'no trace', request: { format: 'svg' }, sentence: 'Bad arguments for exportTrace: 0.trace: Invalid input: expected string, received undefined' },
-    { title: 'a trace larger than an opened file may be', request: { trace: ' '.repeat(MAX_TRACE_TEXT_BYTES + 1), format: 'json' }, sentence: 'Bad arguments for exportTrace: 0.trace: the trace is larger than 64 MiB' },
+    {
+      title: 'a trace larger than an opened file may be',
+      request: { trace: ' '.repeat(MAX_TRACE_TEXT_BYTES + 1), format: 'json' },
+      sentence: 'Bad arguments for exportTrace: 0.trace: the trace is larger than 64 MiB',
+    },
   ];
   for (const row of rows) {
     it(row.title, () => {

@@ -18,21 +18,25 @@ const text = JSON.stringify(trace);
 const bytesOf = (result: ExportResult) => (result.encoding === 'base64' ? Buffer.from(result.data, 'base64') : Buffer.from(result.data, 'utf8'));
 
 describe('answerExportRequest', () => {
-  it.each(EXPORT_FORMATS)('%s: the very file ftp-lab export writes, with its size', async (format) => {
-    const request: ExportRequest = { trace: text, format, theme: 'dark', ...(format === 'json' ? {} : { range: { from: 3, to: 20 } }) };
-    const result = await answerExportRequest(request);
-    expect(result.format).toBe(format);
-    expect(result.encoding).toBe(format === 'png' || format === 'pdf' ? 'base64' : 'utf8');
-    expect(result.bytes).toBe(bytesOf(result).length);
-    const cli = await renderExport(trace, format, { theme: 'dark', ...(format === 'json' ? {} : { range: { from: 3, to: 20 } }) });
-    if (format === 'pdf') {
-      // PDFKit stamps the creation time into the file: the same picture, a different clock.
-      expect(bytesOf(result).subarray(0, 5).toString()).toBe('%PDF-');
-      expect(Math.abs(result.bytes - (cli as Uint8Array).length)).toBeLessThan(64);
-    } else {
-      expect(Buffer.compare(bytesOf(result), Buffer.from(cli))).toBe(0);
-    }
-  }, 30_000);
+  it.each(EXPORT_FORMATS)(
+    '%s: the very file ftp-lab export writes, with its size',
+    async (format) => {
+      const request: ExportRequest = { trace: text, format, theme: 'dark', ...(format === 'json' ? {} : { range: { from: 3, to: 20 } }) };
+      const result = await answerExportRequest(request);
+      expect(result.format).toBe(format);
+      expect(result.encoding).toBe(format === 'png' || format === 'pdf' ? 'base64' : 'utf8');
+      expect(result.bytes).toBe(bytesOf(result).length);
+      const cli = await renderExport(trace, format, { theme: 'dark', ...(format === 'json' ? {} : { range: { from: 3, to: 20 } }) });
+      if (format === 'pdf') {
+        // PDFKit stamps the creation time into the file: the same picture, a different clock.
+        expect(bytesOf(result).subarray(0, 5).toString()).toBe('%PDF-');
+        expect(Math.abs(result.bytes - (cli as Uint8Array).length)).toBeLessThan(64);
+      } else {
+        expect(Buffer.compare(bytesOf(result), Buffer.from(cli))).toBe(0);
+      }
+    },
+    30_000,
+  );
 
   it('the JSON export is the trace itself, whole', async () => {
     const result = await answerExportRequest({ trace: text, format: 'json' });
@@ -52,12 +56,22 @@ describe('answerExportRequest', () => {
   const refusals: { title: string; request: ExportRequest; sentence: RegExp }[] = [
     { title: 'a trace that is not JSON', request: { trace: '{nope', format: 'svg' }, sentence: /^The trace file is not valid JSON: / },
     { title: 'JSON that is not a trace', request: { trace: '{"format":"nope"}', format: 'svg' }, sentence: /^Not an FTP Lab trace: / },
-    { title: 'the textbook table as Mermaid', request: { trace: text, format: 'mmd', textbook: true }, sentence: /^The textbook comparison exports as svg, png, pdf or html, not mmd\.$/ },
-    { title: 'steps the trace does not have', request: { trace: text, format: 'svg', range: { from: 20, to: 40 } }, sentence: /^The diagram has 26 steps; steps 20\.\.40 are not all there\.$/ },
+    {
+      title: 'the textbook table as Mermaid',
+      request: { trace: text, format: 'mmd', textbook: true },
+      sentence: /^The textbook comparison exports as svg, png, pdf or html, not mmd\.$/,
+    },
+    {
+      title: 'steps the trace does not have',
+      request: { trace: text, format: 'svg', range: { from: 20, to: 40 } },
+      sentence: /^The diagram has 26 steps; steps 20\.\.40 are not all there\.$/,
+    },
     {
       title: 'a PNG of more pixels than the page is handed',
       request: { trace: text, format: 'png', notes: true, scale: 8 },
-      sentence: new RegExp(`^The PNG would have \\d+ million pixels \\(\\d+ × \\d+\\), more than the ${PAGE_MAX_PNG_PIXELS / 1e6} million allowed: export a range of steps or at a smaller scale\\.$`),
+      sentence: new RegExp(
+        `^The PNG would have \\d+ million pixels \\(\\d+ × \\d+\\), more than the ${PAGE_MAX_PNG_PIXELS / 1e6} million allowed: export a range of steps or at a smaller scale\\.$`,
+      ),
     },
   ];
   for (const row of refusals) {

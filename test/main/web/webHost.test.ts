@@ -168,7 +168,16 @@ describe('the page and its files', () => {
   it('serves nothing outside the build: traversal, encoded traversal, folders and unknown files get 404', async () => {
     const h = await start();
     const q = `?token=${h.token}`;
-    for (const path of ['/../package.json', '/..%2fpackage.json', '/%2e%2e/%2e%2e/etc/passwd', '//etc/passwd', '/renderer/', '/nothing.js', '/%00', '/app.js/']) {
+    for (const path of [
+      '/../package.json',
+      '/..%2fpackage.json',
+      '/%2e%2e/%2e%2e/etc/passwd',
+      '//etc/passwd',
+      '/renderer/',
+      '/nothing.js',
+      '/%00',
+      '/app.js/',
+    ]) {
       const answer = await get(h.port, `${path}${q}`);
       expect({ path, status: answer.status }).toEqual({ path, status: 404 });
       expect(answer.body).not.toMatch(/"name": "ftp-lab"|root:/);
@@ -237,7 +246,9 @@ describe('the API socket', () => {
       ok: false,
       error: 'Bad arguments for exportTrace: 0.format: "gif" is not an export format: choose one of svg, png, pdf, mmd, puml, html, json',
     });
-    expect((await api.call('exportTrace', [{ trace, format: 'png', scale: 1e6 }])).error).toMatch(/^Bad arguments for exportTrace: 0\.scale: a scale of 1000000 is too large/);
+    expect((await api.call('exportTrace', [{ trace, format: 'png', scale: 1e6 }])).error).toMatch(
+      /^Bad arguments for exportTrace: 0\.scale: a scale of 1000000 is too large/,
+    );
     expect((await api.call('exportTrace', [{ trace: '[]', format: 'svg' }])).error).toMatch(/^Not an FTP Lab trace/);
     const png = await api.call('exportTrace', [{ trace, format: 'png', range: { from: 1, to: 3 } }]);
     expect(png.ok).toBe(true);
