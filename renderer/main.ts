@@ -253,7 +253,7 @@ function start(win: Window): void {
     const trace = snapshot?.trace;
     if (trace) saveTraceFile(doc, trace.toFile());
   };
-  const exportDialog = createExportDialog(doc);
+  const exportDialog = createExportDialog(doc, bridge.api);
   const openExport = () => {
     const trace = snapshot?.trace;
     if (trace && trace.events.length > 0) exportDialog.open(trace.toFile());

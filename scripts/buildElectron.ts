@@ -21,6 +21,13 @@ export interface ElectronBuild {
   readonly preloadImports: readonly string[];
 }
 
+/**
+ * What the main bundle loads from node_modules as it is rather than bundling it: the export renderers, as
+ * the CLI's bundle does (resvg is a native binary; PDFKit reads its font data from beside its code).
+ * electron-builder.yml ships the production node_modules for them.
+ */
+export const ELECTRON_MAIN_EXTERNALS = ['electron', '@resvg/resvg-js', 'pdfkit', 'svg-to-pdfkit', 'fontkit'] as const;
+
 /** Electron 39 runs Node 22 in the main process and Chromium 142 in the (preload's) renderer. */
 const ELECTRON_NODE = 'node22';
 const ELECTRON_CHROME = 'chrome142';
@@ -38,7 +45,14 @@ export async function buildElectron(options: { outDir?: string } = {}): Promise<
   };
   const main = resolve(outDir, basename(MAIN_BUNDLE));
   const preload = resolve(outDir, basename(PRELOAD_BUNDLE));
-  await build({ ...common, entryPoints: ['main/electron/main.ts'], outfile: main, platform: 'node', target: ELECTRON_NODE });
+  await build({
+    ...common,
+    entryPoints: ['main/electron/main.ts'],
+    outfile: main,
+    platform: 'node',
+    target: ELECTRON_NODE,
+    external: [...ELECTRON_MAIN_EXTERNALS],
+  });
   const preloadResult = await build({ ...common, entryPoints: ['main/electron/preload.ts'], outfile: preload, platform: 'node', target: ELECTRON_CHROME });
   const preloadImports = directImports(preloadResult.metafile!, 'main/electron/preload.ts');
   const stray = preloadImports.filter((path) => path !== 'electron' && !path.startsWith('core/api/'));

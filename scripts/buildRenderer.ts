@@ -1,11 +1,13 @@
-// Builds the renderer for both hosts: renderer/main.ts bundled by esbuild into <out>/app.js, plus index.html and styles.css.
+// Builds the renderer for both hosts: renderer/main.ts bundled by esbuild into <out>/app.js, plus index.html and styles.css,
+// and the Export dialog's HTML preview page (core/api/exportPreviewFrame.ts).
 // The output appears all at once (built into a sibling folder, then renamed), so a host reading it never sees half a build.
 
 import { build } from 'esbuild';
-import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
+import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { builtPath, packageRoot } from '../main/builtFiles';
+import { EXPORT_PREVIEW_PAGE, exportPreviewPage } from '../core/api/exportPreviewFrame';
 
 export const RENDERER_SOURCE = join(packageRoot(), 'renderer');
 export const DEFAULT_RENDERER_OUT = builtPath('renderer');
@@ -29,6 +31,7 @@ export async function buildRenderer(options: { outDir?: string; minify?: boolean
       logLevel: 'silent',
     });
     for (const name of STATIC_FILES) await copyFile(join(RENDERER_SOURCE, name), join(staging, name));
+    await writeFile(join(staging, EXPORT_PREVIEW_PAGE), exportPreviewPage());
     const old = `${outDir}.old-${process.pid}-${Math.random().toString(36).slice(2)}`;
     await rename(outDir, old).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;

@@ -2,7 +2,9 @@
 // with their argument schemas, and the messages the host pushes. One source for both hosts and the preload.
 
 import { z } from 'zod';
+import { EXPORT_FORMATS, PNG_SCALE, type ExportFormat } from '../diagram/painters/exportFormats.table';
 import type { Side, TraceEvent, TraceFile } from '../trace/traceEvent';
+import { MAX_TRACE_TEXT_BYTES } from '../trace/traceFile';
 
 /**
  * Where a live session stops by itself: before the client sends a command with one of `verbs`, before the
@@ -52,6 +54,60 @@ export const sessionIdSchema = z.string().regex(/^s\d{1,9}$/);
 export const gateCommandSchema = z.enum(['pause', 'resume', 'step']);
 export type GateCommand = z.infer<typeof gateCommandSchema>;
 
+/** A step number of the diagram, as its margin and the app's step counter count them. */
+const stepNumberSchema = z
+  .number({ error: 'a step is a whole number' })
+  .int({ error: 'a step is a whole number' })
+  .min(1, { error: 'steps count from 1' })
+  .max(1e9);
+
+/** What the value was, for a sentence (short: never the whole of something large). */
+const shown = (value: unknown): string => {
+  const text = typeof value === 'string' ? JSON.stringify(value) : String(JSON.stringify(value) ?? value);
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+};
+
+/**
+ * The page asks its host for an export of the trace it shows: the host renders it with the code
+ * `ftp-lab export` uses (main/export/exportFormats.ts) and returns the file. The trace travels as JSON text
+ * and is validated like an opened file; every option is checked here, with a sentence for each mistake.
+ */
+export const exportRequestSchema = z
+  .object({
+    trace: z.string().max(MAX_TRACE_TEXT_BYTES, { error: `the trace is larger than ${MAX_TRACE_TEXT_BYTES / (1024 * 1024)} MiB` }),
+    format: z.enum(EXPORT_FORMATS, { error: (issue) => `${shown(issue.input)} is not an export format: choose one of ${EXPORT_FORMATS.join(', ')}` }),
+    theme: z.enum(['light', 'dark'], { error: 'the theme is light or dark' }).optional(),
+    notes: z.boolean().optional(),
+    range: z
+      .object({ from: stepNumberSchema, to: stepNumberSchema.optional() })
+      .strict()
+      .refine((range) => range.to === undefined || range.to >= range.from, { error: 'the first step must not be after the last' })
+      .optional(),
+    scale: z
+      .number({ error: `the scale is a number from ${PNG_SCALE.min} to ${PNG_SCALE.max}` })
+      .min(PNG_SCALE.min, {
+        error: (issue) => `a scale of ${shown(issue.input)} is too small: give a number from ${PNG_SCALE.min} to ${PNG_SCALE.max} (pixels per diagram pixel)`,
+      })
+      .max(PNG_SCALE.max, {
+        error: (issue) => `a scale of ${shown(issue.input)} is too large: give a number from ${PNG_SCALE.min} to ${PNG_SCALE.max} (pixels per diagram pixel)`,
+      })
+      .optional(),
+    textbook: z.boolean().optional(),
+  })
+  .strict();
+
+export type ExportRequest = z.infer<typeof exportRequestSchema>;
+
+/** An export's file as the host returns it: one shape for Electron's IPC and the browser host's JSON socket. */
+export interface ExportResult {
+  readonly format: ExportFormat;
+  /** UTF-8 text, or base64 for the binary formats (PNG, PDF). */
+  readonly encoding: 'utf8' | 'base64';
+  readonly data: string;
+  /** The file's size in bytes. */
+  readonly bytes: number;
+}
+
 export interface ScenarioSummary {
   readonly name: string;
   readonly title: string;
@@ -68,7 +124,9 @@ export const requestSchemas = {
   /** Starts the built-in server on 127.0.0.1 (port 0: any free port) and streams what an external client does with it, as a session. */
   watchServer: z.tuple([z.object({ port: z.number().int().min(0).max(65535) }).strict()]),
   /** Validates a trace file's text (opened by the user) and returns it parsed. */
-  parseTrace: z.tuple([z.string().max(64 * 1024 * 1024)]),
+  parseTrace: z.tuple([z.string().max(MAX_TRACE_TEXT_BYTES)]),
+  /** Renders the trace the page shows in any export format, as `ftp-lab export` would. */
+  exportTrace: z.tuple([exportRequestSchema]),
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -81,6 +139,7 @@ export interface RequestResults {
   setBreakpoints: void;
   stopSession: void;
   parseTrace: TraceFile;
+  exportTrace: ExportResult;
 }
 
 export type RequestArgs<N extends RequestName> = z.infer<(typeof requestSchemas)[N]>;

@@ -5,8 +5,9 @@ import type { BrowserWindowConstructorOptions } from 'electron';
 
 /**
  * The page runs only its own bundled script and stylesheet (no inline code, no eval), draws images
- * from itself or data: URLs (exported PNG previews), talks to nothing (IPC goes through the preload,
- * which CSP does not govern), and cannot be framed, re-based or used to post forms.
+ * from itself or data: URLs (exported PNG previews), frames only its own files (the Export dialog's
+ * sandboxed HTML preview, core/api/exportPreviewFrame.ts), talks to nothing (IPC goes through the
+ * preload, which CSP does not govern), and cannot be framed, re-based or used to post forms.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
@@ -15,7 +16,7 @@ export const CONTENT_SECURITY_POLICY = [
   "img-src 'self' data:",
   "connect-src 'self'",
   "object-src 'none'",
-  "frame-src 'none'",
+  "frame-src 'self'",
   "base-uri 'none'",
   "frame-ancestors 'none'",
   "form-action 'none'",

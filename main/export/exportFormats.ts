@@ -1,6 +1,7 @@
-// Writes a trace as any export format: the one dispatch that `ftp-lab export` and `ftp-lab run --export`
-// share. The pictures come from core's painters (one layout for all); here they become files (PNG and PDF
-// by main/export/), each written atomically. The capture for Wireshark (pcapng) is rebuilt by core/capture/.
+// Writes a trace as any export format: the one dispatch that `ftp-lab export`, `ftp-lab run --export` and the
+// app's Export dialog (through its host, exportRequest.ts) share. The pictures come from core's painters (one
+// layout for all); here they become files (PNG and PDF by main/export/), each written atomically. The capture
+// for Wireshark (pcapng) is rebuilt from the trace by core/capture/.
 
 import { rename, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
@@ -10,15 +11,14 @@ import { exportModelFor, exportSvg, TEXT_EXPORTS } from '../../core/diagram/pain
 import { paintSvg } from '../../core/diagram/painters/svgPainter';
 import { paintTextbookSvg } from '../../core/diagram/painters/textbookView';
 import type { TraceFile } from '../../core/trace/traceEvent';
+import { EXPORT_FORMATS, formatNamed, formatsTaking, formatTakes, PNG_SCALE, type ExportFormat } from '../../core/diagram/painters/exportFormats.table';
 import { tracePcapng } from '../../core/capture/tracePcapng';
 import { ExportError } from './exportError';
 import { renderPdf } from './renderPdf';
 import { renderPng, type PngSource } from './renderPng';
 import { svgSize } from './svgSize';
 
-export const EXPORT_FORMATS = ['svg', 'png', 'pdf', 'mmd', 'puml', 'html', 'json', 'pcapng'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
-
+export { EXPORT_FORMATS, type ExportFormat };
 export { ExportError };
 
 export interface ExportOptions {
@@ -33,27 +33,13 @@ export interface ExportOptions {
   /** The textbook comparison table instead of the session diagram (svg, png, pdf, html). */
   readonly textbook?: boolean;
   readonly title?: string;
+  /** PNG only: refuse a picture of more pixels than this (default: renderPng's own limit). */
+  readonly maxPixels?: number;
 }
-
-const extensions: Record<string, ExportFormat> = {
-  '.svg': 'svg',
-  '.png': 'png',
-  '.pdf': 'pdf',
-  '.mmd': 'mmd',
-  '.mermaid': 'mmd',
-  '.puml': 'puml',
-  '.plantuml': 'puml',
-  '.pu': 'puml',
-  '.html': 'html',
-  '.htm': 'html',
-  '.json': 'json',
-  '.pcapng': 'pcapng',
-};
 
 /** A format name as given to --format (a few aliases accepted), or an ExportError naming the choices. */
 export function parseFormat(name: string): ExportFormat {
-  const normal = name.toLowerCase().replace(/^\./, '');
-  const format = extensions[`.${normal}`] ?? (normal === 'mermaid' ? 'mmd' : normal === 'plantuml' ? 'puml' : undefined);
+  const format = formatNamed(name);
   if (!format) throw new ExportError(`Unknown export format "${name}": choose one of ${EXPORT_FORMATS.join(', ')}.`);
   return format;
 }
@@ -62,7 +48,7 @@ export function parseFormat(name: string): ExportFormat {
 export function formatFor(path: string, explicit?: string): ExportFormat {
   if (explicit !== undefined) return parseFormat(explicit);
   const ext = extname(path).toLowerCase();
-  const format = extensions[ext];
+  const format = ext ? formatNamed(ext) : undefined;
   if (!format) {
     throw new ExportError(`Cannot tell the export format of "${path}" from its extension${ext ? ` "${ext}"` : ''}: use --format ${EXPORT_FORMATS.join('|')}.`);
   }
@@ -143,11 +129,12 @@ export function exportOptionsFrom(values: {
 /** Checks the options that do not depend on the trace, so `run` can refuse them before the session starts. */
 export function checkExportOptions(path: string, options: ExportOptions): ExportFormat {
   const format = formatFor(path, options.format);
-  if (options.scale !== undefined && (!Number.isFinite(options.scale) || options.scale < 0.1 || options.scale > 8)) {
-    throw new ExportError(`--scale ${options.scale}: give a number from 0.1 to 8 (pixels per diagram pixel).`);
+  if (options.scale !== undefined && (!Number.isFinite(options.scale) || options.scale < PNG_SCALE.min || options.scale > PNG_SCALE.max)) {
+    throw new ExportError(`--scale ${options.scale}: give a number from ${PNG_SCALE.min} to ${PNG_SCALE.max} (pixels per diagram pixel).`);
   }
-  if (options.textbook && !['svg', 'png', 'pdf', 'html'].includes(format)) {
-    throw new ExportError(`The textbook comparison exports as svg, png, pdf or html, not ${format}.`);
+  if (options.textbook && !formatTakes(format, 'textbook')) {
+    const takers = formatsTaking('textbook');
+    throw new ExportError(`The textbook comparison exports as ${takers.slice(0, -1).join(', ')} or ${takers.at(-1)}, not ${format}.`);
   }
   return format;
 }
@@ -168,7 +155,7 @@ function pngSourceFor(trace: TraceFile, options: ExportOptions): PngSource {
 export async function renderExport(trace: TraceFile, format: ExportFormat, options: ExportOptions = {}): Promise<string | Uint8Array> {
   switch (format) {
     case 'png':
-      return renderPng(pngSourceFor(trace, options), options.scale ?? 1);
+      return renderPng(pngSourceFor(trace, options), options.scale ?? 1, options.maxPixels !== undefined ? { maxPixels: options.maxPixels } : {});
     case 'pcapng':
       return tracePcapng(trace);
     case 'pdf':

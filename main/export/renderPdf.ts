@@ -1,18 +1,18 @@
 // PDF export: PDFKit draws a painted SVG as vector paths and real, searchable text (svg-to-pdfkit), with
 // the fonts embedded; characters the main font lacks go to the fallback font.
 
-import { createRequire } from 'node:module';
+// The typings of svg-to-pdfkit, which ships none: a declaration, not a module, so it cannot be imported.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
+/// <reference path="./svg-to-pdfkit.d.ts" />
 import { printableSvg } from './printableSvg';
 import { findFonts } from './fonts';
 import { svgSize } from './svgSize';
 
-const require = createRequire(import.meta.url);
-
-type SvgToPdf = (doc: PDFKit.PDFDocument, svg: string, x: number, y: number, options: Record<string, unknown>) => void;
-
 export async function renderPdf(svg: string, title: string): Promise<Uint8Array> {
+  // Loaded when used (and as packages, not bundled: PDFKit reads its font data from beside its code); an
+  // import() rather than createRequire(import.meta.url), which the Electron shell's CommonJS bundle lacks.
   const { default: PDFDocument } = await import('pdfkit');
-  const svgToPdf = require('svg-to-pdfkit') as SvgToPdf;
+  const { default: svgToPdf } = await import('svg-to-pdfkit');
   const fonts = findFonts();
   const { width, height } = svgSize(svg) ?? { width: 800, height: 600 };
   // SVG px to PDF pt: 96 px per inch, 72 pt per inch.

@@ -33,12 +33,20 @@ const WINDOW_MARGIN = 40;
  */
 const OVERDRAW = 32;
 
-export async function renderPng(source: PngSource, scale: number, tuning: { readonly bandPixels?: number } = {}): Promise<Uint8Array> {
+/** `maxPixels` lowers the limit (the app's host hands the whole file to its page). */
+export async function renderPng(
+  source: PngSource,
+  scale: number,
+  tuning: { readonly bandPixels?: number; readonly maxPixels?: number } = {},
+): Promise<Uint8Array> {
   // Whole pixels as resvg counts them (rounded), so both paths give the same size.
   const width = Math.max(1, Math.round(source.width * scale));
   const height = Math.max(1, Math.round(source.height * scale));
-  if (width * height > MAX_PNG_PIXELS || width > PNG_MAX_DIMENSION || height > PNG_MAX_DIMENSION) {
-    throw new ExportError(`The PNG would have ${Math.round((width * height) / 1e6)} million pixels; export a --range of steps or a smaller --scale.`);
+  const maxPixels = Math.min(MAX_PNG_PIXELS, tuning.maxPixels ?? MAX_PNG_PIXELS);
+  if (width * height > maxPixels || width > PNG_MAX_DIMENSION || height > PNG_MAX_DIMENSION) {
+    throw new ExportError(
+      `The PNG would have ${Math.round((width * height) / 1e6)} million pixels (${width} × ${height}), more than the ${Math.round(maxPixels / 1e6)} million allowed: export a range of steps or at a smaller scale.`,
+    );
   }
   try {
     return await renderBands(source, width, height, tuning.bandPixels ?? BAND_PIXELS);

@@ -1,8 +1,17 @@
 // The app's session host: answers the renderer's requests (core/api) by running real sessions on
-// loopback — the built-in server and the client with a step gate — and pushes every trace event.
+// loopback — the built-in server and the client with a step gate — and pushes every trace event; it also
+// renders the page's exports with the CLI's own code (main/export/).
 // Both the Electron shell and the browser host wrap this one object; neither adds logic of its own.
 
-import { validateRequest, type Breakpoints, type HostMessage, type RequestName, type RequestResults, type SessionOptions } from '../../core/api/labApi';
+import {
+  validateRequest,
+  type Breakpoints,
+  type ExportRequest,
+  type HostMessage,
+  type RequestName,
+  type RequestResults,
+  type SessionOptions,
+} from '../../core/api/labApi';
 import { builtinScenarios, findBuiltinScenario } from '../../core/scenarios/builtinScenarios';
 import { DEFAULT_ACCOUNT, parseScenario, settingsFor, type Scenario } from '../../core/scenarios/scenario';
 import { createTraceFile, parseTrace } from '../../core/trace/traceFile';
@@ -71,6 +80,11 @@ export class LabHost {
         return undefined;
       case 'parseTrace':
         return parseTrace(args[0] as string);
+      case 'exportTrace': {
+        // The renderers (resvg's native binary, PDFKit) load with the first export, not with the host.
+        const { answerExportRequest } = await import('../export/exportRequest');
+        return answerExportRequest(args[0] as ExportRequest);
+      }
     }
   }
 

@@ -10,7 +10,8 @@ import { LabHost } from '../session/labHost';
 import { loadStaticFiles, type StaticFile } from './staticFiles';
 import { handleSocket } from './apiSocket';
 import { isLocalAddress, tokenMatches } from './access';
-import { securityHeaders } from './securityHeaders';
+import { exportPreviewHeaders, securityHeaders } from './securityHeaders';
+import { EXPORT_PREVIEW_PAGE } from '../../core/api/exportPreviewFrame';
 
 export interface WebHostOptions {
   /** 0 (the default) picks a free port. */
@@ -113,6 +114,11 @@ function serveFile(
   const name = url.pathname === '/' ? 'index.html' : url.pathname.slice(1);
   const file = files.get(name);
   if (!file) return send(404, 'Not found.\n');
+  if (name === EXPORT_PREVIEW_PAGE) {
+    response.writeHead(200, { ...exportPreviewHeaders(), 'Content-Type': file.contentType, 'Content-Length': String(file.body.length) });
+    response.end(request.method === 'HEAD' ? undefined : file.body);
+    return;
+  }
   response.writeHead(200, {
     ...securityHeaders(port),
     'Content-Type': file.contentType,

@@ -141,6 +141,59 @@ describe('HTML player', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'html-player.png') });
   });
 
+  it('the controls never cover the lane names: each is in sight, not covered, at the top and after the diagram scrolls', async () => {
+    await page.setViewportSize({ width: 1300, height: 600 });
+    await open('textbook.html');
+    const lanes = layoutTrace(fixtures.textbookUpload.events).lanes.map((lane) => lane.title);
+    expect(lanes).toEqual(['Client PI · control', 'Client DTP · data', 'Server DTP · data', 'Server PI · control']);
+    /** For each lane name: is some element showing it in the viewport, below the controls, and the topmost thing at its centre? */
+    const inSight = () =>
+      page.evaluate((names) => {
+        const controls = document.querySelector('.bar')!.getBoundingClientRect().bottom;
+        return names.map((name) =>
+          [...document.querySelectorAll('text.lane-title')]
+            .filter((t) => t.textContent === name)
+            .some((t) => {
+              const box = t.getBoundingClientRect();
+              const x = box.left + box.width / 2;
+              const y = box.top + box.height / 2;
+              if (box.top < controls || box.bottom > innerHeight || x < 0 || x > innerWidth) return false;
+              const top = document.elementFromPoint(x, y);
+              return top !== null && (top === t || t.contains(top));
+            }),
+        );
+      }, lanes);
+    const scrolled = () => page.locator('#scroller').evaluate((box) => box.scrollTop);
+    const rowInView = () =>
+      page.evaluate(() => {
+        const row = document.querySelector('rect.player-current')!.getBoundingClientRect();
+        const strip = document.querySelector('.lane-strip')!.getBoundingClientRect();
+        return row.top >= strip.bottom - 1 && row.bottom <= innerHeight;
+      });
+
+    expect(await scrolled()).toBe(0);
+    expect(await inSight()).toEqual([true, true, true, true]);
+    await page.screenshot({ path: join(ARTIFACTS, 'html-player-lanes-top.png') });
+    // Stepping on scrolls the diagram to keep the current row in view: the lane names stay.
+    for (let i = 0; i < 20; i++) await page.keyboard.press('ArrowRight');
+    expect(await scrolled()).toBeGreaterThan(200);
+    expect(await inSight()).toEqual([true, true, true, true]);
+    expect(await rowInView()).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'html-player-lanes-scrolled.png') });
+    await page.keyboard.press('End');
+    expect(await inSight()).toEqual([true, true, true, true]);
+    expect(await rowInView()).toBe(true);
+    // Scrolled by hand (the wheel), too.
+    await page.mouse.move(600, 450);
+    await page.mouse.wheel(0, -150);
+    await expect.poll(scrolled).toBeGreaterThan(0);
+    expect(await inSight()).toEqual([true, true, true, true]);
+    // And back at the first step the diagram is at its top again, the current row under the lane names.
+    await page.keyboard.press('Home');
+    expect(await rowInView()).toBe(true);
+    expect(await inSight()).toEqual([true, true, true, true]);
+  });
+
   it('a hostile trace: names shown literally as text, nothing injected, nothing run', async () => {
     const model = layoutTrace(hostile.events);
     await open('hostile.html');

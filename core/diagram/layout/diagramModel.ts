@@ -167,7 +167,12 @@ export interface ConnectionMark extends MarkBase {
 
 export interface NoteMark extends MarkBase {
   readonly kind: 'note';
+  /** The note on one line, cut to fit between the control lanes. */
   readonly text: string;
+  /** The lines to draw in its box: `text` alone, or the note wrapped (LayoutOptions.wrapNotes). */
+  readonly lines: readonly string[];
+  /** How many rows its box spans (one, unless it wraps onto more lines than a row holds). */
+  readonly rows: number;
   readonly x1: number;
   readonly x2: number;
 }
@@ -231,6 +236,8 @@ export const FONT = {
   /** Badges, side labels, notes, states: sans-serif. */
   badgeSize: 11.5,
   noteSize: 12,
+  /** The distance between the lines of a note that wraps. */
+  noteLine: 16,
   stateSize: 11,
   /** The endpoints under each lane's title: monospace. */
   subtitleSize: 10.5,

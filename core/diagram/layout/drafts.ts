@@ -36,7 +36,7 @@ export type Draft =
   | (DraftBase & { readonly kind: 'refused'; readonly event: TcpRefusedEvent })
   | (DraftBase & { readonly kind: 'transfer'; readonly event: DataTransferEvent; stepFrom: number })
   | (DraftBase & { readonly kind: 'marker'; readonly event: DataMarkerEvent })
-  | (DraftBase & { readonly kind: 'note'; readonly event: NoteEvent })
+  | (DraftBase & { readonly kind: 'note'; readonly event: NoteEvent; readonly lines?: readonly string[]; readonly rows: number })
   | (DraftBase & { readonly kind: 'state'; readonly event: StateEvent })
   | (DraftBase & { readonly kind: 'connection'; readonly span: Span });
 

@@ -6,8 +6,6 @@ import { Narrator, type Narration } from '../../scenarios/narration';
 import type { NoteEvent, TraceEvent, TraceFile } from '../../trace/traceEvent';
 import type { DiagramModel, Row } from './diagramModel';
 import { layoutTrace } from './layout';
-import { sansTextWidth } from './textWidth';
-import { FONT } from './diagramModel';
 
 /** Steps from..to, counted from 1 and inclusive; `to` omitted means to the last step. */
 export interface StepRange {
@@ -84,12 +82,14 @@ export function exportModel(trace: TraceFile, options: ExportModelOptions = {}):
   }
 
   let events: readonly TraceEvent[] = trace.events;
-  if (options.notes) {
-    const narration = narrateSteps(trace, full);
-    events = withNotes(trace.events, narration, (full.lanes[3]?.x ?? 0) - (full.lanes[0]?.x ?? 0));
-  }
+  if (options.notes) events = withNotes(trace.events, narrateSteps(trace, full));
   // Note rows carry fractional seqs just after their step's event, so the range must reach past the last step's seq.
-  const model = layoutTrace(events, { title, ...(seqRange ? { range: { from: seqRange.from, to: seqRange.to + 0.999 } } : {}) });
+  // A narration wraps inside its one box, between the control lanes (a little inside them).
+  const model = layoutTrace(events, {
+    title,
+    ...(seqRange ? { range: { from: seqRange.from, to: seqRange.to + 0.999 } } : {}),
+    ...(options.notes ? { wrapNotes: (full.lanes[3]?.x ?? 0) - (full.lanes[0]?.x ?? 0) - 24 } : {}),
+  });
   const stepOf = new Map(full.rows.map((r) => [r.seq, r.step]));
   const rows: Row[] = model.rows.map((row) => {
     const step = stepOf.get(row.seq);
@@ -98,35 +98,13 @@ export function exportModel(trace: TraceFile, options: ExportModelOptions = {}):
   return { ...model, rows };
 }
 
-/** The events with a note event (or several, for a long sentence) after each narrated step. */
-function withNotes(events: readonly TraceEvent[], narration: ReadonlyMap<number, Narration>, width: number): TraceEvent[] {
+/** The events with one note event, the whole narration, after each narrated step (the layout wraps it). */
+function withNotes(events: readonly TraceEvent[], narration: ReadonlyMap<number, Narration>): TraceEvent[] {
   const out: TraceEvent[] = [];
   for (const event of events) {
     out.push(event);
     const told = narration.get(event.seq);
-    if (!told) continue;
-    const lines = wrapText(narrationText(told), width - 24);
-    lines.forEach((text, i) => {
-      const note: NoteEvent = { type: 'note', seq: event.seq + (i + 1) / (lines.length + 1) / 2, t: event.t, side: event.side, text };
-      out.push(note);
-    });
+    if (told) out.push({ type: 'note', seq: event.seq + 0.5, t: event.t, side: event.side, text: narrationText(told) } satisfies NoteEvent);
   }
   return out;
-}
-
-/** Breaks text into lines that fit `width` px in the note font, at spaces (a word longer than a line stays whole). */
-export function wrapText(text: string, width: number, fontSize: number = FONT.noteSize): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    const candidate = line ? `${line} ${word}` : word;
-    if (line && sansTextWidth(candidate, fontSize) > width) {
-      lines.push(line);
-      line = word;
-    } else {
-      line = candidate;
-    }
-  }
-  if (line) lines.push(line);
-  return lines;
 }

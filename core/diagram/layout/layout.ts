@@ -9,6 +9,8 @@ import type { Draft, RowRecord, Span } from './drafts';
 import { placeModel } from './placeMarks';
 import { surveyTrace } from './traceSurvey';
 import { wireSender } from '../../trace/sides';
+import { FONT } from './diagramModel';
+import { wrapText } from './textWidth';
 
 export interface LayoutOptions {
   readonly axis?: 'step' | 'time';
@@ -20,6 +22,11 @@ export interface LayoutOptions {
   readonly rowHeight?: number;
   /** The gap between a control lane and its data lane; the two data lanes are 1.4 gaps apart. */
   readonly laneGap?: number;
+  /**
+   * Notes wrap to this width (px, in the note font) inside one box, which spans as many rows as its lines
+   * need. By default a note takes one row and is cut to fit.
+   */
+  readonly wrapNotes?: number;
 }
 
 type WireEvent = FtpCommandEvent | FtpReplyEvent | TcpFinEvent | TcpRstEvent | DataTransferEvent | DataMarkerEvent;
@@ -31,6 +38,7 @@ export function layoutTrace(events: readonly TraceEvent[], options: LayoutOption
   const from = options.range?.from ?? Number.NEGATIVE_INFINITY;
   const to = options.range?.to ?? Number.POSITIVE_INFINITY;
   const showStates = options.showStates ?? false;
+  const rowHeight = options.rowHeight ?? 34;
 
   const rows: RowRecord = { seqs: [], ts: [] };
   /** Running maximum of row times, so a time can be found by binary search. */
@@ -188,9 +196,16 @@ export function layoutTrace(events: readonly TraceEvent[], options: LayoutOption
       case 'tcp.refused':
         if (inRange) drafts.push({ kind: 'refused', event: e, step: addRow(e), seqs: [e.seq], peers: [] });
         break;
-      case 'note':
-        if (inRange) drafts.push({ kind: 'note', event: e, step: addRow(e), seqs: [e.seq], peers: [] });
+      case 'note': {
+        if (!inRange) break;
+        const lines = options.wrapNotes !== undefined ? wrapText(e.text, options.wrapNotes, FONT.noteSize) : [];
+        const step = addRow(e);
+        // The box's rows: its lines and a little padding; the rows after the first are the note's too (unnumbered).
+        const rowsTaken = Math.max(1, Math.ceil((lines.length * FONT.noteLine + 10) / rowHeight));
+        for (let more = 1; more < rowsTaken; more++) addRow(e);
+        drafts.push({ kind: 'note', event: e, step, ...(lines.length > 0 ? { lines } : {}), rows: rowsTaken, seqs: [e.seq], peers: [] });
         break;
+      }
       case 'state':
         if (inRange && showStates) drafts.push({ kind: 'state', event: e, step: addRow(e), seqs: [e.seq], peers: [] });
         break;
@@ -206,7 +221,7 @@ export function layoutTrace(events: readonly TraceEvent[], options: LayoutOption
     survey,
     title: options.title ?? 'FTP session',
     axis: options.axis ?? 'step',
-    rowHeight: options.rowHeight ?? 34,
+    rowHeight,
     laneGap: options.laneGap ?? 240,
   });
 }

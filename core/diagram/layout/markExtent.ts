@@ -12,6 +12,8 @@ export function yExtent(mark: Mark, rowHeight: number): [number, number] {
       return [Math.min(mark.band.y1, mark.y) - rowHeight, Math.max(mark.band.y2, mark.y) + rowHeight];
     case 'close-badge':
       return [mark.labelY - rowHeight, mark.labelY + rowHeight];
+    case 'note':
+      return [mark.y - rowHeight, mark.y + mark.rows * rowHeight];
     default:
       return [mark.y - rowHeight, mark.y + rowHeight];
   }

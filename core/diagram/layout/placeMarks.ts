@@ -502,10 +502,14 @@ function placeConnection(span: Span, c: Context): Mark {
 function placeNote(draft: DraftOf<'note'>, c: Context): Mark {
   const e = draft.event;
   const { x } = c.frame;
+  const fit = (text: string) => fitText(text, x.server - x.client, (t) => sansTextWidth(t, FONT.noteSize));
+  const text = fit(e.text);
   return {
     ...base(draft, c),
     kind: 'note',
-    text: fitText(e.text, x.server - x.client, (t) => sansTextWidth(t, FONT.noteSize)),
+    text,
+    lines: draft.lines ? draft.lines.map(fit) : [text],
+    rows: draft.rows,
     x1: x.client,
     x2: x.server,
     ariaLabel: `note: ${e.text}`,

@@ -24,6 +24,23 @@ export function monoTextWidth(text: string, fontSize: number): number {
   return [...text].length * 0.604 * fontSize;
 }
 
+/** Breaks text into lines that fit `width` px in the sans-serif font, at spaces (a word longer than a line stays whole). */
+export function wrapText(text: string, width: number, fontSize: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const candidate = line ? `${line} ${word}` : word;
+    if (line && sansTextWidth(candidate, fontSize) > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = candidate;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
 /** Shortens text with '…' until `measure` says it fits `width`; the full text stays in the mark's detail. */
 export function fitText(text: string, width: number, measure: (text: string) => number): string {
   if (measure(text) <= width) return text;

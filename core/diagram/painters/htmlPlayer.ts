@@ -2,6 +2,7 @@
 // diagram (the same SVG as the SVG export), the trace, and a small player that shows the marks step by step
 // with the narration. Trace text reaches the page only as escaped SVG text, as JSON inside a
 // <script type="application/json"> that no string in it can end, and through textContent.
+// The controls stay above the diagram, which scrolls below them with its lane names held at its top.
 
 import type { Narration } from '../../scenarios/narration';
 import type { TraceFile } from '../../trace/traceEvent';
@@ -10,6 +11,7 @@ import { escapeXml } from './escape';
 import { exportModel, narrateSteps, type StepRange } from '../layout/exportModel';
 import { themes, type ThemeName } from './palette';
 import { paintSvg } from './svgPainter';
+import { FRAME } from '../layout/placeMarks';
 
 export interface HtmlPlayerOptions {
   readonly theme?: ThemeName;
@@ -70,10 +72,18 @@ export function playerData(trace: TraceFile, model: DiagramModel): PlayerData {
   return { version: 1, title: model.title, rowHeight: model.rowHeight, steps, spans };
 }
 
+/**
+ * The band of the diagram that holds its title and lane boxes, down to just above the first row; sticky at
+ * `top` (negative: the title scrolls away, the lane boxes stay).
+ */
+const LANE_STRIP = { height: FRAME.laneBoxY + FRAME.laneBoxHeight + FRAME.rowsGap / 2, top: -(FRAME.laneBoxY - 6) } as const;
+
 export function paintHtmlPlayer(trace: TraceFile, options: HtmlPlayerOptions = {}): string {
   const theme = themes[options.theme ?? 'light'];
   const model = exportModel(trace, { ...(options.range ? { range: options.range } : {}), ...(options.title ? { title: options.title } : {}) });
   const svg = paintSvg(model, { theme: theme.name, idPrefix: 'player' });
+  // The lane names again, alone, held at the top of the scrolling diagram (it lies over the diagram's own at first).
+  const lanes = paintSvg({ ...model, marks: [], rows: [] }, { theme: theme.name, idPrefix: 'player-lanes', window: { top: 0, bottom: LANE_STRIP.height } });
   const data = playerData(trace, model);
   const title = escapeXml(model.title);
   const csp = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${PLAYER_SCRIPT_SHA256}'; img-src data:; base-uri 'none'; form-action 'none'`;
@@ -110,9 +120,13 @@ export function paintHtmlPlayer(trace: TraceFile, options: HtmlPlayerOptions = {
 <p id="textbook" class="textbook"></p>
 </section>
 </header>
+<div id="scroller" class="scroller">
+<div class="lane-strip" aria-hidden="true">
+${lanes}</div>
 <main id="diagram">
 ${svg}</main>
 <footer>Recorded with FTP Lab: ${escapeXml(trace.meta.tool)}, ${escapeXml(trace.meta.createdAt)}. Keys: → next, ← back, Space play/pause, Home/End first/last. The trace is inside this file (script#ftp-lab-trace).</footer>
+</div>
 <script type="application/json" id="ftp-lab-player-data">${jsonForScript(data)}</script>
 <script type="application/json" id="ftp-lab-trace">${jsonForScript(trace)}</script>
 <script>${PLAYER_SCRIPT}</script>
@@ -121,12 +135,18 @@ ${svg}</main>
 `;
 }
 
+/**
+ * The page is the controls above a scrolling box (not a sticky header over a scrolling page, which covered
+ * the lane names). In the box, the lane strip sticks at the top and the diagram starts under it, pulled up by
+ * the strip's height so the two coincide until the rows scroll.
+ */
 function pageCss(name: ThemeName): string {
   const t = themes[name];
   return [
     `*{box-sizing:border-box}`,
-    `body{margin:0;font:15px/1.45 system-ui,'Segoe UI',Helvetica,Arial,'DejaVu Sans',sans-serif;background:${t.background};color:${t.text}}`,
-    `.bar{position:sticky;top:0;z-index:2;background:${t.background};border-bottom:1px solid ${t.laneStroke};box-shadow:0 2px 6px rgba(0,0,0,0.12)}`,
+    `html,body{height:100%}`,
+    `body{margin:0;display:flex;flex-direction:column;overflow:hidden;font:15px/1.45 system-ui,'Segoe UI',Helvetica,Arial,'DejaVu Sans',sans-serif;background:${t.background};color:${t.text}}`,
+    `.bar{flex:none;position:relative;z-index:2;background:${t.background};border-bottom:1px solid ${t.laneStroke};box-shadow:0 2px 6px rgba(0,0,0,0.12)}`,
     `.top{display:flex;flex-wrap:wrap;align-items:center;gap:8px 24px;padding:10px 16px;background:${t.laneFill}}`,
     `h1{font-size:17px;margin:0;font-weight:600}`,
     `.controls{display:flex;align-items:center;gap:6px;flex-wrap:wrap}`,
@@ -142,7 +162,10 @@ function pageCss(name: ThemeName): string {
     `.rfc{font-size:13px;color:${t.muted}}`,
     `.textbook{color:${t.error}}`,
     `.textbook:empty,.rfc:empty,.summary:empty{display:none}`,
-    `main{padding:8px 16px;overflow-x:auto}`,
+    `.scroller{flex:1;min-height:0;overflow:auto}`,
+    `.lane-strip{position:sticky;top:${LANE_STRIP.top}px;z-index:1;width:max-content;height:${LANE_STRIP.height}px;padding:0 16px;background:${t.background};box-shadow:0 3px 4px -3px rgba(0,0,0,0.25)}`,
+    `.lane-strip svg{display:block}`,
+    `main{width:max-content;margin-top:-${LANE_STRIP.height}px;padding:0 16px 8px}`,
     `main svg{display:block;max-width:none}`,
     `svg .is-future{display:none}`,
     `svg .player-current{fill:${t.data[4]};fill-opacity:0.16}`,
@@ -185,6 +208,7 @@ export const PLAYER_SCRIPT = `
 
   var $ = function (id) { return document.getElementById(id); };
   var counter = $('counter'), scrub = $('scrub'), play = $('play'), speed = $('speed');
+  var scroller = $('scroller'), strip = document.querySelector('.lane-strip');
   var current = total - 1;
   var timer = null;
 
@@ -219,11 +243,13 @@ export const PLAYER_SCRIPT = `
     reveal();
   }
 
+  // Keeps the current row in view: below the lane strip, above the box's bottom edge.
   function reveal() {
     var box = highlight.getBoundingClientRect();
-    var top = document.querySelector('.bar').getBoundingClientRect().bottom;
-    if (box.top < top) window.scrollBy(0, box.top - top - data.rowHeight);
-    else if (box.bottom > window.innerHeight) window.scrollBy(0, box.bottom - window.innerHeight + data.rowHeight);
+    var top = strip.getBoundingClientRect().bottom;
+    var bottom = scroller.getBoundingClientRect().top + scroller.clientHeight;
+    if (box.top < top) scroller.scrollTop += box.top - top - data.rowHeight;
+    else if (box.bottom > bottom) scroller.scrollTop += box.bottom - bottom + data.rowHeight;
   }
 
   function pause() {
@@ -271,4 +297,4 @@ export const PLAYER_SCRIPT = `
  * "hash-source"). Written down rather than computed, as core/ has no hash function to hand; the player test
  * recomputes it from PLAYER_SCRIPT and fails when the script changes without it.
  */
-export const PLAYER_SCRIPT_SHA256 = '0Ott/KUjOE1GBZbKevE9DdKx/DYV0CaH5w2w/avUVkA=';
+export const PLAYER_SCRIPT_SHA256 = 'LKu2vlM+0fCdGLnsGYv3S/NlhAvxcaF+bMGkgnxSPJQ=';

@@ -74,7 +74,8 @@ export function paintMermaid(model: DiagramModel, options: MermaidOptions = {}):
       }
       case 'note': {
         const over = s.over.map((lane) => mermaidIds[lane]).join(',');
-        out.push(`  Note over ${over}: ${mermaidText(s.step && s.tone === 'info' ? `${s.step}. ${s.text}` : s.text)}`);
+        const text = s.lines.map((line, i) => mermaidText(i === 0 && s.step && s.tone === 'info' ? `${s.step}. ${line}` : line)).join('<br/>');
+        out.push(`  Note over ${over}: ${text}`);
         break;
       }
       case 'activate':

@@ -103,7 +103,7 @@ export function paintPlantUml(model: DiagramModel, options: PlantUmlOptions = {}
       }
       case 'note': {
         const over = s.over.map((lane) => plantUmlIds[lane]).join(', ');
-        const text = plantUmlText(s.step && s.tone === 'info' ? `${s.step}. ${s.text}` : s.text);
+        const text = s.lines.map((line, i) => plantUmlText(i === 0 && s.step && s.tone === 'info' ? `${s.step}. ${line}` : line)).join('\\n');
         out.push(`note over ${over} ${noteColour(s.tone, theme)} : ${text}`);
         break;
       }

@@ -24,7 +24,8 @@ export type Statement =
       /** One lane, or the first and last of a span of lanes. */
       readonly over: readonly LaneId[];
       readonly step: string;
-      readonly text: string;
+      /** Lines of text, untrusted: each painter escapes them. */
+      readonly lines: readonly string[];
       readonly tone: 'closed' | 'reset' | 'open' | 'cut' | 'info' | 'narration';
     }
   | { readonly kind: 'activate' | 'deactivate'; readonly lane: LaneId; readonly colour: ConnectionColour };
@@ -92,14 +93,21 @@ function statementOf(mark: Mark, step: string, marks: ReadonlyMap<string, Mark>)
     case 'close-badge': {
       const of = marks.get(mark.of);
       const lane = of && 'fromLane' in of ? of.fromLane : mark.channel === 'data' ? 'server-data' : 'server';
-      return { kind: 'note', over: [lane], step, text: mark.text, tone: mark.tone };
+      return { kind: 'note', over: [lane], step, lines: [mark.text], tone: mark.tone };
     }
     case 'listen':
-      return { kind: 'note', over: [mark.lane], step, text: mark.label, tone: 'info' };
+      return { kind: 'note', over: [mark.lane], step, lines: [mark.label], tone: 'info' };
     case 'note':
-      return { kind: 'note', over: ['client', 'server'], step, text: mark.detail.text ?? mark.text, tone: step ? 'info' : 'narration' };
+      // A wrapped note keeps its lines (one note, not one per line); a one-line note its whole, uncut text.
+      return {
+        kind: 'note',
+        over: ['client', 'server'],
+        step,
+        lines: mark.lines.length > 1 ? mark.lines : [mark.detail.text ?? mark.text],
+        tone: step ? 'info' : 'narration',
+      };
     case 'state':
-      return { kind: 'note', over: [mark.lane], step, text: `${mark.machine}: ${mark.from} → ${mark.to} (${mark.event})`, tone: 'info' };
+      return { kind: 'note', over: [mark.lane], step, lines: [`${mark.machine}: ${mark.from} → ${mark.to} (${mark.event})`], tone: 'info' };
     case 'connection':
       return undefined;
   }

@@ -245,10 +245,16 @@ function shapes(mark: Mark, p: string, t: Theme, model: DiagramModel, stroke: st
     case 'connection':
       return span(mark, stroke, dash);
     case 'note': {
-      const h = Math.min(model.rowHeight - 8, 26);
+      // One box over all the rows the note takes, its lines centred in it.
+      const h = mark.rows > 1 ? mark.rows * model.rowHeight - 8 : Math.min(model.rowHeight - 8, 26);
+      const top = mark.rows > 1 ? mark.y - model.rowHeight / 2 + 4 : mark.y - h / 2;
+      const first = top + h / 2 - ((mark.lines.length - 1) * FONT.noteLine) / 2 + 4;
+      const texts = mark.lines.map(
+        (line, i) => `<text class="note-text"${attr('x', (mark.x1 + mark.x2) / 2)}${attr('y', first + i * FONT.noteLine)}>${escapeXml(line)}</text>`,
+      );
       return (
-        `<rect class="note-box"${attr('x', mark.x1 - 20)}${attr('y', mark.y - h / 2)}${attr('width', mark.x2 - mark.x1 + 40)}${attr('height', h)} rx="4"/>` +
-        `<text class="note-text"${attr('x', (mark.x1 + mark.x2) / 2)}${attr('y', mark.y + 4)}>${escapeXml(mark.text)}</text>`
+        `<rect class="note-box"${attr('x', mark.x1 - 20)}${attr('y', top)}${attr('width', mark.x2 - mark.x1 + 40)}${attr('height', h)} rx="4"/>` +
+        texts.join('')
       );
     }
     case 'state':

@@ -1,6 +1,6 @@
-// The exports that are text, painted from a trace: one table for `ftp-lab export` (main/export/exportFormats.ts,
-// which adds PNG and PDF from the same SVG) and the app's Export dialog (renderer/exportDialog.ts). Each format
-// names its file extension, its media type, and which painter draws it.
+// The exports that are text, painted from a trace: which painter draws each. main/export/exportFormats.ts's one
+// dispatch uses them (and adds PNG and PDF from the same SVG) for `ftp-lab export` and for the app's Export
+// dialog, which asks its host; each format's extension and media type are in exportFormats.table.ts.
 
 import type { TraceFile } from '../../trace/traceEvent';
 import { serializeTrace } from '../../trace/traceFile';
@@ -11,6 +11,7 @@ import type { ThemeName } from './palette';
 import { paintPlantUml } from './plantumlPainter';
 import { paintSvg } from './svgPainter';
 import { paintTextbookSvg } from './textbookView';
+import type { ExportFormat } from './exportFormats.table';
 
 export interface TextExportOptions {
   readonly theme?: ThemeName;
@@ -23,8 +24,6 @@ export interface TextExportOptions {
 }
 
 export interface TextExport {
-  readonly extension: string;
-  readonly mediaType: string;
   /** Throws StepRangeError for a range the trace does not have. */
   paint(trace: TraceFile, options: TextExportOptions): string;
 }
@@ -47,12 +46,10 @@ export function exportSvg(trace: TraceFile, options: TextExportOptions): string 
 }
 
 export const TEXT_EXPORTS = {
-  svg: { extension: '.svg', mediaType: 'image/svg+xml', paint: exportSvg },
-  mmd: { extension: '.mmd', mediaType: 'text/plain', paint: (trace, options) => paintMermaid(exportModelFor(trace, options), themeOf(options)) },
-  puml: { extension: '.puml', mediaType: 'text/plain', paint: (trace, options) => paintPlantUml(exportModelFor(trace, options), themeOf(options)) },
+  svg: { paint: exportSvg },
+  mmd: { paint: (trace, options) => paintMermaid(exportModelFor(trace, options), themeOf(options)) },
+  puml: { paint: (trace, options) => paintPlantUml(exportModelFor(trace, options), themeOf(options)) },
   html: {
-    extension: '.html',
-    mediaType: 'text/html',
     paint: (trace, options) =>
       options.textbook
         ? textbookHtml(exportSvg(trace, options), options.theme ?? 'light')
@@ -63,8 +60,8 @@ export const TEXT_EXPORTS = {
           }),
   },
   // The trace itself, whole: it opens again in the app and in `ftp-lab export`.
-  json: { extension: '.json', mediaType: 'application/json', paint: (trace) => serializeTrace(trace) },
-} as const satisfies Record<string, TextExport>;
+  json: { paint: (trace) => serializeTrace(trace) },
+} as const satisfies Partial<Record<ExportFormat, TextExport>>;
 
 export type TextFormat = keyof typeof TEXT_EXPORTS;
 

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { MAIN_BUNDLE } from '../../../scripts/buildElectron';
+import { ELECTRON_MAIN_EXTERNALS, MAIN_BUNDLE } from '../../../scripts/buildElectron';
 
 const require = createRequire(import.meta.url);
 const schema = JSON.parse(readFileSync(require.resolve('app-builder-lib/scheme.json'), 'utf8')) as object;
@@ -69,10 +69,14 @@ describe('electron-builder.yml', () => {
     expect(load().extraMetadata.main).toBe(MAIN_BUNDLE);
   });
 
-  it('ships dist/ and package.json only: no sources, tests, maps, bench, docs or node_modules', () => {
+  it('ships dist/, package.json and the production node_modules the export renderers load from: no sources, tests, maps, bench or docs', () => {
     const files = load().files;
     expect(files.filter((f) => !f.startsWith('!')).sort()).toEqual(['dist/**/*', 'package.json']);
-    for (const excluded of ['!dist/**/*.map', '!**/*.test.*', '!node_modules/**/*']) expect(files).toContain(excluded);
+    for (const excluded of ['!dist/**/*.map', '!**/*.test.*']) expect(files).toContain(excluded);
+    // electron-builder adds the production dependencies unless node_modules is excluded; the main bundle needs some.
+    expect(files.some((f) => f.startsWith('!node_modules'))).toBe(false);
+    const packageJson = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { dependencies: Record<string, string> };
+    for (const name of ELECTRON_MAIN_EXTERNALS.filter((n) => n !== 'electron')) expect(Object.keys(packageJson.dependencies)).toContain(name);
     const sources = files.find((f) => f.startsWith('!{'))!;
     for (const folder of ['core', 'main', 'renderer', 'test', 'bench', 'docs', 'scripts']) expect(sources).toContain(folder);
   });

@@ -71,6 +71,18 @@ describe('handleRequest', () => {
     },
     { title: 'a malformed session id', name: 'gate', args: ['s1; drop', 'step'], error: /^Bad arguments for gate: 0/ },
     { title: 'an unknown gate command', name: 'gate', args: ['s1', 'explode'], error: /^Bad arguments for gate: 1/ },
+    {
+      title: 'an export format that is not there',
+      name: 'exportTrace',
+      args: [{ trace: '{}', format: 'exe' }],
+      error: /^Bad arguments for exportTrace: 0\.format: "exe" is not an export format: choose one of svg, png/,
+    },
+    {
+      title: 'an export scale far too large',
+      name: 'exportTrace',
+      args: [{ trace: '{}', format: 'png', scale: 1e12 }],
+      error: /^Bad arguments for exportTrace: 0\.scale: a scale of 1000000000000 is too large/,
+    },
   ];
   for (const row of invalid) {
     it(`answers ${row.title} with a sentence, not an exception`, async () => {

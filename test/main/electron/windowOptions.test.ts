@@ -1,6 +1,7 @@
 // The window's security switches and its Content Security Policy: what keeps page code away from Node
 // and from the network, checked on the options object the main process passes to BrowserWindow.
 
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY, META_CONTENT_SECURITY_POLICY, windowOptions } from '../../../main/electron/windowOptions';
 import { pageCspProblem } from '../../../main/electron/appPage';
@@ -73,6 +74,8 @@ describe('CONTENT_SECURITY_POLICY', () => {
       'img-src': ["'self'", 'data:'],
       'connect-src': ["'self'"],
       'object-src': ["'none'"],
+      // Frames: only the app's own files (the Export dialog's sandboxed HTML preview).
+      'frame-src': ["'self'"],
       'base-uri': ["'none'"],
       'frame-ancestors': ["'none'"],
       'form-action': ["'none'"],
@@ -106,6 +109,10 @@ describe('pageCspProblem: does the renderer page carry the policy in its <meta>?
       problem: /is "default-src 'self'; script-src 'self' 'unsafe-eval'", not/,
     },
   ];
+  it("the renderer's own index.html carries exactly the policy", () => {
+    expect(pageCspProblem(readFileSync(new URL('../../../renderer/index.html', import.meta.url), 'utf8'))).toBeUndefined();
+  });
+
   for (const row of rows) {
     it(row.title, () => {
       const problem = pageCspProblem(row.html);

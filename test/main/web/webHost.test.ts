@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import type { HostMessage } from '../../../core/api/labApi';
+import type { ExportResult, HostMessage } from '../../../core/api/labApi';
+import { EXPORT_PREVIEW_PAGE, EXPORT_PREVIEW_POLICY, exportPreviewPage } from '../../../core/api/exportPreviewFrame';
+import { fixtures } from '../../core/diagram/fixtures';
 import { startWebHost, type WebHost } from '../../../main/web/webHost';
 import { trackHandles } from '../../support/leaks';
 
@@ -21,6 +23,7 @@ beforeAll(async () => {
   await writeFile(join(rendererDir, 'index.html'), '<!doctype html><title>FTP Lab</title><script type="module" src="app.js"></script>');
   await writeFile(join(rendererDir, 'app.js'), 'export {};\n');
   await writeFile(join(rendererDir, 'styles.css'), 'body{}\n');
+  await writeFile(join(rendererDir, EXPORT_PREVIEW_PAGE), exportPreviewPage());
 });
 
 afterAll(async () => {
@@ -135,6 +138,8 @@ describe('the page and its files', () => {
     expect(csp).toContain("object-src 'none'");
     expect(csp).toContain("base-uri 'none'");
     expect(csp).toContain("frame-ancestors 'none'");
+    // The Export dialog frames the host's own preview page, nothing else.
+    expect(csp).toContain("frame-src 'self'");
     expect(csp).not.toContain('unsafe-inline');
     expect(page.headers['x-content-type-options']).toBe('nosniff');
     expect(page.headers['referrer-policy']).toBe('no-referrer');
@@ -179,6 +184,19 @@ describe('the page and its files', () => {
     }
   });
 
+  it('serves the export preview page with a policy of its own: sandboxed, framed only by the app, nothing fetched', async () => {
+    const h = await start();
+    expect((await get(h.port, `/${EXPORT_PREVIEW_PAGE}`)).status).toBe(403);
+    const page = await get(h.port, `/${EXPORT_PREVIEW_PAGE}?token=${h.token}`);
+    expect(page.status).toBe(200);
+    expect(page.body).toBe(exportPreviewPage());
+    expect(page.headers['content-security-policy']).toBe(`sandbox allow-scripts; ${EXPORT_PREVIEW_POLICY}; frame-ancestors 'self'`);
+    expect(page.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(page.headers['x-content-type-options']).toBe('nosniff');
+    // No cookie from a page that runs at an opaque origin.
+    expect(page.headers['set-cookie']).toBeUndefined();
+  });
+
   it('refuses other methods and other Host names (DNS rebinding)', async () => {
     const h = await start();
     expect((await get(h.port, `/?token=${h.token}`, {}, 'POST')).status).toBe(405);
@@ -216,6 +234,29 @@ describe('the API socket', () => {
     expect((list.value as { name: string }[]).map((s) => s.name)).toEqual(expect.arrayContaining(['textbook-upload', 'download', 'block-reuse']));
     const parsed = await api.call('parseTrace', ['{"format":"nope"}']);
     expect(parsed).toMatchObject({ ok: false, error: expect.stringMatching(/Not an FTP Lab trace/) });
+    await closeSocket(ws);
+  });
+
+  it('renders an export of the trace the page sends, and refuses a bad one with a sentence', async () => {
+    const h = await start();
+    const ws = await connect(h);
+    const api = client(ws);
+    const trace = JSON.stringify(fixtures.textbookUpload);
+    expect(await api.call('exportTrace', [{ trace, format: 'gif' }])).toMatchObject({
+      ok: false,
+      error: 'Bad arguments for exportTrace: 0.format: "gif" is not an export format: choose one of svg, png, pdf, mmd, puml, html, json',
+    });
+    expect((await api.call('exportTrace', [{ trace, format: 'png', scale: 1e6 }])).error).toMatch(
+      /^Bad arguments for exportTrace: 0\.scale: a scale of 1000000 is too large/,
+    );
+    expect((await api.call('exportTrace', [{ trace: '[]', format: 'svg' }])).error).toMatch(/^Not an FTP Lab trace/);
+    const png = await api.call('exportTrace', [{ trace, format: 'png', range: { from: 1, to: 3 } }]);
+    expect(png.ok).toBe(true);
+    const result = png.value as ExportResult;
+    expect(result).toMatchObject({ format: 'png', encoding: 'base64' });
+    expect(Buffer.from(result.data, 'base64').subarray(1, 4).toString()).toBe('PNG');
+    // The socket is still in service after the refusals.
+    expect((await api.call('listScenarios', [])).ok).toBe(true);
     await closeSocket(ws);
   });
 

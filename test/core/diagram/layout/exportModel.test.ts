@@ -1,9 +1,11 @@
 // exportModel: a range of steps keeps the full diagram's step numbers; --notes adds the narration as
-// unnumbered note rows under each step.
+// an unnumbered note under each step, one box however many lines it wraps onto.
 
 import { describe, expect, it } from 'vitest';
-import { exportModel, parseStepRange, StepRangeError, wrapText } from '../../../../core/diagram/layout/exportModel';
+import { exportModel, parseStepRange, StepRangeError } from '../../../../core/diagram/layout/exportModel';
+import { wrapText } from '../../../../core/diagram/layout/textWidth';
 import { layoutTrace } from '../../../../core/diagram/layout/layout';
+import { FONT } from '../../../../core/diagram/layout/diagramModel';
 import { fixtures } from '../fixtures';
 import { marksOf } from '../modelText';
 
@@ -54,6 +56,28 @@ describe('exportModel', () => {
     // The textbook scenario says where the textbook differs: PORT is answered 200, not 150.
     expect(notes.join(' ')).toContain('The textbook (step 7) says: "The server answers PORT with 150');
     for (const note of marksOf(model, 'note')) expect(model.rows[note.step]?.label).toBe('');
+  });
+
+  it('a narration too long for one line is one note: its lines, every word, in one box over the rows they need', () => {
+    const model = exportModel(trace, { notes: true });
+    const notes = marksOf(model, 'note');
+    // One note per narrated step, not one per line.
+    expect(notes).toHaveLength(new Set(notes.map((n) => n.detail.text)).size);
+    expect(notes.length).toBeLessThanOrEqual(full.steps);
+    const textbook = notes.find((n) => n.detail.text?.includes('The textbook (step 7) says'));
+    expect(textbook?.lines.length).toBeGreaterThan(2);
+    const wrapped = notes.filter((n) => n.lines.length > 1);
+    expect(wrapped.length).toBeGreaterThan(3);
+    for (const note of wrapped) {
+      expect(note.lines.join(' ')).toBe(note.detail.text);
+      expect(note.rows).toBe(Math.ceil((note.lines.length * FONT.noteLine + 10) / model.rowHeight));
+      // The rows under the box are the note's alone: unnumbered, and no other mark is drawn on them.
+      for (let row = note.step; row < note.step + note.rows; row++) {
+        expect(model.rows[row]?.label).toBe('');
+        expect(model.marks.filter((m) => m.step === row && m !== note)).toEqual([]);
+      }
+    }
+    for (const note of notes.filter((n) => n.lines.length === 1)) expect(note.rows).toBe(1);
   });
 
   it('notes and a range together: the narration of the steps in the range only', () => {

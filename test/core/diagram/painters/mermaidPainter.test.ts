@@ -28,7 +28,7 @@ function expected(statements: readonly Statement[]) {
         return {
           from: ids[s.over[0]!],
           to: ids[s.over[s.over.length - 1]!],
-          lines: [pictures(s.step && s.tone === 'info' ? `${s.step}. ${s.text}` : s.text).trim()],
+          lines: s.lines.map((l, i) => pictures(i === 0 && s.step && s.tone === 'info' ? `${s.step}. ${l}` : l).trim()),
         };
       default:
         return { from: ids[s.lane], to: undefined, lines: [''] };
@@ -109,5 +109,9 @@ describe('paintMermaid', () => {
     const parsed = await parseMermaid(text);
     const narration = parsed.messages.filter((m) => m.type === 2 && m.from === 'CPI' && m.to === 'SPI').map((m) => m.lines.join(' '));
     expect(narration.some((n) => n.startsWith('The server closes the data connection (TCP FIN): end of file in STREAM mode'))).toBe(true);
+    // A narration that wraps is one note of several lines, not a note per line.
+    const notes = parsed.messages.filter((m) => m.type === 2 && m.from === 'CPI' && m.to === 'SPI');
+    expect(notes).toHaveLength(new Set(notes.map((m) => m.lines.join(' '))).size);
+    expect(notes.some((m) => m.lines.length > 1)).toBe(true);
   });
 });

@@ -2,6 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { layoutTrace } from '../../../../core/diagram/layout/layout';
+import { exportModel } from '../../../../core/diagram/layout/exportModel';
 import { paintSvg } from '../../../../core/diagram/painters/svgPainter';
 import { fixtures } from '../fixtures';
 import { expectGolden, normaliseNumbers } from '../golden';
@@ -118,6 +119,28 @@ describe('paintSvg: security', () => {
   b.note('</text><script>alert(1)</script><foreignObject onload="x()"/>');
   const events = [...textbookUpload(), ...b.events.map((e, i) => ({ ...e, seq: 1000 + i, t: 1000 + i }))];
   const svg = paintSvg(layoutTrace(events, { title: `"><script>alert('title')</script>` }), { idPrefix: '"><script>' });
+
+  it('a narration note that wraps is one box with its lines inside it', () => {
+    const svg = paintSvg(exportModel(fixtures.textbookUpload, { notes: true }));
+    const notes = [...svg.matchAll(/<g class="mark note"[^>]*>([\s\S]*?)<\/g>/g)].map((m) => m[1] ?? '');
+    expect(notes.length).toBeGreaterThan(20);
+    const number = (tag: string, name: string) => Number(new RegExp(` ${name}="([\\d.-]+)"`).exec(tag)?.[1]);
+    let wrapped = 0;
+    for (const note of notes) {
+      const boxes = note.match(/<rect class="note-box"[^>]*>/g) ?? [];
+      expect(boxes).toHaveLength(1);
+      const top = number(boxes[0]!, 'y');
+      const bottom = top + number(boxes[0]!, 'height');
+      const lines = note.match(/<text class="note-text"[^>]*>/g) ?? [];
+      if (lines.length > 1) wrapped += 1;
+      for (const line of lines) {
+        // A baseline inside the box, with room above it for the letters (12 px type).
+        expect(number(line, 'y') - 10).toBeGreaterThan(top);
+        expect(number(line, 'y') + 3).toBeLessThan(bottom);
+      }
+    }
+    expect(wrapped).toBeGreaterThan(3);
+  });
 
   it('a file name with markup appears as text', () => {
     expect(svg).toContain('STOR &lt;img src=x onerror=alert(1)&gt;.txt');
