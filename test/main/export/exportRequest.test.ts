@@ -24,7 +24,7 @@ describe('answerExportRequest', () => {
       const request: ExportRequest = { trace: text, format, theme: 'dark', ...(format === 'json' ? {} : { range: { from: 3, to: 20 } }) };
       const result = await answerExportRequest(request);
       expect(result.format).toBe(format);
-      expect(result.encoding).toBe(format === 'png' || format === 'pdf' ? 'base64' : 'utf8');
+      expect(result.encoding).toBe(['png', 'pdf', 'pcapng'].includes(format) ? 'base64' : 'utf8');
       expect(result.bytes).toBe(bytesOf(result).length);
       const cli = await renderExport(trace, format, { theme: 'dark', ...(format === 'json' ? {} : { range: { from: 3, to: 20 } }) });
       if (format === 'pdf') {

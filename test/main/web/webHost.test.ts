@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { ExportResult, HostMessage } from '../../../core/api/labApi';
 import { EXPORT_PREVIEW_PAGE, EXPORT_PREVIEW_POLICY, exportPreviewPage } from '../../../core/api/exportPreviewFrame';
+import { EXPORT_FORMATS } from '../../../core/diagram/painters/exportFormats.table';
 import { fixtures } from '../../core/diagram/fixtures';
 import { startWebHost, type WebHost } from '../../../main/web/webHost';
 import { trackHandles } from '../../support/leaks';
@@ -244,7 +245,7 @@ describe('the API socket', () => {
     const trace = JSON.stringify(fixtures.textbookUpload);
     expect(await api.call('exportTrace', [{ trace, format: 'gif' }])).toMatchObject({
       ok: false,
-      error: 'Bad arguments for exportTrace: 0.format: "gif" is not an export format: choose one of svg, png, pdf, mmd, puml, html, json',
+      error: `Bad arguments for exportTrace: 0.format: "gif" is not an export format: choose one of ${EXPORT_FORMATS.join(', ')}`,
     });
     expect((await api.call('exportTrace', [{ trace, format: 'png', scale: 1e6 }])).error).toMatch(
       /^Bad arguments for exportTrace: 0\.scale: a scale of 1000000 is too large/,
