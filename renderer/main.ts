@@ -62,7 +62,7 @@ function start(win: Window): void {
   let axis: 'step' | 'time' = 'step';
   let frame: number | undefined;
   let renderedShown = -1;
-  let renderedTrace: unknown;
+  let renderedMeta: unknown;
   let currentMark: Mark | undefined;
 
   const bridge = connectBridge(win, (reason) => playback.report(`Lost the connection to the FTP Lab host (${reason}). Start it again and reload this page.`));
@@ -102,14 +102,14 @@ function start(win: Window): void {
       title.textContent = 'Pick a scenario and press Run';
       return;
     }
-    if (trace !== renderedTrace) {
-      renderedTrace = trace;
+    // A new session or file (each arriving event makes a new trace value; the meta is the session's own).
+    if (trace.meta !== renderedMeta) {
+      renderedMeta = trace.meta;
       selected = undefined;
       hovered = undefined;
     }
     title.textContent = trace.title + settingsLine(trace.meta, trace.events);
-    trace.axis = axis;
-    const model = trace.upTo(s.shown);
+    const model = trace.upTo(s.shown, axis);
     const current = s.shown - 1;
     const moved = s.shown !== renderedShown;
     renderedShown = s.shown;
@@ -118,7 +118,7 @@ function start(win: Window): void {
     currentMark = primaryMark(model, current);
     showDetail();
     const rows = trace.full().rows;
-    transcript.render(trace.transcript.entries, rows[current]?.seq ?? 0, rows[current - 1]?.seq ?? 0);
+    transcript.render(trace.transcript, rows[current]?.seq ?? 0, rows[current - 1]?.seq ?? 0);
     narration.render(trace.events, currentMark?.seqs, typeof trace.meta.scenario === 'string' ? trace.meta.scenario : undefined);
     // The machines as the current step left them: its own event and the state changes it caused, which
     // are recorded right after it (a FIN, then the data region moving to halfClosed), up to the next step.

@@ -127,8 +127,7 @@ export class Playback {
     this.#sessionId = started.sessionId;
     this.#live = true;
     this.#note = undefined;
-    this.#trace = new RecordedTrace(started.trace.meta, new Set(options.server ? ['client'] : ['client', 'server']));
-    for (const event of started.trace.events) this.#trace.add(event);
+    this.#trace = new RecordedTrace(started.trace.meta, new Set(options.server ? ['client'] : ['client', 'server']), started.trace.events);
     this.#starting = false;
     for (const message of this.#early.splice(0)) this.#onMessage(message);
     if (play) this.play();
@@ -165,8 +164,7 @@ export class Playback {
     this.#watching = started.port;
     this.#live = true;
     this.#note = undefined;
-    this.#trace = new RecordedTrace(started.trace.meta, new Set(['server']));
-    for (const event of started.trace.events) this.#trace.add(event);
+    this.#trace = new RecordedTrace(started.trace.meta, new Set(['server']), started.trace.events);
     this.#starting = false;
     // Follow the end: every step the server sees is shown as it arrives.
     this.#pinned = true;
@@ -365,8 +363,10 @@ export class Playback {
     }
     if (message.type === 'menu.command' || message.sessionId !== this.#sessionId || !this.#trace) return;
     switch (message.type) {
-      case 'trace.event':
-        if (!this.#trace.add(message.event)) return;
+      case 'trace.event': {
+        const next = this.#trace.withEvent(message.event);
+        if (next === this.#trace) return;
+        this.#trace = next;
         if (this.#pendingShow && !this.#pinned && this.#shown < this.#trace.steps) {
           this.#pendingShow = false;
           this.#shown += 1;
@@ -377,6 +377,7 @@ export class Playback {
           if (hit) return this.#hitBreak(hit);
         }
         break;
+      }
       case 'gate.state':
         this.#gate = { paused: message.paused, waiting: message.waiting, side: message.side };
         if (this.#pinned && message.paused && message.reason?.startsWith('breakpoint')) {
