@@ -12,7 +12,8 @@ import { createDiagramView } from './diagramView';
 import { byId } from './dom';
 import { installShortcuts } from './keyboard';
 import { createOptionsPanel } from './optionsPanel';
-import { Playback, type PlaybackSnapshot } from './playback';
+import { Playback } from './playback';
+import type { PlaybackSnapshot } from './playbackView';
 import { createExportDialog } from './exportDialog';
 import { openTraceFile, saveTraceFile } from './traceFiles';
 import { createTranscriptView } from './transcriptPanel';
@@ -129,16 +130,16 @@ function start(win: Window): void {
   /** Step: with nothing loaded yet, starts the chosen scenario held before its first command. */
   function stepForward(): void {
     if (snapshot?.trace) playback.stepForward();
-    else void playback.run(options.read(), false);
+    else playback.run(options.read(), false);
   }
 
   const controls = createControlsBar(doc, {
-    run: () => void playback.run(options.read()),
+    run: () => playback.run(options.read()),
     pause: () => playback.pause(),
     resume: () => playback.play(),
     stepBack: () => playback.stepBack(),
     stepForward,
-    stop: () => void playback.stop(),
+    stop: () => playback.stop(),
     speed: (value) => playback.setSpeed(value),
     seek: (step) => playback.seek(step),
     zoomIn: () => diagram.zoomBy(1.25),
@@ -148,7 +149,7 @@ function start(win: Window): void {
   playback.setSpeed(Number(byId<HTMLSelectElement>(doc, 'speed').value));
   playback.setBreakpoints(options.breakpoints());
   options.onBreakpointsChange((breakpoints) => playback.setBreakpoints(breakpoints));
-  options.onWatch((port) => void playback.watch(port));
+  options.onWatch((port) => playback.watch(port));
 
   const togglePresenter = () => {
     presenter = !presenter;
@@ -190,7 +191,7 @@ function start(win: Window): void {
   });
 
   installShortcuts(doc, {
-    togglePause: () => (snapshot?.trace ? playback.togglePause() : void playback.run(options.read())),
+    togglePause: () => (snapshot?.trace ? playback.togglePause() : playback.run(options.read())),
     stepForward,
     stepBack: () => playback.stepBack(),
     first: () => playback.seek(0),
@@ -225,10 +226,10 @@ function start(win: Window): void {
     'trace.open': () => fileInput.click(),
     'trace.save': saveTrace,
     'trace.export': openExport,
-    'session.run': () => void playback.run(options.read()),
+    'session.run': () => playback.run(options.read()),
     'session.pause': () => playback.pause(),
     'session.step': stepForward,
-    'session.stop': () => void playback.stop(),
+    'session.stop': () => playback.stop(),
     'view.presenter': togglePresenter,
     'view.zoom-in': () => diagram.zoomBy(1.25),
     'view.zoom-out': () => diagram.zoomBy(0.8),
