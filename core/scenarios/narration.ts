@@ -4,7 +4,7 @@
 import { commandTable } from '../protocol/commands.table';
 import { byteCountText } from '../trace/byteCounts';
 import { closeMeaning } from '../trace/closeMeaning';
-import type { TraceEvent } from '../trace/traceEvent';
+import type { KernelTcpState, Side, TraceEvent } from '../trace/traceEvent';
 import { textbookSteps } from './textbookComparison';
 import { otherSide } from '../trace/sides';
 
@@ -78,6 +78,13 @@ export class Narrator {
         const to = this.#lastVerb ? `The server answers ${this.#lastVerb}. ` : '';
         return this.#withTextbook({ text: `${to}${sentence}`, rfc }, undefined, event.code);
       }
+      case 'tcp.state':
+        return kernelStateNarration(event.side, event.conn, event.state);
+      case 'tcp.unlisten':
+        return {
+          text: `The ${event.side} stops listening on ${event.local.host}:${event.local.port} before the data connection came: the operating system now refuses a connection to that port (a TCP RST).`,
+          rfc: '959 §3.2',
+        };
       case 'tcp.listen':
         return event.channel === 'data'
           ? { text: `The ${event.side} listens on ${event.local.host}:${event.local.port} for the data connection (a TCP passive open).`, rfc: '959 §3.2' }
@@ -126,3 +133,27 @@ export class Narrator {
   }
 }
 
+
+/**
+ * The kernel's TCP state of one end, said as the lesson it carries (RFC 793 §3.5, Figure 13): the end that
+ * sends the first FIN passes FIN-WAIT to TIME-WAIT and keeps the connection 2 MSL; the other end passes
+ * CLOSE-WAIT and LAST-ACK to CLOSED, and keeps nothing.
+ */
+function kernelStateNarration(side: Side, conn: string, state: KernelTcpState): Narration | undefined {
+  const rfc = '793 §3.5';
+  switch (state) {
+    case 'TIME_WAIT':
+      return { text: `The ${side}'s kernel keeps ${conn} in TIME_WAIT: the ${side} closed first (it sent the first FIN), so it waits twice the maximum segment lifetime before the same address pair can be used again, in case a late segment is still on its way. The side that closes second keeps nothing.`, rfc };
+    case 'CLOSE_WAIT':
+      return { text: `The ${side}'s kernel has ${conn} in CLOSE_WAIT: the peer closed its side; the ${side} may still send until it closes too.`, rfc };
+    case 'LAST_ACK':
+      return { text: `The ${side} closed second: its kernel waits in LAST_ACK for the acknowledgement of its FIN, then forgets ${conn}.`, rfc };
+    case 'FIN_WAIT_1':
+    case 'FIN_WAIT_2':
+      return { text: `The ${side}'s kernel has ${conn} in ${state}: the ${side} sent its FIN first and waits for the peer's${state === 'FIN_WAIT_2' ? ' FIN (its own was acknowledged)' : ' acknowledgement and FIN'}.`, rfc };
+    case 'CLOSED':
+      return { text: `The ${side}'s kernel holds nothing for ${conn} any more (CLOSED).`, rfc };
+    default:
+      return undefined;
+  }
+}

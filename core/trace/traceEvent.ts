@@ -25,9 +25,20 @@ export const baseFields = {
   session: z.number().int().positive().optional(),
 };
 const connectionFields = { ...baseFields, channel, conn: z.string().min(1) };
+/** The connection states of RFC 793 §3.2 (LISTEN aside: a listener is not a connection). */
+export const KERNEL_TCP_STATES = ['SYN_SENT', 'SYN_RECEIVED', 'ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2', 'CLOSE_WAIT', 'CLOSING', 'LAST_ACK', 'TIME_WAIT', 'CLOSED'] as const;
+export type KernelTcpState = (typeof KERNEL_TCP_STATES)[number];
 
 export const eventSchemas = {
   'tcp.listen': z.object({ ...baseFields, type: z.literal('tcp.listen'), channel, listener: z.string(), local: endpointSchema }).readonly(),
+  /**
+   * One end's TCP state as its own operating system reports it (RFC 793 §3.2 names; Linux: /proc/net/tcp),
+   * sampled after the connection's events: read from the kernel, not simulated. CLOSED: the kernel holds no
+   * such connection any more.
+   */
+  'tcp.state': z.object({ ...connectionFields, type: z.literal('tcp.state'), state: z.enum(KERNEL_TCP_STATES) }).readonly(),
+  /** A listener closed while it still awaited a connection: one that comes later is refused by the OS. */
+  'tcp.unlisten': z.object({ ...baseFields, type: z.literal('tcp.unlisten'), channel, listener: z.string(), local: endpointSchema }).readonly(),
   'tcp.connect': z.object({ ...connectionFields, type: z.literal('tcp.connect'), local: endpointSchema, remote: endpointSchema }).readonly(),
   'tcp.accept': z.object({ ...connectionFields, type: z.literal('tcp.accept'), listener: z.string().optional(), local: endpointSchema, remote: endpointSchema }).readonly(),
   /** A connection refused or never made: connect failed, or accepted from a foreign address and dropped. */
@@ -111,6 +122,8 @@ export type Representation = z.infer<typeof representation>;
 export type CloseReason = z.infer<typeof closeReason>;
 
 export type TcpListenEvent = z.infer<(typeof eventSchemas)['tcp.listen']>;
+export type TcpStateEvent = z.infer<(typeof eventSchemas)['tcp.state']>;
+export type TcpUnlistenEvent = z.infer<(typeof eventSchemas)['tcp.unlisten']>;
 export type TcpConnectEvent = z.infer<(typeof eventSchemas)['tcp.connect']>;
 export type TcpAcceptEvent = z.infer<(typeof eventSchemas)['tcp.accept']>;
 export type TcpRefusedEvent = z.infer<(typeof eventSchemas)['tcp.refused']>;

@@ -4,9 +4,18 @@
 import { printable } from '../protocol/printable';
 import { byteCountText, markerOffsetText } from './byteCounts';
 import { closeMeaning, observedSides } from './closeMeaning';
-import type { CloseReason, Side, TraceEvent } from './traceEvent';
+import type { CloseReason, KernelTcpState, Side, TraceEvent } from './traceEvent';
 import { otherSide, wireSender } from './sides';
 import { transferModes } from '../protocol/transferModes';
+
+/** What a kernel TCP state says about who closed (RFC 793 §3.5): the transcript's short reading of it. */
+export const kernelStateWhy: Partial<Record<KernelTcpState, string>> = {
+  FIN_WAIT_1: 'it sent its FIN; not yet acknowledged',
+  FIN_WAIT_2: 'its FIN is acknowledged; waiting for the peer to close',
+  CLOSE_WAIT: 'the peer closed; this end has not yet',
+  LAST_ACK: 'it closed second; waiting for the ACK of its FIN',
+  TIME_WAIT: 'it closed first: it waits 2 MSL before the address pair may be used again',
+};
 
 const arrow = (from: Side) => (from === 'client' ? 'C→S' : 'S→C');
 const at = (e: { host: string; port: number }) => `${e.host}:${e.port}`;
@@ -55,6 +64,12 @@ function transcriptLine(event: TraceEvent, sides: Set<Side>): string | undefined
       if (rest.length === 0) return `${arrow('server')}  ${event.code} ${first ?? ''}`;
       return [`${arrow('server')}  ${event.code}-${first ?? ''}`, ...rest.slice(0, -1).map((l) => `       ${l}`), `       ${event.code} ${rest[rest.length - 1]}`].join('\n');
     }
+    case 'tcp.state':
+      return event.state === 'CLOSED'
+        ? `      ${event.conn}: the ${event.side}'s kernel holds nothing for it any more (CLOSED)`
+        : `      ${event.conn}: the ${event.side}'s kernel holds it in ${event.state}${kernelStateWhy[event.state] ? ` (${kernelStateWhy[event.state]})` : ''}`;
+    case 'tcp.unlisten':
+      return `      ${event.side} stops listening on ${at(event.local)} (no connection came)`;
     case 'tcp.listen':
       return event.channel === 'data' ? `      ${event.side} listens on ${at(event.local)} for a data connection` : `      ${event.side} listens on ${at(event.local)}`;
     case 'tcp.refused':

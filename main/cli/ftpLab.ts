@@ -38,7 +38,7 @@ export const USAGE = `Usage:
               [--quota BYTES|500K|10M|2G] [--login-delay MS] [--reveal-passwords]
   ftp-lab run <scenario|file.json> [--server ftp://user:pass@host:port] [--passive|--active] [--extended] [--type A|I]
               [--mode S|B|C] [--file NAME] [--size BYTES] [--trace FILE] [--export FILE] [--theme light|dark] [--notes]
-              [--scale N] [--range N..M] [--reveal-passwords] [--quiet]
+              [--scale N] [--range N..M] [--tcp-states] [--reveal-passwords] [--quiet]
   ftp-lab scenarios
   ftp-lab export <trace.json> -o FILE [--format svg|png|pdf|mmd|puml|html|json] [--range N..M] [--theme light|dark]
               [--notes] [--scale N] [--textbook] [--title TEXT]   (ftp-lab export --help: formats, options, steps)
@@ -328,6 +328,8 @@ export const RUN_OPTIONS = {
   trace: { type: 'string' },
   export: { type: 'string', multiple: true },
   ...EXPORT_ARGS,
+  /** Each end's TCP state as the kernel reports it (Linux), in the trace and the transcript. */
+  'tcp-states': { type: 'boolean', default: false },
   'reveal-passwords': { type: 'boolean', default: false },
   quiet: { type: 'boolean', default: false },
 } as const;
@@ -381,6 +383,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     extended: values.extended,
     revealPasswords: values['reveal-passwords'],
     sessionTimeoutMs: 120_000,
+    kernelTcpStates: values['tcp-states'],
   });
   const { address, meta, steps } = lab;
   const modes = dataModesText(steps.flatMap((s) => (s.kind === 'dataSetup' ? [s.passive ? ('passive' as const) : ('active' as const)] : [])));

@@ -3,24 +3,24 @@
 // reports each step (listening, connected, sent, this side's FIN, the peer's FIN, closed) back to it.
 // What differs between client and server — where bytes come from and go — is passed in.
 
-import type { Readable, Writable } from 'node:stream';
 import { fromCallback } from 'xstate';
 import type { DataInputEvent, DataOutputEvent, DataSink, DataSource } from '../../core/machines/channelEvents';
 import type { CloseReason, Endpoint } from '../../core/trace/traceEvent';
 import { isStoreErrorCode } from '../../core/protocol/fileInfo';
 import { connectData, listenOnce, PassiveListener, type DataListener } from './dataSockets';
-import { DataConnection, type TransferResult } from './dataConnection';
+import { DataConnection } from './data/dataConnection';
+import type { TransferResult } from './data/transferContext';
 import type { PassivePortPicker } from './passivePorts';
 import type { TracedSocket, TraceContext } from './tracedSocket';
+import type { TransferSink, TransferSource } from '../store/transferEnds';
 
 /** A result's byte counts as the machine takes them: the file's own count only where the data connection reported one. */
 const countsOf = (result: { bytes: number; fileBytes?: number }) => ({ bytes: result.bytes, ...(result.fileBytes !== undefined ? { fileBytes: result.fileBytes } : {}) });
 
 /** A sink plus what can be said about the bytes once it has them all (the client hashes downloads). */
-export interface OpenedSink {
-  readonly sink: Writable;
+export type OpenedSink = TransferSink & {
   summary?(): { sha256?: string };
-}
+};
 
 export interface DataChannelOptions {
   readonly trace: TraceContext;
@@ -33,7 +33,7 @@ export interface DataChannelOptions {
   readonly preferredLocalPort?: number;
   /** Where to listen for passive data connections (a server's configured range); any free port without it. */
   readonly passivePorts?: PassivePortPicker;
-  openSource(source: DataSource): Promise<Readable>;
+  openSource(source: DataSource): Promise<TransferSource>;
   openSink(sink: DataSink): Promise<OpenedSink>;
   /**
    * The whole of a small source at once, synchronously (a small file, a listing), or undefined to use
@@ -198,7 +198,7 @@ export class DataChannel {
           .then((source) => {
             // Aborted (or replaced) while the file was being opened: close it, send nothing.
             if (!transfer.current()) {
-              source.destroy();
+              source.stream.destroy();
               return undefined;
             }
             return conn.send(source, event.settings, ascii, event.pauseAfterBytes);
@@ -227,10 +227,10 @@ export class DataChannel {
           .then((opened) => {
             // Aborted (or replaced) while the file was being opened: close it, receive nothing.
             if (!transfer.current()) {
-              opened.sink.end();
+              opened.stream.end();
               return undefined;
             }
-            return conn.receive(opened.sink, event.settings, event.settings.representation === 'A').then((result) => transfer.report({ type: 'data.received', ...countsOf(result), ...(opened.summary?.() ?? {}) }));
+            return conn.receive(opened, event.settings, event.settings.representation === 'A').then((result) => transfer.report({ type: 'data.received', ...countsOf(result), ...(opened.summary?.() ?? {}) }));
           })
           .catch(transfer.lost);
         return;

@@ -30,6 +30,8 @@ export class PassiveListener implements DataListener {
     private readonly server: net.Server,
     readonly local: Endpoint,
     readonly listener: string,
+    /** Records that it stopped listening while a connection was still awaited (the trace has no other sign of it). */
+    private readonly recordUnused: () => void,
   ) {}
 
   /** Listens on `host`: on a free port of `ports` (tried in a random order), or on any port (0) without a range. */
@@ -91,7 +93,9 @@ export class PassiveListener implements DataListener {
         const address = server.address() as net.AddressInfo;
         const local = { host: plainHost(address.address), port: address.port };
         trace.recorder.record({ type: 'tcp.listen', side: trace.side, channel: 'data', listener, local, ...session });
-        self = new PassiveListener(server, local, listener);
+        self = new PassiveListener(server, local, listener, () =>
+          trace.recorder.record({ type: 'tcp.unlisten', side: trace.side, channel: 'data', listener, local, ...session }),
+        );
         resolve(self);
       });
     });
@@ -109,6 +113,9 @@ export class PassiveListener implements DataListener {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    // Closed while armed: the connection it was waiting for will now be refused (a client giving up after PORT,
+    // a server's PASV that no transfer used). A listener that got its connections just goes, unrecorded.
+    if (this.#armed) this.recordUnused();
     this.#armed = undefined;
     this.server.close();
   }

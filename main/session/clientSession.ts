@@ -53,7 +53,7 @@ export async function runClientSession(options: ClientSessionOptions): Promise<C
         // The client uploads generated content, so any scenario runs against any server.
         openSource: async (source) => {
           if (source.kind !== 'generated') throw new Error('the client uploads generated content only');
-          return generatedContent(source);
+          return { kind: 'stream', stream: generatedContent(source) };
         },
         openSink: async () => hashSink(),
       }),

@@ -14,5 +14,5 @@ export function hashSink(): OpenedSink {
       done();
     },
   });
-  return { sink, summary: () => ({ sha256: (digest ??= hash.digest('hex')) }) };
+  return { kind: 'stream', stream: sink, summary: () => ({ sha256: (digest ??= hash.digest('hex')) }) };
 }

@@ -104,6 +104,8 @@ export class LabHost {
       signal: abort.signal,
       extended: options.extended ?? false,
       ...(options.server ? { server: options.server } : {}),
+      // Recorded for the diagram's kernel-state view: which end ends in TIME_WAIT is the kernel's answer.
+      kernelTcpStates: true,
     });
     const session: LiveSession = {
       id,

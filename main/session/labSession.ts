@@ -10,6 +10,7 @@ import { TraceRecorder } from '../../core/trace/traceRecorder';
 import { createMemoryStore } from '../store/memoryStore';
 import { runClientSession } from './clientSession';
 import { startFtpServer, type FtpServer } from './ftpServer';
+import { KernelStateWatch } from './kernelStateWatch';
 import type { StepGate } from './stepGate';
 
 export interface LabSessionOptions {
@@ -27,6 +28,8 @@ export interface LabSessionOptions {
   readonly revealPasswords?: boolean;
   readonly sessionTimeoutMs?: number;
   readonly signal?: AbortSignal;
+  /** Records each end's TCP state as the kernel reports it (tcp.state events; kernelStateWatch.ts). */
+  readonly kernelTcpStates?: boolean;
 }
 
 export interface LabSession {
@@ -45,6 +48,7 @@ export interface LabSession {
 export async function startLabSession(options: LabSessionOptions): Promise<LabSession> {
   const { scenario, settings } = options;
   const recorder = options.recorder ?? new TraceRecorder(() => performance.now());
+  const kernelStates = options.kernelTcpStates ? new KernelStateWatch(recorder) : undefined;
   const server = options.server
     ? undefined
     : await startFtpServer({ store: createMemoryStore(), recorder, accounts: [DEFAULT_ACCOUNT], anonymous: true, loginDelayMs: 1000, ...(options.gate ? { gate: options.gate } : {}) });
@@ -68,6 +72,10 @@ export async function startLabSession(options: LabSessionOptions): Promise<LabSe
     ...(options.revealPasswords ? { revealPasswords: true } : {}),
     ...(options.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: options.sessionTimeoutMs } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
-  }).finally(() => server?.close());
+  }).finally(async () => {
+    await server?.close();
+    // The last closes' states (TIME_WAIT, CLOSED) are read a moment after them: in the trace before it is written.
+    await kernelStates?.close();
+  });
   return { address, recorder, meta, steps, server, done };
 }

@@ -8,6 +8,7 @@ import type { OpenedSink } from '../net/dataChannel';
 import { asciiWireSize } from '../../core/protocol/asciiConversion';
 import { parentPath } from '../../core/protocol/virtualPath';
 import { StoreError, type FileStore } from '../store/fileStore';
+import type { TransferSource } from '../store/transferEnds';
 
 /**
  * Performs a file action. Questions (stat, list) are answered at once from the store's synchronous side,
@@ -98,14 +99,14 @@ export function readSmallSource(store: FileStore, source: DataSource): Buffer | 
 }
 
 /** What the server sends: a stored file from an offset, or a listing already in NVT form. */
-export async function openStoreSource(store: FileStore, source: DataSource): Promise<Readable> {
-  if (source.kind === 'file') return store.openRead(source.path, source.offset);
-  if (source.kind === 'text') return Readable.from([Buffer.from(source.text, 'utf8')]);
+export async function openStoreSource(store: FileStore, source: DataSource): Promise<TransferSource> {
+  if (source.kind === 'file') return { kind: 'file', stream: await store.openRead(source.path, source.offset) };
+  if (source.kind === 'text') return { kind: 'stream', stream: Readable.from([Buffer.from(source.text, 'utf8')]) };
   throw new Error('the server sends only files and listings');
 }
 
 export async function openStoreSink(store: FileStore, sink: DataSink): Promise<OpenedSink> {
   if (sink.kind !== 'file') throw new Error('the server receives only into files');
   const mode = sink.write === 'resume' ? { kind: 'resume' as const, offset: sink.offset } : { kind: sink.write };
-  return { sink: await store.openWrite(sink.path, mode) };
+  return { kind: 'file', stream: await store.openWrite(sink.path, mode) };
 }

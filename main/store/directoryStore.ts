@@ -12,7 +12,7 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { FileInfo } from '../../core/protocol/fileInfo';
-import { cutShort, StoreError, type BufferDrainingSink, type BufferFillingSource, type FileStore, type SyncFileStore, type WriteMode } from './fileStore';
+import { cutShort, StoreError, type FileSink, type FileSource, type FileStore, type SyncFileStore, type WriteMode } from './fileStore';
 import { StorageQuota } from './storageQuota';
 import { checkName, checkOffset, checkVirtualPath, compareNames, joinVirtual } from './virtualPath';
 
@@ -316,10 +316,10 @@ export async function createDirectoryStore(root: string, opts: DirectoryStoreOpt
   };
 }
 
-/** Adds BufferFillingSource to a file's read stream: positional reads on the same handle, up to `end`. */
-function withReadInto(stream: Readable, handle: FileHandle, start: number, end: number): Readable & BufferFillingSource {
+/** Makes a file's read stream a FileSource: positional reads on the same handle, up to `end`. */
+function withReadInto(stream: Readable, handle: FileHandle, start: number, end: number): FileSource {
   let position = start;
-  const source = stream as Readable & BufferFillingSource;
+  const source = stream as FileSource;
   Object.defineProperty(source, 'remaining', { get: () => end - position });
   source.readInto = async (buffer: Buffer) => {
     const length = Math.min(buffer.length, end - position);
@@ -333,7 +333,7 @@ function withReadInto(stream: Readable, handle: FileHandle, start: number, end: 
   return source;
 }
 
-async function openWriteStream(host: string, virtual: string, mode: WriteMode, existing: Stats | undefined, quota: StorageQuota | undefined): Promise<Writable> {
+async function openWriteStream(host: string, virtual: string, mode: WriteMode, existing: Stats | undefined, quota: StorageQuota | undefined): Promise<FileSink> {
   let handle: FileHandle;
   let start: number | undefined;
   try {
@@ -369,7 +369,7 @@ async function openWriteStream(host: string, virtual: string, mode: WriteMode, e
 }
 
 /**
- * Adds BufferDrainingSink to a file's write stream: writes on the same handle, from `start` (or at the end,
+ * Makes a file's write stream a FileSink: writes on the same handle, from `start` (or at the end,
  * appending). One write at a time, in order, however many are handed over: when the disk fills, the file is
  * a prefix of what was sent, never a hole left by a later write that found space before an earlier one.
  * After a failure nothing more is written, and the refusal says how many bytes the file keeps.
@@ -382,7 +382,7 @@ function withWriteFrom(
   start: number | undefined,
   virtual: string,
   limit: { quota: StorageQuota; size: number } | undefined,
-): Writable & BufferDrainingSink {
+): FileSink {
   let position = start;
   let queue: Promise<void> = Promise.resolve();
   let failure: StoreError | undefined;
@@ -403,7 +403,7 @@ function withWriteFrom(
     return failure;
   };
   const overQuota = () => refuse(limit!.quota.exceeded(virtual));
-  const sink = stream as Writable & BufferDrainingSink & {
+  const sink = stream as FileSink & {
     _write(chunk: Buffer, encoding: BufferEncoding, callback: (error?: Error | null) => void): void;
     _writev?(chunks: { chunk: Buffer; encoding: BufferEncoding }[], callback: (error?: Error | null) => void): void;
     _final(callback: (error?: Error | null) => void): void;

@@ -30,7 +30,7 @@ export function cutShort(refusal: StoreError, keptBytes: number): StoreError {
 export type WriteMode = { kind: 'replace' } | { kind: 'append' } | { kind: 'resume'; offset: number };
 
 /**
- * What openRead's stream may offer besides being a Readable: fill a caller's buffer with the next
+ * What openRead's stream offers besides being a Readable: fill a caller's buffer with the next
  * bytes, so a sender can reuse two buffers for a whole file instead of getting a fresh one per read.
  * A consumer uses either this or the stream interface, never both, and destroy()s the stream when done.
  */
@@ -42,7 +42,7 @@ export interface BufferFillingSource {
 }
 
 /**
- * What openWrite's stream may offer besides being a Writable: write a caller's buffer at the file's next
+ * What openWrite's stream offers besides being a Writable: write a caller's buffer at the file's next
  * position and resolve once it is in the file. Several may be in flight, each at its own offset, so a
  * receiver can hand over every socket read as it comes and reuse the buffer when its write resolves.
  * A consumer uses either this or the stream interface, and end()s the stream after its writes resolved.
@@ -50,6 +50,12 @@ export interface BufferFillingSource {
 export interface BufferDrainingSink {
   writeFrom(buffer: Buffer, length: number): Promise<void>;
 }
+
+/** A stored file opened for reading: its bytes as a stream, or into a caller's buffers. Every store's openRead gives one. */
+export type FileSource = Readable & BufferFillingSource;
+
+/** A stored file opened for writing: a stream to write, or whole buffers handed over. Every store's openWrite gives one. */
+export type FileSink = Writable & BufferDrainingSink;
 
 /**
  * Answers a store gives at once, without a trip through the thread pool or a promise: the same results and
@@ -96,7 +102,7 @@ export interface FileStore {
    */
   rename(from: string, to: string): Promise<void>;
   /** The file's bytes from `offset` (default 0; at or past the end: no bytes). isDirectory, notFound. */
-  openRead(path: string, offset?: number): Promise<Readable>;
+  openRead(path: string, offset?: number): Promise<FileSource>;
   /**
    * A sink for the file's new bytes. Bytes become part of the file as they are written, so an
    * interrupted upload (the Writable destroyed mid-way) keeps what arrived. A write the store cannot take whole
@@ -104,7 +110,7 @@ export interface FileStore {
    * notFound if the parent is missing, isDirectory if a directory has that name;
    * resume past the end of the file: io.
    */
-  openWrite(path: string, mode: WriteMode): Promise<Writable>;
+  openWrite(path: string, mode: WriteMode): Promise<FileSink>;
   /** A name not yet used in dirPath (for STOU): base, base.1, base.2, ... notFound / notDirectory. */
   uniqueName(dirPath: string, base: string): Promise<string>;
 }

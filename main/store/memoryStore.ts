@@ -2,7 +2,7 @@
 
 import { Readable, Writable } from 'node:stream';
 import type { FileInfo } from '../../core/protocol/fileInfo';
-import { cutShort, StoreError, type BufferFillingSource, type FileStore, type SyncFileStore } from './fileStore';
+import { cutShort, StoreError, type FileSink, type FileSource, type FileStore, type SyncFileStore } from './fileStore';
 import { StorageQuota } from './storageQuota';
 import { checkName, checkOffset, checkVirtualPath, compareNames, joinVirtual } from './virtualPath';
 
@@ -279,7 +279,7 @@ function seal(file: FileNode): void {
  * upload keeps its bytes). Copying also means the caller may reuse its buffers afterwards.
  * Under a quota a write that would pass it lands as far as it fits, then fails (overQuota).
  */
-function chunkWriter(file: FileNode, now: () => number, path: string, quota: StorageQuota | undefined): Writable {
+function chunkWriter(file: FileNode, now: () => number, path: string, quota: StorageQuota | undefined): FileSink {
   /** Appends what the quota allows of `chunks`; the refusal if that was not all of them. */
   const write = (chunks: readonly Buffer[]): StoreError | undefined => {
     file.modifiedMs = now();
@@ -290,7 +290,7 @@ function chunkWriter(file: FileNode, now: () => number, path: string, quota: Sto
     }
     return undefined;
   };
-  return new Writable({
+  const writer = new Writable({
     highWaterMark: MAX_BLOCK_SIZE,
     write(chunk: Buffer, _encoding, callback) {
       callback(write([chunk]));
@@ -303,10 +303,19 @@ function chunkWriter(file: FileNode, now: () => number, path: string, quota: Sto
       seal(file);
       callback(error);
     },
-  });
+  }) as FileSink;
+  // Whole buffers: copied into the file at once, so the write has landed (and the buffer is free) when it resolves.
+  let refused: StoreError | undefined;
+  writer.writeFrom = (buffer: Buffer, length: number) => {
+    // Like a stream write after end(): a writer that has ended, been destroyed or refused adds nothing more to the file.
+    if (refused) return Promise.reject(refused);
+    if (writer.writableEnded || writer.destroyed) return Promise.reject(new StoreError('io', 'the file is closed for writing'));
+    refused = write([buffer.subarray(0, length)]);
+    return refused ? Promise.reject(refused) : Promise.resolve();
+  };
+  return writer;
 }
 
-/** Emits a snapshot of the chunks from `offset` on, one stored chunk per read (no copying). */
 /** A file's bytes from `offset` on, as views of its chunks: whole chunks before the offset are skipped, the first one left is cut there. */
 function chunksFrom(chunks: readonly Buffer[], offset: number): Buffer[] {
   const out: Buffer[] = [];
@@ -322,7 +331,8 @@ function chunksFrom(chunks: readonly Buffer[], offset: number): Buffer[] {
   return out;
 }
 
-function chunkReader(chunks: readonly Buffer[], offset: number): Readable {
+/** Emits a snapshot of the chunks from `offset` on, one stored chunk per read (no copying). */
+function chunkReader(chunks: readonly Buffer[], offset: number): FileSource {
   const tail = chunksFrom(chunks, offset);
   let index = 0;
   let remaining = tail.reduce((n, chunk) => n + chunk.length, 0);
@@ -343,7 +353,7 @@ function chunkReader(chunks: readonly Buffer[], offset: number): Readable {
         }
       }
     },
-  }) as Readable & BufferFillingSource;
+  }) as FileSource;
   // BufferFillingSource: copies the snapshot's bytes into the caller's buffer.
   Object.defineProperty(stream, 'remaining', { get: () => remaining });
   // Bytes of tail[index] already copied out (readInto and read() are never used on the same stream).

@@ -1,8 +1,7 @@
 // A real store, wrapped only to count the whole buffers its write sinks are handed (BufferDrainingSink):
 // how tests see that an upload took the large-read path.
 
-import type { Writable } from 'node:stream';
-import type { BufferDrainingSink, FileStore } from '../../main/store/fileStore';
+import type { FileStore } from '../../main/store/fileStore';
 
 export interface DrainCounts {
   /** writeFrom calls so far, and the largest length handed over. */
@@ -15,15 +14,13 @@ export function countingDrains(store: FileStore): { store: FileStore; counts: Dr
   const counting: FileStore = {
     ...store,
     async openWrite(path, mode) {
-      const sink = (await store.openWrite(path, mode)) as Writable & Partial<BufferDrainingSink>;
-      const writeFrom = sink.writeFrom?.bind(sink);
-      if (writeFrom) {
-        sink.writeFrom = (buffer, length) => {
-          counts.calls += 1;
-          counts.largest = Math.max(counts.largest, length);
-          return writeFrom(buffer, length);
-        };
-      }
+      const sink = await store.openWrite(path, mode);
+      const writeFrom = sink.writeFrom.bind(sink);
+      sink.writeFrom = (buffer, length) => {
+        counts.calls += 1;
+        counts.largest = Math.max(counts.largest, length);
+        return writeFrom(buffer, length);
+      };
       return sink;
     },
   };

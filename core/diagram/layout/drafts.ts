@@ -13,6 +13,7 @@ import type {
   TcpConnectEvent,
   TcpFinEvent,
   TcpListenEvent,
+  TcpUnlistenEvent,
   TcpRefusedEvent,
   TcpRstEvent,
   TraceEvent,
@@ -29,7 +30,7 @@ interface DraftBase {
 export type Draft =
   | (DraftBase & { readonly kind: 'message'; readonly event: FtpCommandEvent | FtpReplyEvent })
   | (DraftBase & { readonly kind: 'connect'; readonly event: TcpConnectEvent | TcpAcceptEvent })
-  | (DraftBase & { readonly kind: 'listen'; readonly event: TcpListenEvent })
+  | (DraftBase & { readonly kind: 'listen'; readonly event: TcpListenEvent | TcpUnlistenEvent })
   | (DraftBase & { readonly kind: 'fin'; readonly event: TcpFinEvent })
   | (DraftBase & { readonly kind: 'rst'; readonly event: TcpRstEvent })
   | (DraftBase & { readonly kind: 'refused'; readonly event: TcpRefusedEvent })

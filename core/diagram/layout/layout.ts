@@ -193,6 +193,7 @@ export function layoutTrace(events: readonly TraceEvent[], options: LayoutOption
         break;
       }
       case 'tcp.listen':
+      case 'tcp.unlisten':
         if (inRange) drafts.push({ kind: 'listen', event: e, step: addRow(e), seqs: [e.seq], peers: [] });
         break;
       case 'tcp.refused':

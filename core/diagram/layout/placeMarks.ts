@@ -260,9 +260,12 @@ function placeListen(draft: DraftOf<'listen'>, c: Context): Mark {
     channel: e.channel,
     lane,
     x: c.frame.x[lane],
-    label: `listening on ${at(e.local)}`,
+    label: e.type === 'tcp.listen' ? `listening on ${at(e.local)}` : `stops listening on ${at(e.local)}: no connection came`,
     ...c.frame.inward(lane, b.y),
-    ariaLabel: `${e.side} listens on ${at(e.local)}${e.channel === 'data' ? ' for a data connection' : ''}`,
+    ariaLabel:
+      e.type === 'tcp.listen'
+        ? `${e.side} listens on ${at(e.local)}${e.channel === 'data' ? ' for a data connection' : ''}`
+        : `${e.side} stops listening on ${at(e.local)} before any connection came; one that comes now is refused`,
     rfc: socketSections.listen,
     detail: { ...recordDetail(e, []), listener: e.listener, local: at(e.local) },
   };

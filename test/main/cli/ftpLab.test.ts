@@ -77,6 +77,37 @@ describe('ftp-lab run <built-in scenario>', () => {
     expect(io.lines.join('\n')).not.toContain('cut short');
   });
 
+  it('refused-data: the client is seen to stop listening after 200 and before the server tries to connect (no listener left drawn)', async () => {
+    const io = capture();
+    expect(await main(['run', 'refused-data'], io)).toBe(0);
+    const lines = io.lines.join('\n').split('\n');
+    const listens = lines.findIndex((l) => /^\s+client listens on 127\.0\.0\.1:(\d+) for a data connection$/.test(l));
+    const port = /:(\d+) for/.exec(lines[listens] ?? '')?.[1];
+    const stops = lines.indexOf(`      client stops listening on 127.0.0.1:${port} (no connection came)`);
+    const ok200 = lines.findIndex((l) => l.startsWith('S→C  200 PORT'));
+    const refused = lines.findIndex((l) => l.includes('data connection refused'));
+    expect(listens).toBeGreaterThanOrEqual(0);
+    expect(ok200).toBeGreaterThan(listens);
+    expect(stops).toBeGreaterThan(ok200);
+    expect(refused).toBeGreaterThan(stops);
+    // The diagram draws it too, on the client's data lane (here through the Mermaid export, which lists every mark).
+    const mmd = join(dir, 'refused-data.mmd');
+    expect(await main(['run', 'refused-data', '--export', mmd], capture())).toBe(0);
+    // (Mermaid escapes each ':' as '#58;'.)
+    expect(await readFile(mmd, 'utf8')).toMatch(/Note over CDTP: \d+\. stops listening on 127\.0\.0\.1#58;\d+#58; no connection came$/m);
+  });
+
+  it('--tcp-states: the transcript says which end the kernel keeps in TIME_WAIT (the first closer: the server, in download)', async () => {
+    const io = capture();
+    expect(await main(['run', 'download', '--tcp-states'], io)).toBe(0);
+    const text = io.lines.join('\n');
+    expect(text).toMatch(/^ {6}D1: the server's kernel holds it in TIME_WAIT \(it closed first: /m);
+    expect(text).toMatch(/^ {6}D1: the client's kernel holds nothing for it any more \(CLOSED\)$/m);
+    const plain = capture();
+    expect(await main(['run', 'download'], plain)).toBe(0);
+    expect(plain.lines.join('\n')).not.toMatch(/kernel/);
+  });
+
   it('passive-vs-active: the header names both modes in the order the scenario uses them', async () => {
     const io = capture();
     expect(await main(['run', 'passive-vs-active'], io)).toBe(0);

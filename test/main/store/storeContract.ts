@@ -378,6 +378,51 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Fil
       });
     });
 
+    // The data connection sends and receives a store's files through these (main/store/transferEnds.ts), never
+    // through a check of what the stream happens to offer: every store must have them.
+    describe('whole buffers: openRead fills them (readInto), openWrite takes them (writeFrom)', () => {
+      it.each([
+        { title: 'a whole file, in buffers smaller than it', offset: 0, size: 1000 },
+        { title: 'from an offset across a chunk boundary', offset: 1024 * 1024 - 5, size: 64 * 1024 },
+        { title: 'in buffers larger than the file', offset: 0, size: 4 * 1024 * 1024 },
+      ])('readInto gives the bytes openRead streams, $title; remaining counts down to 0, then 0 bytes', async ({ offset, size }) => {
+        const data = randomBytes(2 * 1024 * 1024 + 7);
+        await writeAll(store, '/fill.bin', [data.subarray(0, 1024 * 1024), data.subarray(1024 * 1024)]);
+        const source = await store.openRead('/fill.bin', offset);
+        expect(source.remaining).toBe(data.length - offset);
+        const pieces: Buffer[] = [];
+        const buffer = Buffer.alloc(size);
+        for (let n = await source.readInto(buffer); n > 0; n = await source.readInto(buffer)) {
+          pieces.push(Buffer.from(buffer.subarray(0, n)));
+          expect(source.remaining).toBe(data.length - offset - Buffer.concat(pieces).length);
+        }
+        source.destroy();
+        expect(source.remaining).toBe(0);
+        expect(sha256(Buffer.concat(pieces))).toBe(sha256(data.subarray(offset)));
+      });
+
+      it.each([
+        { title: 'replace', mode: { kind: 'replace' }, text: 'one|two|three' },
+        { title: 'append', mode: { kind: 'append' }, text: '0123456789one|two|three' },
+        { title: 'resume', mode: { kind: 'resume', offset: 4 }, text: '0123one|two|three' },
+      ] as { title: string; mode: WriteMode; text: string }[])('writeFrom ($title): writes handed over at once land in order, only `length` bytes of each', async ({ mode, text }) => {
+        const sink = await store.openWrite('/docs/b.txt', mode);
+        await Promise.all(['one|', 'two|', 'three'].map((t) => sink.writeFrom(Buffer.from(`${t}junk`), t.length)));
+        await new Promise<void>((resolve) => sink.end(resolve));
+        expect(await readText(store, '/docs/b.txt')).toBe(text);
+      });
+
+      it('writeFrom: the buffer may be reused once its write has landed', async () => {
+        const sink = await store.openWrite('/reuse.bin', { kind: 'replace' });
+        const buffer = Buffer.alloc(300_000, 1);
+        await sink.writeFrom(buffer, buffer.length);
+        buffer.fill(2);
+        await sink.writeFrom(buffer, 1000);
+        await new Promise<void>((resolve) => sink.end(resolve));
+        expect((await readAll(store, '/reuse.bin')).equals(Buffer.concat([Buffer.alloc(300_000, 1), Buffer.alloc(1000, 2)]))).toBe(true);
+      });
+    });
+
     describe('uniqueName', () => {
       it.each([
         { title: 'the base when it is free', dir: '/docs', taken: [], name: 'upload' },

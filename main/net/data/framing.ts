@@ -1,12 +1,12 @@
-// How a transfer's bytes are framed on the data connection, by MODE and STRU (959 §3.4): none for
-// STREAM with file structure (the close is the EOF); FF escapes for STREAM with records; block
-// headers for BLOCK; escapes for COMPRESSED. One place maps the parameters to the codecs.
+// How a transfer's bytes are framed on the data connection, by MODE and STRU (959 §3.4): one place maps them to the codecs.
+// None for STREAM with file structure (the close is the EOF); FF escapes for STREAM with records; block
+// headers for BLOCK; escapes for COMPRESSED.
 
-import { BlockDecoder, createBlockEncoder } from '../../core/protocol/blockMode';
-import { CompressedDecoder, createCompressedEncoder, fillerFor } from '../../core/protocol/compressedMode';
-import { createStreamRecordEncoder, StreamRecordDecoder } from '../../core/protocol/recordStructure';
-import type { TransferEncoder, TransferUnit } from '../../core/protocol/transferUnits';
-import type { Representation, TransferMode } from '../../core/trace/traceEvent';
+import { BlockDecoder, createBlockEncoder } from '../../../core/protocol/blockMode';
+import { CompressedDecoder, createCompressedEncoder, fillerFor } from '../../../core/protocol/compressedMode';
+import { createStreamRecordEncoder, StreamRecordDecoder } from '../../../core/protocol/recordStructure';
+import type { TransferEncoder, TransferUnit } from '../../../core/protocol/transferUnits';
+import type { Representation, TransferMode } from '../../../core/trace/traceEvent';
 
 export type Structure = 'F' | 'R';
 
