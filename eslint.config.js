@@ -18,7 +18,12 @@ const coreImports = {
 };
 
 // main/ runs from dist/ (npm run build); build tools, benchmarks and tests are never part of it.
-const buildTimeFolders = [pattern(['**/scripts/**', '**/bench/**', '**/test/**', 'esbuild', 'tsx', 'tsx/*'], 'main/ reads dist/ only: it must not import scripts/, bench/, test/ or build tools.')];
+const buildTimeFolders = [
+  pattern(
+    ['**/scripts/**', '**/bench/**', '**/test/**', 'esbuild', 'tsx', 'tsx/*'],
+    'main/ reads dist/ only: it must not import scripts/, bench/, test/ or build tools.',
+  ),
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'out/**', 'release/**', 'test-artifacts/**', 'bench/results/**', '.*'] },
@@ -44,52 +49,64 @@ export default tseslint.config(
     // (A later block replaces the rule's options, so this one starts from core's own.)
     files: ['core/diagram/layout/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        ...coreImports,
-        patterns: [...coreImports.patterns, pattern(['**/painters/**'], 'core/diagram/layout/ must not import the painters: they draw its model.')],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          ...coreImports,
+          patterns: [...coreImports.patterns, pattern(['**/painters/**'], 'core/diagram/layout/ must not import the painters: they draw its model.')],
+        },
+      ],
     },
   },
   {
     files: ['main/**/*.ts'],
     ignores: ['main/net/**', 'main/electron/**'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [
-          { name: 'node:net', message: 'Only main/net/ imports node:net: one choke point for sockets.' },
-          { name: 'net', message: 'Only main/net/ imports node:net: one choke point for sockets.' },
-        ],
-        patterns: [
-          pattern(['electron', 'electron/*'], 'Only main/electron/ imports electron.'),
-          pattern(['**/renderer/**'], 'main/ must not import renderer/.'),
-          ...buildTimeFolders,
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'node:net', message: 'Only main/net/ imports node:net: one choke point for sockets.' },
+            { name: 'net', message: 'Only main/net/ imports node:net: one choke point for sockets.' },
+          ],
+          patterns: [
+            pattern(['electron', 'electron/*'], 'Only main/electron/ imports electron.'),
+            pattern(['**/renderer/**'], 'main/ must not import renderer/.'),
+            ...buildTimeFolders,
+          ],
+        },
+      ],
     },
   },
   {
     files: ['main/net/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          pattern(['electron', 'electron/*'], 'Only main/electron/ imports electron.'),
-          pattern(['**/renderer/**'], 'main/ must not import renderer/.'),
-          ...buildTimeFolders,
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            pattern(['electron', 'electron/*'], 'Only main/electron/ imports electron.'),
+            pattern(['**/renderer/**'], 'main/ must not import renderer/.'),
+            ...buildTimeFolders,
+          ],
+        },
+      ],
     },
   },
   {
     files: ['renderer/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: builtinPaths('renderer/ runs in the browser: no Node built-ins.'),
-        patterns: [
-          pattern(['node:*'], 'renderer/ runs in the browser: no Node built-ins.'),
-          pattern(['electron', 'electron/*'], 'renderer/ reaches the host only through its bridge.'),
-          pattern(['**/main/**'], 'renderer/ must not import main/.'),
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: builtinPaths('renderer/ runs in the browser: no Node built-ins.'),
+          patterns: [
+            pattern(['node:*'], 'renderer/ runs in the browser: no Node built-ins.'),
+            pattern(['electron', 'electron/*'], 'renderer/ reaches the host only through its bridge.'),
+            pattern(['**/main/**'], 'renderer/ must not import main/.'),
+          ],
+        },
+      ],
     },
   },
 );

@@ -32,7 +32,14 @@ export async function makeBigTrace(path: string, minEvents: number, scenarios: r
       const scenario = findBuiltinScenario(name);
       if (!scenario) throw new Error(`no built-in scenario "${name}"`);
       // One server for every run (numbered sessions, one trace): each run plays against it, as against any server.
-      const lab = await startLabSession({ scenario, settings: settingsFor(scenario, { user: 'anonymous' }), tool: 'ftp-lab bench', server: server.address, recorder, sessionTimeoutMs: 30_000 });
+      const lab = await startLabSession({
+        scenario,
+        settings: settingsFor(scenario, { user: 'anonymous' }),
+        tool: 'ftp-lab bench',
+        server: server.address,
+        recorder,
+        sessionTimeoutMs: 30_000,
+      });
       const output = await lab.done;
       if (!output.ok) throw new Error(`session ${sessions + 1} (${name}) failed: ${output.failure}`);
       sessions++;

@@ -33,7 +33,13 @@ async function run(files: number, inspect?: (event: InspectionEvent) => void): P
   actor.on('reply', (e) => {
     if (waiting && e.code === waiting.code) waiting.done();
   });
-  actor.on('file.request', (e) => later({ type: 'file.done', request: e.request, result: { ok: true, path: 'path' in e.request ? e.request.path : '/', info: { name: 'f', path: '/f', kind: 'file', size: 1024, modifiedMs: 0 } } }));
+  actor.on('file.request', (e) =>
+    later({
+      type: 'file.done',
+      request: e.request,
+      result: { ok: true, path: 'path' in e.request ? e.request.path : '/', info: { name: 'f', path: '/f', kind: 'file', size: 1024, modifiedMs: 0 } },
+    }),
+  );
   actor.on('data.order', ({ order }) => {
     if (order.type === 'listen') later({ type: 'data.listening', local: { host: '127.0.0.1', port: 40000 } });
     else if (order.type === 'send') later({ type: 'data.sent', bytes: 1024 });
@@ -80,7 +86,14 @@ export async function measureMachine(files: number): Promise<MachineCostResult> 
   await run(files, stateTracer(recorder, 'server', 'server'));
   const usPerFileWithStates = await run(files, stateTracer(recorder, 'server', 'server'));
   // Login's own events are in the counts; they are spread over many files.
-  return { files, eventsPerFile: events / files, microstepsPerFile: microsteps / files, inspectionEventsPerFile: inspections / files, usPerFile, usPerFileWithStates };
+  return {
+    files,
+    eventsPerFile: events / files,
+    microstepsPerFile: microsteps / files,
+    inspectionEventsPerFile: inspections / files,
+    usPerFile,
+    usPerFileWithStates,
+  };
 }
 
 if (process.argv[1]?.endsWith('machineCost.ts')) {

@@ -62,7 +62,10 @@ export async function summarizeProfile(file: string, top = 25, root = process.cw
     if (node.callFrame.functionName === '(garbage collector)') gcMs += ms;
     self.set(key, (self.get(key) ?? 0) + ms);
   }
-  const bySelf = [...self.entries()].map(([fn, selfMs]) => ({ fn, selfMs, totalMs: 0 })).sort((a, b) => b.selfMs - a.selfMs).slice(0, top);
+  const bySelf = [...self.entries()]
+    .map(([fn, selfMs]) => ({ fn, selfMs, totalMs: 0 }))
+    .sort((a, b) => b.selfMs - a.selfMs)
+    .slice(0, top);
   return { durationMs: (profile.endTime - profile.startTime) / 1000, idleMs, gcMs, top: bySelf };
 }
 
@@ -85,7 +88,10 @@ export async function topInclusive(file: string, top = 25, root = process.cwd())
       total.set(k, (total.get(k) ?? 0) + ms);
     }
   }
-  return [...total.entries()].map(([fn, ms]) => ({ fn, selfMs: 0, totalMs: ms })).sort((a, b) => b.totalMs - a.totalMs).slice(0, top);
+  return [...total.entries()]
+    .map(([fn, ms]) => ({ fn, selfMs: 0, totalMs: ms }))
+    .sort((a, b) => b.totalMs - a.totalMs)
+    .slice(0, top);
 }
 
 export function formatProfile(summary: ProfileSummary, inclusive: ProfileEntry[]): string {

@@ -16,7 +16,15 @@ import { startWebHost, type WebHost } from '../main/web/webHost';
 import { buildRenderer } from '../scripts/buildRenderer';
 
 export const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--headless',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const VIEWPORT = { width: 1600, height: 900 };
 
 export interface RendererRun {
@@ -46,7 +54,12 @@ export interface RendererResult {
   pageErrors: string[];
 }
 
-export async function measureRenderer(tracePath: string, reps: number, scrollMs = 2000, log: (line: string) => void = () => undefined): Promise<RendererResult> {
+export async function measureRenderer(
+  tracePath: string,
+  reps: number,
+  scrollMs = 2000,
+  log: (line: string) => void = () => undefined,
+): Promise<RendererResult> {
   const buildDir = await mkdtemp(join(tmpdir(), 'ftp-lab-bench-renderer-'));
   let host: WebHost | undefined;
   let browser: Browser | undefined;
@@ -71,7 +84,15 @@ export async function measureRenderer(tracePath: string, reps: number, scrollMs 
           const w = window as unknown as { benchDrawn: Promise<{ changeAt: number; drawnAt: number; steps: number; marks: number }> };
           const input = document.querySelector<HTMLInputElement>('#trace-file')!;
           w.benchDrawn = new Promise((resolve, reject) => {
-            setTimeout(() => reject(new Error(`the diagram was not drawn within 60 s (${document.querySelector('#step-counter')?.textContent ?? ''}, ${document.querySelector('#status')?.textContent ?? ''})`)), 60_000);
+            setTimeout(
+              () =>
+                reject(
+                  new Error(
+                    `the diagram was not drawn within 60 s (${document.querySelector('#step-counter')?.textContent ?? ''}, ${document.querySelector('#status')?.textContent ?? ''})`,
+                  ),
+                ),
+              60_000,
+            );
             input.addEventListener(
               'change',
               () => {
@@ -92,7 +113,9 @@ export async function measureRenderer(tracePath: string, reps: number, scrollMs 
         });
         const t0 = performance.now();
         await page.locator('#trace-file').setInputFiles(tracePath);
-        const drawn = await page.evaluate(() => (window as unknown as { benchDrawn: Promise<{ changeAt: number; drawnAt: number; steps: number; marks: number }> }).benchDrawn);
+        const drawn = await page.evaluate(
+          () => (window as unknown as { benchDrawn: Promise<{ changeAt: number; drawnAt: number; steps: number; marks: number }> }).benchDrawn,
+        );
         const firstDrawMs = performance.now() - t0;
         // Let the load settle (late layout, the narration and statechart panels) before scrolling.
         await page.waitForTimeout(500);
@@ -142,7 +165,16 @@ function scrollFor(durationMs: number): Promise<ScrollRun> {
         return;
       }
       const before = y();
-      svg.dispatchEvent(new WheelEvent('wheel', { deltaY: 100 * direction, deltaMode: 0, clientX: box.left + box.width / 2, clientY: box.top + box.height / 2, bubbles: true, cancelable: true }));
+      svg.dispatchEvent(
+        new WheelEvent('wheel', {
+          deltaY: 100 * direction,
+          deltaMode: 0,
+          clientX: box.left + box.width / 2,
+          clientY: box.top + box.height / 2,
+          bubbles: true,
+          cancelable: true,
+        }),
+      );
       wheelEvents++;
       const moved = Math.abs(y() - before);
       if (moved < 1) direction = -direction;

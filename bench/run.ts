@@ -27,7 +27,17 @@ import { measureSessionMemory, SESSION_MARKS, type SessionMemory } from './sessi
 import { formatProfile, summarizeProfile, topInclusive } from './profile';
 import { killAll, runBenchProcess, startProcess, stopProcess } from './proc';
 import { pasvRange } from '../test/support/freePort';
-import { CHECKOUT, processMemory, settledTrace, startFtpLabServe, traceQuiet, traceSnapshot, type FtpLabServe, type ProcMemory, type TraceSnapshot } from './servers';
+import {
+  CHECKOUT,
+  processMemory,
+  settledTrace,
+  startFtpLabServe,
+  traceQuiet,
+  traceSnapshot,
+  type FtpLabServe,
+  type ProcMemory,
+  type TraceSnapshot,
+} from './servers';
 
 const MiB = 1 << 20;
 const BIG = 256 * MiB;
@@ -153,9 +163,14 @@ const mbps = (bytes: number, seconds: number) => bytes / seconds / 1e6;
 
 async function measureRaw(opts: Options): Promise<void> {
   log('raw loopback TCP (Node writer, 1 MiB writes) ...');
-  const peer = startProcess(process.execPath, ['--import', 'tsx', join(CHECKOUT, 'bench', 'rawPeer.ts'), String(BIG), String(SMALL)], ['ignore', 'pipe', 'inherit'], {
-    cwd: CHECKOUT,
-  });
+  const peer = startProcess(
+    process.execPath,
+    ['--import', 'tsx', join(CHECKOUT, 'bench', 'rawPeer.ts'), String(BIG), String(SMALL)],
+    ['ignore', 'pipe', 'inherit'],
+    {
+      cwd: CHECKOUT,
+    },
+  );
   try {
     const ports = await new Promise<{ big: number; small: number }>((resolve, reject) => {
       let text = '';
@@ -267,9 +282,13 @@ async function curlStor(server: ServerTarget, source: string, r: Row, i: number)
   const name = `curl-${i}.bin`;
   const c = await runBenchProcess('curl', ['-s', '-S', '-T', source, '-w', '%{time_total} %{size_upload}', server.url(`upload/${name}`)]);
   const [time, size] = c.stdout.trim().split(' ').map(Number);
-  const stored = await stat(join(server.uploadDir, name)).then((s) => s.size, () => -1);
+  const stored = await stat(join(server.uploadDir, name)).then(
+    (s) => s.size,
+    () => -1,
+  );
   await clearUploads(server);
-  if (c.code !== 0 || size !== BIG || stored !== BIG || !time) return fail(r, `curl exited ${c.code}, sent ${size}, stored ${stored} bytes: ${lastLines(c.stderr)}`);
+  if (c.code !== 0 || size !== BIG || stored !== BIG || !time)
+    return fail(r, `curl exited ${c.code}, sent ${size}, stored ${stored} bytes: ${lastLines(c.stderr)}`);
   r.runs.push(mbps(BIG, time));
 }
 
@@ -283,7 +302,10 @@ async function ftplibRetr(server: ServerTarget, r: Row): Promise<void> {
 async function ftplibStor(server: ServerTarget, source: string, r: Row, i: number): Promise<void> {
   const name = `py-${i}.bin`;
   const p = await python(['stor', HOST, String(server.port), server.user, server.password, source, `upload/${name}`]);
-  const stored = await stat(join(server.uploadDir, name)).then((s) => s.size, () => -1);
+  const stored = await stat(join(server.uploadDir, name)).then(
+    (s) => s.size,
+    () => -1,
+  );
   await clearUploads(server);
   if ('error' in p) return fail(r, p.error);
   if (stored !== BIG) return fail(r, `stored ${stored} bytes`);
@@ -370,7 +392,15 @@ async function startSmallPeer(name: SmallPeerName, root: string): Promise<SmallP
     // Warm-up, as for the other servers; a peer that cannot serve the loop is not measured.
     const warm = await python(['small', HOST, String(port), spec.user, spec.password, 'small', '50']);
     if ('error' in warm) throw new Error(`its warm-up failed: ${warm.error}`);
-    const target: ServerTarget = { name, port, user: spec.user, password: spec.password, sendPass: true, uploadDir: root, url: (p) => `ftp://${HOST}:${port}/${p}` };
+    const target: ServerTarget = {
+      name,
+      port,
+      user: spec.user,
+      password: spec.password,
+      sendPass: true,
+      uploadDir: root,
+      url: (p) => `ftp://${HOST}:${port}/${p}`,
+    };
     return { name, pid: child.pid!, target, note: spec.note, stop: () => stopProcess(child, 2000) };
   } catch (error) {
     notes.push(`${name} not measured: ${(error as Error).message}`);
@@ -399,10 +429,18 @@ const curlStalls: Record<string, number[]> = {};
 
 async function curlSmall(server: ServerTarget, r: Row): Promise<void> {
   const last = String(SMALL_COUNT - 1).padStart(3, '0');
-  const c = await runBenchProcess('curl', ['-s', '-S', '-o', '/dev/null', '-w', '%{time_total} %{size_download} %{time_connect}\\n', server.url(`small/f[000-${last}].bin`)], { timeoutMs: 180_000 });
-  const lines = c.stdout.trim().split('\n').map((l) => l.split(' ').map(Number));
+  const c = await runBenchProcess(
+    'curl',
+    ['-s', '-S', '-o', '/dev/null', '-w', '%{time_total} %{size_download} %{time_connect}\\n', server.url(`small/f[000-${last}].bin`)],
+    { timeoutMs: 180_000 },
+  );
+  const lines = c.stdout
+    .trim()
+    .split('\n')
+    .map((l) => l.split(' ').map(Number));
   const bytes = lines.reduce((s, l) => s + (l[1] ?? 0), 0);
-  if (c.code !== 0 || lines.length !== SMALL_COUNT || bytes !== SMALL * SMALL_COUNT) return fail(r, `curl exited ${c.code}, ${lines.length} transfers, ${bytes} bytes: ${lastLines(c.stderr)}`);
+  if (c.code !== 0 || lines.length !== SMALL_COUNT || bytes !== SMALL * SMALL_COUNT)
+    return fail(r, `curl exited ${c.code}, ${lines.length} transfers, ${bytes} bytes: ${lastLines(c.stderr)}`);
   // Transfers after the first reuse the control connection; their time_connect is the data connection's.
   const connects = lines.slice(1).map((l) => l[2] ?? 0);
   const typical = median(connects.filter((t) => t < 0.9)) ?? 0;
@@ -468,7 +506,8 @@ async function measureOwnClient(opts: Options, servers: ServerTarget[], modeStat
         const probe = await ownClient(server, mode, 'retr', 'small/f000.bin', 1, 5000);
         const run = 'runs' in probe ? probe.runs[0] : undefined;
         if (!run?.ok) {
-          const why = 'error' in probe ? probe.error : run?.replyCodes.includes(504) ? 'not implemented (504 to MODE ' + mode + ')' : (run?.failure ?? 'no result');
+          const why =
+            'error' in probe ? probe.error : run?.replyCodes.includes(504) ? 'not implemented (504 to MODE ' + mode + ')' : (run?.failure ?? 'no result');
           modeStatus[`${server.name} ${modeName(mode)}`] = `not measured: ${why}`;
           log(`  ${server.name} ${client}: not measured: ${why}`);
           for (const op of [OP_RETR, OP_STOR]) row(server.name, client, op, 'MB/s').note = `not measured: ${why}`;
@@ -489,10 +528,13 @@ async function measureOwnClient(opts: Options, servers: ServerTarget[], modeStat
         ownClientMemory.push({ server: server.name, mode: modeName(mode), op: opName, maxRssKiB: result.maxRssKiB });
         for (const run of result.runs) {
           // `bytes` is what crossed the wire: exactly the file in STREAM, the file plus headers or escapes in BLOCK/COMPRESSED.
-          if (!run.ok || run.transferMs === undefined || run.bytes < BIG || (mode === 'S' && run.bytes !== BIG)) fail(r, `session failed: ${run.failure ?? `${run.bytes} bytes`} (replies ${run.replyCodes.join(' ')})`);
+          if (!run.ok || run.transferMs === undefined || run.bytes < BIG || (mode === 'S' && run.bytes !== BIG))
+            fail(r, `session failed: ${run.failure ?? `${run.bytes} bytes`} (replies ${run.replyCodes.join(' ')})`);
           else r.runs.push(mbps(BIG, run.transferMs / 1000));
         }
-        log(`  ${server.name} ${client} ${opName}: ${r.runs.map((x) => x.toFixed(0)).join(', ')} MB/s, client peak RSS ${(result.maxRssKiB / 1024).toFixed(0)} MiB`);
+        log(
+          `  ${server.name} ${client} ${opName}: ${r.runs.map((x) => x.toFixed(0)).join(', ')} MB/s, client peak RSS ${(result.maxRssKiB / 1024).toFixed(0)} MiB`,
+        );
       }
       if (mode !== 'S') modeStatus[`${server.name} ${modeName(mode)}`] = 'measured';
     }
@@ -563,7 +605,13 @@ async function measureSessionsPhase(opts: Options, work: string): Promise<Sessio
       errors.push(`sessions, ${server}: ${(error as Error).message}`);
     }
   };
-  const lab = await startFtpLabServe({ root, user: 'bench', password: 'bench', traceFile: join(work, 'sessions-trace.json'), logFile: join(work, 'sessions-transcript.log') });
+  const lab = await startFtpLabServe({
+    root,
+    user: 'bench',
+    password: 'bench',
+    traceFile: join(work, 'sessions-trace.json'),
+    logFile: join(work, 'sessions-transcript.log'),
+  });
   try {
     // Node's heap grows while sessions come and shrinks only once the process is idle: up to a minute to see it do so.
     await measure('ftp-lab', lab.port, lab.pid, 'bench', 'bench', 60_000);
@@ -639,7 +687,12 @@ async function measureBigTraceSections(opts: Options, work: string, report: BigT
     for (const r of [frameMedian, frameP95, fps]) r.digits = 1;
     try {
       const result = await measureRenderer(big.path, opts.reps, SCROLL_MS, log);
-      report.renderer = { chromium: result.chromium, scrollMs: SCROLL_MS, runs: result.runs.map((r) => ({ ...r, scroll: { ...r.scroll, frameMs: r.scroll.frameMs.map(round1) } })), pageErrors: result.pageErrors };
+      report.renderer = {
+        chromium: result.chromium,
+        scrollMs: SCROLL_MS,
+        runs: result.runs.map((r) => ({ ...r, scroll: { ...r.scroll, frameMs: r.scroll.frameMs.map(round1) } })),
+        pageErrors: result.pageErrors,
+      };
       for (const run of result.runs) {
         draw.runs.push(run.firstDrawMs);
         drawInPage.runs.push(run.firstDrawInPageMs);
@@ -661,7 +714,10 @@ async function measureBigTraceSections(opts: Options, work: string, report: BigT
     log('export to SVG and PNG (bench/exportChild.ts: one process per export; and ftp-lab export once) ...');
     const server = 'export (own process)';
     report.export = [];
-    const hasTimeV = await stat(TIME_V).then(() => true, () => false);
+    const hasTimeV = await stat(TIME_V).then(
+      () => true,
+      () => false,
+    );
     for (const format of ['svg', 'png'] as const) {
       const client = `${format.toUpperCase()}, ${traceName}`;
       const exportRow = row(server, client, 'writeExport time', 'ms');
@@ -671,7 +727,10 @@ async function measureBigTraceSections(opts: Options, work: string, report: BigT
       report.export.push(entry);
       for (let i = 0; i < opts.reps; i++) {
         const out = join(work, `export-${i}.${format}`);
-        const c = await runBenchProcess(process.execPath, ['--import', 'tsx', join(CHECKOUT, 'bench', 'exportChild.ts'), big.path, out], { cwd: CHECKOUT, timeoutMs: 180_000 });
+        const c = await runBenchProcess(process.execPath, ['--import', 'tsx', join(CHECKOUT, 'bench', 'exportChild.ts'), big.path, out], {
+          cwd: CHECKOUT,
+          timeoutMs: 180_000,
+        });
         await rm(out, { force: true });
         if (c.code !== 0) {
           fail(exportRow, `exportChild exited ${c.code}${c.timedOut ? ' (timed out)' : ''}: ${lastLines(c.stderr)}`);
@@ -689,7 +748,9 @@ async function measureBigTraceSections(opts: Options, work: string, report: BigT
       // The command as a user types it, once: `ftp-lab export trace.json -o x.svg` (under /usr/bin/time -v when installed).
       const out = join(work, `cli.${format}`);
       const cli = ['bin/ftp-lab.js', 'export', big.path, '-o', out];
-      const c = hasTimeV ? await runBenchProcess(TIME_V, ['-v', process.execPath, ...cli], { cwd: CHECKOUT, timeoutMs: 180_000 }) : await runBenchProcess(process.execPath, cli, { cwd: CHECKOUT, timeoutMs: 180_000 });
+      const c = hasTimeV
+        ? await runBenchProcess(TIME_V, ['-v', process.execPath, ...cli], { cwd: CHECKOUT, timeoutMs: 180_000 })
+        : await runBenchProcess(process.execPath, cli, { cwd: CHECKOUT, timeoutMs: 180_000 });
       await rm(out, { force: true });
       const cliRow = row(server, client, '`ftp-lab export -o x.' + format + '`, whole command (1 run)', 'ms');
       if (c.code !== 0) fail(cliRow, `ftp-lab export exited ${c.code}${c.timedOut ? ' (timed out)' : ''}: ${lastLines(c.stderr)}`);
@@ -754,7 +815,11 @@ function table(): string {
     [r.runs.map((x) => fmt(x, r.digits)).join(' / '), r.note, r.runs.length ? undefined : r.error].filter(Boolean).join('; '),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 3 && i <= 7 && i !== 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i >= 3 && i <= 7 && i !== 4 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
@@ -803,7 +868,9 @@ async function main(): Promise<number> {
   let profileText: string | undefined;
   let sessions: SessionsRow[] = [];
   try {
-    log(`FTP Lab bench: ${opts.reps} repetitions, median; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}; load average ${loadAtStart.join(' ')}`);
+    log(
+      `FTP Lab bench: ${opts.reps} repetitions, median; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}; load average ${loadAtStart.join(' ')}`,
+    );
     if (loadAtStart[0]! > 0.5) log('  (the machine is busy with something else: figures will be lower and noisier than on an idle machine)');
     if (opts.only.has('raw')) await measureRaw(opts);
     if (opts.only.has('machine')) await measureMachinePhase(opts);
@@ -842,7 +909,15 @@ async function main(): Promise<number> {
           vsftpd = await startVsftpd();
           await populate(vsftpd.anonRoot, files);
           const v = vsftpd;
-          servers.push({ name: 'vsftpd', port: v.port, user: 'anonymous', password: 'bench@', sendPass: false, uploadDir: v.uploadDir, url: (p) => `ftp://${HOST}:${v.port}/${p}` });
+          servers.push({
+            name: 'vsftpd',
+            port: v.port,
+            user: 'anonymous',
+            password: 'bench@',
+            sendPass: false,
+            uploadDir: v.uploadDir,
+            url: (p) => `ftp://${HOST}:${v.port}/${p}`,
+          });
         } catch (error) {
           notes.push(`vsftpd not measured: ${(error as Error).message.split('\n')[0]}`);
           log(`  vsftpd not measured: ${(error as Error).message.split('\n')[0]}`);
@@ -869,7 +944,16 @@ async function main(): Promise<number> {
         for (const [client, op, measure] of big) {
           // Repetitions alternate between the servers, so drift on the machine hits both alike.
           for (let i = 1; i <= opts.reps; i++) for (const s of servers) await settle(s, () => measure(s, row(s.name, client, op, 'MB/s'), i));
-          log(`  ${client} ${op}: ${servers.map((s) => `${s.name} ${row(s.name, client, op, 'MB/s').runs.map((x) => x.toFixed(0)).join(', ')}`).join('; ')} MB/s`);
+          log(
+            `  ${client} ${op}: ${servers
+              .map(
+                (s) =>
+                  `${s.name} ${row(s.name, client, op, 'MB/s')
+                    .runs.map((x) => x.toFixed(0))
+                    .join(', ')}`,
+              )
+              .join('; ')} MB/s`,
+          );
         }
       }
       if (opts.only.has('own')) {
@@ -886,7 +970,9 @@ async function main(): Promise<number> {
         const afterBig = await settledTrace(lab.traceFile);
         trace.perSession1KiB = diff(afterSmall, trace.afterBigTransfers);
         trace.perSession256MiB = diff(afterBig, afterSmall);
-        log(`  trace: ${kib(trace.afterBigTransfers.bytes)} after the 256 MiB transfers; one curl session adds ${trace.perSession1KiB.bytes} B for 1 KiB, ${trace.perSession256MiB.bytes} B for 256 MiB`);
+        log(
+          `  trace: ${kib(trace.afterBigTransfers.bytes)} after the 256 MiB transfers; one curl session adds ${trace.perSession1KiB.bytes} B for 1 KiB, ${trace.perSession256MiB.bytes} B for 256 MiB`,
+        );
       }
       if (opts.only.has('small')) {
         log(`${SMALL_COUNT} sequential 1 KiB RETRs, one control connection ...`);
@@ -905,7 +991,16 @@ async function main(): Promise<number> {
             // The lean responders speak just enough FTP for ftplib's loop, not for curl's (CWD, SIZE); pyftpdlib serves both.
             const measured = [...servers, ...peers.filter((p) => client === 'ftplib' || p.name === 'pyftpdlib').map((p) => p.target)];
             for (let i = 1; i <= opts.reps; i++) for (const s of measured) await settle(s, () => measure(s, row(s.name, client, OP_SMALL, 'files/s')));
-            log(`  ${client}: ${measured.map((s) => `${s.name} ${row(s.name, client, OP_SMALL, 'files/s').runs.map((x) => x.toFixed(0)).join(', ')}`).join('; ')} files/s`);
+            log(
+              `  ${client}: ${measured
+                .map(
+                  (s) =>
+                    `${s.name} ${row(s.name, client, OP_SMALL, 'files/s')
+                      .runs.map((x) => x.toFixed(0))
+                      .join(', ')}`,
+                )
+                .join('; ')} files/s`,
+            );
           }
         } finally {
           for (const p of peers) await p.stop();
@@ -921,10 +1016,15 @@ async function main(): Promise<number> {
       const code = await lab.stop();
       if (code !== 0) errors.push(`ftp-lab serve exited ${code} on SIGTERM`);
       trace.afterStop = await traceSnapshot(lab.traceFile);
-      trace.transcriptLogBytes = await stat(lab.logFile).then((s) => s.size, () => undefined);
+      trace.transcriptLogBytes = await stat(lab.logFile).then(
+        (s) => s.size,
+        () => undefined,
+      );
       if (opts.profile) {
         // One profile per thread (tsx runs a loader thread too): the main thread's is the largest.
-        const profiles = await Promise.all((await readdir(profDir)).filter((f) => f.endsWith('.cpuprofile')).map(async (f) => ({ f, size: (await stat(join(profDir, f))).size })));
+        const profiles = await Promise.all(
+          (await readdir(profDir)).filter((f) => f.endsWith('.cpuprofile')).map(async (f) => ({ f, size: (await stat(join(profDir, f))).size })),
+        );
         const file = profiles.sort((a, b) => b.size - a.size)[0]?.f;
         if (!file) errors.push('no .cpuprofile was written by ftp-lab serve');
         else {
@@ -972,38 +1072,50 @@ async function main(): Promise<number> {
     log('ftp-lab serve trace file (--trace):');
     if (trace.afterBigTransfers) log(`  after the 256 MiB transfers: ${kib(trace.afterBigTransfers.bytes)}, ${trace.afterBigTransfers.events} events`);
     if (trace.perSession1KiB && trace.perSession256MiB)
-      log(`  one curl RETR session: 1 KiB file adds ${trace.perSession1KiB.bytes} B / ${trace.perSession1KiB.events} events; 256 MiB file adds ${trace.perSession256MiB.bytes} B / ${trace.perSession256MiB.events} events`);
+      log(
+        `  one curl RETR session: 1 KiB file adds ${trace.perSession1KiB.bytes} B / ${trace.perSession1KiB.events} events; 256 MiB file adds ${trace.perSession256MiB.bytes} B / ${trace.perSession256MiB.events} events`,
+      );
     if (trace.afterSmallFiles) log(`  after the small-file runs: ${kib(trace.afterSmallFiles.bytes)}, ${trace.afterSmallFiles.events} events`);
     if (trace.afterStop) log(`  after SIGTERM (final write): ${kib(trace.afterStop.bytes)}, ${trace.afterStop.events} events`);
     if (trace.transcriptLogBytes !== undefined) log(`  live transcript printed on stdout: ${kib(trace.transcriptLogBytes)}`);
   }
   if (memory.serveAfterBig || memory.serveAfterSmall) {
     log('peak memory:');
-    if (memory.serveAfterBig) log(`  ftp-lab serve VmHWM after the 256 MiB transfers: ${mib(memory.serveAfterBig.hwmKiB)} (VmRSS ${mib(memory.serveAfterBig.rssKiB)})`);
+    if (memory.serveAfterBig)
+      log(`  ftp-lab serve VmHWM after the 256 MiB transfers: ${mib(memory.serveAfterBig.hwmKiB)} (VmRSS ${mib(memory.serveAfterBig.rssKiB)})`);
     if (memory.serveAfterSmall) log(`  ftp-lab serve VmHWM at the end: ${mib(memory.serveAfterSmall.hwmKiB)} (VmRSS ${mib(memory.serveAfterSmall.rssKiB)})`);
   }
   if (sessions.length) {
     log(`VmRSS after ${SESSION_MARKS.join(' / ')} short sessions (issue 13: flat):`);
     for (const r of sessions) {
       const idle = r.memory?.idleRssMiB !== undefined ? `, then ${fmt(r.memory.idleRssMiB, 1)} MiB after ${r.memory.idleSeconds} s idle` : '';
-      log(`  ${r.server.padEnd(10)} ${r.memory ? SESSION_MARKS.map((n) => `${fmt(r.memory!.rssMiB[n], 1)} MiB`).join(' / ') + idle : `not measured: ${r.error}`}`);
+      log(
+        `  ${r.server.padEnd(10)} ${r.memory ? SESSION_MARKS.map((n) => `${fmt(r.memory!.rssMiB[n], 1)} MiB`).join(' / ') + idle : `not measured: ${r.error}`}`,
+      );
     }
     // Flat means no growth with the number of sessions; the first thousand warm up code, caches and pools.
     const [warm, last] = [SESSION_MARKS[1], SESSION_MARKS.at(-1)!];
     const ours = sessions.find((r) => r.server === 'ftp-lab')?.memory?.rssMiB;
     if (ours?.[warm] !== undefined && ours[last] !== undefined) {
       const growth = ours[last] / ours[warm] - 1;
-      log(`goal, ftp-lab's VmRSS after ${last} sessions within 10% of after ${warm}: ${growth >= 0 ? '+' : ''}${fmt(growth * 100, 1)}% (${growth <= 0.1 ? 'met' : 'NOT met'})`);
+      log(
+        `goal, ftp-lab's VmRSS after ${last} sessions within 10% of after ${warm}: ${growth >= 0 ? '+' : ''}${fmt(growth * 100, 1)}% (${growth <= 0.1 ? 'met' : 'NOT met'})`,
+      );
     }
   }
   for (const m of ownClientMemory) log(`  FTP Lab client peak RSS (${m.mode}, ${m.op}, against ${m.server}): ${mib(m.maxRssKiB)}`);
   if (bigTrace.goals.length) {
     log(`goals of issues 4 and 5 (${bigTrace.trace?.events ?? '?'}-event trace, medians; reported, not asserted):`);
-    for (const g of bigTrace.goals) log(`  ${g.what}: ${fmt(g.median, g.unit === 'frames/s' ? 1 : 0)} ${g.unit} (goal ${g.goal}): ${g.met === undefined ? 'not measured' : g.met ? 'met' : 'NOT met'}`);
+    for (const g of bigTrace.goals)
+      log(
+        `  ${g.what}: ${fmt(g.median, g.unit === 'frames/s' ? 1 : 0)} ${g.unit} (goal ${g.goal}): ${g.met === undefined ? 'not measured' : g.met ? 'met' : 'NOT met'}`,
+      );
   }
   if (profileText) log(`\nftp-lab serve CPU profile (bench/results/serve.cpuprofile):\n${profileText}`);
   const loadAtEnd = loadavg().map((x) => Number(x.toFixed(2)));
-  log(`load average (1, 5, 15 min): ${loadAtStart.join(' ')} at the start, ${loadAtEnd.join(' ')} at the end. On 2 cores the figures move by ±30% between runs; compare runs, not single figures.`);
+  log(
+    `load average (1, 5, 15 min): ${loadAtStart.join(' ')} at the start, ${loadAtEnd.join(' ')} at the end. On 2 cores the figures move by ±30% between runs; compare runs, not single figures.`,
+  );
   for (const n of notes) log(`note: ${n}`);
   for (const e of errors) log(`ERROR: ${e}`);
 
@@ -1011,7 +1123,15 @@ async function main(): Promise<number> {
     date: new Date().toISOString(),
     durationS: (Date.now() - started) / 1000,
     load: { start: loadAtStart, end: loadAtEnd },
-    machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version, curl: versionOf('curl', ['--version']), python: versionOf('python3', ['--version']), vsftpd: dpkgVersion('vsftpd'), pyftpdlib: dpkgVersion('python3-pyftpdlib') },
+    machine: {
+      cores: cpus().length,
+      cpu: cpus()[0]?.model,
+      node: process.version,
+      curl: versionOf('curl', ['--version']),
+      python: versionOf('python3', ['--version']),
+      vsftpd: dpkgVersion('vsftpd'),
+      pyftpdlib: dpkgVersion('python3-pyftpdlib'),
+    },
     commit: gitCommit(),
     options: { reps: opts.reps, only: [...opts.only], modes: opts.modes, vsftpd: opts.vsftpd, profile: opts.profile },
     sizes: { bigBytes: BIG, smallBytes: SMALL, smallCount: SMALL_COUNT },
@@ -1032,7 +1152,8 @@ async function main(): Promise<number> {
 
 async function curlRetrFile(server: ServerTarget, path: string, size: number): Promise<void> {
   const c = await runBenchProcess('curl', ['-s', '-S', '-o', '/dev/null', '-w', '%{size_download}', server.url(path)]);
-  if (c.code !== 0 || Number(c.stdout) !== size) errors.push(`trace check: curl ${path} from ${server.name} exited ${c.code}, ${c.stdout} bytes: ${lastLines(c.stderr)}`);
+  if (c.code !== 0 || Number(c.stdout) !== size)
+    errors.push(`trace check: curl ${path} from ${server.name} exited ${c.code}, ${c.stdout} bytes: ${lastLines(c.stderr)}`);
 }
 
 const diff = (a: TraceSnapshot, b: TraceSnapshot): TraceSnapshot => ({ bytes: a.bytes - b.bytes, events: a.events - b.events });
@@ -1041,7 +1162,9 @@ const mib = (kibibytes: number) => `${(kibibytes / 1024).toFixed(0)} MiB`;
 
 function versionOf(cmd: string, args: string[]): string | undefined {
   try {
-    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).split('\n')[0]?.trim();
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+      .split('\n')[0]
+      ?.trim();
   } catch {
     return undefined;
   }

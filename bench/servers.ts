@@ -52,8 +52,21 @@ async function spawnServe(port: number, opts: ServeOptions): Promise<FtpLabServe
   // A 200-port passive range, as vsftpd gets in the same run (pasv_min_port/pasv_max_port, test/support/vsftpd.ts).
   const pasv = pasvRange(200);
   const args = [
-    ...nodeFlags, CLI, 'serve', '--port', String(port), '--root', opts.root, '--user', opts.user, '--password', opts.password, '--trace', opts.traceFile,
-    '--pasv-ports', `${pasv.min}-${pasv.max}`,
+    ...nodeFlags,
+    CLI,
+    'serve',
+    '--port',
+    String(port),
+    '--root',
+    opts.root,
+    '--user',
+    opts.user,
+    '--password',
+    opts.password,
+    '--trace',
+    opts.traceFile,
+    '--pasv-ports',
+    `${pasv.min}-${pasv.max}`,
   ];
   let child: ChildProcess;
   try {

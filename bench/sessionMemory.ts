@@ -31,7 +31,12 @@ export function rssMiB(pid: number): number {
 function shortSession(port: number, user: string, password: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host: '127.0.0.1', port });
-    const script: [string | undefined, number][] = [[undefined, 220], [`USER ${user}`, 331], [`PASS ${password}`, 230], ['QUIT', 221]];
+    const script: [string | undefined, number][] = [
+      [undefined, 220],
+      [`USER ${user}`, 331],
+      [`PASS ${password}`, 230],
+      ['QUIT', 221],
+    ];
     let step = 0;
     let pending = '';
     socket.setEncoding('utf8');
@@ -43,7 +48,8 @@ function shortSession(port: number, user: string, password: string): Promise<voi
         pending = pending.slice(end + 2);
         if (!/^\d{3} /.test(line)) continue;
         const expected = script[step]![1];
-        if (Number(line.slice(0, 3)) !== expected && !(expected === 331 && line.startsWith('230'))) return socket.destroy(new Error(`expected ${expected}, got "${line}"`));
+        if (Number(line.slice(0, 3)) !== expected && !(expected === 331 && line.startsWith('230')))
+          return socket.destroy(new Error(`expected ${expected}, got "${line}"`));
         step += 1;
         // A server that takes an anonymous login without a password (vsftpd) answers USER with 230.
         if (expected === 331 && line.startsWith('230')) step += 1;
@@ -59,7 +65,14 @@ function shortSession(port: number, user: string, password: string): Promise<voi
  * Runs the sessions and weighs the server at each mark. With `idleMs`, it then waits (up to that long) for the
  * server's memory to come back to where it started, and reports where it got to.
  */
-export async function measureSessionMemory(port: number, pid: number, user: string, password: string, total: number = SESSION_MARKS.at(-1)!, idleMs = 0): Promise<SessionMemory> {
+export async function measureSessionMemory(
+  port: number,
+  pid: number,
+  user: string,
+  password: string,
+  total: number = SESSION_MARKS.at(-1)!,
+  idleMs = 0,
+): Promise<SessionMemory> {
   const rss: Record<number, number> = {};
   const t0 = performance.now();
   let done = 0;
@@ -82,6 +95,13 @@ export async function measureSessionMemory(port: number, pid: number, user: stri
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const [port, pid, user, password, sessions, idleSeconds] = process.argv.slice(2);
-  const result = await measureSessionMemory(Number(port), Number(pid), user ?? 'anonymous', password ?? 'x', sessions ? Number(sessions) : undefined, Number(idleSeconds ?? 0) * 1000);
+  const result = await measureSessionMemory(
+    Number(port),
+    Number(pid),
+    user ?? 'anonymous',
+    password ?? 'x',
+    sessions ? Number(sessions) : undefined,
+    Number(idleSeconds ?? 0) * 1000,
+  );
   process.stdout.write(JSON.stringify(result) + '\n');
 }

@@ -27,9 +27,10 @@ function newestSource() {
     const path = `${root}${name}`;
     if (!existsSync(path)) continue;
     if (!statSync(path).isDirectory()) newest = Math.max(newest, mtime(path) ?? 0);
-    else for (const entry of readdirSync(path, { recursive: true, withFileTypes: true })) {
-      if (entry.isFile()) newest = Math.max(newest, mtime(`${entry.parentPath}/${entry.name}`) ?? 0);
-    }
+    else
+      for (const entry of readdirSync(path, { recursive: true, withFileTypes: true })) {
+        if (entry.isFile()) newest = Math.max(newest, mtime(`${entry.parentPath}/${entry.name}`) ?? 0);
+      }
   }
   return newest;
 }

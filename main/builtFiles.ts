@@ -38,4 +38,3 @@ export function packageRoot(): string {
 export function builtPath(file: BuiltFile): string {
   return join(packageRoot(), BUILT_FILES[file]);
 }
-

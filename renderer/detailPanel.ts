@@ -33,7 +33,9 @@ export function createDetailPanel(body: HTMLElement): DetailPanel {
       shownId = mark?.id;
       shownWhy = why;
       if (!mark) {
-        body.replaceChildren(element(doc, 'p', { className: 'hint', text: 'Hover or click an arrow or a badge to see the raw line, the bytes and the RFC section behind it.' }));
+        body.replaceChildren(
+          element(doc, 'p', { className: 'hint', text: 'Hover or click an arrow or a badge to see the raw line, the bytes and the RFC section behind it.' }),
+        );
         return;
       }
       const facts = Object.entries(mark.detail).map(([key, value]) =>
@@ -46,7 +48,14 @@ export function createDetailPanel(body: HTMLElement): DetailPanel {
         ]),
         element(doc, 'p', { className: 'detail-title', text: mark.ariaLabel }),
         element(doc, 'dl', { className: 'facts' }, facts),
-        ...(mark.rfc ? [element(doc, 'p', { className: 'rfc' }, [element(doc, 'span', { className: 'rfc-label', text: 'RFC ' }), element(doc, 'span', { className: 'rfc-section', text: mark.rfc })])] : []),
+        ...(mark.rfc
+          ? [
+              element(doc, 'p', { className: 'rfc' }, [
+                element(doc, 'span', { className: 'rfc-label', text: 'RFC ' }),
+                element(doc, 'span', { className: 'rfc-section', text: mark.rfc }),
+              ]),
+            ]
+          : []),
       );
     },
   };

@@ -36,7 +36,13 @@ export interface DiagramView {
 }
 
 /** Back to front: spans and bands under arrows, badges on top. */
-const LAYERS: readonly MarkKind[][] = [['connection'], ['transfer'], ['note', 'state', 'listen'], ['connect', 'marker', 'message', 'fin', 'rst', 'refused'], ['close-badge']];
+const LAYERS: readonly MarkKind[][] = [
+  ['connection'],
+  ['transfer'],
+  ['note', 'state', 'listen'],
+  ['connect', 'marker', 'message', 'fin', 'rst', 'refused'],
+  ['close-badge'],
+];
 /** In presenter mode, the last few steps stay bright and older ones fade. */
 const PRESENTER_RECENT = 3;
 const PAD = 24;
@@ -233,7 +239,14 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
         return g;
       })
       .attr('aria-label', (d) => `${d.title}: ${d.subtitle}`)
-      .call((g) => g.select('rect').attr('x', (d) => d.x - w / 2).attr('y', FRAME.laneBoxY).attr('width', w).attr('height', FRAME.laneBoxHeight))
+      .call((g) =>
+        g
+          .select('rect')
+          .attr('x', (d) => d.x - w / 2)
+          .attr('y', FRAME.laneBoxY)
+          .attr('width', w)
+          .attr('height', FRAME.laneBoxHeight),
+      )
       .call((g) =>
         g
           .select('text.lane-title')
@@ -271,7 +284,10 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
   function follow(s: DiagramState): void {
     const next = withCurrentInView(transform);
     if (next === transform) return;
-    svg.transition('follow').duration(Math.min(400, s.animateMs || 250)).call(zoomer.transform, next);
+    svg
+      .transition('follow')
+      .duration(Math.min(400, s.animateMs || 250))
+      .call(zoomer.transform, next);
   }
 
   function fitTransform(): ZoomTransform {

@@ -13,7 +13,12 @@ export interface ElementSpec {
 }
 
 /** Creates an element; `text` is set with textContent, never parsed as markup. */
-export function element<K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K, spec: ElementSpec = {}, children: readonly Node[] = []): HTMLElementTagNameMap[K] {
+export function element<K extends keyof HTMLElementTagNameMap>(
+  doc: Document,
+  tag: K,
+  spec: ElementSpec = {},
+  children: readonly Node[] = [],
+): HTMLElementTagNameMap[K] {
   const node = doc.createElement(tag);
   if (spec.className) node.className = spec.className;
   if (spec.text !== undefined) node.textContent = spec.text;

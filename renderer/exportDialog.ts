@@ -26,7 +26,11 @@ export interface ExportChoice {
 
 /** The export's text, painted as `ftp-lab export` paints it. Throws StepRangeError for a range the trace lacks. */
 export function renderExportText(trace: TraceFile, choice: ExportChoice): string {
-  return TEXT_EXPORTS[choice.format].paint(trace, { theme: choice.theme, ...(choice.notes ? { notes: true } : {}), ...(choice.range ? { range: choice.range } : {}) });
+  return TEXT_EXPORTS[choice.format].paint(trace, {
+    theme: choice.theme,
+    ...(choice.notes ? { notes: true } : {}),
+    ...(choice.range ? { range: choice.range } : {}),
+  });
 }
 
 /**
@@ -149,7 +153,8 @@ export function createExportDialog(doc: Document): ExportDialog {
       image?.remove();
       image = undefined;
       const shown = painted ?? '';
-      text.textContent = shown.length > PREVIEW_CHARS ? `${shown.slice(0, PREVIEW_CHARS)}\n… (${shown.length - PREVIEW_CHARS} more characters in the file)` : shown;
+      text.textContent =
+        shown.length > PREVIEW_CHARS ? `${shown.slice(0, PREVIEW_CHARS)}\n… (${shown.length - PREVIEW_CHARS} more characters in the file)` : shown;
     }
     if (painted === undefined) fileName.textContent = '';
   }

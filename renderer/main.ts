@@ -115,7 +115,15 @@ function start(win: Window): void {
     const moved = s.shown !== renderedShown;
     renderedShown = s.shown;
     if (selected && !model.marks.some((m) => m.id === selected?.id)) selected = undefined;
-    diagram.render(model, { currentStep: current, newFromStep: s.animateFrom, animateMs: animateMs(s), presenter, selectedId: selected?.id, follow: moved, producedIds: producedIds(model, trace.events) });
+    diagram.render(model, {
+      currentStep: current,
+      newFromStep: s.animateFrom,
+      animateMs: animateMs(s),
+      presenter,
+      selectedId: selected?.id,
+      follow: moved,
+      producedIds: producedIds(model, trace.events),
+    });
     currentMark = primaryMark(model, current);
     showDetail();
     const rows = trace.full().rows;

@@ -53,7 +53,9 @@ export function drawMark(g: G, mark: Mark, context: DrawContext): void {
       const cx = mark.x2 - dir * 36;
       g.append('line').attr('class', 'hit').attr('x1', mark.x1).attr('x2', mark.x2).attr('y1', mark.y).attr('y2', mark.y);
       g.append('line').attr('class', 'arrow').attr('x1', mark.x1).attr('x2', cx).attr('y1', mark.y).attr('y2', mark.y);
-      g.append('path').attr('class', 'refused-x').attr('d', `M${cx - 7},${mark.y - 7} L${cx + 7},${mark.y + 7} M${cx - 7},${mark.y + 7} L${cx + 7},${mark.y - 7}`);
+      g.append('path')
+        .attr('class', 'refused-x')
+        .attr('d', `M${cx - 7},${mark.y - 7} L${cx + 7},${mark.y + 7} M${cx - 7},${mark.y + 7} L${cx + 7},${mark.y - 7}`);
       label(g, mark.label, mark.labelX, mark.labelY, mark.labelAnchor, 'label');
       fadeIn(g, context);
       return;
@@ -86,7 +88,14 @@ export function drawMark(g: G, mark: Mark, context: DrawContext): void {
       const measured = (text.node() as SVGTextElement).getComputedTextLength?.() || sansTextWidth(mark.text, FONT.badgeSize);
       const width = measured + 18;
       const left = mark.anchor === 'start' ? mark.x - 9 : mark.anchor === 'end' ? mark.x - width + 9 : mark.x - width / 2;
-      g.insert('rect', 'text').attr('class', 'badge-pill').attr('x', left).attr('y', mark.labelY - 14).attr('width', width).attr('height', 20).attr('rx', 10).attr('stroke', stroke);
+      g.insert('rect', 'text')
+        .attr('class', 'badge-pill')
+        .attr('x', left)
+        .attr('y', mark.labelY - 14)
+        .attr('width', width)
+        .attr('height', 20)
+        .attr('rx', 10)
+        .attr('stroke', stroke);
       fadeIn(g, context);
       return;
     }
@@ -154,9 +163,22 @@ function arrow(g: G, mark: Mark & ArrowGeometry, stroke: string, dash: string, o
   const end = open ? tip : back + dir;
   if (context.animateMs > 0) {
     // The message travels: the shaft grows from the sender to the receiver, then the head lands.
-    shaft.attr('x2', mark.x1 + dir * 2).transition().duration(context.animateMs).attr('x2', end);
-    head.attr('opacity', 0).transition().delay(context.animateMs * 0.85).duration(context.animateMs * 0.15).attr('opacity', 1);
-    text.attr('opacity', 0).transition().duration(context.animateMs * 0.6).attr('opacity', 1);
+    shaft
+      .attr('x2', mark.x1 + dir * 2)
+      .transition()
+      .duration(context.animateMs)
+      .attr('x2', end);
+    head
+      .attr('opacity', 0)
+      .transition()
+      .delay(context.animateMs * 0.85)
+      .duration(context.animateMs * 0.15)
+      .attr('opacity', 1);
+    text
+      .attr('opacity', 0)
+      .transition()
+      .duration(context.animateMs * 0.6)
+      .attr('opacity', 1);
   } else {
     shaft.attr('x2', end);
   }

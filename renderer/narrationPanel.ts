@@ -18,7 +18,9 @@ export function createNarrationPanel(body: HTMLElement): NarrationPanel {
       if (key === shownKey) return;
       shownKey = key;
       if (!seqs || seqs.length === 0) {
-        body.replaceChildren(element(doc, 'p', { className: 'hint', text: 'Step through a session: each step is explained here, with the RFC section behind it.' }));
+        body.replaceChildren(
+          element(doc, 'p', { className: 'hint', text: 'Step through a session: each step is explained here, with the RFC section behind it.' }),
+        );
         return;
       }
       // The narrator remembers the last command, so it reads the trace from the start up to this step.

@@ -29,7 +29,8 @@ function previewScenario(fileName: string, json: string): LoadedScenario {
     parsed = undefined;
   }
   const object = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
-  const defaults = object.defaults && typeof object.defaults === 'object' && !Array.isArray(object.defaults) ? (object.defaults as Record<string, unknown>) : {};
+  const defaults =
+    object.defaults && typeof object.defaults === 'object' && !Array.isArray(object.defaults) ? (object.defaults as Record<string, unknown>) : {};
   return {
     fileName,
     json,

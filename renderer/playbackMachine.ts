@@ -21,8 +21,7 @@ export interface StatusLine {
 
 /** What `starting` starts: a scenario run by our client (played, or held for Step), or the built-in server watched. */
 export type StartRequest =
-  | { readonly kind: 'run'; readonly options: SessionOptions; readonly play: boolean }
-  | { readonly kind: 'watch'; readonly port: number };
+  { readonly kind: 'run'; readonly options: SessionOptions; readonly play: boolean } | { readonly kind: 'watch'; readonly port: number };
 
 export interface StartInput {
   readonly request: StartRequest;
@@ -167,7 +166,9 @@ const machineSetup = setup({
   },
   actions: {
     askToRun: assign(({ context, event }, params: { replacing: boolean }) =>
-      event.type === 'session.run' ? { start: { kind: 'run', options: event.options, play: event.play }, stopFirst: params.replacing ? context.sessionId : undefined } : {},
+      event.type === 'session.run'
+        ? { start: { kind: 'run', options: event.options, play: event.play }, stopFirst: params.replacing ? context.sessionId : undefined }
+        : {},
     ),
     askToWatch: assign(({ context, event }, params: { replacing: boolean }) =>
       event.type === 'session.watch' ? { start: { kind: 'watch', port: event.port }, stopFirst: params.replacing ? context.sessionId : undefined } : {},
@@ -188,7 +189,8 @@ const machineSetup = setup({
       });
       for (const message of context.early) enqueue.raise({ type: 'host.message', message });
       // A run got its breakpoints with the start; the watched server's gate is told now.
-      if (context.start?.kind === 'watch') enqueue.emit({ type: 'host.setBreakpoints', sessionId: started.sessionId, breakpoints: wireBreakpoints(context.breakpoints) });
+      if (context.start?.kind === 'watch')
+        enqueue.emit({ type: 'host.setBreakpoints', sessionId: started.sessionId, breakpoints: wireBreakpoints(context.breakpoints) });
     }),
     noteStartFailed: assign({
       note: ({ context, event }) => {
@@ -238,12 +240,20 @@ const machineSetup = setup({
     clearNote: assign({ note: undefined }),
     keepOutcome: assign(({ event }, params: { stopped: boolean }) => {
       if (event.type !== 'session.ended') return {};
-      const outcome: SessionOutcome = event.ok ? { kind: 'complete' } : params.stopped ? { kind: 'stopped' } : { kind: 'failed', failure: event.failure ?? 'unknown reason' };
+      const outcome: SessionOutcome = event.ok
+        ? { kind: 'complete' }
+        : params.stopped
+          ? { kind: 'stopped' }
+          : { kind: 'failed', failure: event.failure ?? 'unknown reason' };
       return { outcome };
     }),
     setSpeed: assign({ speed: ({ context, event }) => (event.type === 'speed.set' ? event.stepsPerSecond : context.speed) }),
     setBreakpoints: assign({ breakpoints: ({ context, event }) => (event.type === 'breakpoints.set' ? event.breakpoints : context.breakpoints) }),
-    sendBreakpoints: emit(({ context }) => ({ type: 'host.setBreakpoints' as const, sessionId: context.sessionId ?? '', breakpoints: wireBreakpoints(context.breakpoints) })),
+    sendBreakpoints: emit(({ context }) => ({
+      type: 'host.setBreakpoints' as const,
+      sessionId: context.sessionId ?? '',
+      breakpoints: wireBreakpoints(context.breakpoints),
+    })),
     report: assign({ note: ({ context, event }) => (event.type === 'status.report' ? { text: event.text, tone: event.tone } : context.note) }),
     noteGateFailure: assign({ note: ({ context, event }) => (event.type === 'gate.failed' ? { text: event.message, tone: 'error' as const } : context.note) }),
     keepQuestion: assign({ question: ({ event }) => (event.type === 'quiz.ask' ? event.question : undefined) }),
@@ -287,7 +297,10 @@ function replay(name: 'ended' | 'loaded') {
         initial: 'advancing' as const,
         on: {
           'playback.pause': at('paused'),
-          'step.forward': [{ guard: 'rowRecorded' as const, target: at('paused'), actions: [...user, 'showNextRow' as const] }, { target: at('paused'), actions: user }],
+          'step.forward': [
+            { guard: 'rowRecorded' as const, target: at('paused'), actions: [...user, 'showNextRow' as const] },
+            { target: at('paused'), actions: user },
+          ],
           'speed.set': [
             { guard: 'toFree' as const, target: at('paused'), actions: ['setSpeed' as const, 'showAll' as const] },
             { target: at('playing.resting'), reenter: true, actions: 'setSpeed' as const },
@@ -309,7 +322,10 @@ function replay(name: 'ended' | 'loaded') {
         // Always entered at before or after; 'after' is only XState's required default.
         initial: 'after' as const,
         on: {
-          'step.forward': [{ guard: 'rowRecorded' as const, target: at('paused'), actions: [...user, 'showNextRow' as const] }, { target: at('paused'), actions: user }],
+          'step.forward': [
+            { guard: 'rowRecorded' as const, target: at('paused'), actions: [...user, 'showNextRow' as const] },
+            { target: at('paused'), actions: user },
+          ],
         },
         states: {
           // Stopped before a row: Resume shows it unchecked, then plays on.

@@ -44,7 +44,10 @@ export function describeWaiting(held: HeldAction | undefined): string | undefine
 }
 
 const isPlaying = (state: PlaybackState) =>
-  state.matches({ live: 'freeRunning' }) || state.matches({ live: { stepping: 'playing' } }) || state.matches({ ended: 'playing' }) || state.matches({ loaded: 'playing' });
+  state.matches({ live: 'freeRunning' }) ||
+  state.matches({ live: { stepping: 'playing' } }) ||
+  state.matches({ ended: 'playing' }) ||
+  state.matches({ loaded: 'playing' });
 
 const atBreak = (state: PlaybackState) => state.matches({ live: 'atBreak' }) || state.matches({ ended: 'atBreak' }) || state.matches({ loaded: 'atBreak' });
 

@@ -63,7 +63,15 @@ export function createStatechartPanel(body: HTMLElement): StatechartPanel {
   let selected: { machine: string; path: string } | undefined;
 
   const outgoingOf = (node: StatechartNode) =>
-    node.transitions.filter((t) => t.target && t.target !== node.path).map((t) => `${t.event} → ${t.target.split(',').map((p) => p.split('.').pop()).join(', ')}`);
+    node.transitions
+      .filter((t) => t.target && t.target !== node.path)
+      .map(
+        (t) =>
+          `${t.event} → ${t.target
+            .split(',')
+            .map((p) => p.split('.').pop())
+            .join(', ')}`,
+      );
 
   /** Shows the picked state's outgoing transitions under its machine (and clears the other machine's). */
   const showSelection = (machine: string, node: StatechartNode | undefined) => {
@@ -76,8 +84,16 @@ export function createStatechartPanel(body: HTMLElement): StatechartPanel {
       const outgoing = outgoingOf(node);
       detail.hidden = false;
       detail.replaceChildren(
-        element(doc, 'p', { className: 'state-detail-title', text: `${node.key}: ${outgoing.length ? 'outgoing transitions' : 'no outgoing transitions of its own'}` }),
-        element(doc, 'ul', { className: 'state-transitions', attrs: { 'aria-label': `Transitions out of ${node.key}` } }, outgoing.map((text) => element(doc, 'li', { text }))),
+        element(doc, 'p', {
+          className: 'state-detail-title',
+          text: `${node.key}: ${outgoing.length ? 'outgoing transitions' : 'no outgoing transitions of its own'}`,
+        }),
+        element(
+          doc,
+          'ul',
+          { className: 'state-transitions', attrs: { 'aria-label': `Transitions out of ${node.key}` } },
+          outgoing.map((text) => element(doc, 'li', { text })),
+        ),
         element(doc, 'p', { className: 'hint', text: 'The marks recorded while the machine was in this state are outlined in the diagram.' }),
       );
     }
@@ -97,7 +113,15 @@ export function createStatechartPanel(body: HTMLElement): StatechartPanel {
       for (const listener of selectListeners) listener();
     });
     const li = element(doc, 'li', { className: 'state', attrs: { 'data-path': node.path } }, [label]);
-    if (node.children.length) li.append(element(doc, 'ul', {}, node.children.map((child) => build(machine, child))));
+    if (node.children.length)
+      li.append(
+        element(
+          doc,
+          'ul',
+          {},
+          node.children.map((child) => build(machine, child)),
+        ),
+      );
     items.set(`${machine}:${node.path}`, li);
     return li;
   };
@@ -107,8 +131,18 @@ export function createStatechartPanel(body: HTMLElement): StatechartPanel {
     const detail = element(doc, 'div', { className: 'state-detail', attrs: { 'aria-live': 'polite' } });
     detail.hidden = true;
     details.set(m.name, detail);
-    const list = element(doc, 'ul', { className: 'state-tree', attrs: { 'aria-label': `${m.title} states` } }, m.tree.children.map((child) => build(m.name, child)));
-    const section = element(doc, 'div', { className: 'statechart', attrs: { 'data-machine': m.name } }, [element(doc, 'h3', { text: m.title }), moved, detail, list]);
+    const list = element(
+      doc,
+      'ul',
+      { className: 'state-tree', attrs: { 'aria-label': `${m.title} states` } },
+      m.tree.children.map((child) => build(m.name, child)),
+    );
+    const section = element(doc, 'div', { className: 'statechart', attrs: { 'data-machine': m.name } }, [
+      element(doc, 'h3', { text: m.title }),
+      moved,
+      detail,
+      list,
+    ]);
     sections.set(m.name, section);
     body.append(section);
   }

@@ -13,7 +13,10 @@ export async function openTraceFile(api: LabApi, file: File): Promise<TraceFile>
 
 /** A file name from the scenario and the time, safe on every file system. */
 export function traceFileName(trace: TraceFile, now: Date): string {
-  const scenario = String(trace.meta.scenario ?? 'session').replace(/[^a-z0-9-]+/gi, '-').slice(0, 60) || 'session';
+  const scenario =
+    String(trace.meta.scenario ?? 'session')
+      .replace(/[^a-z0-9-]+/gi, '-')
+      .slice(0, 60) || 'session';
   const stamp = now.toISOString().replace(/[:.]/g, '-').slice(0, 19);
   return `${scenario}-${stamp}.trace.json`;
 }

@@ -27,7 +27,15 @@ const ELECTRON_CHROME = 'chrome142';
 
 export async function buildElectron(options: { outDir?: string } = {}): Promise<ElectronBuild> {
   const outDir = resolve(ROOT, options.outDir ?? ELECTRON_OUT_DIR);
-  const common: BuildOptions = { absWorkingDir: ROOT, bundle: true, format: 'cjs', external: ['electron'], sourcemap: true, logLevel: 'warning', metafile: true };
+  const common: BuildOptions = {
+    absWorkingDir: ROOT,
+    bundle: true,
+    format: 'cjs',
+    external: ['electron'],
+    sourcemap: true,
+    logLevel: 'warning',
+    metafile: true,
+  };
   const main = resolve(outDir, basename(MAIN_BUNDLE));
   const preload = resolve(outDir, basename(PRELOAD_BUNDLE));
   await build({ ...common, entryPoints: ['main/electron/main.ts'], outfile: main, platform: 'node', target: ELECTRON_NODE });

@@ -29,7 +29,12 @@ export const sessionOptionsSchema = z
     type: z.enum(['A', 'I']).optional(),
     mode: z.enum(['S', 'B', 'C']).optional(),
     file: z.string().max(1024).optional(),
-    size: z.number().int().nonnegative().max(1024 * 1024 * 1024).optional(),
+    size: z
+      .number()
+      .int()
+      .nonnegative()
+      .max(1024 * 1024 * 1024)
+      .optional(),
     user: z.string().max(256).optional(),
     password: z.string().max(256).optional(),
     /** An external server (host and port); the built-in server when absent. Loopback only by default. */

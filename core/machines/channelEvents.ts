@@ -19,10 +19,7 @@ export type ControlInputEvent =
   | { type: 'control.closed'; reason: 'peer' | 'error' | 'local'; message?: string };
 
 /** Machine -> control connection. */
-export type ControlOutputEvent =
-  | { type: 'reply'; code: number; lines: string[] }
-  | { type: 'command'; line: string }
-  | { type: 'close'; reason: CloseReason };
+export type ControlOutputEvent = { type: 'reply'; code: number; lines: string[] } | { type: 'command'; line: string } | { type: 'close'; reason: CloseReason };
 
 /** Where the bytes a data connection sends come from. */
 export type DataSource =
@@ -31,9 +28,7 @@ export type DataSource =
   | { kind: 'generated'; name: string; size: number; seed: number; text: boolean; offset?: number };
 
 /** Where the bytes a data connection receives go. */
-export type DataSink =
-  | { kind: 'file'; path: string; write: 'replace' | 'append' | 'resume'; offset: number }
-  | { kind: 'memory'; name: string };
+export type DataSink = { kind: 'file'; path: string; write: 'replace' | 'append' | 'resume'; offset: number } | { kind: 'memory'; name: string };
 
 export interface TransferSettings {
   readonly representation: Representation;

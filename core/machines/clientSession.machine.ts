@@ -30,7 +30,6 @@ export interface ClientOutput {
   readonly lastReply?: ReplySeen;
 }
 
-
 const stepOf = (context: ClientContext): ClientStep | undefined => context.steps[context.index];
 /** The step's command line; {mark} is the receiver's position from the last 110 MARK (for REST after an ABOR). */
 const lineOf = (context: ClientContext): string => {
@@ -96,8 +95,12 @@ export const clientSessionMachine = setup({
       const step = stepOf(context);
       const previous = context.steps[context.index - 1];
       return (
-        step?.kind === 'command' && parseCommand(step.line).verb === 'PASS' && (!step.expect || step.expect.includes(230)) &&
-        previous?.kind === 'command' && parseCommand(previous.line).verb === 'USER' && context.lastReply?.code === 230
+        step?.kind === 'command' &&
+        parseCommand(step.line).verb === 'PASS' &&
+        (!step.expect || step.expect.includes(230)) &&
+        previous?.kind === 'command' &&
+        parseCommand(previous.line).verb === 'USER' &&
+        context.lastReply?.code === 230
       );
     },
   },
@@ -109,7 +112,7 @@ export const clientSessionMachine = setup({
     /** 110 MARK ssss = rrrr: where the receiving server stands, for a later REST (959 §3.5, 1123 §4.1.3.4). */
     rememberMark: assign({
       lastReply: ({ event }) => replyOf(event),
-      lastMark: ({ context, event }) => (event.type === 'control.reply' ? parseMark(event.lines.join(' ')) ?? context.lastMark : context.lastMark),
+      lastMark: ({ context, event }) => (event.type === 'control.reply' ? (parseMark(event.lines.join(' ')) ?? context.lastMark) : context.lastMark),
     }),
     fail: assign({ failure: (_, message: string) => message }),
     failUnexpected: assign({ failure: ({ context, event }) => unexpected(context, replyOf(event)) }),
@@ -178,7 +181,10 @@ export const clientSessionMachine = setup({
       initial: 'awaitingGreeting',
       on: {
         'control.closed': { target: '.failed', actions: { type: 'fail', params: 'The server closed the control connection unexpectedly.' } },
-        'control.garbled': { target: '.failed', actions: assign({ failure: ({ event }) => `The server sent a line that is not an FTP reply: ${JSON.stringify(event.line)} (RFC 959 §4.2).` }) },
+        'control.garbled': {
+          target: '.failed',
+          actions: assign({ failure: ({ event }) => `The server sent a line that is not an FTP reply: ${JSON.stringify(event.line)} (RFC 959 §4.2).` }),
+        },
       },
       states: {
         // The client sends nothing before the greeting; a 120 means wait for the 220 (959 §5.4).
@@ -187,7 +193,10 @@ export const clientSessionMachine = setup({
             'control.reply': [
               { guard: 'isPreliminary', actions: 'rememberReply' },
               { guard: ({ event }) => event.code === 220, target: 'ready', actions: 'rememberReply' },
-              { target: 'failed', actions: ['rememberReply', assign({ failure: ({ event }) => `The server refused the session: ${event.code} ${event.lines.join(' ')}` })] },
+              {
+                target: 'failed',
+                actions: ['rememberReply', assign({ failure: ({ event }) => `The server refused the session: ${event.code} ${event.lines.join(' ')}` })],
+              },
             ],
           },
         },
@@ -210,9 +219,17 @@ export const clientSessionMachine = setup({
               entry: 'sendLine',
               on: {
                 'control.reply': [
-                  { guard: 'isPreliminary', target: '#client.session.failed', actions: ['rememberReply', assign({ failure: ({ context, event }) => preliminaryError(context, replyOf(event)) })] },
+                  {
+                    guard: 'isPreliminary',
+                    target: '#client.session.failed',
+                    actions: ['rememberReply', assign({ failure: ({ context, event }) => preliminaryError(context, replyOf(event)) })],
+                  },
                   // QUIT's 221 (or a 421 the step expected): the server will close the control connection (959 §4.1.1).
-                  { guard: ({ context, event }) => event.code === 221 && accepted(stepOf(context), event.code), target: '#client.session.closingControl', actions: ['rememberReply', 'advance'] },
+                  {
+                    guard: ({ context, event }) => event.code === 221 && accepted(stepOf(context), event.code),
+                    target: '#client.session.closingControl',
+                    actions: ['rememberReply', 'advance'],
+                  },
                   { guard: 'isAccepted', target: '#client.session.ready', actions: ['rememberReply', 'trackParameters', 'advance'] },
                   { target: '#client.session.failed', actions: ['rememberReply', 'failUnexpected'] },
                 ],
@@ -231,7 +248,10 @@ export const clientSessionMachine = setup({
               entry: sendTo('dataChannel', { type: 'listen' }),
               on: {
                 'data.listening': { target: 'gatedPort', actions: assign({ dataTarget: ({ event }) => event.local }) },
-                'data.failed': { target: '#client.session.failed', actions: assign({ failure: ({ event }) => `Could not listen for the data connection: ${event.reason}` }) },
+                'data.failed': {
+                  target: '#client.session.failed',
+                  actions: assign({ failure: ({ event }) => `Could not listen for the data connection: ${event.reason}` }),
+                },
               },
             },
             gatedPort: {
@@ -245,7 +265,17 @@ export const clientSessionMachine = setup({
               entry: sendTo('control', ({ context }) => ({ type: 'command' as const, line: portLine(context) })),
               on: {
                 'control.reply': [
-                  { guard: 'isPreliminary', target: '#client.session.failed', actions: ['rememberReply', assign({ failure: ({ context, event }) => preliminaryError({ ...context, steps: [] }, replyOf(event)).replace(/answered \S+/, `answered ${context.extended ? 'EPRT' : 'PORT'}`) })] },
+                  {
+                    guard: 'isPreliminary',
+                    target: '#client.session.failed',
+                    actions: [
+                      'rememberReply',
+                      assign({
+                        failure: ({ context, event }) =>
+                          preliminaryError({ ...context, steps: [] }, replyOf(event)).replace(/answered \S+/, `answered ${context.extended ? 'EPRT' : 'PORT'}`),
+                      }),
+                    ],
+                  },
                   {
                     guard: ({ event }) => event.code === 200,
                     target: '#client.session.ready',
@@ -291,7 +321,10 @@ export const clientSessionMachine = setup({
               entry: [sendTo('dataChannel', ({ context }) => ({ type: 'connect' as const, target: context.dataTarget! })), raise({ type: 'data.dialing' })],
               on: {
                 'data.connected': { target: '#client.session.ready', actions: 'advance' },
-                'data.failed': { target: '#client.session.failed', actions: assign({ failure: ({ event }) => `Could not open the passive data connection: ${event.reason}` }) },
+                'data.failed': {
+                  target: '#client.session.failed',
+                  actions: assign({ failure: ({ event }) => `Could not open the passive data connection: ${event.reason}` }),
+                },
               },
             },
           },
@@ -340,7 +373,14 @@ export const clientSessionMachine = setup({
                   {
                     guard: 'isAccepted',
                     target: '#client.session.ready',
-                    actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) }), 'recordTransfer', sendTo('dataChannel', { type: 'reset', reason: 'reset' }), 'dataUsedUp', 'advance'],
+                    actions: [
+                      'rememberReply',
+                      assign({ completion: ({ event }) => replyOf(event) }),
+                      'recordTransfer',
+                      sendTo('dataChannel', { type: 'reset', reason: 'reset' }),
+                      'dataUsedUp',
+                      'advance',
+                    ],
                   },
                   { target: '#client.session.failed', actions: ['rememberReply', 'failUnexpected', sendTo('dataChannel', { type: 'reset', reason: 'error' })] },
                 ],
@@ -387,23 +427,45 @@ export const clientSessionMachine = setup({
                 'control.reply': [
                   // 110 MARK: the receiving server's answer to a restart marker, exempt from the one-1yz rule (facts §0 #9).
                   { guard: 'isMark', actions: 'rememberMark' },
-                  { guard: 'isPreliminary', target: '#client.session.failed', actions: ['rememberReply', { type: 'fail', params: 'The server sent a second preliminary reply for one command (RFC 959 §4.2 allows one).' }] },
+                  {
+                    guard: 'isPreliminary',
+                    target: '#client.session.failed',
+                    actions: [
+                      'rememberReply',
+                      { type: 'fail', params: 'The server sent a second preliminary reply for one command (RFC 959 §4.2 allows one).' },
+                    ],
+                  },
                   { actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] },
                 ],
               },
             },
             gatedClose: {
               invoke: { src: 'gate', input: { action: 'dataClose' as const }, onDone: 'closingData' },
-              on: { 'control.reply': [{ guard: 'isMark', actions: 'rememberMark' }, { actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] }] },
+              on: {
+                'control.reply': [
+                  { guard: 'isMark', actions: 'rememberMark' },
+                  { actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] },
+                ],
+              },
             },
             closingData: {
               entry: sendTo('dataChannel', { type: 'close', reason: 'eof' }),
               always: { guard: 'transferDone', target: 'finished' },
-              on: { 'control.reply': [{ guard: 'isMark', actions: 'rememberMark' }, { actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] }] },
+              on: {
+                'control.reply': [
+                  { guard: 'isMark', actions: 'rememberMark' },
+                  { actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] },
+                ],
+              },
             },
             gatedAbort: {
               invoke: { src: 'gate', input: { action: 'abort' as const, line: 'ABOR' }, onDone: 'aborting' },
-              on: { 'control.reply': [{ guard: 'isMark', actions: 'rememberMark' }, { actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] }] },
+              on: {
+                'control.reply': [
+                  { guard: 'isMark', actions: 'rememberMark' },
+                  { actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] },
+                ],
+              },
             },
             // ABOR: the transfer's own reply (426, or 226 if it had finished) and then ABOR's reply (226 or 225) (959 §4.1.3).
             aborting: {
@@ -412,7 +474,10 @@ export const clientSessionMachine = setup({
               on: {
                 'control.reply': [
                   { guard: 'isMark', actions: 'rememberMark' },
-                  { guard: ({ context }) => context.completion === undefined, actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })] },
+                  {
+                    guard: ({ context }) => context.completion === undefined,
+                    actions: ['rememberReply', assign({ completion: ({ event }) => replyOf(event) })],
+                  },
                   { actions: ['rememberReply', assign({ abortReply: ({ event }) => replyOf(event) })] },
                 ],
               },
@@ -424,7 +489,10 @@ export const clientSessionMachine = setup({
                   target: '#client.session.ready',
                   actions: ['recordTransfer', 'dataUsedUpInStream', 'advance'],
                 },
-                { target: '#client.session.failed', actions: ['recordTransfer', assign({ failure: ({ context }) => unexpected(context, context.completion!) })] },
+                {
+                  target: '#client.session.failed',
+                  actions: ['recordTransfer', assign({ failure: ({ context }) => unexpected(context, context.completion!) })],
+                },
               ],
             },
           },
@@ -438,7 +506,11 @@ export const clientSessionMachine = setup({
         },
         failed: {
           type: 'final',
-          entry: [sendTo('dataChannel', { type: 'reset', reason: 'error' }), sendTo('control', { type: 'close', reason: 'error' }), raise({ type: 'data.released' })],
+          entry: [
+            sendTo('dataChannel', { type: 'reset', reason: 'error' }),
+            sendTo('control', { type: 'close', reason: 'error' }),
+            raise({ type: 'data.released' }),
+          ],
         },
       },
     },

@@ -152,7 +152,9 @@ const handlers: Record<string, Handler> = {
   PORT: (ctx, arg, data) => {
     const parsed = parsePortArgument(arg);
     if ('error' in parsed) return answer('argumentError', 'PORT needs h1,h2,h3,h4,p1,p2 (RFC 959 §4.1.2).');
-    return checkActiveTarget(ctx, parsed) ?? setActiveTarget(data, parsed, `PORT command successful: the server will connect to ${parsed.host}:${parsed.port}.`);
+    return (
+      checkActiveTarget(ctx, parsed) ?? setActiveTarget(data, parsed, `PORT command successful: the server will connect to ${parsed.host}:${parsed.port}.`)
+    );
   },
   EPRT: (ctx, arg, data) => {
     const parsed = parseEprtArgument(arg);
@@ -161,7 +163,9 @@ const handlers: Record<string, Handler> = {
     }
     if (parsed.family !== 1) return answer('protocolNotSupported');
     const target = { host: parsed.host, port: parsed.port };
-    return checkActiveTarget(ctx, target) ?? setActiveTarget(data, target, `EPRT command successful: the server will connect to ${target.host}:${target.port}.`);
+    return (
+      checkActiveTarget(ctx, target) ?? setActiveTarget(data, target, `EPRT command successful: the server will connect to ${target.host}:${target.port}.`)
+    );
   },
   REST: (_ctx, arg) => {
     // RFC 3659 §5: in STREAM mode the marker is a decimal byte offset; errors surface on the transfer command.

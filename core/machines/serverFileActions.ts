@@ -25,8 +25,7 @@ export type FileActionRequest =
   | { op: 'prepareList'; path: string };
 
 export type FileActionResult =
-  | { ok: true; info?: FileInfo; entries?: readonly FileInfo[]; size?: number; path?: string }
-  | { ok: false; error: StoreErrorCode; message?: string };
+  { ok: true; info?: FileInfo; entries?: readonly FileInfo[]; size?: number; path?: string } | { ok: false; error: StoreErrorCode; message?: string };
 
 /**
  * What each store refusal means on the wire (959 §4.2.1: 550 unavailable, 553 name not allowed, 451 local error,
@@ -86,7 +85,10 @@ export function fileActionOutcome(request: FileActionRequest, result: FileAction
       return { replies: [reply('fileStatus', formatMdtm(result.info?.modifiedMs ?? 0))] };
     case 'statList': {
       // STAT <path> answers over the control connection, no data connection (959 §4.1.3).
-      const lines = formatList(result.entries ?? (result.info ? [result.info] : []), nowMs).split('\r\n').filter(Boolean).map((l) => ` ${l}`);
+      const lines = formatList(result.entries ?? (result.info ? [result.info] : []), nowMs)
+        .split('\r\n')
+        .filter(Boolean)
+        .map((l) => ` ${l}`);
       return { replies: [reply('fileStatus', [`Status of ${request.path}:`, ...lines, 'End of status'])] };
     }
     case 'prepareRetr':

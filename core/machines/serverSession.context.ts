@@ -40,7 +40,6 @@ export interface ServerSessionInput {
 /** A command waiting its turn: commands are taken one at a time, in order (959 §4.1.3, 1123 §4.1.3.3). */
 export type PendingInput = { kind: 'command'; request: ServerRequest } | { kind: 'tooLong'; bytes: number };
 
-
 export interface ActiveTransfer {
   readonly verb: string;
   readonly path: string;

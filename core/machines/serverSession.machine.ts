@@ -63,23 +63,37 @@ export function fileRequest(context: ServerContext, request: ServerRequest): Fil
   const path = resolved.path;
   switch (verb) {
     case 'CWD':
-    case 'CDUP': return { op: 'cwd', path };
-    case 'MKD': return { op: 'mkd', path };
-    case 'RMD': return { op: 'rmd', path };
-    case 'DELE': return { op: 'dele', path };
-    case 'RNFR': return { op: 'rnfr', path };
-    case 'RNTO': return context.renameFrom ? { op: 'rnto', from: context.renameFrom, path } : { replies: [reply('badSequence', 'RNTO must come right after RNFR.')] };
-    case 'SIZE': return { op: 'size', path, representation: context.representation };
-    case 'MDTM': return { op: 'mdtm', path };
-    case 'STAT': return { op: 'statList', path };
-    case 'RETR': return { op: 'prepareRetr', path, offset: context.restOffset };
+    case 'CDUP':
+      return { op: 'cwd', path };
+    case 'MKD':
+      return { op: 'mkd', path };
+    case 'RMD':
+      return { op: 'rmd', path };
+    case 'DELE':
+      return { op: 'dele', path };
+    case 'RNFR':
+      return { op: 'rnfr', path };
+    case 'RNTO':
+      return context.renameFrom ? { op: 'rnto', from: context.renameFrom, path } : { replies: [reply('badSequence', 'RNTO must come right after RNFR.')] };
+    case 'SIZE':
+      return { op: 'size', path, representation: context.representation };
+    case 'MDTM':
+      return { op: 'mdtm', path };
+    case 'STAT':
+      return { op: 'statList', path };
+    case 'RETR':
+      return { op: 'prepareRetr', path, offset: context.restOffset };
     case 'STOR':
-    case 'APPE': return { op: 'prepareStor', path, unique: false };
+    case 'APPE':
+      return { op: 'prepareStor', path, unique: false };
     // STOU takes no path (959 §4.1.3): the server picks a name in the working directory.
-    case 'STOU': return { op: 'prepareStor', path: context.cwd, unique: true };
+    case 'STOU':
+      return { op: 'prepareStor', path: context.cwd, unique: true };
     case 'LIST':
-    case 'NLST': return { op: 'prepareList', path };
-    default: return { replies: [reply('notImplemented')] };
+    case 'NLST':
+      return { op: 'prepareList', path };
+    default:
+      return { replies: [reply('notImplemented')] };
   }
 }
 
@@ -89,7 +103,8 @@ const isOutcome = (value: FileActionRequest | Outcome): value is Outcome => 'rep
 function transferOrder(context: ServerContext, transfer: ActiveTransfer): DataOutputEvent {
   const settings = { representation: context.representation, mode: context.mode, structure: context.structure, command: `${transfer.verb} ${transfer.path}` };
   if (transfer.direction === 'download') {
-    const source: DataSource = transfer.listing !== undefined ? { kind: 'text', text: transfer.listing } : { kind: 'file', path: transfer.path, offset: transfer.restOffset };
+    const source: DataSource =
+      transfer.listing !== undefined ? { kind: 'text', text: transfer.listing } : { kind: 'file', path: transfer.path, offset: transfer.restOffset };
     return { type: 'send', source, settings };
   }
   const write = transfer.verb === 'APPE' ? 'append' : transfer.restOffset > 0 ? 'resume' : 'replace';
@@ -132,7 +147,11 @@ function lazyDataView(check: Check): DataView {
 }
 
 /** Applies an outcome: one assign (its patch; the command is finished unless `keepCurrent`), its replies, its orders. */
-function enqueueOutcome(enqueue: { assign: (patch: Partial<ServerContext>) => void; emit: (event: ServerEmitted) => void; raise: (event: DataRegionEvent) => void }, outcome: Outcome, keepCurrent = false) {
+function enqueueOutcome(
+  enqueue: { assign: (patch: Partial<ServerContext>) => void; emit: (event: ServerEmitted) => void; raise: (event: DataRegionEvent) => void },
+  outcome: Outcome,
+  keepCurrent = false,
+) {
   if (keepCurrent) {
     if (outcome.patch) enqueue.assign(outcome.patch);
   } else {
@@ -145,7 +164,10 @@ function enqueueOutcome(enqueue: { assign: (patch: Partial<ServerContext>) => vo
 
 /** Too many commands sent ahead: 421, the data connection goes, the server closes. */
 const REFUSE_FLOOD = [
-  { type: 'respond', params: { replies: [reply('serviceNotAvailable', `More than ${MAX_QUEUED_COMMANDS} commands sent ahead: closing the control connection.`)] } },
+  {
+    type: 'respond',
+    params: { replies: [reply('serviceNotAvailable', `More than ${MAX_QUEUED_COMMANDS} commands sent ahead: closing the control connection.`)] },
+  },
   { type: 'dropData', params: 'error' },
   { type: 'closeControl', params: 'error' },
 ] as const;
@@ -225,7 +247,8 @@ export const serverSessionMachine = setup({
   },
   actions: {
     enqueueCommand: assign({
-      queue: ({ context, event }) => (event.type === 'control.command' ? [...context.queue, { kind: 'command' as const, request: event.request }] : context.queue),
+      queue: ({ context, event }) =>
+        event.type === 'control.command' ? [...context.queue, { kind: 'command' as const, request: event.request }] : context.queue,
     }),
     enqueueTooLong: assign({
       queue: ({ context, event }) => (event.type === 'control.tooLong' ? [...context.queue, { kind: 'tooLong' as const, bytes: event.bytes }] : context.queue),
@@ -313,7 +336,10 @@ export const serverSessionMachine = setup({
           guard: not(or(['duringTransfer', stateIn('#server.session.closing'), stateIn('#server.session.closed')])),
           target: '.closed',
           actions: [
-            { type: 'respond', params: ({ event }) => ({ replies: [reply('serviceNotAvailable', `No command for ${event.seconds} seconds: closing the control connection.`)] }) },
+            {
+              type: 'respond',
+              params: ({ event }) => ({ replies: [reply('serviceNotAvailable', `No command for ${event.seconds} seconds: closing the control connection.`)] }),
+            },
             { type: 'dropData', params: 'quit' },
             { type: 'closeControl', params: 'error' },
           ],
@@ -331,7 +357,10 @@ export const serverSessionMachine = setup({
                 { type: 'closeControl', params: 'limit' },
               ],
             },
-            { target: 'notLoggedIn', actions: emit(({ context }) => ({ type: 'reply' as const, code: 220, lines: [context.config.banner ?? 'FTP Lab server ready.'] })) },
+            {
+              target: 'notLoggedIn',
+              actions: emit(({ context }) => ({ type: 'reply' as const, code: 220, lines: [context.config.banner ?? 'FTP Lab server ready.'] })),
+            },
           ],
         },
         // Before login only login, QUIT and the commands that need no login are taken (vsftpd's pre-login split).
@@ -339,7 +368,10 @@ export const serverSessionMachine = setup({
           initial: 'awaitingUser',
           on: {
             'control.command': [
-              { guard: { type: 'refused', params: false }, actions: { type: 'respond', params: ({ event }) => refusal(false, requestOf(event)!.sent, requestOf(event)!.arg)! } },
+              {
+                guard: { type: 'refused', params: false },
+                actions: { type: 'respond', params: ({ event }) => refusal(false, requestOf(event)!.sent, requestOf(event)!.arg)! },
+              },
               { guard: { type: 'isVerb', params: 'QUIT' }, target: '#server.session.closing' },
               { guard: { type: 'isVerb', params: 'ACCT' }, actions: { type: 'respond', params: { replies: [reply('superfluous', 'No account needed.')] } } },
               // RFC 2577 §7: always 331 to USER, so user names cannot be guessed one reply at a time.
@@ -358,7 +390,10 @@ export const serverSessionMachine = setup({
             awaitingUser: {
               always: { guard: 'canDispatch', actions: 'dispatchNext' },
               on: {
-                'control.command': { guard: { type: 'isVerb', params: 'PASS' }, actions: { type: 'respond', params: { replies: [reply('badSequence', 'Login with USER first.')] } } },
+                'control.command': {
+                  guard: { type: 'isVerb', params: 'PASS' },
+                  actions: { type: 'respond', params: { replies: [reply('badSequence', 'Login with USER first.')] } },
+                },
               },
             },
             awaitingPassword: {
@@ -368,9 +403,19 @@ export const serverSessionMachine = setup({
                   {
                     guard: and([{ type: 'isVerb', params: 'PASS' }, 'credentialsOk']),
                     target: '#server.session.loggedIn',
-                    actions: { type: 'respond', params: ({ context }) => ({ replies: [reply('loggedIn', `User ${context.user ?? ''} logged in, proceed.`)], patch: { loginFailures: 0 } }) },
+                    actions: {
+                      type: 'respond',
+                      params: ({ context }) => ({
+                        replies: [reply('loggedIn', `User ${context.user ?? ''} logged in, proceed.`)],
+                        patch: { loginFailures: 0 },
+                      }),
+                    },
                   },
-                  { guard: { type: 'isVerb', params: 'PASS' }, target: 'loginRefused', actions: assign({ loginFailures: ({ context }) => context.loginFailures + 1, current: ({ event }) => requestOf(event) }) },
+                  {
+                    guard: { type: 'isVerb', params: 'PASS' },
+                    target: 'loginRefused',
+                    actions: assign({ loginFailures: ({ context }) => context.loginFailures + 1, current: ({ event }) => requestOf(event) }),
+                  },
                 ],
               },
             },
@@ -387,7 +432,10 @@ export const serverSessionMachine = setup({
                       { type: 'closeControl', params: 'error' },
                     ],
                   },
-                  { target: 'awaitingUser', actions: { type: 'respond', params: { replies: [reply('notLoggedIn', 'Login incorrect.')], patch: { user: undefined } } } },
+                  {
+                    target: 'awaitingUser',
+                    actions: { type: 'respond', params: { replies: [reply('notLoggedIn', 'Login incorrect.')], patch: { user: undefined } } },
+                  },
                 ],
               },
             },
@@ -400,15 +448,33 @@ export const serverSessionMachine = setup({
               always: { guard: 'canDispatch', actions: 'dispatchNext' },
               on: {
                 'control.command': [
-                  { guard: { type: 'refused', params: true }, actions: { type: 'respond', params: ({ event }) => refusal(true, requestOf(event)!.sent, requestOf(event)!.arg)! } },
+                  {
+                    guard: { type: 'refused', params: true },
+                    actions: { type: 'respond', params: ({ event }) => refusal(true, requestOf(event)!.sent, requestOf(event)!.arg)! },
+                  },
                   { guard: { type: 'isVerb', params: 'QUIT' }, target: '#server.session.closing' },
-                  { guard: { type: 'isVerb', params: 'USER' }, actions: { type: 'respond', params: { replies: [reply('notLoggedIn', 'Already logged in; this server does not change users.')] } } },
-                  { guard: { type: 'isVerb', params: 'PASS' }, actions: { type: 'respond', params: { replies: [reply('badSequence', 'Already logged in.')] } } },
-                  { guard: { type: 'isVerb', params: 'ACCT' }, actions: { type: 'respond', params: { replies: [reply('superfluous', 'No account needed.')] } } },
+                  {
+                    guard: { type: 'isVerb', params: 'USER' },
+                    actions: { type: 'respond', params: { replies: [reply('notLoggedIn', 'Already logged in; this server does not change users.')] } },
+                  },
+                  {
+                    guard: { type: 'isVerb', params: 'PASS' },
+                    actions: { type: 'respond', params: { replies: [reply('badSequence', 'Already logged in.')] } },
+                  },
+                  {
+                    guard: { type: 'isVerb', params: 'ACCT' },
+                    actions: { type: 'respond', params: { replies: [reply('superfluous', 'No account needed.')] } },
+                  },
                   { guard: 'pathRefused', actions: { type: 'respond', params: ({ context, event }) => fileRequest(context, requestOf(event)!) as Outcome } },
                   { guard: 'isStatWithPath', target: 'fileAction', actions: 'askStore' },
                   { guard: 'hasSimpleHandler', actions: 'runHandler' },
-                  { guard: 'isEpsvAll', actions: { type: 'respond', params: { replies: [reply('ok', 'EPSV ALL ok: from now on only EPSV sets up data connections.')], patch: { epsvAll: true } } } },
+                  {
+                    guard: 'isEpsvAll',
+                    actions: {
+                      type: 'respond',
+                      params: { replies: [reply('ok', 'EPSV ALL ok: from now on only EPSV sets up data connections.')], patch: { epsvAll: true } },
+                    },
+                  },
                   { guard: 'passiveRefused', actions: { type: 'respond', params: ({ context, event }) => passiveRefusal(context, requestOf(event))! } },
                   // PASV/EPSV: a new listener replaces any listener or connection that exists (959 §3.2, condition 3).
                   {
@@ -421,9 +487,15 @@ export const serverSessionMachine = setup({
                   // ABOR with no transfer running: close an idle data connection (226) or say there was nothing (225).
                   {
                     guard: and([{ type: 'isKind', params: 'abort' }, 'dataReady']),
-                    actions: [{ type: 'dropData', params: 'abort' }, { type: 'respond', params: { replies: [reply('closingData', 'Data connection closed; no transfer was in progress.')] } }],
+                    actions: [
+                      { type: 'dropData', params: 'abort' },
+                      { type: 'respond', params: { replies: [reply('closingData', 'Data connection closed; no transfer was in progress.')] } },
+                    ],
                   },
-                  { guard: { type: 'isKind', params: 'abort' }, actions: { type: 'respond', params: { replies: [reply('noTransfer', 'No transfer to abort.')] } } },
+                  {
+                    guard: { type: 'isKind', params: 'abort' },
+                    actions: { type: 'respond', params: { replies: [reply('noTransfer', 'No transfer to abort.')] } },
+                  },
                   { actions: { type: 'respond', params: { replies: [reply('notImplemented')] } } },
                 ],
                 'control.tooLong': { actions: { type: 'respond', params: { replies: [reply('syntaxError', 'Command line too long.')] } } },
@@ -437,12 +509,22 @@ export const serverSessionMachine = setup({
                     type: 'respond',
                     params: ({ context, event }) => {
                       const local = sameHost(event.local.host, '::') ? context.local : event.local;
-                      const text = context.current?.verb === 'EPSV' ? formatEpsvReply(event.local.port) : formatPasvReply({ host: local.host, port: event.local.port });
-                      return { replies: [context.current?.verb === 'EPSV' ? reply('enteringExtendedPassive', text) : reply('enteringPassive', text)], patch: { dataAddress: event.local } };
+                      const text =
+                        context.current?.verb === 'EPSV' ? formatEpsvReply(event.local.port) : formatPasvReply({ host: local.host, port: event.local.port });
+                      return {
+                        replies: [context.current?.verb === 'EPSV' ? reply('enteringExtendedPassive', text) : reply('enteringPassive', text)],
+                        patch: { dataAddress: event.local },
+                      };
                     },
                   },
                 },
-                'data.failed': { target: 'idle', actions: { type: 'respond', params: ({ event }) => ({ replies: [reply('cantOpenData', `Cannot listen for a data connection: ${event.reason}`)] }) } },
+                'data.failed': {
+                  target: 'idle',
+                  actions: {
+                    type: 'respond',
+                    params: ({ event }) => ({ replies: [reply('cantOpenData', `Cannot listen for a data connection: ${event.reason}`)] }),
+                  },
+                },
               },
             },
             fileAction: {
@@ -455,7 +537,10 @@ export const serverSessionMachine = setup({
                   },
                   {
                     target: 'idle',
-                    actions: { type: 'respond', params: ({ context, event }) => withPatch(fileActionOutcome(event.request, event.result, now(context)), { renameFrom: undefined }) },
+                    actions: {
+                      type: 'respond',
+                      params: ({ context, event }) => withPatch(fileActionOutcome(event.request, event.result, now(context)), { renameFrom: undefined }),
+                    },
                   },
                 ],
               },
@@ -468,7 +553,14 @@ export const serverSessionMachine = setup({
               ],
               on: {
                 'control.command': [
-                  { guard: 'pathRefused', target: 'idle', actions: { type: 'respond', params: ({ context, event }) => withPatch(fileRequest(context, requestOf(event)!) as Outcome, { renameFrom: undefined }) } },
+                  {
+                    guard: 'pathRefused',
+                    target: 'idle',
+                    actions: {
+                      type: 'respond',
+                      params: ({ context, event }) => withPatch(fileRequest(context, requestOf(event)!) as Outcome, { renameFrom: undefined }),
+                    },
+                  },
                   { guard: { type: 'isVerb', params: 'RNTO' }, target: 'fileAction', actions: 'askStore' },
                   // Handled afresh in idle; it stays the current command until then, so nothing queued overtakes it.
                   { target: 'idle', actions: [assign({ renameFrom: undefined, current: ({ event }) => requestOf(event) }), raise(({ event }) => event)] },
@@ -484,7 +576,17 @@ export const serverSessionMachine = setup({
                   { guard: { type: 'isVerb', params: 'ABOR' }, target: '.aborting' },
                   {
                     guard: { type: 'isVerb', params: 'STAT' },
-                    actions: { type: 'say', params: ({ context }) => ({ replies: [reply('systemStatus', [`Transfer in progress: ${context.transfer?.verb ?? context.current?.verb ?? ''} ${context.transfer?.path ?? ''}`.trim(), 'End of status'])] }) },
+                    actions: {
+                      type: 'say',
+                      params: ({ context }) => ({
+                        replies: [
+                          reply('systemStatus', [
+                            `Transfer in progress: ${context.transfer?.verb ?? context.current?.verb ?? ''} ${context.transfer?.path ?? ''}`.trim(),
+                            'End of status',
+                          ]),
+                        ],
+                      }),
+                    },
                   },
                   ...QUEUE_COMMAND,
                 ],
@@ -496,16 +598,26 @@ export const serverSessionMachine = setup({
                       {
                         guard: 'fileFailed',
                         target: '#server.session.loggedIn.idle',
-                        actions: { type: 'respond', params: ({ event }) => withPatch(event.result.ok ? { replies: [] } : storeErrorOutcome(event.result.error, event.result.message), { restOffset: 0 }) },
+                        actions: {
+                          type: 'respond',
+                          params: ({ event }) =>
+                            withPatch(event.result.ok ? { replies: [] } : storeErrorOutcome(event.result.error, event.result.message), { restOffset: 0 }),
+                        },
                       },
                       {
                         guard: not('dataSetUp'),
                         target: '#server.session.loggedIn.idle',
-                        actions: { type: 'respond', params: { replies: [reply('cantOpenData', 'Use PORT, EPRT, PASV or EPSV first.')], patch: { restOffset: 0 } } },
+                        actions: {
+                          type: 'respond',
+                          params: { replies: [reply('cantOpenData', 'Use PORT, EPRT, PASV or EPSV first.')], patch: { restOffset: 0 } },
+                        },
                       },
                       {
                         target: 'opening',
-                        actions: assign(({ context, event }) => ({ transfer: newTransfer(context, event.request, event.result as Extract<FileActionResult, { ok: true }>), restOffset: 0 })),
+                        actions: assign(({ context, event }) => ({
+                          transfer: newTransfer(context, event.request, event.result as Extract<FileActionResult, { ok: true }>),
+                          restOffset: 0,
+                        })),
                       },
                     ],
                   },
@@ -517,7 +629,9 @@ export const serverSessionMachine = setup({
                     const transfer = context.transfer!;
                     const reuse = check(stateIn('#server.data.keptOpen'));
                     const what = transfer.verb === 'LIST' || transfer.verb === 'NLST' ? 'the listing' : transfer.path;
-                    const text = transfer.preliminaryText ?? (reuse ? undefined : `Opening ${context.representation === 'A' ? 'ASCII' : 'BINARY'} mode data connection for ${what}.`);
+                    const text =
+                      transfer.preliminaryText ??
+                      (reuse ? undefined : `Opening ${context.representation === 'A' ? 'ASCII' : 'BINARY'} mode data connection for ${what}.`);
                     const preliminary = reply(reuse ? 'dataAlreadyOpen' : 'aboutToOpenData', text);
                     enqueue.emit({ type: 'reply', code: preliminary.code, lines: preliminary.lines });
                     if (context.dataAddress && check(stateIn('#server.data.targetSet'))) {
@@ -531,7 +645,13 @@ export const serverSessionMachine = setup({
                     'data.failed': {
                       target: '#server.session.loggedIn.idle',
                       actions: [
-                        { type: 'respond', params: ({ event }) => ({ replies: [reply('cantOpenData', `Can't open data connection: ${event.reason}.`)], patch: { transfer: undefined } }) },
+                        {
+                          type: 'respond',
+                          params: ({ event }) => ({
+                            replies: [reply('cantOpenData', `Can't open data connection: ${event.reason}.`)],
+                            patch: { transfer: undefined },
+                          }),
+                        },
                         { type: 'dropData', params: 'error' },
                       ],
                     },
@@ -540,7 +660,10 @@ export const serverSessionMachine = setup({
                     dataTimeout: {
                       target: '#server.session.loggedIn.idle',
                       actions: [
-                        { type: 'respond', params: { replies: [reply('cantOpenData', 'No data connection was made in time.')], patch: { transfer: undefined } } },
+                        {
+                          type: 'respond',
+                          params: { replies: [reply('cantOpenData', 'No data connection was made in time.')], patch: { transfer: undefined } },
+                        },
                         { type: 'dropData', params: 'error' },
                       ],
                     },
@@ -553,17 +676,30 @@ export const serverSessionMachine = setup({
                     // STREAM: the server sent, so its close is the end of file (959 §3.4.1, §3.2 condition 1); or the client
                     // closed its side, and that was the end of file: the server closes its own in turn (§5.2).
                     'data.sent': [
-                      { guard: 'modeKeepsConnection', target: '#server.session.loggedIn.idle', actions: { type: 'respond', params: ({ context, event }) => keptOpenOutcome(context, event) } },
+                      {
+                        guard: 'modeKeepsConnection',
+                        target: '#server.session.loggedIn.idle',
+                        actions: { type: 'respond', params: ({ context, event }) => keptOpenOutcome(context, event) },
+                      },
                       { target: 'closingData', actions: assign({ transfer: ({ context, event }) => counted(context.transfer, event) }) },
                     ],
                     'data.received': [
-                      { guard: 'modeKeepsConnection', target: '#server.session.loggedIn.idle', actions: { type: 'respond', params: ({ context, event }) => keptOpenOutcome(context, event) } },
+                      {
+                        guard: 'modeKeepsConnection',
+                        target: '#server.session.loggedIn.idle',
+                        actions: { type: 'respond', params: ({ context, event }) => keptOpenOutcome(context, event) },
+                      },
                       { target: 'closingData', actions: assign({ transfer: ({ context, event }) => counted(context.transfer, event) }) },
                     ],
                     // The sender's restart markers in BLOCK/COMPRESSED mode, answered with where the server is (1123 §4.1.3.4):
                     // rrrr is the server's position in the file, where this transfer started (REST) plus what it has written.
                     'data.restartMarker': {
-                      actions: { type: 'say', params: ({ context, event }) => ({ replies: [{ code: 110, lines: [`MARK ${event.marker} = ${(context.transfer?.restOffset ?? 0) + event.position}`] }] }) },
+                      actions: {
+                        type: 'say',
+                        params: ({ context, event }) => ({
+                          replies: [{ code: 110, lines: [`MARK ${event.marker} = ${(context.transfer?.restOffset ?? 0) + event.position}`] }],
+                        }),
+                      },
                     },
                     // The transfer failed: the server closes the data connection (959 §3.2, condition 5) and says why: 426 when
                     // the connection broke; the store's refusal when the file could not take the bytes (452 for a full disk).
@@ -574,14 +710,25 @@ export const serverSessionMachine = setup({
                         {
                           type: 'respond',
                           params: ({ event }) =>
-                            withPatch(event.error ? storeErrorOutcome(event.error, event.reason) : { replies: [reply('transferAborted', `Connection closed; transfer aborted after ${event.bytes} bytes.`)] }, { transfer: undefined }),
+                            withPatch(
+                              event.error
+                                ? storeErrorOutcome(event.error, event.reason)
+                                : { replies: [reply('transferAborted', `Connection closed; transfer aborted after ${event.bytes} bytes.`)] },
+                              { transfer: undefined },
+                            ),
                         },
                       ],
                     },
                     // The connection went away before the transfer could end normally (a reset while the file was opened).
                     'data.closed': {
                       target: '#server.session.loggedIn.idle',
-                      actions: { type: 'respond', params: ({ event }) => ({ replies: [reply('transferAborted', `Connection closed; transfer aborted after ${event.bytes} bytes.`)], patch: { transfer: undefined } }) },
+                      actions: {
+                        type: 'respond',
+                        params: ({ event }) => ({
+                          replies: [reply('transferAborted', `Connection closed; transfer aborted after ${event.bytes} bytes.`)],
+                          patch: { transfer: undefined },
+                        }),
+                      },
                     },
                   },
                 },
@@ -589,10 +736,19 @@ export const serverSessionMachine = setup({
                 // client's. 226 goes as soon as that FIN is sent: a client may wait for 226 before it closes its own side,
                 // so the server never waits for the client's FIN (design.md; vsftpd and pyftpdlib do the same).
                 closingData: {
-                  entry: { type: 'order', params: ({ context }) => ({ type: 'close', reason: context.transfer?.direction === 'upload' ? 'peer-closed' : 'eof' }) },
+                  entry: {
+                    type: 'order',
+                    params: ({ context }) => ({ type: 'close', reason: context.transfer?.direction === 'upload' ? 'peer-closed' : 'eof' }),
+                  },
                   on: {
-                    'data.finSent': { target: '#server.session.loggedIn.idle', actions: { type: 'respond', params: ({ context }) => completedOutcome(context) } },
-                    'data.closed': { target: '#server.session.loggedIn.idle', actions: { type: 'respond', params: ({ context }) => completedOutcome(context) } },
+                    'data.finSent': {
+                      target: '#server.session.loggedIn.idle',
+                      actions: { type: 'respond', params: ({ context }) => completedOutcome(context) },
+                    },
+                    'data.closed': {
+                      target: '#server.session.loggedIn.idle',
+                      actions: { type: 'respond', params: ({ context }) => completedOutcome(context) },
+                    },
                   },
                 },
                 // ABOR during a transfer: close the data connection, then 426 for the transfer and 226 for ABOR (959 §4.1.3).

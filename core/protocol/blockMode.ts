@@ -177,7 +177,10 @@ export class BlockDecoder {
           for (let k = i; k < i + take; k++) {
             const byte = chunk[k] as number;
             if (!isMarkerByte(byte)) {
-              throw new BlockFormatError(this.#consumed + k, `restart marker byte ${describeByte(byte)} is not allowed: a marker is printable ASCII 33-126 with no spaces (RFC 959 §3.4.2, §5.3.2)`);
+              throw new BlockFormatError(
+                this.#consumed + k,
+                `restart marker byte ${describeByte(byte)} is not allowed: a marker is printable ASCII 33-126 with no spaces (RFC 959 §3.4.2, §5.3.2)`,
+              );
             }
             this.#marker.push(byte);
           }
@@ -211,12 +214,18 @@ export class BlockDecoder {
     this.#checkUsable('end');
     this.#ended = true;
     if (this.#headerLength > 0) {
-      this.#error = new BlockFormatError(this.#consumed, `the stream ended inside a block header (${this.#headerLength} of 3 bytes, header at offset ${this.#blockOffset})`);
+      this.#error = new BlockFormatError(
+        this.#consumed,
+        `the stream ended inside a block header (${this.#headerLength} of 3 bytes, header at offset ${this.#blockOffset})`,
+      );
       throw this.#error;
     }
     if (this.#inBlock) {
       const count = this.#count();
-      this.#error = new BlockFormatError(this.#consumed, `the stream ended inside a block: ${count - this.#remaining} of ${count} bytes arrived (header at offset ${this.#blockOffset})`);
+      this.#error = new BlockFormatError(
+        this.#consumed,
+        `the stream ended inside a block: ${count - this.#remaining} of ${count} bytes arrived (header at offset ${this.#blockOffset})`,
+      );
       throw this.#error;
     }
     return [];
@@ -241,7 +250,10 @@ export class BlockDecoder {
     if (this.#descriptor & DESCRIPTOR_SUSPECT) out.push({ kind: 'suspect' });
     if (this.#descriptor & DESCRIPTOR_RESTART) {
       if (this.#remaining === 0) {
-        throw new BlockFormatError(this.#blockOffset, `restart-marker block (descriptor ${describeByte(this.#descriptor)}) with count 0: a marker has at least one character (RFC 959 §3.4.2)`);
+        throw new BlockFormatError(
+          this.#blockOffset,
+          `restart-marker block (descriptor ${describeByte(this.#descriptor)}) with count 0: a marker has at least one character (RFC 959 §3.4.2)`,
+        );
       }
       this.#marker = [];
     }
@@ -262,8 +274,8 @@ export class BlockDecoder {
 
   #checkUsable(call: string): void {
     if (this.#error !== undefined) throw this.#error;
-    if (this.#done && call === 'push') throw new Error('BLOCK decoder: push() after EOF; the bytes after it are in takeRest(), the next transfer needs a new decoder');
+    if (this.#done && call === 'push')
+      throw new Error('BLOCK decoder: push() after EOF; the bytes after it are in takeRest(), the next transfer needs a new decoder');
     if (this.#ended && call === 'push') throw new Error('BLOCK decoder: push() after end()');
   }
 }
-

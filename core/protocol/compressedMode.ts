@@ -263,7 +263,10 @@ export class CompressedDecoder {
             for (let k = i; k < i + take; k++) {
               const byte = chunk[k] as number;
               if (!isMarkerByte(byte)) {
-                throw new CompressedFormatError(this.#consumed + k, `restart marker byte ${describeByte(byte)} is not allowed: a marker is printable ASCII 33-126 with no spaces (RFC 959 §3.4.3, §5.3.2)`);
+                throw new CompressedFormatError(
+                  this.#consumed + k,
+                  `restart marker byte ${describeByte(byte)} is not allowed: a marker is printable ASCII 33-126 with no spaces (RFC 959 §3.4.3, §5.3.2)`,
+                );
               }
               this.#marker.push(byte);
             }
@@ -311,8 +314,10 @@ export class CompressedDecoder {
     const at = this.#consumed;
     let problem: string | undefined;
     if (this.#state === DESCRIPTOR) problem = `the stream ended after the escape byte 00 at offset ${this.#escapeOffset}, before its descriptor byte`;
-    else if (this.#state === STRING_BYTE && this.#marker !== undefined) problem = `the stream ended inside a restart marker (unit at offset ${this.#unitOffset}): ${this.#count} more bytes were announced`;
-    else if (this.#state === STRING_BYTE) problem = `the stream ended inside a byte string (unit at offset ${this.#unitOffset}): ${this.#count} more bytes were announced`;
+    else if (this.#state === STRING_BYTE && this.#marker !== undefined)
+      problem = `the stream ended inside a restart marker (unit at offset ${this.#unitOffset}): ${this.#count} more bytes were announced`;
+    else if (this.#state === STRING_BYTE)
+      problem = `the stream ended inside a byte string (unit at offset ${this.#unitOffset}): ${this.#count} more bytes were announced`;
     else if (this.#state === REPLICATED_BYTE) problem = `the stream ended before the byte of the replicated-byte unit at offset ${this.#unitOffset}`;
     else if (this.#markerExpected) problem = `the stream ended before the restart marker announced by the escape at offset ${this.#escapeOffset}`;
     if (problem !== undefined) {
@@ -334,7 +339,10 @@ export class CompressedDecoder {
   #leading(b: number, out: TransferUnit[]): void {
     if (this.#markerExpected) {
       if (b === ESCAPE || b >= REPLICATED) {
-        throw new CompressedFormatError(this.#unitOffset, `the restart-marker escape at offset ${this.#escapeOffset} must be followed by a byte string holding the marker (leading byte 01..7F), got ${describeByte(b)} (RFC 959 §3.4.3)`);
+        throw new CompressedFormatError(
+          this.#unitOffset,
+          `the restart-marker escape at offset ${this.#escapeOffset} must be followed by a byte string holding the marker (leading byte 01..7F), got ${describeByte(b)} (RFC 959 §3.4.3)`,
+        );
       }
       this.#markerExpected = false;
       this.#marker = [];

@@ -19,7 +19,19 @@ export interface FileInfo {
  * the disk or the user's disk quota is full (ENOSPC, EDQUOT); `tooBig`: the file may grow no further (EFBIG);
  * `overQuota`: the storage quota the server was given (serve --quota) is used up.
  */
-export const STORE_ERROR_CODES = ['notFound', 'exists', 'notEmpty', 'notDirectory', 'isDirectory', 'escapesRoot', 'invalidName', 'noSpace', 'tooBig', 'overQuota', 'io'] as const;
+export const STORE_ERROR_CODES = [
+  'notFound',
+  'exists',
+  'notEmpty',
+  'notDirectory',
+  'isDirectory',
+  'escapesRoot',
+  'invalidName',
+  'noSpace',
+  'tooBig',
+  'overQuota',
+  'io',
+] as const;
 
 export type StoreErrorCode = (typeof STORE_ERROR_CODES)[number];
 

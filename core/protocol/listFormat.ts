@@ -13,9 +13,7 @@ export function formatListLine(info: FileInfo, nowMs: number): string {
   const day = String(date.getUTCDate()).padStart(2, ' ');
   // ls shows the year instead of the time for files older than about six months.
   const recent = Math.abs(nowMs - info.modifiedMs) < SIX_MONTHS_MS;
-  const when = recent
-    ? `${String(date.getUTCHours()).padStart(2, '0')}:${String(date.getUTCMinutes()).padStart(2, '0')}`
-    : ` ${date.getUTCFullYear()}`;
+  const when = recent ? `${String(date.getUTCHours()).padStart(2, '0')}:${String(date.getUTCMinutes()).padStart(2, '0')}` : ` ${date.getUTCFullYear()}`;
   return `${perms} 1 ftp ftp ${String(info.size).padStart(10, ' ')} ${month} ${day} ${when} ${info.name}`;
 }
 

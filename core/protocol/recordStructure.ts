@@ -186,7 +186,10 @@ export class StreamRecordDecoder {
       out.push({ kind: 'eor' }, { kind: 'eof' });
       this.#done = true;
     } else if (code !== ESCAPE) {
-      this.#error = new RecordFormatError(escapeOffset, `escape byte FF followed by ${describeByte(code)}: only FF 01 (EOR), FF 02 (EOF), FF 03 (EOR+EOF) and FF FF (a data byte FF) exist (RFC 959 §3.4.1)`);
+      this.#error = new RecordFormatError(
+        escapeOffset,
+        `escape byte FF followed by ${describeByte(code)}: only FF 01 (EOR), FF 02 (EOF), FF 03 (EOR+EOF) and FF FF (a data byte FF) exist (RFC 959 §3.4.1)`,
+      );
       throw this.#error;
     }
   }

@@ -49,10 +49,15 @@ export type ReplyClass = 'preliminary' | 'completion' | 'intermediate' | 'transi
 
 export function replyClass(code: number): ReplyClass {
   switch (Math.floor(code / 100)) {
-    case 1: return 'preliminary';
-    case 2: return 'completion';
-    case 3: return 'intermediate';
-    case 4: return 'transientNegative';
-    default: return 'permanentNegative';
+    case 1:
+      return 'preliminary';
+    case 2:
+      return 'completion';
+    case 3:
+      return 'intermediate';
+    case 4:
+      return 'transientNegative';
+    default:
+      return 'permanentNegative';
   }
 }

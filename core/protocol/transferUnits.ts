@@ -61,7 +61,9 @@ export function restartMarkerBytes(marker: string, maxLength: number, mode: stri
   for (let i = 0; i < marker.length; i++) {
     const code = marker.charCodeAt(i);
     if (!isMarkerByte(code)) {
-      throw new RangeError(`${mode} mode: restart marker ${JSON.stringify(marker)} has ${describeByte(code)} at index ${i}; markers are printable ASCII 33-126 with no spaces (RFC 959 §5.3.2)`);
+      throw new RangeError(
+        `${mode} mode: restart marker ${JSON.stringify(marker)} has ${describeByte(code)} at index ${i}; markers are printable ASCII 33-126 with no spaces (RFC 959 §5.3.2)`,
+      );
     }
     bytes[i] = code;
   }

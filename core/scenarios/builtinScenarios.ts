@@ -18,7 +18,11 @@ export const builtinScenarios: readonly Scenario[] = [
       ...login,
       { send: 'TYPE {type}', expect: [200] },
       { send: 'STRU F', expect: [200], note: 'Redundant: F is the default (959 §5.1), but the textbook sends it.' },
-      { send: 'MODE {mode}', expect: [200], note: 'S is the default, where closing the data connection means end of file; try --mode B to see the EOF marker instead.' },
+      {
+        send: 'MODE {mode}',
+        expect: [200],
+        note: 'S is the default, where closing the data connection means end of file; try --mode B to see the EOF marker instead.',
+      },
       { data: 'setup', note: 'The client listens on an ephemeral port, then sends PORT (959 §3.2: before the transfer command).' },
       { send: 'STOR {file}', upload: true, note: '150, data, the client closes the data connection (EOF), then 226.' },
       { send: 'QUIT', expect: [221] },
@@ -64,7 +68,8 @@ export const builtinScenarios: readonly Scenario[] = [
   {
     name: 'abort',
     title: 'ABOR in the middle of a download: 426 for the transfer, 226 for ABOR',
-    description: 'The client uploads a large file, then starts downloading it, stops reading after 1 MiB and sends ABOR; the server closes the data connection (959 §4.1.3). By then the server has sent several MiB more into the sockets\' buffers, so both counts pass 1 MiB, and they differ a little: the server counts what it handed to its socket (it drops what its kernel had not taken when it closes), the client what arrived.',
+    description:
+      "The client uploads a large file, then starts downloading it, stops reading after 1 MiB and sends ABOR; the server closes the data connection (959 §4.1.3). By then the server has sent several MiB more into the sockets' buffers, so both counts pass 1 MiB, and they differ a little: the server counts what it handed to its socket (it drops what its kernel had not taken when it closes), the client what arrived.",
     defaults: { type: 'I', file: 'big.bin', size: 32 * 1024 * 1024, passive: true },
     steps: [
       ...login,
@@ -179,7 +184,8 @@ export const builtinScenarios: readonly Scenario[] = [
   {
     name: 'missing-file',
     title: 'Downloading a file that does not exist: 550, and nothing moves on the data connection',
-    description: 'The server checks the file before it says 150, so the answer is an immediate 550 (959 §4.2.1). The data connection the client opened after PASV carries nothing and closes when the session ends (959 §3.2).',
+    description:
+      'The server checks the file before it says 150, so the answer is an immediate 550 (959 §4.2.1). The data connection the client opened after PASV carries nothing and closes when the session ends (959 §3.2).',
     defaults: { passive: true, file: 'no-such-file.txt' },
     steps: [...login, { data: 'setup' }, { send: 'RETR {file}', expect: [550] }, { send: 'QUIT', expect: [221] }],
   },
@@ -188,7 +194,13 @@ export const builtinScenarios: readonly Scenario[] = [
     title: 'A data connection that cannot be opened: 150, then 425',
     description: 'The client sends PORT and then stops listening; the server says 150, its connect is refused, and it answers 425 (959 §4.2.1).',
     defaults: { file: 'notes.txt' },
-    steps: [...login, { data: 'setup', refuse: true }, { send: 'RETR {file}', expect: [425] }, { send: 'NOOP', expect: [200] }, { send: 'QUIT', expect: [221] }],
+    steps: [
+      ...login,
+      { data: 'setup', refuse: true },
+      { send: 'RETR {file}', expect: [425] },
+      { send: 'NOOP', expect: [200] },
+      { send: 'QUIT', expect: [221] },
+    ],
   },
 ];
 

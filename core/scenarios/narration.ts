@@ -50,7 +50,6 @@ const replySentences: Record<number, [string, string]> = {
   553: ['553: that file name is not allowed.', '959 §4.2.1'],
 };
 
-
 /**
  * Narrates a trace event by event, remembering the last command so a reply can say what it answers.
  * Feed it every event in order; it returns undefined for events not worth a sentence (states, duplicates).
@@ -71,7 +70,11 @@ export class Narrator {
         const row = commandTable.get(event.verb);
         const what = row ? row.help : `${event.verb}: not a command this server knows.`;
         const extra = event.verb === 'PASS' ? ' FTP sends the password in clear text; the trace shows it masked.' : '';
-        return this.#withTextbook({ text: `The client sends ${event.verb} on the control connection. ${what}${extra}`, ...(row ? { rfc: row.rfc } : {}) }, event.verb, undefined);
+        return this.#withTextbook(
+          { text: `The client sends ${event.verb} on the control connection. ${what}${extra}`, ...(row ? { rfc: row.rfc } : {}) },
+          event.verb,
+          undefined,
+        );
       }
       case 'ftp.reply': {
         const [sentence, rfc] = replySentences[event.code] ?? [`${event.code}: ${event.lines[0] ?? ''}`, '959 §4.2'];
@@ -94,13 +97,19 @@ export class Narrator {
         const initiator = event.type === 'tcp.connect' ? event.side : otherSide(event.side);
         if (event.channel === 'control') return { text: `The ${initiator} opens the control connection.`, rfc: '959 §2.3' };
         return initiator === 'server'
-          ? { text: 'Active mode: the server opens the data connection to the address the client gave in PORT/EPRT, from its own port L-1 when it can.', rfc: '959 §3.2, §5.2' }
+          ? {
+              text: 'Active mode: the server opens the data connection to the address the client gave in PORT/EPRT, from its own port L-1 when it can.',
+              rfc: '959 §3.2, §5.2',
+            }
           : { text: 'Passive mode: the client opens the data connection to the port the server gave in 227/229.', rfc: '959 §4.1.2' };
       }
       case 'tcp.fin':
         if (event.dir === 'received' && event.reason === undefined) return undefined;
         return event.channel === 'data'
-          ? { text: `The ${event.side} closes the data connection (TCP FIN): ${closeMeaning(event.reason)}.`, rfc: event.reason === 'eof' ? '959 §3.2, §3.4.1' : '959 §3.2' }
+          ? {
+              text: `The ${event.side} closes the data connection (TCP FIN): ${closeMeaning(event.reason)}.`,
+              rfc: event.reason === 'eof' ? '959 §3.2, §3.4.1' : '959 §3.2',
+            }
           : { text: `The ${event.side} closes the control connection (TCP FIN).`, rfc: '959 §4.1.1' };
       case 'tcp.rst':
         return { text: `The ${event.side} resets the ${event.channel} connection (TCP RST): ${closeMeaning(event.reason)}.`, rfc: '959 §3.2' };
@@ -115,9 +124,13 @@ export class Narrator {
       case 'data.marker':
         if (event.dir === 'received') return undefined;
         if (event.marker === 'eof') {
-          return { text: `The end of file travels in the data as a marker (${event.hex}): no close is needed, so the data connection can stay open for the next transfer.`, rfc: event.mode === 'C' ? '959 §3.4.3' : '959 §3.4.2, §3.3' };
+          return {
+            text: `The end of file travels in the data as a marker (${event.hex}): no close is needed, so the data connection can stay open for the next transfer.`,
+            rfc: event.mode === 'C' ? '959 §3.4.3' : '959 §3.4.2, §3.3',
+          };
         }
-        if (event.marker === 'restart') return { text: `A restart marker "${event.value ?? ''}" travels in the data: a point a transfer can be resumed from.`, rfc: '959 §3.5' };
+        if (event.marker === 'restart')
+          return { text: `A restart marker "${event.value ?? ''}" travels in the data: a point a transfer can be resumed from.`, rfc: '959 §3.5' };
         return { text: 'An end-of-record marker travels in the data.', rfc: '959 §3.4' };
       case 'note':
         return { text: event.text };
@@ -128,11 +141,12 @@ export class Narrator {
 
   #withTextbook(narration: Narration, verb: string | undefined, code: number | undefined): Narration {
     if (!this.#textbook) return narration;
-    const step = textbookSteps.find((s) => s.verdict === 'error' && s.match && (verb ? s.match.verb === verb : s.match.code === code && (!s.match.after || s.match.after === this.#lastVerb)));
+    const step = textbookSteps.find(
+      (s) => s.verdict === 'error' && s.match && (verb ? s.match.verb === verb : s.match.code === code && (!s.match.after || s.match.after === this.#lastVerb)),
+    );
     return step ? { ...narration, textbook: `The textbook (step ${step.step}) says: "${step.textbook}" — ${step.rfc}` } : narration;
   }
 }
-
 
 /**
  * The kernel's TCP state of one end, said as the lesson it carries (RFC 793 §3.5, Figure 13): the end that
@@ -143,14 +157,20 @@ function kernelStateNarration(side: Side, conn: string, state: KernelTcpState): 
   const rfc = '793 §3.5';
   switch (state) {
     case 'TIME_WAIT':
-      return { text: `The ${side}'s kernel keeps ${conn} in TIME_WAIT: the ${side} closed first (it sent the first FIN), so it waits twice the maximum segment lifetime before the same address pair can be used again, in case a late segment is still on its way. The side that closes second keeps nothing.`, rfc };
+      return {
+        text: `The ${side}'s kernel keeps ${conn} in TIME_WAIT: the ${side} closed first (it sent the first FIN), so it waits twice the maximum segment lifetime before the same address pair can be used again, in case a late segment is still on its way. The side that closes second keeps nothing.`,
+        rfc,
+      };
     case 'CLOSE_WAIT':
       return { text: `The ${side}'s kernel has ${conn} in CLOSE_WAIT: the peer closed its side; the ${side} may still send until it closes too.`, rfc };
     case 'LAST_ACK':
       return { text: `The ${side} closed second: its kernel waits in LAST_ACK for the acknowledgement of its FIN, then forgets ${conn}.`, rfc };
     case 'FIN_WAIT_1':
     case 'FIN_WAIT_2':
-      return { text: `The ${side}'s kernel has ${conn} in ${state}: the ${side} sent its FIN first and waits for the peer's${state === 'FIN_WAIT_2' ? ' FIN (its own was acknowledged)' : ' acknowledgement and FIN'}.`, rfc };
+      return {
+        text: `The ${side}'s kernel has ${conn} in ${state}: the ${side} sent its FIN first and waits for the peer's${state === 'FIN_WAIT_2' ? ' FIN (its own was acknowledged)' : ' acknowledgement and FIN'}.`,
+        rfc,
+      };
     case 'CLOSED':
       return { text: `The ${side}'s kernel holds nothing for ${conn} any more (CLOSED).`, rfc };
     default:

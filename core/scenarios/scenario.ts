@@ -5,7 +5,8 @@ import { commandTable } from '../protocol/commands.table';
 import { parseCommand } from '../protocol/commandLineDecoder';
 import type { ClientStep } from '../machines/clientSession.context';
 
-const sendStepSchema = z.object({
+const sendStepSchema = z
+  .object({
     /** A command line; {user}, {password}, {file}, {size}, {type}, {mode} are filled in, and {mark} when sent (the last 110 MARK). */
     send: z.string().min(1).max(4000),
     /** The final reply codes this step accepts (default: any 2yz/3yz; 226/250 for transfers). */
@@ -20,9 +21,11 @@ const sendStepSchema = z.object({
     resume: z.boolean().optional(),
     /** Explains the step in the transcript and narration. */
     note: z.string().optional(),
-  }).strict();
+  })
+  .strict();
 
-const dataStepSchema = z.object({
+const dataStepSchema = z
+  .object({
     /** Set up the next data connection: PORT/EPRT (active) or PASV/EPSV (passive). */
     data: z.literal('setup'),
     /** Override the run's --passive/--active for this step. */
@@ -30,24 +33,30 @@ const dataStepSchema = z.object({
     /** Active mode only: close the listener right after PORT's 200, so the server's connect is refused (425). */
     refuse: z.boolean().optional(),
     note: z.string().optional(),
-  }).strict();
+  })
+  .strict();
 
 const stepSchema = z.union([sendStepSchema, dataStepSchema]);
 
-export const scenarioSchema = z.object({
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
-  title: z.string(),
-  description: z.string(),
-  defaults: z.object({
-    passive: z.boolean().optional(),
-    type: z.enum(['A', 'I']).optional(),
-    mode: z.enum(['S', 'B', 'C']).optional(),
-    file: z.string().optional(),
-    size: z.number().int().nonnegative().optional(),
-    text: z.boolean().optional(),
-  }).strict().optional(),
-  steps: z.array(stepSchema).min(1).max(10_000),
-}).strict();
+export const scenarioSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
+    title: z.string(),
+    description: z.string(),
+    defaults: z
+      .object({
+        passive: z.boolean().optional(),
+        type: z.enum(['A', 'I']).optional(),
+        mode: z.enum(['S', 'B', 'C']).optional(),
+        file: z.string().optional(),
+        size: z.number().int().nonnegative().optional(),
+        text: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
+    steps: z.array(stepSchema).min(1).max(10_000),
+  })
+  .strict();
 
 export type Scenario = z.infer<typeof scenarioSchema>;
 export type ScenarioStep = z.infer<typeof stepSchema>;
@@ -129,7 +138,7 @@ export function resolveScenario(scenario: Scenario, settings: RunSettings): Clie
     if ('data' in step) {
       const refuse = step.refuse === true;
       // A refused connection can only be shown in active mode, where the server is the one connecting.
-      steps.push({ kind: 'dataSetup', passive: refuse ? false : step.passive ?? settings.passive, ...(refuse ? { refuse } : {}) });
+      steps.push({ kind: 'dataSetup', passive: refuse ? false : (step.passive ?? settings.passive), ...(refuse ? { refuse } : {}) });
       continue;
     }
     const line = fill(step.send, settings);

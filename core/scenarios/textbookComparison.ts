@@ -14,10 +14,28 @@ export interface TextbookStep {
 }
 
 export const textbookSteps: readonly TextbookStep[] = [
-  { step: 1, textbook: 'After the control connection to port 21 is made, the server sends 220.', verdict: 'correct', rfc: '220 Service ready (959 §5.4); a 120 may come first.', match: { code: 220 } },
+  {
+    step: 1,
+    textbook: 'After the control connection to port 21 is made, the server sends 220.',
+    verdict: 'correct',
+    rfc: '220 Service ready (959 §5.4); a 120 may come first.',
+    match: { code: 220 },
+  },
   { step: 2, textbook: 'The client sends USER.', verdict: 'correct', rfc: 'USER identifies the user (959 §4.1.1).', match: { verb: 'USER' } },
-  { step: 3, textbook: 'The server answers 331.', verdict: 'correct', rfc: '331 User name okay, need password; a server should always say 331 (RFC 2577 §7).', match: { code: 331 } },
-  { step: 4, textbook: 'The client sends PASS.', verdict: 'correct', rfc: 'PASS follows USER; the password crosses the network in clear text (RFC 2577 §6).', match: { verb: 'PASS' } },
+  {
+    step: 3,
+    textbook: 'The server answers 331.',
+    verdict: 'correct',
+    rfc: '331 User name okay, need password; a server should always say 331 (RFC 2577 §7).',
+    match: { code: 331 },
+  },
+  {
+    step: 4,
+    textbook: 'The client sends PASS.',
+    verdict: 'correct',
+    rfc: 'PASS follows USER; the password crosses the network in clear text (RFC 2577 §6).',
+    match: { verb: 'PASS' },
+  },
   { step: 5, textbook: 'The server answers 230.', verdict: 'correct', rfc: '230 User logged in (959 §5.4).', match: { code: 230 } },
   {
     step: 6,
@@ -33,11 +51,29 @@ export const textbookSteps: readonly TextbookStep[] = [
     rfc: 'PORT is answered 200 Command okay (959 §5.4). A 1yz reply belongs only to a command that opens a data connection; to PORT it would be an error (959 §4.2, §6).',
     match: { code: 200, after: 'PORT' },
   },
-  { step: 8, textbook: 'The client sends TYPE.', verdict: 'note', rfc: 'TYPE I for a binary upload; the default is A (ASCII) with CRLF conversion (959 §3.1.1, §5.1).', match: { verb: 'TYPE' } },
+  {
+    step: 8,
+    textbook: 'The client sends TYPE.',
+    verdict: 'note',
+    rfc: 'TYPE I for a binary upload; the default is A (ASCII) with CRLF conversion (959 §3.1.1, §5.1).',
+    match: { verb: 'TYPE' },
+  },
   { step: 9, textbook: 'The server answers 200.', verdict: 'correct', rfc: '200 Command okay (959 §5.4).', match: { code: 200, after: 'TYPE' } },
-  { step: 10, textbook: 'The client sends STRU.', verdict: 'note', rfc: 'STRU F is the default (959 §5.1): sending it changes nothing.', match: { verb: 'STRU' } },
+  {
+    step: 10,
+    textbook: 'The client sends STRU.',
+    verdict: 'note',
+    rfc: 'STRU F is the default (959 §5.1): sending it changes nothing.',
+    match: { verb: 'STRU' },
+  },
   { step: 11, textbook: 'The server answers 200.', verdict: 'correct', rfc: '200 Command okay (959 §5.4).', match: { code: 200, after: 'STRU' } },
-  { step: 12, textbook: 'The client sends STOR.', verdict: 'correct', rfc: 'STOR stores the file, replacing one of the same name (959 §4.1.3).', match: { verb: 'STOR' } },
+  {
+    step: 12,
+    textbook: 'The client sends STOR.',
+    verdict: 'correct',
+    rfc: 'STOR stores the file, replacing one of the same name (959 §4.1.3).',
+    match: { verb: 'STOR' },
+  },
   {
     step: 13,
     textbook: 'The server opens the data connection and sends 250.',
@@ -51,9 +87,27 @@ export const textbookSteps: readonly TextbookStep[] = [
     verdict: 'correct',
     rfc: 'In STREAM mode the sender closes the data connection to mark the end of file, and when the client is the sender, the client closes (959 §3.2, §3.4.1). No command is sent for it. In BLOCK or COMPRESSED mode an EOF marker would travel instead and only the server may close.',
   },
-  { step: 15, textbook: 'The server sends 226.', verdict: 'correct', rfc: '226 Closing data connection, file action successful: sent after the server has closed its end (959 §5.2).', match: { code: 226 } },
-  { step: 16, textbook: 'The client sends QUIT (or sets up another data connection).', verdict: 'correct', rfc: 'QUIT ends the session (959 §4.1.1); in STREAM mode each transfer needs a new data connection (959 §3.3, 1123 §4.1.2.5).', match: { verb: 'QUIT' } },
-  { step: 17, textbook: 'The server answers 221 and closes the control connection.', verdict: 'correct', rfc: '221 Service closing control connection; the server closes it (959 §2.3, §4.1.1).', match: { code: 221 } },
+  {
+    step: 15,
+    textbook: 'The server sends 226.',
+    verdict: 'correct',
+    rfc: '226 Closing data connection, file action successful: sent after the server has closed its end (959 §5.2).',
+    match: { code: 226 },
+  },
+  {
+    step: 16,
+    textbook: 'The client sends QUIT (or sets up another data connection).',
+    verdict: 'correct',
+    rfc: 'QUIT ends the session (959 §4.1.1); in STREAM mode each transfer needs a new data connection (959 §3.3, 1123 §4.1.2.5).',
+    match: { verb: 'QUIT' },
+  },
+  {
+    step: 17,
+    textbook: 'The server answers 221 and closes the control connection.',
+    verdict: 'correct',
+    rfc: '221 Service closing control connection; the server closes it (959 §2.3, §4.1.1).',
+    match: { code: 221 },
+  },
 ];
 
 /** The steps where the textbook is wrong. */

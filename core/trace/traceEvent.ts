@@ -26,7 +26,18 @@ export const baseFields = {
 };
 const connectionFields = { ...baseFields, channel, conn: z.string().min(1) };
 /** The connection states of RFC 793 §3.2 (LISTEN aside: a listener is not a connection). */
-export const KERNEL_TCP_STATES = ['SYN_SENT', 'SYN_RECEIVED', 'ESTABLISHED', 'FIN_WAIT_1', 'FIN_WAIT_2', 'CLOSE_WAIT', 'CLOSING', 'LAST_ACK', 'TIME_WAIT', 'CLOSED'] as const;
+export const KERNEL_TCP_STATES = [
+  'SYN_SENT',
+  'SYN_RECEIVED',
+  'ESTABLISHED',
+  'FIN_WAIT_1',
+  'FIN_WAIT_2',
+  'CLOSE_WAIT',
+  'CLOSING',
+  'LAST_ACK',
+  'TIME_WAIT',
+  'CLOSED',
+] as const;
 export type KernelTcpState = (typeof KERNEL_TCP_STATES)[number];
 
 export const eventSchemas = {
@@ -40,10 +51,20 @@ export const eventSchemas = {
   /** A listener closed while it still awaited a connection: one that comes later is refused by the OS. */
   'tcp.unlisten': z.object({ ...baseFields, type: z.literal('tcp.unlisten'), channel, listener: z.string(), local: endpointSchema }).readonly(),
   'tcp.connect': z.object({ ...connectionFields, type: z.literal('tcp.connect'), local: endpointSchema, remote: endpointSchema }).readonly(),
-  'tcp.accept': z.object({ ...connectionFields, type: z.literal('tcp.accept'), listener: z.string().optional(), local: endpointSchema, remote: endpointSchema }).readonly(),
+  'tcp.accept': z
+    .object({ ...connectionFields, type: z.literal('tcp.accept'), listener: z.string().optional(), local: endpointSchema, remote: endpointSchema })
+    .readonly(),
   /** A connection refused or never made: connect failed, or accepted from a foreign address and dropped. */
   'tcp.refused': z
-    .object({ ...baseFields, type: z.literal('tcp.refused'), channel, conn: z.string().optional(), local: endpointSchema.optional(), remote: endpointSchema.optional(), reason: z.string() })
+    .object({
+      ...baseFields,
+      type: z.literal('tcp.refused'),
+      channel,
+      conn: z.string().optional(),
+      local: endpointSchema.optional(),
+      remote: endpointSchema.optional(),
+      reason: z.string(),
+    })
     .readonly(),
   /** A FIN: `side` sent it; `dir` says whether the sender recorded sending it or the peer recorded receiving it. */
   'tcp.fin': z
@@ -68,7 +89,9 @@ export const eventSchemas = {
       line: z.string(),
     })
     .readonly(),
-  'ftp.reply': z.object({ ...connectionFields, type: z.literal('ftp.reply'), dir, code: z.number().int().min(100).max(699), lines: z.array(z.string()).readonly() }).readonly(),
+  'ftp.reply': z
+    .object({ ...connectionFields, type: z.literal('ftp.reply'), dir, code: z.number().int().min(100).max(699), lines: z.array(z.string()).readonly() })
+    .readonly(),
   /** A summary of one transfer on a data connection: counts, never the payload. */
   'data.transfer': z
     .object({
@@ -108,7 +131,9 @@ export const eventSchemas = {
       mode: transferMode,
     })
     .readonly(),
-  state: z.object({ ...baseFields, type: z.literal('state'), machine: z.enum(['client', 'server', 'data']), from: z.string(), to: z.string(), event: z.string() }).readonly(),
+  state: z
+    .object({ ...baseFields, type: z.literal('state'), machine: z.enum(['client', 'server', 'data']), from: z.string(), to: z.string(), event: z.string() })
+    .readonly(),
   /** Something the session host wants a reader to know that is not a socket or machine event. */
   note: z.object({ ...baseFields, type: z.literal('note'), text: z.string() }).readonly(),
 } as const;

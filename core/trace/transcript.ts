@@ -62,7 +62,11 @@ function transcriptLine(event: TraceEvent, sides: Set<Side>): string | undefined
       if (!senderOf(event, 'server')) return undefined;
       const [first, ...rest] = event.lines;
       if (rest.length === 0) return `${arrow('server')}  ${event.code} ${first ?? ''}`;
-      return [`${arrow('server')}  ${event.code}-${first ?? ''}`, ...rest.slice(0, -1).map((l) => `       ${l}`), `       ${event.code} ${rest[rest.length - 1]}`].join('\n');
+      return [
+        `${arrow('server')}  ${event.code}-${first ?? ''}`,
+        ...rest.slice(0, -1).map((l) => `       ${l}`),
+        `       ${event.code} ${rest[rest.length - 1]}`,
+      ].join('\n');
     }
     case 'tcp.state':
       return event.state === 'CLOSED'
@@ -71,7 +75,9 @@ function transcriptLine(event: TraceEvent, sides: Set<Side>): string | undefined
     case 'tcp.unlisten':
       return `      ${event.side} stops listening on ${at(event.local)} (no connection came)`;
     case 'tcp.listen':
-      return event.channel === 'data' ? `      ${event.side} listens on ${at(event.local)} for a data connection` : `      ${event.side} listens on ${at(event.local)}`;
+      return event.channel === 'data'
+        ? `      ${event.side} listens on ${at(event.local)} for a data connection`
+        : `      ${event.side} listens on ${at(event.local)}`;
     case 'tcp.refused':
       return `      ${event.channel} connection refused: ${event.reason}`;
     case 'tcp.fin':
@@ -92,7 +98,8 @@ function transcriptLine(event: TraceEvent, sides: Set<Side>): string | undefined
       if (event.dir !== 'sent' && sides.has(otherSide(event.side))) return undefined;
       const from = wireSender(event);
       const hex = event.hex ? ` (${event.hex})` : '';
-      if (event.marker === 'eof') return `      data ${event.conn}: EOF marker${hex} from ${from} ${markerOffsetText(event.offset)}: end of file in ${transferModes[event.mode].name} mode; the connection can stay open`;
+      if (event.marker === 'eof')
+        return `      data ${event.conn}: EOF marker${hex} from ${from} ${markerOffsetText(event.offset)}: end of file in ${transferModes[event.mode].name} mode; the connection can stay open`;
       if (event.marker === 'restart') return `      data ${event.conn}: restart marker "${event.value ?? ''}" from ${from} ${markerOffsetText(event.offset)}`;
       return `      data ${event.conn}: end of record from ${from}`;
     }

@@ -14,7 +14,11 @@ export function parseByteSize(text: string): number {
 
 /** '10 MiB (10485760 bytes)' for a whole number of a unit, else '1000 bytes': exact, and readable where it can be. */
 export function byteSizeText(bytes: number): string {
-  for (const [unit, size] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
+  for (const [unit, size] of [
+    ['GiB', 1024 ** 3],
+    ['MiB', 1024 ** 2],
+    ['KiB', 1024],
+  ] as const) {
     if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit} (${bytes} bytes)`;
   }
   return `${bytes} bytes`;

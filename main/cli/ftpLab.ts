@@ -24,7 +24,6 @@ import { byteSizeText, parseByteSize } from './byteSize';
 
 export const TOOL = 'ftp-lab 0.1.0';
 
-
 /** How often `serve` prints the live transcript's new lines. */
 const TRANSCRIPT_MS = 50;
 
@@ -150,7 +149,8 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
     strict: true,
   });
   const idleTimeout = values['idle-timeout'];
-  if (idleTimeout !== undefined && !/^\d+$/.test(idleTimeout)) throw new UsageError(`--idle-timeout: "${idleTimeout}" is not a number of seconds (0 never times out).`);
+  if (idleTimeout !== undefined && !/^\d+$/.test(idleTimeout))
+    throw new UsageError(`--idle-timeout: "${idleTimeout}" is not a number of seconds (0 never times out).`);
   const maxSessions = limitOption('--max-sessions', values['max-sessions']);
   const maxPerIp = limitOption('--max-per-ip', values['max-per-ip']);
   const passivePorts = values['pasv-ports'] !== undefined ? passivePortsOption(values['pasv-ports']) : undefined;
@@ -168,7 +168,9 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
     // Whoever reads the trace later sees why an upload got 552: the quota, and how much of it was used at the start.
     ...(store.quota ? { quota: { limitBytes: store.quota.limitBytes, usedBytesAtStart: store.quota.usedBytes } } : {}),
     // And why a client was greeted with 421: the session limits the teacher set (those not set are absent).
-    ...(maxSessions !== undefined || maxPerIp !== undefined ? { limits: { ...(maxSessions !== undefined ? { maxSessions } : {}), ...(maxPerIp !== undefined ? { maxPerIp } : {}) } } : {}),
+    ...(maxSessions !== undefined || maxPerIp !== undefined
+      ? { limits: { ...(maxSessions !== undefined ? { maxSessions } : {}), ...(maxPerIp !== undefined ? { maxPerIp } : {}) } }
+      : {}),
   };
   const writer = new TranscriptWriter(new Set(['server' as const]));
   // The live transcript: lines are gathered and go out together every TRANSCRIPT_MS (a person reading along
@@ -224,7 +226,9 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
   const who = accounts.length ? `user ${accounts[0]!.user}${values.anonymous ? ' and anonymous' : ''}` : 'anonymous login';
   // Listening for Ctrl-C before the ready line: whoever reads that line may stop the server at once.
   const stopped = untilStopSignal();
-  io.out(`FTP Lab server on ftp://${server.address.host}:${server.address.port}/ serving ${store.description}${quotaText(store)} (${who}${limitsText(maxSessions, maxPerIp)}). Ctrl-C stops it.`);
+  io.out(
+    `FTP Lab server on ftp://${server.address.host}:${server.address.port}/ serving ${store.description}${quotaText(store)} (${who}${limitsText(maxSessions, maxPerIp)}). Ctrl-C stops it.`,
+  );
   await stopped;
   // Stopping takes at most SHUTDOWN_GRACE_MS (clients are told with 421 and may close); a second signal will not wait.
   const hurry = (signal: NodeJS.Signals) => {
@@ -387,7 +391,10 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   });
   const { address, meta, steps } = lab;
   const modes = dataModesText(steps.flatMap((s) => (s.kind === 'dataSetup' ? [s.passive ? ('passive' as const) : ('active' as const)] : [])));
-  if (!values.quiet) io.out(`# ${scenario.title}\n# ${target ? 'server' : 'built-in server'} ftp://${address.host}:${address.port}/, ${modes ? `${modes} mode` : 'no data connection'}, TYPE ${settings.type}, MODE ${settings.mode}`);
+  if (!values.quiet)
+    io.out(
+      `# ${scenario.title}\n# ${target ? 'server' : 'built-in server'} ftp://${address.host}:${address.port}/, ${modes ? `${modes} mode` : 'no data connection'}, TYPE ${settings.type}, MODE ${settings.mode}`,
+    );
   const output = await lab.done;
   if (values.trace) await writeTrace(values.trace, recorder, meta);
   for (const path of values.export ?? []) {
@@ -403,13 +410,19 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   for (const t of output.transfers) {
     // A transfer the server refused before anything moved was not cut short: it never began.
     if (t.refused) io.out(`# ${t.command}: no data moved (${t.refused.code} ${t.refused.text})`);
-    else io.out(`# ${t.command}: ${t.bytes} bytes ${t.direction === 'upload' ? 'sent' : 'received'}${t.sha256 ? `, sha256 ${t.sha256.slice(0, 16)}…` : ''}${t.complete ? '' : ' (cut short)'}`);
+    else
+      io.out(
+        `# ${t.command}: ${t.bytes} bytes ${t.direction === 'upload' ? 'sent' : 'received'}${t.sha256 ? `, sha256 ${t.sha256.slice(0, 16)}…` : ''}${t.complete ? '' : ' (cut short)'}`,
+      );
   }
   if (!output.ok) {
     io.err(`ftp-lab: the session failed: ${output.failure}`);
     return 1;
   }
-  if (!values.quiet) io.out(`# Session complete: ${observedSides(recorder.events).size === 2 ? 'client and server traced' : 'client traced'}, ${recorder.events.length} trace events.`);
+  if (!values.quiet)
+    io.out(
+      `# Session complete: ${observedSides(recorder.events).size === 2 ? 'client and server traced' : 'client traced'}, ${recorder.events.length} trace events.`,
+    );
   return 0;
 }
 

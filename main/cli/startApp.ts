@@ -9,7 +9,6 @@ import { BUILT_FILES, builtPath, packageRoot } from '../builtFiles';
 import { UsageError, type CliIo } from './cliIo';
 import { untilStopSignal } from './stopSignal';
 
-
 /** Electron's launcher fails within a second when it cannot start (design.md); a running app is past this. */
 export const EARLY_EXIT_MS = 1500;
 
@@ -29,7 +28,11 @@ export function findElectronBinary(): ElectronBinary {
     path = createRequire(import.meta.url)('electron');
   } catch (error) {
     const message = (error as Error).message;
-    return { reason: /failed to install correctly/i.test(message) ? `its binary was never downloaded: ${ELECTRON_INSTALL_HINT}` : `the electron package cannot be loaded: ${message}` };
+    return {
+      reason: /failed to install correctly/i.test(message)
+        ? `its binary was never downloaded: ${ELECTRON_INSTALL_HINT}`
+        : `the electron package cannot be loaded: ${message}`,
+    };
   }
   if (typeof path !== 'string') return { reason: 'the electron package did not give a binary path' };
   if (!existsSync(path)) return { reason: `its binary is missing (${path})` };
@@ -43,7 +46,11 @@ export type ElectronLaunch = { running: true; child: ChildProcess; exited: Promi
  * ended by itself with code 0 before (a second instance hands over to the first and quits). A spawn
  * error or an early non-zero exit means it is not usable here; its last stderr line is the reason.
  */
-export function launchElectron(binary: string, args: readonly string[], options: { earlyExitMs?: number; stderr?: NodeJS.WritableStream } = {}): Promise<ElectronLaunch> {
+export function launchElectron(
+  binary: string,
+  args: readonly string[],
+  options: { earlyExitMs?: number; stderr?: NodeJS.WritableStream } = {},
+): Promise<ElectronLaunch> {
   const stderr = options.stderr ?? process.stderr;
   const env = { ...process.env };
   // Set, it would make the binary a plain Node and run main.cjs without any window.
@@ -102,7 +109,8 @@ export async function startApp(argv: readonly string[], io: CliIo): Promise<numb
     strict: true,
   });
   const port = values.port === undefined ? undefined : Number(values.port);
-  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new UsageError(`--port ${values.port} is not a port number (0-65535).`);
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535))
+    throw new UsageError(`--port ${values.port} is not a port number (0-65535).`);
 
   let reason: string | undefined;
   if (!values.browser) {
@@ -110,7 +118,9 @@ export async function startApp(argv: readonly string[], io: CliIo): Promise<numb
     if ('reason' in binary) {
       reason = binary.reason;
     } else {
-      const launch = existsSync(builtPath('electronMain')) ? await launchElectron(binary.path, [builtPath('electronMain')]) : { running: false as const, reason: `its app bundle is not built (${BUILT_FILES.electronMain} is missing; \`npm run build\` builds it)` };
+      const launch = existsSync(builtPath('electronMain'))
+        ? await launchElectron(binary.path, [builtPath('electronMain')])
+        : { running: false as const, reason: `its app bundle is not built (${BUILT_FILES.electronMain} is missing; \`npm run build\` builds it)` };
       if (launch.running) return await forwardSignalsUntilExit(launch.child, launch.exited);
       reason = launch.reason;
     }

@@ -56,11 +56,7 @@ export function isTrustedFrame(frame: FrameLike | null | undefined, pageUrl: str
  * docs note that headers may not reach file:// documents, so the renderer's page should carry the
  * same policy in a <meta> tag as well; see pageCspProblem.
  */
-export function withContentSecurityPolicy(
-  url: string,
-  headers: Record<string, string[]> | undefined,
-  pageUrl: string,
-): Record<string, string[]> | undefined {
+export function withContentSecurityPolicy(url: string, headers: Record<string, string[]> | undefined, pageUrl: string): Record<string, string[]> | undefined {
   if (!isAppPage(url, pageUrl)) return headers;
   const kept = Object.fromEntries(Object.entries(headers ?? {}).filter(([name]) => name.toLowerCase() !== 'content-security-policy'));
   return { ...kept, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] };

@@ -30,7 +30,13 @@ export interface RequestEvent {
 export const UNTRUSTED_SENDER = 'Request refused: it did not come from the FTP Lab page.';
 
 /** Answers one request: sender check, contract check (core/api validateRequest), then the host. */
-export async function handleRequest(host: RequestHost, isTrustedSender: SenderCheck, event: RequestEvent, name: unknown, args: unknown): Promise<RequestOutcome> {
+export async function handleRequest(
+  host: RequestHost,
+  isTrustedSender: SenderCheck,
+  event: RequestEvent,
+  name: unknown,
+  args: unknown,
+): Promise<RequestOutcome> {
   if (!isTrustedSender(event.senderFrame)) return { ok: false, error: UNTRUSTED_SENDER };
   try {
     // validateRequest throws ApiArgumentError with a sentence naming the bad request or argument.

@@ -111,9 +111,11 @@ export function exportOptionsFrom(values: {
   textbook?: boolean | undefined;
   title?: string | undefined;
 }): ExportOptions {
-  if (values.theme !== undefined && values.theme !== 'light' && values.theme !== 'dark') throw new ExportError(`--theme is light or dark, not "${values.theme}".`);
+  if (values.theme !== undefined && values.theme !== 'light' && values.theme !== 'dark')
+    throw new ExportError(`--theme is light or dark, not "${values.theme}".`);
   const scale = values.scale === undefined ? undefined : Number(values.scale);
-  if (scale !== undefined && (!/^\s*[\d.]+\s*$/.test(values.scale ?? '') || !Number.isFinite(scale))) throw new ExportError(`--scale ${values.scale}: give a number from 0.1 to 8.`);
+  if (scale !== undefined && (!/^\s*[\d.]+\s*$/.test(values.scale ?? '') || !Number.isFinite(scale)))
+    throw new ExportError(`--scale ${values.scale}: give a number from 0.1 to 8.`);
   let range: StepRange | undefined;
   try {
     range = values.range === undefined ? undefined : parseStepRange(values.range);

@@ -56,7 +56,15 @@ export function findFonts(): FontFiles {
       }
     }
   };
-  const dirs = ['/usr/share/fonts', '/usr/local/share/fonts', join(homedir(), '.local/share/fonts'), join(homedir(), '.fonts'), '/Library/Fonts', join(homedir(), 'Library/Fonts'), 'C:\\Windows\\Fonts'];
+  const dirs = [
+    '/usr/share/fonts',
+    '/usr/local/share/fonts',
+    join(homedir(), '.local/share/fonts'),
+    join(homedir(), '.fonts'),
+    '/Library/Fonts',
+    join(homedir(), 'Library/Fonts'),
+    'C:\\Windows\\Fonts',
+  ];
   for (const dir of dirs) if (existsSync(dir)) visit(dir, 3);
   fontCache = found;
   return found;

@@ -62,12 +62,19 @@ export function printableSvg(svg: string, options: PrintableOptions): string {
     const element: Element = { tag, classes };
     const style = cascade(rules, element, stack, options);
     const inline = attributes.find(([name]) => name === 'style')?.[1];
-    const rest = attributes.filter(([name]) => name !== 'style').map(([name, value]) => ` ${name}="${value}"`).join('');
+    const rest = attributes
+      .filter(([name]) => name !== 'style')
+      .map(([name, value]) => ` ${name}="${value}"`)
+      .join('');
     const startTag = (declarations: Map<string, string>) => {
       const text = [...declarations].map(([k, v]) => `${k}:${v}`).join(';') + (inline ? `;${inline}` : '');
       return `<${tag}${rest}${text ? ` style="${text.replace(/"/g, "'")}"` : ''}${selfClosing ? '/' : ''}>`;
     };
-    const halo = !options.keepPaintOrder && style.get('paint-order')?.includes('stroke') && (style.get('stroke') ?? 'none') !== 'none' && parseFloat(style.get('stroke-width') ?? '1') > 0;
+    const halo =
+      !options.keepPaintOrder &&
+      style.get('paint-order')?.includes('stroke') &&
+      (style.get('stroke') ?? 'none') !== 'none' &&
+      parseFloat(style.get('stroke-width') ?? '1') > 0;
     if (!options.keepPaintOrder) style.delete('paint-order');
     if (tag === 'text' && halo && !selfClosing) {
       const plain = new Map(style);

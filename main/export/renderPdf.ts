@@ -8,7 +8,6 @@ import { svgSize } from './svgSize';
 
 const require = createRequire(import.meta.url);
 
-
 type SvgToPdf = (doc: PDFKit.PDFDocument, svg: string, x: number, y: number, options: Record<string, unknown>) => void;
 
 export async function renderPdf(svg: string, title: string): Promise<Uint8Array> {
@@ -73,4 +72,3 @@ function glyphCoverage(doc: PDFKit.PDFDocument, name: string): ((code: number) =
     return undefined;
   }
 }
-

@@ -85,7 +85,8 @@ async function renderBands(source: PngSource, width: number, height: number, ban
         (root) =>
           root
             .replace(/\s(width|height|viewBox|preserveAspectRatio)="[^"]*"/g, '')
-            .replace(/^<svg/, `<svg width="${width}" height="${canvasRows}" viewBox="0 ${canvasTop} ${width} ${canvasRows}"`) + `<g transform="scale(${sx} ${sy})">`,
+            .replace(/^<svg/, `<svg width="${width}" height="${canvasRows}" viewBox="0 ${canvasTop} ${width} ${canvasRows}"`) +
+          `<g transform="scale(${sx} ${sy})">`,
       )
       .replace(/<\/svg>\s*$/, '</g></svg>');
     const background = backgroundOf(band);

@@ -280,7 +280,15 @@ export class TextPainter {
 
 const round = (n: number) => Math.round(n * 100) / 100;
 
-const NAMED_COLOURS: Record<string, number> = { black: 0x000000, white: 0xffffff, red: 0xff0000, green: 0x008000, blue: 0x0000ff, gray: 0x808080, grey: 0x808080 };
+const NAMED_COLOURS: Record<string, number> = {
+  black: 0x000000,
+  white: 0xffffff,
+  red: 0xff0000,
+  green: 0x008000,
+  blue: 0x0000ff,
+  gray: 0x808080,
+  grey: 0x808080,
+};
 
 function parseColour(css: string): number {
   const v = css.trim().toLowerCase();

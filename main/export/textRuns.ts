@@ -207,7 +207,20 @@ function attributes(text: string): Map<string, string> {
 /** Presentation attributes, overridden by the style attribute (CSS beats presentation attributes). */
 function properties(attrs: Map<string, string>): Map<string, string> {
   const out = new Map<string, string>();
-  for (const name of ['font-family', 'font-size', 'font-weight', 'font-style', 'text-anchor', 'fill', 'stroke', 'stroke-width', 'stroke-linejoin', 'fill-opacity', 'stroke-opacity', 'paint-order']) {
+  for (const name of [
+    'font-family',
+    'font-size',
+    'font-weight',
+    'font-style',
+    'text-anchor',
+    'fill',
+    'stroke',
+    'stroke-width',
+    'stroke-linejoin',
+    'fill-opacity',
+    'stroke-opacity',
+    'paint-order',
+  ]) {
     const value = attrs.get(name);
     if (value !== undefined) out.set(name, value);
   }
@@ -219,7 +232,10 @@ function properties(attrs: Map<string, string>): Map<string, string> {
 }
 
 function fontOf(style: Map<string, string>, inherited: FontSpec | undefined): FontSpec {
-  const family = (style.get('font-family') ?? inherited?.family ?? 'sans-serif').split(',')[0]!.trim().replace(/^['"]|['"]$/g, '');
+  const family = (style.get('font-family') ?? inherited?.family ?? 'sans-serif')
+    .split(',')[0]!
+    .trim()
+    .replace(/^['"]|['"]$/g, '');
   const sizeText = style.get('font-size');
   const size = sizeText !== undefined ? parseFloat(sizeText) : (inherited?.size ?? 12);
   if (sizeText !== undefined && !/^[\d.]+(px)?$/.test(sizeText.trim())) throw new TextRunsUnsupported(`font-size ${sizeText}`);

@@ -38,10 +38,13 @@ export class ServerControlChannel {
     // Idleness is measured here (where lines arrive) and judged by the machine (a transfer is not idle): the
     // timer says so every idleTimeoutMs without input, and starts again.
     const idleMs = options.idleTimeoutMs ?? 0;
-    const idle = idleMs > 0 ? setTimeout(function expire() {
-      deliver({ type: 'control.idle', seconds: Math.round(idleMs / 1000) });
-      idle?.refresh();
-    }, idleMs) : undefined;
+    const idle =
+      idleMs > 0
+        ? setTimeout(function expire() {
+            deliver({ type: 'control.idle', seconds: Math.round(idleMs / 1000) });
+            idle?.refresh();
+          }, idleMs)
+        : undefined;
     idle?.unref();
     this.#idle = idle;
     socket.once('close', () => clearTimeout(idle));
@@ -51,10 +54,24 @@ export class ServerControlChannel {
       for (const input of decoder.push(chunk)) {
         if (input.kind === 'line') {
           const request = parseRequest(input.text);
-          trace.record({ type: 'ftp.command', side: 'server', dir: 'received', channel: 'control', conn: conn.conn, verb: request.sent, line: maskCommandLine(input.text, options.revealPasswords), ...trace.session });
+          trace.record({
+            type: 'ftp.command',
+            side: 'server',
+            dir: 'received',
+            channel: 'control',
+            conn: conn.conn,
+            verb: request.sent,
+            line: maskCommandLine(input.text, options.revealPasswords),
+            ...trace.session,
+          });
           deliver({ type: 'control.command', request });
         } else if (input.kind === 'tooLong') {
-          trace.record({ type: 'note', side: 'server', text: `A command line of ${input.bytes} bytes was discarded: over the ${options.maxLineBytes ?? 4096}-byte limit.`, ...trace.session });
+          trace.record({
+            type: 'note',
+            side: 'server',
+            text: `A command line of ${input.bytes} bytes was discarded: over the ${options.maxLineBytes ?? 4096}-byte limit.`,
+            ...trace.session,
+          });
           deliver({ type: 'control.tooLong', bytes: input.bytes });
         } else {
           flooded = true;
@@ -109,7 +126,16 @@ export function clientControlActor(conn: TracedSocket, options: ControlChannelOp
         const { replies, rest } = parseReplies(pending);
         pending = rest;
         for (const r of replies) {
-          trace.record({ type: 'ftp.reply', side: 'client', dir: 'received', channel: 'control', conn: conn.conn, code: r.code, lines: r.lines, ...trace.session });
+          trace.record({
+            type: 'ftp.reply',
+            side: 'client',
+            dir: 'received',
+            channel: 'control',
+            conn: conn.conn,
+            code: r.code,
+            lines: r.lines,
+            ...trace.session,
+          });
           sendBack({ type: 'control.reply', code: r.code, lines: r.lines });
         }
       } catch (error) {
@@ -125,7 +151,16 @@ export function clientControlActor(conn: TracedSocket, options: ControlChannelOp
         if (socket.destroyed || conn.finSent) return;
         socket.write(event.line + '\r\n');
         const { verb } = parseCommand(event.line);
-        trace.record({ type: 'ftp.command', side: 'client', dir: 'sent', channel: 'control', conn: conn.conn, verb, line: maskCommandLine(event.line, options.revealPasswords), ...trace.session });
+        trace.record({
+          type: 'ftp.command',
+          side: 'client',
+          dir: 'sent',
+          channel: 'control',
+          conn: conn.conn,
+          verb,
+          line: maskCommandLine(event.line, options.revealPasswords),
+          ...trace.session,
+        });
       } else if (event.type === 'close') {
         conn.end(event.reason);
       }

@@ -15,7 +15,10 @@ import type { TracedSocket, TraceContext } from './tracedSocket';
 import type { TransferSink, TransferSource } from '../store/transferEnds';
 
 /** A result's byte counts as the machine takes them: the file's own count only where the data connection reported one. */
-const countsOf = (result: { bytes: number; fileBytes?: number }) => ({ bytes: result.bytes, ...(result.fileBytes !== undefined ? { fileBytes: result.fileBytes } : {}) });
+const countsOf = (result: { bytes: number; fileBytes?: number }) => ({
+  bytes: result.bytes,
+  ...(result.fileBytes !== undefined ? { fileBytes: result.fileBytes } : {}),
+});
 
 /** A sink plus what can be said about the bytes once it has them all (the client hashes downloads). */
 export type OpenedSink = TransferSink & {
@@ -126,7 +129,9 @@ export class DataChannel {
       current,
       report: (event: DataInputEvent) => current() && this.report(event),
       // A store's refusal (a full disk) carries its code: the machine answers it (452), not 426.
-      lost: (error: Error & { code?: unknown }) => current() && this.report({ type: 'data.lost', bytes: conn.bytes, reason: error.message, ...(isStoreErrorCode(error.code) ? { error: error.code } : {}) }),
+      lost: (error: Error & { code?: unknown }) =>
+        current() &&
+        this.report({ type: 'data.lost', bytes: conn.bytes, reason: error.message, ...(isStoreErrorCode(error.code) ? { error: error.code } : {}) }),
     };
   }
 
@@ -169,7 +174,9 @@ export class DataChannel {
         const myGen = this.#generation;
         connectData(options.trace, event.target, options.controlLocal.host, options.preferredLocalPort, options.connectTimeoutMs)
           .then((traced) => this.#adopt(traced, myGen))
-          .catch((error: NodeJS.ErrnoException) => this.#failed(myGen, `connection to ${event.target.host}:${event.target.port} failed (${error.code ?? error.message})`));
+          .catch((error: NodeJS.ErrnoException) =>
+            this.#failed(myGen, `connection to ${event.target.host}:${event.target.port} failed (${error.code ?? error.message})`),
+          );
         return;
       }
       case 'send': {
@@ -178,7 +185,8 @@ export class DataChannel {
         // Listings are built in NVT form already (CRLF); files are converted under TYPE A.
         const ascii = event.settings.representation === 'A' && event.source.kind !== 'text';
         const transfer = this.#startTransfer(gen, conn);
-        const done = (result: TransferResult) => transfer.report(result.paused ? { type: 'data.paused', bytes: result.bytes } : { type: 'data.sent', ...countsOf(result) });
+        const done = (result: TransferResult) =>
+          transfer.report(result.paused ? { type: 'data.paused', bytes: result.bytes } : { type: 'data.sent', ...countsOf(result) });
         // STREAM, file structure, nothing to stop part-way: a small source goes out in one write.
         if (options.readSmall && event.settings.mode === 'S' && event.settings.structure === 'F' && event.pauseAfterBytes === undefined) {
           let small: Buffer | undefined;
@@ -230,7 +238,9 @@ export class DataChannel {
               opened.stream.end();
               return undefined;
             }
-            return conn.receive(opened, event.settings, event.settings.representation === 'A').then((result) => transfer.report({ type: 'data.received', ...countsOf(result), ...(opened.summary?.() ?? {}) }));
+            return conn
+              .receive(opened, event.settings, event.settings.representation === 'A')
+              .then((result) => transfer.report({ type: 'data.received', ...countsOf(result), ...(opened.summary?.() ?? {}) }));
           })
           .catch(transfer.lost);
         return;

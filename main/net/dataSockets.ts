@@ -45,11 +45,22 @@ export class PassiveListener implements DataListener {
       server.on('connection', (socket) => {
         socket.setNoDelay(true);
         const refuse = (reason: string) => {
-          trace.recorder.record({ type: 'tcp.refused', side: trace.side, channel: 'data', local: localOf(socket), remote: remoteOf(socket), reason, ...session });
+          trace.recorder.record({
+            type: 'tcp.refused',
+            side: trace.side,
+            channel: 'data',
+            local: localOf(socket),
+            remote: remoteOf(socket),
+            reason,
+            ...session,
+          });
           socket.resetAndDestroy();
         };
         const from = plainHost(socket.remoteAddress ?? '?');
-        if (from !== plainHost(expectedPeerHost)) return refuse(`a data connection from ${from} is not from the control connection's peer ${plainHost(expectedPeerHost)}: closed at once (RFC 2577 §4)`);
+        if (from !== plainHost(expectedPeerHost))
+          return refuse(
+            `a data connection from ${from} is not from the control connection's peer ${plainHost(expectedPeerHost)}: closed at once (RFC 2577 §4)`,
+          );
         const armed = self ? self.#armed : undefined;
         if (!self || !armed) return refuse(`a data connection from ${from} that no PASV or EPSV asked for: closed at once (RFC 2577 §8)`);
         self.#armed = undefined;
@@ -88,7 +99,12 @@ export class PassiveListener implements DataListener {
         server.on('error', () => undefined);
         if (taken.length > 0) {
           const named = taken.length <= 5 ? taken.join(', ') : `${taken.slice(0, 5).join(', ')} and ${taken.length - 5} more`;
-          trace.recorder.record({ type: 'note', side: trace.side, text: `Passive port${taken.length > 1 ? 's' : ''} ${named} ${taken.length > 1 ? 'are' : 'is'} not available; listening on ${port}.`, ...session });
+          trace.recorder.record({
+            type: 'note',
+            side: trace.side,
+            text: `Passive port${taken.length > 1 ? 's' : ''} ${named} ${taken.length > 1 ? 'are' : 'is'} not available; listening on ${port}.`,
+            ...session,
+          });
         }
         const address = server.address() as net.AddressInfo;
         const local = { host: plainHost(address.address), port: address.port };
@@ -154,9 +170,19 @@ export function connectData(
   const attempt = (localPort: number | undefined) =>
     new Promise<TracedSocket>((resolve, reject) => {
       const reads = new ReadRouter();
-      const socket = net.connect({ host: target.host, port: target.port, localAddress: localHost, ...(localPort ? { localPort } : {}), allowHalfOpen: true, ...reads.options() });
+      const socket = net.connect({
+        host: target.host,
+        port: target.port,
+        localAddress: localHost,
+        ...(localPort ? { localPort } : {}),
+        allowHalfOpen: true,
+        ...reads.options(),
+      });
       reads.attach(socket);
-      const timer = setTimeout(() => socket.destroy(Object.assign(new Error(`no answer from ${target.host}:${target.port} within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })), timeoutMs);
+      const timer = setTimeout(
+        () => socket.destroy(Object.assign(new Error(`no answer from ${target.host}:${target.port} within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })),
+        timeoutMs,
+      );
       socket.once('connect', () => {
         clearTimeout(timer);
         socket.setNoDelay(true);
@@ -169,7 +195,10 @@ export function connectData(
     });
   const record = (error: NodeJS.ErrnoException) =>
     trace.recorder.record({
-      type: 'tcp.refused', side: trace.side, channel: 'data', remote: target,
+      type: 'tcp.refused',
+      side: trace.side,
+      channel: 'data',
+      remote: target,
       reason: `connect to ${target.host}:${target.port} failed: ${error.code ?? error.message}`,
       ...(trace.session !== undefined ? { session: trace.session } : {}),
     });

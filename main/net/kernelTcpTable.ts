@@ -41,10 +41,7 @@ function endpointOf(hex: string, littleEndian: boolean): Endpoint {
     const b = [0, 2, 4, 6].map((i) => parseInt(address.slice(word + i, word + i + 2), 16));
     bytes.push(...(littleEndian ? b.reverse() : b));
   }
-  const host =
-    bytes.length === 4
-      ? bytes.join('.')
-      : Array.from({ length: 8 }, (_, i) => ((bytes[2 * i]! << 8) | bytes[2 * i + 1]!).toString(16)).join(':');
+  const host = bytes.length === 4 ? bytes.join('.') : Array.from({ length: 8 }, (_, i) => ((bytes[2 * i]! << 8) | bytes[2 * i + 1]!).toString(16)).join(':');
   return { host: plainHost(compressIpv6(host)), port: parseInt(port, 16) };
 }
 

@@ -14,7 +14,6 @@ export interface TraceContext {
   readonly session?: number;
 }
 
-
 export function localOf(socket: Socket): Endpoint {
   return { host: plainHost(socket.localAddress ?? ''), port: socket.localPort ?? 0 };
 }
@@ -22,7 +21,6 @@ export function localOf(socket: Socket): Endpoint {
 export function remoteOf(socket: Socket): Endpoint {
   return { host: plainHost(socket.remoteAddress ?? ''), port: socket.remotePort ?? 0 };
 }
-
 
 export interface TracedSocketEvents {
   /** The peer sent FIN: no more bytes will come. */

@@ -90,7 +90,13 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
 function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const elapsed = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  return Promise.race([promise.then(() => undefined, () => undefined), elapsed]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    promise.then(
+      () => undefined,
+      () => undefined,
+    ),
+    elapsed,
+  ]).finally(() => clearTimeout(timer));
 }
 
 /** The server has finished with this session (QUIT answered, 421 sent, or the machine stopped), whatever its sockets still do. */
@@ -130,7 +136,8 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
     if (!options.maxSessions && !options.maxPerIp) return undefined;
     const live = [...sessions].filter((s) => !ended(s));
     if (options.maxSessions && live.length >= options.maxSessions) return `Too many sessions: this server takes ${options.maxSessions} at a time`;
-    if (options.maxPerIp && live.filter((s) => s.peer.host === host).length >= options.maxPerIp) return `Too many sessions from ${host}: this server takes ${options.maxPerIp} at a time from one address`;
+    if (options.maxPerIp && live.filter((s) => s.peer.host === host).length >= options.maxPerIp)
+      return `Too many sessions from ${host}: this server takes ${options.maxPerIp} at a time from one address`;
     return undefined;
   };
 
@@ -143,7 +150,12 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
       try {
         what();
       } catch (error) {
-        recorder.record({ type: 'note', side: 'server', text: `Internal error, the session is cut off: ${(error as Error).message}`, ...(trace.session !== undefined ? { session: trace.session } : {}) });
+        recorder.record({
+          type: 'note',
+          side: 'server',
+          text: `Internal error, the session is cut off: ${(error as Error).message}`,
+          ...(trace.session !== undefined ? { session: trace.session } : {}),
+        });
         traced.reset('error');
       }
     };
@@ -164,7 +176,11 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
       if (event.type === 'control.idle' && (outbox.holding || options.gate?.waiting !== undefined)) return;
       if (running) actor.send(event);
     };
-    const control = new ServerControlChannel(traced, { revealPasswords: options.revealPasswords ?? false, idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS }, report);
+    const control = new ServerControlChannel(
+      traced,
+      { revealPasswords: options.revealPasswords ?? false, idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS },
+      report,
+    );
     const data = new DataChannel(
       {
         trace,
@@ -182,7 +198,9 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
       },
       report,
     );
-    actor.on('reply', (e) => outbox.push(() => control.reply(e.code, e.lines), { side: 'server', action: 'reply', code: e.code, line: `${e.code} ${e.lines.join(' ')}` }));
+    actor.on('reply', (e) =>
+      outbox.push(() => control.reply(e.code, e.lines), { side: 'server', action: 'reply', code: e.code, line: `${e.code} ${e.lines.join(' ')}` }),
+    );
     actor.on('control.close', (e) => outbox.push(() => control.close(e.reason)));
     actor.on('data.order', (e) => {
       // The server closing its own data connection waits at the gate: a close, an abort, or a reset with a connection up
@@ -203,8 +221,20 @@ export async function startFtpServer(options: FtpServerOptions): Promise<FtpServ
       let machineDone = false;
       let socketClosed = traced.closed;
       const check = () => machineDone && socketClosed && resolve();
-      actor.subscribe({ complete: () => { machineDone = true; check(); }, error: () => { machineDone = true; check(); } });
-      traced.socket.once('close', () => { socketClosed = true; check(); });
+      actor.subscribe({
+        complete: () => {
+          machineDone = true;
+          check();
+        },
+        error: () => {
+          machineDone = true;
+          check();
+        },
+      });
+      traced.socket.once('close', () => {
+        socketClosed = true;
+        check();
+      });
     });
     const stop = () => {
       if (!running) return;

@@ -54,7 +54,7 @@ export function generatedContent(spec: GeneratedSpec): Readable {
 }
 
 function fill(out: Buffer, spec: GeneratedSpec): void {
-  let state = (spec.seed >>> 0) || 1;
+  let state = spec.seed >>> 0 || 1;
   const next = () => {
     // xorshift32: small, fast, deterministic.
     state ^= state << 13;

@@ -42,7 +42,16 @@ export class KernelStateWatch {
     if (this.#unavailable) return;
     if (event.type === 'tcp.connect' || event.type === 'tcp.accept') {
       const key = `${event.conn}/${event.side}`;
-      this.#ends.set(key, { side: event.side, channel: event.channel, conn: event.conn, local: event.local, remote: event.remote, session: event.session, last: undefined, settleAt: 0 });
+      this.#ends.set(key, {
+        side: event.side,
+        channel: event.channel,
+        conn: event.conn,
+        local: event.local,
+        remote: event.remote,
+        session: event.session,
+        last: undefined,
+        settleAt: 0,
+      });
     } else if (event.type !== 'tcp.fin' && event.type !== 'tcp.rst' && event.type !== 'tcp.close') {
       return;
     }
@@ -71,7 +80,14 @@ export class KernelStateWatch {
       const state = stateOf(table, end);
       if (state !== end.last) {
         end.last = state;
-        this.#recorder.record({ type: 'tcp.state', side: end.side, channel: end.channel, conn: end.conn, state, ...(end.session !== undefined ? { session: end.session } : {}) });
+        this.#recorder.record({
+          type: 'tcp.state',
+          side: end.side,
+          channel: end.channel,
+          conn: end.conn,
+          state,
+          ...(end.session !== undefined ? { session: end.session } : {}),
+        });
       }
       if (FINAL.has(state)) this.#ends.delete(key);
     }
@@ -94,7 +110,9 @@ export class KernelStateWatch {
 }
 
 function stateOf(table: readonly KernelConnection[], end: WatchedEnd): KernelTcpState {
-  const row = table.find((r) => r.local.port === end.local.port && r.remote.port === end.remote.port && r.local.host === end.local.host && r.remote.host === end.remote.host);
+  const row = table.find(
+    (r) => r.local.port === end.local.port && r.remote.port === end.remote.port && r.local.host === end.local.host && r.remote.host === end.remote.host,
+  );
   // No row: the kernel holds no such connection (RFC 793 §3.2: CLOSED "represents no connection state at all").
   return row?.state ?? 'CLOSED';
 }

@@ -91,7 +91,11 @@ export class LabHost {
     const id = `s${++this.#counter}`;
     const recorder = new TraceRecorder(() => performance.now());
     // The client waits at the gate before each action; the built-in server before each reply and each close of its own.
-    const gate = new StepGate({ paused: options.paused ?? false, breakpoints: options.breakpoints ?? {}, holds: options.server ? ['client'] : ['client', 'server'] });
+    const gate = new StepGate({
+      paused: options.paused ?? false,
+      breakpoints: options.breakpoints ?? {},
+      holds: options.server ? ['client'] : ['client', 'server'],
+    });
     recorder.subscribe((event) => this.#push({ type: 'trace.event', sessionId: id, event }));
     this.#announceGate(id, gate);
     const abort = new AbortController();
@@ -129,10 +133,24 @@ export class LabHost {
     const gate = new StepGate({ paused: false, holds: ['server'] });
     let server: FtpServer;
     try {
-      server = await startFtpServer({ host: '127.0.0.1', port, store: createMemoryStore(), recorder, accounts: [DEFAULT_ACCOUNT], anonymous: true, numberSessions: true, loginDelayMs: 1000, gate });
+      server = await startFtpServer({
+        host: '127.0.0.1',
+        port,
+        store: createMemoryStore(),
+        recorder,
+        accounts: [DEFAULT_ACCOUNT],
+        anonymous: true,
+        numberSessions: true,
+        loginDelayMs: 1000,
+        gate,
+      });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new Error(code === 'EADDRINUSE' ? `Port ${port} on 127.0.0.1 is already in use: pick another one (0 picks a free port).` : `Could not start the server on 127.0.0.1:${port}: ${(error as Error).message}`);
+      throw new Error(
+        code === 'EADDRINUSE'
+          ? `Port ${port} on 127.0.0.1 is already in use: pick another one (0 picks a free port).`
+          : `Could not start the server on 127.0.0.1:${port}: ${(error as Error).message}`,
+      );
     }
     const id = `s${++this.#counter}`;
     recorder.subscribe((event) => {
@@ -183,7 +201,13 @@ export class LabHost {
     gate.subscribe((state) => {
       const held = state.waiting;
       const waiting = held ? (held.side === 'client' ? maskCommandLine(held.line ?? held.action, false) : (held.line ?? held.action)) : undefined;
-      this.#push({ type: 'gate.state', sessionId: id, paused: state.paused, ...(waiting ? { waiting, side: held!.side } : {}), ...(state.reason ? { reason: state.reason } : {}) });
+      this.#push({
+        type: 'gate.state',
+        sessionId: id,
+        paused: state.paused,
+        ...(waiting ? { waiting, side: held!.side } : {}),
+        ...(state.reason ? { reason: state.reason } : {}),
+      });
     });
   }
 

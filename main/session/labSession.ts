@@ -51,7 +51,14 @@ export async function startLabSession(options: LabSessionOptions): Promise<LabSe
   const kernelStates = options.kernelTcpStates ? new KernelStateWatch(recorder) : undefined;
   const server = options.server
     ? undefined
-    : await startFtpServer({ store: createMemoryStore(), recorder, accounts: [DEFAULT_ACCOUNT], anonymous: true, loginDelayMs: 1000, ...(options.gate ? { gate: options.gate } : {}) });
+    : await startFtpServer({
+        store: createMemoryStore(),
+        recorder,
+        accounts: [DEFAULT_ACCOUNT],
+        anonymous: true,
+        loginDelayMs: 1000,
+        ...(options.gate ? { gate: options.gate } : {}),
+      });
   const address = options.server ?? server!.address;
   const steps = resolveScenario(scenario, settings);
   const meta: TraceMeta = {

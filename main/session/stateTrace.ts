@@ -53,7 +53,12 @@ export function stateTracer(recorder: TraceRecorder, machine: 'client' | 'server
       const from = previous.get(region);
       if (to === from || to === '') continue;
       recorder.record({
-        type: 'state', side, machine, from: from ?? '(start)', to, event: eventName(inspection.event as { type: string }),
+        type: 'state',
+        side,
+        machine,
+        from: from ?? '(start)',
+        to,
+        event: eventName(inspection.event as { type: string }),
         ...(session !== undefined ? { session } : {}),
       });
       previous.set(region, to);

@@ -333,7 +333,13 @@ function withReadInto(stream: Readable, handle: FileHandle, start: number, end: 
   return source;
 }
 
-async function openWriteStream(host: string, virtual: string, mode: WriteMode, existing: Stats | undefined, quota: StorageQuota | undefined): Promise<FileSink> {
+async function openWriteStream(
+  host: string,
+  virtual: string,
+  mode: WriteMode,
+  existing: Stats | undefined,
+  quota: StorageQuota | undefined,
+): Promise<FileSink> {
   let handle: FileHandle;
   let start: number | undefined;
   try {
@@ -417,7 +423,7 @@ function withWriteFrom(
       const granted = take(length);
       try {
         // A regular file takes the whole write, but the call may return less: write the rest after it.
-        for (let done = 0; done < granted; ) {
+        for (let done = 0; done < granted;) {
           const { bytesWritten } = await handle.write(buffer, done, granted - done, at === undefined ? null : at + done);
           done += bytesWritten;
         }
@@ -435,7 +441,9 @@ function withWriteFrom(
   sink._write = (chunk, encoding, callback) => {
     const granted = take(chunk.length);
     if (granted === 0 && chunk.length > 0) return callback(overQuota());
-    streamWrite(granted < chunk.length ? chunk.subarray(0, granted) : chunk, encoding, (error) => callback(error ? refuse(error) : granted < chunk.length ? overQuota() : error));
+    streamWrite(granted < chunk.length ? chunk.subarray(0, granted) : chunk, encoding, (error) =>
+      callback(error ? refuse(error) : granted < chunk.length ? overQuota() : error),
+    );
   };
   if (sink._writev) {
     const streamWritev = sink._writev.bind(sink);
@@ -443,7 +451,9 @@ function withWriteFrom(
       const wanted = chunks.reduce((n, { chunk }) => n + chunk.length, 0);
       const granted = take(wanted);
       if (granted === 0 && wanted > 0) return callback(overQuota());
-      streamWritev(granted < wanted ? firstBytesOf(chunks, granted) : chunks, (error) => callback(error ? refuse(error) : granted < wanted ? overQuota() : error));
+      streamWritev(granted < wanted ? firstBytesOf(chunks, granted) : chunks, (error) =>
+        callback(error ? refuse(error) : granted < wanted ? overQuota() : error),
+      );
     };
   }
   // The stream ends, or is destroyed (closing the file), only after the writes handed over before: an aborted or

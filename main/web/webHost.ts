@@ -87,7 +87,12 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
   };
 }
 
-function serveFile(request: IncomingMessage, response: ServerResponse, files: ReadonlyMap<string, StaticFile>, access: { token: string; port: () => number }): void {
+function serveFile(
+  request: IncomingMessage,
+  response: ServerResponse,
+  files: ReadonlyMap<string, StaticFile>,
+  access: { token: string; port: () => number },
+): void {
   const port = access.port();
   const send = (status: number, body: string, headers: Record<string, string> = {}) => {
     response.writeHead(status, { ...securityHeaders(port), 'Content-Type': 'text/plain; charset=utf-8', ...headers });

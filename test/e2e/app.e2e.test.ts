@@ -41,10 +41,12 @@ async function stepUntil(what: RegExp): Promise<void> {
     const shown = await counter();
     await page.click('#step');
     // Landed: a recorded row came into view, or someone new waits at the gate.
-    await expect.poll(async () => {
-      const now = await status();
-      return what.test(now) || (heldPhrase(now) !== undefined && (heldPhrase(now) !== held || (await counter()) !== shown));
-    }).toBe(true);
+    await expect
+      .poll(async () => {
+        const now = await status();
+        return what.test(now) || (heldPhrase(now) !== undefined && (heldPhrase(now) !== held || (await counter()) !== shown));
+      })
+      .toBe(true);
   }
 }
 
@@ -92,12 +94,17 @@ describe('the textbook upload, step by step', () => {
     // The future is not drawn: the server's 226 has not been shown yet.
     expect(await markStarting('server → client: 226').count()).toBe(0);
     // The transcript highlights the same step.
-    await expect(page.locator('#transcript li.current').last().textContent()).resolves.toMatch(/data connection D1 closed by client \(FIN\): end of file in STREAM mode/);
+    await expect(page.locator('#transcript li.current').last().textContent()).resolves.toMatch(
+      /data connection D1 closed by client \(FIN\): end of file in STREAM mode/,
+    );
     // The detail panel explains the current step, with its RFC section.
     await expect(page.locator('#detail-body .rfc-section').textContent()).resolves.toBe('959 §3.4.1');
     // The narration says it in a sentence; the client machine is lit in its close state, from its own definition.
-    await expect(page.locator('#narration-body .narration-text').textContent()).resolves.toMatch(/client closes the data connection \(TCP FIN\): end of file in STREAM mode/);
-    const clientRegion = (region: string) => page.locator(`.statechart[data-machine="client"] li.state[data-path="${region}"] .state.active-leaf > .state-name`);
+    await expect(page.locator('#narration-body .narration-text').textContent()).resolves.toMatch(
+      /client closes the data connection \(TCP FIN\): end of file in STREAM mode/,
+    );
+    const clientRegion = (region: string) =>
+      page.locator(`.statechart[data-machine="client"] li.state[data-path="${region}"] .state.active-leaf > .state-name`);
     await expect(clientRegion('session').textContent()).resolves.toBe('closingData');
     // The client's data region is half closed: its FIN is out, the server's has not come yet.
     await expect(clientRegion('data').textContent()).resolves.toBe('finSent');

@@ -90,7 +90,11 @@ interface DrawnRow {
 async function dataArrowsTopToBottom(): Promise<DrawnRow[]> {
   const rows: DrawnRow[] = [];
   for (const m of await page.locator('g.mark.channel-data.transfer, g.mark.channel-data.fin').all()) {
-    rows.push({ label: shortLabel((await m.getAttribute('aria-label')) ?? ''), step: Number(await m.getAttribute('data-step')), y: Math.round(await arrowY(m)) });
+    rows.push({
+      label: shortLabel((await m.getAttribute('aria-label')) ?? ''),
+      step: Number(await m.getAttribute('data-step')),
+      y: Math.round(await arrowY(m)),
+    });
   }
   return rows.sort((a, b) => a.y - b.y);
 }
@@ -132,7 +136,7 @@ const UPLOADERS = [
 ] as const;
 
 describe('watching the server while a client uploads', () => {
-  it.each(UPLOADERS)('watch mode: an upload\'s data row comes before the client\'s FIN row ($name)', async ({ slug, upload }) => {
+  it.each(UPLOADERS)("watch mode: an upload's data row comes before the client's FIN row ($name)", async ({ slug, upload }) => {
     scratch = await mkdtemp(join(tmpdir(), 'ftp-lab-data-truth-'));
     const file = join(scratch, 'up.txt');
     await writeFile(file, CONTENT);
@@ -146,9 +150,9 @@ describe('watching the server while a client uploads', () => {
     const transfer = page.locator('g.mark.channel-data.transfer');
     const clientFin = markStarting('data connection D1: FIN from client');
     const serverFin = markStarting('data connection D1: FIN from server');
-    await expect.poll(() => transfer.count(), { message: 'the upload\'s data arrow drawn' }).toBe(1);
-    await expect(clientFin.count(), 'the client\'s FIN drawn').resolves.toBe(1);
-    await expect(serverFin.count(), 'the server\'s FIN drawn').resolves.toBe(1);
+    await expect.poll(() => transfer.count(), { message: "the upload's data arrow drawn" }).toBe(1);
+    await expect(clientFin.count(), "the client's FIN drawn").resolves.toBe(1);
+    await expect(serverFin.count(), "the server's FIN drawn").resolves.toBe(1);
     expect(await clientFin.getAttribute('aria-label')).toBe('data connection D1: FIN from client, end of file in STREAM mode (RFC 959 §3.4.1)');
     expect(await transfer.getAttribute('aria-label')).toMatch(/^data connection D1: 9 bytes client → server in /);
     // No client of ours in watch mode: its state machine is not shown (an empty 'not started' list was); the server's is.
@@ -199,7 +203,7 @@ async function pausedAt(): Promise<{ status: string; currentFin: string[]; narra
 const CLIENT_EOF_FIN = 'data connection D1: FIN from client, end of file in STREAM mode (RFC 959 §3.4.1)';
 
 describe.each([2, 5])('a tcp.fin:data breakpoint at %s steps/s', (speed) => {
-  it('live run: a tcp.fin:data breakpoint stops at the client\'s end-of-file FIN', async () => {
+  it("live run: a tcp.fin:data breakpoint stops at the client's end-of-file FIN", async () => {
     await page.selectOption('#scenario', 'textbook-upload');
     await page.locator('#bp-events input[value="tcp.fin:data"]').check();
     await page.selectOption('#speed', String(speed));
@@ -212,7 +216,9 @@ describe.each([2, 5])('a tcp.fin:data breakpoint at %s steps/s', (speed) => {
 
     const at = await pausedAt();
     const step = await counter();
-    const finSteps = await page.locator('g.mark.fin.channel-data').evaluateAll((nodes) => nodes.map((n) => `${n.getAttribute('data-step')}: ${n.getAttribute('aria-label')}`));
+    const finSteps = await page
+      .locator('g.mark.fin.channel-data')
+      .evaluateAll((nodes) => nodes.map((n) => `${n.getAttribute('data-step')}: ${n.getAttribute('aria-label')}`));
     const where = `step counter ${step}; data FINs drawn (row: label) ${JSON.stringify(finSteps)}; screenshot ${shot}`;
     // The client's FIN is the end of file (RFC 959 §3.4.1): the first tcp.fin on the data connection, so the
     // breakpoint stops there, with the client's FIN the current step and the server's not yet shown.
@@ -242,7 +248,7 @@ describe.each([2, 5])('a tcp.fin:data breakpoint at %s steps/s', (speed) => {
     expect(await markStarting('226').count(), 'the 226 is not shown yet').toBe(0);
   }, 40_000);
 
-  it('replay (control): the same breakpoint stops at the client\'s end-of-file FIN', async () => {
+  it("replay (control): the same breakpoint stops at the client's end-of-file FIN", async () => {
     await app.runToEnd('textbook-upload');
     const clientFin = markStarting('data connection D1: FIN from client');
     const finStep = Number(await clientFin.getAttribute('data-step'));

@@ -20,7 +20,13 @@ const ARTIFACTS = join(process.cwd(), 'test-artifacts');
 const hostile: TraceFile = {
   format: 'ftp-lab-trace',
   version: 1,
-  meta: { createdAt: '2026-01-01T00:00:00Z', tool: 'test</script><script>alert("tool")</script>', title: HOSTILE_TITLE, scenario: 'textbook-upload', passwordsMasked: true },
+  meta: {
+    createdAt: '2026-01-01T00:00:00Z',
+    tool: 'test</script><script>alert("tool")</script>',
+    title: HOSTILE_TITLE,
+    scenario: 'textbook-upload',
+    passwordsMasked: true,
+  },
   events: hostileEvents(),
 };
 
@@ -69,7 +75,10 @@ beforeEach(async () => {
 afterEach(async () => {
   expect(dialogs, 'no page may open a dialog').toEqual([]);
   expect(problems, 'no script errors or CSP violations').toEqual([]);
-  expect(requests.filter((url) => !url.startsWith('file://')), 'offline: nothing but the file itself').toEqual([]);
+  expect(
+    requests.filter((url) => !url.startsWith('file://')),
+    'offline: nothing but the file itself',
+  ).toEqual([]);
   await context.close();
 });
 
@@ -170,7 +179,10 @@ describe('Mermaid export in the browser', () => {
       const { svg } = await api.render('hostile', source);
       const out = document.getElementById('out')!;
       out.innerHTML = svg;
-      return { texts: [...out.querySelectorAll('text')].map((t) => t.textContent ?? ''), injected: out.querySelectorAll('script, img, iframe, foreignObject').length };
+      return {
+        texts: [...out.querySelectorAll('text')].map((t) => t.textContent ?? ''),
+        injected: out.querySelectorAll('script, img, iframe, foreignObject').length,
+      };
     }, text);
     expect(drawn.injected).toBe(0);
     expect(drawn.texts).toContain(HOSTILE_TITLE);

@@ -90,7 +90,8 @@ describe('a scenario file', () => {
   });
 
   it('refuses a broken file on load with a sentence naming the problem, and the page goes on working', async () => {
-    const loadBroken = async (name: string, text: string) => page.locator('#scenario-file').setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(text, 'utf8') });
+    const loadBroken = async (name: string, text: string) =>
+      page.locator('#scenario-file').setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(text, 'utf8') });
     await loadBroken('broken.json', '{ "name": "Not A Name", "title": "x", "description": "y", "steps": [] }');
     await expect.poll(status).toBe('Could not load broken.json: The scenario is not valid: name: lower-case letters, digits and dashes');
     await expect(page.locator('#scenario').inputValue()).resolves.not.toBe('file:');
@@ -99,7 +100,9 @@ describe('a scenario file', () => {
 
     // A step of neither kind is named as such, not "Invalid input".
     await loadBroken('bad-step.json', JSON.stringify({ name: 'bad-step', title: 't', description: 'd', steps: [{ sned: 'USER x' }] }));
-    await expect.poll(status).toBe('Could not load bad-step.json: The scenario is not valid: steps.0: a step is {"send": "A COMMAND LINE", ...} or {"data": "setup", ...}');
+    await expect
+      .poll(status)
+      .toBe('Could not load bad-step.json: The scenario is not valid: steps.0: a step is {"send": "A COMMAND LINE", ...} or {"data": "setup", ...}');
 
     await loadBroken('not-json.json', '{ "name": ');
     await expect.poll(status).toMatch(/^Could not load not-json\.json: The scenario is not valid JSON: /);

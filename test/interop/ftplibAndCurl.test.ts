@@ -577,7 +577,8 @@ done(stor=stor, retr=retr, sha=sha256(b''.join(got)))
       expect(t, `a data.transfer for ${command}`).toBeDefined();
       return t!;
     };
-    const finsOn = (conn: string) => events.filter((e): e is Extract<TraceEvent, { type: 'tcp.fin' }> => e.type === 'tcp.fin' && e.channel === 'data' && e.conn === conn);
+    const finsOn = (conn: string) =>
+      events.filter((e): e is Extract<TraceEvent, { type: 'tcp.fin' }> => e.type === 'tcp.fin' && e.channel === 'data' && e.conn === conn);
     const reply226After = (seq: number) => events.find((e) => e.type === 'ftp.reply' && e.code === 226 && e.seq > seq);
 
     // Upload (STOR, STREAM mode): the client's FIN is the end of file (959 §3.2, §3.4.1). The server

@@ -114,8 +114,12 @@ function uploadContent(asked: Partial<RunSettings>): Buffer {
 }
 
 /** The data connections in a client trace, in order, with the first FIN each one saw. */
-function dataConnections(events: readonly TraceEvent[]): { conn: string; opener: 'client' | 'server'; firstFin: Extract<TraceEvent, { type: 'tcp.fin' }> | undefined }[] {
-  const opened = events.filter((e): e is Extract<TraceEvent, { type: 'tcp.connect' | 'tcp.accept' }> => (e.type === 'tcp.connect' || e.type === 'tcp.accept') && e.channel === 'data');
+function dataConnections(
+  events: readonly TraceEvent[],
+): { conn: string; opener: 'client' | 'server'; firstFin: Extract<TraceEvent, { type: 'tcp.fin' }> | undefined }[] {
+  const opened = events.filter(
+    (e): e is Extract<TraceEvent, { type: 'tcp.connect' | 'tcp.accept' }> => (e.type === 'tcp.connect' || e.type === 'tcp.accept') && e.channel === 'data',
+  );
   return opened.map((o) => ({
     conn: o.conn,
     // The client recorded it: connect = the client opened it (passive), accept = the server did (active).
@@ -166,7 +170,17 @@ describe('our client against vsftpd', () => {
         it(`download hello.txt, TYPE ${type}, ${how}: exit 0, the server's FIN ends the file, and the sha256 matches`, () =>
           noLeaks(async () => {
             const expected = sha256(helloAs[type]);
-            const run = await ftpLab(['download', '--server', url, '--file', 'hello.txt', '--type', type, passive ? '--passive' : '--active', ...(extended ? ['--extended'] : [])]);
+            const run = await ftpLab([
+              'download',
+              '--server',
+              url,
+              '--file',
+              'hello.txt',
+              '--type',
+              type,
+              passive ? '--passive' : '--active',
+              ...(extended ? ['--extended'] : []),
+            ]);
             expect(run.code, run.text).toBe(0);
             expect(run.err).toEqual([]);
             expect(run.out).toContain(`# RETR hello.txt: ${helloWireBytes} bytes received, sha256 ${expected.slice(0, 16)}…`);
@@ -253,7 +267,10 @@ describe('our client against vsftpd', () => {
       const run = await ftpLab(['missing-file', '--server', url]);
       expect(run.code, run.text).toBe(0);
       expect(run.err).toEqual([]);
-      expect(run.out.some((l) => /^S→C {2}550 /.test(l)), run.text).toBe(true);
+      expect(
+        run.out.some((l) => /^S→C {2}550 /.test(l)),
+        run.text,
+      ).toBe(true);
       expect(transfersIn(run.events)).toEqual([]);
       expect(replyCodes(run.events).at(-1)).toBe(221);
     }));
@@ -389,7 +406,7 @@ describe('our client never hangs', () => {
     await leaks.assertNoLeaks();
   });
 
-  it('vsftpd\'s session process dies right after the login: exit 1, and the sentence says the server closed the connection', async () => {
+  it("vsftpd's session process dies right after the login: exit 1, and the sentence says the server closed the connection", async () => {
     const leaks = trackHandles();
     const vsftpd = await startVsftpd();
     try {

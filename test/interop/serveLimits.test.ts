@@ -71,7 +71,9 @@ it('--max-sessions 3 --max-per-ip 1: 421 past either limit, the server closes; a
   const refused = events.filter((e) => e.type === 'ftp.reply' && e.code === 421 && e.lines[0]!.startsWith('Too many sessions')).map((e) => e.session);
   expect(refused).toHaveLength(2);
   for (const session of refused) {
-    expect(events.some((e) => e.session === session && e.type === 'tcp.fin' && e.channel === 'control' && e.side === 'server' && e.reason === 'limit')).toBe(true);
+    expect(events.some((e) => e.session === session && e.type === 'tcp.fin' && e.channel === 'control' && e.side === 'server' && e.reason === 'limit')).toBe(
+      true,
+    );
   }
   serve = undefined;
 }, 30_000);

@@ -94,7 +94,11 @@ it('ftplib under --quota 1M: 552 at the quota with the bytes kept; an overwrite 
   const tracePath = join(scratch, 'quota-trace.json');
   await withServer(['--quota', '1M', '--trace', tracePath], async (server) => {
     expect(server.stdout()).toContain('with a quota of 1 MiB (1048576 bytes), 0 bytes used');
-    const run = await runPython(SESSION, [String(server.port), `a.bin=${a.path}`, `b.bin=${b.path}`, `a.bin=${smallerA.path}`, 'DELE:b.bin', `c.bin=${c.path}`], { timeoutMs: 30_000 });
+    const run = await runPython(
+      SESSION,
+      [String(server.port), `a.bin=${a.path}`, `b.bin=${b.path}`, `a.bin=${smallerA.path}`, 'DELE:b.bin', `c.bin=${c.path}`],
+      { timeoutMs: 30_000 },
+    );
     expect(run.code, `${run.stderr}\n${server.stdout()}`).toBe(0);
     const replies = JSON.parse(run.stdout.trim().split('\n').pop()!) as string[];
     // a.bin fits (600 KiB of 1 MiB); b.bin only up to the quota; the smaller a.bin frees 300 KiB; DELE frees the
@@ -126,7 +130,8 @@ it('two curl uploads crossing --quota 1M at once: together they keep exactly 1 M
   const x = await localFile('x.bin', MiB);
   const y = await localFile('y.bin', MiB);
   await withServer(['--quota', '1M'], async (server) => {
-    const upload = (local: string, name: string) => runCurl(['-sS', '-v', '--ftp-pasv', '-T', local, `ftp://127.0.0.1:${server.port}/${name}`], { timeoutMs: 30_000 });
+    const upload = (local: string, name: string) =>
+      runCurl(['-sS', '-v', '--ftp-pasv', '-T', local, `ftp://127.0.0.1:${server.port}/${name}`], { timeoutMs: 30_000 });
     const results = await Promise.all([upload(x.path, 'x.bin'), upload(y.path, 'y.bin')]);
     const onX = await readFile(join(server.root, 'x.bin'));
     const onY = await readFile(join(server.root, 'y.bin'));

@@ -108,11 +108,22 @@ it('SIGTERM during transfers: 426 then 421 for each transfer, 421 for the idle s
   const events = trace.events;
   for (const session of [1, 2, 3]) {
     const own = events.filter((e) => e.session === session);
-    expect(own.some((e) => e.type === 'ftp.reply' && e.code === 421), `session ${session} 421`).toBe(true);
+    expect(
+      own.some((e) => e.type === 'ftp.reply' && e.code === 421),
+      `session ${session} 421`,
+    ).toBe(true);
     // The control connection ends with the server's FIN (or, for a client that would not close, its RST): recorded.
-    expect(own.some((e) => (e.type === 'tcp.fin' || e.type === 'tcp.rst') && e.channel === 'control' && e.side === 'server' && e.reason === 'shutdown'), `session ${session} close`).toBe(true);
+    expect(
+      own.some((e) => (e.type === 'tcp.fin' || e.type === 'tcp.rst') && e.channel === 'control' && e.side === 'server' && e.reason === 'shutdown'),
+      `session ${session} close`,
+    ).toBe(true);
   }
   // Both transfers are in the trace, cut short.
   const transfers = events.filter((e) => e.type === 'data.transfer');
-  expect(transfers.map((e) => e.type === 'data.transfer' && [e.session, e.complete])).toEqual(expect.arrayContaining([[1, false], [2, false]]));
+  expect(transfers.map((e) => e.type === 'data.transfer' && [e.session, e.complete])).toEqual(
+    expect.arrayContaining([
+      [1, false],
+      [2, false],
+    ]),
+  );
 }, 30_000);

@@ -78,7 +78,6 @@ afterEach(async () => {
 // ---------------------------------------------------------------------------------------------
 // Reading the trace
 
-
 /** The side whose record this is: tcp.fin/tcp.rst name the sender in `side`; `dir: 'received'` is the peer's record. */
 function recordedBy(e: TraceEvent): Side {
   if ((e.type === 'tcp.fin' || e.type === 'tcp.rst') && e.dir === 'received') return otherSide(e.side);
@@ -277,7 +276,9 @@ function checkDataConnection(m: Mapped, row: Row, events: readonly TraceEvent[],
 
   // Sanity of the mapping: the side the trace says connected sent the SYN.
   const connector = own.find((e) => e.type === 'tcp.connect')?.side;
-  expect.soft(m.sideOf(wire.initiator), table(`the trace's tcp.connect is by the ${connector}, the wire's SYN by the ${m.sideOf(wire.initiator)}`)).toBe(connector);
+  expect
+    .soft(m.sideOf(wire.initiator), table(`the trace's tcp.connect is by the ${connector}, the wire's SYN by the ${m.sideOf(wire.initiator)}`))
+    .toBe(connector);
   expect.soft(wire.synSeen, table('the capture has no SYN for this connection: it started before the capture')).toBe(true);
   expect.soft(facts.filter((f) => f.kind === 'rst').length, table('the wire has a RST on the data connection')).toBe(0);
 
@@ -293,7 +294,9 @@ function checkDataConnection(m: Mapped, row: Row, events: readonly TraceEvent[],
     expect
       .soft(
         wireFirstFin === undefined || controlQuitFrame === undefined || wireFirstFin.frame > controlQuitFrame,
-        table(`MODE ${row.mode}: the wire's first data FIN (frame ${wireFirstFin?.frame}) should come after QUIT on the control connection (frame ${controlQuitFrame})`),
+        table(
+          `MODE ${row.mode}: the wire's first data FIN (frame ${wireFirstFin?.frame}) should come after QUIT on the control connection (frame ${controlQuitFrame})`,
+        ),
       )
       .toBe(true);
     expect.soft(controlQuitFrame, 'QUIT not found on the wire of the control connection').toBeDefined();
@@ -317,9 +320,7 @@ function checkDataConnection(m: Mapped, row: Row, events: readonly TraceEvent[],
     const transfers = transferOf(side);
     expect.soft(transfers.length, table(`the ${side} should record exactly one data.transfer on ${m.conn}, it recorded ${transfers.length}`)).toBe(1);
     const bytes = transfers[0]?.bytes;
-    expect
-      .soft(bytes, table(`${side}'s data.transfer says ${bytes} bytes; the wire carried ${wireSent} payload bytes from the ${sender}`))
-      .toBe(wireSent);
+    expect.soft(bytes, table(`${side}'s data.transfer says ${bytes} bytes; the wire carried ${wireSent} payload bytes from the ${sender}`)).toBe(wireSent);
     expect.soft(transfers[0]?.complete, table(`${side}'s data.transfer is not complete`)).toBe(true);
     if (framed) expect.soft(transfers[0]?.keptOpen, table(`MODE ${row.mode}: ${side}'s data.transfer should say keptOpen`)).toBe(true);
   }
@@ -329,7 +330,12 @@ function checkDataConnection(m: Mapped, row: Row, events: readonly TraceEvent[],
   //     BLOCK/COMPRESSED the EOF marker's bytes are the last bytes of the stream.
   const lastSenderData = [...facts].reverse().find((f) => f.kind === 'data' && f.from === m.endpoint[sender]);
   if (lastSenderData && wireFirstFin) {
-    expect.soft(lastSenderData.frame < wireFirstFin.frame, table(`on the wire, payload (frame ${lastSenderData.frame}) after the first FIN (frame ${wireFirstFin.frame})`)).toBe(true);
+    expect
+      .soft(
+        lastSenderData.frame < wireFirstFin.frame,
+        table(`on the wire, payload (frame ${lastSenderData.frame}) after the first FIN (frame ${wireFirstFin.frame})`),
+      )
+      .toBe(true);
   }
   if (framed) {
     const marker = own.find((e) => e.type === 'data.marker' && e.marker === 'eof' && recordedBy(e) === sender);
@@ -338,7 +344,10 @@ function checkDataConnection(m: Mapped, row: Row, events: readonly TraceEvent[],
     if (hex) {
       const stream = payloadStream(wire, m.endpoint[sender]);
       const eof = Buffer.from(hex.replace(/ /g, ''), 'hex');
-      const tail = stream.subarray(stream.length - eof.length).toString('hex').replace(/(..)(?!$)/g, '$1 ');
+      const tail = stream
+        .subarray(stream.length - eof.length)
+        .toString('hex')
+        .replace(/(..)(?!$)/g, '$1 ');
       expect
         .soft(tail, table(`MODE ${row.mode}: the wire's last ${eof.length} bytes from the ${sender} are [${tail}], the trace's EOF marker is [${hex}]`))
         .toBe(hex.toLowerCase());
@@ -385,7 +394,9 @@ function checkDataConnection(m: Mapped, row: Row, events: readonly TraceEvent[],
         expect
           .soft(
             transfer.seq < firstFin.seq,
-            table(`MODE ${row.mode}, ${side} (${role}): the trace records a FIN (#${firstFin.seq}) before the data.transfer (#${transfer.seq}); on the wire all payload precedes the FIN`),
+            table(
+              `MODE ${row.mode}, ${side} (${role}): the trace records a FIN (#${firstFin.seq}) before the data.transfer (#${transfer.seq}); on the wire all payload precedes the FIN`,
+            ),
           )
           .toBe(true);
       }
@@ -411,15 +422,18 @@ for (const direction of ['upload', 'download'] as const) {
   }
 }
 
-describe.skipIf(!tools.ok)(`the trace's order on each data connection is the wire's (dumpcap on lo, tshark)${tools.ok ? '' : ` — SKIPPED: ${tools.reason}`}`, () => {
-  for (const row of rows) {
-    it(title(row), async () => {
-      const { output, events, wire, note } = await runSession(row);
-      expect(output.failure, 'the session itself failed').toBeUndefined();
-      const dataConns = [...new Set(events.flatMap((e) => ('channel' in e && e.channel === 'data' && connOf(e) ? [connOf(e)!] : [])))];
-      expect(dataConns, 'one data connection per session (one transfer)').toHaveLength(1);
-      const quit = quitFrame(events, wire);
-      for (const conn of dataConns) checkDataConnection(mapConnection(conn, events, wire, note), row, events, quit);
-    });
-  }
-});
+describe.skipIf(!tools.ok)(
+  `the trace's order on each data connection is the wire's (dumpcap on lo, tshark)${tools.ok ? '' : ` — SKIPPED: ${tools.reason}`}`,
+  () => {
+    for (const row of rows) {
+      it(title(row), async () => {
+        const { output, events, wire, note } = await runSession(row);
+        expect(output.failure, 'the session itself failed').toBeUndefined();
+        const dataConns = [...new Set(events.flatMap((e) => ('channel' in e && e.channel === 'data' && connOf(e) ? [connOf(e)!] : [])))];
+        expect(dataConns, 'one data connection per session (one transfer)').toHaveLength(1);
+        const quit = quitFrame(events, wire);
+        for (const conn of dataConns) checkDataConnection(mapConnection(conn, events, wire, note), row, events, quit);
+      });
+    }
+  },
+);

@@ -19,7 +19,9 @@ function sourceFiles(dir: string): string[] {
 /** The project files `file` imports (relative specifiers only: packages cannot close a cycle). */
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  const specifiers = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2]!);
+  const specifiers = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g)].map(
+    (m) => m[1] ?? m[2]!,
+  );
   return specifiers.flatMap((spec) => {
     const base = resolve(dirname(file), spec).replace(/\.(js|mjs|cjs)$/, '');
     const found = [base, `${base}.ts`, `${base}.tsx`, join(base, 'index.ts')].find((p) => existsSync(p) && statSync(p).isFile());
@@ -66,11 +68,25 @@ describe('imports', () => {
   it('core/, main/, renderer/ and scripts/ have no import cycle', () => {
     const files = FOLDERS.flatMap((f) => sourceFiles(join(ROOT, f)));
     const graph = new Map(files.map((f) => [f, importsOf(f)]));
-    const named = cycles(graph).map((c) => c.map((f) => relative(ROOT, f)).sort().join(' ↔ '));
+    const named = cycles(graph).map((c) =>
+      c
+        .map((f) => relative(ROOT, f))
+        .sort()
+        .join(' ↔ '),
+    );
     expect(named).toEqual([]);
   });
 
   it('the check finds a cycle when there is one', () => {
-    expect(cycles(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]]))).toEqual([['c', 'b', 'a']]);
+    expect(
+      cycles(
+        new Map([
+          ['a', ['b']],
+          ['b', ['c']],
+          ['c', ['a']],
+          ['d', ['a']],
+        ]),
+      ),
+    ).toEqual([['c', 'b', 'a']]);
   });
 });

@@ -29,7 +29,9 @@ function page() {
   const seen: PlaybackSnapshot[] = [];
   const pushed: HostMessage[] = [];
   host.subscribe((message) => pushed.push(message));
-  const playback = new Playback(api, { setTimeout: (f, ms) => setTimeout(f, ms) as unknown as number, clearTimeout: (h) => clearTimeout(h) }, (s) => seen.push(s));
+  const playback = new Playback(api, { setTimeout: (f, ms) => setTimeout(f, ms) as unknown as number, clearTimeout: (h) => clearTimeout(h) }, (s) =>
+    seen.push(s),
+  );
   const status = () => playback.snapshot.status.text;
   return { playback, seen, pushed, status };
 }
@@ -100,7 +102,12 @@ describe('watching the built-in server', () => {
     const fromStop = seen.length;
     playback.stop();
     await expect.poll(status).toMatch(/^Session complete/);
-    expect(seen.slice(fromStop).map((s) => s.status.text).filter((text) => /atching/.test(text))).toEqual([]);
+    expect(
+      seen
+        .slice(fromStop)
+        .map((s) => s.status.text)
+        .filter((text) => /atching/.test(text)),
+    ).toEqual([]);
     await expect(openRawControl(port)).rejects.toThrow(/ECONNREFUSED/);
   });
 

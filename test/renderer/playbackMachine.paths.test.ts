@@ -123,7 +123,10 @@ function worldEvents(world: World) {
         : []),
     ];
     const answers: PlaybackEvent[] = starting
-      ? [internal({ type: 'xstate.done.actor.start', output: startedFor(s) }), internal({ type: 'xstate.error.actor.start', error: new Error('Port 2121 on 127.0.0.1 is already in use.') })]
+      ? [
+          internal({ type: 'xstate.done.actor.start', output: startedFor(s) }),
+          internal({ type: 'xstate.error.actor.start', error: new Error('Port 2121 on 127.0.0.1 is already in use.') }),
+        ]
       : s.matches('stopping')
         ? [internal({ type: 'xstate.done.actor.stop', output: undefined })]
         : [];
@@ -182,7 +185,10 @@ function userSees(s: Snapshot, view: PlaybackSnapshot): string[] {
   say(!view.live || view.playing || noted || atBreak(s) || view.question !== undefined || /^Paused/.test(text), `"${text}" while paused`);
   say(view.live || !/atching/.test(text), `"${text}" with no server watched`);
   say(!s.matches({ live: 'freeRunning' }) || view.shown === view.total, 'free running shows every row');
-  say(!atBreak(s) || noted || (tone === 'break' && /^Paused at a breakpoint (before|after|on) .+\. Step \(→\) or Resume \(space\) to go on\.$/.test(text)), `"${text}" at a breakpoint`);
+  say(
+    !atBreak(s) || noted || (tone === 'break' && /^Paused at a breakpoint (before|after|on) .+\. Step \(→\) or Resume \(space\) to go on\.$/.test(text)),
+    `"${text}" at a breakpoint`,
+  );
   say((view.question !== undefined) === s.matches({ live: 'asking' }), 'a question is on screen exactly while asking');
   const counted = /step (\d+) of (\d+)/.exec(text);
   say(!counted || (Number(counted[1]) === view.shown && Number(counted[2]) === view.total), `"${text}" with ${view.shown}/${view.total} shown`);
@@ -202,13 +208,20 @@ function userSees(s: Snapshot, view: PlaybackSnapshot): string[] {
 }
 
 const WORLDS: { title: string; world: World; input: PlaybackInput }[] = [
-  { title: 'a run of the textbook upload, with a breakpoint of each kind', world: { starts: ['run'], scriptLength: RUN_SCRIPT.length, extras: false }, input: { speed: 2, breakpoints: BREAKS } },
+  {
+    title: 'a run of the textbook upload, with a breakpoint of each kind',
+    world: { starts: ['run'], scriptLength: RUN_SCRIPT.length, extras: false },
+    input: { speed: 2, breakpoints: BREAKS },
+  },
   { title: 'curl against the watched server', world: { starts: ['watch'], scriptLength: WATCH_SCRIPT.length, extras: false }, input: { speed: 2 } },
   { title: 'everything at once, two events long', world: { starts: ['run', 'watch', 'file'], scriptLength: 2, extras: true }, input: { speed: 2 } },
 ];
 
 /** Each world walked once: the shortest path to every state it can reach (each path ends in one of them). */
-const walked = WORLDS.map((w) => ({ ...w, paths: getShortestPaths(logic, { input: w.input, events: worldEvents(w.world), serializeState, limit: 1_000_000 }) }));
+const walked = WORLDS.map((w) => ({
+  ...w,
+  paths: getShortestPaths(logic, { input: w.input, events: worldEvents(w.world), serializeState, limit: 1_000_000 }),
+}));
 
 describe.each(walked)('the playback statechart as a graph: $title', ({ paths }) => {
   const states = paths.map((path) => path.state);
@@ -226,8 +239,15 @@ describe.each(walked)('the playback statechart as a graph: $title', ({ paths }) 
     for (const s of live) {
       const stopping = getNextSnapshot(playbackMachine, s, { type: 'session.stop' });
       // A watched server ends as asked (ok); a run cut short is, to the host, a failure: 'The session was stopped.'
-      for (const [ok, how] of [[true, 'Session complete'], [false, 'Session stopped']] as const) {
-        const ended = getNextSnapshot(playbackMachine, stopping, message({ type: 'session.end', sessionId: SESSION, ok, ...(ok ? {} : { failure: 'The session was stopped.' }) }));
+      for (const [ok, how] of [
+        [true, 'Session complete'],
+        [false, 'Session stopped'],
+      ] as const) {
+        const ended = getNextSnapshot(
+          playbackMachine,
+          stopping,
+          message({ type: 'session.end', sessionId: SESSION, ok, ...(ok ? {} : { failure: 'The session was stopped.' }) }),
+        );
         const view = viewOf(ended);
         const shown = s.matches({ live: 'freeRunning' }) ? view.total : Math.min(s.context.shown, view.total);
         expect([ended.value, view.live, view.playing, view.shown, view.status.text], serializeState(s)).toEqual([
@@ -235,7 +255,10 @@ describe.each(walked)('the playback statechart as a graph: $title', ({ paths }) 
           false,
           false,
           shown,
-          s.context.note?.text ?? (shown < view.total ? `${how} — replaying, step ${shown} of ${view.total}.` : `${how}: ${view.trace!.events.length} trace events, ${view.total} steps.`),
+          s.context.note?.text ??
+            (shown < view.total
+              ? `${how} — replaying, step ${shown} of ${view.total}.`
+              : `${how}: ${view.trace!.events.length} trace events, ${view.total} steps.`),
         ]);
       }
     }
@@ -261,7 +284,7 @@ for (const { paths, input } of walked) {
 async function replay(steps: readonly { event: PlaybackEvent; state: Snapshot }[], input: PlaybackInput) {
   const clock = new SimulatedClock();
   let settle: { resolve(value: unknown): void; reject(error: unknown): void } | undefined;
-  const pending = <T,>() => new Promise<T>((resolve, reject) => (settle = { resolve: resolve as (value: unknown) => void, reject }));
+  const pending = <T>() => new Promise<T>((resolve, reject) => (settle = { resolve: resolve as (value: unknown) => void, reject }));
   const machine = playbackMachine.provide({
     actors: { startSession: fromPromise(() => pending<StartedSession>()), stopSession: fromPromise(() => pending<void>()) },
   });

@@ -46,7 +46,8 @@ function lab(input: PlaybackInput = {}) {
     },
     record: (...events: TraceEvent[]) => events.forEach((event) => send({ type: 'trace.event', sessionId: 's1', event })),
     hold: (waiting: string, side: 'client' | 'server') => send({ type: 'gate.state', sessionId: 's1', paused: true, waiting, side }),
-    gateStops: (reason: string, held?: { waiting: string; side: 'client' | 'server' }) => send({ type: 'gate.state', sessionId: 's1', paused: true, reason, ...held }),
+    gateStops: (reason: string, held?: { waiting: string; side: 'client' | 'server' }) =>
+      send({ type: 'gate.state', sessionId: 's1', paused: true, reason, ...held }),
     end: (ok = true) => send({ type: 'session.end', sessionId: 's1', ok }),
     send,
   };
@@ -90,7 +91,13 @@ describe('a live run, paced by the gate', () => {
     expect(view().status.text).toBe('Starting the session…');
     await started();
     hold('STOR report.bin', 'client');
-    expect(view()).toMatchObject({ live: true, playing: true, shown: 0, waiting: 'the client waits before STOR report.bin', status: { text: 'Running — the client waits before STOR report.bin.', tone: 'live' } });
+    expect(view()).toMatchObject({
+      live: true,
+      playing: true,
+      shown: 0,
+      waiting: 'the client waits before STOR report.bin',
+      status: { text: 'Running — the client waits before STOR report.bin.', tone: 'live' },
+    });
     clock.increment(500);
     expect(gateCommands(asked)).toEqual(['step']);
     // Nothing more is let go while the row is on its way.
@@ -108,7 +115,12 @@ describe('a live run, paced by the gate', () => {
     clock.increment(500);
     actor.send({ type: 'playback.pause' });
     record(STOR);
-    expect(view()).toMatchObject({ shown: 0, total: 1, playing: false, status: { text: 'Paused at step 0 of 1 — the client and server are working.', tone: 'paused' } });
+    expect(view()).toMatchObject({
+      shown: 0,
+      total: 1,
+      playing: false,
+      status: { text: 'Paused at step 0 of 1 — the client and server are working.', tone: 'paused' },
+    });
   });
 
   it('a breakpoint before STOR stops with STOR unsent; Resume lets it through unchecked and plays on', async () => {
@@ -117,7 +129,10 @@ describe('a live run, paced by the gate', () => {
     await started();
     hold('STOR report.bin', 'client');
     clock.increment(500);
-    expect(view()).toMatchObject({ playing: false, status: { text: 'Paused at a breakpoint before STOR. Step (→) or Resume (space) to go on.', tone: 'break' } });
+    expect(view()).toMatchObject({
+      playing: false,
+      status: { text: 'Paused at a breakpoint before STOR. Step (→) or Resume (space) to go on.', tone: 'break' },
+    });
     expect(gateCommands(asked)).toEqual([]);
     actor.send({ type: 'playback.play' });
     expect(gateCommands(asked)).toEqual(['step']);
@@ -140,7 +155,11 @@ describe('a live run, paced by the gate', () => {
     expect(view()).toMatchObject({ shown: 5, status: { text: 'Paused at a breakpoint after tcp.fin:data. Step (→) or Resume (space) to go on.' } });
     hold('226 Transfer complete (4096 bytes); data connection closed.', 'server');
     actor.send({ type: 'playback.play' });
-    expect(view()).toMatchObject({ shown: 5, playing: false, status: { text: 'Paused at a breakpoint before reply 226. Step (→) or Resume (space) to go on.' } });
+    expect(view()).toMatchObject({
+      shown: 5,
+      playing: false,
+      status: { text: 'Paused at a breakpoint before reply 226. Step (→) or Resume (space) to go on.' },
+    });
   });
 
   it('at wire speed the gate opens and every row is shown as it arrives; the gate stopping at a breakpoint says where', async () => {
@@ -151,7 +170,11 @@ describe('a live run, paced by the gate', () => {
     record(...AROUND_THE_CLOSE.slice(0, 4));
     expect(view()).toMatchObject({ shown: 4, total: 4, playing: true, status: { text: 'Running — the client and server are working.' } });
     gateStops('breakpoint on tcp.fin (data)');
-    expect(view()).toMatchObject({ shown: 4, playing: false, status: { text: 'Paused at a breakpoint on tcp.fin (data). Step (→) or Resume (space) to go on.', tone: 'break' } });
+    expect(view()).toMatchObject({
+      shown: 4,
+      playing: false,
+      status: { text: 'Paused at a breakpoint on tcp.fin (data). Step (→) or Resume (space) to go on.', tone: 'break' },
+    });
     actor.send({ type: 'playback.play' });
     expect(gateCommands(asked)).toEqual(['resume', 'resume']);
     record(AROUND_THE_CLOSE[4]!);
@@ -167,10 +190,16 @@ describe('a live run, paced by the gate', () => {
     hold('150 Opening data connection.', 'server');
     expect(view()).toMatchObject({ trace: undefined, status: { text: 'Starting the session…' } });
     await started();
-    expect(view()).toMatchObject({ live: true, shown: 0, total: 1, waiting: 'the server waits before replying 150 Opening data connection', status: { text: 'Paused at step 0 of 1 — the server waits before replying 150 Opening data connection.' } });
+    expect(view()).toMatchObject({
+      live: true,
+      shown: 0,
+      total: 1,
+      waiting: 'the server waits before replying 150 Opening data connection',
+      status: { text: 'Paused at step 0 of 1 — the server waits before replying 150 Opening data connection.' },
+    });
   });
 
-  it('Run again while starting: the first answer is nobody\'s, the second one runs', async () => {
+  it("Run again while starting: the first answer is nobody's, the second one runs", async () => {
     const { actor, view, started } = lab();
     actor.send({ type: 'session.run', options: { scenario: 'download' }, play: false });
     actor.send({ type: 'session.run', options: { scenario: 'textbook-upload' }, play: false });
@@ -203,14 +232,27 @@ describe('watching the built-in server', () => {
       { type: 'host.setBreakpoints', sessionId: 's1', breakpoints: { verbs: [], codes: [226], events: [] } },
       { type: 'host.gate', sessionId: 's1', command: 'resume' },
     ]);
-    expect(view()).toMatchObject({ live: true, playing: true, watching: 2121, status: { text: 'Watching the server on 127.0.0.1:2121 — connect an FTP client to it (0 steps so far).' } });
+    expect(view()).toMatchObject({
+      live: true,
+      playing: true,
+      watching: 2121,
+      status: { text: 'Watching the server on 127.0.0.1:2121 — connect an FTP client to it (0 steps so far).' },
+    });
     record(...AROUND_THE_CLOSE.slice(0, 3));
-    expect(view()).toMatchObject({ shown: 3, total: 3, status: { text: 'Watching the server on 127.0.0.1:2121 — connect an FTP client to it (3 steps so far).' } });
+    expect(view()).toMatchObject({
+      shown: 3,
+      total: 3,
+      status: { text: 'Watching the server on 127.0.0.1:2121 — connect an FTP client to it (3 steps so far).' },
+    });
     actor.send({ type: 'speed.set', stepsPerSecond: 1 });
     actor.send({ type: 'step.seek', step: 1 });
     expect(view()).toMatchObject({ playing: false, status: { text: 'Paused at step 1 of 3 — still watching the server on 127.0.0.1:2121.', tone: 'paused' } });
     actor.send({ type: 'playback.play' });
-    expect(view()).toMatchObject({ shown: 2, playing: true, status: { text: 'Playing step 2 of 3 — still watching the server on 127.0.0.1:2121.', tone: 'live' } });
+    expect(view()).toMatchObject({
+      shown: 2,
+      playing: true,
+      status: { text: 'Playing step 2 of 3 — still watching the server on 127.0.0.1:2121.', tone: 'live' },
+    });
     clock.increment(1000);
     expect(view().status.text).toBe('Playing step 3 of 3 — still watching the server on 127.0.0.1:2121.');
     actor.send({ type: 'session.stop' });
@@ -229,7 +271,11 @@ describe('asking (the quiz hook)', () => {
     record(STOR);
     actor.send({ type: 'quiz.ask', question: 'What does the server answer to STOR?' });
     expect(gateCommands(asked)).toEqual(['resume', 'pause']);
-    expect(view()).toMatchObject({ playing: false, question: 'What does the server answer to STOR?', status: { text: 'A question before the next step: What does the server answer to STOR? Answer it to go on.' } });
+    expect(view()).toMatchObject({
+      playing: false,
+      question: 'What does the server answer to STOR?',
+      status: { text: 'A question before the next step: What does the server answer to STOR? Answer it to go on.' },
+    });
     for (const type of ['step.forward', 'playback.play'] as const) actor.send({ type });
     actor.send({ type: 'step.seek', step: 0 });
     expect(view()).toMatchObject({ shown: 1, question: 'What does the server answer to STOR?' });

@@ -124,7 +124,7 @@ async function spawnServe(port: number, root: string, args: readonly string[], r
     stdout: () => out,
     async transcript() {
       // Quiet for 200 ms (four of serve's 50 ms print intervals): what was recorded is printed.
-      for (let seen = out.length, quietMs = 0; quietMs < 200; ) {
+      for (let seen = out.length, quietMs = 0; quietMs < 200;) {
         await new Promise((resolve) => setTimeout(resolve, 50));
         quietMs = out.length === seen ? quietMs + 50 : 0;
         seen = out.length;

@@ -44,7 +44,10 @@ export async function startFtpSrv(root: string): Promise<FtpSrvPeer> {
     log: quietLogger(),
   });
   const added = SIGNALS.flatMap((s) =>
-    process.listeners(s).filter((l) => !before.get(s)?.has(l)).map((l) => [s, l] as const),
+    process
+      .listeners(s)
+      .filter((l) => !before.get(s)?.has(l))
+      .map((l) => [s, l] as const),
   );
   const removeSignalListeners = (): void => {
     for (const [signal, listener] of added) process.removeListener(signal, listener);

@@ -155,7 +155,8 @@ describe('ftp-srv peer', () => {
 describe('runPython', () => {
   it('kills a script that runs too long and says so', async () => {
     // 3 s: Python must start and write its line first, which on a loaded 2-core machine took over 0.5 s.
-    await expect(runPython('import time, sys; sys.stderr.write("sleeping\\n"); sys.stderr.flush(); time.sleep(30)', [], { timeoutMs: 3000 }))
-      .rejects.toThrow(/within 3000 ms[\s\S]*sleeping/);
+    await expect(runPython('import time, sys; sys.stderr.write("sleeping\\n"); sys.stderr.flush(); time.sleep(30)', [], { timeoutMs: 3000 })).rejects.toThrow(
+      /within 3000 ms[\s\S]*sleeping/,
+    );
   });
 });

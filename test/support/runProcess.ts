@@ -62,7 +62,9 @@ export function runProcess(command: string, args: readonly string[], opts: Proce
       const stdout = Buffer.concat(out);
       const stderr = Buffer.concat(err).toString('utf8');
       if (timedOut && opts.overrun !== 'report') {
-        reject(new Error(`${command} did not finish within ${timeoutMs} ms and was killed.\nstderr:\n${stderr}\nstdout:\n${stdout.toString('utf8').slice(0, 4000)}`));
+        reject(
+          new Error(`${command} did not finish within ${timeoutMs} ms and was killed.\nstderr:\n${stderr}\nstdout:\n${stdout.toString('utf8').slice(0, 4000)}`),
+        );
         return;
       }
       resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr, wallMs: performance.now() - started, timedOut });

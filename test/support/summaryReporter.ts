@@ -11,11 +11,7 @@ export interface RunCounts {
   skipped: number;
 }
 
-export function countResults(
-  testModules: ReadonlyArray<TestModule>,
-  unhandledErrors: ReadonlyArray<unknown>,
-  reason: TestRunEndReason,
-): RunCounts {
+export function countResults(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>, reason: TestRunEndReason): RunCounts {
   const counts: RunCounts = { passed: 0, failed: 0, skipped: 0 };
   for (const module of testModules) {
     let moduleFailures = 0;
@@ -47,11 +43,7 @@ export default class SummaryReporter implements Reporter {
     this.vitest = vitest;
   }
 
-  onTestRunEnd(
-    testModules: ReadonlyArray<TestModule>,
-    unhandledErrors: ReadonlyArray<SerializedError>,
-    reason: TestRunEndReason,
-  ): void {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>, reason: TestRunEndReason): void {
     const line = formatSummary(countResults(testModules, unhandledErrors, reason));
     if (this.vitest) this.vitest.logger.log(line);
     else process.stdout.write(`${line}\n`);

@@ -156,9 +156,7 @@ export async function startVsftpd(): Promise<Vsftpd> {
         clearTimeout(timer);
       }
       // 'exit' can come before the pipes are drained and closed; wait for them, so no handle leaks.
-      await Promise.all(
-        [child.stdout, child.stderr].map((s) => (s.closed ? Promise.resolve() : new Promise<void>((r) => s.once('close', () => r())))),
-      );
+      await Promise.all([child.stdout, child.stderr].map((s) => (s.closed ? Promise.resolve() : new Promise<void>((r) => s.once('close', () => r())))));
     };
 
     try {
@@ -195,13 +193,7 @@ export async function startVsftpd(): Promise<Vsftpd> {
 }
 
 /** Connect repeatedly until the server greets with 220; fail fast if the process exits. */
-async function waitForGreeting(
-  host: string,
-  port: number,
-  timeoutMs: number,
-  exitedWith: () => string | undefined,
-  spawnError: Promise<Error>,
-): Promise<void> {
+async function waitForGreeting(host: string, port: number, timeoutMs: number, exitedWith: () => string | undefined, spawnError: Promise<Error>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastProblem = 'no connection attempt yet';
   let failedToSpawn: Error | undefined;

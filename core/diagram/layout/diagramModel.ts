@@ -23,19 +23,7 @@ export type ConnectionColour = number | 'control';
 
 export type TextAnchor = 'start' | 'middle' | 'end';
 
-export type MarkKind =
-  | 'message'
-  | 'connect'
-  | 'listen'
-  | 'fin'
-  | 'rst'
-  | 'refused'
-  | 'close-badge'
-  | 'transfer'
-  | 'marker'
-  | 'connection'
-  | 'note'
-  | 'state';
+export type MarkKind = 'message' | 'connect' | 'listen' | 'fin' | 'rst' | 'refused' | 'close-badge' | 'transfer' | 'marker' | 'connection' | 'note' | 'state';
 
 interface MarkBase {
   /** Stable across layouts of the same trace: derived from the trace seq ('e42', 'e42-badge') or the connection ('conn-D1'). */
@@ -199,18 +187,7 @@ export interface StateMark extends MarkBase {
 }
 
 export type Mark =
-  | MessageMark
-  | ConnectMark
-  | ListenMark
-  | FinMark
-  | RstMark
-  | RefusedMark
-  | CloseBadgeMark
-  | TransferMark
-  | MarkerMark
-  | ConnectionMark
-  | NoteMark
-  | StateMark;
+  MessageMark | ConnectMark | ListenMark | FinMark | RstMark | RefusedMark | CloseBadgeMark | TransferMark | MarkerMark | ConnectionMark | NoteMark | StateMark;
 
 /** A row of the diagram: one shown trace event. */
 export interface Row {

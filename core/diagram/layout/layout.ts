@@ -3,16 +3,7 @@
 // passes over the events and rows, so it stays linear for traces of any length.
 
 import { observedSides } from '../../trace/closeMeaning';
-import type {
-  DataMarkerEvent,
-  DataTransferEvent,
-  FtpCommandEvent,
-  FtpReplyEvent,
-  Side,
-  TcpFinEvent,
-  TcpRstEvent,
-  TraceEvent,
-} from '../../trace/traceEvent';
+import type { DataMarkerEvent, DataTransferEvent, FtpCommandEvent, FtpReplyEvent, Side, TcpFinEvent, TcpRstEvent, TraceEvent } from '../../trace/traceEvent';
 import type { DiagramModel } from './diagramModel';
 import type { Draft, RowRecord, Span } from './drafts';
 import { placeModel } from './placeMarks';
@@ -31,9 +22,7 @@ export interface LayoutOptions {
   readonly laneGap?: number;
 }
 
-
 type WireEvent = FtpCommandEvent | FtpReplyEvent | TcpFinEvent | TcpRstEvent | DataTransferEvent | DataMarkerEvent;
-
 
 /** Turns a trace (or a seq range of it) into a positioned diagram model. */
 export function layoutTrace(events: readonly TraceEvent[], options: LayoutOptions = {}): DiagramModel {
@@ -291,5 +280,7 @@ function pairRecords(events: readonly TraceEvent[], sides: ReadonlySet<Side>): P
 }
 
 function isWire(e: TraceEvent): e is WireEvent {
-  return e.type === 'ftp.command' || e.type === 'ftp.reply' || e.type === 'tcp.fin' || e.type === 'tcp.rst' || e.type === 'data.transfer' || e.type === 'data.marker';
+  return (
+    e.type === 'ftp.command' || e.type === 'ftp.reply' || e.type === 'tcp.fin' || e.type === 'tcp.rst' || e.type === 'data.transfer' || e.type === 'data.marker'
+  );
 }

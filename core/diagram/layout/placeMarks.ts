@@ -141,7 +141,12 @@ export function placeModel(input: PlaceInput): DiagramModel {
   const legend = marks.flatMap((m) => (m.kind === 'connection' ? [{ conn: m.conn, colour: m.colour, label: m.label }] : []));
   // Neighbouring lanes are at least laneGap apart, so a centred subtitle narrower than that never meets the next one.
   const fitsBetweenLanes = (text: string) => monoTextWidth(text, FONT.subtitleSize) <= frame.laneGap - 16;
-  const lanes: Lane[] = laneOrder.map((id) => ({ id, x: frame.x[id], title: laneTitles[id], subtitle: describeLane(id, survey.endpoints[id], fitsBetweenLanes) }));
+  const lanes: Lane[] = laneOrder.map((id) => ({
+    id,
+    x: frame.x[id],
+    title: laneTitles[id],
+    subtitle: describeLane(id, survey.endpoints[id], fitsBetweenLanes),
+  }));
   const modelRows: Row[] = rowY.map((y, step) => {
     const t = rows.ts[step] ?? 0;
     return { step, y, seq: rows.seqs[step] ?? 0, t, label: axis === 'time' ? formatMs(t) : String(step + 1) };
@@ -325,7 +330,12 @@ function placeRefused(draft: DraftOf<'refused'>, c: Context): Mark {
     ...(e.conn ? { conn: e.conn } : {}),
     initiator,
     reason: e.reason,
-    ...c.frame.arrow(laneOf(initiator, e.channel), laneOf(otherSide(initiator), e.channel), b.y, foreign ? 'foreign connection refused' : `connect refused${errorCode(e.reason)}`),
+    ...c.frame.arrow(
+      laneOf(initiator, e.channel),
+      laneOf(otherSide(initiator), e.channel),
+      b.y,
+      foreign ? 'foreign connection refused' : `connect refused${errorCode(e.reason)}`,
+    ),
     ariaLabel: `${e.channel} connection refused: ${e.reason}`,
     rfc: foreign ? socketSections.foreign : socketSections.refused,
     detail: { ...recordDetail(e, []), reason: e.reason, ...(e.remote ? { remote: at(e.remote) } : {}), ...(e.local ? { local: at(e.local) } : {}) },
@@ -444,7 +454,14 @@ function placeMarker(draft: DraftOf<'marker'>, c: Context): Mark {
     ...c.frame.arrow(laneOf(sender, 'data'), laneOf(otherSide(sender), 'data'), b.y, label),
     ariaLabel: `data connection ${e.conn}: ${label} from ${sender} ${markerOffsetText(e.offset)}`,
     rfc: markerSection(e.marker, e.mode),
-    detail: { ...recordDetail(e, draft.peers), marker: e.marker, hex: e.hex, offset: String(e.offset), mode: `${e.mode} (${transferModes[e.mode].name})`, ...(e.value !== undefined ? { value: e.value } : {}) },
+    detail: {
+      ...recordDetail(e, draft.peers),
+      marker: e.marker,
+      hex: e.hex,
+      offset: String(e.offset),
+      mode: `${e.mode} (${transferModes[e.mode].name})`,
+      ...(e.value !== undefined ? { value: e.value } : {}),
+    },
   };
 }
 
@@ -583,4 +600,3 @@ function timeRows(ts: readonly number[], top: number, rh: number): number[] {
 function round(n: number): number {
   return Math.round(n * 100) / 100;
 }
-

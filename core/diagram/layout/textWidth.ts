@@ -1,7 +1,7 @@
 // Estimated text widths for layout without a DOM to measure in (Mermaid measures in the DOM mid-layout;
 // we do not). Per-character classes of a typical sans-serif, erring a little wide so a pill fits its text.
 
-const NARROW = new Set([...'iljI.,:;\'’|!()[]{} ']);
+const NARROW = new Set([..."iljI.,:;'’|!()[]{} "]);
 const SEMI = new Set([...'ftr-"/']);
 const WIDE = new Set([...'mwMW@%']);
 

@@ -64,7 +64,9 @@ export function playerData(trace: TraceFile, model: DiagramModel): PlayerData {
       ...(told?.textbook ? { textbook: told.textbook } : {}),
     };
   });
-  const spans = model.marks.flatMap((m) => (m.kind === 'connection' ? [{ id: m.id, stepFrom: m.stepFrom, stepTo: m.openAtEnd ? model.steps : m.stepTo, y1: m.y1 }] : []));
+  const spans = model.marks.flatMap((m) =>
+    m.kind === 'connection' ? [{ id: m.id, stepFrom: m.stepFrom, stepTo: m.openAtEnd ? model.steps : m.stepTo, y1: m.y1 }] : [],
+  );
   return { version: 1, title: model.title, rowHeight: model.rowHeight, steps, spans };
 }
 

@@ -46,7 +46,15 @@ export function mermaidText(text: string): string {
 
 /** Line and paragraph separators, BOM, bidi controls and the like: visible only as entity codes. */
 function isInvisible(code: number): boolean {
-  return (code >= 0x80 && code <= 0x9f) || code === 0xa0 || code === 0xad || (code >= 0x2000 && code <= 0x200f) || (code >= 0x2028 && code <= 0x202f) || (code >= 0x2060 && code <= 0x206f) || code === 0xfeff;
+  return (
+    (code >= 0x80 && code <= 0x9f) ||
+    code === 0xa0 ||
+    code === 0xad ||
+    (code >= 0x2000 && code <= 0x200f) ||
+    (code >= 0x2028 && code <= 0x202f) ||
+    (code >= 0x2060 && code <= 0x206f) ||
+    code === 0xfeff
+  );
 }
 
 export function paintMermaid(model: DiagramModel, options: MermaidOptions = {}): string {

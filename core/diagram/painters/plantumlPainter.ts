@@ -66,7 +66,13 @@ function noteColour(tone: Extract<Statement, { kind: 'note' }>['tone'], theme: T
 function tint(colour: string, theme: Theme, amount = 0.3): string {
   const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
   const [a, b] = [rgb(colour), rgb(theme.background)];
-  return `#${a.map((v, i) => Math.round(v * amount + (b[i] ?? 0) * (1 - amount)).toString(16).padStart(2, '0')).join('')}`;
+  return `#${a
+    .map((v, i) =>
+      Math.round(v * amount + (b[i] ?? 0) * (1 - amount))
+        .toString(16)
+        .padStart(2, '0'),
+    )
+    .join('')}`;
 }
 
 export function paintPlantUml(model: DiagramModel, options: PlantUmlOptions = {}): string {

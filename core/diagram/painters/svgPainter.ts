@@ -1,14 +1,7 @@
 // Paints a diagram model as one standalone SVG document: inline style, no script, no event handlers,
 // no foreignObject; every string from the trace is escaped. The same model the on-screen diagram draws.
 
-import type {
-  CloseBadgeMark,
-  ConnectionMark,
-  DiagramModel,
-  Mark,
-  TextAnchor,
-  TransferMark,
-} from '../layout/diagramModel';
+import type { CloseBadgeMark, ConnectionMark, DiagramModel, Mark, TextAnchor, TransferMark } from '../layout/diagramModel';
 import { FONT } from '../layout/diagramModel';
 import { escapeXml } from './escape';
 import { sansTextWidth } from '../layout/textWidth';
@@ -143,7 +136,9 @@ function paintRows(out: string[], model: DiagramModel, shown: Shown): void {
   for (const row of model.rows) {
     if (!shown(row.y - model.rowHeight, row.y + model.rowHeight)) continue;
     if (model.axis === 'step' && row.step % 2 === 1) {
-      out.push(`<rect class="stripe"${attr('x', model.marginX + 6)}${attr('y', row.y - half)}${attr('width', model.width - model.marginX - 6)}${attr('height', model.rowHeight)}/>`);
+      out.push(
+        `<rect class="stripe"${attr('x', model.marginX + 6)}${attr('y', row.y - half)}${attr('width', model.width - model.marginX - 6)}${attr('height', model.rowHeight)}/>`,
+      );
     }
     out.push(`<text class="row-label"${attr('x', model.marginX)}${attr('y', row.y + 4)}>${escapeXml(row.label)}</text>`);
   }
@@ -161,7 +156,9 @@ function paintLanes(out: string[], model: DiagramModel, shown: Shown): void {
       `<line${attr('class', data ? 'lifeline lifeline-data' : 'lifeline')}${attr('x1', lane.x)}${attr('y1', model.lifelines.y1)}${attr('x2', lane.x)}${attr('y2', model.lifelines.y2)}/>`,
     );
     if (header) {
-      out.push(`<rect class="lane-box"${attr('x', lane.x - w / 2)}${attr('y', FRAME.laneBoxY)}${attr('width', w)}${attr('height', FRAME.laneBoxHeight)} rx="6"/>`);
+      out.push(
+        `<rect class="lane-box"${attr('x', lane.x - w / 2)}${attr('y', FRAME.laneBoxY)}${attr('width', w)}${attr('height', FRAME.laneBoxHeight)} rx="6"/>`,
+      );
       out.push(`<text class="lane-title"${attr('x', lane.x)}${attr('y', FRAME.laneBoxY + 21)}>${escapeXml(lane.title)}</text>`);
       out.push(`<text class="lane-subtitle"${attr('x', lane.x)}${attr('y', FRAME.laneBoxY + 39)}>${escapeXml(lane.subtitle)}</text>`);
     }
@@ -230,7 +227,10 @@ function shapes(mark: Mark, p: string, t: Theme, model: DiagramModel, stroke: st
       );
     }
     case 'listen':
-      return `<circle class="listen-dot"${attr('cx', mark.x)}${attr('cy', mark.y)} r="5"/>` + label(mark.labelX, mark.labelY, mark.labelAnchor, mark.label, 'side-label');
+      return (
+        `<circle class="listen-dot"${attr('cx', mark.x)}${attr('cy', mark.y)} r="5"/>` +
+        label(mark.labelX, mark.labelY, mark.labelAnchor, mark.label, 'side-label')
+      );
     case 'close-badge':
       return badge(mark, stroke);
     case 'transfer':
@@ -252,7 +252,10 @@ function shapes(mark: Mark, p: string, t: Theme, model: DiagramModel, stroke: st
       );
     }
     case 'state':
-      return `<circle class="state-dot"${attr('cx', mark.x)}${attr('cy', mark.y)} r="3"/>` + label(mark.labelX, mark.labelY, mark.labelAnchor, mark.label, 'state-text');
+      return (
+        `<circle class="state-dot"${attr('cx', mark.x)}${attr('cy', mark.y)} r="3"/>` +
+        label(mark.labelX, mark.labelY, mark.labelAnchor, mark.label, 'state-text')
+      );
   }
 }
 

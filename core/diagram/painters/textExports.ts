@@ -56,7 +56,11 @@ export const TEXT_EXPORTS = {
     paint: (trace, options) =>
       options.textbook
         ? textbookHtml(exportSvg(trace, options), options.theme ?? 'light')
-        : paintHtmlPlayer(trace, { ...themeOf(options), ...(options.range ? { range: options.range } : {}), ...(options.title ? { title: options.title } : {}) }),
+        : paintHtmlPlayer(trace, {
+            ...themeOf(options),
+            ...(options.range ? { range: options.range } : {}),
+            ...(options.title ? { title: options.title } : {}),
+          }),
   },
   // The trace itself, whole: it opens again in the app and in `ftp-lab export`.
   json: { extension: '.json', mediaType: 'application/json', paint: (trace) => serializeTrace(trace) },

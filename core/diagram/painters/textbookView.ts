@@ -44,9 +44,11 @@ export function sessionEvidence(trace: TraceFile): Map<number, string> {
       if (found.has(t.step) || step === undefined) continue;
       const m = t.match;
       if (m?.verb && e.type === 'ftp.command' && e.verb === m.verb) found.set(t.step, `step ${step}: ${e.line}`);
-      else if (m?.code && e.type === 'ftp.reply' && e.code === m.code && (!m.after || m.after === lastVerb)) found.set(t.step, `step ${step}: ${e.code} ${e.lines[0] ?? ''}`);
+      else if (m?.code && e.type === 'ftp.reply' && e.code === m.code && (!m.after || m.after === lastVerb))
+        found.set(t.step, `step ${step}: ${e.code} ${e.lines[0] ?? ''}`);
       // Step 14 is the close, which no command or reply shows: the data connection's first FIN at end of file.
-      else if (!m && t.step === 14 && e.type === 'tcp.fin' && e.channel === 'data' && e.reason === 'eof') found.set(t.step, `step ${step}: the ${e.side} sends FIN on the data connection: end of file`);
+      else if (!m && t.step === 14 && e.type === 'tcp.fin' && e.channel === 'data' && e.reason === 'eof')
+        found.set(t.step, `step ${step}: the ${e.side} sends FIN on the data connection: end of file`);
     }
   }
   return found;
@@ -92,7 +94,9 @@ export function paintTextbookSvg(options: TextbookViewOptions = {}): string {
   const width = margin * 2 + columns.reduce((sum, c) => sum + c.width, 0);
   const measure = (mono: boolean | undefined) => (text: string) => (mono ? [...text].length * 0.604 * (FONT_SIZE - 1) : sansTextWidth(text, FONT_SIZE));
   const title = 'The textbook upload, step by step, beside RFC 959';
-  const subtitle = options.trace ? `Session: ${options.trace.meta.title ?? options.trace.meta.scenario ?? 'FTP session'}` : 'Two steps are wrong: PORT is answered 200, and STOR is answered 150, not 250.';
+  const subtitle = options.trace
+    ? `Session: ${options.trace.meta.title ?? options.trace.meta.scenario ?? 'FTP session'}`
+    : 'Two steps are wrong: PORT is answered 200, and STOR is answered 150, not 250.';
 
   const out: string[] = [];
   const top = 104;
@@ -122,7 +126,9 @@ export function paintTextbookSvg(options: TextbookViewOptions = {}): string {
   const height = y + 40;
   const desc = textbookSteps.map((r) => `Step ${r.step} (${verdicts[r.verdict]}): the textbook says "${r.textbook}" RFC: ${r.rfc}`).join('\n');
 
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="textbook-title textbook-desc" class="ftp-lab-textbook theme-${t.name}">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="textbook-title textbook-desc" class="ftp-lab-textbook theme-${t.name}">`,
+  );
   out.push(`<title id="textbook-title">${escapeXml(title)}</title>`);
   out.push(`<desc id="textbook-desc">${escapeXml(desc)}</desc>`);
   out.push(

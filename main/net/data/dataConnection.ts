@@ -107,7 +107,8 @@ export class DataConnection {
     const reads = this.traced.reads;
     // A store's file takes the socket's reads as they are, unless they need converting or someone else
     // watches the bytes go by (a receive that pauses after N bytes does).
-    if (sink.kind === 'file' && reads && !convertAscii && this.traced.socket.listenerCount('data') === 0) return receiveDrained(this.#transfer, sink.stream, reads, settings);
+    if (sink.kind === 'file' && reads && !convertAscii && this.traced.socket.listenerCount('data') === 0)
+      return receiveDrained(this.#transfer, sink.stream, reads, settings);
     return receivePiped(this.#transfer, sink.stream, settings, convertAscii);
   }
 

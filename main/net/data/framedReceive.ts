@@ -15,7 +15,13 @@ import type { TransferContext, TransferResult } from './transferContext';
  * (records) the sender closes it anyway (facts §0 item 10), so the transfer ends with the peer's FIN. A close
  * before the EOF marker is a lost transfer; the sink keeps what arrived.
  */
-export function receiveFramed(transfer: TransferContext, into: TransferSink, settings: TransferSettings, convertAscii: boolean, framing: Framing): Promise<TransferResult> {
+export function receiveFramed(
+  transfer: TransferContext,
+  into: TransferSink,
+  settings: TransferSettings,
+  convertAscii: boolean,
+  framing: Framing,
+): Promise<TransferResult> {
   const sink = into.stream;
   const traced = transfer.traced;
   const socket = traced.socket;

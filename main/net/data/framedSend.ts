@@ -33,7 +33,7 @@ export async function sendFramed(
   const records = settings.structure === 'R' ? createLineRecordSplitter() : undefined;
   const input = convertAscii && !records ? source.pipe(asciiEncodeStream()) : source;
   transfer.activeSource = source;
-  const every = encoder.restart ? settings.restartEvery ?? 0 : 0;
+  const every = encoder.restart ? (settings.restartEvery ?? 0) : 0;
   // Markers name the sender's position in the whole file, also when this transfer resumes part-way.
   const base = settings.markerBase ?? 0;
   let payload = 0;

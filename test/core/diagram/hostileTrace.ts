@@ -12,7 +12,13 @@ export const HOSTILE_FILE = `Größe_文件 <b>&amp; "q" 'a' %%{init: {"theme":"
 export const HOSTILE_NOTE = 'line one\nline two \\n back\\slash \u2028 😀 </script><script>alert(1)</script> <!-- @enduml';
 
 /** A multi-line reply whose lines start like statements of each language. */
-export const HOSTILE_REPLY = ['Cannot open <img src=x onerror=alert(1)>', '@enduml', 'end', '%%{init: {"theme":"dark"}}%%', 'wrap: style:x#f00; $$x$$ \u0007 [[http://x]] **b** //i//'];
+export const HOSTILE_REPLY = [
+  'Cannot open <img src=x onerror=alert(1)>',
+  '@enduml',
+  'end',
+  '%%{init: {"theme":"dark"}}%%',
+  'wrap: style:x#f00; $$x$$ \u0007 [[http://x]] **b** //i//',
+];
 
 export const HOSTILE_TITLE = `"><script>alert('title')</script> %%{init} @enduml`;
 

@@ -44,9 +44,7 @@ function load(): Promise<Mermaid> {
 
 /** Mermaid keeps '#60;' as a placeholder until it draws, then shows the character: decode the same way. */
 export function mermaidDecoded(text: string): string[] {
-  return text
-    .replace(/\uFB02\u00B0\u00B0(\d+)\u00B6\u00DF/g, (_all, n: string) => String.fromCodePoint(Number(n)))
-    .split(/<br\s*\/?>/i);
+  return text.replace(/\uFB02\u00B0\u00B0(\d+)\u00B6\u00DF/g, (_all, n: string) => String.fromCodePoint(Number(n))).split(/<br\s*\/?>/i);
 }
 
 /** Parses with mermaid.parse (throws on a syntax error), then reads Mermaid's model of the diagram. */

@@ -30,7 +30,13 @@ describe('parameter commands (RFC 959 §4.1.2, §5.4)', () => {
     { title: 'STRU F -> 200', verb: 'STRU', arg: 'F', code: 200, patch: { structure: 'F' } },
     { title: 'STRU R -> 200: lines travel as records (959 §3.1.2.2)', verb: 'STRU', arg: 'R', code: 200, patch: { structure: 'R' } },
     { title: 'STRU P -> 504 (1123 §4.1.2.3)', verb: 'STRU', arg: 'P', code: 504 },
-    { title: 'PORT to the control peer -> 200, never 150 (the textbook error)', verb: 'PORT', arg: '127,0,0,1,195,80', code: 200, patch: { dataAddress: { host: '127.0.0.1', port: 50000 } } },
+    {
+      title: 'PORT to the control peer -> 200, never 150 (the textbook error)',
+      verb: 'PORT',
+      arg: '127,0,0,1,195,80',
+      code: 200,
+      patch: { dataAddress: { host: '127.0.0.1', port: 50000 } },
+    },
     { title: 'REST 100 -> 350', verb: 'REST', arg: '100', code: 350, patch: { restOffset: 100 } },
   ];
   for (const row of rows) {
@@ -42,7 +48,7 @@ describe('parameter commands (RFC 959 §4.1.2, §5.4)', () => {
     });
   }
 
-  it('a new PORT closes an open data connection or listener (959 §3.2, condition 3), and sets the data region\'s target', () => {
+  it("a new PORT closes an open data connection or listener (959 §3.2, condition 3), and sets the data region's target", () => {
     for (const state of ['open', 'keptOpen', 'listening', 'halfClosed.finSent']) {
       const outcome = run('PORT', '127,0,0,1,195,80', ctx(), { state });
       expect(outcome.data, state).toEqual([{ type: 'reset', reason: 'replaced' }]);

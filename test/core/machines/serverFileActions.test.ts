@@ -10,7 +10,11 @@ describe('store refusals as replies', () => {
   it.each([
     { code: 'noSpace', reply: 452, text: 'Insufficient storage space: /up.bin: no space left on the device; the file keeps its first 2031616 bytes' },
     { code: 'tooBig', reply: 552, text: 'Exceeded storage allocation: /up.bin: the file is too large; the file keeps its first 1048576 bytes' },
-    { code: 'overQuota', reply: 552, text: "Exceeded storage allocation: /up.bin: the server's quota of 1048576 bytes is used up; the file keeps its first 65536 bytes" },
+    {
+      code: 'overQuota',
+      reply: 552,
+      text: "Exceeded storage allocation: /up.bin: the server's quota of 1048576 bytes is used up; the file keeps its first 65536 bytes",
+    },
     { code: 'io', reply: 451, text: 'Local error: /up.bin: input/output error; the file keeps its first 4096 bytes' },
   ] as const)('$code → $reply, with what the store said', ({ code, reply, text }) => {
     const message = text.slice(text.indexOf('/up.bin'));

@@ -38,11 +38,19 @@ export interface ServerHarness {
 }
 
 const pathOf = (value: unknown): string =>
-  typeof value === 'string' ? value : Object.entries(value as Record<string, unknown>).map(([k, v]) => { const rest = pathOf(v); return rest ? `${k}.${rest}` : k; })[0] ?? '';
+  typeof value === 'string'
+    ? value
+    : (Object.entries(value as Record<string, unknown>).map(([k, v]) => {
+        const rest = pathOf(v);
+        return rest ? `${k}.${rest}` : k;
+      })[0] ?? '');
 
 export function serverHarness(options: Partial<ServerConfig> = {}, refuse?: string): ServerHarness {
   const clock = new SimulatedClock();
-  const actor = createActor(serverSessionMachine, { clock, input: { local: LOCAL, peer: PEER, config: { ...config, ...options }, ...(refuse ? { refuse } : {}) } });
+  const actor = createActor(serverSessionMachine, {
+    clock,
+    input: { local: LOCAL, peer: PEER, config: { ...config, ...options }, ...(refuse ? { refuse } : {}) },
+  });
   const emitted: ServerEmitted[] = [];
   let mark = 0;
   actor.on('*', (event) => emitted.push(event as ServerEmitted));

@@ -201,7 +201,6 @@ describe('BLOCK mode: the EOF marker travels in the data; the connection stays o
 });
 
 describe('during a transfer (959 §4.1.3, 1123 §4.1.3.3)', () => {
-
   it('ABOR: the server closes the data connection, then 426 for the transfer and 226 for ABOR', () => {
     const h = transferring();
     expect(h.command('ABOR')).toEqual([{ type: 'data.order', order: { type: 'abort', reason: 'abort' } }]);

@@ -14,12 +14,32 @@ const input = { local: LOCAL, peer: PEER, config };
 const command = (line: string): ServerEvent => ({ type: 'control.command', request: parseRequest(line) });
 // The graph walks events, not the requests behind them: one request stands for all (these tests check where the machine can go, not what it says).
 const asked = { op: 'prepareRetr', path: '/f', offset: 0 } as const;
-const fileOk: ServerEvent = { type: 'file.done', request: asked, result: { ok: true, path: '/f', info: { name: 'f', path: '/f', kind: 'file', size: 10, modifiedMs: 0 } } };
+const fileOk: ServerEvent = {
+  type: 'file.done',
+  request: asked,
+  result: { ok: true, path: '/f', info: { name: 'f', path: '/f', kind: 'file', size: 10, modifiedMs: 0 } },
+};
 const fileFailed: ServerEvent = { type: 'file.done', request: asked, result: { ok: false, error: 'notFound' } };
 
 /** What the world can do: the client's commands, the sockets' reports, the store's answers, the timers. */
 const events: ServerEvent[] = [
-  ...['USER anonymous', 'PASS x', 'PASV', 'EPSV', 'PORT 127,0,0,1,195,80', 'RETR f', 'STOR f', 'LIST', 'ABOR', 'QUIT', 'MODE B', 'MODE S', 'RNFR a', 'RNTO b', 'NOOP'].map(command),
+  ...[
+    'USER anonymous',
+    'PASS x',
+    'PASV',
+    'EPSV',
+    'PORT 127,0,0,1,195,80',
+    'RETR f',
+    'STOR f',
+    'LIST',
+    'ABOR',
+    'QUIT',
+    'MODE B',
+    'MODE S',
+    'RNFR a',
+    'RNTO b',
+    'NOOP',
+  ].map(command),
   listening,
   connected,
   { type: 'data.failed', reason: 'refused' },
@@ -42,11 +62,22 @@ const events: ServerEvent[] = [
 type Snapshot = ReturnType<typeof serverSessionMachine.transition>;
 const valueOf = (s: Snapshot) => s.value as { session: unknown; data: unknown };
 const path = (value: unknown): string =>
-  typeof value === 'string' ? value : Object.entries(value as Record<string, unknown>).map(([k, v]) => (path(v) ? `${k}.${path(v)}` : k))[0] ?? '';
+  typeof value === 'string' ? value : (Object.entries(value as Record<string, unknown>).map(([k, v]) => (path(v) ? `${k}.${path(v)}` : k))[0] ?? '');
 /** A vertex: both regions' states and the context that decides what comes next (mode, what is pending). */
 const serializeState = (s: Snapshot) => {
   const c = s.context;
-  return JSON.stringify([path(valueOf(s).session), path(valueOf(s).data), c.mode, c.current?.verb ?? '', c.queue.length > 0, c.renameFrom !== undefined, c.transfer?.direction ?? '', c.loginFailures, c.user !== undefined, s.status]);
+  return JSON.stringify([
+    path(valueOf(s).session),
+    path(valueOf(s).data),
+    c.mode,
+    c.current?.verb ?? '',
+    c.queue.length > 0,
+    c.renameFrom !== undefined,
+    c.transfer?.direction ?? '',
+    c.loginFailures,
+    c.user !== undefined,
+    s.status,
+  ]);
 };
 
 // Typed as the graph functions see any actor logic (the machine's emitted-event types do not matter here).
@@ -111,7 +142,13 @@ describe('the server machine as a graph (xstate/graph)', () => {
   });
 
   it('every command in the command table has a path to an answer (a reply, or the store or data channel asked)', () => {
-    const toIdle = getShortestPaths(logic, { input, events, serializeState, toState: (s) => path(valueOf(s as Snapshot).session) === 'loggedIn.idle', limit: 1_000_000 });
+    const toIdle = getShortestPaths(logic, {
+      input,
+      events,
+      serializeState,
+      toState: (s) => path(valueOf(s as Snapshot).session) === 'loggedIn.idle',
+      limit: 1_000_000,
+    });
     expect(toIdle.length).toBeGreaterThan(0);
     const steps = toIdle[0]!.steps.map((s) => s.event).filter((e) => !e.type.startsWith('xstate.init'));
     const unanswered: string[] = [];

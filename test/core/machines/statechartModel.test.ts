@@ -9,29 +9,75 @@ const paths = (node: StatechartNode): string[] => [node.path, ...node.children.f
 describe('describeMachine reads the states from the machine definitions', () => {
   it('the server has the protocol phases the issue names', () => {
     const all = paths(describeMachine(serverSessionMachine));
-    expect(all).toEqual(expect.arrayContaining(['session.greeting', 'session.notLoggedIn.awaitingUser', 'session.notLoggedIn.awaitingPassword', 'session.loggedIn.idle', 'session.loggedIn.awaitingRnto', 'session.loggedIn.transfer.opening', 'session.loggedIn.transfer.transferring', 'session.loggedIn.transfer.closingData', 'session.loggedIn.transfer.aborting', 'session.closing', 'session.closed']));
+    expect(all).toEqual(
+      expect.arrayContaining([
+        'session.greeting',
+        'session.notLoggedIn.awaitingUser',
+        'session.notLoggedIn.awaitingPassword',
+        'session.loggedIn.idle',
+        'session.loggedIn.awaitingRnto',
+        'session.loggedIn.transfer.opening',
+        'session.loggedIn.transfer.transferring',
+        'session.loggedIn.transfer.closingData',
+        'session.loggedIn.transfer.aborting',
+        'session.closing',
+        'session.closed',
+      ]),
+    );
   });
 
   it("the server's data connection is a region of its own, with the states RFC 959 §3.2, §3.3 and §5.2 talk about", () => {
     const tree = describeMachine(serverSessionMachine);
     expect(tree.parallel).toBe(true);
     expect(tree.children.map((c) => c.key)).toEqual(['session', 'data']);
-    expect(paths(tree.children[1]!)).toEqual(['data', 'data.none', 'data.listening', 'data.targetSet', 'data.connecting', 'data.open', 'data.keptOpen', 'data.halfClosed', 'data.halfClosed.finSent', 'data.halfClosed.finReceived', 'data.closed', 'data.released']);
+    expect(paths(tree.children[1]!)).toEqual([
+      'data',
+      'data.none',
+      'data.listening',
+      'data.targetSet',
+      'data.connecting',
+      'data.open',
+      'data.keptOpen',
+      'data.halfClosed',
+      'data.halfClosed.finSent',
+      'data.halfClosed.finReceived',
+      'data.closed',
+      'data.released',
+    ]);
   });
 
   it('transitions carry their events and targets', () => {
     const session = describeMachine(serverSessionMachine).children.find((c) => c.key === 'session')!;
     const transfer = session.children.find((c) => c.key === 'loggedIn')!.children.find((c) => c.key === 'transfer')!;
     const transferring = transfer.children.find((c) => c.key === 'transferring')!;
-    expect(transferring.transitions).toEqual(expect.arrayContaining([{ event: 'data.sent', target: 'session.loggedIn.transfer.closingData' }, { event: 'data.sent', target: 'session.loggedIn.idle' }]));
+    expect(transferring.transitions).toEqual(
+      expect.arrayContaining([
+        { event: 'data.sent', target: 'session.loggedIn.transfer.closingData' },
+        { event: 'data.sent', target: 'session.loggedIn.idle' },
+      ]),
+    );
   });
 
   it('the client machine is described the same way', () => {
     const tree = describeMachine(clientSessionMachine);
     expect(tree.parallel).toBe(true);
-    expect(paths(tree)).toEqual(expect.arrayContaining(['session.awaitingGreeting', 'session.transfer.moving', 'session.transfer.gatedClose', 'session.dataSetup.listening']));
+    expect(paths(tree)).toEqual(
+      expect.arrayContaining(['session.awaitingGreeting', 'session.transfer.moving', 'session.transfer.gatedClose', 'session.dataSetup.listening']),
+    );
     // Its data region has the same states as the server's, but that it dials instead of being dialled in passive mode.
-    expect(paths(tree.children[1]!)).toEqual(['data', 'data.none', 'data.listening', 'data.connecting', 'data.open', 'data.keptOpen', 'data.halfClosed', 'data.halfClosed.finSent', 'data.halfClosed.finReceived', 'data.closed', 'data.released']);
+    expect(paths(tree.children[1]!)).toEqual([
+      'data',
+      'data.none',
+      'data.listening',
+      'data.connecting',
+      'data.open',
+      'data.keptOpen',
+      'data.halfClosed',
+      'data.halfClosed.finSent',
+      'data.halfClosed.finReceived',
+      'data.closed',
+      'data.released',
+    ]);
   });
 });
 
@@ -55,6 +101,10 @@ it('activeStates is the last state event of each region of that machine up to a 
 
 it("a trace recorded before the server had regions still lights the session's states", () => {
   const tree = describeMachine(serverSessionMachine);
-  const events: TraceEvent[] = [{ t: 0, side: 'server', type: 'state', machine: 'server', seq: 1, from: 'notLoggedIn.awaitingUser', to: 'loggedIn.idle', event: 'cmd PASS' }];
-  expect(activeStates(events, 'server', 1, tree)).toEqual([{ path: 'session.loggedIn.idle', event: 'cmd PASS', from: 'session.notLoggedIn.awaitingUser', seq: 1 }]);
+  const events: TraceEvent[] = [
+    { t: 0, side: 'server', type: 'state', machine: 'server', seq: 1, from: 'notLoggedIn.awaitingUser', to: 'loggedIn.idle', event: 'cmd PASS' },
+  ];
+  expect(activeStates(events, 'server', 1, tree)).toEqual([
+    { path: 'session.loggedIn.idle', event: 'cmd PASS', from: 'session.notLoggedIn.awaitingUser', seq: 1 },
+  ]);
 });

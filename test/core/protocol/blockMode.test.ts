@@ -17,19 +17,62 @@ const decodeHex = (chunks: string[], callEnd = true) => decodeChunks(new BlockDe
 describe('createBlockEncoder', () => {
   const rows: { title: string; calls: Call[]; eofOnLastBlock?: boolean; wire: string }[] = [
     { title: 'STRU F "hello", then a separate empty EOF block (facts §3.4)', calls: [data('hello')], wire: '00 00 05 68 65 6c 6c 6f 40 00 00' },
-    { title: 'eofOnLastBlock: the same file with EOF on the data block (facts §3.4)', calls: [data('hello')], eofOnLastBlock: true, wire: '40 00 05 68 65 6c 6c 6f' },
-    { title: 'eofOnLastBlock: records "abc" and "de" as 80 .. C0 .. (facts §3.4)', calls: [data('abc'), eor, data('de'), eor], eofOnLastBlock: true, wire: '80 00 03 61 62 63 c0 00 02 64 65' },
-    { title: 'default: records "abc" and "de" with empty EOR blocks and an empty EOF block', calls: [data('abc'), eor, data('de'), eor], wire: '00 00 03 61 62 63 80 00 00 00 00 02 64 65 80 00 00 40 00 00' },
+    {
+      title: 'eofOnLastBlock: the same file with EOF on the data block (facts §3.4)',
+      calls: [data('hello')],
+      eofOnLastBlock: true,
+      wire: '40 00 05 68 65 6c 6c 6f',
+    },
+    {
+      title: 'eofOnLastBlock: records "abc" and "de" as 80 .. C0 .. (facts §3.4)',
+      calls: [data('abc'), eor, data('de'), eor],
+      eofOnLastBlock: true,
+      wire: '80 00 03 61 62 63 c0 00 02 64 65',
+    },
+    {
+      title: 'default: records "abc" and "de" with empty EOR blocks and an empty EOF block',
+      calls: [data('abc'), eor, data('de'), eor],
+      wire: '00 00 03 61 62 63 80 00 00 00 00 02 64 65 80 00 00 40 00 00',
+    },
     { title: 'a restart-marker block: 10 00 06 + the marker (facts §3.4)', calls: [restart('MARK01')], wire: '10 00 06 4d 41 52 4b 30 31 40 00 00' },
     { title: 'an empty file is one empty EOF block', calls: [], wire: '40 00 00' },
     { title: 'eofOnLastBlock: an empty file is still one empty EOF block', calls: [], eofOnLastBlock: true, wire: '40 00 00' },
     { title: 'empty data sends nothing', calls: [data(''), data('a'), data('')], wire: '00 00 01 61 40 00 00' },
-    { title: 'eofOnLastBlock: an EOR with no data block before it is an empty block, EOR+EOF merge to C0', calls: [eor], eofOnLastBlock: true, wire: 'c0 00 00' },
-    { title: 'eofOnLastBlock: an empty record after a full one gets its own empty block', calls: [data('a'), eor, eor], eofOnLastBlock: true, wire: '80 00 01 61 c0 00 00' },
-    { title: 'eofOnLastBlock: the held block goes out plain when more data follows', calls: [data('ab'), data('cd')], eofOnLastBlock: true, wire: '00 00 02 61 62 40 00 02 63 64' },
-    { title: 'eofOnLastBlock: a restart marker flushes the held block; EOF then gets an empty block', calls: [data('a'), restart('M1')], eofOnLastBlock: true, wire: '00 00 01 61 10 00 02 4d 31 40 00 00' },
-    { title: 'eofOnLastBlock: a held EOR block goes out before a restart marker', calls: [data('a'), eor, restart('M1'), data('b')], eofOnLastBlock: true, wire: '80 00 01 61 10 00 02 4d 31 40 00 01 62' },
-    { title: 'a data byte equal to a descriptor value is just data', calls: [{ kind: 'data', bytes: fromHex('40 00 00') }], wire: '00 00 03 40 00 00 40 00 00' },
+    {
+      title: 'eofOnLastBlock: an EOR with no data block before it is an empty block, EOR+EOF merge to C0',
+      calls: [eor],
+      eofOnLastBlock: true,
+      wire: 'c0 00 00',
+    },
+    {
+      title: 'eofOnLastBlock: an empty record after a full one gets its own empty block',
+      calls: [data('a'), eor, eor],
+      eofOnLastBlock: true,
+      wire: '80 00 01 61 c0 00 00',
+    },
+    {
+      title: 'eofOnLastBlock: the held block goes out plain when more data follows',
+      calls: [data('ab'), data('cd')],
+      eofOnLastBlock: true,
+      wire: '00 00 02 61 62 40 00 02 63 64',
+    },
+    {
+      title: 'eofOnLastBlock: a restart marker flushes the held block; EOF then gets an empty block',
+      calls: [data('a'), restart('M1')],
+      eofOnLastBlock: true,
+      wire: '00 00 01 61 10 00 02 4d 31 40 00 00',
+    },
+    {
+      title: 'eofOnLastBlock: a held EOR block goes out before a restart marker',
+      calls: [data('a'), eor, restart('M1'), data('b')],
+      eofOnLastBlock: true,
+      wire: '80 00 01 61 10 00 02 4d 31 40 00 01 62',
+    },
+    {
+      title: 'a data byte equal to a descriptor value is just data',
+      calls: [{ kind: 'data', bytes: fromHex('40 00 00') }],
+      wire: '00 00 03 40 00 00 40 00 00',
+    },
   ];
   it.each(rows)('$title', ({ calls, eofOnLastBlock, wire }) => {
     expect(encode(calls, eofOnLastBlock)).toBe(wire);
@@ -47,8 +90,16 @@ describe('createBlockEncoder', () => {
   });
 
   it('exactly 65,535 bytes fit one block; 65,536 need two', () => {
-    expect(createBlockEncoder().data(new Uint8Array(MAX_BLOCK_DATA)).map((p) => p.length)).toEqual([3, 65_535]);
-    expect(createBlockEncoder().data(new Uint8Array(MAX_BLOCK_DATA + 1)).map((p) => p.length)).toEqual([3, 65_535, 3, 1]);
+    expect(
+      createBlockEncoder()
+        .data(new Uint8Array(MAX_BLOCK_DATA))
+        .map((p) => p.length),
+    ).toEqual([3, 65_535]);
+    expect(
+      createBlockEncoder()
+        .data(new Uint8Array(MAX_BLOCK_DATA + 1))
+        .map((p) => p.length),
+    ).toEqual([3, 65_535, 3, 1]);
   });
 
   it('eofOnLastBlock: data() holds back only the last block of a call', () => {
@@ -78,9 +129,17 @@ describe('createBlockEncoder', () => {
 
 describe('BlockDecoder', () => {
   const rows: { title: string; wire: string[]; units: string[]; rest?: string }[] = [
-    { title: 'STRU F "hello", then a separate empty EOF block (facts §3.4)', wire: ['00 00 05 68 65 6c 6c 6f 40 00 00'], units: ['data 68 65 6c 6c 6f', 'eof'] },
+    {
+      title: 'STRU F "hello", then a separate empty EOF block (facts §3.4)',
+      wire: ['00 00 05 68 65 6c 6c 6f 40 00 00'],
+      units: ['data 68 65 6c 6c 6f', 'eof'],
+    },
     { title: 'EOF on the data block (facts §3.4)', wire: ['40 00 05 68 65 6c 6c 6f'], units: ['data 68 65 6c 6c 6f', 'eof'] },
-    { title: 'records "abc" and "de": 80 then C0 = EOR + EOF (facts §3.4)', wire: ['80 00 03 61 62 63 c0 00 02 64 65'], units: ['data 61 62 63', 'eor', 'data 64 65', 'eor', 'eof'] },
+    {
+      title: 'records "abc" and "de": 80 then C0 = EOR + EOF (facts §3.4)',
+      wire: ['80 00 03 61 62 63 c0 00 02 64 65'],
+      units: ['data 61 62 63', 'eor', 'data 64 65', 'eor', 'eof'],
+    },
     { title: 'a restart-marker block 10 00 06 (facts §3.4)', wire: ['10 00 06 4d 41 52 4b 30 31 40 00 00'], units: ['restart MARK01', 'eof'] },
     { title: 'suspect data (0x20): reported, data kept', wire: ['20 00 02 61 62 40 00 00'], units: ['suspect', 'data 61 62', 'eof'] },
     { title: 'suspect + EOF on one block (0x60)', wire: ['60 00 01 61'], units: ['suspect', 'data 61', 'eof'] },
@@ -136,9 +195,21 @@ describe('BlockDecoder', () => {
     { title: 'a space inside a restart marker', wire: ['10 00 03 41 20 42'], message: /^BLOCK mode, byte offset 4: restart marker byte 0x20 \(space\)/ },
     { title: 'a control character in a restart marker', wire: ['10 00 02 41', '07'], message: /^BLOCK mode, byte offset 4: restart marker byte 0x07 / },
     { title: 'a non-ASCII byte in a restart marker', wire: ['00 00 00 10 00 01 c3'], message: /^BLOCK mode, byte offset 6: restart marker byte 0xC3/ },
-    { title: 'a restart-marker block with count 0', wire: ['00 00 01 61 10 00 00'], message: /^BLOCK mode, byte offset 4: restart-marker block .* with count 0/ },
-    { title: 'the stream ends inside a header', wire: ['00 00 01 61 00 00'], message: /^BLOCK mode, byte offset 6: the stream ended inside a block header \(2 of 3 bytes, header at offset 4\)/ },
-    { title: 'the stream ends inside a block', wire: ['00 00 05 61', '62'], message: /^BLOCK mode, byte offset 5: the stream ended inside a block: 2 of 5 bytes arrived \(header at offset 0\)/ },
+    {
+      title: 'a restart-marker block with count 0',
+      wire: ['00 00 01 61 10 00 00'],
+      message: /^BLOCK mode, byte offset 4: restart-marker block .* with count 0/,
+    },
+    {
+      title: 'the stream ends inside a header',
+      wire: ['00 00 01 61 00 00'],
+      message: /^BLOCK mode, byte offset 6: the stream ended inside a block header \(2 of 3 bytes, header at offset 4\)/,
+    },
+    {
+      title: 'the stream ends inside a block',
+      wire: ['00 00 05 61', '62'],
+      message: /^BLOCK mode, byte offset 5: the stream ended inside a block: 2 of 5 bytes arrived \(header at offset 0\)/,
+    },
     { title: 'the stream ends inside a restart marker', wire: ['10 00 04 41 42'], message: /byte offset 5: the stream ended inside a block: 2 of 4 bytes/ },
   ];
   it.each(malformed)('throws BlockFormatError for $title', ({ wire, message }) => {

@@ -188,10 +188,17 @@ describe('CommandLineDecoder (property)', () => {
 
   it('plain text lines come back unchanged, whatever the chunking', () => {
     fc.assert(
-      fc.property(fc.array(lineArb.map((ps) => ps.filter((p) => typeof p === 'string').join('')), { maxLength: 8 }), fc.array(fc.nat(), { maxLength: 16 }), (lines, cuts) => {
-        const bytes = encodeUtf8(lines.map((l) => l + '\r\n').join(''));
-        expect(decodeAll(split(bytes, cuts))).toEqual(lines.map(line));
-      }),
+      fc.property(
+        fc.array(
+          lineArb.map((ps) => ps.filter((p) => typeof p === 'string').join('')),
+          { maxLength: 8 },
+        ),
+        fc.array(fc.nat(), { maxLength: 16 }),
+        (lines, cuts) => {
+          const bytes = encodeUtf8(lines.map((l) => l + '\r\n').join(''));
+          expect(decodeAll(split(bytes, cuts))).toEqual(lines.map(line));
+        },
+      ),
     );
   });
 });

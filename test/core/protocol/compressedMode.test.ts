@@ -21,7 +21,11 @@ const repeat = (byte: number, length: number) => new Uint8Array(length).fill(byt
 
 describe('createCompressedEncoder', () => {
   const rows: { title: string; calls: Call[]; options?: { filler: number }; wire: string }[] = [
-    { title: "TYPE A 'AAAAAAAAbc' + 5 spaces: 88 41, 02 62 63, C5, then EOF 00 40 (facts §3.5)", calls: [data('AAAAAAAAbc     ')], wire: '88 41 02 62 63 c5 00 40' },
+    {
+      title: "TYPE A 'AAAAAAAAbc' + 5 spaces: 88 41, 02 62 63, C5, then EOF 00 40 (facts §3.5)",
+      calls: [data('AAAAAAAAbc     ')],
+      wire: '88 41 02 62 63 c5 00 40',
+    },
     { title: 'EOR is 00 80 and EOF 00 40 (facts §3.5)', calls: [data('ab'), eor], wire: '02 61 62 00 80 00 40' },
     { title: 'a restart marker: 00 10 then one byte string (facts §3.5)', calls: [restart('MARK01')], wire: '00 10 06 4d 41 52 4b 30 31 00 40' },
     { title: 'an empty file is just 00 40', calls: [], wire: '00 40' },
@@ -30,12 +34,25 @@ describe('createCompressedEncoder', () => {
     { title: 'TYPE A: two spaces become a filler unit (minimum 2)', calls: [data('a  b')], wire: '01 61 c2 01 62 00 40' },
     { title: 'two equal bytes stay in the byte string', calls: [data('aab')], wire: '03 61 61 62 00 40' },
     { title: 'three equal bytes become a replicated unit (minimum 3)', calls: [data('aaab')], wire: '83 61 01 62 00 40' },
-    { title: 'TYPE I: zero bytes are filler (C4), spaces are replicated (85 20)', calls: [{ kind: 'data', bytes: fromHex('00 00 00 00 20 20 20 20 20') }], options: TYPE_I, wire: 'c4 85 20 00 40' },
-    { title: 'TYPE A: zero bytes are ordinary data (literal 00 inside a byte string)', calls: [{ kind: 'data', bytes: fromHex('00 61') }], wire: '02 00 61 00 40' },
+    {
+      title: 'TYPE I: zero bytes are filler (C4), spaces are replicated (85 20)',
+      calls: [{ kind: 'data', bytes: fromHex('00 00 00 00 20 20 20 20 20') }],
+      options: TYPE_I,
+      wire: 'c4 85 20 00 40',
+    },
+    {
+      title: 'TYPE A: zero bytes are ordinary data (literal 00 inside a byte string)',
+      calls: [{ kind: 'data', bytes: fromHex('00 61') }],
+      wire: '02 00 61 00 40',
+    },
     { title: 'a run of exactly 63 is one unit', calls: [data('x'.repeat(63))], wire: 'bf 78 00 40' },
     { title: 'a run of 64: 63 replicated, the 1 left over is literal', calls: [data('x'.repeat(64))], wire: 'bf 78 01 78 00 40' },
     { title: 'a run of 66: 63 + 3, both replicated', calls: [data('x'.repeat(66))], wire: 'bf 78 83 78 00 40' },
-    { title: 'TYPE A: 127 spaces = 63 + 63 filler, the last space literal with what follows', calls: [data(' '.repeat(127) + 'z')], wire: 'ff ff 02 20 7a 00 40' },
+    {
+      title: 'TYPE A: 127 spaces = 63 + 63 filler, the last space literal with what follows',
+      calls: [data(' '.repeat(127) + 'z')],
+      wire: 'ff ff 02 20 7a 00 40',
+    },
     { title: 'records: each EOR escape after the record', calls: [data('abc'), eor, data('de'), eor], wire: '03 61 62 63 00 80 02 64 65 00 80 00 40' },
     { title: 'runs split across data() calls are encoded separately', calls: [data('aa'), data('a')], wire: '02 61 61 01 61 00 40' },
   ];
@@ -80,12 +97,25 @@ describe('createCompressedEncoder', () => {
 
 describe('CompressedDecoder', () => {
   const rows: { title: string; wire: string[]; options?: { filler: number }; units: string[]; rest?: string }[] = [
-    { title: "TYPE A 'AAAAAAAAbc' + 5 spaces, EOF after the last unit (facts §3.5)", wire: ['88 41 02 62 63 c5 00 40'], units: ['data 41 41 41 41 41 41 41 41 62 63 20 20 20 20 20', 'eof'] },
-    { title: 'the same with EOF before the last unit (the literal 959 reading)', wire: ['88 41 02 62 63 00 40 c5'], units: ['data 41 41 41 41 41 41 41 41 62 63 20 20 20 20 20', 'eof'] },
+    {
+      title: "TYPE A 'AAAAAAAAbc' + 5 spaces, EOF after the last unit (facts §3.5)",
+      wire: ['88 41 02 62 63 c5 00 40'],
+      units: ['data 41 41 41 41 41 41 41 41 62 63 20 20 20 20 20', 'eof'],
+    },
+    {
+      title: 'the same with EOF before the last unit (the literal 959 reading)',
+      wire: ['88 41 02 62 63 00 40 c5'],
+      units: ['data 41 41 41 41 41 41 41 41 62 63 20 20 20 20 20', 'eof'],
+    },
     { title: 'literal reading, the last unit a byte string', wire: ['00 40 05 68 65 6c 6c 6f'], units: ['data 68 65 6c 6c 6f', 'eof'] },
     { title: 'literal reading, the last unit a replicated byte', wire: ['01 61 00 40 83 62'], units: ['data 61 62 62 62', 'eof'] },
     { title: 'literal reading: bytes after the unit are left for takeRest()', wire: ['00 40 01 61 02 62 63'], units: ['data 61', 'eof'], rest: '02 62 63' },
-    { title: 'trailing EOF followed by an escape: EOF stood after the last unit; the 00 is left over', wire: ['01 61 00 40 00 10 02 4d 31'], units: ['data 61', 'eof'], rest: '00 10 02 4d 31' },
+    {
+      title: 'trailing EOF followed by an escape: EOF stood after the last unit; the 00 is left over',
+      wire: ['01 61 00 40 00 10 02 4d 31'],
+      units: ['data 61', 'eof'],
+      rest: '00 10 02 4d 31',
+    },
     { title: 'TYPE I: filler is 0x00', wire: ['c3 00 40'], options: TYPE_I, units: ['data 00 00 00', 'eof'] },
     { title: 'a restart marker: 00 10 + byte string (facts §3.5)', wire: ['00 10 06 4d 41 52 4b 30 31 00 40'], units: ['restart MARK01', 'eof'] },
     { title: 'EOR 00 80 takes effect where it stands', wire: ['01 61 00 80 01 62 00 80 00 40'], units: ['data 61', 'eor', 'data 62', 'eor', 'eof'] },
@@ -95,7 +125,11 @@ describe('CompressedDecoder', () => {
     { title: 'restart + EOF bits on one escape (00 50): EOF after the marker', wire: ['00 50 02 4d 31'], units: ['restart M1', 'eof'] },
     { title: 'zero counts in replicated (80 d) and filler (C0) units give nothing', wire: ['80 41 c0 01 61 00 40'], units: ['data 61', 'eof'] },
     { title: 'an escape with no bits (00 00) and the low bits (00 0F) are ignored', wire: ['00 00 01 61 00 0f 00 40'], units: ['data 61', 'eof'] },
-    { title: 'every unit split across chunks', wire: ['88', '41 02', '62', '63 c5 00', '40'], units: ['data 41 41 41 41 41 41 41 41 62 63 20 20 20 20 20', 'eof'] },
+    {
+      title: 'every unit split across chunks',
+      wire: ['88', '41 02', '62', '63 c5 00', '40'],
+      units: ['data 41 41 41 41 41 41 41 41 62 63 20 20 20 20 20', 'eof'],
+    },
     { title: 'a restart marker split across chunks', wire: ['00', '10', '03 41', '42', '43'], units: ['restart ABC'] },
     { title: 'no EOF escape: end() gives nothing more and done stays false', wire: ['01 61'], units: ['data 61'] },
   ];
@@ -135,15 +169,51 @@ describe('CompressedDecoder', () => {
 
   const malformed = [
     { title: 'a space inside a restart marker', wire: ['00 10 03 41 20 42'], message: /^COMPRESSED mode, byte offset 4: restart marker byte 0x20 \(space\)/ },
-    { title: 'a non-printable byte inside a restart marker', wire: ['00 10 02 41', '7f'], message: /^COMPRESSED mode, byte offset 4: restart marker byte 0x7F/ },
-    { title: 'a restart escape followed by a replicated unit', wire: ['00 10 83 41'], message: /^COMPRESSED mode, byte offset 2: the restart-marker escape at offset 0 must be followed by a byte string .* got 0x83/ },
-    { title: 'a restart escape followed by another escape', wire: ['01 61 00 10 00 40'], message: /^COMPRESSED mode, byte offset 4: the restart-marker escape at offset 2 .* got 0x00/ },
-    { title: 'the stream ends inside a byte string', wire: ['05 61 62'], message: /^COMPRESSED mode, byte offset 3: the stream ended inside a byte string \(unit at offset 0\): 3 more bytes/ },
-    { title: 'the stream ends after an escape byte', wire: ['01 61 00'], message: /^COMPRESSED mode, byte offset 3: the stream ended after the escape byte 00 at offset 2, before its descriptor/ },
-    { title: 'the stream ends before the byte of a replicated unit', wire: ['85'], message: /^COMPRESSED mode, byte offset 1: the stream ended before the byte of the replicated-byte unit at offset 0/ },
-    { title: 'the stream ends before an announced restart marker', wire: ['00 10'], message: /^COMPRESSED mode, byte offset 2: the stream ended before the restart marker announced by the escape at offset 0/ },
-    { title: 'the stream ends inside a restart marker', wire: ['00 10 04 41'], message: /byte offset 4: the stream ended inside a restart marker .* 3 more bytes/ },
-    { title: 'the stream ends inside the unit after 00 40', wire: ['00 40 03 61'], message: /byte offset 4: the stream ended inside a byte string \(unit at offset 2\)/ },
+    {
+      title: 'a non-printable byte inside a restart marker',
+      wire: ['00 10 02 41', '7f'],
+      message: /^COMPRESSED mode, byte offset 4: restart marker byte 0x7F/,
+    },
+    {
+      title: 'a restart escape followed by a replicated unit',
+      wire: ['00 10 83 41'],
+      message: /^COMPRESSED mode, byte offset 2: the restart-marker escape at offset 0 must be followed by a byte string .* got 0x83/,
+    },
+    {
+      title: 'a restart escape followed by another escape',
+      wire: ['01 61 00 10 00 40'],
+      message: /^COMPRESSED mode, byte offset 4: the restart-marker escape at offset 2 .* got 0x00/,
+    },
+    {
+      title: 'the stream ends inside a byte string',
+      wire: ['05 61 62'],
+      message: /^COMPRESSED mode, byte offset 3: the stream ended inside a byte string \(unit at offset 0\): 3 more bytes/,
+    },
+    {
+      title: 'the stream ends after an escape byte',
+      wire: ['01 61 00'],
+      message: /^COMPRESSED mode, byte offset 3: the stream ended after the escape byte 00 at offset 2, before its descriptor/,
+    },
+    {
+      title: 'the stream ends before the byte of a replicated unit',
+      wire: ['85'],
+      message: /^COMPRESSED mode, byte offset 1: the stream ended before the byte of the replicated-byte unit at offset 0/,
+    },
+    {
+      title: 'the stream ends before an announced restart marker',
+      wire: ['00 10'],
+      message: /^COMPRESSED mode, byte offset 2: the stream ended before the restart marker announced by the escape at offset 0/,
+    },
+    {
+      title: 'the stream ends inside a restart marker',
+      wire: ['00 10 04 41'],
+      message: /byte offset 4: the stream ended inside a restart marker .* 3 more bytes/,
+    },
+    {
+      title: 'the stream ends inside the unit after 00 40',
+      wire: ['00 40 03 61'],
+      message: /byte offset 4: the stream ended inside a byte string \(unit at offset 2\)/,
+    },
   ];
   it.each(malformed)('throws CompressedFormatError for $title', ({ wire, message }) => {
     const decoder = new CompressedDecoder(TYPE_A);

@@ -49,7 +49,11 @@ describe('formatPortArgument and formatPasvReply', () => {
     { title: 'PORT argument for 127.0.0.1:5000', run: () => formatPortArgument({ host: '127.0.0.1', port: 5000 }), expected: '127,0,0,1,19,136' },
     { title: 'PORT argument for port 0 and 65535', run: () => formatPortArgument({ host: '1.2.3.4', port: 65535 }), expected: '1,2,3,4,255,255' },
     { title: '227 text (959 §4.2.1)', run: () => formatPasvReply({ host: '127.0.0.1', port: 50000 }), expected: 'Entering Passive Mode (127,0,0,1,195,80).' },
-    { title: 'an IPv4-mapped IPv6 host is sent as IPv4', run: () => formatPasvReply({ host: '::ffff:127.0.0.1', port: 2121 }), expected: 'Entering Passive Mode (127,0,0,1,8,73).' },
+    {
+      title: 'an IPv4-mapped IPv6 host is sent as IPv4',
+      run: () => formatPasvReply({ host: '::ffff:127.0.0.1', port: 2121 }),
+      expected: 'Entering Passive Mode (127,0,0,1,8,73).',
+    },
   ];
   it.each(rows)('$title', ({ run, expected }) => {
     expect(run()).toBe(expected);
@@ -134,7 +138,11 @@ describe('parseEprtArgument', () => {
 describe('formatEprtArgument, formatEpsvReply, parseEpsvReply', () => {
   const rows = [
     { title: 'EPRT for IPv4 (2428 §2)', run: () => formatEprtArgument({ family: 1, host: '132.235.1.2', port: 6275 }), expected: '|1|132.235.1.2|6275|' },
-    { title: 'EPRT family guessed from an IPv6 host', run: () => formatEprtArgument({ host: '1080::8:800:200C:417A', port: 5282 }), expected: '|2|1080::8:800:200C:417A|5282|' },
+    {
+      title: 'EPRT family guessed from an IPv6 host',
+      run: () => formatEprtArgument({ host: '1080::8:800:200C:417A', port: 5282 }),
+      expected: '|2|1080::8:800:200C:417A|5282|',
+    },
     { title: 'EPRT family guessed from an IPv4 host', run: () => formatEprtArgument({ host: '127.0.0.1', port: 2121 }), expected: '|1|127.0.0.1|2121|' },
     { title: '229 text (2428 §3)', run: () => formatEpsvReply(6446), expected: 'Entering Extended Passive Mode (|||6446|)' },
   ];

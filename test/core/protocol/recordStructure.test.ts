@@ -1,10 +1,29 @@
 // Tests STRU R in STREAM mode (RFC 959 §3.4.1 FF escapes) and the mapping between Unix lines and records (959 §3.4).
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { RecordFormatError, StreamRecordDecoder, createLineRecordSplitter, createRecordLineJoiner, createStreamRecordEncoder } from '../../../core/protocol/recordStructure';
+import {
+  RecordFormatError,
+  StreamRecordDecoder,
+  createLineRecordSplitter,
+  createRecordLineJoiner,
+  createStreamRecordEncoder,
+} from '../../../core/protocol/recordStructure';
 import { TransferFormatError } from '../../../core/protocol/transferUnits';
 import type { TransferUnit } from '../../../core/protocol/transferUnits';
-import { bytesOf, bytesWithRuns, callsArb, concat, cutsArb, decodeChunks, decodeOutcome, describeUnits, encodeCalls, expectedUnits, fromHex, hex } from './transferCodecKit';
+import {
+  bytesOf,
+  bytesWithRuns,
+  callsArb,
+  concat,
+  cutsArb,
+  decodeChunks,
+  decodeOutcome,
+  describeUnits,
+  encodeCalls,
+  expectedUnits,
+  fromHex,
+  hex,
+} from './transferCodecKit';
 import { split } from './split';
 import type { Call } from './transferCodecKit';
 
@@ -27,7 +46,11 @@ function joinLines(units: TransferUnit[]): Uint8Array {
 
 describe('createStreamRecordEncoder', () => {
   const rows: { title: string; calls: Call[]; wire: string }[] = [
-    { title: 'records "abc" and "de": FF 01 between, FF 03 = EOR+EOF at the end (facts §3.3)', calls: [data('abc'), eor, data('de'), eor], wire: '61 62 63 ff 01 64 65 ff 03' },
+    {
+      title: 'records "abc" and "de": FF 01 between, FF 03 = EOR+EOF at the end (facts §3.3)',
+      calls: [data('abc'), eor, data('de'), eor],
+      wire: '61 62 63 ff 01 64 65 ff 03',
+    },
     { title: 'a data byte FF is sent twice', calls: [raw('ff 61 ff ff')], wire: 'ff ff 61 ff ff ff ff ff 02' },
     { title: 'an unterminated last record: plain EOF FF 02', calls: [data('ab'), eor, data('c')], wire: '61 62 ff 01 63 ff 02' },
     { title: 'an empty file is just FF 02', calls: [], wire: 'ff 02' },
@@ -66,7 +89,12 @@ describe('StreamRecordDecoder', () => {
     { title: 'an FF at the end of a chunk is held: FF | 01', wire: ['61 ff', '01 62 ff 03'], units: ['data 61', 'eor', 'data 62', 'eor', 'eof'] },
     { title: 'an FF at the end of a chunk is held: FF | FF', wire: ['61 ff', 'ff 62 ff 02'], units: ['data 61 ff 62', 'eof'] },
     { title: 'a chunk that is a single FF, then one that is a single FF', wire: ['ff', 'ff', 'ff', '02'], units: ['data ff', 'eof'] },
-    { title: 'held FF resolved to EOF at the start of the next chunk; the rest is left over', wire: ['61 ff', '02 63 64'], units: ['data 61', 'eof'], rest: '63 64' },
+    {
+      title: 'held FF resolved to EOF at the start of the next chunk; the rest is left over',
+      wire: ['61 ff', '02 63 64'],
+      units: ['data 61', 'eof'],
+      rest: '63 64',
+    },
     { title: 'an empty chunk between FF and its code', wire: ['ff', '', '01'], units: ['eor'] },
     { title: 'bytes after FF 03 are left for takeRest()', wire: ['ff 03 41 42'], units: ['eor', 'eof'], rest: '41 42' },
     { title: 'no FF 02: the close (end()) ends the stream and done stays false', wire: ['61 ff 01'], units: ['data 61', 'eor'] },
@@ -91,7 +119,11 @@ describe('StreamRecordDecoder', () => {
 
   const malformed = [
     { title: 'FF followed by 04', wire: ['61 ff 04'], message: /^STREAM \(STRU R\) mode, byte offset 1: escape byte FF followed by 0x04/ },
-    { title: 'FF followed by 00, split across chunks', wire: ['61 62 ff', '00'], message: /^STREAM \(STRU R\) mode, byte offset 2: escape byte FF followed by 0x00/ },
+    {
+      title: 'FF followed by 00, split across chunks',
+      wire: ['61 62 ff', '00'],
+      message: /^STREAM \(STRU R\) mode, byte offset 2: escape byte FF followed by 0x00/,
+    },
     { title: "FF followed by 'a'", wire: ['ff 61'], message: /byte offset 0: escape byte FF followed by 0x61 'a'/ },
     { title: 'the stream ends after a lone FF', wire: ['61 ff'], message: /^STREAM \(STRU R\) mode, byte offset 1: the stream ended after the escape byte FF/ },
   ];
@@ -130,7 +162,11 @@ describe('createLineRecordSplitter', () => {
 describe('createRecordLineJoiner', () => {
   const rows: { title: string; units: TransferUnit[]; file: string }[] = [
     { title: 'EOR becomes LF', units: [{ kind: 'data', bytes: bytesOf('ab') }, { kind: 'eor' }, { kind: 'eor' }], file: '61 62 0a 0a' },
-    { title: 'eof, restart and suspect write nothing', units: [{ kind: 'suspect' }, { kind: 'data', bytes: bytesOf('a') }, { kind: 'restart', marker: 'M1' }, { kind: 'eor' }, { kind: 'eof' }], file: '61 0a' },
+    {
+      title: 'eof, restart and suspect write nothing',
+      units: [{ kind: 'suspect' }, { kind: 'data', bytes: bytesOf('a') }, { kind: 'restart', marker: 'M1' }, { kind: 'eor' }, { kind: 'eof' }],
+      file: '61 0a',
+    },
     { title: 'an unterminated record stays unterminated', units: [{ kind: 'data', bytes: bytesOf('a') }], file: '61' },
   ];
   it.each(rows)('$title', ({ units, file }) => {
@@ -165,7 +201,10 @@ describe('STREAM+STRU R (properties)', () => {
   });
 
   it('decoding any bytes does not depend on the chunking (same units, or the same error)', () => {
-    const wireArb = fc.oneof(bytesWithRuns(6), fc.array(fc.constantFrom(0xff, 0x01, 0x02, 0x03, 0x61, 0x00), { maxLength: 40 }).map((a) => Uint8Array.from(a)));
+    const wireArb = fc.oneof(
+      bytesWithRuns(6),
+      fc.array(fc.constantFrom(0xff, 0x01, 0x02, 0x03, 0x61, 0x00), { maxLength: 40 }).map((a) => Uint8Array.from(a)),
+    );
     fc.assert(
       fc.property(wireArb, cutsArb, (wire, cuts) => {
         const make = () => new StreamRecordDecoder();

@@ -182,7 +182,10 @@ describe('parseReplies with formatReply (properties)', () => {
   });
 
   it('round-trips a reply exactly when no middle line starts with a digit', () => {
-    const plainMiddle = fc.array(printable.filter((s) => !/^\d/.test(s)), { maxLength: 4 });
+    const plainMiddle = fc.array(
+      printable.filter((s) => !/^\d/.test(s)),
+      { maxLength: 4 },
+    );
     fc.assert(
       fc.property(codeArb, lineArb, plainMiddle, lineArb, fc.boolean(), (code, first, middle, last, single) => {
         const lines = single ? [first] : [first, ...middle, last];

@@ -5,7 +5,11 @@ import type { TransferUnit } from '../../../core/protocol/transferUnits';
 
 export const bytesOf = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
 export const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ');
-export const fromHex = (text: string) => Uint8Array.from(text.split(/\s+/).filter((s) => s.length > 0), (s) => parseInt(s, 16));
+export const fromHex = (text: string) =>
+  Uint8Array.from(
+    text.split(/\s+/).filter((s) => s.length > 0),
+    (s) => parseInt(s, 16),
+  );
 export const concat = concatBytes;
 
 /** Units as short strings ('data 61 62', 'eor', 'restart M1'), adjacent data merged: easy to compare and read. */
@@ -93,7 +97,10 @@ export const bytesWithRuns = (maxRun = 200) =>
       fc.oneof(
         fc.uint8Array({ maxLength: 40 }),
         fc
-          .record({ byte: fc.oneof(fc.constantFrom(0x00, 0x20, 0x40, 0xff, 0x80, 0xc0, 0x0a, 0x10), fc.integer({ min: 0, max: 255 })), length: fc.integer({ min: 1, max: maxRun }) })
+          .record({
+            byte: fc.oneof(fc.constantFrom(0x00, 0x20, 0x40, 0xff, 0x80, 0xc0, 0x0a, 0x10), fc.integer({ min: 0, max: 255 })),
+            length: fc.integer({ min: 1, max: maxRun }),
+          })
           .map(({ byte, length }) => new Uint8Array(length).fill(byte)),
       ),
       { maxLength: 8 },

@@ -1,7 +1,15 @@
 // Tests the helpers shared by the transfer codecs: restart-marker rules (RFC 959 §5.3.2), data merging, error messages.
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { TransferFormatError, concatBytes, describeByte, isMarkerByte, markerText, mergeDataUnits, restartMarkerBytes } from '../../../core/protocol/transferUnits';
+import {
+  TransferFormatError,
+  concatBytes,
+  describeByte,
+  isMarkerByte,
+  markerText,
+  mergeDataUnits,
+  restartMarkerBytes,
+} from '../../../core/protocol/transferUnits';
 import type { TransferUnit } from '../../../core/protocol/transferUnits';
 import { bytesOf, describeUnits, hex, markerArb } from './transferCodecKit';
 
@@ -25,7 +33,11 @@ describe('restart markers', () => {
   const bad = [
     { title: 'empty', marker: '', message: 'TEST mode: a restart marker cannot be empty' },
     { title: 'too long', marker: 'abc', message: 'TEST mode: a restart marker has at most 2 characters, got 3' },
-    { title: 'with a space', marker: 'a b', message: 'TEST mode: restart marker "a b" has 0x20 (space) at index 1; markers are printable ASCII 33-126 with no spaces (RFC 959 §5.3.2)' },
+    {
+      title: 'with a space',
+      marker: 'a b',
+      message: 'TEST mode: restart marker "a b" has 0x20 (space) at index 1; markers are printable ASCII 33-126 with no spaces (RFC 959 §5.3.2)',
+    },
   ];
   it.each(bad)('restartMarkerBytes refuses a marker that is $title', ({ marker, message }) => {
     expect(() => restartMarkerBytes(marker, marker === 'abc' ? 2 : 10, 'TEST')).toThrow(new RangeError(message));
@@ -70,7 +82,11 @@ describe('mergeDataUnits', () => {
   const rows: { title: string; units: TransferUnit[]; merged: string[] }[] = [
     { title: 'adjacent data becomes one unit', units: [data('a'), data('bc'), { kind: 'eor' }, data('d')], merged: ['data 61 62 63', 'eor', 'data 64'] },
     { title: 'empty data units are dropped', units: [data(''), { kind: 'eof' }, data('')], merged: ['eof'] },
-    { title: 'other units split data runs', units: [data('a'), { kind: 'suspect' }, data('b'), { kind: 'restart', marker: 'M' }, data('c')], merged: ['data 61', 'suspect', 'data 62', 'restart M', 'data 63'] },
+    {
+      title: 'other units split data runs',
+      units: [data('a'), { kind: 'suspect' }, data('b'), { kind: 'restart', marker: 'M' }, data('c')],
+      merged: ['data 61', 'suspect', 'data 62', 'restart M', 'data 63'],
+    },
   ];
   it.each(rows)('$title', ({ units, merged }) => {
     expect(describeUnits(mergeDataUnits(units))).toEqual(merged);

@@ -27,17 +27,35 @@ describe('trace files', () => {
     { title: 'a newer version', text: JSON.stringify({ format: 'ftp-lab-trace', version: 2, meta: {}, events: [] }), message: /version/ },
     {
       title: 'an event without seq',
-      text: JSON.stringify({ format: 'ftp-lab-trace', version: 1, meta: { createdAt: 'x', tool: 't', passwordsMasked: true }, events: [{ t: 0, type: 'note', side: 'client', text: 'x' }] }),
+      text: JSON.stringify({
+        format: 'ftp-lab-trace',
+        version: 1,
+        meta: { createdAt: 'x', tool: 't', passwordsMasked: true },
+        events: [{ t: 0, type: 'note', side: 'client', text: 'x' }],
+      }),
       message: /Event 1 is malformed: seq/,
     },
     {
       title: 'a reply with a code out of range',
-      text: JSON.stringify({ format: 'ftp-lab-trace', version: 1, meta: { createdAt: 'x', tool: 't', passwordsMasked: true }, events: [{ seq: 1, t: 0, type: 'ftp.reply', side: 'server', dir: 'sent', channel: 'control', conn: 'C1', code: 999, lines: [] }] }),
+      text: JSON.stringify({
+        format: 'ftp-lab-trace',
+        version: 1,
+        meta: { createdAt: 'x', tool: 't', passwordsMasked: true },
+        events: [{ seq: 1, t: 0, type: 'ftp.reply', side: 'server', dir: 'sent', channel: 'control', conn: 'C1', code: 999, lines: [] }],
+      }),
       message: /Event 1 \(ftp.reply\) is malformed: code/,
     },
     {
       title: 'seq going backwards',
-      text: JSON.stringify({ format: 'ftp-lab-trace', version: 1, meta: { createdAt: 'x', tool: 't', passwordsMasked: true }, events: [{ seq: 2, t: 0, type: 'note', side: 'client', text: 'a' }, { seq: 1, t: 0, type: 'note', side: 'client', text: 'b' }] }),
+      text: JSON.stringify({
+        format: 'ftp-lab-trace',
+        version: 1,
+        meta: { createdAt: 'x', tool: 't', passwordsMasked: true },
+        events: [
+          { seq: 2, t: 0, type: 'note', side: 'client', text: 'a' },
+          { seq: 1, t: 0, type: 'note', side: 'client', text: 'b' },
+        ],
+      }),
       message: /seq 1, not greater than 2/,
     },
   ];
@@ -53,12 +71,22 @@ describe('trace files', () => {
   });
 
   it('accept unknown event types from newer versions (base fields checked)', () => {
-    const text = JSON.stringify({ format: 'ftp-lab-trace', version: 1, meta: { createdAt: 'x', tool: 't', passwordsMasked: true }, events: [{ seq: 1, t: 0, type: 'future.thing', side: 'server', extra: 1 }] });
+    const text = JSON.stringify({
+      format: 'ftp-lab-trace',
+      version: 1,
+      meta: { createdAt: 'x', tool: 't', passwordsMasked: true },
+      events: [{ seq: 1, t: 0, type: 'future.thing', side: 'server', extra: 1 }],
+    });
     expect(parseTrace(text).events).toHaveLength(1);
   });
 
   it.each(['constructor', 'toString', '__proto__'])("an event type named like an Object property ('%s') is an unknown type, not a crash", (type) => {
-    const text = JSON.stringify({ format: 'ftp-lab-trace', version: 1, meta: { createdAt: 'x', tool: 't', passwordsMasked: true }, events: [{ seq: 1, t: 0, type, side: 'server' }] });
+    const text = JSON.stringify({
+      format: 'ftp-lab-trace',
+      version: 1,
+      meta: { createdAt: 'x', tool: 't', passwordsMasked: true },
+      events: [{ seq: 1, t: 0, type, side: 'server' }],
+    });
     expect(parseTrace(text).events).toHaveLength(1);
   });
 });

@@ -81,9 +81,15 @@ describe('Mermaid export', () => {
     for (const name of scenarioNames) {
       const parsed = await parseMermaid(await readFile(join(dir, `${name}.mmd`), 'utf8'));
       expect(parsed.type, name).toBe('sequence');
-      expect(parsed.actors.map((a) => a.id), name).toEqual(['CPI', 'CDTP', 'SDTP', 'SPI']);
+      expect(
+        parsed.actors.map((a) => a.id),
+        name,
+      ).toEqual(['CPI', 'CDTP', 'SDTP', 'SPI']);
       expect(parsed.messages.filter((m) => m.type === 0 || m.type === 1).length, name).toBeGreaterThanOrEqual(8);
-      expect(parsed.messages.some((m) => m.type === 2 && /closed: /.test(m.lines.join(' '))), name).toBe(true);
+      expect(
+        parsed.messages.some((m) => m.type === 2 && /closed: /.test(m.lines.join(' '))),
+        name,
+      ).toBe(true);
     }
   });
 
@@ -105,7 +111,9 @@ describe('PlantUML export', () => {
     await writeExport(hostile, join(dir, 'hostile.puml'));
     const files = [...scenarioNames.map((n) => join(dir, `${n}.puml`)), join(dir, 'hostile.puml')];
     // One JVM for all: exit status 200 if any diagram has a syntax error.
-    const result = await run('plantuml', ['-tsvg', '-charset', 'UTF-8', '-o', out, ...files], { timeout: 40_000 }).catch((e: { code?: number; stderr?: string }) => e);
+    const result = await run('plantuml', ['-tsvg', '-charset', 'UTF-8', '-o', out, ...files], { timeout: 40_000 }).catch(
+      (e: { code?: number; stderr?: string }) => e,
+    );
     expect((result as { code?: number }).code ?? 0, (result as { stderr?: string }).stderr).toBe(0);
     for (const name of [...scenarioNames, 'hostile']) {
       const svg = await readFile(join(out, `${name}.svg`), 'utf8');
@@ -152,7 +160,8 @@ async function expectGoldenPng(name: string, png: Uint8Array): Promise<void> {
   await writeFile(join(ARTIFACTS, name), png);
   const path = join(GOLDEN, name);
   if (process.env.UPDATE_GOLDEN === '1' || !existsSync(path)) {
-    if (process.env.UPDATE_GOLDEN !== '1') throw new Error(`No golden image ${name}: run UPDATE_GOLDEN=1 npx vitest run test/main/cli/exportFormats.test.ts, then look at it.`);
+    if (process.env.UPDATE_GOLDEN !== '1')
+      throw new Error(`No golden image ${name}: run UPDATE_GOLDEN=1 npx vitest run test/main/cli/exportFormats.test.ts, then look at it.`);
     await mkdir(GOLDEN, { recursive: true });
     await writeFile(path, png);
     return;

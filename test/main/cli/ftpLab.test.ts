@@ -71,7 +71,10 @@ describe('ftp-lab run <built-in scenario>', () => {
   ])('$scenario: a transfer that never began says so, not "cut short"', async ({ scenario, line }) => {
     const io = capture();
     expect(await main(['run', scenario], io)).toBe(0);
-    const summary = io.lines.join('\n').split('\n').find((l) => l.startsWith('# RETR'));
+    const summary = io.lines
+      .join('\n')
+      .split('\n')
+      .find((l) => l.startsWith('# RETR'));
     if (typeof line === 'string') expect(summary).toBe(line);
     else expect(summary).toMatch(line);
     expect(io.lines.join('\n')).not.toContain('cut short');
@@ -162,11 +165,23 @@ describe('exit codes and messages', () => {
 
   it('a scenario whose reply is not the expected one fails the session (1) and names the reply', async () => {
     const file = join(dir, 'expects-wrong.json');
-    await writeFile(file, JSON.stringify({ name: 'expects-wrong', title: 't', description: 'd', steps: [{ send: 'USER anonymous', expect: [331] }, { send: 'PASS y', expect: [230] }, { send: 'RETR missing.txt', expect: [226] }] }));
+    await writeFile(
+      file,
+      JSON.stringify({
+        name: 'expects-wrong',
+        title: 't',
+        description: 'd',
+        steps: [
+          { send: 'USER anonymous', expect: [331] },
+          { send: 'PASS y', expect: [230] },
+          { send: 'RETR missing.txt', expect: [226] },
+        ],
+      }),
+    );
     const io = capture();
     const code = await main(['run', file, '--passive'], io);
     expect(code).toBe(1);
-    expect(io.errors.join("\n")).toMatch(/RETR missing\.txt with 550/);
+    expect(io.errors.join('\n')).toMatch(/RETR missing\.txt with 550/);
   });
 
   it('block-reuse: three files over one data connection, 150 then 125 twice, 250 each, no close in between', async () => {

@@ -31,9 +31,12 @@ describe('ftp-lab --help', () => {
     const text = command === 'export' ? `${sectionOf(command)}\n${EXPORT_HELP}` : sectionOf(command);
     for (const [name, spec] of Object.entries(options)) {
       if (name === 'help') continue;
-      expect(text.includes(`--${name}`) || (spec.short !== undefined && text.includes(`-${spec.short} `)), `--${name} is not in the usage of ${command}`).toBe(true);
+      expect(text.includes(`--${name}`) || (spec.short !== undefined && text.includes(`-${spec.short} `)), `--${name} is not in the usage of ${command}`).toBe(
+        true,
+      );
     }
-    for (const shown of sectionOf(command).matchAll(/--([a-z-]+)/g)) expect(Object.keys(options), `the usage of ${command} shows --${shown[1]}`).toContain(shown[1]);
+    for (const shown of sectionOf(command).matchAll(/--([a-z-]+)/g))
+      expect(Object.keys(options), `the usage of ${command} shows --${shown[1]}`).toContain(shown[1]);
   });
 
   it('an unknown command gets the usage and exit code 2', async () => {

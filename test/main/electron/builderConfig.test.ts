@@ -40,7 +40,11 @@ describe('electron-builder.yml', () => {
   const broken = [
     { title: 'a misspelt key at the top', change: (c: BuilderConfig) => void (c.productname = 'FTP Lab'), path: '' },
     { title: 'a misspelt key in linux', change: (c: BuilderConfig) => void ((c.linux as Record<string, unknown>).categroy = 'Education'), path: '.linux' },
-    { title: 'a key in the wrong place (dmg options under win)', change: (c: BuilderConfig) => void ((c.win as Record<string, unknown>).window = { width: 500 }), path: '.win' },
+    {
+      title: 'a key in the wrong place (dmg options under win)',
+      change: (c: BuilderConfig) => void ((c.win as Record<string, unknown>).window = { width: 500 }),
+      path: '.win',
+    },
     { title: 'a wrong type (asar as a string)', change: (c: BuilderConfig) => void ((c as Record<string, unknown>).asar = 'yes'), path: '.asar' },
   ];
   for (const row of broken) {

@@ -57,8 +57,18 @@ describe('handleRequest', () => {
     { title: 'an inherited property name', name: 'toString', args: [], error: /^Unknown request "toString"\.$/ },
     { title: 'arguments that are not a list', name: 'listScenarios', args: 'x', error: /^Bad arguments for listScenarios/ },
     { title: 'too many arguments', name: 'listScenarios', args: [1], error: /^Bad arguments for listScenarios/ },
-    { title: 'a scenario name with a path in it', name: 'startSession', args: [{ scenario: '../../etc/passwd' }], error: /^Bad arguments for startSession: 0\.scenario/ },
-    { title: 'an option the contract does not know', name: 'startSession', args: [{ scenario: 'download', shell: 'rm -rf /' }], error: /^Bad arguments for startSession: 0/ },
+    {
+      title: 'a scenario name with a path in it',
+      name: 'startSession',
+      args: [{ scenario: '../../etc/passwd' }],
+      error: /^Bad arguments for startSession: 0\.scenario/,
+    },
+    {
+      title: 'an option the contract does not know',
+      name: 'startSession',
+      args: [{ scenario: 'download', shell: 'rm -rf /' }],
+      error: /^Bad arguments for startSession: 0/,
+    },
     { title: 'a malformed session id', name: 'gate', args: ['s1; drop', 'step'], error: /^Bad arguments for gate: 0/ },
     { title: 'an unknown gate command', name: 'gate', args: ['s1', 'explode'], error: /^Bad arguments for gate: 1/ },
   ];
@@ -112,7 +122,9 @@ describe('registerIpc', () => {
     expect(new Set(sent.map((s) => s.channel))).toEqual(new Set([MESSAGE_CHANNEL]));
     expect(sent.find((s) => s.message.type === 'session.end')!.message).toEqual({ type: 'session.end', sessionId, ok: true });
     // The page sees the data connection closed by the server: the trace travels whole over the bridge.
-    expect(sent.some(({ message: m }) => m.type === 'trace.event' && m.event.type === 'tcp.fin' && m.event.channel === 'data' && m.event.side === 'server')).toBe(true);
+    expect(
+      sent.some(({ message: m }) => m.type === 'trace.event' && m.event.type === 'tcp.fin' && m.event.channel === 'data' && m.event.side === 'server'),
+    ).toBe(true);
 
     dispose();
     expect(handlers.size).toBe(0);

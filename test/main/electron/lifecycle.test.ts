@@ -10,7 +10,13 @@ import { isAppPage } from '../../../main/electron/appPage';
 const PAGE_URL = 'file:///opt/ftp-lab/dist/renderer/index.html';
 
 function preventable(fields: Record<string, unknown> = {}) {
-  return { ...fields, prevented: false, preventDefault() { this.prevented = true; } };
+  return {
+    ...fields,
+    prevented: false,
+    preventDefault() {
+      this.prevented = true;
+    },
+  };
 }
 
 function fakeContents() {
@@ -94,7 +100,13 @@ describe('closeHostOnQuit', () => {
   it('holds the quit until the host has closed its sessions, then quits once', async () => {
     const app = fakeApp();
     let release!: () => void;
-    const host = { closes: 0, close() { this.closes += 1; return new Promise<void>((r) => (release = r)); } };
+    const host = {
+      closes: 0,
+      close() {
+        this.closes += 1;
+        return new Promise<void>((r) => (release = r));
+      },
+    };
     closeHostOnQuit(app, host);
     expect(app.quit().prevented).toBe(true);
     expect(app.quit().prevented).toBe(true); // a second Ctrl-Q while closing changes nothing

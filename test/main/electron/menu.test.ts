@@ -51,7 +51,9 @@ describe('buildMenuTemplate', () => {
   });
 
   it('no two items share a shortcut', () => {
-    const accelerators = build().template.flatMap((m) => (Array.isArray(m.submenu) ? m.submenu : [])).flatMap((i) => (i.accelerator ? [i.accelerator] : []));
+    const accelerators = build()
+      .template.flatMap((m) => (Array.isArray(m.submenu) ? m.submenu : []))
+      .flatMap((i) => (i.accelerator ? [i.accelerator] : []));
     expect(new Set(accelerators).size).toBe(accelerators.length);
   });
 

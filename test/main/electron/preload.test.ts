@@ -95,7 +95,9 @@ describe('request', () => {
   });
 
   it('turns a refusal into a rejected promise carrying the sentence', async () => {
-    await expect((api.request as (name: string, ...args: unknown[]) => Promise<unknown>)('readFile', '/etc/passwd')).rejects.toThrow(/^Unknown request "readFile"\.$/);
+    await expect((api.request as (name: string, ...args: unknown[]) => Promise<unknown>)('readFile', '/etc/passwd')).rejects.toThrow(
+      /^Unknown request "readFile"\.$/,
+    );
     await expect(api.request('gate', 's9', 'step')).rejects.toThrow(/^No running session s9\.$/);
   });
 });

@@ -17,7 +17,8 @@ const CHECKOUT = fileURLToPath(new URL('../../..', import.meta.url));
 const CLI = join(CHECKOUT, 'bin', 'ftp-lab.js');
 /** The electron package's index.js reads path.txt, written by its postinstall once the binary is downloaded. */
 const ELECTRON_INSTALLED = existsSync(join(CHECKOUT, 'node_modules', 'electron', 'path.txt'));
-const FALLBACK = /^Electron is not available on this machine \((.+)\), so FTP Lab runs in your browser instead; open (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)$/m;
+const FALLBACK =
+  /^Electron is not available on this machine \((.+)\), so FTP Lab runs in your browser instead; open (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)$/m;
 
 let dir: string;
 beforeAll(async () => {
@@ -59,7 +60,10 @@ describe('launchElectron', () => {
 
   it('an Electron still running after the first moments is the app: it gets the bundle, not ELECTRON_RUN_AS_NODE, and its stderr', async () => {
     const args = join(dir, 'args.txt');
-    const { binary } = await fakeElectron('running', `echo "$@" > ${args}; echo "as-node=\${ELECTRON_RUN_AS_NODE:-unset}" >> ${args}; echo "starting" >&2; trap 'kill $!; exit 0' TERM; sleep 30 & wait`);
+    const { binary } = await fakeElectron(
+      'running',
+      `echo "$@" > ${args}; echo "as-node=\${ELECTRON_RUN_AS_NODE:-unset}" >> ${args}; echo "starting" >&2; trap 'kill $!; exit 0' TERM; sleep 30 & wait`,
+    );
     const stderr = sink();
     process.env.ELECTRON_RUN_AS_NODE = '1';
     let launch;
@@ -111,7 +115,9 @@ function startCli(args: string[], env: NodeJS.ProcessEnv = {}): StartedCli {
         const match = pattern.exec(out);
         if (match) return match;
         if (exitCode !== undefined || Date.now() > deadline) {
-          throw new Error(`ftp-lab start ${exitCode === undefined ? 'printed nothing matching' : `exited (${exitCode}) without printing`} ${pattern}\nstdout:\n${out}\nstderr:\n${err}`);
+          throw new Error(
+            `ftp-lab start ${exitCode === undefined ? 'printed nothing matching' : `exited (${exitCode}) without printing`} ${pattern}\nstdout:\n${out}\nstderr:\n${err}`,
+          );
         }
         await new Promise((r) => setTimeout(r, 50));
       }

@@ -6,7 +6,13 @@ import { CONTENT_SECURITY_POLICY, META_CONTENT_SECURITY_POLICY, windowOptions } 
 import { pageCspProblem } from '../../../main/electron/appPage';
 
 function directives(policy: string): Map<string, string[]> {
-  return new Map(policy.split(';').map((d) => d.trim().split(/\s+/)).filter((parts) => parts[0]).map(([name, ...sources]) => [name!, sources]));
+  return new Map(
+    policy
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .filter((parts) => parts[0])
+      .map(([name, ...sources]) => [name!, sources]),
+  );
 }
 
 describe('windowOptions', () => {
@@ -83,7 +89,11 @@ describe('CONTENT_SECURITY_POLICY', () => {
 describe('pageCspProblem: does the renderer page carry the policy in its <meta>?', () => {
   const page = (meta: string) => `<!doctype html><html><head><meta charset="utf-8">${meta}<title>FTP Lab</title></head></html>`;
   const rows = [
-    { title: 'the exact policy passes', html: page(`<meta http-equiv="Content-Security-Policy" content="${META_CONTENT_SECURITY_POLICY}">`), problem: undefined },
+    {
+      title: 'the exact policy passes',
+      html: page(`<meta http-equiv="Content-Security-Policy" content="${META_CONTENT_SECURITY_POLICY}">`),
+      problem: undefined,
+    },
     {
       title: 'the same directives in another order and spacing pass',
       html: page(`<meta content="${META_CONTENT_SECURITY_POLICY.split('; ').reverse().join(';  ')}" http-equiv='content-security-policy'>`),

@@ -28,7 +28,12 @@ describe('PngWriter', () => {
     const px = picture(width, height);
     const writer = new PngWriter(width, height);
     // Bands of uneven sizes, as the band renderer's last band is.
-    for (const [from, rows] of [[0, 20], [20, 20], [40, 13]] as const) await writer.addRows(px.subarray(from * width * 4, (from + rows) * width * 4), rows);
+    for (const [from, rows] of [
+      [0, 20],
+      [20, 20],
+      [40, 13],
+    ] as const)
+      await writer.addRows(px.subarray(from * width * 4, (from + rows) * width * 4), rows);
     const decoded = PNG.sync.read(await writer.finish());
     expect([decoded.width, decoded.height]).toEqual([width, height]);
     expect(Buffer.compare(decoded.data, Buffer.from(px))).toBe(0);

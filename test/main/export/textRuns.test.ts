@@ -22,15 +22,29 @@ describe('splitText', () => {
     expect(split.texts.length).toBe((svg.match(/<text[\s>]/g) ?? []).length);
     const user = split.texts.find((t) => t.chunks[0]?.runs[0]?.text === 'USER student');
     // A wire label: monospace 12 px, centred, with a background-coloured halo painted under the text.
-    expect(user).toMatchObject({ anchor: 'middle', fill: themes.light.text, strokeFirst: true, stroke: { colour: themes.light.background, width: 4, join: 'round' } });
+    expect(user).toMatchObject({
+      anchor: 'middle',
+      fill: themes.light.text,
+      strokeFirst: true,
+      stroke: { colour: themes.light.background, width: 4, join: 'round' },
+    });
     expect(user?.chunks[0]?.runs[0]?.font).toEqual({ family: 'DejaVu Sans Mono', size: 12, bold: false, italic: false });
     // A FIN label is bold (`.fin .label{font-weight:700}`, a descendant rule printableSvg resolved).
     expect(split.texts.some((t) => t.chunks[0]?.runs[0]?.font.bold && /FIN/.test(t.chunks[0].runs[0].text))).toBe(true);
   });
 
   it('reads presentation attributes, with the style attribute winning', () => {
-    const { texts } = splitText(doc('<text x="5" y="20" fill="#ff0000" text-anchor="end" style="fill:#00ff00;font-size:10px;font-weight:bold;font-style:italic">a</text>'));
-    expect(texts).toEqual([{ anchor: 'end', strokeFirst: false, fill: '#00ff00', chunks: [{ x: 5, y: 20, runs: [{ text: 'a', font: { family: 'sans-serif', size: 10, bold: true, italic: true } }] }] }]);
+    const { texts } = splitText(
+      doc('<text x="5" y="20" fill="#ff0000" text-anchor="end" style="fill:#00ff00;font-size:10px;font-weight:bold;font-style:italic">a</text>'),
+    );
+    expect(texts).toEqual([
+      {
+        anchor: 'end',
+        strokeFirst: false,
+        fill: '#00ff00',
+        chunks: [{ x: 5, y: 20, runs: [{ text: 'a', font: { family: 'sans-serif', size: 10, bold: true, italic: true } }] }],
+      },
+    ]);
   });
 
   it('decodes entities and collapses white space as resvg and browsers do (line breaks and tabs are spaces)', () => {
@@ -42,7 +56,12 @@ describe('splitText', () => {
 
   it('turns <tspan x dy> lines into chunks and a family <tspan> into a run of its own', () => {
     const { texts } = splitText(
-      doc('<text x="10" y="20" style="font-size:12px"><tspan x="10" dy="0">one</tspan><tspan x="10" dy="16">two <tspan-not/></tspan></text>'.replace('<tspan-not/>', '')),
+      doc(
+        '<text x="10" y="20" style="font-size:12px"><tspan x="10" dy="0">one</tspan><tspan x="10" dy="16">two <tspan-not/></tspan></text>'.replace(
+          '<tspan-not/>',
+          '',
+        ),
+      ),
     );
     expect(texts[0]?.chunks.map((c) => [c.x, c.y, c.runs.map((r) => r.text).join('')])).toEqual([
       [10, 20, 'one'],

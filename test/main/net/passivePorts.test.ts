@@ -33,7 +33,13 @@ describe('parsePassivePorts', () => {
 
 describe('PassivePortPicker', () => {
   it('each walk visits every port of the range exactly once', () => {
-    for (const range of [{ min: 50000, max: 50000 }, { min: 50000, max: 50001 }, { min: 50000, max: 50002 }, { min: 50000, max: 50099 }, { min: 40000, max: 40359 }]) {
+    for (const range of [
+      { min: 50000, max: 50000 },
+      { min: 50000, max: 50001 },
+      { min: 50000, max: 50002 },
+      { min: 50000, max: 50099 },
+      { min: 40000, max: 40359 },
+    ]) {
       const picker = new PassivePortPicker(range);
       for (let round = 0; round < 20; round += 1) {
         const walk = picker.walk();

@@ -105,7 +105,12 @@ it('the server replies 226 once its FIN has ended the file (RFC 959 §5.2), afte
   const output = await runClientSession({
     server: server.address,
     recorder,
-    steps: [...login, { kind: 'dataSetup', passive: true }, { kind: 'transfer', line: 'RETR notes.txt', direction: 'download' }, { kind: 'command', line: 'QUIT', expect: [221] }],
+    steps: [
+      ...login,
+      { kind: 'dataSetup', passive: true },
+      { kind: 'transfer', line: 'RETR notes.txt', direction: 'download' },
+      { kind: 'command', line: 'QUIT', expect: [221] },
+    ],
   });
   expect(output.ok).toBe(true);
   const events = recorder.events;
@@ -145,7 +150,9 @@ describe('BLOCK and COMPRESSED: the EOF marker travels in the data and the conne
         const replies = recorder.events.filter((e) => e.type === 'ftp.reply' && e.dir === 'received').map((e) => (e as { code: number }).code);
         expect(replies).toEqual([220, 331, 230, 200, 200, 227, 150, 250, 125, 250, 125, 250, 221]);
         // One data connection, and it is closed only after QUIT (959 §3.2, condition 4).
-        const dataConns = new Set(recorder.events.filter((e) => 'channel' in e && e.channel === 'data' && 'conn' in e).map((e) => (e as { conn: string }).conn));
+        const dataConns = new Set(
+          recorder.events.filter((e) => 'channel' in e && e.channel === 'data' && 'conn' in e).map((e) => (e as { conn: string }).conn),
+        );
         expect([...dataConns]).toEqual(['D1']);
         const quitAt = recorder.events.findIndex((e) => e.type === 'ftp.command' && e.verb === 'QUIT');
         const firstDataFin = recorder.events.findIndex((e) => e.type === 'tcp.fin' && e.channel === 'data');
@@ -200,7 +207,9 @@ it('BLOCK-mode restart: 110 MARK for each marker, ABOR, REST to the last mark, a
   expect(output.failure).toBeUndefined();
   const upload = steps.find((s) => s.kind === 'transfer' && s.upload)! as Extract<ClientStep, { kind: 'transfer' }>;
   expect(sha(await readAll('/resumed.bin'))).toBe(sha(generateBytes(upload.upload!)));
-  const marks = recorder.events.filter((e) => e.type === 'ftp.reply' && e.dir === 'sent' && e.code === 110).map((e) => (e as { lines: readonly string[] }).lines[0]);
+  const marks = recorder.events
+    .filter((e) => e.type === 'ftp.reply' && e.dir === 'sent' && e.code === 110)
+    .map((e) => (e as { lines: readonly string[] }).lines[0]);
   expect(marks.length).toBeGreaterThan(2);
   for (const mark of marks) expect(mark).toMatch(/^MARK (\d+) = \1$/);
   const rest = recorder.events.find((e) => e.type === 'ftp.command' && e.dir === 'sent' && e.verb === 'REST') as { line: string };
@@ -227,6 +236,8 @@ it('BLOCK mode: ABOR between transfers closes the kept-open connection (226); th
   expect(output.failure).toBeUndefined();
   const closers = dataClosers(recorder.events);
   expect(closers[0]).toEqual({ conn: 'D1', side: 'server', reason: 'abort' });
-  const preliminaries = recorder.events.filter((e) => e.type === 'ftp.reply' && e.dir === 'received' && (e.code === 150 || e.code === 125)).map((e) => (e as { code: number }).code);
+  const preliminaries = recorder.events
+    .filter((e) => e.type === 'ftp.reply' && e.dir === 'received' && (e.code === 150 || e.code === 125))
+    .map((e) => (e as { code: number }).code);
   expect(preliminaries).toEqual([150, 150]);
 });

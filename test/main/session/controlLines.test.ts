@@ -64,12 +64,21 @@ describe('control characters inside a command line', () => {
 describe('many hostile lines in one session', () => {
   // A seeded generator: the same lines every run.
   let seed = 20261203;
-  const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
   const verbs = [...commandTable.keys()].filter((v) => v !== 'QUIT');
   const nasty = [
-    Buffer.from('\r'), Buffer.from('\0'), Buffer.from('\x1b[2J'), Buffer.from([0xff, 0xf4, 0xff, 0xf2]), Buffer.from([0xc3, 0x28, 0xa0, 0xa1]),
-    Buffer.from('x'.repeat(5000)), Buffer.from('/../../etc/passwd'), Buffer.from('ümlaut.txt'), Buffer.from(''), Buffer.from(' '), Buffer.from('\x7f\x08'),
+    Buffer.from('\r'),
+    Buffer.from('\0'),
+    Buffer.from('\x1b[2J'),
+    Buffer.from([0xff, 0xf4, 0xff, 0xf2]),
+    Buffer.from([0xc3, 0x28, 0xa0, 0xa1]),
+    Buffer.from('x'.repeat(5000)),
+    Buffer.from('/../../etc/passwd'),
+    Buffer.from('ümlaut.txt'),
+    Buffer.from(''),
+    Buffer.from(' '),
+    Buffer.from('\x7f\x08'),
   ];
 
   it('400 lines of table verbs with nasty arguments: one final reply per line, every reply line well formed, the session still answers', async () => {
@@ -100,7 +109,14 @@ describe('fuzzed control lines (fast-check, seeded)', () => {
     fc.constantFrom('\r', '\0', '\r\0', '\x1b[2J', '\xff\xf4\xff\xf2', '../../etc/passwd', 'x'.repeat(3000)).map((t) => Buffer.from(t, 'latin1')),
   );
   const line = fc
-    .tuple(fc.oneof(fc.constantFrom(...verbs), fc.constantFrom(...verbs).map((v) => v.toLowerCase()), fc.string({ maxLength: 6 }).filter((v) => !/[\n]/.test(v) && !/^quit/i.test(v.trim()))), fc.option(junk, { nil: undefined }))
+    .tuple(
+      fc.oneof(
+        fc.constantFrom(...verbs),
+        fc.constantFrom(...verbs).map((v) => v.toLowerCase()),
+        fc.string({ maxLength: 6 }).filter((v) => !/[\n]/.test(v) && !/^quit/i.test(v.trim())),
+      ),
+      fc.option(junk, { nil: undefined }),
+    )
     .map(([verb, arg]) => Buffer.concat([Buffer.from(verb, 'latin1'), arg ? Buffer.concat([Buffer.from(' '), arg]) : Buffer.alloc(0), Buffer.from('\r\n')]));
 
   it('any lines after login: exactly one final reply each, no raw control byte in any reply, NOOP still answered', async () => {
@@ -144,4 +160,3 @@ describe('the idle timeout', () => {
     }
   });
 });
-

@@ -45,7 +45,11 @@ const shutDown = () => run('python3', ['-c', SHUT_DOWN, mountPoint]);
 const isMounted = () => readFileSync('/proc/self/mounts', 'utf8').includes(` ${mountPoint} `);
 
 /** The file's size, 0 while the server has not created it yet. */
-const sizeOf = (file: string) => stat(file).then((s) => s.size, () => 0);
+const sizeOf = (file: string) =>
+  stat(file).then(
+    (s) => s.size,
+    () => 0,
+  );
 
 /** Why the fault cannot be made here, or undefined: a 64 MiB ext4 image is made, mounted, shut down and mounted again once. */
 const missing = (() => {
@@ -130,7 +134,9 @@ describe.runIf(!missing)('a disk that fails during STOR (ext4 on a loop device, 
     }
     // The trace has the server's side of it: the replies (STOR's with the count kept), and the server cutting both data connections.
     expect(recorder.events.filter((e) => e.type === 'ftp.reply' && e.code === 451)).toHaveLength(2);
-    const closedForError = recorder.events.flatMap((e) => ((e.type === 'tcp.rst' || e.type === 'tcp.fin') && e.channel === 'data' && e.side === 'server' && e.reason === 'error' ? [e] : []));
+    const closedForError = recorder.events.flatMap((e) =>
+      (e.type === 'tcp.rst' || e.type === 'tcp.fin') && e.channel === 'data' && e.side === 'server' && e.reason === 'error' ? [e] : [],
+    );
     expect(closedForError.map((e) => e.conn)).toEqual(['D1', 'D2']);
     // The upload's connection is reset, as for a full disk: what the client still sends is refused, not read.
     expect(closedForError[0]!.type).toBe('tcp.rst');
@@ -148,6 +154,7 @@ describe.runIf(!missing)('a disk that fails during STOR (ext4 on a loop device, 
 
 if (missing) {
   describe('a disk that fails during STOR', () => {
-    it.skip(`is not tested here: no ext4 filesystem could be mounted on a loop device and shut down (${missing}); it needs root, mkfs.ext4 and python3`, () => undefined);
+    it.skip(`is not tested here: no ext4 filesystem could be mounted on a loop device and shut down (${missing}); it needs root, mkfs.ext4 and python3`, () =>
+      undefined);
   });
 }

@@ -123,7 +123,9 @@ describe('framed transfers with a directory store', () => {
     expect(output.failure).toBeUndefined();
     const upload = steps.find((s) => s.kind === 'transfer' && s.upload)! as Extract<ClientStep, { kind: 'transfer' }>;
     expect(sha(await readFile(join(root, 'resumed.bin')))).toBe(sha(generateBytes(upload.upload!)));
-    const marks = recorder.events.filter((e) => e.type === 'ftp.reply' && e.dir === 'sent' && e.code === 110).map((e) => (e as { lines: readonly string[] }).lines[0]);
+    const marks = recorder.events
+      .filter((e) => e.type === 'ftp.reply' && e.dir === 'sent' && e.code === 110)
+      .map((e) => (e as { lines: readonly string[] }).lines[0]);
     expect(marks.length).toBeGreaterThan(2);
     for (const mark of marks) expect(mark).toMatch(/^MARK (\d+) = \1$/);
     expect(output.transfers.map((t) => t.complete)).toEqual([false, true]);

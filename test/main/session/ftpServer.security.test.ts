@@ -146,7 +146,7 @@ describe('limits', () => {
     expect((await ctl.command('NOOP')).code).toBe(200);
   });
 
-  it('the session keeps its passive listener, but admits one connection per PASV: a second one, even from the client\'s own address, is refused', async () => {
+  it("the session keeps its passive listener, but admits one connection per PASV: a second one, even from the client's own address, is refused", async () => {
     ctl = await loggedIn();
     const port = parsePasvReply((await ctl.command('PASV')).text)!.port;
     const data = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });

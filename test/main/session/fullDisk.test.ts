@@ -38,39 +38,43 @@ describe.runIf(!mountError)('a full disk during STOR (a 2 MiB tmpfs, 5 MiB sent)
     { title: 'TYPE A (converted text, written through the stream)', setup: ['TYPE A'] },
     { title: 'TYPE A, MODE B (framed text: once an unheard error that ended the process)', setup: ['TYPE A', 'MODE B'] },
     { title: 'STRU R (records)', setup: ['TYPE I', 'STRU R'] },
-  ])('$title: 452 as well, and the server answers on', async ({ setup }) => {
-    const server = await startFtpServer({ store: await createDirectoryStore(mountPoint), anonymous: true, loginDelayMs: 0 });
-    try {
-      const ctl = await openRawControl(server.address.port);
-      expect((await ctl.reply()).code).toBe(220);
-      expect((await ctl.command('USER anonymous')).code).toBe(331);
-      expect((await ctl.command('PASS x')).code).toBe(230);
-      for (const line of setup) expect((await ctl.command(line)).code, line).toBe(200);
-      const port = parseEpsvReply((await ctl.command('EPSV')).text)!;
-      const data = net.connect({ host: '127.0.0.1', port });
-      data.on('error', () => undefined);
-      await new Promise((resolve) => data.once('connect', resolve));
-      expect((await ctl.command('STOR up.txt')).code).toBe(150);
-      const body = Buffer.from('line of text\r\n'.repeat(400_000));
-      if (setup.includes('MODE B')) {
-        // BLOCK framing (959 §3.4.2): a 3-byte header per block, the last one flagged EOF (64).
-        const blocks: Buffer[] = [];
-        for (let at = 0; at < body.length; at += 60_000) {
-          const piece = body.subarray(at, at + 60_000);
-          blocks.push(Buffer.from([at + 60_000 >= body.length ? 64 : 0, piece.length >> 8, piece.length & 255]), piece);
-        }
-        data.write(Buffer.concat(blocks));
-      } else data.end(body);
-      const final = await ctl.reply(10_000);
-      expect(final.code, final.text).toBe(452);
-      data.destroy();
-      expect((await ctl.command('NOOP')).code).toBe(200);
-      await rm(join(mountPoint, 'up.txt'));
-      await ctl.close();
-    } finally {
-      await server.close();
-    }
-  }, 30_000);
+  ])(
+    '$title: 452 as well, and the server answers on',
+    async ({ setup }) => {
+      const server = await startFtpServer({ store: await createDirectoryStore(mountPoint), anonymous: true, loginDelayMs: 0 });
+      try {
+        const ctl = await openRawControl(server.address.port);
+        expect((await ctl.reply()).code).toBe(220);
+        expect((await ctl.command('USER anonymous')).code).toBe(331);
+        expect((await ctl.command('PASS x')).code).toBe(230);
+        for (const line of setup) expect((await ctl.command(line)).code, line).toBe(200);
+        const port = parseEpsvReply((await ctl.command('EPSV')).text)!;
+        const data = net.connect({ host: '127.0.0.1', port });
+        data.on('error', () => undefined);
+        await new Promise((resolve) => data.once('connect', resolve));
+        expect((await ctl.command('STOR up.txt')).code).toBe(150);
+        const body = Buffer.from('line of text\r\n'.repeat(400_000));
+        if (setup.includes('MODE B')) {
+          // BLOCK framing (959 §3.4.2): a 3-byte header per block, the last one flagged EOF (64).
+          const blocks: Buffer[] = [];
+          for (let at = 0; at < body.length; at += 60_000) {
+            const piece = body.subarray(at, at + 60_000);
+            blocks.push(Buffer.from([at + 60_000 >= body.length ? 64 : 0, piece.length >> 8, piece.length & 255]), piece);
+          }
+          data.write(Buffer.concat(blocks));
+        } else data.end(body);
+        const final = await ctl.reply(10_000);
+        expect(final.code, final.text).toBe(452);
+        data.destroy();
+        expect((await ctl.command('NOOP')).code).toBe(200);
+        await rm(join(mountPoint, 'up.txt'));
+        await ctl.close();
+      } finally {
+        await server.close();
+      }
+    },
+    30_000,
+  );
 
   it('20 uploads in a row: 452, the data connection closed by the server, the file a prefix of what was sent', async () => {
     const recorder = new TraceRecorder(() => performance.now());

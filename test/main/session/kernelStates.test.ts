@@ -33,26 +33,29 @@ describe('kernel TCP states (kernelTcpStates: true)', () => {
   it.each([
     { scenario: 'textbook-upload', closesFirst: 'client' as const, closesSecond: 'server' as const },
     { scenario: 'download', closesFirst: 'server' as const, closesSecond: 'client' as const },
-  ])('$scenario: the $closesFirst sends the first FIN on D1 and its kernel keeps D1 in TIME_WAIT; the $closesSecond’s lets it go', async ({ scenario, closesFirst, closesSecond }) => {
-    const leaks = trackHandles();
-    const found = findBuiltinScenario(scenario)!;
-    const lab = await startLabSession({ scenario: found, settings: settingsFor(found, {}), tool: 'test', kernelTcpStates: true });
-    expect((await lab.done).ok).toBe(true);
-    const seen = d1(lab.recorder.events);
-    expect(seen.firstFinFrom).toBe(closesFirst);
-    // FIN_WAIT_1 until the peer's ACK of the FIN comes, FIN_WAIT_2 after: which one a sample sees is timing.
-    expect(seen[closesFirst][0]).toBe('ESTABLISHED');
-    expect(seen[closesFirst].slice(1, -1).every((s) => s === 'FIN_WAIT_1' || s === 'FIN_WAIT_2')).toBe(true);
-    expect(seen[closesFirst].slice(1, -1).length).toBeGreaterThan(0);
-    expect(seen[closesFirst].at(-1)).toBe('TIME_WAIT');
-    expect(seen[closesSecond][0]).toBe('ESTABLISHED');
-    expect(seen[closesSecond]).toContain('CLOSE_WAIT');
-    expect(seen[closesSecond].at(-1)).toBe('CLOSED');
-    // The same kernel, asked by another tool after the run: TIME-WAIT for the first closer's end, nothing for the other's.
-    expect(ssState(seen[`${closesFirst}End`])).toBe('TIME-WAIT');
-    expect(ssState(seen[`${closesSecond}End`])).toBe('');
-    await leaks.assertNoLeaks();
-  });
+  ])(
+    '$scenario: the $closesFirst sends the first FIN on D1 and its kernel keeps D1 in TIME_WAIT; the $closesSecond’s lets it go',
+    async ({ scenario, closesFirst, closesSecond }) => {
+      const leaks = trackHandles();
+      const found = findBuiltinScenario(scenario)!;
+      const lab = await startLabSession({ scenario: found, settings: settingsFor(found, {}), tool: 'test', kernelTcpStates: true });
+      expect((await lab.done).ok).toBe(true);
+      const seen = d1(lab.recorder.events);
+      expect(seen.firstFinFrom).toBe(closesFirst);
+      // FIN_WAIT_1 until the peer's ACK of the FIN comes, FIN_WAIT_2 after: which one a sample sees is timing.
+      expect(seen[closesFirst][0]).toBe('ESTABLISHED');
+      expect(seen[closesFirst].slice(1, -1).every((s) => s === 'FIN_WAIT_1' || s === 'FIN_WAIT_2')).toBe(true);
+      expect(seen[closesFirst].slice(1, -1).length).toBeGreaterThan(0);
+      expect(seen[closesFirst].at(-1)).toBe('TIME_WAIT');
+      expect(seen[closesSecond][0]).toBe('ESTABLISHED');
+      expect(seen[closesSecond]).toContain('CLOSE_WAIT');
+      expect(seen[closesSecond].at(-1)).toBe('CLOSED');
+      // The same kernel, asked by another tool after the run: TIME-WAIT for the first closer's end, nothing for the other's.
+      expect(ssState(seen[`${closesFirst}End`])).toBe('TIME-WAIT');
+      expect(ssState(seen[`${closesSecond}End`])).toBe('');
+      await leaks.assertNoLeaks();
+    },
+  );
 
   it('is off unless asked for: no tcp.state events', async () => {
     const found = findBuiltinScenario('download')!;

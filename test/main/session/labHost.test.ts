@@ -31,7 +31,8 @@ function collect(h: LabHost) {
     });
   /** Resolves once the gate holds `line` (exactly, or matching a pattern). */
   const waitingFor = (id: string, line: string | RegExp) => {
-    const held = (m: HostMessage) => m.type === 'gate.state' && m.sessionId === id && m.waiting !== undefined && (typeof line === 'string' ? m.waiting === line : line.test(m.waiting));
+    const held = (m: HostMessage) =>
+      m.type === 'gate.state' && m.sessionId === id && m.waiting !== undefined && (typeof line === 'string' ? m.waiting === line : line.test(m.waiting));
     return new Promise<void>((resolve) => {
       if (messages.some(held)) return resolve();
       const off = h.subscribe((m) => {
@@ -86,14 +87,20 @@ it('refuses bad requests with a sentence, and servers off this machine', async (
   host = new LabHost();
   await expect(host.request('deleteEverything', [])).rejects.toThrow(/Unknown request/);
   await expect(host.request('startSession', [{ scenario: 'download', mode: 'Z' }])).rejects.toThrow(/Bad arguments for startSession: 0.mode/);
-  await expect(host.request('startSession', [{ scenario: 'download', server: { host: '192.0.2.1', port: 21 } }])).rejects.toThrow(/Only servers on this machine/);
+  await expect(host.request('startSession', [{ scenario: 'download', server: { host: '192.0.2.1', port: 21 } }])).rejects.toThrow(
+    /Only servers on this machine/,
+  );
   await expect(host.request('gate', ['s999', 'step'])).rejects.toThrow(/No running session/);
 });
 
 it('watchServer streams what an external client does with the built-in server, until stopSession', async () => {
   host = new LabHost();
   const { messages, ended } = collect(host);
-  const { sessionId, port, trace } = (await host.request('watchServer', [{ port: 0 }])) as { sessionId: string; port: number; trace: { meta: { title: string } } };
+  const { sessionId, port, trace } = (await host.request('watchServer', [{ port: 0 }])) as {
+    sessionId: string;
+    port: number;
+    trace: { meta: { title: string } };
+  };
   expect(port).toBeGreaterThan(0);
   expect(trace.meta.title).toBe(`Watching the server on 127.0.0.1:${port}`);
   const client = await openRawControl(port);
@@ -104,7 +111,9 @@ it('watchServer streams what an external client does with the built-in server, u
   await client.closed();
   await client.close();
   const received = () =>
-    messages.flatMap((m) => (m.type === 'trace.event' && m.sessionId === sessionId && m.event.type === 'ftp.command' && m.event.dir === 'received' ? [m.event.line] : []));
+    messages.flatMap((m) =>
+      m.type === 'trace.event' && m.sessionId === sessionId && m.event.type === 'ftp.command' && m.event.dir === 'received' ? [m.event.line] : [],
+    );
   await expect.poll(received).toEqual(['USER student', 'PASS ****', 'QUIT']);
   await host.request('stopSession', [sessionId]);
   expect(await ended(sessionId)).toMatchObject({ ok: true });
@@ -126,7 +135,11 @@ it('watch mode holds the server: a reply-code breakpoint stops it before 226 whi
   await host.request('setBreakpoints', [sessionId, { codes: [226] }]);
   const curl = runCurl(['-sS', '--max-time', '20', `ftp://127.0.0.1:${port}/notes.txt`]);
   await waitingFor(sessionId, /^226 Transfer complete \(/);
-  expect(messages.find((m) => m.type === 'gate.state' && m.waiting?.startsWith('226'))).toMatchObject({ paused: true, reason: 'breakpoint on reply 226', side: 'server' });
+  expect(messages.find((m) => m.type === 'gate.state' && m.waiting?.startsWith('226'))).toMatchObject({
+    paused: true,
+    reason: 'breakpoint on reply 226',
+    side: 'server',
+  });
   // The server has sent the file and its FIN; curl holds the data but still waits for the completion reply.
   await new Promise((r) => setTimeout(r, 300));
   expect(curl.finished()).toBe(false);
@@ -141,7 +154,7 @@ it('watch mode holds the server: a reply-code breakpoint stops it before 226 whi
   expect(await ended(sessionId)).toMatchObject({ ok: true });
 });
 
-it("watch mode: pause holds the server before its next reply; steps release one reply at a time; nothing a client sent is lost", async () => {
+it('watch mode: pause holds the server before its next reply; steps release one reply at a time; nothing a client sent is lost', async () => {
   host = new LabHost();
   const { messages, waitingFor } = collect(host);
   const { sessionId, port } = (await host.request('watchServer', [{ port: 0 }])) as { sessionId: string; port: number };
@@ -172,9 +185,11 @@ function runCurl(args: string[]) {
   let stdout = '';
   let exited = false;
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  const done = new Promise<{ code: number | null; stdout: string }>((resolve) => child.once('close', (code) => {
-    exited = true;
-    resolve({ code, stdout });
-  }));
+  const done = new Promise<{ code: number | null; stdout: string }>((resolve) =>
+    child.once('close', (code) => {
+      exited = true;
+      resolve({ code, stdout });
+    }),
+  );
   return { done, finished: () => exited };
 }

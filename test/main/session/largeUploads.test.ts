@@ -217,7 +217,6 @@ describe('uploads into a directory store', () => {
     // afterEach: no file left open below the root.
   });
 
-
   it('ABOR while the file to send is still being opened: the file is closed again, nothing is sent', async () => {
     // Larger than what is read at once (storeFileActions SMALL_FILE_BYTES): it goes through openRead.
     await writeFile(join(root, 'later.bin'), randomBytes(600_000));

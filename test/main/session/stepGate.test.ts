@@ -93,7 +93,15 @@ it('a breakpoint on an event type (data FIN) pauses the client at its next actio
 
 describe('the gate alone', () => {
   /** A FIN as one end records it: `side` is the sender (as in every tcp.fin), `dir` whose record it is. */
-  const fin = (seq: number, side: 'client' | 'server', dir: 'sent' | 'received'): TraceEvent => ({ seq, t: seq, type: 'tcp.fin', side, dir, channel: 'data', conn: 'D1' });
+  const fin = (seq: number, side: 'client' | 'server', dir: 'sent' | 'received'): TraceEvent => ({
+    seq,
+    t: seq,
+    type: 'tcp.fin',
+    side,
+    dir,
+    channel: 'data',
+    conn: 'D1',
+  });
 
   it('holds the sides it holds, oldest first; a side it does not hold never waits', async () => {
     const gate = new StepGate({ paused: true, holds: ['server'] });

@@ -34,8 +34,26 @@ function recorderWithClock() {
     for (let i = 0; i < n; i += 1) {
       out.push(
         i % 2 === 0
-          ? recorder.record({ type: 'ftp.command', side: 'server', dir: 'received', channel: 'control', conn: 'C1', verb: 'RETR', line: `RETR /ünïcödé "quoted" \\ ${i} ✓`, session: 1 })
-          : recorder.record({ type: 'ftp.reply', side: 'server', dir: 'sent', channel: 'control', conn: 'C1', code: 226, lines: ['Transfer complete.', `line ${i}\n]}`], session: 1 }),
+          ? recorder.record({
+              type: 'ftp.command',
+              side: 'server',
+              dir: 'received',
+              channel: 'control',
+              conn: 'C1',
+              verb: 'RETR',
+              line: `RETR /ünïcödé "quoted" \\ ${i} ✓`,
+              session: 1,
+            })
+          : recorder.record({
+              type: 'ftp.reply',
+              side: 'server',
+              dir: 'sent',
+              channel: 'control',
+              conn: 'C1',
+              code: 226,
+              lines: ['Transfer complete.', `line ${i}\n]}`],
+              session: 1,
+            }),
       );
     }
     return out;

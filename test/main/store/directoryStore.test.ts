@@ -170,20 +170,23 @@ describe('directory store: confinement', () => {
     expect(await codeOf(store.stat('/docs/pipe'))).toBe('io');
   });
 
-  it.runIf(process.platform !== 'win32')('reading a FIFO is refused at once, not after waiting for a writer (the small-file read would hold the event loop)', async () => {
-    const fifo = path.join(root, 'docs', 'pipe');
-    execFileSync('mkfifo', [fifo]);
-    // A writer that turns up after 2 s: an open that waits for one takes 2 s, one that does not wait takes none.
-    const writer = spawn('sh', ['-c', `sleep 2 && echo x > '${fifo}'`], { stdio: 'ignore' });
-    try {
-      const t0 = performance.now();
-      expect(await codeOf(Promise.resolve().then(() => store.sync.readSmall('/docs/pipe', 0, 1000)))).toBe('io');
-      expect(await codeOf(store.openRead('/docs/pipe'))).toBe('io');
-      expect(performance.now() - t0).toBeLessThan(1000);
-    } finally {
-      writer.kill();
-    }
-  });
+  it.runIf(process.platform !== 'win32')(
+    'reading a FIFO is refused at once, not after waiting for a writer (the small-file read would hold the event loop)',
+    async () => {
+      const fifo = path.join(root, 'docs', 'pipe');
+      execFileSync('mkfifo', [fifo]);
+      // A writer that turns up after 2 s: an open that waits for one takes 2 s, one that does not wait takes none.
+      const writer = spawn('sh', ['-c', `sleep 2 && echo x > '${fifo}'`], { stdio: 'ignore' });
+      try {
+        const t0 = performance.now();
+        expect(await codeOf(Promise.resolve().then(() => store.sync.readSmall('/docs/pipe', 0, 1000)))).toBe('io');
+        expect(await codeOf(store.openRead('/docs/pipe'))).toBe('io');
+        expect(performance.now() - t0).toBeLessThan(1000);
+      } finally {
+        writer.kill();
+      }
+    },
+  );
 
   it('error messages name the virtual path, never the host path', async () => {
     const error = await store.openRead('/docs/nope.txt').catch((e: Error) => e);

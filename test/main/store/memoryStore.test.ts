@@ -83,7 +83,11 @@ describe('memory store: seeded sample files', () => {
 describe('memory store: behaviour beyond the contract', () => {
   it('a small upload keeps no block slack: its chunk is its exact size', async () => {
     const store = createMemoryStore({ seed: false });
-    await writeAll(store, '/small.txt', ['abc', 'def'].map((t) => Buffer.from(t)));
+    await writeAll(
+      store,
+      '/small.txt',
+      ['abc', 'def'].map((t) => Buffer.from(t)),
+    );
     const chunks: Buffer[] = [];
     for await (const chunk of await store.openRead('/small.txt')) chunks.push(chunk as Buffer);
     expect(chunks.map((c) => [c.toString(), c.buffer.byteLength])).toEqual([['abcdef', 6]]);

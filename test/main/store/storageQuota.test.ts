@@ -90,11 +90,31 @@ describe.each(stores)('$name under a quota of 1000 bytes', ({ make }) => {
   });
 
   it.each([
-    { title: 'an overwrite (STOR over a file) frees the old bytes first', before: 800, then: async (s: FileStore) => writeAll(s, '/a.bin', bytes(900, 5)), used: 900 },
+    {
+      title: 'an overwrite (STOR over a file) frees the old bytes first',
+      before: 800,
+      then: async (s: FileStore) => writeAll(s, '/a.bin', bytes(900, 5)),
+      used: 900,
+    },
     { title: 'DELE frees the file', before: 800, then: async (s: FileStore) => (await s.remove('/a.bin'), writeAll(s, '/b.bin', bytes(900, 5))), used: 900 },
-    { title: 'REST 100 + STOR frees the tail it cuts off', before: 800, then: async (s: FileStore) => writeAll(s, '/a.bin', bytes(900, 5), { kind: 'resume', offset: 100 }), used: 1000 },
-    { title: 'RNTO over a file frees the file it replaces', before: 500, then: async (s: FileStore) => (await writeAll(s, '/b.bin', bytes(400, 6)), await s.rename('/a.bin', '/b.bin'), writeAll(s, '/c.bin', bytes(500, 7))), used: 1000 },
-    { title: 'RNTO to a free name moves the bytes, neither freeing nor taking any', before: 500, then: async (s: FileStore) => (await s.mkdir('/d'), await s.rename('/a.bin', '/d/a.bin'), writeAll(s, '/c.bin', bytes(500, 7))), used: 1000 },
+    {
+      title: 'REST 100 + STOR frees the tail it cuts off',
+      before: 800,
+      then: async (s: FileStore) => writeAll(s, '/a.bin', bytes(900, 5), { kind: 'resume', offset: 100 }),
+      used: 1000,
+    },
+    {
+      title: 'RNTO over a file frees the file it replaces',
+      before: 500,
+      then: async (s: FileStore) => (await writeAll(s, '/b.bin', bytes(400, 6)), await s.rename('/a.bin', '/b.bin'), writeAll(s, '/c.bin', bytes(500, 7))),
+      used: 1000,
+    },
+    {
+      title: 'RNTO to a free name moves the bytes, neither freeing nor taking any',
+      before: 500,
+      then: async (s: FileStore) => (await s.mkdir('/d'), await s.rename('/a.bin', '/d/a.bin'), writeAll(s, '/c.bin', bytes(500, 7))),
+      used: 1000,
+    },
   ])('$title', async ({ before, then, used }) => {
     const store = await make(QUOTA);
     await writeAll(store, '/a.bin', bytes(before, 8));
@@ -121,7 +141,12 @@ describe.each(stores)('$name under a quota of 1000 bytes', ({ make }) => {
     const sentA = bytes(700, 12);
     const sentB = bytes(700, 13);
     // 350 bytes at a time, taking turns (how a stream groups its writes decides which of them is cut where).
-    const results = await Promise.allSettled([writeChunk(a, sentA.subarray(0, 350)), writeChunk(b, sentB.subarray(0, 350)), writeChunk(a, sentA.subarray(350)), writeChunk(b, sentB.subarray(350))]);
+    const results = await Promise.allSettled([
+      writeChunk(a, sentA.subarray(0, 350)),
+      writeChunk(b, sentB.subarray(0, 350)),
+      writeChunk(a, sentA.subarray(350)),
+      writeChunk(b, sentB.subarray(350)),
+    ]);
     const refused = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as StoreError).code] : []));
     expect(refused.length).toBeGreaterThan(0);
     expect(new Set(refused)).toEqual(new Set(['overQuota']));
@@ -168,7 +193,8 @@ describe('directory store: what the quota starts from', () => {
     const parts = [bytes(400, 6), bytes(400, 7), bytes(400, 8), bytes(400, 9)];
     const results = await Promise.allSettled(parts.map((p) => sink.writeFrom(p, p.length)));
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'rejected']);
-    for (const r of results.slice(2)) expect(((r as PromiseRejectedResult).reason as Error).message).toMatch(/quota of 1000 bytes is used up; the file keeps its first 1000 bytes$/);
+    for (const r of results.slice(2))
+      expect(((r as PromiseRejectedResult).reason as Error).message).toMatch(/quota of 1000 bytes is used up; the file keeps its first 1000 bytes$/);
     sink.destroy();
     await new Promise((resolve) => sink.once('close', resolve));
     expect((await fs.readFile(path.join(root, 'd.bin'))).equals(Buffer.concat(parts).subarray(0, 1000))).toBe(true);

@@ -27,7 +27,12 @@ export async function readText(store: FileStore, path: string, offset?: number):
   return (await readAll(store, path, offset)).toString('utf8');
 }
 
-export async function writeAll(store: FileStore, path: string, data: string | Buffer | readonly Buffer[], mode: WriteMode = { kind: 'replace' }): Promise<void> {
+export async function writeAll(
+  store: FileStore,
+  path: string,
+  data: string | Buffer | readonly Buffer[],
+  mode: WriteMode = { kind: 'replace' },
+): Promise<void> {
   const chunks = typeof data === 'string' ? [Buffer.from(data, 'utf8')] : Buffer.isBuffer(data) ? [data] : [...data];
   await pipeline(Readable.from(chunks), await store.openWrite(path, mode));
 }
@@ -92,7 +97,13 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Fil
 
     describe('list', () => {
       it.each([
-        { title: 'the root, sorted by name', path: '/', names: ['a.txt', 'docs', 'empty'], paths: ['/a.txt', '/docs', '/empty'], kinds: ['file', 'dir', 'dir'] },
+        {
+          title: 'the root, sorted by name',
+          path: '/',
+          names: ['a.txt', 'docs', 'empty'],
+          paths: ['/a.txt', '/docs', '/empty'],
+          kinds: ['file', 'dir', 'dir'],
+        },
         { title: 'a subdirectory (child paths under it)', path: '/docs', names: ['b.txt'], paths: ['/docs/b.txt'], kinds: ['file'] },
         { title: 'an empty directory', path: '/empty', names: [], paths: [], kinds: [] },
       ])('$title', async ({ path, names, paths, kinds }) => {
@@ -333,8 +344,20 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Fil
       it.each([
         { title: 'a replace destroyed mid-way keeps what arrived', path: '/part.bin', mode: { kind: 'replace' }, error: false, text: 'first part' },
         { title: 'a replace destroyed with an error keeps what arrived', path: '/part.bin', mode: { kind: 'replace' }, error: true, text: 'first part' },
-        { title: 'an append destroyed mid-way keeps the old bytes and what arrived', path: '/a.txt', mode: { kind: 'append' }, error: true, text: 'alpha\nfirst part' },
-        { title: 'a resume destroyed mid-way keeps the prefix and what arrived', path: '/docs/b.txt', mode: { kind: 'resume', offset: 2 }, error: true, text: '01first part' },
+        {
+          title: 'an append destroyed mid-way keeps the old bytes and what arrived',
+          path: '/a.txt',
+          mode: { kind: 'append' },
+          error: true,
+          text: 'alpha\nfirst part',
+        },
+        {
+          title: 'a resume destroyed mid-way keeps the prefix and what arrived',
+          path: '/docs/b.txt',
+          mode: { kind: 'resume', offset: 2 },
+          error: true,
+          text: '01first part',
+        },
       ] as { title: string; path: string; mode: WriteMode; error: boolean; text: string }[])('$title', async ({ path, mode, error, text }) => {
         const writable = await store.openWrite(path, mode);
         writable.on('error', () => undefined);
@@ -405,12 +428,15 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Fil
         { title: 'replace', mode: { kind: 'replace' }, text: 'one|two|three' },
         { title: 'append', mode: { kind: 'append' }, text: '0123456789one|two|three' },
         { title: 'resume', mode: { kind: 'resume', offset: 4 }, text: '0123one|two|three' },
-      ] as { title: string; mode: WriteMode; text: string }[])('writeFrom ($title): writes handed over at once land in order, only `length` bytes of each', async ({ mode, text }) => {
-        const sink = await store.openWrite('/docs/b.txt', mode);
-        await Promise.all(['one|', 'two|', 'three'].map((t) => sink.writeFrom(Buffer.from(`${t}junk`), t.length)));
-        await new Promise<void>((resolve) => sink.end(resolve));
-        expect(await readText(store, '/docs/b.txt')).toBe(text);
-      });
+      ] as { title: string; mode: WriteMode; text: string }[])(
+        'writeFrom ($title): writes handed over at once land in order, only `length` bytes of each',
+        async ({ mode, text }) => {
+          const sink = await store.openWrite('/docs/b.txt', mode);
+          await Promise.all(['one|', 'two|', 'three'].map((t) => sink.writeFrom(Buffer.from(`${t}junk`), t.length)));
+          await new Promise<void>((resolve) => sink.end(resolve));
+          expect(await readText(store, '/docs/b.txt')).toBe(text);
+        },
+      );
 
       it('writeFrom: the buffer may be reused once its write has landed', async () => {
         const sink = await store.openWrite('/reuse.bin', { kind: 'replace' });

@@ -163,7 +163,16 @@ describe('the page and its files', () => {
   it('serves nothing outside the build: traversal, encoded traversal, folders and unknown files get 404', async () => {
     const h = await start();
     const q = `?token=${h.token}`;
-    for (const path of ['/../package.json', '/..%2fpackage.json', '/%2e%2e/%2e%2e/etc/passwd', '//etc/passwd', '/renderer/', '/nothing.js', '/%00', '/app.js/']) {
+    for (const path of [
+      '/../package.json',
+      '/..%2fpackage.json',
+      '/%2e%2e/%2e%2e/etc/passwd',
+      '//etc/passwd',
+      '/renderer/',
+      '/nothing.js',
+      '/%00',
+      '/app.js/',
+    ]) {
       const answer = await get(h.port, `${path}${q}`);
       expect({ path, status: answer.status }).toEqual({ path, status: 404 });
       expect(answer.body).not.toMatch(/"name": "ftp-lab"|root:/);

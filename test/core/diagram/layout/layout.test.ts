@@ -137,7 +137,18 @@ describe('layoutTrace: messages recorded at both ends are drawn once', () => {
   it('a receiver’s record whose sender never recorded it (an upload cut short) is still drawn', () => {
     const b = new TraceBuilder().login().command('PASV').reply(227, 'Entering Passive Mode (127,0,0,1,156,64).');
     b.connect('data', 'D1', 'client', 50002, 40000).command('STOR big.bin').reply(150, 'Opening data connection.');
-    b.add({ type: 'data.transfer', side: 'server', dir: 'received', channel: 'data', conn: 'D1', bytes: 65536, mode: 'S', representation: 'I', complete: false, durationMs: 3 });
+    b.add({
+      type: 'data.transfer',
+      side: 'server',
+      dir: 'received',
+      channel: 'data',
+      conn: 'D1',
+      bytes: 65536,
+      mode: 'S',
+      representation: 'I',
+      complete: false,
+      durationMs: 3,
+    });
     b.fin('data', 'D1', 'server', 'abort');
     const model = layoutTrace(b.events);
     const [transfer] = marksOf(model, 'transfer');
@@ -163,7 +174,11 @@ describe('layoutTrace: data connections, bands and markers', () => {
     const lastTransfer = Math.max(...transfers.map((t) => t.step));
     expect(dataFins.every((f) => f.step > lastTransfer)).toBe(true);
     for (const t of transfers) expect(t.stepFrom).toBeGreaterThanOrEqual(span?.stepFrom ?? Infinity);
-    expect(marksOf(model, 'close-badge').filter((b) => b.tone === 'open').map((b) => b.text)).toEqual(Array(3).fill('stays open: BLOCK mode, EOF marker sent'));
+    expect(
+      marksOf(model, 'close-badge')
+        .filter((b) => b.tone === 'open')
+        .map((b) => b.text),
+    ).toEqual(Array(3).fill('stays open: BLOCK mode, EOF marker sent'));
     expect(marksOf(model, 'marker').map((m) => [m.marker, m.hex, m.rfc])).toEqual(Array(3).fill(['eof', '40 00 00', '959 §3.4.2']));
     expect(model.legend.connections).toEqual([{ conn: 'D1', colour: 0, label: 'D1: passive mode, client 127.0.0.1:50002 → server 127.0.0.1:40000' }]);
   });
@@ -182,11 +197,17 @@ describe('layoutTrace: data connections, bands and markers', () => {
   it('each data connection gets its own colour; control marks are colour "control"', () => {
     const b = new TraceBuilder().login();
     for (const [i, conn] of ['D1', 'D2', 'D3'].entries()) {
-      b.command('PASV').reply(227, 'Entering Passive Mode.').connect('data', conn, 'client', 50010 + i, 40010 + i);
+      b.command('PASV')
+        .reply(227, 'Entering Passive Mode.')
+        .connect('data', conn, 'client', 50010 + i, 40010 + i);
       b.command('LIST').reply(150, 'Here comes the listing.').transfer(conn, 'server', 100).streamEnd(conn, 'server').reply(226, 'Done.');
     }
     const model = layoutTrace(b.quit().events);
-    expect(marksOf(model, 'connection').map((m) => [m.conn, m.colour])).toEqual([['D1', 0], ['D2', 1], ['D3', 2]]);
+    expect(marksOf(model, 'connection').map((m) => [m.conn, m.colour])).toEqual([
+      ['D1', 0],
+      ['D2', 1],
+      ['D3', 2],
+    ]);
     expect(model.legend.connections.map((c) => c.colour)).toEqual([0, 1, 2]);
     expect(new Set(marksOf(model, 'message').map((m) => m.colour))).toEqual(new Set(['control']));
     for (const t of marksOf(model, 'transfer')) expect(t.colour).toBe(Number(t.conn?.slice(1)) - 1);
@@ -233,18 +254,33 @@ describe('layoutTrace: refusals, resets and notes', () => {
   const rows: { title: string; events: (b: TraceBuilder) => void; expected: string; badge?: string }[] = [
     {
       title: 'active mode, the server cannot connect: a refused arrow from server-data to client-data',
-      events: (b) => b.add({ type: 'tcp.refused', side: 'server', channel: 'data', remote: { host: '127.0.0.1', port: 50001 }, reason: 'connect to 127.0.0.1:50001 failed: ECONNREFUSED' }),
+      events: (b) =>
+        b.add({
+          type: 'tcp.refused',
+          side: 'server',
+          channel: 'data',
+          remote: { host: '127.0.0.1', port: 50001 },
+          reason: 'connect to 127.0.0.1:50001 failed: ECONNREFUSED',
+        }),
       expected: 'refused server-data → client-data: connect refused (ECONNREFUSED)',
     },
     {
       title: 'passive mode, a connection from a foreign address: refused by the server, drawn from the client side',
       events: (b) =>
-        b.add({ type: 'tcp.refused', side: 'server', channel: 'data', local: { host: '127.0.0.1', port: 40000 }, remote: { host: '10.0.0.9', port: 5555 }, reason: 'a data connection from 10.0.0.9 is not from the control connection’s peer' }),
+        b.add({
+          type: 'tcp.refused',
+          side: 'server',
+          channel: 'data',
+          local: { host: '127.0.0.1', port: 40000 },
+          remote: { host: '10.0.0.9', port: 5555 },
+          reason: 'a data connection from 10.0.0.9 is not from the control connection’s peer',
+        }),
       expected: 'refused client-data → server-data: foreign connection refused',
     },
     {
       title: 'a reset data connection: RST from its sender with a "reset" badge',
-      events: (b) => b.connect('data', 'D1', 'client', 50002, 40000).add({ type: 'tcp.rst', side: 'server', dir: 'sent', channel: 'data', conn: 'D1', reason: 'replaced' }),
+      events: (b) =>
+        b.connect('data', 'D1', 'client', 50002, 40000).add({ type: 'tcp.rst', side: 'server', dir: 'sent', channel: 'data', conn: 'D1', reason: 'replaced' }),
       expected: 'rst server-data → client-data: RST [server reset: replaced by a new PORT/PASV]',
     },
     {
@@ -290,7 +326,10 @@ describe('layoutTrace: options', () => {
   it('is deterministic and plain data: the same trace gives an identical model, and it survives JSON', () => {
     const events = blockReuse();
     const a = layoutTrace(events, { showStates: true });
-    const b = layoutTrace(events.map((e) => ({ ...e })), { showStates: true });
+    const b = layoutTrace(
+      events.map((e) => ({ ...e })),
+      { showStates: true },
+    );
     expect(b).toEqual(a);
     expect(JSON.stringify(b)).toBe(JSON.stringify(a));
     expect(JSON.parse(JSON.stringify(a)) as DiagramModel).toEqual(a);
@@ -372,7 +411,9 @@ describe('layoutTrace: a long trace', () => {
     let transfers = 0;
     for (let i = 0; b.events.length < 10_000; i++) {
       const conn = `D${i + 1}`;
-      b.command('PASV').reply(227, 'Entering Passive Mode.').connect('data', conn, 'client', 30000 + (i % 20000), 40000);
+      b.command('PASV')
+        .reply(227, 'Entering Passive Mode.')
+        .connect('data', conn, 'client', 30000 + (i % 20000), 40000);
       b.command(`RETR file${i}.txt`).reply(150, 'Opening.').transfer(conn, 'server', i).streamEnd(conn, 'server').reply(226, 'Done.');
       b.command('NOOP').reply(200, 'OK.');
       transfers += 1;

@@ -38,7 +38,13 @@ describe('layoutTrace on captured traces', () => {
     const quit = marksOf(model, 'message').find((m) => m.verb === 'QUIT');
     for (const fin of marksOf(model, 'fin')) expect(fin.step).toBeGreaterThan(quit?.step ?? Infinity);
     const [span] = marksOf(model, 'connection');
-    expect(span?.stepTo).toBe(Math.max(...marksOf(model, 'fin').filter((f) => f.channel === 'data').map((f) => f.step)));
+    expect(span?.stepTo).toBe(
+      Math.max(
+        ...marksOf(model, 'fin')
+          .filter((f) => f.channel === 'data')
+          .map((f) => f.step),
+      ),
+    );
   });
 
   it('serve mode (server side only): every command and reply of both sessions once; a 530 is a reply like any other', () => {
@@ -47,7 +53,14 @@ describe('layoutTrace on captured traces', () => {
     const model = layoutTrace(events);
     const wire = events.filter((e) => e.type === 'ftp.command' || e.type === 'ftp.reply');
     expect(marksOf(model, 'message')).toHaveLength(wire.length);
-    expect(marksOf(model, 'connect').filter((m) => m.channel === 'control').map((m) => [m.conn, m.initiator])).toEqual([['C1', 'client'], ['C2', 'client']]);
+    expect(
+      marksOf(model, 'connect')
+        .filter((m) => m.channel === 'control')
+        .map((m) => [m.conn, m.initiator]),
+    ).toEqual([
+      ['C1', 'client'],
+      ['C2', 'client'],
+    ]);
     expect(marksOf(model, 'message').find((m) => m.code === 530)).toMatchObject({ replyClass: 'permanentNegative', fromLane: 'server', toLane: 'client' });
     expect(model.lanes.find((l) => l.id === 'client')?.subtitle).toMatch(/^127\.0\.0\.1 ports \d+, \d+$/);
   });

@@ -45,7 +45,9 @@ describe('paintHtmlPlayer', () => {
   });
 
   it('carries the trace whole, and the player data, as JSON that parses back', () => {
-    const [data, trace] = scripts(html).slice(0, 2).map((s) => JSON.parse(s.body) as unknown);
+    const [data, trace] = scripts(html)
+      .slice(0, 2)
+      .map((s) => JSON.parse(s.body) as unknown);
     expect(trace).toEqual(JSON.parse(JSON.stringify(hostile)));
     const player = data as PlayerData;
     expect(player.steps).toHaveLength(layoutTrace(hostile.events).steps);
@@ -68,7 +70,9 @@ describe('paintHtmlPlayer', () => {
     const outsideScripts = html.replace(/<script[^>]*>[\s\S]*?<\/script>/g, '');
     expect(outsideScripts).not.toMatch(/<script|<img|<foreignObject|<iframe|<object/i);
     // Text may say "onerror=" (it is the file's name); no element may have an on* attribute.
-    const attributes = [...outsideScripts.matchAll(/<[A-Za-z][\w:-]*((?:\s+[\w:-]+(?:="[^"]*")?)*)\s*\/?>/g)].flatMap((tag) => [...(tag[1] ?? '').matchAll(/\s([\w:-]+)(?:="[^"]*")?/g)].map((a) => a[1] ?? ''));
+    const attributes = [...outsideScripts.matchAll(/<[A-Za-z][\w:-]*((?:\s+[\w:-]+(?:="[^"]*")?)*)\s*\/?>/g)].flatMap((tag) =>
+      [...(tag[1] ?? '').matchAll(/\s([\w:-]+)(?:="[^"]*")?/g)].map((a) => a[1] ?? ''),
+    );
     expect(attributes.length).toBeGreaterThan(100);
     expect(attributes.filter((name) => /^on/i.test(name))).toEqual([]);
   });

@@ -25,7 +25,11 @@ function expected(statements: readonly Statement[]) {
       case 'arrow':
         return { from: ids[s.from], to: ids[s.to], lines: s.lines.map((l, i) => pictures(i === 0 && s.step ? `${s.step}. ${l}` : l).trim()) };
       case 'note':
-        return { from: ids[s.over[0]!], to: ids[s.over[s.over.length - 1]!], lines: [pictures(s.step && s.tone === 'info' ? `${s.step}. ${s.text}` : s.text).trim()] };
+        return {
+          from: ids[s.over[0]!],
+          to: ids[s.over[s.over.length - 1]!],
+          lines: [pictures(s.step && s.tone === 'info' ? `${s.step}. ${s.text}` : s.text).trim()],
+        };
       default:
         return { from: ids[s.lane], to: undefined, lines: [''] };
     }
@@ -59,9 +63,15 @@ describe('paintMermaid', () => {
       const model = exportModel(trace);
       const parsed = await parseMermaid(paintMermaid(model));
       expect(parsed.type, name).toBe('sequence');
-      expect(parsed.actors.map((a) => a.id), name).toEqual(['CPI', 'CDTP', 'SDTP', 'SPI']);
+      expect(
+        parsed.actors.map((a) => a.id),
+        name,
+      ).toEqual(['CPI', 'CDTP', 'SDTP', 'SPI']);
       expect(parsed.actors[0]?.lines[0], name).toBe('Client PI · control');
-      expect(parsed.messages.map((m) => ({ from: m.from, to: m.to, lines: m.lines })), name).toEqual(expected(sequenceStatements(model)));
+      expect(
+        parsed.messages.map((m) => ({ from: m.from, to: m.to, lines: m.lines })),
+        name,
+      ).toEqual(expected(sequenceStatements(model)));
     }
   });
 
@@ -75,7 +85,10 @@ describe('paintMermaid', () => {
   });
 
   it('hostile names, notes and replies come out literally and add no statement, directive or participant', async () => {
-    const model = exportModel({ format: 'ftp-lab-trace', version: 1, meta: { createdAt: '', tool: 'test', passwordsMasked: true }, events: hostileEvents() }, { title: HOSTILE_TITLE });
+    const model = exportModel(
+      { format: 'ftp-lab-trace', version: 1, meta: { createdAt: '', tool: 'test', passwordsMasked: true }, events: hostileEvents() },
+      { title: HOSTILE_TITLE },
+    );
     const text = paintMermaid(model);
     expect(text).not.toMatch(/%%|<(?!br\/>)|@\{/);
     const parsed = await parseMermaid(text);

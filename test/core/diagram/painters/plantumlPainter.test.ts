@@ -13,14 +13,19 @@ import { HOSTILE_FILE, HOSTILE_NOTE, HOSTILE_TITLE, hostileEvents } from '../hos
 /** PlantUML's own decoding of <U+XXXX>, after it has parsed the line. */
 const decoded = (text: string): string => text.replace(/<U\+([0-9A-F]{4,6})>/g, (_all, hex: string) => String.fromCodePoint(parseInt(hex, 16)));
 
-const STATEMENT = /^(@startuml|@enduml|hide footbox|skinparam \w+ [#\w]+|title .+|participant "[^"]*" as (CPI|CDTP|SDTP|SPI)|(CPI|CDTP|SDTP|SPI) -(\[#[0-9a-f]{6}\])?-?(>|>>|>x) (CPI|CDTP|SDTP|SPI) : .+|note over (CPI|CDTP|SDTP|SPI)(, (CPI|CDTP|SDTP|SPI))? #[0-9a-f]{6} : .+|activate (CDTP|SDTP) #[0-9a-f]{6}|deactivate (CDTP|SDTP))$/;
+const STATEMENT =
+  /^(@startuml|@enduml|hide footbox|skinparam \w+ [#\w]+|title .+|participant "[^"]*" as (CPI|CDTP|SDTP|SPI)|(CPI|CDTP|SDTP|SPI) -(\[#[0-9a-f]{6}\])?-?(>|>>|>x) (CPI|CDTP|SDTP|SPI) : .+|note over (CPI|CDTP|SDTP|SPI)(, (CPI|CDTP|SDTP|SPI))? #[0-9a-f]{6} : .+|activate (CDTP|SDTP) #[0-9a-f]{6}|deactivate (CDTP|SDTP))$/;
 
 describe('plantUmlText', () => {
   it.each([
     ['markup and entities', '<b>&#60;', '<U+003C>b<U+003E><U+0026><U+0023>60<U+003B>'],
     ['a preprocessor call', '%getenv("HOME")', '<U+0025>getenv(<U+0022>HOME<U+0022>)'],
     ['a variable and a backslash (&#36; and &#92; crash PlantUML 1.2020)', '$x \\n', '<U+0024>x <U+005C>n'],
-    ['creole', '**b** //i// ~~w~~ [[u]]', '<U+002A><U+002A>b<U+002A><U+002A> <U+002F><U+002F>i<U+002F><U+002F> <U+007E><U+007E>w<U+007E><U+007E> <U+005B><U+005B>u<U+005D><U+005D>'],
+    [
+      'creole',
+      '**b** //i// ~~w~~ [[u]]',
+      '<U+002A><U+002A>b<U+002A><U+002A> <U+002F><U+002F>i<U+002F><U+002F> <U+007E><U+007E>w<U+007E><U+007E> <U+005B><U+005B>u<U+005D><U+005D>',
+    ],
     ['@enduml and an arrow', '@enduml -->', '<U+0040>enduml <U+002D><U+002D><U+003E>'],
     ['a newline, shown as its picture', 'a\nb', 'a<U+240A>b'],
     ['non-ASCII, whatever charset PlantUML assumes', 'Größe_文件 😀', 'Gr<U+00F6><U+00DF>e<U+005F><U+6587><U+4EF6> <U+1F600>'],
@@ -42,7 +47,10 @@ describe('paintPlantUml', () => {
       const lines = text.trimEnd().split('\n');
       expect(lines[0], name).toBe('@startuml');
       expect(lines.at(-1), name).toBe('@enduml');
-      expect(lines.filter((l) => !STATEMENT.test(l)), name).toEqual([]);
+      expect(
+        lines.filter((l) => !STATEMENT.test(l)),
+        name,
+      ).toEqual([]);
     }
   });
 

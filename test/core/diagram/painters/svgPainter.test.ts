@@ -71,7 +71,18 @@ describe('paintSvg: document', () => {
   });
 
   it('shows step numbers, lane titles, close badges, byte counts, EOF markers and a legend', () => {
-    for (const text of ['Client PI · control', 'Server DTP · data', '>1<', `>${model.steps}<`, 'stays open: BLOCK mode, EOF marker sent', '581 bytes · TYPE I MODE B', 'EOF marker 40 00 00', 'server closed: session ended', 'Legend', 'data connection D1: passive mode']) {
+    for (const text of [
+      'Client PI · control',
+      'Server DTP · data',
+      '>1<',
+      `>${model.steps}<`,
+      'stays open: BLOCK mode, EOF marker sent',
+      '581 bytes · TYPE I MODE B',
+      'EOF marker 40 00 00',
+      'server closed: session ended',
+      'Legend',
+      'data connection D1: passive mode',
+    ]) {
       expect(svg, text).toContain(text);
     }
   });
@@ -79,7 +90,9 @@ describe('paintSvg: document', () => {
   it('gives each data connection its own colour and dash', () => {
     const b = new TraceBuilder().login();
     for (const [i, conn] of ['D1', 'D2'].entries()) {
-      b.command('PASV').reply(227, 'Entering Passive Mode.').connect('data', conn, 'client', 50010 + i, 40010 + i);
+      b.command('PASV')
+        .reply(227, 'Entering Passive Mode.')
+        .connect('data', conn, 'client', 50010 + i, 40010 + i);
       b.command('LIST').reply(150, 'Listing.').transfer(conn, 'server', 100).streamEnd(conn, 'server').reply(226, 'Done.');
     }
     const two = paintSvg(layoutTrace(b.quit().events));
