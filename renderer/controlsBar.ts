@@ -2,7 +2,7 @@
 // playback state allows, and the status line above the diagram.
 
 import { byId } from './dom';
-import type { PlaybackSnapshot } from './playback';
+import type { PlaybackSnapshot } from './playbackView';
 
 export interface ControlActions {
   run(): void;

@@ -12,7 +12,8 @@ import { createDiagramView } from './diagramView';
 import { byId } from './dom';
 import { installShortcuts } from './keyboard';
 import { createOptionsPanel } from './optionsPanel';
-import { Playback, type PlaybackSnapshot } from './playback';
+import { Playback } from './playback';
+import type { PlaybackSnapshot } from './playbackView';
 import { createExportDialog } from './exportDialog';
 import { openTraceFile, saveTraceFile } from './traceFiles';
 import { createTranscriptView } from './transcriptPanel';
@@ -73,7 +74,7 @@ function start(win: Window): void {
   let axis: 'step' | 'time' = 'step';
   let frame: number | undefined;
   let renderedShown = -1;
-  let renderedTrace: unknown;
+  let renderedMeta: unknown;
   let currentMark: Mark | undefined;
 
   const bridge = connectBridge(win, (reason) => playback.report(`Lost the connection to the FTP Lab host (${reason}). Start it again and reload this page.`));
@@ -113,14 +114,14 @@ function start(win: Window): void {
       title.textContent = 'Pick a scenario and press Run';
       return;
     }
-    if (trace !== renderedTrace) {
-      renderedTrace = trace;
+    // A new session or file (each arriving event makes a new trace value; the meta is the session's own).
+    if (trace.meta !== renderedMeta) {
+      renderedMeta = trace.meta;
       selected = undefined;
       hovered = undefined;
     }
     title.textContent = trace.title + settingsLine(trace.meta, trace.events);
-    trace.axis = axis;
-    const model = trace.upTo(s.shown);
+    const model = trace.upTo(s.shown, axis);
     const current = s.shown - 1;
     const moved = s.shown !== renderedShown;
     renderedShown = s.shown;
@@ -137,7 +138,7 @@ function start(win: Window): void {
     currentMark = primaryMark(model, current);
     showDetail();
     const rows = trace.full().rows;
-    transcript.render(trace.transcript.entries, rows[current]?.seq ?? 0, rows[current - 1]?.seq ?? 0);
+    transcript.render(trace.transcript, rows[current]?.seq ?? 0, rows[current - 1]?.seq ?? 0);
     narration.render(trace.events, currentMark?.seqs, typeof trace.meta.scenario === 'string' ? trace.meta.scenario : undefined);
     // The machines as the current step left them: its own event and the state changes it caused, which
     // are recorded right after it (a FIN, then the data region moving to halfClosed), up to the next step.
@@ -153,16 +154,16 @@ function start(win: Window): void {
   /** Step: with nothing loaded yet, starts the chosen scenario held before its first command. */
   function stepForward(): void {
     if (snapshot?.trace) playback.stepForward();
-    else void playback.run(options.read(), false);
+    else playback.run(options.read(), false);
   }
 
   const controls = createControlsBar(doc, {
-    run: () => void playback.run(options.read()),
+    run: () => playback.run(options.read()),
     pause: () => playback.pause(),
     resume: () => playback.play(),
     stepBack: () => playback.stepBack(),
     stepForward,
-    stop: () => void playback.stop(),
+    stop: () => playback.stop(),
     speed: (value) => playback.setSpeed(value),
     seek: (step) => playback.seek(step),
     zoomIn: () => diagram.zoomBy(1.25),
@@ -172,7 +173,7 @@ function start(win: Window): void {
   playback.setSpeed(Number(byId<HTMLSelectElement>(doc, 'speed').value));
   playback.setBreakpoints(options.breakpoints());
   options.onBreakpointsChange((breakpoints) => playback.setBreakpoints(breakpoints));
-  options.onWatch((port) => void playback.watch(port));
+  options.onWatch((port) => playback.watch(port));
 
   /** Shows or hides the state machines as the current mode wants them, and fits the diagram to what is left. */
   const applyStatecharts = () => {
@@ -230,7 +231,7 @@ function start(win: Window): void {
   });
 
   installShortcuts(doc, {
-    togglePause: () => (snapshot?.trace ? playback.togglePause() : void playback.run(options.read())),
+    togglePause: () => (snapshot?.trace ? playback.togglePause() : playback.run(options.read())),
     stepForward,
     stepBack: () => playback.stepBack(),
     first: () => playback.seek(0),
@@ -266,10 +267,10 @@ function start(win: Window): void {
     'trace.open': () => fileInput.click(),
     'trace.save': saveTrace,
     'trace.export': openExport,
-    'session.run': () => void playback.run(options.read()),
+    'session.run': () => playback.run(options.read()),
     'session.pause': () => playback.pause(),
     'session.step': stepForward,
-    'session.stop': () => void playback.stop(),
+    'session.stop': () => playback.stop(),
     'view.presenter': togglePresenter,
     'view.zoom-in': () => diagram.zoomBy(1.25),
     'view.zoom-out': () => diagram.zoomBy(0.8),

@@ -1,103 +1,108 @@
 // The trace the renderer holds: events as they arrive (live) or as loaded, their transcript lines, and
 // the diagram laid out by core/diagram up to any step. Stepping back is a re-layout of a prefix, never a replay.
+// A value: an arriving event makes a new trace (the playback statechart keeps it in its context, and its path
+// tests walk many futures of one trace); the layouts and the transcript are worked out once per value, when asked.
 
 import { layoutTrace } from '../core/diagram/layout/layout';
 import type { DiagramModel } from '../core/diagram/layout/diagramModel';
 import { observedSides } from '../core/trace/closeMeaning';
 import type { Side, TraceEvent, TraceFile, TraceMeta } from '../core/trace/traceEvent';
 import { createTraceFile } from '../core/trace/traceFile';
-import { TranscriptLog } from './transcriptPanel';
+import { transcriptEntries, type TranscriptEntry } from './transcriptEntries';
+
+/** The diagram's vertical axis: one row per step (default), or rows placed by real time. */
+export type TraceAxis = 'step' | 'time';
+
+/** The events in seq order, each seq once, in an array of this trace's own (a host in the same process may go on filling the one it gave). */
+function inSeqOrder(events: readonly TraceEvent[]): readonly TraceEvent[] {
+  const ordered = events.every((e, i) => i === 0 || e.seq > events[i - 1]!.seq);
+  if (ordered) return [...events];
+  const bySeq = new Map(events.map((e) => [e.seq, e]));
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
 
 export class RecordedTrace {
-  readonly #events: TraceEvent[] = [];
-  readonly #bySeq = new Map<number, TraceEvent>();
-  readonly #transcript: TranscriptLog;
-  #full: DiagramModel | undefined;
-  #prefix: { step: number; model: DiagramModel } | undefined;
-  #axis: 'step' | 'time' = 'step';
+  readonly #events: readonly TraceEvent[];
+  readonly #sides: ReadonlySet<Side>;
+  readonly #layouts = new Map<TraceAxis, DiagramModel>();
+  #prefix: { step: number; axis: TraceAxis; model: DiagramModel } | undefined;
+  #transcript: readonly TranscriptEntry[] | undefined;
 
   /** `sides`: whose sockets this trace records (both with the built-in server, only the client against another). */
   constructor(
     readonly meta: TraceMeta,
-    sides: Set<Side>,
+    sides: ReadonlySet<Side>,
+    events: readonly TraceEvent[] = [],
   ) {
-    this.#transcript = new TranscriptLog(sides);
+    this.#sides = sides;
+    this.#events = inSeqOrder(events);
   }
 
   static fromFile(file: TraceFile): RecordedTrace {
-    const trace = new RecordedTrace(file.meta, observedSides(file.events));
-    for (const event of file.events) trace.add(event);
-    return trace;
+    return new RecordedTrace(file.meta, observedSides(file.events), file.events);
   }
 
   get events(): readonly TraceEvent[] {
     return this.#events;
   }
 
-  get transcript(): TranscriptLog {
-    return this.#transcript;
+  get transcript(): readonly TranscriptEntry[] {
+    return (this.#transcript ??= transcriptEntries(this.#events, this.#sides));
   }
 
   get title(): string {
     return this.meta.title ?? this.meta.scenario ?? 'FTP session';
   }
 
-  /** Adds an event (ignoring one already held: the start reply and the pushes can overlap). */
-  add(event: TraceEvent): boolean {
-    if (this.#bySeq.has(event.seq)) return false;
-    const last = this.#events[this.#events.length - 1];
-    this.#bySeq.set(event.seq, event);
-    if (!last || event.seq > last.seq) this.#events.push(event);
-    else {
-      this.#events.push(event);
-      this.#events.sort((a, b) => a.seq - b.seq);
-    }
-    this.#transcript.add(event);
-    this.#full = undefined;
-    this.#prefix = undefined;
-    return true;
-  }
-
-  /** The diagram's vertical axis: one row per step (default), or rows placed by real time. */
-  get axis(): 'step' | 'time' {
-    return this.#axis;
-  }
-
-  set axis(axis: 'step' | 'time') {
-    if (axis === this.#axis) return;
-    this.#axis = axis;
-    this.#full = undefined;
-    this.#prefix = undefined;
+  /** This trace with one more event; itself when the event is already held (the start reply and the pushes can overlap). */
+  withEvent(event: TraceEvent): RecordedTrace {
+    if (this.event(event.seq)) return this;
+    return new RecordedTrace(this.meta, this.#sides, [...this.#events, event]);
   }
 
   event(seq: number): TraceEvent | undefined {
-    return this.#bySeq.get(seq);
+    let lo = 0;
+    let hi = this.#events.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const found = this.#events[mid]!;
+      if (found.seq === seq) return found;
+      if (found.seq < seq) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
   }
 
   /** The whole diagram so far. */
-  full(): DiagramModel {
-    return (this.#full ??= layoutTrace(this.#events, { title: this.title, axis: this.#axis }));
+  full(axis: TraceAxis = 'step'): DiagramModel {
+    let model = this.#layouts.get(axis);
+    if (!model) {
+      model = layoutTrace(this.#events, { title: this.title, axis });
+      this.#layouts.set(axis, model);
+    }
+    return model;
   }
 
+  /** How many steps (rows) the diagram has: the same on either axis. */
   get steps(): number {
     return this.full().steps;
   }
 
   /** The diagram as it stood after `step` rows (0: lanes only): a layout of the trace up to that row's event. */
-  upTo(step: number): DiagramModel {
-    const full = this.full();
+  upTo(step: number, axis: TraceAxis = 'step'): DiagramModel {
+    const full = this.full(axis);
     if (step >= full.steps) return full;
-    if (this.#prefix?.step === step) return this.#prefix.model;
+    if (this.#prefix?.step === step && this.#prefix.axis === axis) return this.#prefix.model;
     const to = step <= 0 ? 0 : (full.rows[step - 1]?.seq ?? 0);
-    const model = layoutTrace(this.#events, { title: this.title, axis: this.#axis, range: { from: 1, to } });
-    this.#prefix = { step, model };
+    const model = layoutTrace(this.#events, { title: this.title, axis, range: { from: 1, to } });
+    this.#prefix = { step, axis, model };
     return model;
   }
 
   /** The event shown on a row. */
   rowEvent(step: number): TraceEvent | undefined {
     const row = this.full().rows[step];
-    return row ? this.#bySeq.get(row.seq) : undefined;
+    return row ? this.event(row.seq) : undefined;
   }
 
   toFile(): TraceFile {

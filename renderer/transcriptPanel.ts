@@ -2,36 +2,7 @@
 // join up to the current step, with the current step's lines highlighted together with the diagram.
 
 import { select } from 'd3-selection';
-import { TranscriptWriter } from '../core/trace/transcript';
-import type { Side, TraceEvent } from '../core/trace/traceEvent';
-
-export interface TranscriptEntry {
-  readonly seq: number;
-  readonly text: string;
-  /** 'c2s' / 's2c' for wire messages, 'info' for connection and data lines. */
-  readonly kind: 'c2s' | 's2c' | 'info';
-}
-
-/** Collects transcript entries as events arrive (live) or all at once (a loaded trace). */
-export class TranscriptLog {
-  readonly #writer: TranscriptWriter;
-  readonly #entries: TranscriptEntry[] = [];
-
-  constructor(sides: Set<Side>) {
-    this.#writer = new TranscriptWriter(sides);
-  }
-
-  get entries(): readonly TranscriptEntry[] {
-    return this.#entries;
-  }
-
-  add(event: TraceEvent): void {
-    const text = this.#writer.line(event);
-    if (text === undefined) return;
-    const kind = text.startsWith('C→S') ? 'c2s' : text.startsWith('S→C') ? 's2c' : 'info';
-    this.#entries.push({ seq: event.seq, text: kind === 'info' ? text.trimStart() : text, kind });
-  }
-}
+import type { TranscriptEntry } from './transcriptEntries';
 
 export interface TranscriptView {
   /** Shows the lines of events up to `lastSeq`; those after `currentFromSeq` belong to the current step. */

@@ -1,0 +1,568 @@
+// The playback as a statechart: which step of the recorded trace is shown, and how the live session's step gate
+// is paced. idle → starting → live {stepping, freeRunning, atBreak, asking} → stopping → ended; loaded is a trace
+// opened from a file. Running a scenario and watching the built-in server are one machine started two ways.
+// The shown step is an index into the recorded trace; stepping past what is recorded releases one action held
+// at the gate (it really waits); stepping back is a re-layout of a prefix. Time comes from the actor's clock
+// (delayed transitions), nothing sleeps. The host is reached through two placeholder actors (start, stop) and
+// emitted requests (host.*), which renderer/playback.ts wires to the LabApi.
+
+import { assign, emit, enqueueActions, fromPromise, setup } from 'xstate';
+import type { Breakpoints, GateCommand, HostMessage, SessionOptions } from '../core/api/labApi';
+import type { Side, TraceFile } from '../core/trace/traceEvent';
+import { commandEventBreak, eventBreak, heldBreak, noBreakpoints, wireBreakpoints, type BreakpointSet } from './breakpoints';
+import { RecordedTrace } from './recordedTrace';
+
+export type StatusTone = 'idle' | 'live' | 'paused' | 'break' | 'done' | 'error';
+
+export interface StatusLine {
+  readonly text: string;
+  readonly tone: StatusTone;
+}
+
+/** What `starting` starts: a scenario run by our client (played, or held for Step), or the built-in server watched. */
+export type StartRequest =
+  { readonly kind: 'run'; readonly options: SessionOptions; readonly play: boolean } | { readonly kind: 'watch'; readonly port: number };
+
+export interface StartInput {
+  readonly request: StartRequest;
+  /** A run starts with the gate holding the client, and with these breakpoints. */
+  readonly breakpoints: Breakpoints;
+  /** The session this one replaces: stopped (and its server closed, its port free) before the new one starts. */
+  readonly stopFirst: string | undefined;
+}
+
+/** The host's answer: the session, its trace so far, and (watching) the port the server listens on. */
+export interface StartedSession {
+  readonly sessionId: string;
+  readonly trace: TraceFile;
+  readonly port?: number;
+}
+
+/** What waits at the gate: the client before a command, the server before a reply or a close of its own. */
+/** What the host pushes about a session (the menu's commands are the page's). */
+export type SessionMessage = Exclude<HostMessage, { type: 'menu.command' }>;
+
+export interface HeldAction {
+  /** The line as the gate reports it (PASS masked), or 'command', 'dataClose', 'abort'. */
+  readonly waiting: string;
+  readonly side: Side | undefined;
+}
+
+/** How the session ended: by itself, or cut short by Stop (what the host calls a failure is the user's doing), or failed. */
+export type SessionOutcome = { readonly kind: 'complete' } | { readonly kind: 'stopped' } | { readonly kind: 'failed'; readonly failure: string };
+
+export interface PlaybackContext {
+  readonly trace: RecordedTrace | undefined;
+  readonly sessionId: string | undefined;
+  /** The last start asked for: run or watch (a run's options, a watch's port). */
+  readonly start: StartRequest | undefined;
+  readonly stopFirst: string | undefined;
+  /** The port of the watched server, once it listens. */
+  readonly watching: number | undefined;
+  readonly held: HeldAction | undefined;
+  /** Rows shown (0 = none yet); the current step is shown - 1. */
+  readonly shown: number;
+  /** Steps from this one on are new: they animate in. */
+  readonly animateFrom: number;
+  /** Steps per second; 0 = as fast as the wire. */
+  readonly speed: number;
+  readonly breakpoints: BreakpointSet;
+  /** A sentence the status line shows instead of the state's own (an error, a file just opened); the next Step or Resume clears it. */
+  readonly note: StatusLine | undefined;
+  /** Why atBreak stopped ('breakpoint before STOR'). */
+  readonly breakReason: string | undefined;
+  /** How the session ended (ended). */
+  readonly outcome: SessionOutcome | undefined;
+  /** The question asked (asking). */
+  readonly question: string | undefined;
+  /** Host messages that came while starting, before the session's id was known. */
+  readonly early: readonly SessionMessage[];
+}
+
+export type PlaybackEvent =
+  | { type: 'session.run'; options: SessionOptions; play: boolean }
+  | { type: 'session.watch'; port: number }
+  | { type: 'session.stop' }
+  | { type: 'trace.load'; file: TraceFile }
+  | { type: 'playback.play' }
+  | { type: 'playback.pause' }
+  | { type: 'step.forward' }
+  | { type: 'step.seek'; step: number }
+  | { type: 'speed.set'; stepsPerSecond: number }
+  | { type: 'breakpoints.set'; breakpoints: BreakpointSet }
+  | { type: 'status.report'; text: string; tone: StatusTone }
+  /** The quiz's hook: a question stops the session where it is; the answer lets the user go on. */
+  | { type: 'quiz.ask'; question: string }
+  | { type: 'quiz.answer'; answer: string }
+  /** Whatever the host pushes (menu commands excepted); only the current session's messages count. */
+  | { type: 'host.message'; message: SessionMessage }
+  | { type: 'gate.failed'; message: string }
+  // Raised by the machine itself from the current session's host messages.
+  | { type: 'row.recorded' }
+  | { type: 'gate.breakpoint'; reason: string }
+  | { type: 'session.ended'; ok: boolean; failure?: string };
+
+/** What the machine asks of the host; renderer/playback.ts sends them through the LabApi. */
+export type PlaybackEmitted =
+  | { type: 'host.gate'; sessionId: string; command: GateCommand }
+  | { type: 'host.setBreakpoints'; sessionId: string; breakpoints: Breakpoints }
+  | { type: 'host.stopSession'; sessionId: string };
+
+export interface PlaybackInput {
+  readonly speed?: number;
+  readonly breakpoints?: BreakpointSet;
+}
+
+const total = (context: PlaybackContext) => context.trace?.steps ?? 0;
+/** The row the next step shows, if it is recorded already. */
+const nextRow = (context: PlaybackContext) => (context.shown < total(context) ? context.trace?.rowEvent(context.shown) : undefined);
+const sentence = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Nothing shown of a session that is not there yet. */
+const blank = {
+  trace: undefined,
+  sessionId: undefined,
+  watching: undefined,
+  held: undefined,
+  shown: 0,
+  animateFrom: Number.POSITIVE_INFINITY,
+  note: undefined,
+  breakReason: undefined,
+  outcome: undefined,
+  question: undefined,
+  early: [],
+} as const;
+
+const machineSetup = setup({
+  types: {
+    context: {} as PlaybackContext,
+    events: {} as PlaybackEvent,
+    input: {} as PlaybackInput,
+    emitted: {} as PlaybackEmitted,
+  },
+  actors: {
+    /** Starts the session on the host (renderer/playback.ts provides it); this placeholder never answers. */
+    startSession: fromPromise<StartedSession, StartInput>(() => new Promise<StartedSession>(() => undefined)),
+    /** Stops it; resolves once the host has ended it. */
+    stopSession: fromPromise<void, { sessionId: string }>(() => new Promise<void>(() => undefined)),
+  },
+  delays: {
+    /** The pace of playing: one step per interval. */
+    stepInterval: ({ context }) => (context.speed > 0 ? 1000 / context.speed : 0),
+  },
+  guards: {
+    ofThisSession: ({ context, event }) => event.type === 'host.message' && context.sessionId !== undefined && event.message.sessionId === context.sessionId,
+    rowRecorded: ({ context }) => context.shown < total(context),
+    /** A command or reply on the next row is a breakpoint: stop before it. */
+    nextRowBreaksBefore: ({ context }) => commandEventBreak(context.breakpoints, nextRow(context)) !== undefined,
+    /** An event on the next row is a breakpoint: show it, then stop. */
+    nextRowBreaksAfter: ({ context }) => eventBreak(context.breakpoints, nextRow(context)) !== undefined,
+    /** What the gate holds is a breakpoint: stop before letting it go. */
+    heldActionBreaks: ({ context }) => heldBreak(context.breakpoints, context.held?.side, context.held?.waiting) !== undefined,
+    free: ({ context }) => context.speed === 0,
+    toFree: ({ event }) => event.type === 'speed.set' && event.stepsPerSecond === 0,
+    startsFollowing: ({ context }) => context.start?.kind === 'watch' || (context.start?.play === true && context.speed === 0),
+    startsPlaying: ({ context }) => context.start?.kind === 'run' && context.start.play,
+  },
+  actions: {
+    askToRun: assign(({ context, event }, params: { replacing: boolean }) =>
+      event.type === 'session.run'
+        ? { start: { kind: 'run', options: event.options, play: event.play }, stopFirst: params.replacing ? context.sessionId : undefined }
+        : {},
+    ),
+    askToWatch: assign(({ context, event }, params: { replacing: boolean }) =>
+      event.type === 'session.watch' ? { start: { kind: 'watch', port: event.port }, stopFirst: params.replacing ? context.sessionId : undefined } : {},
+    ),
+    forgetSession: assign(blank),
+    keepEarly: assign({ early: ({ context, event }) => (event.type === 'host.message' ? [...context.early, event.message] : context.early) }),
+    /** The session runs: its trace so far, then what the host said while it was starting, as if it came now. */
+    takeStarted: enqueueActions(({ context, event, enqueue }) => {
+      if (!('output' in event)) return;
+      const started = event.output as StartedSession;
+      const run = context.start?.kind === 'run' ? context.start : undefined;
+      const sides = new Set<Side>(run ? (run.options.server ? ['client'] : ['client', 'server']) : ['server']);
+      enqueue.assign({
+        sessionId: started.sessionId,
+        watching: context.start?.kind === 'watch' ? started.port : undefined,
+        trace: new RecordedTrace(started.trace.meta, sides, started.trace.events),
+        early: [],
+      });
+      for (const message of context.early) enqueue.raise({ type: 'host.message', message });
+      // A run got its breakpoints with the start; the watched server's gate is told now.
+      if (context.start?.kind === 'watch')
+        enqueue.emit({ type: 'host.setBreakpoints', sessionId: started.sessionId, breakpoints: wireBreakpoints(context.breakpoints) });
+    }),
+    noteStartFailed: assign({
+      note: ({ context, event }) => {
+        const why = 'error' in event ? sentence(event.error) : 'unknown reason';
+        return { text: context.start?.kind === 'watch' ? `Could not watch the server: ${why}` : `Could not start: ${why}`, tone: 'error' as const };
+      },
+    }),
+    /** The current session's messages: events join the trace, the gate says what it holds, the end is the end. */
+    takeHostMessage: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'host.message') return;
+      const message = event.message;
+      if (message.type === 'trace.event') {
+        const before = context.trace;
+        const after = before?.withEvent(message.event);
+        if (!before || !after || after === before) return;
+        enqueue.assign({ trace: after });
+        if (after.steps > before.steps) enqueue.raise({ type: 'row.recorded' });
+      } else if (message.type === 'gate.state') {
+        enqueue.assign({ held: message.waiting === undefined ? undefined : { waiting: message.waiting, side: message.side } });
+        if (message.paused && message.reason?.startsWith('breakpoint')) enqueue.raise({ type: 'gate.breakpoint', reason: message.reason });
+      } else {
+        enqueue.raise({ type: 'session.ended', ok: message.ok, ...(message.failure ? { failure: message.failure } : {}) });
+      }
+    }),
+    showNextRow: assign(({ context }) => ({ shown: Math.min(context.shown, total(context)) + 1, animateFrom: Math.min(context.shown, total(context)) })),
+    showAll: assign({ shown: ({ context }) => total(context) }),
+    /** Free run: every row recorded from now on is shown as it arrives, and animates in. */
+    followTheEnd: assign(({ context }) => ({ animateFrom: context.shown, shown: total(context) })),
+    seek: assign(({ context, event }) =>
+      event.type === 'step.seek' ? { shown: Math.max(0, Math.min(total(context), Math.round(event.step))), animateFrom: Number.POSITIVE_INFINITY } : {},
+    ),
+    /** Playing a replay that is at its end starts it again from the top. */
+    rewindAtEnd: assign({ shown: ({ context }) => (context.shown >= total(context) ? 0 : context.shown) }),
+    /** Lets the held action go (one step); the gate's next report says what waits next. */
+    releaseHeld: enqueueActions(({ context, enqueue }) => {
+      if (context.held === undefined || context.sessionId === undefined) return;
+      enqueue.emit({ type: 'host.gate', sessionId: context.sessionId, command: 'step' });
+      enqueue.assign({ held: undefined });
+    }),
+    gatePause: emit(({ context }) => ({ type: 'host.gate' as const, sessionId: context.sessionId ?? '', command: 'pause' as const })),
+    gateResume: emit(({ context }) => ({ type: 'host.gate' as const, sessionId: context.sessionId ?? '', command: 'resume' as const })),
+    abandonSession: emit(({ context }) => ({ type: 'host.stopSession' as const, sessionId: context.sessionId ?? '' })),
+    noteRowBreakBefore: assign({ breakReason: ({ context }) => commandEventBreak(context.breakpoints, nextRow(context)) }),
+    noteRowBreakAfter: assign({ breakReason: ({ context }) => eventBreak(context.breakpoints, nextRow(context)) }),
+    noteHeldBreak: assign({ breakReason: ({ context }) => heldBreak(context.breakpoints, context.held?.side, context.held?.waiting) }),
+    noteGateBreak: assign({ breakReason: ({ event }) => (event.type === 'gate.breakpoint' ? event.reason : undefined) }),
+    clearNote: assign({ note: undefined }),
+    keepOutcome: assign(({ event }, params: { stopped: boolean }) => {
+      if (event.type !== 'session.ended') return {};
+      const outcome: SessionOutcome = event.ok
+        ? { kind: 'complete' }
+        : params.stopped
+          ? { kind: 'stopped' }
+          : { kind: 'failed', failure: event.failure ?? 'unknown reason' };
+      return { outcome };
+    }),
+    setSpeed: assign({ speed: ({ context, event }) => (event.type === 'speed.set' ? event.stepsPerSecond : context.speed) }),
+    setBreakpoints: assign({ breakpoints: ({ context, event }) => (event.type === 'breakpoints.set' ? event.breakpoints : context.breakpoints) }),
+    sendBreakpoints: emit(({ context }) => ({
+      type: 'host.setBreakpoints' as const,
+      sessionId: context.sessionId ?? '',
+      breakpoints: wireBreakpoints(context.breakpoints),
+    })),
+    report: assign({ note: ({ context, event }) => (event.type === 'status.report' ? { text: event.text, tone: event.tone } : context.note) }),
+    noteGateFailure: assign({ note: ({ context, event }) => (event.type === 'gate.failed' ? { text: event.message, tone: 'error' as const } : context.note) }),
+    keepQuestion: assign({ question: ({ event }) => (event.type === 'quiz.ask' ? event.question : undefined) }),
+    openFile: assign(({ event }) => {
+      if (event.type !== 'trace.load') return {};
+      const trace = RecordedTrace.fromFile(event.file);
+      return {
+        ...blank,
+        start: undefined,
+        stopFirst: undefined,
+        trace,
+        shown: trace.steps,
+        note: { text: `Trace loaded: ${event.file.events.length} events. ← and → step through it.`, tone: 'done' as const },
+      };
+    }),
+  },
+});
+
+const user = ['clearNote'] as const;
+
+/**
+ * A replay of a complete trace (ended, loaded): Step shows the next recorded row, playing shows one per interval
+ * and stops at breakpoints as a live run does, at wire speed it jumps to the end.
+ */
+function replay(name: 'ended' | 'loaded') {
+  const at = (path: string) => `#playback.${name}.${path}`;
+  return {
+    initial: 'paused' as const,
+    on: { 'step.seek': { target: at('paused'), actions: 'seek' as const } },
+    states: {
+      paused: {
+        on: {
+          'step.forward': { guard: 'rowRecorded' as const, actions: [...user, 'showNextRow' as const] },
+          'playback.play': [
+            { guard: 'free' as const, actions: [...user, 'showAll' as const] },
+            { target: at('playing'), actions: [...user, 'rewindAtEnd' as const] },
+          ],
+        },
+      },
+      playing: {
+        initial: 'advancing' as const,
+        on: {
+          'playback.pause': at('paused'),
+          'step.forward': [
+            { guard: 'rowRecorded' as const, target: at('paused'), actions: [...user, 'showNextRow' as const] },
+            { target: at('paused'), actions: user },
+          ],
+          'speed.set': [
+            { guard: 'toFree' as const, target: at('paused'), actions: ['setSpeed' as const, 'showAll' as const] },
+            { target: at('playing.resting'), reenter: true, actions: 'setSpeed' as const },
+          ],
+        },
+        states: {
+          advancing: {
+            always: [
+              { guard: 'nextRowBreaksBefore' as const, target: at('atBreak.before'), actions: 'noteRowBreakBefore' as const },
+              { guard: 'nextRowBreaksAfter' as const, target: at('atBreak.after'), actions: ['noteRowBreakAfter' as const, 'showNextRow' as const] },
+              { guard: 'rowRecorded' as const, target: at('playing.resting'), actions: 'showNextRow' as const },
+              { target: at('paused') },
+            ],
+          },
+          resting: { after: { stepInterval: at('playing.advancing') } },
+        },
+      },
+      atBreak: {
+        // Always entered at before or after; 'after' is only XState's required default.
+        initial: 'after' as const,
+        on: {
+          'step.forward': [
+            { guard: 'rowRecorded' as const, target: at('paused'), actions: [...user, 'showNextRow' as const] },
+            { target: at('paused'), actions: user },
+          ],
+        },
+        states: {
+          // Stopped before a row: Resume shows it unchecked, then plays on.
+          before: {
+            on: {
+              'playback.play': [
+                { guard: 'free' as const, target: at('paused'), actions: [...user, 'showAll' as const] },
+                { guard: 'rowRecorded' as const, target: at('playing.resting'), actions: [...user, 'showNextRow' as const] },
+                { target: at('paused'), actions: user },
+              ],
+            },
+          },
+          // Stopped after a row: there is nothing to let through; the next row is checked as usual.
+          after: {
+            on: {
+              'playback.play': [
+                { guard: 'free' as const, target: at('paused'), actions: [...user, 'showAll' as const] },
+                { target: at('playing'), actions: [...user, 'rewindAtEnd' as const] },
+              ],
+            },
+          },
+        },
+      },
+    },
+  };
+}
+
+const LIVE = '#playback.live';
+
+/** One step by the user (or Resume past a breakpoint): the next recorded row, else the held action let go; never checked. */
+const stepLive = (ready: string, awaiting: string) => [
+  { guard: 'rowRecorded' as const, target: ready, actions: [...user, 'showNextRow' as const] },
+  { target: awaiting, actions: [...user, 'releaseHeld' as const] },
+];
+
+/** A new pace while playing: at wire speed the gate opens; otherwise the next step comes after the new interval. */
+const repace = (self: string) => [
+  { guard: 'toFree' as const, target: `${LIVE}.freeRunning`, actions: 'setSpeed' as const },
+  { target: self, reenter: true, actions: 'setSpeed' as const },
+];
+
+export const playbackMachine = machineSetup.createMachine({
+  id: 'playback',
+  context: ({ input }) => ({ ...blank, start: undefined, stopFirst: undefined, speed: input.speed ?? 2, breakpoints: input.breakpoints ?? noBreakpoints }),
+  initial: 'idle',
+  on: {
+    'session.run': { target: '.starting', actions: { type: 'askToRun', params: { replacing: false } } },
+    'session.watch': { target: '.starting', actions: { type: 'askToWatch', params: { replacing: false } } },
+    'trace.load': { target: '.loaded', actions: 'openFile' },
+    'speed.set': { actions: 'setSpeed' },
+    'breakpoints.set': { actions: 'setBreakpoints' },
+    'status.report': { actions: 'report' },
+    'host.message': { guard: 'ofThisSession', actions: 'takeHostMessage' },
+  },
+  states: {
+    idle: {},
+    starting: {
+      entry: 'forgetSession',
+      invoke: {
+        id: 'start',
+        src: 'startSession',
+        input: ({ context }) => ({
+          // Set by the run or watch that led here.
+          request: context.start!,
+          breakpoints: wireBreakpoints(context.breakpoints),
+          stopFirst: context.stopFirst,
+        }),
+        onDone: [
+          { guard: 'startsFollowing', target: 'live.freeRunning', actions: 'takeStarted' },
+          { guard: 'startsPlaying', target: 'live.stepping.playing', actions: 'takeStarted' },
+          { target: 'live.stepping.paused', actions: 'takeStarted' },
+        ],
+        onError: { target: 'idle', actions: 'noteStartFailed' },
+      },
+      on: {
+        'host.message': { actions: 'keepEarly' },
+        // Given up before the host answered: the start actor stops the session it gets, if any.
+        'session.stop': 'idle',
+      },
+    },
+    live: {
+      initial: 'stepping',
+      on: {
+        'session.run': { target: 'starting', actions: { type: 'askToRun', params: { replacing: true } } },
+        'session.watch': { target: 'starting', actions: { type: 'askToWatch', params: { replacing: true } } },
+        'trace.load': { target: 'loaded', actions: ['abandonSession', 'openFile'] },
+        'session.stop': 'stopping',
+        'breakpoints.set': { actions: ['setBreakpoints', 'sendBreakpoints'] },
+        'session.ended': { target: 'ended', actions: { type: 'keepOutcome', params: { stopped: false } } },
+        'gate.failed': { actions: 'noteGateFailure' },
+        'quiz.ask': { target: '.asking', actions: 'keepQuestion' },
+        'step.seek': { target: '.stepping.paused', actions: 'seek' },
+      },
+      states: {
+        // The gate holds both sides; each step lets one action go, by the user's Step or at the chosen pace.
+        stepping: {
+          initial: 'paused',
+          states: {
+            paused: {
+              initial: 'ready',
+              on: {
+                'step.forward': stepLive(`${LIVE}.stepping.paused.ready`, `${LIVE}.stepping.paused.awaitingRow`),
+                'playback.play': [
+                  { guard: 'free', target: `${LIVE}.freeRunning`, actions: user },
+                  { target: `${LIVE}.stepping.playing`, actions: user },
+                ],
+              },
+              states: {
+                ready: {},
+                // A step was asked for while the sides were busy: the row it makes is shown when it arrives.
+                awaitingRow: { on: { 'row.recorded': { target: 'ready', actions: 'showNextRow' } } },
+              },
+            },
+            playing: {
+              initial: 'advancing',
+              on: {
+                // Pause freezes the picture: a row still on its way is recorded, not shown.
+                'playback.pause': `${LIVE}.stepping.paused`,
+                'step.forward': stepLive(`${LIVE}.stepping.paused.ready`, `${LIVE}.stepping.paused.awaitingRow`),
+                'session.ended': { target: '#playback.ended.playing.resting', actions: { type: 'keepOutcome', params: { stopped: false } } },
+              },
+              states: {
+                advancing: {
+                  always: [
+                    { guard: 'nextRowBreaksBefore', target: `${LIVE}.atBreak.before`, actions: 'noteRowBreakBefore' },
+                    { guard: 'nextRowBreaksAfter', target: `${LIVE}.atBreak.after`, actions: ['noteRowBreakAfter', 'showNextRow'] },
+                    { guard: 'rowRecorded', target: 'resting', actions: 'showNextRow' },
+                    { guard: 'heldActionBreaks', target: `${LIVE}.atBreak.before`, actions: 'noteHeldBreak' },
+                    { target: 'awaitingRow', actions: 'releaseHeld' },
+                  ],
+                },
+                resting: {
+                  after: { stepInterval: 'advancing' },
+                  on: { 'speed.set': repace(`${LIVE}.stepping.playing.resting`) },
+                },
+                // The last step let an action go; the row it makes is shown when it arrives (and checked:
+                // an event breakpoint stops right after it).
+                awaitingRow: {
+                  after: { stepInterval: 'advancing' },
+                  on: {
+                    'row.recorded': [
+                      { guard: 'nextRowBreaksAfter', target: `${LIVE}.atBreak.after`, actions: ['noteRowBreakAfter', 'showNextRow'] },
+                      { target: 'resting', actions: 'showNextRow' },
+                    ],
+                    'speed.set': repace(`${LIVE}.stepping.playing.awaitingRow`),
+                  },
+                },
+              },
+            },
+          },
+        },
+        // Wire speed: the gate lets both sides run and every row is shown as it arrives. Watching starts here.
+        freeRunning: {
+          entry: ['followTheEnd', 'gateResume'],
+          on: {
+            'row.recorded': { actions: 'showAll' },
+            'playback.pause': { target: 'stepping.paused', actions: 'gatePause' },
+            'step.forward': { target: 'stepping.paused.awaitingRow', actions: ['gatePause', ...user, 'releaseHeld'] },
+            'speed.set': [
+              { guard: 'toFree', actions: 'setSpeed' },
+              { target: 'stepping.playing.resting', actions: ['setSpeed', 'gatePause'] },
+            ],
+            'step.seek': { target: 'stepping.paused', actions: ['gatePause', 'seek'] },
+            'quiz.ask': { target: 'asking', actions: ['gatePause', 'keepQuestion'] },
+            // The gate stopped by itself: before an action that is a breakpoint, or after an event that is one.
+            'gate.breakpoint': [
+              { guard: 'heldActionBreaks', target: 'atBreak.before', actions: 'noteGateBreak' },
+              { target: 'atBreak.after', actions: 'noteGateBreak' },
+            ],
+          },
+        },
+        // Stopped at a breakpoint, the step it stopped at shown.
+        atBreak: {
+          // Always entered at before or after; 'after' is only XState's required default.
+          initial: 'after',
+          on: {
+            'step.forward': stepLive(`${LIVE}.stepping.paused.ready`, `${LIVE}.stepping.paused.awaitingRow`),
+          },
+          states: {
+            // Before a row or a held action: Resume lets that one through unchecked, then plays on.
+            before: {
+              on: {
+                'playback.play': [
+                  { guard: 'free', target: `${LIVE}.freeRunning`, actions: user },
+                  ...stepLive(`${LIVE}.stepping.playing.resting`, `${LIVE}.stepping.playing.awaitingRow`),
+                ],
+                'session.ended': { target: '#playback.ended.atBreak.before', actions: { type: 'keepOutcome', params: { stopped: false } } },
+              },
+            },
+            // After a row: nothing to let through; the next step is checked as usual.
+            after: {
+              on: {
+                'playback.play': [
+                  { guard: 'free', target: `${LIVE}.freeRunning`, actions: user },
+                  { target: `${LIVE}.stepping.playing`, actions: user },
+                ],
+                'session.ended': { target: '#playback.ended.atBreak.after', actions: { type: 'keepOutcome', params: { stopped: false } } },
+              },
+            },
+          },
+        },
+        // A question is on screen (the quiz asks it); the answer leaves the session paused where it was.
+        asking: {
+          on: {
+            'quiz.answer': 'stepping.paused',
+            // The question comes first: no moving on, or back, or a second question, before the answer.
+            'step.seek': { actions: [] },
+            'quiz.ask': { actions: [] },
+          },
+        },
+      },
+    },
+    // Stop was pressed: the host ends the session (closing the watched server), then says so.
+    stopping: {
+      invoke: {
+        src: 'stopSession',
+        input: ({ context }) => ({ sessionId: context.sessionId ?? '' }),
+        onDone: 'ended',
+        onError: 'ended',
+      },
+      on: {
+        'session.run': { target: 'starting', actions: { type: 'askToRun', params: { replacing: true } } },
+        'session.watch': { target: 'starting', actions: { type: 'askToWatch', params: { replacing: true } } },
+        'session.ended': { target: 'ended', actions: { type: 'keepOutcome', params: { stopped: true } } },
+      },
+    },
+    // The session is over; its complete trace replays.
+    ended: {
+      ...replay('ended'),
+      on: {
+        ...replay('ended').on,
+        // The host's answer to Stop can overtake its own report of the end.
+        'session.ended': { actions: { type: 'keepOutcome', params: { stopped: true } } },
+      },
+    },
+    loaded: replay('loaded'),
+  },
+});
+
+export type PlaybackMachine = typeof playbackMachine;
