@@ -1,6 +1,7 @@
 // A bare control connection for tests: send exact bytes, read parsed replies. No FTP logic of its own.
 
 import net from 'node:net';
+import { parseEpsvReply } from '../../core/protocol/hostPort';
 import { parseReplies, type Reply } from '../../core/protocol/replyParser';
 
 export interface RawControl {
@@ -69,4 +70,29 @@ export async function openRawControl(port: number, host = '127.0.0.1'): Promise<
       await new Promise<void>((resolve) => (ended ? resolve() : closeWaiters.push(resolve)));
     },
   };
+}
+
+/**
+ * An anonymous login with TYPE I and EPSV, and a data connection to the passive port the server named (not yet
+ * used by any command): where the upload tests start. `dataClosed` settles when the data connection closes.
+ */
+export async function openPassiveUpload(port: number): Promise<{ ctl: RawControl; data: net.Socket; dataClosed: Promise<void> }> {
+  const ctl = await openRawControl(port);
+  for (const [line, code] of [
+    [undefined, 220],
+    ['USER anonymous', 331],
+    ['PASS x', 230],
+    ['TYPE I', 200],
+  ] as const) {
+    const reply = line === undefined ? await ctl.reply() : await ctl.command(line);
+    if (reply.code !== code) throw new Error(`${line ?? 'the greeting'}: expected ${code}, got ${reply.code} ${reply.text}`);
+  }
+  const epsv = await ctl.command('EPSV');
+  const dataPort = parseEpsvReply(epsv.text);
+  if (dataPort === undefined || dataPort === null) throw new Error(`EPSV: no port in "${epsv.text}"`);
+  const data = net.connect({ host: '127.0.0.1', port: dataPort });
+  data.on('error', () => undefined);
+  await new Promise((resolve) => data.once('connect', resolve));
+  const dataClosed = new Promise<void>((resolve) => data.once('close', () => resolve()));
+  return { ctl, data, dataClosed };
 }

@@ -2,13 +2,12 @@
 // with `ulimit -f`) during STOR: 552 (RFC 959 §4.2.1, exceeded storage allocation) with how much the file keeps,
 // the data connection closed by the server, and on disk exactly the start of what was sent.
 
-import net from 'node:net';
+import type net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { parseEpsvReply } from '../../core/protocol/hostPort';
-import { openRawControl } from '../helpers/rawControl';
+import { openPassiveUpload } from '../helpers/rawControl';
 import { startFtpLabServe, type FtpLabServe } from '../support/ftpLabProcess';
 
 let serve: FtpLabServe | undefined;
@@ -22,18 +21,8 @@ afterEach(async () => {
 
 it('STOR of 3 MiB under a 1 MiB file-size limit: 552, the file the first 1 MiB of what was sent', async () => {
   serve = await startFtpLabServe(['--anonymous', '--login-delay', '0'], { fileSizeLimitKiB: 1024 });
-  const ctl = await openRawControl(serve.port);
-  sockets.push(ctl.socket);
-  expect((await ctl.reply()).code).toBe(220);
-  expect((await ctl.command('USER anonymous')).code).toBe(331);
-  expect((await ctl.command('PASS x')).code).toBe(230);
-  expect((await ctl.command('TYPE I')).code).toBe(200);
-  const port = parseEpsvReply((await ctl.command('EPSV')).text)!;
-  const data = net.connect({ host: '127.0.0.1', port });
-  sockets.push(data);
-  data.on('error', () => undefined);
-  await new Promise((resolve) => data.once('connect', resolve));
-  const closed = new Promise((resolve) => data.once('close', resolve));
+  const { ctl, data, dataClosed: closed } = await openPassiveUpload(serve.port);
+  sockets.push(ctl.socket, data);
   expect((await ctl.command('STOR big.bin')).code).toBe(150);
   const sent = randomBytes(3 * 1024 * 1024);
   data.end(sent);

@@ -24,7 +24,7 @@ import { parseEpsvReply } from '../../../core/protocol/hostPort';
 import { TraceRecorder } from '../../../core/trace/traceRecorder';
 import { startFtpServer } from '../../../main/session/ftpServer';
 import { createDirectoryStore } from '../../../main/store/directoryStore';
-import { openRawControl } from '../../helpers/rawControl';
+import { openPassiveUpload } from '../../helpers/rawControl';
 import { openFilesUnder } from '../../support/leaks';
 
 const scratch = mkdtempSync(join(tmpdir(), 'ftp-lab-failing-disk-'));
@@ -87,18 +87,8 @@ describe.runIf(!missing)('a disk that fails during STOR (ext4 on a loop device, 
     const first = 1024 * 1024;
     const sockets: net.Socket[] = [];
     try {
-      const ctl = await openRawControl(server.address.port);
-      sockets.push(ctl.socket);
-      expect((await ctl.reply()).code).toBe(220);
-      expect((await ctl.command('USER anonymous')).code).toBe(331);
-      expect((await ctl.command('PASS x')).code).toBe(230);
-      expect((await ctl.command('TYPE I')).code).toBe(200);
-      const port = parseEpsvReply((await ctl.command('EPSV')).text)!;
-      const data = net.connect({ host: '127.0.0.1', port });
-      sockets.push(data);
-      data.on('error', () => undefined);
-      await new Promise((resolve) => data.once('connect', resolve));
-      const closed = new Promise((resolve) => data.once('close', resolve));
+      const { ctl, data, dataClosed: closed } = await openPassiveUpload(server.address.port);
+      sockets.push(ctl.socket, data);
       expect((await ctl.command('STOR up.bin')).code).toBe(150);
       data.write(sent.subarray(0, first));
       // The first MiB is in the file before the disk fails (stat answers from the kernel's own view of the file).
