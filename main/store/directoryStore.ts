@@ -54,6 +54,12 @@ export async function createDirectoryStore(root: string, opts: DirectoryStoreOpt
   }
   if (!rootStats.isDirectory()) throw new Error(`cannot serve ${root}: not a directory`);
   const quota = opts.quotaBytes === undefined ? undefined : new StorageQuota(opts.quotaBytes, measuredBytes(realRoot, root));
+  /**
+   * Each file's writer until it has closed. An aborted upload's last writes can still be on their way when the
+   * client, told 426 and 226, sends REST and STOR again: the new writer waits for them, so the resumed upload
+   * sees the file as long as the 110 MARKs said (RFC 959 §3.5), not shorter (a 451 "beyond end of file").
+   */
+  const openWriters = new Map<string, Promise<void>>();
   const rootPrefix = realRoot.endsWith(path.sep) ? realRoot : realRoot + path.sep;
   const inside = (real: string) => real === realRoot || real.startsWith(rootPrefix);
 
@@ -292,10 +298,15 @@ export async function createDirectoryStore(root: string, opts: DirectoryStoreOpt
     async openWrite(virtual, mode) {
       const { host, segments } = resolve(virtual);
       if (segments.length === 0) throw new StoreError('isDirectory', '/: is a directory');
+      await afterEarlierWriter(openWriters.get(host));
       const existing = statIfAny(host, virtual);
       if (existing?.isDirectory()) throw new StoreError('isDirectory', `${virtual}: is a directory`);
       if (existing && !existing.isFile()) throw new StoreError('io', `${virtual}: not a regular file`);
-      return openWriteStream(host, virtual, mode, existing, quota);
+      const sink = await openWriteStream(host, virtual, mode, existing, quota);
+      const closed = new Promise<void>((done) => sink.once('close', () => done()));
+      openWriters.set(host, closed);
+      void closed.then(() => openWriters.get(host) === closed && openWriters.delete(host));
+      return sink;
     },
 
     async uniqueName(dirPath, base) {
@@ -314,6 +325,17 @@ export async function createDirectoryStore(root: string, opts: DirectoryStoreOpt
       }
     },
   };
+}
+
+/** A writer stuck on a client that stopped sending is not waited for longer than this (its own timeouts end it). */
+const EARLIER_WRITER_WAIT_MS = 5000;
+
+/** Resolves once the file's earlier writer has closed, or after EARLIER_WRITER_WAIT_MS. */
+async function afterEarlierWriter(closed: Promise<void> | undefined): Promise<void> {
+  if (!closed) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([closed, new Promise<void>((done) => (timer = setTimeout(done, EARLIER_WRITER_WAIT_MS)))]);
+  clearTimeout(timer);
 }
 
 /** Makes a file's read stream a FileSource: positional reads on the same handle, up to `end`. */

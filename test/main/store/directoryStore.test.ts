@@ -212,6 +212,22 @@ describe('directory store: whole-buffer writes (BufferDrainingSink)', () => {
     expect((await fs.readFile(path.join(root, 'd.bin'))).equals(Buffer.concat([Buffer.alloc(10, 1), Buffer.from('abc')]))).toBe(true);
   });
 
+  it('a resume opened while the previous writer of the file is still writing waits for it (REST + STOR right after an ABOR): no 451 "beyond end of file"', async () => {
+    const root = await tempDir('resume-race');
+    const store = await createDirectoryStore(root);
+    const first = (await store.openWrite('/r.bin', { kind: 'replace' })) as Writable & BufferDrainingSink;
+    const parts = Array.from({ length: 16 }, (_, i) => Buffer.alloc(512 * 1024, i + 1));
+    // Handed over and ended without waiting: the aborted upload's last writes are still on their way.
+    const writes = parts.map((p) => first.writeFrom(p, p.length));
+    first.end();
+    const total = parts.length * 512 * 1024;
+    const resumed = (await store.openWrite('/r.bin', { kind: 'resume', offset: total })) as Writable & BufferDrainingSink;
+    await Promise.all(writes);
+    await resumed.writeFrom(Buffer.from('tail'), 4);
+    await new Promise((resolve) => resumed.end(resolve));
+    expect((await fs.readFile(path.join(root, 'r.bin'))).equals(Buffer.concat([...parts, Buffer.from('tail')]))).toBe(true);
+  });
+
   it('an append sink takes whole buffers too, each landing after the last, in order (O_APPEND ignores positions)', async () => {
     const root = await tempDir('append');
     await fs.writeFile(path.join(root, 'a.txt'), 'old|');
