@@ -6,10 +6,10 @@ import type { DiagramModel, Mark, Row } from '../core/diagram/layout/diagramMode
 import { connectBridge } from './bridge';
 import { createControlsBar } from './controlsBar';
 import { createDetailPanel } from './detailPanel';
-import { createNarrationPanel } from './narrationPanel';
+import { createNarrationPanel, narrationFor } from './narrationPanel';
 import { createStatechartPanel } from './statechartPanel';
 import { createDiagramView } from './diagramView';
-import { byId } from './dom';
+import { byId, element } from './dom';
 import { installShortcuts } from './keyboard';
 import { createOptionsPanel } from './optionsPanel';
 import { Playback } from './playback';
@@ -88,8 +88,18 @@ function start(win: Window): void {
   function showDetail(): void {
     const shown = hovered ?? selected ?? currentMark;
     detail.show(shown, hovered ? 'hover' : selected ? 'selected' : 'current');
-    // Presenter mode's caption: the same sentence, large, under the diagram.
-    caption.textContent = shown ? `${shown.ariaLabel}${shown.rfc && !shown.ariaLabel.includes(shown.rfc) ? ` (RFC ${shown.rfc})` : ''}` : '';
+    // Presenter mode's caption: what "What happened" says (one source), large, under the diagram: the narration,
+    // its RFC section and, where the textbook tells the step differently, the correction.
+    const trace = snapshot?.trace;
+    const scenario = typeof trace?.meta.scenario === 'string' ? trace.meta.scenario : undefined;
+    const told = shown && trace ? narrationFor(trace.events, shown.seqs, scenario) : undefined;
+    const text = told?.text ?? shown?.ariaLabel;
+    const rfc = told ? told.rfc : shown?.rfc;
+    caption.replaceChildren(
+      ...(text ? [element(doc, 'span', { className: 'caption-text', text })] : []),
+      ...(text && rfc ? [element(doc, 'span', { className: 'caption-rfc', text: `RFC ${rfc}` })] : []),
+      ...(told?.textbook ? [element(doc, 'span', { className: 'caption-textbook', text: told.textbook })] : []),
+    );
   }
 
   /** The marks recorded while the state picked in a statechart was active (spans excepted: they last the whole connection). */

@@ -9,6 +9,22 @@ export interface NarrationPanel {
   render(events: readonly TraceEvent[], seqs: readonly number[] | undefined, scenario: string | undefined): void;
 }
 
+/**
+ * The narration of a step (the marks' trace records `seqs`): the one source of the panel and of presenter mode's
+ * caption. The narrator remembers the last command, so it reads the trace from the start up to the step.
+ */
+export function narrationFor(events: readonly TraceEvent[], seqs: readonly number[], scenario: string | undefined): Narration | undefined {
+  const wanted = new Set(seqs);
+  const last = Math.max(...seqs);
+  const narrator = new Narrator(scenario ? { scenario } : {});
+  for (const event of events) {
+    if (event.seq > last) break;
+    const narration = narrator.narrate(event);
+    if (narration && wanted.has(event.seq)) return narration;
+  }
+  return undefined;
+}
+
 export function createNarrationPanel(body: HTMLElement): NarrationPanel {
   const doc = body.ownerDocument;
   let shownKey = '';
@@ -23,18 +39,9 @@ export function createNarrationPanel(body: HTMLElement): NarrationPanel {
         );
         return;
       }
-      // The narrator remembers the last command, so it reads the trace from the start up to this step.
-      const wanted = new Set(seqs);
-      const last = Math.max(...seqs);
-      const narrator = new Narrator(scenario ? { scenario } : {});
-      const found: Narration[] = [];
-      for (const event of events) {
-        if (event.seq > last) break;
-        const narration = narrator.narrate(event);
-        if (narration && wanted.has(event.seq)) found.push(narration);
-      }
+      const found = narrationFor(events, seqs, scenario);
       const nodes: Node[] = [];
-      for (const n of found.slice(0, 1)) {
+      for (const n of found ? [found] : []) {
         nodes.push(element(doc, 'p', { className: 'narration-text', text: n.text }));
         if (n.rfc) nodes.push(element(doc, 'p', { className: 'hint', text: `RFC ${n.rfc}` }));
         if (n.textbook) nodes.push(element(doc, 'p', { className: 'narration-textbook', text: n.textbook }));

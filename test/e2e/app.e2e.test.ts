@@ -261,6 +261,42 @@ describe('keyboard and presenter mode', () => {
     await screenshot('e2e-presenter-mode');
   });
 
+  it("presenter mode's caption says what “What happened” says: the narration, its RFC section and, at textbook-upload's PORT reply, the textbook's error; past rows stay at AA contrast", async () => {
+    await runToEnd('textbook-upload');
+    await page.click('#presenter');
+    // Back to the PORT reply: it is the current step, as in a class stepping through.
+    await page.locator('#diagram').focus();
+    const atReply = page.locator('g.mark.current[aria-label^="server → client: 200 PORT"]');
+    for (let i = 0; i < 40 && (await atReply.count()) === 0; i++) {
+      const before = await counter();
+      await page.keyboard.press('ArrowLeft');
+      await expect.poll(counter).toBe(before - 1);
+    }
+    await expect(atReply.count()).resolves.toBe(1);
+    const caption = page.locator('#caption');
+    await expect.poll(() => caption.locator('.caption-textbook').textContent()).toMatch(/^The textbook \(step \d+\) says: .*150/);
+    expect(await caption.locator('.caption-text').textContent()).toMatch(/^The server answers PORT\. /);
+    expect(await caption.locator('.caption-rfc').textContent()).toMatch(/^RFC 959 §/);
+    // The same words as the narration panel's (one source), which is hidden in presenter mode.
+    expect(await caption.locator('.caption-text').textContent()).toBe(await page.locator('.narration-text').textContent());
+    await expect(caption.isVisible()).resolves.toBe(true);
+    await screenshot('e2e-presenter-caption-textbook');
+    // A faded (past) row's label over the white diagram: its colour at the mark's opacity, against white.
+    const faded = page.locator('g.mark.faded text.label').first();
+    await expect.poll(() => faded.count()).toBeGreaterThan(0);
+    const contrast = await faded.evaluate((label) => {
+      const opacity = Number(getComputedStyle(label.closest('g.mark')!).opacity);
+      const [r, g, b] = (getComputedStyle(label).fill.match(/\d+/g) ?? ['0', '0', '0']).map(Number) as [number, number, number];
+      const channel = (c: number) => {
+        const v = (c * opacity + 255 * (1 - opacity)) / 255;
+        return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+      };
+      const luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+      return 1.05 / (luminance + 0.05);
+    });
+    expect(contrast).toBeGreaterThanOrEqual(4.5);
+  });
+
   it('saves the trace and opens it again', async () => {
     await runToEnd('listing');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-trace')]);
