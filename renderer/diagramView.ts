@@ -273,12 +273,17 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
     const screenY = t.applyY(row.y);
     const headerBottomAt = Math.max(t.y, -TOP * t.k) + model.lifelines.y1 * t.k;
     const top = headerBottomAt + 16;
-    // Presenter mode's caption covers the bottom of the view.
-    const bottom = height - (state.presenter ? 150 : 40);
-    if (screenY >= top && screenY <= bottom) return t;
-    // Going down, the current row settles near the bottom, so as much of the past as fits stays in view.
-    const target = screenY > bottom ? Math.max(height * 0.66, bottom - model.rowHeight * t.k) : top + height * 0.15;
-    return constrain(zoomIdentity.translate(t.x, t.y + (target - screenY)).scale(t.k));
+    // Presenter mode's caption covers the bottom of the view: as much of it as the caption is tall (a textbook
+    // correction makes it taller).
+    const caption = state.presenter ? svgElement.ownerDocument.getElementById('caption') : null;
+    const bottom = height - (caption && caption.offsetHeight > 0 ? caption.offsetHeight + 36 : state.presenter ? 150 : 40);
+    // The current row settles near the bottom, so as much of the past as fits stays in view; stepping back too:
+    // the rows after the current one are not drawn, so a current row high up leaves the view empty below it.
+    const target = Math.max(height * 0.66, bottom - model.rowHeight * t.k);
+    if (screenY >= Math.max(top, target - height * 0.3) && screenY <= bottom) return t;
+    const next = constrain(zoomIdentity.translate(t.x, t.y + (target - screenY)).scale(t.k));
+    // At the top of the diagram there is no past to show: the view stays.
+    return next.y === t.y && next.x === t.x ? t : next;
   }
 
   function follow(s: DiagramState): void {
