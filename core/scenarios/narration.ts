@@ -55,7 +55,8 @@ const replySentences: Record<number, [string, string]> = {
  * Feed it every event in order; it returns undefined for events not worth a sentence (states, duplicates).
  */
 export class Narrator {
-  #lastVerb: string | undefined;
+  /** Each session's last command (a serve trace interleaves sessions): what its next reply answers. */
+  readonly #lastVerbs = new Map<number | undefined, string>();
   readonly #textbook: boolean;
 
   constructor(options: { scenario?: string } = {}) {
@@ -65,21 +66,21 @@ export class Narrator {
   narrate(event: TraceEvent): Narration | undefined {
     switch (event.type) {
       case 'ftp.command': {
-        if (event.dir === 'received' && this.#lastVerb === event.verb) return undefined;
-        this.#lastVerb = event.verb;
+        if (event.dir === 'received' && this.#lastVerbs.get(event.session) === event.verb) return undefined;
+        this.#lastVerbs.set(event.session, event.verb);
         const row = commandTable.get(event.verb);
         const what = row ? row.help : `${event.verb}: not a command this server knows.`;
         const extra = event.verb === 'PASS' ? ' FTP sends the password in clear text; the trace shows it masked.' : '';
         return this.#withTextbook(
           { text: `The client sends ${event.verb} on the control connection. ${what}${extra}`, ...(row ? { rfc: row.rfc } : {}) },
-          event.verb,
-          undefined,
+          { verb: event.verb },
         );
       }
       case 'ftp.reply': {
         const [sentence, rfc] = replySentences[event.code] ?? [`${event.code}: ${event.lines[0] ?? ''}`, '959 §4.2'];
-        const to = this.#lastVerb ? `The server answers ${this.#lastVerb}. ` : '';
-        return this.#withTextbook({ text: `${to}${sentence}`, rfc }, undefined, event.code);
+        const verb = this.#lastVerbs.get(event.session);
+        const to = verb ? `The server answers ${verb}. ` : '';
+        return this.#withTextbook({ text: `${to}${sentence}`, rfc }, { code: event.code, after: verb });
       }
       case 'tcp.state':
         return kernelStateNarration(event.side, event.conn, event.state);
@@ -139,12 +140,16 @@ export class Narrator {
     }
   }
 
-  #withTextbook(narration: Narration, verb: string | undefined, code: number | undefined): Narration {
+  /** A command (`verb`) or a reply (`code`, answering `after`) the textbook tells differently gets its correction. */
+  #withTextbook(narration: Narration, step: { verb: string } | { code: number; after: string | undefined }): Narration {
     if (!this.#textbook) return narration;
-    const step = textbookSteps.find(
-      (s) => s.verdict === 'error' && s.match && (verb ? s.match.verb === verb : s.match.code === code && (!s.match.after || s.match.after === this.#lastVerb)),
+    const differing = textbookSteps.find(
+      (s) =>
+        s.verdict === 'error' &&
+        s.match &&
+        ('verb' in step ? s.match.verb === step.verb : s.match.code === step.code && (!s.match.after || s.match.after === step.after)),
     );
-    return step ? { ...narration, textbook: `The textbook (step ${step.step}) says: "${step.textbook}" — ${step.rfc}` } : narration;
+    return differing ? { ...narration, textbook: `The textbook (step ${differing.step}) says: "${differing.textbook}" — ${differing.rfc}` } : narration;
   }
 }
 

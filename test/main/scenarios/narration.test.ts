@@ -56,3 +56,29 @@ it('other scenarios carry no textbook notes', async () => {
   expect(lines.some((l) => l.narration.textbook)).toBe(false);
   expect(lines.every((l) => l.narration.text.length > 0)).toBe(true);
 });
+
+it('in a server trace of several sessions, a reply answers its own session’s last command: a new session’s 220 answers nothing', async () => {
+  const numbered = new TraceRecorder(() => performance.now());
+  const serve = await startFtpServer({ store: createMemoryStore(), recorder: numbered, anonymous: true, numberSessions: true, loginDelayMs: 0 });
+  try {
+    for (let i = 0; i < 2; i++) {
+      const scenario = findBuiltinScenario('download')!;
+      const output = await runClientSession({
+        server: serve.address,
+        recorder: new TraceRecorder(() => performance.now()),
+        steps: resolveScenario(scenario, settingsFor(scenario, { user: 'anonymous' })),
+      });
+      expect(output.ok).toBe(true);
+    }
+  } finally {
+    await serve.close();
+  }
+  const narrator = new Narrator();
+  const greetings = numbered.events.flatMap((event) => {
+    const narration = narrator.narrate(event);
+    return event.type === 'ftp.reply' && event.code === 220 && narration ? [`${event.session}: ${narration.text}`] : [];
+  });
+  expect(greetings).toHaveLength(2);
+  // Session 1 ended with QUIT: session 2's greeting is no answer to it.
+  for (const line of greetings) expect(line).toMatch(/^\d+: 220: /);
+});
