@@ -6,6 +6,7 @@ import { byteCountText } from '../trace/byteCounts';
 import { closeMeaning } from '../trace/closeMeaning';
 import type { KernelTcpState, Side, TraceEvent } from '../trace/traceEvent';
 import { textbookSteps } from './textbookComparison';
+import { kernelStateMeaning } from '../trace/kernelStateMeaning';
 import { otherSide } from '../trace/sides';
 
 export interface Narration {
@@ -154,31 +155,13 @@ export class Narrator {
 }
 
 /**
- * The kernel's TCP state of one end, said as the lesson it carries (RFC 793 §3.5, Figure 13): the end that
- * sends the first FIN passes FIN-WAIT to TIME-WAIT and keeps the connection 2 MSL; the other end passes
- * CLOSE-WAIT and LAST-ACK to CLOSED, and keeps nothing.
+ * The kernel's TCP state of one end, in the words of the one table (kernelStateMeaning.ts); at TIME_WAIT, why
+ * (RFC 793 §3.5): the end that closes first keeps the connection 2 MSL, in case a late segment is on its way.
  */
-function kernelStateNarration(side: Side, conn: string, state: KernelTcpState): Narration | undefined {
-  const rfc = '793 §3.5';
-  switch (state) {
-    case 'TIME_WAIT':
-      return {
-        text: `The ${side}'s kernel keeps ${conn} in TIME_WAIT: the ${side} closed first (it sent the first FIN), so it waits twice the maximum segment lifetime before the same address pair can be used again, in case a late segment is still on its way. The side that closes second keeps nothing.`,
-        rfc,
-      };
-    case 'CLOSE_WAIT':
-      return { text: `The ${side}'s kernel has ${conn} in CLOSE_WAIT: the peer closed its side; the ${side} may still send until it closes too.`, rfc };
-    case 'LAST_ACK':
-      return { text: `The ${side} closed second: its kernel waits in LAST_ACK for the acknowledgement of its FIN, then forgets ${conn}.`, rfc };
-    case 'FIN_WAIT_1':
-    case 'FIN_WAIT_2':
-      return {
-        text: `The ${side}'s kernel has ${conn} in ${state}: the ${side} sent its FIN first and waits for the peer's${state === 'FIN_WAIT_2' ? ' FIN (its own was acknowledged)' : ' acknowledgement and FIN'}.`,
-        rfc,
-      };
-    case 'CLOSED':
-      return { text: `The ${side}'s kernel holds nothing for ${conn} any more (CLOSED).`, rfc };
-    default:
-      return undefined;
-  }
+function kernelStateNarration(side: Side, conn: string, state: KernelTcpState): Narration {
+  const why =
+    state === 'TIME_WAIT'
+      ? ' A late segment of this connection may still be on its way; only an end that closes first (or at once with its peer) waits so.'
+      : '';
+  return { text: `The ${side}'s kernel has ${conn} in ${state}: ${kernelStateMeaning[state]}.${why}`, rfc: '793 §3.5' };
 }

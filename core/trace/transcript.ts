@@ -4,18 +4,10 @@
 import { printable } from '../protocol/printable';
 import { byteCountText, markerOffsetText } from './byteCounts';
 import { closeMeaning, observedSides } from './closeMeaning';
-import type { CloseReason, KernelTcpState, Side, TraceEvent } from './traceEvent';
+import type { CloseReason, Side, TraceEvent } from './traceEvent';
+import { kernelStateMeaning } from './kernelStateMeaning';
 import { otherSide, wireSender } from './sides';
 import { transferModes } from '../protocol/transferModes';
-
-/** What a kernel TCP state says about who closed (RFC 793 §3.5): the transcript's short reading of it. */
-export const kernelStateWhy: Partial<Record<KernelTcpState, string>> = {
-  FIN_WAIT_1: 'it sent its FIN; not yet acknowledged',
-  FIN_WAIT_2: 'its FIN is acknowledged; waiting for the peer to close',
-  CLOSE_WAIT: 'the peer closed; this end has not yet',
-  LAST_ACK: 'it closed second; waiting for the ACK of its FIN',
-  TIME_WAIT: 'it closed first: it waits 2 MSL before the address pair may be used again',
-};
 
 const arrow = (from: Side) => (from === 'client' ? 'C→S' : 'S→C');
 const at = (e: { host: string; port: number }) => `${e.host}:${e.port}`;
@@ -71,7 +63,7 @@ function transcriptLine(event: TraceEvent, sides: Set<Side>): string | undefined
     case 'tcp.state':
       return event.state === 'CLOSED'
         ? `      ${event.conn}: the ${event.side}'s kernel holds nothing for it any more (CLOSED)`
-        : `      ${event.conn}: the ${event.side}'s kernel holds it in ${event.state}${kernelStateWhy[event.state] ? ` (${kernelStateWhy[event.state]})` : ''}`;
+        : `      ${event.conn}: the ${event.side}'s kernel holds it in ${event.state} (${kernelStateMeaning[event.state]})`;
     case 'tcp.unlisten':
       return `      ${event.side} stops listening on ${at(event.local)} (no connection came)`;
     case 'tcp.listen':

@@ -271,7 +271,7 @@ function limitsText(maxSessions: number | undefined, maxPerIp: number | undefine
 function quotaText(store: FileStore): string {
   if (!store.quota) return '';
   const { limitBytes, usedBytes } = store.quota;
-  const full = usedBytes >= limitBytes ? ': already full, so every upload gets 552 until files are deleted' : '';
+  const full = usedBytes >= limitBytes ? ': already full, so an upload gets 552 unless it replaces a file or files are deleted' : '';
   return ` with a quota of ${byteSizeText(limitBytes)}, ${usedBytes} bytes used${full}`;
 }
 

@@ -76,7 +76,7 @@ Formats (default: from the extension of FILE):
   html   one self-contained page that replays the session step by step, offline
   json   the trace itself, whole: it opens again in the app and in ftp-lab export
   pcapng the session's packets for Wireshark, rebuilt from the trace: handshakes, every command
-         and reply byte for byte, data of the recorded lengths (filler bytes: a trace keeps counts),
+         and reply as recorded (re-encoded with CRLF), data of the recorded lengths (filler bytes: a trace keeps counts),
          FIN and RST from the side that sent them. The file's comment says what is made up, and how
          to have Wireshark decode FTP on a port other than 21 (Decode As; tshark -d).
 
