@@ -4,8 +4,8 @@
 //   node --import tsx bench/sessionMemory.ts PORT PID USER PASSWORD [SESSIONS [IDLE_SECONDS]]   prints one JSON line
 
 import net from 'node:net';
-import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { processMemory } from './servers';
 
 export const SESSION_MARKS = [0, 1000, 5000, 10_000] as const;
 
@@ -20,11 +20,11 @@ export interface SessionMemory {
   seconds: number;
 }
 
-/** The resident set of a process, in MiB, from /proc (Linux). */
-export function rssMiB(pid: number): number {
-  const line = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!line) throw new Error(`no VmRSS for process ${pid}`);
-  return Number(line[1]) / 1024;
+/** The resident set of a process, in MiB (processMemory: /proc on Linux). */
+async function rssMiB(pid: number): Promise<number> {
+  const memory = await processMemory(pid);
+  if (!memory || !Number.isFinite(memory.rssKiB)) throw new Error(`no VmRSS for process ${pid}`);
+  return memory.rssKiB / 1024;
 }
 
 /** One short session: greeting, login, QUIT, and the server's close. Rejects on any other reply. */
@@ -80,15 +80,15 @@ export async function measureSessionMemory(
     for (; done < mark; done++) await shortSession(port, user, password);
     // A moment for the server to finish with the last session (its close, its trace) before it is weighed.
     await new Promise((resolve) => setTimeout(resolve, 300));
-    rss[mark] = Math.round(rssMiB(pid) * 10) / 10;
+    rss[mark] = Math.round((await rssMiB(pid)) * 10) / 10;
   }
   const seconds = (performance.now() - t0) / 1000;
   if (idleMs <= 0) return { rssMiB: rss, sessions: done, seconds };
   const idleStart = performance.now();
-  let idle = rssMiB(pid);
+  let idle = await rssMiB(pid);
   while (idle > (rss[0] ?? 0) && performance.now() - idleStart < idleMs) {
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    idle = rssMiB(pid);
+    idle = await rssMiB(pid);
   }
   return { rssMiB: rss, idleRssMiB: Math.round(idle * 10) / 10, idleSeconds: Math.round((performance.now() - idleStart) / 1000), sessions: done, seconds };
 }

@@ -89,7 +89,9 @@ function start(win: Window): void {
     const shown = hovered ?? selected ?? currentMark;
     detail.show(shown, hovered ? 'hover' : selected ? 'selected' : 'current');
     // Presenter mode's caption: what "What happened" says (one source), large, under the diagram: the narration,
-    // its RFC section and, where the textbook tells the step differently, the correction.
+    // its RFC section and, where the textbook tells the step differently, the correction. Hidden at the desk, where
+    // it is not worth reading the trace through for it on every hover.
+    if (!presenter) return caption.replaceChildren();
     const trace = snapshot?.trace;
     const scenario = typeof trace?.meta.scenario === 'string' ? trace.meta.scenario : undefined;
     const told = shown && trace ? narrationFor(trace.events, shown.seqs, scenario) : undefined;
@@ -203,6 +205,7 @@ function start(win: Window): void {
     presenterButton.setAttribute('aria-pressed', String(presenter));
     presenterButton.textContent = presenter ? 'Exit presenter mode' : 'Presenter mode';
     applyStatecharts();
+    showDetail();
   };
   presenterButton.addEventListener('click', togglePresenter);
   const toggleStatecharts = () => {

@@ -96,15 +96,19 @@ export function drawRegion(svgElement: SVGSVGElement, layout: StatechartLayout, 
         b.kind === 'initial' ? null : `${boxes.get(b.id)?.label ?? b.id}${b.id !== stateOf(b) ? ' (the same state, drawn here too)' : ''}`,
       );
 
+  /** A state's box: the frame its highlight colours (containers rounder than leaves). */
+  const frame = (groups: Selection<SVGGElement, PlacedBox, SVGGElement, unknown>, rx: number) =>
+    groups
+      .append('rect')
+      .attr('class', 'frame')
+      .attr('x', (b) => b.x)
+      .attr('y', (b) => b.y)
+      .attr('width', (b) => b.width)
+      .attr('height', (b) => b.height)
+      .attr('rx', rx);
+
   const containerGroups = stateGroup(containerLayer, containers);
-  containerGroups
-    .append('rect')
-    .attr('class', 'frame')
-    .attr('x', (b) => b.x)
-    .attr('y', (b) => b.y)
-    .attr('width', (b) => b.width)
-    .attr('height', (b) => b.height)
-    .attr('rx', 10);
+  frame(containerGroups, 10);
   containerGroups
     .append('text')
     .attr('class', 'title')
@@ -177,14 +181,7 @@ export function drawRegion(svgElement: SVGSVGElement, layout: StatechartLayout, 
     .attr('cy', (b) => b.y + b.height / 2)
     .attr('r', STATECHART_BOX.initial / 2 - 1);
   const boxed = leafGroups.filter((b) => b.kind !== 'initial');
-  boxed
-    .append('rect')
-    .attr('class', 'frame')
-    .attr('x', (b) => b.x)
-    .attr('y', (b) => b.y)
-    .attr('width', (b) => b.width)
-    .attr('height', (b) => b.height)
-    .attr('rx', 8);
+  frame(boxed, 8);
   // A final state: a second border inside the first.
   const inset = STATECHART_BOX.finalInset;
   boxed

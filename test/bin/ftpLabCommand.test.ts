@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUILT_FILES } from '../../main/builtFiles';
 
 const CHECKOUT = fileURLToPath(new URL('../..', import.meta.url));
 const COPIED = ['bin', 'core', 'main', 'renderer', 'scripts', 'package.json', 'tsconfig.base.json'];
@@ -32,13 +33,23 @@ function ftpLab(...args: string[]) {
 }
 
 describe('ftp-lab (bin/ftp-lab.js)', () => {
+  it('names the built files main/builtFiles.ts names (plain JavaScript cannot import that table: the two are compared)', async () => {
+    const bin = await readFile(join(CHECKOUT, 'bin', 'ftp-lab.js'), 'utf8');
+    const constant = (name: string) => new RegExp(`^const ${name} = '([^']+)';$`, 'm').exec(bin)?.[1];
+    expect({ stamp: constant('STAMP'), cli: constant('CLI'), serverHeap: constant('SERVER_HEAP') }).toEqual({
+      stamp: BUILT_FILES.stamp,
+      cli: BUILT_FILES.cli,
+      serverHeap: BUILT_FILES.serverHeap,
+    });
+  });
+
   it('builds dist/ first in a checkout that has none, then runs the built CLI', () => {
     const run = ftpLab('scenarios');
     expect(run.stderr).toMatch(BUILDING);
     expect(BUILDING.exec(run.stderr)?.[1]).toBe('dist/ has no build yet');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^textbook-upload\s+/m);
-    for (const file of ['dist/cli/ftp-lab.mjs', 'dist/electron/main.cjs', 'dist/electron/preload.cjs', 'dist/renderer/index.html', 'dist/build-stamp']) {
+    for (const file of [...Object.values(BUILT_FILES), `${BUILT_FILES.renderer}/index.html`]) {
       expect(existsSync(join(copy, file)), file).toBe(true);
     }
   }, 90_000);
