@@ -45,7 +45,11 @@ function endpointOf(hex: string, littleEndian: boolean): Endpoint {
   return { host: plainHost(compressIpv6(host)), port: parseInt(port, 16) };
 }
 
-/** 0:0:0:0:0:ffff:7f00:1 → ::ffff:127.0.0.1 (what Node reports, and what plainHost turns into 127.0.0.1). */
+/**
+ * The address as Node writes it, so it compares equal with a socket's: 0:0:0:0:0:ffff:7f00:1 is ::ffff:127.0.0.1
+ * (plainHost then gives 127.0.0.1); any other IPv6 address in RFC 5952's form (the longest run of zero groups
+ * shortened), which the URL parser produces as inet_ntop does.
+ */
 function compressIpv6(host: string): string {
   if (!host.includes(':')) return host;
   const mapped = /^0:0:0:0:0:ffff:([0-9a-f]+):([0-9a-f]+)$/.exec(host);
@@ -53,7 +57,7 @@ function compressIpv6(host: string): string {
     const [hi, lo] = [parseInt(mapped[1]!, 16), parseInt(mapped[2]!, 16)];
     return `::ffff:${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
   }
-  return host.replace(/(^|:)0(:0)+(:|$)/, '::').replace(/:{3,}/, '::');
+  return new URL(`http://[${host}]/`).hostname.slice(1, -1);
 }
 
 /** Parses one table's text (its header line first). Rows in other states (LISTEN) are left out. */

@@ -35,6 +35,12 @@ describe('parseKernelTcpTable', () => {
     ]);
   });
 
+  it('writes IPv6 addresses as Node does (RFC 5952: the longest run of zero groups shortened, not the first)', () => {
+    // 1:0:0:2:0:0:0:3, as four 32-bit words each printed in the machine's (little-endian) order.
+    const row = '   0: 00000100020000000000000003000000:0015 00000000000000000000000001000000:A000 01 0 0 0\n';
+    expect(parseKernelTcpTable(`header\n${row}`, true)[0]).toMatchObject({ local: { host: '1:0:0:2::3', port: 21 }, remote: { host: '::1' } });
+  });
+
   it('skips lines it cannot read and states it does not know', () => {
     expect(parseKernelTcpTable('header\n\ngarbage\n   0: 0100007F:0001 0100007F:0002 7F 0 0 0\n', true)).toEqual([]);
   });
