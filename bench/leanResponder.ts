@@ -15,17 +15,25 @@
 //                 PASV/EPSV answers with the same port (no listen() per transfer).
 // Both (d) create exactly one net.Socket per data connection: the one net.Server hands over (no handle
 // moved into a second Socket, as ftp-lab's largeReads.ts does for big reads).
+//   --floor   --tuned, plus "the machine and the full trace on" at their least (floorModel.ts): each reply
+//             code is decided by a small XState machine, and every wire event and state change is recorded
+//             by ftp-lab's TraceRecorder into a trace file and the serve transcript's writer.
 //
-// Usage: node --import tsx bench/leanResponder.ts ROOT PASV_MIN PASV_MAX [--tuned]  (prints "listening PORT")
+// Usage: node --import tsx bench/leanResponder.ts ROOT PASV_MIN PASV_MAX [--tuned | --floor]  (prints "listening PORT")
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { rmSync } from 'node:fs';
+import { floorTrace, type FloorSession } from './floorModel';
 
 const args = process.argv.slice(2);
-const tuned = args.includes('--tuned');
-const [root = '.', pasvMin = '0', pasvMax = '0'] = args.filter((a) => a !== '--tuned');
+const floorFile = args.includes('--floor') ? path.join(tmpdir(), `lean-floor-${process.pid}.json`) : undefined;
+const tuned = args.includes('--tuned') || floorFile !== undefined;
+const [root = '.', pasvMin = '0', pasvMax = '0'] = args.filter((a) => !a.startsWith('--'));
+const trace = floorFile ? floorTrace(floorFile) : undefined;
 const min = Number(pasvMin);
 const size = Number(pasvMax) - min + 1;
 const realRoot = path.resolve(root);
@@ -86,6 +94,7 @@ function listenInRange(listener: net.Server, ready: (port: number | undefined) =
 const server = net.createServer((control) => {
   control.setNoDelay(true);
   const peer = control.remoteAddress;
+  const floor: FloorSession | undefined = trace?.session();
   let pending = '';
   /** A data connection accepted for the latest PASV/EPSV, before its RETR. */
   let data: net.Socket | undefined;
@@ -100,7 +109,9 @@ const server = net.createServer((control) => {
   /** Default mode: the listener of the latest PASV/EPSV, until its connection comes. */
   let oneShot: net.Server | undefined;
   const reply = (line: string) => {
-    if (control.writable) control.write(`${line}\r\n`);
+    if (!control.writable) return;
+    floor?.replied(Number(line.slice(0, 3)), line);
+    control.write(`${line}\r\n`);
   };
   reply('220 Lean responder ready.');
 
@@ -120,6 +131,11 @@ const server = net.createServer((control) => {
     if (socket.remoteAddress !== peer || control.destroyed) {
       socket.destroy();
       return false;
+    }
+    if (floor) {
+      floor.accepted({ host: socket.localAddress!, port: socket.localPort! }, { host: socket.remoteAddress!, port: socket.remotePort! });
+      socket.once('end', () => floor.peerFin());
+      socket.once('close', () => floor.closed());
     }
     if (waiting) waiting(socket);
     else data = socket;
@@ -156,6 +172,7 @@ const server = net.createServer((control) => {
       else if (control.destroyed) return void listener.close();
       sessionPort = p;
       expecting = p !== undefined;
+      if (p !== undefined) floor?.listening({ host: '127.0.0.1', port: p });
       passiveReply(extended, p);
     });
   };
@@ -179,7 +196,13 @@ const server = net.createServer((control) => {
       reply(line);
     };
     socket.once('close', (hadError) => answer(hadError ? '426 Connection closed; transfer aborted.' : '226 Transfer complete.'));
-    socket.end(bytes, () => answer(socket.errored ? '426 Connection closed; transfer aborted.' : '226 Transfer complete.'));
+    const started = performance.now();
+    socket.end(bytes, () => {
+      if (socket.errored) return answer('426 Connection closed; transfer aborted.');
+      // --floor: the machine decides the completion reply once our FIN is sent.
+      const code = floor ? floor.sent(bytes.length, performance.now() - started) : 226;
+      answer(`${code} Transfer complete.`);
+    });
   };
 
   const retr = async (name: string) => {
@@ -207,6 +230,8 @@ const server = net.createServer((control) => {
       const space = line.indexOf(' ');
       const verb = (space < 0 ? line : line.slice(0, space)).toUpperCase();
       const arg = space < 0 ? '' : line.slice(space + 1);
+      // --floor: the machine decides each reply's code (the lines below write the same codes).
+      floor?.command(verb, verb === 'PASS' ? 'PASS ****' : line);
       if (verb === 'USER') reply('331 Password.');
       else if (verb === 'PASS') reply('230 Logged in.');
       else if (verb === 'TYPE') reply('200 Type set.');
@@ -229,4 +254,10 @@ const server = net.createServer((control) => {
 });
 
 server.listen(0, '127.0.0.1', () => console.log(`listening ${(server.address() as net.AddressInfo).port}`));
-process.on('SIGTERM', () => process.exit(0));
+process.on('SIGTERM', () => {
+  if (!trace || !floorFile) process.exit(0);
+  void trace.close().finally(() => {
+    rmSync(floorFile, { force: true });
+    process.exit(0);
+  });
+});

@@ -313,7 +313,7 @@ async function ftplibStor(server: ServerTarget, source: string, r: Row, i: numbe
 }
 
 /** The servers measured in the small phase only, each started for it and stopped after it. */
-type SmallPeerName = 'pyftpdlib' | 'lean node' | 'lean node tuned' | 'ftp-lab, no machine';
+type SmallPeerName = 'pyftpdlib' | 'lean node' | 'lean node tuned' | 'lean node + machine + trace' | 'ftp-lab, no machine';
 
 interface SmallPeer {
   name: SmallPeerName;
@@ -335,6 +335,9 @@ const DEBIAN_PYTHON = '/usr/bin/python3';
  * - lean node: bench/leanResponder.ts (sockets and fs, no model, no trace), as it always was;
  * - lean node tuned: the same with --tuned (synchronous small reads, 226 on its own FIN, one passive
  *   listener per session);
+ * - lean node + machine + trace: the same with --floor: each reply decided by a small XState machine, every wire
+ *   event and state change recorded to a trace file as serve records them (floorModel.ts): the floor for the
+ *   goal's "with the machine and full trace on";
  * - ftp-lab, no machine: bench/noMachineServer.ts, ftp-lab's own sockets, data channel, store and trace
  *   with the session machine replaced by a few lines: what the machine costs in place.
  * A peer that does not start or cannot serve the warm-up is left out, with a note.
@@ -362,6 +365,12 @@ async function startSmallPeer(name: SmallPeerName, root: string): Promise<SmallP
       user: 'bench',
       password: 'bench',
       note: 'leanResponder.ts --tuned: readSync for small files, 226 on its own FIN, one PASV listener per session',
+    },
+    'lean node + machine + trace': {
+      argv: [...lean, '--floor'],
+      user: 'bench',
+      password: 'bench',
+      note: 'leanResponder.ts --floor: tuned, each reply from a small XState machine, the trace recorded to a file (bench/floorModel.ts)',
     },
   }[name];
   // stdin is a pipe the bench never writes: pyftpdlibServer.py exits when it closes (the bench is gone).
@@ -979,7 +988,7 @@ async function main(): Promise<number> {
         for (const s of servers) await settle(s, () => python(['small', HOST, String(s.port), s.user, s.password, 'small', '50']).then(() => undefined));
         const peers: SmallPeer[] = [];
         try {
-          for (const name of ['pyftpdlib', 'lean node', 'lean node tuned', 'ftp-lab, no machine'] as const) {
+          for (const name of ['pyftpdlib', 'lean node', 'lean node tuned', 'lean node + machine + trace', 'ftp-lab, no machine'] as const) {
             const peer = await startSmallPeer(name, labRoot);
             if (peer) peers.push(peer);
           }
