@@ -10,7 +10,7 @@
 import fs, { type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
 import type { FileInfo } from '../../core/protocol/fileInfo';
 import { cutShort, StoreError, type FileSink, type FileSource, type FileStore, type SyncFileStore, type WriteMode } from './fileStore';
 import { StorageQuota } from './storageQuota';
@@ -392,35 +392,23 @@ async function openWriteStream(
   const size = mode.kind === 'append' ? (existing?.size ?? 0) : (start ?? 0);
   quota?.release((existing?.size ?? 0) - size);
   // Each write goes to the file as it comes, so a destroyed stream leaves what was written.
-  const stream = handle.createWriteStream(start === undefined ? { highWaterMark: HIGH_WATER_MARK } : { start, highWaterMark: HIGH_WATER_MARK });
-  return withWriteFrom(stream, handle, mode.kind === 'append' ? undefined : (start ?? 0), virtual, quota && { quota, size });
+  return fileSink(handle, mode.kind === 'append' ? undefined : (start ?? 0), virtual, quota && { quota, size });
 }
 
 /**
- * Makes a file's write stream a FileSink: writes on the same handle, from `start` (or at the end,
- * appending). One write at a time, in order, however many are handed over: when the disk fills, the file is
- * a prefix of what was sent, never a hole left by a later write that found space before an earlier one.
- * After a failure nothing more is written, and the refusal says how many bytes the file keeps.
- * Under a quota each write takes its bytes from it first, and only those it got go to the file: a write that
- * would pass the quota writes what fits, then fails (overQuota) as a full disk would.
+ * A file opened for writing as a FileSink: whole buffers (writeFrom) and stream writes (write, TYPE A
+ * conversion, records) take one path, `land`: one write at a time, in order, at the next position (or at the
+ * end, appending). When the disk fills, the file is a prefix of what was sent, never a hole left by a later
+ * write that found space before an earlier one; after a failure nothing more is written, and the refusal says
+ * how many bytes the file keeps. Under a quota each write takes its bytes from it first, and only those it got
+ * go to the file: a write that would pass the quota writes what fits, then fails (overQuota) as a full disk would.
  */
-function withWriteFrom(
-  stream: Writable,
-  handle: FileHandle,
-  start: number | undefined,
-  virtual: string,
-  limit: { quota: StorageQuota; size: number } | undefined,
-): FileSink {
+function fileSink(handle: FileHandle, start: number | undefined, virtual: string, limit: { quota: StorageQuota; size: number } | undefined): FileSink {
   let position = start;
   let queue: Promise<void> = Promise.resolve();
   let failure: StoreError | undefined;
   /** Bytes this writer took from the quota. */
   let taken = 0;
-  const take = (wanted: number): number => {
-    const granted = limit ? limit.quota.take(wanted) : wanted;
-    taken += granted;
-    return granted;
-  };
   /** The store's refusal for a failed write, once: what went wrong and how much of the file is there. */
   const refuse = (error: unknown): StoreError => {
     if (failure) return failure;
@@ -430,19 +418,13 @@ function withWriteFrom(
     failure = cutShort(error instanceof StoreError ? error : storeError(error, virtual), kept);
     return failure;
   };
-  const overQuota = () => refuse(limit!.quota.exceeded(virtual));
-  const sink = stream as FileSink & {
-    _write(chunk: Buffer, encoding: BufferEncoding, callback: (error?: Error | null) => void): void;
-    _writev?(chunks: { chunk: Buffer; encoding: BufferEncoding }[], callback: (error?: Error | null) => void): void;
-    _final(callback: (error?: Error | null) => void): void;
-    _destroy(error: Error | null, callback: (error?: Error | null) => void): void;
-  };
-  sink.writeFrom = (buffer: Buffer, length: number) => {
+  const land = (buffer: Buffer, length: number): Promise<void> => {
     const at = position;
     if (position !== undefined) position += length;
     const written = queue.then(async () => {
       if (failure) throw failure;
-      const granted = take(length);
+      const granted = limit ? limit.quota.take(length) : length;
+      taken += granted;
       try {
         // A regular file takes the whole write, but the call may return less: write the rest after it.
         for (let done = 0; done < granted;) {
@@ -452,49 +434,36 @@ function withWriteFrom(
       } catch (error) {
         throw refuse(error);
       }
-      if (granted < length) throw overQuota();
+      if (granted < length) throw refuse(limit!.quota.exceeded(virtual));
     });
     queue = written.catch(() => undefined);
     return written;
   };
-  // Bytes written through the stream itself (TYPE A conversion, records) are refused in the same words (452, not 426),
-  // and stopped at the quota the same way: what fits is written, then the refusal.
-  const streamWrite = sink._write.bind(sink);
-  sink._write = (chunk, encoding, callback) => {
-    const granted = take(chunk.length);
-    if (granted === 0 && chunk.length > 0) return callback(overQuota());
-    streamWrite(granted < chunk.length ? chunk.subarray(0, granted) : chunk, encoding, (error) =>
-      callback(error ? refuse(error) : granted < chunk.length ? overQuota() : error),
-    );
-  };
-  if (sink._writev) {
-    const streamWritev = sink._writev.bind(sink);
-    sink._writev = (chunks, callback) => {
-      const wanted = chunks.reduce((n, { chunk }) => n + chunk.length, 0);
-      const granted = take(wanted);
-      if (granted === 0 && wanted > 0) return callback(overQuota());
-      streamWritev(granted < wanted ? firstBytesOf(chunks, granted) : chunks, (error) =>
-        callback(error ? refuse(error) : granted < wanted ? overQuota() : error),
-      );
-    };
-  }
-  // The stream ends, or is destroyed (closing the file), only after the writes handed over before: an aborted or
-  // broken upload keeps every byte the server took (and counted, and reported in 110 MARK), so REST finds them there.
-  sink._final = (callback) => void queue.then(() => callback());
-  const destroy = sink._destroy.bind(sink);
-  sink._destroy = (error, callback) => void queue.then(() => destroy(error, callback));
+  const sink = new Writable({
+    highWaterMark: HIGH_WATER_MARK,
+    write(chunk: Buffer, _encoding, callback) {
+      land(chunk, chunk.length).then(() => callback(), callback);
+    },
+    writev(chunks, callback) {
+      const buffer = chunks.length === 1 ? (chunks[0]!.chunk as Buffer) : Buffer.concat(chunks.map((c) => c.chunk as Buffer));
+      land(buffer, buffer.length).then(() => callback(), callback);
+    },
+    // The stream ends, or is destroyed (closing the file), only after the writes handed over before: an aborted or
+    // broken upload keeps every byte the server took (and counted, and reported in 110 MARK), so REST finds them there.
+    final(callback) {
+      void queue.then(() => callback());
+    },
+    destroy(error, callback) {
+      void queue
+        .then(() => handle.close())
+        .then(
+          () => callback(error),
+          (closeError: Error) => callback(error ?? closeError),
+        );
+    },
+  }) as FileSink;
+  sink.writeFrom = land;
   return sink;
-}
-
-/** The first `bytes` bytes of a list of chunks (the last one kept cut to fit). */
-function firstBytesOf<T extends { chunk: Buffer }>(chunks: readonly T[], bytes: number): T[] {
-  const kept: T[] = [];
-  for (let left = bytes, i = 0; left > 0 && i < chunks.length; i += 1) {
-    const entry = chunks[i]!;
-    kept.push(entry.chunk.length <= left ? entry : { ...entry, chunk: entry.chunk.subarray(0, left) });
-    left -= entry.chunk.length;
-  }
-  return kept;
 }
 
 /**

@@ -43,8 +43,9 @@ export interface BufferFillingSource {
 
 /**
  * What openWrite's stream offers besides being a Writable: write a caller's buffer at the file's next
- * position and resolve once it is in the file. Several may be in flight, each at its own offset, so a
- * receiver can hand over every socket read as it comes and reuse the buffer when its write resolves.
+ * position and resolve once it is in the file. Several may be handed over at once (they land one at a time, in
+ * the order given, each at its own offset), so a receiver can hand over every socket read as it comes and reuse
+ * the buffer when its write resolves.
  * A consumer uses either this or the stream interface, and end()s the stream after its writes resolved.
  */
 export interface BufferDrainingSink {
