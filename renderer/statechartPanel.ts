@@ -6,7 +6,7 @@
 import ELK from 'elkjs/lib/elk.bundled.js';
 import type { AnyStateMachine } from 'xstate';
 import { activeStates, describeMachine, rangesInState, regionOf, treePath, type SeqRange, type StatechartNode } from '../core/machines/statechartModel';
-import { arrowsTaken, statechartGraph, type StatechartGraph } from '../core/machines/statechartGraph';
+import { ancestorsOrSelf, arrowsTaken, statechartGraph, type StatechartGraph } from '../core/machines/statechartGraph';
 import { layoutStatechartRegion, type StatechartDirection, type StatechartLayout } from '../core/diagram/layout/statechartLayout';
 import { clientSessionMachine } from '../core/machines/clientSession.machine';
 import { serverSessionMachine } from '../core/machines/serverSession.machine';
@@ -91,9 +91,6 @@ function nodesOf(tree: StatechartNode): Map<string, StatechartNode> {
   walk(tree);
   return nodes;
 }
-
-/** The path and every state containing it. */
-const ancestorsOrSelf = (path: string) => path.split('.').map((_, i, parts) => parts.slice(0, i + 1).join('.'));
 
 /**
  * The zoom a page starts at: words at 16 px on a 1920 px wide screen (a projector), smaller in proportion on

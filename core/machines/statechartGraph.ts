@@ -116,9 +116,32 @@ export function statechartGraph(tree: StatechartNode): StatechartGraph {
 const depth = (path: string) => path.split('.').length;
 
 /** The path and every state that contains it, innermost first. */
-function ancestorsOrSelf(path: string): string[] {
+export function ancestorsOrSelf(path: string): string[] {
   const parts = path.split('.');
   return parts.map((_, i) => parts.slice(0, parts.length - i).join('.'));
+}
+
+/** Each tree's states by path, made once per tree (the panel asks for every state event of a trace). */
+const nodeIndexes = new WeakMap<StatechartNode, Map<string, StatechartNode>>();
+function nodesOf(tree: StatechartNode): Map<string, StatechartNode> {
+  let nodes = nodeIndexes.get(tree);
+  if (nodes) return nodes;
+  nodes = new Map();
+  const index = (node: StatechartNode) => {
+    nodes!.set(node.path, node);
+    node.children.forEach(index);
+  };
+  index(tree);
+  nodeIndexes.set(tree, nodes);
+  return nodes;
+}
+
+/** Each graph's arrows by id, made once per graph. */
+const arrowIndexes = new WeakMap<StatechartGraph, Map<string, StatechartGraph['arrows'][number]>>();
+function arrowsOf(graph: StatechartGraph): Map<string, StatechartGraph['arrows'][number]> {
+  let byId = arrowIndexes.get(graph);
+  if (!byId) arrowIndexes.set(graph, (byId = new Map(graph.arrows.map((a) => [a.id, a]))));
+  return byId;
 }
 
 interface Route {
@@ -137,13 +160,8 @@ interface Route {
  * as XState itself prefers the innermost state's transitions.
  */
 export function arrowsTaken(graph: StatechartGraph, tree: StatechartNode, from: string, to: string, event: string): string[] {
-  const nodes = new Map<string, StatechartNode>();
-  const index = (node: StatechartNode) => {
-    nodes.set(node.path, node);
-    node.children.forEach(index);
-  };
-  index(tree);
-  const byId = new Map(graph.arrows.map((a) => [a.id, a]));
+  const nodes = nodesOf(tree);
+  const byId = arrowsOf(graph);
   const startArrow = (path: string) => byId.get(`${path}${INITIAL}->${nodes.get(path)?.initial}`);
 
   /** The leaf a target enters, through the start arrows of the compounds on the way. */
