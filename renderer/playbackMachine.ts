@@ -333,7 +333,11 @@ const machineSetup = setup({
 const user = ['clearNote'] as const;
 
 /** Before a step that shows the next row: the quiz's question, if it asks one there. */
-const askBefore = (asking: string, ...first: readonly 'clearNote'[]) => ({ guard: 'nextRowAsks' as const, target: asking, actions: [...first, 'ask' as const] });
+const askBefore = (asking: string, ...first: readonly 'clearNote'[]) => ({
+  guard: 'nextRowAsks' as const,
+  target: asking,
+  actions: [...first, 'ask' as const],
+});
 /** Before jumping to the end (wire speed): stop at the first row that asks, and ask. */
 const askBeforeJump = (asking: string, when: 'free' | 'toFree', ...first: readonly ('clearNote' | 'setSpeed')[]) => ({
   guard: and([when, 'laterRowAsks']),

@@ -12,8 +12,7 @@ export interface QuizPanel {
   onAnswer(listener: (choice: number) => void): void;
 }
 
-const scoreText = ({ asked, right }: PlaybackSnapshot['score']) =>
-  asked === 0 ? 'Quiz: no questions yet' : `Score: ${right} of ${asked} right`;
+const scoreText = ({ asked, right }: PlaybackSnapshot['score']) => (asked === 0 ? 'Quiz: no questions yet' : `Score: ${right} of ${asked} right`);
 
 export function createQuizPanel(card: HTMLElement): QuizPanel {
   const doc = card.ownerDocument;
@@ -49,19 +48,23 @@ export function createQuizPanel(card: HTMLElement): QuizPanel {
       if (reveal) {
         const right = reveal.question.choices[reveal.question.answer] ?? '';
         const chosen = reveal.question.choices[reveal.chosen] ?? '';
-        const verdict =
-          reveal.chosen === reveal.question.answer ? `Right: ${right}.` : `Not this time: you chose ${chosen}; the answer is ${right}.`;
+        const verdict = reveal.chosen === reveal.question.answer ? `Right: ${right}.` : `Not this time: you chose ${chosen}; the answer is ${right}.`;
         card.replaceChildren(
           head,
           element(doc, 'p', { className: 'quiz-prompt', text: reveal.question.prompt }),
           element(doc, 'p', { className: 'quiz-verdict', text: verdict }),
           // The textbook's correction, where there is one, stays where it is told already: "What happened" beside the
           // diagram (and presenter mode's caption, which tells the narration too).
-          ...(narration ? [element(doc, 'p', { className: 'quiz-narration', text: narration.rfc ? `${narration.text} (RFC ${narration.rfc})` : narration.text })] : []),
+          ...(narration
+            ? [element(doc, 'p', { className: 'quiz-narration', text: narration.rfc ? `${narration.text} (RFC ${narration.rfc})` : narration.text })]
+            : []),
         );
         return;
       }
-      card.replaceChildren(head, element(doc, 'p', { className: 'quiz-waiting', text: 'Step on: the next question comes before a step of a kind chosen on the left.' }));
+      card.replaceChildren(
+        head,
+        element(doc, 'p', { className: 'quiz-waiting', text: 'Step on: the next question comes before a step of a kind chosen on the left.' }),
+      );
     },
   };
 }

@@ -34,7 +34,8 @@ function layoutProblems(minFontPx: number) {
     for (const el of card.querySelectorAll<HTMLElement>('*')) {
       const r = el.getBoundingClientRect();
       if (r.width === 0 && r.height === 0) continue;
-      if (r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.bottom > box.bottom + 0.5) problems.push(`"${el.textContent}" (${show(r)}) leaves the card`);
+      if (r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.bottom > box.bottom + 0.5)
+        problems.push(`"${el.textContent}" (${show(r)}) leaves the card`);
       if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflow !== 'visible') problems.push(`"${el.textContent}" is cut`);
       const size = parseFloat(getComputedStyle(el).fontSize);
       if (el.textContent && el.children.length === 0 && size < minFont) problems.push(`"${el.textContent}" at ${size} px`);
@@ -67,7 +68,9 @@ describe('a full quiz round on a live run of the textbook upload', () => {
       await expect(choices()).resolves.toEqual(['125', '150', '226', '250']);
       await expect(text('#quiz .quiz-score')).resolves.toBe('Quiz: no questions yet');
       const before = await counter();
-      await expect(status()).resolves.toMatch(new RegExp(`^A question before step ${before + 1}: Which reply does the server send next, to STOR\\? Answer with a key from 1 to 4\\.$`));
+      await expect(status()).resolves.toMatch(
+        new RegExp(`^A question before step ${before + 1}: Which reply does the server send next, to STOR\\? Answer with a key from 1 to 4\\.$`),
+      );
       await expect(page.locator('g.mark[aria-label^="reply 150"]').count()).resolves.toBe(0);
       expect(await layoutProblems(presenter ? 20 : 12)).toEqual([]);
       await screenshot(`quiz-asking-${width}x${height}`);

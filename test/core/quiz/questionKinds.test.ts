@@ -25,14 +25,26 @@ describe('the textbook upload (active mode, STREAM, STOR), every kind asked', ()
   const bySeq = new Map(asked.map(({ question }) => [question.seq, question]));
 
   it.each([
-    { title: 'the greeting: 220, beside the other first replies 959 §5.4 allows', seq: 2, kind: 'reply.2yz', choices: ['120', '220', '230', '421'], right: '220' },
+    {
+      title: 'the greeting: 220, beside the other first replies 959 §5.4 allows',
+      seq: 2,
+      kind: 'reply.2yz',
+      choices: ['120', '220', '230', '421'],
+      right: '220',
+    },
     { title: 'USER: 331, beside 332 (the other 3yz) and 230, 530', seq: 11, kind: 'reply.3yz', choices: ['230', '331', '332', '530'], right: '331' },
     { title: "PORT: 200, with the textbook's 150 among the choices", seq: 45, kind: 'reply.2yz', choices: ['150', '200', '227', '500'], right: '200' },
     { title: "STOR: 150, with the textbook's 250 among the choices", seq: 52, kind: 'reply.1yz', choices: ['125', '150', '226', '250'], right: '150' },
     { title: 'the data connection: the server connects to the client (active)', seq: 55, kind: 'data.connect', right: 'The server connects to the client' },
     { title: 'after a STREAM transfer the data connection is closed', seq: 57, kind: 'data.keptOpen', right: 'It is closed' },
     { title: "the upload's end of file: the client sends the first FIN", seq: 62, kind: 'data.close', right: 'The client' },
-    { title: 'after 150, the reply that ends STOR: 226, beside 250 and the failures', seq: 68, kind: 'reply.2yz', choices: ['226', '250', '425', '426'], right: '226' },
+    {
+      title: 'after 150, the reply that ends STOR: 226, beside 250 and the failures',
+      seq: 68,
+      kind: 'reply.2yz',
+      choices: ['226', '250', '425', '426'],
+      right: '226',
+    },
     { title: 'QUIT: 221', seq: 77, kind: 'reply.2yz', right: '221' },
   ])('$title', ({ seq, kind, choices, right: expected }) => {
     const question = bySeq.get(seq)!;
@@ -122,4 +134,3 @@ describe('other scenarios', () => {
     expect(questionKinds.every((k) => k.title.length > 0)).toBe(true);
   });
 });
-
