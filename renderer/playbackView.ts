@@ -117,7 +117,9 @@ function statusOf(state: PlaybackState, shown: number, total: number): StatusLin
 function liveStatus(state: PlaybackState, shown: number, total: number): StatusLine {
   const context = state.context;
   const at = `step ${shown} of ${total}`;
-  const held = describeWaiting(context.held);
+  // With the quiz on, what the held side is about to send, or even which side it is, would give answers away
+  // ("the server waits before replying 226", "the client waits before closing the data connection").
+  const held = context.quizKinds.length > 0 && context.held ? 'held at the step gate' : describeWaiting(context.held);
   const following = state.matches({ live: 'freeRunning' });
   const playing = state.matches({ live: { stepping: 'playing' } });
   if (context.watching !== undefined) {

@@ -1,9 +1,11 @@
 // Path tests of the playback statechart with xstate/graph. The world: a user with every button and key, a host
 // that records a real session's events in order (a run of the textbook upload, or curl against the watched
 // server), holds the next action at its gate, stops at a breakpoint, or ends the session; the start and stop
-// answers; the timers. Every state is reached; in every reachable state the snapshot the page reads (status
-// text and tone, playing, live, waiting, shown/total) says what a user should see; and the shortest path to
-// each state, replayed on a real actor with a simulated clock, lands where the graph says.
+// answers; the timers; a class answering the quiz (right, wrong, or with a key that is no choice). Every state
+// is reached; in every reachable state the snapshot the page reads (status text and tone, playing, live,
+// waiting, shown/total, the question) says what a user should see; every way out of asking is an answer that
+// scores it and shows its step, or the user giving the session up; and the shortest path to each state,
+// replayed on a real actor with a simulated clock, lands where the graph says.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -334,12 +334,15 @@ describe('the quiz: predict, then reveal', () => {
     expect(gateCommands(asked)).toEqual(['resume', 'pause']);
   });
 
-  it('a step past what is recorded lets the held action go; the row it makes asks before it is shown', async () => {
+  it('a step past what is recorded lets the held action go; the row it makes asks before it is shown; the status line never tells what is held', async () => {
     const { actor, view, started, record, hold } = lab({ speed: 2, ...closesAndCompletions });
     actor.send({ type: 'session.run', options: { scenario: 'textbook-upload' }, play: false });
     await started();
     record(...AROUND_THE_CLOSE.slice(0, 3));
     for (let i = 0; i < 3; i++) actor.send({ type: 'step.forward' });
+    // What the held side is about to send would give answers away: the status line does not say it.
+    hold('226 Transfer complete.', 'server');
+    expect(view().status.text).toBe('Paused — held at the step gate. Press → to let it go on.');
     hold('dataClose', 'client');
     actor.send({ type: 'step.forward' });
     expect(view()).toMatchObject({ shown: 3, question: undefined });
