@@ -18,7 +18,7 @@ beforeEach(() => {
 const text = (selector: string) => page.locator(selector).textContent();
 const choices = () => page.locator('#quiz .quiz-choice span').allTextContents();
 
-/** The quiz card, measured as Chromium lays it out: what leaves the window or its box, is cut, or is too small to read. */
+/** The quiz card (and its settings), measured as Chromium lays them out: what leaves the window or its box, is cut, or is too small to read. */
 function layoutProblems(minFontPx: number) {
   return page.evaluate((minFont) => {
     const problems: string[] = [];
@@ -39,6 +39,14 @@ function layoutProblems(minFontPx: number) {
       if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflow !== 'visible') problems.push(`"${el.textContent}" is cut`);
       const size = parseFloat(getComputedStyle(el).fontSize);
       if (el.textContent && el.children.length === 0 && size < minFont) problems.push(`"${el.textContent}" at ${size} px`);
+    }
+    // The teacher's checkboxes (in the sidebar, at the desk): each kind's words within the panel.
+    const settings = document.querySelector<HTMLElement>('.quiz-settings')!;
+    const panel = settings.getBoundingClientRect();
+    for (const label of settings.querySelectorAll<HTMLElement>('label, p, h2')) {
+      const r = label.getBoundingClientRect();
+      if (panel.width > 0 && (r.left < panel.left - 0.5 || r.right > panel.right + 0.5 || label.scrollWidth > label.clientWidth + 1))
+        problems.push(`"${label.textContent}" (${show(r)}) leaves the quiz settings`);
     }
     return problems;
   }, minFontPx);
