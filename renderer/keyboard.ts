@@ -1,5 +1,5 @@
 // Keyboard shortcuts: space pauses and resumes, → steps forward, ← steps back, Home/End jump, P toggles presenter
-// mode, M shows or hides the state machines.
+// mode, M shows or hides the state machines, 1–4 answer the quiz's question.
 
 export interface ShortcutActions {
   togglePause(): void;
@@ -9,6 +9,8 @@ export interface ShortcutActions {
   last(): void;
   togglePresenter(): void;
   toggleStatecharts(): void;
+  /** The quiz's choice (0 for key 1); ignored when no question is asked. */
+  answer(choice: number): void;
 }
 
 /** Keys typed into a text field or a list stay there; everywhere else they drive the session. */
@@ -34,6 +36,10 @@ export function installShortcuts(doc: Document, actions: ShortcutActions): () =>
       P: actions.togglePresenter,
       m: actions.toggleStatecharts,
       M: actions.toggleStatecharts,
+      '1': () => actions.answer(0),
+      '2': () => actions.answer(1),
+      '3': () => actions.answer(2),
+      '4': () => actions.answer(3),
     }[event.key];
     if (!action) return;
     // A focused button would also "click" on space: the shortcut replaces that.

@@ -7,6 +7,8 @@ import { connectBridge } from './bridge';
 import { createControlsBar } from './controlsBar';
 import { createDetailPanel } from './detailPanel';
 import { createNarrationPanel, narrationFor } from './narrationPanel';
+import { createQuizPanel } from './quizPanel';
+import { createQuizSettings } from './quizSettings';
 import { createStatechartPanel } from './statechartPanel';
 import { createDiagramView } from './diagramView';
 import { byId, element } from './dom';
@@ -54,6 +56,8 @@ function start(win: Window): void {
   const narration = createNarrationPanel(byId(doc, 'narration-body'));
   const statecharts = createStatechartPanel(byId(doc, 'statecharts-body'), byId(doc, 'statecharts-tools'));
   const transcript = createTranscriptView(byId<HTMLOListElement>(doc, 'transcript'));
+  const quiz = createQuizPanel(byId(doc, 'quiz'));
+  const quizSettings = createQuizSettings(byId<HTMLInputElement>(doc, 'quiz-on'), byId(doc, 'quiz-kinds'));
   const title = byId(doc, 'session-title');
   const caption = byId(doc, 'caption');
   const emptyHint = byId(doc, 'empty-hint');
@@ -151,7 +155,10 @@ function start(win: Window): void {
     showDetail();
     const rows = trace.full().rows;
     transcript.render(trace.transcript, rows[current]?.seq ?? 0, rows[current - 1]?.seq ?? 0);
-    narration.render(trace.events, currentMark?.seqs, typeof trace.meta.scenario === 'string' ? trace.meta.scenario : undefined);
+    const scenario = typeof trace.meta.scenario === 'string' ? trace.meta.scenario : undefined;
+    narration.render(trace.events, currentMark?.seqs, scenario);
+    // The reveal tells the step with the same words as "What happened".
+    quiz.render(s, s.reveal && currentMark ? narrationFor(trace.events, currentMark.seqs, scenario) : undefined);
     // The machines as the current step left them: its own event and the state changes it caused, which
     // are recorded right after it (a FIN, then the data region moving to halfClosed), up to the next step.
     const next = rows[current + 1]?.seq;
@@ -186,6 +193,9 @@ function start(win: Window): void {
   playback.setBreakpoints(options.breakpoints());
   options.onBreakpointsChange((breakpoints) => playback.setBreakpoints(breakpoints));
   options.onWatch((port) => playback.watch(port));
+  playback.setQuizKinds(quizSettings.kinds());
+  quizSettings.onChange((kinds) => playback.setQuizKinds(kinds));
+  quiz.onAnswer((choice) => playback.answer(choice));
 
   /** Shows or hides the state machines as the current mode wants them, and fits the diagram to what is left. */
   const applyStatecharts = () => {
@@ -251,6 +261,7 @@ function start(win: Window): void {
     last: () => playback.seek(Number.MAX_SAFE_INTEGER),
     togglePresenter,
     toggleStatecharts,
+    answer: (choice) => playback.answer(choice),
   });
 
   byId(doc, 'open-trace').addEventListener('click', () => fileInput.click());

@@ -3,6 +3,7 @@
 
 import { createActor, fromPromise, type Actor } from 'xstate';
 import type { LabApi, SessionOptions } from '../core/api/labApi';
+import type { QuestionKindId } from '../core/quiz/quizQuestion';
 import type { TraceFile } from '../core/trace/traceEvent';
 import type { BreakpointSet } from './breakpoints';
 import { playbackMachine, type PlaybackMachine, type StartedSession, type StartInput, type StatusTone } from './playbackMachine';
@@ -113,5 +114,15 @@ export class Playback {
 
   setBreakpoints(breakpoints: BreakpointSet): void {
     this.#actor.send({ type: 'breakpoints.set', breakpoints });
+  }
+
+  /** The kinds of step the quiz asks before (none: off). */
+  setQuizKinds(kinds: readonly QuestionKindId[]): void {
+    this.#actor.send({ type: 'quiz.kinds', kinds });
+  }
+
+  /** The class's answer to the question on screen (0: the first choice). */
+  answer(choice: number): void {
+    this.#actor.send({ type: 'quiz.answer', choice });
   }
 }

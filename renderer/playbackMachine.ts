@@ -1,13 +1,16 @@
 // The playback as a statechart: which step of the recorded trace is shown, and how the live session's step gate
 // is paced. idle → starting → live {stepping, freeRunning, atBreak, asking} → stopping → ended; loaded is a trace
-// opened from a file. Running a scenario and watching the built-in server are one machine started two ways.
+// opened from a file. With the quiz on, a step of a chosen kind is not shown until the class has answered the
+// question core/quiz asks before it (asking, live or replayed); the answer shows it. Running a scenario and watching the built-in server are one machine started two ways.
 // The shown step is an index into the recorded trace; stepping past what is recorded releases one action held
 // at the gate (it really waits); stepping back is a re-layout of a prefix. Time comes from the actor's clock
 // (delayed transitions), nothing sleeps. The host is reached through two placeholder actors (start, stop) and
 // emitted requests (host.*), which renderer/playback.ts wires to the LabApi.
 
-import { assign, emit, enqueueActions, fromPromise, setup } from 'xstate';
+import { and, assign, emit, enqueueActions, fromPromise, setup } from 'xstate';
 import type { Breakpoints, GateCommand, HostMessage, SessionOptions } from '../core/api/labApi';
+import { questionBefore } from '../core/quiz/questionKinds.table';
+import { noScore, type QuestionKindId, type QuizQuestion, type QuizScore } from '../core/quiz/quizQuestion';
 import type { Side, TraceFile } from '../core/trace/traceEvent';
 import { commandEventBreak, eventBreak, heldBreak, noBreakpoints, wireBreakpoints, type BreakpointSet } from './breakpoints';
 import { RecordedTrace } from './recordedTrace';
@@ -73,10 +76,23 @@ export interface PlaybackContext {
   readonly breakReason: string | undefined;
   /** How the session ended (ended). */
   readonly outcome: SessionOutcome | undefined;
-  /** The question asked (asking). */
-  readonly question: string | undefined;
+  /** The kinds of step the quiz asks before (none: the quiz is off). */
+  readonly quizKinds: readonly QuestionKindId[];
+  /** The question on screen (asking). */
+  readonly question: QuizQuestion | undefined;
+  /** The last answer: its question and the choice made, for the reveal. */
+  readonly reveal: QuizReveal | undefined;
+  /** This session's questions: answered, and answered right. */
+  readonly score: QuizScore;
+  /** The events whose questions were answered: stepping back and forward again does not ask them twice. */
+  readonly askedSeqs: readonly number[];
   /** Host messages that came while starting, before the session's id was known. */
   readonly early: readonly SessionMessage[];
+}
+
+export interface QuizReveal {
+  readonly question: QuizQuestion;
+  readonly chosen: number;
 }
 
 export type PlaybackEvent =
@@ -91,9 +107,10 @@ export type PlaybackEvent =
   | { type: 'speed.set'; stepsPerSecond: number }
   | { type: 'breakpoints.set'; breakpoints: BreakpointSet }
   | { type: 'status.report'; text: string; tone: StatusTone }
-  /** The quiz's hook: a question stops the session where it is; the answer lets the user go on. */
-  | { type: 'quiz.ask'; question: string }
-  | { type: 'quiz.answer'; answer: string }
+  /** Which kinds of step the quiz asks before (none: off). */
+  | { type: 'quiz.kinds'; kinds: readonly QuestionKindId[] }
+  /** The class's answer to the question on screen: the index of its choice. */
+  | { type: 'quiz.answer'; choice: number }
   /** Whatever the host pushes (menu commands excepted); only the current session's messages count. */
   | { type: 'host.message'; message: SessionMessage }
   | { type: 'gate.failed'; message: string }
@@ -111,12 +128,29 @@ export type PlaybackEmitted =
 export interface PlaybackInput {
   readonly speed?: number;
   readonly breakpoints?: BreakpointSet;
+  readonly quizKinds?: readonly QuestionKindId[];
 }
 
 const total = (context: PlaybackContext) => context.trace?.steps ?? 0;
 /** The row the next step shows, if it is recorded already. */
 const nextRow = (context: PlaybackContext) => (context.shown < total(context) ? context.trace?.rowEvent(context.shown) : undefined);
 const sentence = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** The question the quiz asks before showing row `step`, unless it is off, the row not recorded, or the question answered already. */
+function questionAt(context: PlaybackContext, step: number): QuizQuestion | undefined {
+  const trace = context.trace;
+  if (context.quizKinds.length === 0 || !trace || step >= trace.steps) return undefined;
+  const event = trace.rowEvent(step);
+  if (!event || context.askedSeqs.includes(event.seq)) return undefined;
+  const scenario = typeof trace.meta.scenario === 'string' ? trace.meta.scenario : undefined;
+  return questionBefore(trace.events, event.seq, context.quizKinds, scenario);
+}
+const nextQuestion = (context: PlaybackContext) => questionAt(context, context.shown);
+/** The first recorded row not shown yet that asks a question (free running stops there). */
+function firstAskingStep(context: PlaybackContext): number | undefined {
+  for (let step = context.shown; step < total(context); step++) if (questionAt(context, step)) return step;
+  return undefined;
+}
 
 /** Nothing shown of a session that is not there yet. */
 const blank = {
@@ -130,6 +164,9 @@ const blank = {
   breakReason: undefined,
   outcome: undefined,
   question: undefined,
+  reveal: undefined,
+  score: noScore,
+  askedSeqs: [],
   early: [],
 } as const;
 
@@ -163,6 +200,12 @@ const machineSetup = setup({
     toFree: ({ event }) => event.type === 'speed.set' && event.stepsPerSecond === 0,
     startsFollowing: ({ context }) => context.start?.kind === 'watch' || (context.start?.play === true && context.speed === 0),
     startsPlaying: ({ context }) => context.start?.kind === 'run' && context.start.play,
+    /** The quiz asks before the next row: it is not shown until the answer. */
+    nextRowAsks: ({ context }) => nextQuestion(context) !== undefined,
+    /** A recorded row not shown yet asks: a jump to the end stops before it. */
+    laterRowAsks: ({ context }) => firstAskingStep(context) !== undefined,
+    validChoice: ({ context, event }) =>
+      event.type === 'quiz.answer' && Number.isInteger(event.choice) && event.choice >= 0 && event.choice < (context.question?.choices.length ?? 0),
   },
   actions: {
     askToRun: assign(({ context, event }, params: { replacing: boolean }) =>
@@ -217,8 +260,24 @@ const machineSetup = setup({
     }),
     showNextRow: assign(({ context }) => ({ shown: Math.min(context.shown, total(context)) + 1, animateFrom: Math.min(context.shown, total(context)) })),
     showAll: assign({ shown: ({ context }) => total(context) }),
-    /** Free run: every row recorded from now on is shown as it arrives, and animates in. */
-    followTheEnd: assign(({ context }) => ({ animateFrom: context.shown, shown: total(context) })),
+    /** Every recorded row up to the first one the quiz asks before (all of them, if none asks). */
+    showUpToQuestion: assign({ shown: ({ context }) => firstAskingStep(context) ?? total(context) }),
+    /** Free run: every row recorded from now on is shown as it arrives (up to a question), and animates in. */
+    followTheEnd: assign(({ context }) => ({ animateFrom: context.shown, shown: firstAskingStep(context) ?? total(context) })),
+    ask: assign({ question: ({ context }) => nextQuestion(context) }),
+    /** The answer counts, and is kept for the reveal; the row it was about is shown next (showNextRow). */
+    answer: assign(({ context, event }) => {
+      const question = context.question;
+      if (event.type !== 'quiz.answer' || !question) return {};
+      const right = event.choice === question.answer;
+      return {
+        question: undefined,
+        reveal: { question, chosen: event.choice },
+        score: { asked: context.score.asked + 1, right: context.score.right + (right ? 1 : 0) },
+        askedSeqs: [...context.askedSeqs, question.seq],
+      };
+    }),
+    setQuizKinds: assign({ quizKinds: ({ context, event }) => (event.type === 'quiz.kinds' ? [...event.kinds] : context.quizKinds) }),
     seek: assign(({ context, event }) =>
       event.type === 'step.seek' ? { shown: Math.max(0, Math.min(total(context), Math.round(event.step))), animateFrom: Number.POSITIVE_INFINITY } : {},
     ),
@@ -256,7 +315,6 @@ const machineSetup = setup({
     })),
     report: assign({ note: ({ context, event }) => (event.type === 'status.report' ? { text: event.text, tone: event.tone } : context.note) }),
     noteGateFailure: assign({ note: ({ context, event }) => (event.type === 'gate.failed' ? { text: event.message, tone: 'error' as const } : context.note) }),
-    keepQuestion: assign({ question: ({ event }) => (event.type === 'quiz.ask' ? event.question : undefined) }),
     openFile: assign(({ event }) => {
       if (event.type !== 'trace.load') return {};
       const trace = RecordedTrace.fromFile(event.file);
@@ -274,6 +332,21 @@ const machineSetup = setup({
 
 const user = ['clearNote'] as const;
 
+/** Before a step that shows the next row: the quiz's question, if it asks one there. */
+const askBefore = (asking: string, ...first: readonly 'clearNote'[]) => ({
+  guard: 'nextRowAsks' as const,
+  target: asking,
+  actions: [...first, 'ask' as const],
+});
+/** Before jumping to the end (wire speed): stop at the first row that asks, and ask. */
+const askBeforeJump = (asking: string, when: 'free' | 'toFree', ...first: readonly ('clearNote' | 'setSpeed')[]) => ({
+  guard: and([when, 'laterRowAsks']),
+  target: asking,
+  actions: [...first, 'showUpToQuestion' as const, 'ask' as const],
+});
+/** The class answers: the score counts it, and the step it was about is shown with its narration (the reveal). */
+const answered = (then: string) => ({ guard: 'validChoice' as const, target: then, actions: ['answer' as const, 'showNextRow' as const] });
+
 /**
  * A replay of a complete trace (ended, loaded): Step shows the next recorded row, playing shows one per interval
  * and stops at breakpoints as a live run does, at wire speed it jumps to the end.
@@ -286,22 +359,27 @@ function replay(name: 'ended' | 'loaded') {
     states: {
       paused: {
         on: {
-          'step.forward': { guard: 'rowRecorded' as const, actions: [...user, 'showNextRow' as const] },
+          'step.forward': [askBefore(at('asking'), ...user), { guard: 'rowRecorded' as const, actions: [...user, 'showNextRow' as const] }],
           'playback.play': [
+            askBeforeJump(at('asking'), 'free', ...user),
             { guard: 'free' as const, actions: [...user, 'showAll' as const] },
             { target: at('playing'), actions: [...user, 'rewindAtEnd' as const] },
           ],
         },
       },
+      // The quiz's question before the next row; the answer shows it. No seeking away first.
+      asking: { on: { 'quiz.answer': answered(at('paused')), 'step.seek': { actions: [] } } },
       playing: {
         initial: 'advancing' as const,
         on: {
           'playback.pause': at('paused'),
           'step.forward': [
+            askBefore(at('asking'), ...user),
             { guard: 'rowRecorded' as const, target: at('paused'), actions: [...user, 'showNextRow' as const] },
             { target: at('paused'), actions: user },
           ],
           'speed.set': [
+            askBeforeJump(at('asking'), 'toFree', 'setSpeed'),
             { guard: 'toFree' as const, target: at('paused'), actions: ['setSpeed' as const, 'showAll' as const] },
             { target: at('playing.resting'), reenter: true, actions: 'setSpeed' as const },
           ],
@@ -309,6 +387,7 @@ function replay(name: 'ended' | 'loaded') {
         states: {
           advancing: {
             always: [
+              askBefore(at('asking')),
               { guard: 'nextRowBreaksBefore' as const, target: at('atBreak.before'), actions: 'noteRowBreakBefore' as const },
               { guard: 'nextRowBreaksAfter' as const, target: at('atBreak.after'), actions: ['noteRowBreakAfter' as const, 'showNextRow' as const] },
               { guard: 'rowRecorded' as const, target: at('playing.resting'), actions: 'showNextRow' as const },
@@ -323,16 +402,19 @@ function replay(name: 'ended' | 'loaded') {
         initial: 'after' as const,
         on: {
           'step.forward': [
+            askBefore(at('asking'), ...user),
             { guard: 'rowRecorded' as const, target: at('paused'), actions: [...user, 'showNextRow' as const] },
             { target: at('paused'), actions: user },
           ],
         },
         states: {
-          // Stopped before a row: Resume shows it unchecked, then plays on.
+          // Stopped before a row: Resume shows it unchecked by breakpoints (the quiz still asks), then plays on.
           before: {
             on: {
               'playback.play': [
+                askBeforeJump(at('asking'), 'free', ...user),
                 { guard: 'free' as const, target: at('paused'), actions: [...user, 'showAll' as const] },
+                askBefore(at('asking'), ...user),
                 { guard: 'rowRecorded' as const, target: at('playing.resting'), actions: [...user, 'showNextRow' as const] },
                 { target: at('paused'), actions: user },
               ],
@@ -342,6 +424,7 @@ function replay(name: 'ended' | 'loaded') {
           after: {
             on: {
               'playback.play': [
+                askBeforeJump(at('asking'), 'free', ...user),
                 { guard: 'free' as const, target: at('paused'), actions: [...user, 'showAll' as const] },
                 { target: at('playing'), actions: [...user, 'rewindAtEnd' as const] },
               ],
@@ -355,8 +438,9 @@ function replay(name: 'ended' | 'loaded') {
 
 const LIVE = '#playback.live';
 
-/** One step by the user (or Resume past a breakpoint): the next recorded row, else the held action let go; never checked. */
+/** One step by the user (or Resume past a breakpoint): the next recorded row, else the held action let go; never checked by breakpoints (the quiz asks first). */
 const stepLive = (ready: string, awaiting: string) => [
+  askBefore(`${LIVE}.asking`, ...user),
   { guard: 'rowRecorded' as const, target: ready, actions: [...user, 'showNextRow' as const] },
   { target: awaiting, actions: [...user, 'releaseHeld' as const] },
 ];
@@ -369,7 +453,14 @@ const repace = (self: string) => [
 
 export const playbackMachine = machineSetup.createMachine({
   id: 'playback',
-  context: ({ input }) => ({ ...blank, start: undefined, stopFirst: undefined, speed: input.speed ?? 2, breakpoints: input.breakpoints ?? noBreakpoints }),
+  context: ({ input }) => ({
+    ...blank,
+    start: undefined,
+    stopFirst: undefined,
+    speed: input.speed ?? 2,
+    breakpoints: input.breakpoints ?? noBreakpoints,
+    quizKinds: input.quizKinds ?? [],
+  }),
   initial: 'idle',
   on: {
     'session.run': { target: '.starting', actions: { type: 'askToRun', params: { replacing: false } } },
@@ -377,6 +468,7 @@ export const playbackMachine = machineSetup.createMachine({
     'trace.load': { target: '.loaded', actions: 'openFile' },
     'speed.set': { actions: 'setSpeed' },
     'breakpoints.set': { actions: 'setBreakpoints' },
+    'quiz.kinds': { actions: 'setQuizKinds' },
     'status.report': { actions: 'report' },
     'host.message': { guard: 'ofThisSession', actions: 'takeHostMessage' },
   },
@@ -416,7 +508,6 @@ export const playbackMachine = machineSetup.createMachine({
         'breakpoints.set': { actions: ['setBreakpoints', 'sendBreakpoints'] },
         'session.ended': { target: 'ended', actions: { type: 'keepOutcome', params: { stopped: false } } },
         'gate.failed': { actions: 'noteGateFailure' },
-        'quiz.ask': { target: '.asking', actions: 'keepQuestion' },
         'step.seek': { target: '.stepping.paused', actions: 'seek' },
       },
       states: {
@@ -436,7 +527,7 @@ export const playbackMachine = machineSetup.createMachine({
               states: {
                 ready: {},
                 // A step was asked for while the sides were busy: the row it makes is shown when it arrives.
-                awaitingRow: { on: { 'row.recorded': { target: 'ready', actions: 'showNextRow' } } },
+                awaitingRow: { on: { 'row.recorded': [askBefore(`${LIVE}.asking`), { target: 'ready', actions: 'showNextRow' }] } },
               },
             },
             playing: {
@@ -450,6 +541,7 @@ export const playbackMachine = machineSetup.createMachine({
               states: {
                 advancing: {
                   always: [
+                    askBefore(`${LIVE}.asking`),
                     { guard: 'nextRowBreaksBefore', target: `${LIVE}.atBreak.before`, actions: 'noteRowBreakBefore' },
                     { guard: 'nextRowBreaksAfter', target: `${LIVE}.atBreak.after`, actions: ['noteRowBreakAfter', 'showNextRow'] },
                     { guard: 'rowRecorded', target: 'resting', actions: 'showNextRow' },
@@ -467,6 +559,7 @@ export const playbackMachine = machineSetup.createMachine({
                   after: { stepInterval: 'advancing' },
                   on: {
                     'row.recorded': [
+                      askBefore(`${LIVE}.asking`),
                       { guard: 'nextRowBreaksAfter', target: `${LIVE}.atBreak.after`, actions: ['noteRowBreakAfter', 'showNextRow'] },
                       { target: 'resting', actions: 'showNextRow' },
                     ],
@@ -478,10 +571,20 @@ export const playbackMachine = machineSetup.createMachine({
           },
         },
         // Wire speed: the gate lets both sides run and every row is shown as it arrives. Watching starts here.
+        // A row the quiz asks before stops it: the gate is shut again and the question asked.
         freeRunning: {
-          entry: ['followTheEnd', 'gateResume'],
+          entry: 'followTheEnd',
+          initial: 'opening',
+          states: {
+            // A row already recorded asks: the gate stays shut.
+            opening: { always: [{ guard: 'nextRowAsks', target: `${LIVE}.asking`, actions: 'ask' }, { target: 'following' }] },
+            following: {
+              entry: 'gateResume',
+              always: { guard: 'nextRowAsks', target: `${LIVE}.asking`, actions: ['gatePause', 'ask'] },
+            },
+          },
           on: {
-            'row.recorded': { actions: 'showAll' },
+            'row.recorded': { actions: 'showUpToQuestion' },
             'playback.pause': { target: 'stepping.paused', actions: 'gatePause' },
             'step.forward': { target: 'stepping.paused.awaitingRow', actions: ['gatePause', ...user, 'releaseHeld'] },
             'speed.set': [
@@ -489,7 +592,6 @@ export const playbackMachine = machineSetup.createMachine({
               { target: 'stepping.playing.resting', actions: ['setSpeed', 'gatePause'] },
             ],
             'step.seek': { target: 'stepping.paused', actions: ['gatePause', 'seek'] },
-            'quiz.ask': { target: 'asking', actions: ['gatePause', 'keepQuestion'] },
             // The gate stopped by itself: before an action that is a breakpoint, or after an event that is one.
             'gate.breakpoint': [
               { guard: 'heldActionBreaks', target: 'atBreak.before', actions: 'noteGateBreak' },
@@ -527,13 +629,15 @@ export const playbackMachine = machineSetup.createMachine({
             },
           },
         },
-        // A question is on screen (the quiz asks it); the answer leaves the session paused where it was.
+        // A question is on screen (the quiz asks it before the next row, which is recorded, not shown); the gate
+        // holds both sides. The answer shows the row and leaves the session paused there.
         asking: {
           on: {
-            'quiz.answer': 'stepping.paused',
-            // The question comes first: no moving on, or back, or a second question, before the answer.
+            'quiz.answer': answered(`${LIVE}.stepping.paused`),
+            // The question comes first: no moving on, or back, before the answer.
             'step.seek': { actions: [] },
-            'quiz.ask': { actions: [] },
+            // The session ending on its own does not take the question away: it is still asked, in the replay.
+            'session.ended': { target: '#playback.ended.asking', actions: { type: 'keepOutcome', params: { stopped: false } } },
           },
         },
       },

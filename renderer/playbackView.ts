@@ -3,7 +3,8 @@
 
 import type { SnapshotFrom } from 'xstate';
 import type { RecordedTrace } from './recordedTrace';
-import type { HeldAction, PlaybackMachine, StatusLine, StatusTone } from './playbackMachine';
+import type { QuizQuestion, QuizScore } from '../core/quiz/quizQuestion';
+import type { HeldAction, PlaybackMachine, QuizReveal, StatusLine, StatusTone } from './playbackMachine';
 
 export type { StatusTone };
 
@@ -27,7 +28,12 @@ export interface PlaybackSnapshot {
   /** The port of the built-in server being watched (an external client drives it), while it runs. */
   readonly watching: number | undefined;
   /** The question on screen (the quiz's), while it waits for an answer. */
-  readonly question: string | undefined;
+  readonly question: QuizQuestion | undefined;
+  /** The last answer, while the step it was about is the current one: the reveal. */
+  readonly reveal: QuizReveal | undefined;
+  /** The quiz is on: it asks before some kinds of step. */
+  readonly quizOn: boolean;
+  readonly score: QuizScore;
 }
 
 /** What the held side waits to do, in words (and PASS masked: the gate reports the real line). */
@@ -49,6 +55,10 @@ const isPlaying = (state: PlaybackState) =>
   state.matches({ ended: 'playing' }) ||
   state.matches({ loaded: 'playing' });
 
+/** A question waits for its answer, in a live session or a replay. */
+export const isAsking = (state: PlaybackState) =>
+  state.matches({ live: 'asking' }) || state.matches({ ended: 'asking' }) || state.matches({ loaded: 'asking' });
+
 const atBreak = (state: PlaybackState) => state.matches({ live: 'atBreak' }) || state.matches({ ended: 'atBreak' }) || state.matches({ loaded: 'atBreak' });
 
 export function viewOf(state: PlaybackState): PlaybackSnapshot {
@@ -67,7 +77,10 @@ export function viewOf(state: PlaybackState): PlaybackSnapshot {
     speed: context.speed,
     status: statusOf(state, shown, total),
     watching: live ? context.watching : undefined,
-    question: state.matches({ live: 'asking' }) ? context.question : undefined,
+    question: isAsking(state) ? context.question : undefined,
+    reveal: context.reveal && context.trace?.rowEvent(shown - 1)?.seq === context.reveal.question.seq ? context.reveal : undefined,
+    quizOn: context.quizKinds.length > 0,
+    score: context.score,
   };
 }
 
@@ -84,6 +97,10 @@ function statusOf(state: PlaybackState, shown: number, total: number): StatusLin
   }
   const trace = context.trace;
   if (!trace) return { text: 'Ready.', tone: 'idle' };
+  if (isAsking(state) && context.question) {
+    const keys = context.question.choices.length;
+    return { text: `A question before step ${shown + 1}: ${context.question.prompt} Answer with a key from 1 to ${keys}.`, tone: 'paused' };
+  }
   if (atBreak(state)) return { text: `Paused at a ${context.breakReason}. Step (→) or Resume (space) to go on.`, tone: 'break' };
   const at = `step ${shown} of ${total}`;
   if (state.matches('live')) return liveStatus(state, shown, total);
@@ -100,8 +117,9 @@ function statusOf(state: PlaybackState, shown: number, total: number): StatusLin
 function liveStatus(state: PlaybackState, shown: number, total: number): StatusLine {
   const context = state.context;
   const at = `step ${shown} of ${total}`;
-  const held = describeWaiting(context.held);
-  if (state.matches({ live: 'asking' })) return { text: `A question before the next step: ${context.question} Answer it to go on.`, tone: 'paused' };
+  // With the quiz on, what the held side is about to send, or even which side it is, would give answers away
+  // ("the server waits before replying 226", "the client waits before closing the data connection").
+  const held = context.quizKinds.length > 0 && context.held ? 'held at the step gate' : describeWaiting(context.held);
   const following = state.matches({ live: 'freeRunning' });
   const playing = state.matches({ live: { stepping: 'playing' } });
   if (context.watching !== undefined) {

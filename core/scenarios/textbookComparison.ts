@@ -11,6 +11,8 @@ export interface TextbookStep {
   readonly rfc: string;
   /** The trace event that shows the RFC's version: a command verb or a reply code in a session. */
   readonly match?: { readonly verb?: string; readonly code?: number; readonly after?: string };
+  /** Where the textbook names another reply code than the RFC's: the code it names (the quiz offers it as a choice). */
+  readonly textbookCode?: number;
 }
 
 export const textbookSteps: readonly TextbookStep[] = [
@@ -50,6 +52,7 @@ export const textbookSteps: readonly TextbookStep[] = [
     verdict: 'error',
     rfc: 'PORT is answered 200 Command okay (959 §5.4). A 1yz reply belongs only to a command that opens a data connection; to PORT it would be an error (959 §4.2, §6).',
     match: { code: 200, after: 'PORT' },
+    textbookCode: 150,
   },
   {
     step: 8,
@@ -80,6 +83,7 @@ export const textbookSteps: readonly TextbookStep[] = [
     verdict: 'error',
     rfc: 'The server answers STOR with 150 (or 125 if a data connection is already open) and connects from its port L-1 to the PORT address (959 §3.2, §5.4). 250 is a completion reply: with the later 226 it would give STOR two completion replies (959 §4.2), and 250 after a transfer means the data connection stayed open, impossible in STREAM mode (959 §5.2).',
     match: { code: 150, after: 'STOR' },
+    textbookCode: 250,
   },
   {
     step: 14,

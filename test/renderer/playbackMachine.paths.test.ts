@@ -1,9 +1,11 @@
 // Path tests of the playback statechart with xstate/graph. The world: a user with every button and key, a host
 // that records a real session's events in order (a run of the textbook upload, or curl against the watched
 // server), holds the next action at its gate, stops at a breakpoint, or ends the session; the start and stop
-// answers; the timers. Every state is reached; in every reachable state the snapshot the page reads (status
-// text and tone, playing, live, waiting, shown/total) says what a user should see; and the shortest path to
-// each state, replayed on a real actor with a simulated clock, lands where the graph says.
+// answers; the timers; a class answering the quiz (right, wrong, or with a key that is no choice). Every state
+// is reached; in every reachable state the snapshot the page reads (status text and tone, playing, live,
+// waiting, shown/total, the question) says what a user should see; every way out of asking is an answer that
+// scores it and shows its step, or the user giving the session up; and the shortest path to each state,
+// replayed on a real actor with a simulated clock, lands where the graph says.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +15,8 @@ import { getShortestPaths } from 'xstate/graph';
 import type { TraceEvent, TraceFile } from '../../core/trace/traceEvent';
 import { noBreakpoints, type BreakpointSet } from '../../renderer/breakpoints';
 import { playbackMachine, type PlaybackEvent, type PlaybackInput, type SessionMessage, type StartedSession } from '../../renderer/playbackMachine';
-import { viewOf, type PlaybackSnapshot } from '../../renderer/playbackView';
+import { isAsking, viewOf, type PlaybackSnapshot } from '../../renderer/playbackView';
+import { QUESTION_KINDS } from '../../core/quiz/quizQuestion';
 
 type Snapshot = SnapshotFrom<typeof playbackMachine>;
 
@@ -112,8 +115,12 @@ function worldEvents(world: World) {
       { type: 'step.seek', step: 0 },
       ...(context.shown > 0 ? [{ type: 'step.seek', step: context.shown - 1 } as const] : []),
       { type: 'speed.set', stepsPerSecond: context.speed === 0 ? 2 : 0 },
-      { type: 'quiz.ask', question: 'What does the server answer?' },
-      { type: 'quiz.answer', answer: '226' },
+      // The class answers: right, wrong, or with a key that is no choice (5 with four choices); with no question, nothing.
+      ...(context.question && isAsking(s)
+        ? [context.question.answer, (context.question.answer + 1) % context.question.choices.length, context.question.choices.length].map(
+            (choice): PlaybackEvent => ({ type: 'quiz.answer', choice }),
+          )
+        : [{ type: 'quiz.answer', choice: 0 } as const]),
       ...(world.extras
         ? [
             { type: 'breakpoints.set', breakpoints: context.breakpoints === BREAKS ? noBreakpoints : BREAKS } as const,
@@ -153,7 +160,11 @@ function serializeState(s: Snapshot): string {
     c.note?.text ?? '',
     atBreak(s) ? c.breakReason : '',
     s.matches('ended') ? c.outcome : '',
-    s.matches({ live: 'asking' }) ? c.question : '',
+    isAsking(s) ? c.question?.seq : '',
+    c.quizKinds.length,
+    c.score,
+    c.askedSeqs,
+    c.reveal ? [c.reveal.question.seq, c.reveal.chosen] : '',
   ]);
 }
 
@@ -189,7 +200,10 @@ function userSees(s: Snapshot, view: PlaybackSnapshot): string[] {
     !atBreak(s) || noted || (tone === 'break' && /^Paused at a breakpoint (before|after|on) .+\. Step \(→\) or Resume \(space\) to go on\.$/.test(text)),
     `"${text}" at a breakpoint`,
   );
-  say((view.question !== undefined) === s.matches({ live: 'asking' }), 'a question is on screen exactly while asking');
+  say((view.question !== undefined) === isAsking(s), 'a question is on screen exactly while asking');
+  say(!isAsking(s) || view.question!.choices.length <= 4, 'at most four choices: keys 1–4 answer');
+  say(!isAsking(s) || noted || /^A question before step \d+: .+ Answer with a key from 1 to [234]\.$/.test(text), `asking: "${text}"`);
+  say(view.score.right <= view.score.asked, 'no more right answers than questions');
   const counted = /step (\d+) of (\d+)/.exec(text);
   say(!counted || (Number(counted[1]) === view.shown && Number(counted[2]) === view.total), `"${text}" with ${view.shown}/${view.total} shown`);
   if (!noted && view.live && watch && s.matches({ live: 'freeRunning' })) {
@@ -199,7 +213,7 @@ function userSees(s: Snapshot, view: PlaybackSnapshot): string[] {
     say(text === `Playing step ${view.shown} of ${view.total} — still watching the server on 127.0.0.1:${PORT}.`, `replaying while watching: "${text}"`);
   }
   if (!noted && s.matches('stopping')) say(text === (watch ? `Stopping the server on 127.0.0.1:${PORT}…` : 'Stopping the session…'), `stopping: "${text}"`);
-  if (!noted && s.matches('ended') && !atBreak(s)) {
+  if (!noted && s.matches('ended') && !atBreak(s) && !isAsking(s)) {
     const said = { complete: /^Session complete/, stopped: /^Session stopped/, failed: /^The session failed: / }[s.context.outcome?.kind ?? 'complete'];
     say(said.test(text), `ended (${s.context.outcome?.kind}): "${text}"`);
   }
@@ -215,7 +229,20 @@ const WORLDS: { title: string; world: World; input: PlaybackInput }[] = [
   },
   { title: 'curl against the watched server', world: { starts: ['watch'], scriptLength: WATCH_SCRIPT.length, extras: false }, input: { speed: 2 } },
   { title: 'everything at once, two events long', world: { starts: ['run', 'watch', 'file'], scriptLength: 2, extras: true }, input: { speed: 2 } },
+  {
+    title: 'the quiz on a run of the textbook upload and on its file, every kind asked (the greeting, the first data FIN, 226)',
+    world: { starts: ['run', 'file'], scriptLength: RUN_SCRIPT.length, extras: false },
+    input: { speed: 2, quizKinds: QUESTION_KINDS },
+  },
+  {
+    title: 'the quiz on curl against the watched server',
+    world: { starts: ['watch'], scriptLength: WATCH_SCRIPT.length, extras: false },
+    input: { speed: 2, quizKinds: QUESTION_KINDS },
+  },
 ];
+
+/** What leaves a question unanswered: only the user giving up the session (Stop, another Run or Watch, a file opened). */
+const GIVING_UP = new Set(['session.stop', 'session.run', 'session.watch', 'trace.load']);
 
 /** Each world walked once: the shortest path to every state it can reach (each path ends in one of them). */
 const walked = WORLDS.map((w) => ({
@@ -223,7 +250,7 @@ const walked = WORLDS.map((w) => ({
   paths: getShortestPaths(logic, { input: w.input, events: worldEvents(w.world), serializeState, limit: 1_000_000 }),
 }));
 
-describe.each(walked)('the playback statechart as a graph: $title', ({ paths }) => {
+describe.each(walked)('the playback statechart as a graph: $title', ({ paths, world }) => {
   const states = paths.map((path) => path.state);
 
   it('in every reachable state, the page shows what a user should see', () => {
@@ -231,6 +258,31 @@ describe.each(walked)('the playback statechart as a graph: $title', ({ paths }) 
     const wrong = new Map<string, string>();
     for (const s of states) for (const sentence of userSees(s, viewOf(s))) if (!wrong.has(sentence)) wrong.set(sentence, serializeState(s));
     expect([...wrong.entries()]).toEqual([]);
+  });
+
+  it('every path through asking ends answered (or the session given up): the answer scores it and shows the step it was about', () => {
+    const asking = states.filter(isAsking);
+    for (const s of asking) {
+      const question = s.context.question!;
+      for (const event of worldEvents(world)(s)) {
+        const next = getNextSnapshot(playbackMachine, s, event);
+        if (isAsking(next)) {
+          expect(next.context.question, `${event.type} keeps the question`).toBe(question);
+          continue;
+        }
+        expect(event.type === 'quiz.answer' || GIVING_UP.has(event.type), `${event.type} left ${serializeState(s)}`).toBe(true);
+        if (event.type !== 'quiz.answer') continue;
+        const right = event.choice === question.answer;
+        expect([next.context.score, next.context.shown, next.context.reveal?.chosen, viewOf(next).reveal?.question]).toEqual([
+          { asked: s.context.score.asked + 1, right: s.context.score.right + (right ? 1 : 0) },
+          s.context.shown + 1,
+          event.choice,
+          question,
+        ]);
+        // The step shown is the one the question was asked before.
+        expect(next.context.trace!.rowEvent(next.context.shown - 1)!.seq).toBe(question.seq);
+      }
+    }
   });
 
   it("from every live state, Stop and then the host's end of the session leave it over (complete, or stopped: never failed), every row there, nothing said of watching", () => {
@@ -304,9 +356,9 @@ async function replay(steps: readonly { event: PlaybackEvent; state: Snapshot }[
 }
 
 describe('every state of the machine', () => {
-  it('is reached (the quiz hook, asking, too)', () => {
+  it('is reached (asking too, live and replayed)', () => {
     expect(LEAVES.filter((leaf) => !shortestTo.has(leaf))).toEqual([]);
-    expect(LEAVES).toContain('live.asking');
+    expect(LEAVES).toEqual(expect.arrayContaining(['live.asking', 'ended.asking', 'loaded.asking']));
   });
 
   it.each(LEAVES)('%s: its shortest path, replayed on a real actor, lands there', async (leaf) => {

@@ -263,23 +263,118 @@ describe('watching the built-in server', () => {
   });
 });
 
-describe('asking (the quiz hook)', () => {
-  it('a question stops a free run at the gate; nothing moves on until the answer, which leaves it paused', async () => {
-    const { actor, asked, view, started, record } = lab({ speed: 0 });
+describe('the quiz: predict, then reveal', () => {
+  const closesAndCompletions = { quizKinds: ['data.close', 'reply.2yz'] } as const;
+
+  it('a replay stops before the first FIN of a data connection and before 226; the answer shows the step, scored; going back and forward again asks nothing twice', () => {
+    const { actor, view } = lab({ speed: 2, ...closesAndCompletions });
+    actor.send({ type: 'trace.load', file: { ...upload, events: AROUND_THE_CLOSE } });
+    actor.send({ type: 'step.seek', step: 0 });
+    for (let i = 0; i < 3; i++) actor.send({ type: 'step.forward' });
+    expect(view()).toMatchObject({ shown: 3, question: undefined, quizOn: true });
+    actor.send({ type: 'step.forward' });
+    expect(view()).toMatchObject({
+      shown: 3,
+      question: { kind: 'data.close', seq: 62, choices: ['The client', 'The server'], answer: 0 },
+      status: { text: 'A question before step 4: Who closes data connection D1 first: who sends its first FIN? Answer with a key from 1 to 2.' },
+    });
+    // Nothing moves on, or back, before the answer; an answer with no such choice is no answer.
+    actor.send({ type: 'step.forward' });
+    actor.send({ type: 'step.seek', step: 0 });
+    actor.send({ type: 'quiz.answer', choice: 2 });
+    expect(view()).toMatchObject({ shown: 3, question: { seq: 62 } });
+    actor.send({ type: 'quiz.answer', choice: 1 });
+    expect(view()).toMatchObject({ shown: 4, question: undefined, reveal: { chosen: 1, question: { seq: 62 } }, score: { asked: 1, right: 0 } });
+    // The server's FIN answers the client's: no question. 226 asks.
+    actor.send({ type: 'step.forward' });
+    expect(view()).toMatchObject({ shown: 5, question: undefined, reveal: undefined });
+    actor.send({ type: 'step.forward' });
+    expect(view().question).toMatchObject({ kind: 'reply.2yz', seq: 68, choices: ['226', '250', '425', '426'] });
+    actor.send({ type: 'quiz.answer', choice: 0 });
+    expect(view()).toMatchObject({ shown: 6, score: { asked: 2, right: 1 }, reveal: { chosen: 0 } });
+    actor.send({ type: 'step.seek', step: 2 });
+    for (let i = 0; i < 5; i++) actor.send({ type: 'step.forward' });
+    expect(view()).toMatchObject({ shown: 7, question: undefined, score: { asked: 2, right: 1 } });
+  });
+
+  it('playing stops at a question (and wire speed stops there too); after the answer it stays paused until Resume', () => {
+    const { actor, clock, view } = lab({ speed: 2, ...closesAndCompletions });
+    actor.send({ type: 'trace.load', file: { ...upload, events: AROUND_THE_CLOSE } });
+    actor.send({ type: 'step.seek', step: 0 });
+    actor.send({ type: 'playback.play' });
+    for (let i = 0; i < 10; i++) clock.increment(500);
+    expect(view()).toMatchObject({ shown: 3, playing: false, question: { seq: 62 } });
+    actor.send({ type: 'quiz.answer', choice: 0 });
+    for (let i = 0; i < 10; i++) clock.increment(500);
+    expect(view()).toMatchObject({ shown: 4, playing: false, score: { asked: 1, right: 1 } });
+    actor.send({ type: 'speed.set', stepsPerSecond: 0 });
+    actor.send({ type: 'playback.play' });
+    expect(view()).toMatchObject({ shown: 5, playing: false, question: { seq: 68 } });
+    actor.send({ type: 'quiz.answer', choice: 0 });
+    actor.send({ type: 'playback.play' });
+    expect(view()).toMatchObject({ shown: 7, score: { asked: 2, right: 2 } });
+  });
+
+  it('a free run stops at the gate when a row it would show asks; rows that come meanwhile wait too; the answer shows that row only', async () => {
+    const { actor, asked, view, started, record } = lab({ speed: 0, ...closesAndCompletions });
     actor.send({ type: 'session.run', options: { scenario: 'textbook-upload' }, play: true });
     await started();
-    record(STOR);
-    actor.send({ type: 'quiz.ask', question: 'What does the server answer to STOR?' });
+    record(...AROUND_THE_CLOSE.slice(0, 3));
+    expect(view()).toMatchObject({ shown: 3, playing: true });
+    record(AROUND_THE_CLOSE[3]!);
     expect(gateCommands(asked)).toEqual(['resume', 'pause']);
-    expect(view()).toMatchObject({
-      playing: false,
-      question: 'What does the server answer to STOR?',
-      status: { text: 'A question before the next step: What does the server answer to STOR? Answer it to go on.' },
-    });
-    for (const type of ['step.forward', 'playback.play'] as const) actor.send({ type });
+    expect(view()).toMatchObject({ shown: 3, live: true, playing: false, question: { seq: 62 } });
+    record(...AROUND_THE_CLOSE.slice(4));
+    expect(view()).toMatchObject({ shown: 3, total: 7, question: { seq: 62 } });
+    actor.send({ type: 'quiz.answer', choice: 0 });
+    expect(view()).toMatchObject({ shown: 4, playing: false, live: true, status: { tone: 'paused' } });
+    // Resume at wire speed: the next question (226) stops it again, the gate staying shut.
+    actor.send({ type: 'playback.play' });
+    expect(view()).toMatchObject({ shown: 5, question: { seq: 68 } });
+    expect(gateCommands(asked)).toEqual(['resume', 'pause']);
+  });
+
+  it('a step past what is recorded lets the held action go; the row it makes asks before it is shown; the status line never tells what is held', async () => {
+    const { actor, view, started, record, hold } = lab({ speed: 2, ...closesAndCompletions });
+    actor.send({ type: 'session.run', options: { scenario: 'textbook-upload' }, play: false });
+    await started();
+    record(...AROUND_THE_CLOSE.slice(0, 3));
+    for (let i = 0; i < 3; i++) actor.send({ type: 'step.forward' });
+    // What the held side is about to send would give answers away: the status line does not say it.
+    hold('226 Transfer complete.', 'server');
+    expect(view().status.text).toBe('Paused — held at the step gate. Press → to let it go on.');
+    hold('dataClose', 'client');
+    actor.send({ type: 'step.forward' });
+    expect(view()).toMatchObject({ shown: 3, question: undefined });
+    record(AROUND_THE_CLOSE[3]!);
+    expect(view()).toMatchObject({ shown: 3, question: { seq: 62 } });
+  });
+
+  it('a session that ends while a question is on screen keeps the question: its answer is still asked for, in the replay', async () => {
+    const { actor, view, started, record, end } = lab({ speed: 0, ...closesAndCompletions });
+    actor.send({ type: 'session.run', options: { scenario: 'textbook-upload' }, play: true });
+    await started();
+    record(...AROUND_THE_CLOSE);
+    expect(view()).toMatchObject({ shown: 3, question: { seq: 62 } });
+    end();
+    expect(view()).toMatchObject({ live: false, shown: 3, question: { seq: 62 } });
+    expect(actor.getSnapshot().matches({ ended: 'asking' })).toBe(true);
+    actor.send({ type: 'quiz.answer', choice: 1 });
+    expect(view()).toMatchObject({ live: false, shown: 4, score: { asked: 1, right: 0 }, status: { tone: 'done' } });
+  });
+
+  it('with no kinds chosen the quiz is off; a new session starts a new score', async () => {
+    const { actor, view } = lab({ speed: 0 });
+    actor.send({ type: 'trace.load', file: { ...upload, events: AROUND_THE_CLOSE } });
     actor.send({ type: 'step.seek', step: 0 });
-    expect(view()).toMatchObject({ shown: 1, question: 'What does the server answer to STOR?' });
-    actor.send({ type: 'quiz.answer', answer: '150' });
-    expect(view()).toMatchObject({ shown: 1, playing: false, question: undefined, status: { tone: 'paused' } });
+    actor.send({ type: 'playback.play' });
+    expect(view()).toMatchObject({ shown: 7, quizOn: false, question: undefined });
+    actor.send({ type: 'quiz.kinds', kinds: ['data.close'] });
+    actor.send({ type: 'step.seek', step: 0 });
+    actor.send({ type: 'playback.play' });
+    actor.send({ type: 'quiz.answer', choice: 0 });
+    expect(view().score).toEqual({ asked: 1, right: 1 });
+    actor.send({ type: 'trace.load', file: { ...upload, events: AROUND_THE_CLOSE } });
+    expect(view()).toMatchObject({ quizOn: true, score: { asked: 0, right: 0 }, reveal: undefined });
   });
 });
