@@ -38,9 +38,9 @@ export function controlServerEnd(sample: ConnectionSample): 0 | 1 | undefined {
   for (const i of [0, 1] as const) {
     const other = i === 0 ? 1 : 0;
     if (sample.ends[i].port !== FTP_CONTROL_PORT) continue;
-    // On port 21, whatever was seen must not contradict it: the other end sends commands, this one replies.
-    const fits = (texts[i] === '' || REPLY_START.test(texts[i])) && (texts[other] === '' || isCommandText(texts[other]));
-    if (fits) return i;
+    // On port 21 the server's first bytes may be the tail of a reply (a capture that began mid-session);
+    // the client's, if any, must be a command.
+    if (texts[other] === '' || isCommandText(texts[other])) return i;
   }
   return undefined;
 }
