@@ -9,8 +9,8 @@ import { plural, type ImportNotes } from './importNotes';
 interface Interface {
   readonly linkType: number;
   readonly snapLength: number;
-  /** Milliseconds per timestamp unit. */
-  readonly msPerUnit: number;
+  /** Timestamp units per millisecond (divided by, so that 10^-6 and 10^-9 s give exact milliseconds). */
+  readonly unitsPerMs: number;
   /** if_tsoffset, in milliseconds. */
   readonly offsetMs: number;
 }
@@ -24,9 +24,9 @@ export function isPcapng(bytes: Uint8Array): boolean {
 }
 
 /** if_tsresol (§4.2): bit 7 clear, a negative power of ten; set, a negative power of two. */
-function msPerUnit(resolution: number): number {
+function unitsPerMs(resolution: number): number {
   const exponent = resolution & 0x7f;
-  return (resolution & 0x80 ? 2 ** -exponent : 10 ** -exponent) * 1000;
+  return resolution & 0x80 ? 2 ** exponent / 1000 : 10 ** (exponent - 3);
 }
 
 export function* readPcapng(bytes: Uint8Array, notes: ImportNotes): Generator<CapturedPacket> {
@@ -108,7 +108,7 @@ export function* readPcapng(bytes: Uint8Array, notes: ImportNotes): Generator<Ca
         interfaces.push({
           linkType: view.getUint16(body, little),
           snapLength: view.getUint32(body + 4, little),
-          msPerUnit: msPerUnit(resolution),
+          unitsPerMs: unitsPerMs(resolution),
           offsetMs: offsetSeconds * 1000,
         });
         break;
@@ -133,7 +133,7 @@ export function* readPcapng(bytes: Uint8Array, notes: ImportNotes): Generator<Ca
           break;
         }
         const units = view.getUint32(body + 4, little) * 2 ** 32 + view.getUint32(body + 8, little);
-        lastTimeMs = units * iface.msPerUnit + iface.offsetMs;
+        lastTimeMs = units / iface.unitsPerMs + iface.offsetMs;
         frame += 1;
         yield {
           frame,

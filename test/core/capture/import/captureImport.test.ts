@@ -160,6 +160,33 @@ describe('captures as networks give them', () => {
   });
 });
 
+describe('several sessions in one capture', () => {
+  it('gives each its own session number and connection ids, as a serve trace does', () => {
+    const first = ftpDownloadSession({ client: '192.0.2.10' });
+    const second = ftpDownloadSession({ client: '192.0.2.11' });
+    const later = second.packets.map((p) => ({ ...p, timeMs: p.timeMs + 1000 }));
+    const trace = importOf(pcapngOf([...first.packets, ...later]));
+    expect(trace.meta.capture?.sessions).toBe(2);
+    const bySession = (n: number) => trace.events.filter((e) => e.session === n);
+    expect(
+      new Set(
+        bySession(1)
+          .map((e) => ('conn' in e ? e.conn : undefined))
+          .filter(Boolean),
+      ),
+    ).toEqual(new Set(['C1', 'D1']));
+    expect(
+      new Set(
+        bySession(2)
+          .map((e) => ('conn' in e ? e.conn : undefined))
+          .filter(Boolean),
+      ),
+    ).toEqual(new Set(['C2', 'D2']));
+    expect(transfers(trace).map((t) => t.bytes)).toEqual([first.fileBytes, second.fileBytes]);
+    expect(trace.events.every((e) => e.session === 1 || e.session === 2)).toBe(true);
+  });
+});
+
 describe('files that are not captures of FTP', () => {
   it.each([
     ['an empty file', new Uint8Array(0), 'it is empty'],
