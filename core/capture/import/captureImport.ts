@@ -127,25 +127,23 @@ export function importCapture(bytes: Uint8Array, options: CaptureImportOptions):
   // Pass two. The clock is the capture's; the recorder starts at the first event, so t counts from there.
   let clock = 0;
   let recorder: TraceRecorder | undefined;
-  const record = (event: TraceEventInput): void => {
-    recorder ??= new TraceRecorder(() => clock);
-    recorder.record(event);
-  };
+  /** The one recorder: seq, time and connection ids, made at the first event so that its t is 0. */
+  const trace = () => (recorder ??= new TraceRecorder(() => clock));
+  const record = (event: TraceEventInput): void => void trace().record(event);
   const sessions: FtpSessionReader[] = [];
   const tracker = new TcpConnections();
-  const idSource = () => (recorder ??= new TraceRecorder(() => clock));
 
   const newSession = (conn: TcpConnection, serverKey: string): Role => {
     const serverEnd = endpointText(conn.ends[0]) === serverKey ? 0 : 1;
     const number = sessions.length + 1;
     const client = conn.ends[serverEnd === 0 ? 1 : 0];
     const server = conn.ends[serverEnd];
-    const session = new FtpSessionReader(number, idSource().claimConnection('control', client, server), client, server, {
+    const session = new FtpSessionReader(number, trace().claimConnection('control', client, server), client, server, {
       emit: (event) => record({ ...event, session: number }),
       now: () => clock,
       notes,
-      listenerId: () => idSource().listenerId(),
-      dataConnectionId: (a, b) => idSource().claimConnection('data', a, b),
+      listenerId: () => trace().listenerId(),
+      dataConnectionId: (a, b) => trace().claimConnection('data', a, b),
     });
     sessions.push(session);
     const sides: [Side, Side] = serverEnd === 0 ? ['server', 'client'] : ['client', 'server'];
@@ -184,7 +182,7 @@ export function importCapture(bytes: Uint8Array, options: CaptureImportOptions):
       const id = role.kind === 'control' ? session.control : role.link.id;
       if (role.kind === 'data') role.link.closed = true;
       session.closed(role.kind, id);
-      idSource().releaseConnection(role.kind, event.conn.ends[0], event.conn.ends[1]);
+      trace().releaseConnection(role.kind, event.conn.ends[0], event.conn.ends[1]);
     }
   };
 
@@ -217,6 +215,12 @@ export function importCapture(bytes: Uint8Array, options: CaptureImportOptions):
     notes.say(`${id} (session ${role.session.number}) was still open when the capture ended: how it closed is not in the capture.`);
   }
   for (const session of sessions) session.end();
+  const followed = new Set([...tracker.connections()].filter((c) => c.tag !== undefined).map((c) => flowKey(c.ends[0], c.ends[1])));
+  const others = [...surveyed.samples.keys()].filter((key) => !followed.has(key)).length;
+  if (others > 0)
+    notes.say(
+      `${plural(others, 'other TCP connection')} in the capture ${others === 1 ? 'is' : 'are'} not part of any FTP session found here (or ${others === 1 ? 'its' : 'their'} PORT, EPRT, 227 or 229 came before the capture started).`,
+    );
   for (const conn of tracker.connections()) {
     const lost = conn.streams[0].lostBytes + conn.streams[1].lostBytes;
     const before = conn.streams[0].bytesBeforeStart + conn.streams[1].bytesBeforeStart;

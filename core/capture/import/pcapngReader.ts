@@ -58,7 +58,7 @@ export function* readPcapng(bytes: Uint8Array, notes: ImportNotes): Generator<Ca
       notes.say(`The file ends inside a block header (at byte ${at}): the packets before it are imported.`);
       return;
     }
-    let type = view.getUint32(at, little);
+    const type = view.getUint32(at, little);
     if (type === BlockType.sectionHeader) {
       // A new section: its byte-order magic says how everything in it is written (§4.1).
       if (bytes.length - at < 28) {
@@ -74,7 +74,6 @@ export function* readPcapng(bytes: Uint8Array, notes: ImportNotes): Generator<Ca
         damaged(at, 'a section header without a byte-order magic');
         return;
       }
-      type = BlockType.sectionHeader;
       interfaces = [];
     } else if (at === 0) {
       throw new CaptureError('The file does not start with a pcapng section header.');

@@ -11,7 +11,7 @@ import { layoutTrace } from '../../../../core/diagram/layout/layout';
 import { Narrator } from '../../../../core/scenarios/narration';
 import { parseTrace, serializeTrace } from '../../../../core/trace/traceFile';
 import type { TraceEvent, TraceFile } from '../../../../core/trace/traceEvent';
-import { ftpDownloadSession, pcapngOf, pcapOf, type Packet } from '../../../support/craftedCapture';
+import { Conversation, end, ftpDownloadSession, pcapngOf, pcapOf, type Packet } from '../../../support/craftedCapture';
 
 const importOf = (bytes: Uint8Array): TraceFile => importCapture(bytes, { fileName: 'crafted.pcapng', tool: 'test' });
 
@@ -184,6 +184,20 @@ describe('several sessions in one capture', () => {
     ).toEqual(new Set(['C2', 'D2']));
     expect(transfers(trace).map((t) => t.bytes)).toEqual([first.fileBytes, second.fileBytes]);
     expect(trace.events.every((e) => e.session === 1 || e.session === 2)).toBe(true);
+  });
+});
+
+describe('other traffic in the capture', () => {
+  it('is left out, and the trace says how many connections that was', () => {
+    const session = ftpDownloadSession();
+    const clock = { t: 0 };
+    const web = new Conversation([end('192.0.2.10', 41000), end('192.0.2.80', 80)], clock);
+    const other = [...web.handshake(), ...web.send(0, 'GET / HTTP/1.1\r\n\r\n'), ...web.send(1, 'HTTP/1.1 200 OK\r\n\r\n')];
+    const trace = importOf(pcapngOf([...other, ...session.packets]));
+    expect(commands(trace)).toEqual(CLEAN_COMMANDS);
+    expect(trace.meta.capture!.notReconstructed).toEqual([
+      '1 other TCP connection in the capture is not part of any FTP session found here (or its PORT, EPRT, 227 or 229 came before the capture started).',
+    ]);
   });
 });
 
