@@ -1,10 +1,13 @@
 // npm run bench: FTP Lab's server and client against vsftpd and raw loopback TCP (issue 3, "Speed").
 // Reports, never asserts: exit 0 unless something broke (a client failed, a server did not start).
 //
-//   npm run bench [-- --reps N] [--only raw,big,own,small,machine,sessions,renderer,export] [--modes S,B,C] [--no-vsftpd] [--profile]
+//   npm run bench [-- --reps N] [--only raw,big,own,small,machine,sessions,renderer,export,import] [--modes S,B,C] [--no-vsftpd] [--profile]
 //
 // renderer, export (issues 4 and 5): a real 10,000-event trace (bigTrace.ts) opened in Chromium (renderer.ts:
 // first full draw, frame times while scrolling) and exported to SVG and PNG (exportChild.ts: time, peak memory).
+//
+// import (issue 12): a ~100 MB pcapng written here, imported as `ftp-lab import` does (importCapture.ts),
+// against reading the file's bytes in the same run; goal under 10 s.
 //
 // --profile runs `ftp-lab serve` under node --cpu-prof and prints its hottest functions
 // (bench/results/serve.cpuprofile opens in Chrome DevTools). Results: bench/results/latest.json.
@@ -24,6 +27,7 @@ import type { ExportChildResult } from './exportChild';
 import { measureRenderer, type RendererResult } from './renderer';
 import type { MachineCostResult } from './machineCost';
 import { measureSessionMemory, SESSION_MARKS, type SessionMemory } from './sessionMemory';
+import { IMPORT_GOAL_S, measureImport, type ImportBenchResult } from './importCapture';
 import { formatProfile, summarizeProfile, topInclusive } from './profile';
 import { killAll, runBenchProcess, startProcess, stopProcess } from './proc';
 import { pasvRange } from '../test/support/freePort';
@@ -57,8 +61,8 @@ const OWN_CLIENT_MODES: readonly { mode: TransferMode; name: string }[] = [
   { mode: 'C', name: 'COMPRESSED' },
 ];
 
-type Phase = 'raw' | 'big' | 'own' | 'small' | 'machine' | 'sessions' | 'renderer' | 'export';
-const PHASES: readonly Phase[] = ['raw', 'big', 'own', 'small', 'machine', 'sessions', 'renderer', 'export'];
+type Phase = 'raw' | 'big' | 'own' | 'small' | 'machine' | 'sessions' | 'renderer' | 'export' | 'import';
+const PHASES: readonly Phase[] = ['raw', 'big', 'own', 'small', 'machine', 'sessions', 'renderer', 'export', 'import'];
 /** The trace the renderer and export sections open: at least this many events, from real sessions. */
 const BIG_TRACE_EVENTS = 10_000;
 /** The goals of issues 4 and 5, reported against (never asserted). */
@@ -876,6 +880,7 @@ async function main(): Promise<number> {
   const modeStatus: Record<string, string> = {};
   let profileText: string | undefined;
   let sessions: SessionsRow[] = [];
+  let captureImport: ImportBenchResult | undefined;
   try {
     log(
       `FTP Lab bench: ${opts.reps} repetitions, median; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}; load average ${loadAtStart.join(' ')}`,
@@ -1046,6 +1051,10 @@ async function main(): Promise<number> {
     }
     if (opts.only.has('sessions')) sessions = await measureSessionsPhase(opts, work);
     if (opts.only.has('renderer') || opts.only.has('export')) await measureBigTraceSections(opts, work, bigTrace);
+    if (opts.only.has('import')) {
+      log('\nimport: a ~100 MB pcapng of one FTP download, imported as ftp-lab import does');
+      captureImport = await measureImport(work, opts.reps, log);
+    }
   } catch (error) {
     errors.push(`the bench broke: ${(error as Error).stack ?? String(error)}`);
   } finally {
@@ -1120,6 +1129,15 @@ async function main(): Promise<number> {
         `  ${g.what}: ${fmt(g.median, g.unit === 'frames/s' ? 1 : 0)} ${g.unit} (goal ${g.goal}): ${g.met === undefined ? 'not measured' : g.met ? 'met' : 'NOT met'}`,
       );
   }
+  if (captureImport) {
+    const { fileBytes, packets, readS, importS, events, rssAfterMiB } = captureImport;
+    const mb = fileBytes / 1e6;
+    log(
+      `capture import (${fmt(mb, 1)} MB, ${packets} packets -> ${events} trace events; medians): reading the file ${fmt(readS, 2)} s (${fmt(mb / readS, 0)} MB/s); ` +
+        `reading and importing ${fmt(importS, 2)} s (${fmt(mb / importS, 0)} MB/s, ${fmt(importS / readS, 1)}x the read); RSS after ${fmt(rssAfterMiB, 0)} MiB; ` +
+        `goal under ${IMPORT_GOAL_S} s: ${importS < IMPORT_GOAL_S ? 'met' : 'NOT met'}`,
+    );
+  }
   if (profileText) log(`\nftp-lab serve CPU profile (bench/results/serve.cpuprofile):\n${profileText}`);
   const loadAtEnd = loadavg().map((x) => Number(x.toFixed(2)));
   log(
@@ -1150,6 +1168,7 @@ async function main(): Promise<number> {
     trace,
     memory: { serve: memory, ownClient: ownClientMemory, sessions },
     bigTrace,
+    captureImport,
     notes,
     errors,
   };

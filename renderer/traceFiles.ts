@@ -1,14 +1,42 @@
-// Opening and saving traces: the host validates an opened file (parseTrace); saving downloads the JSON.
+// Opening and saving traces: the host validates an opened trace (parseTrace) or turns an opened packet
+// capture into one (importCapture: the page never reads a capture's bytes itself); saving downloads the JSON.
 // download() is shared with the export dialog.
 
-import type { LabApi } from '../core/api/labApi';
+import { MAX_OPENED_CAPTURE_BYTES, type LabApi } from '../core/api/labApi';
 import type { TraceFile } from '../core/trace/traceEvent';
 import { serializeTrace } from '../core/trace/traceFile';
 
-/** Reads the chosen file and has the host check it; throws with the host's sentence when it is not a trace. */
+const TRACE_NAME = /\.json$/i;
+const CAPTURE_NAME = /\.(pcapng|pcap|cap)$/i;
+
+/** A trace is JSON text; anything else is handed to the host as a capture, which refuses a file that is neither. */
+async function isTrace(file: File): Promise<boolean> {
+  if (TRACE_NAME.test(file.name)) return true;
+  if (CAPTURE_NAME.test(file.name)) return false;
+  return /^\s*\{/.test(await file.slice(0, 64).text());
+}
+
+/** The file's bytes as base64, read by the browser itself (a data: URL), for the host. */
+function base64Of(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).slice(String(reader.result).indexOf(',') + 1));
+    reader.onerror = () => reject(reader.error ?? new Error('the file could not be read'));
+    reader.readAsDataURL(file);
+  });
+}
+
+/**
+ * Reads the chosen file and has the host check it, or import it when it is a capture; throws with the
+ * host's sentence when it is neither a trace nor a capture of FTP.
+ */
 export async function openTraceFile(api: LabApi, file: File): Promise<TraceFile> {
-  const text = await file.text();
-  return api.request('parseTrace', text);
+  if (await isTrace(file)) return api.request('parseTrace', await file.text());
+  if (file.size > MAX_OPENED_CAPTURE_BYTES)
+    throw new Error(
+      `the capture is ${Math.round(file.size / 2 ** 20)} MiB; the app opens captures up to ${MAX_OPENED_CAPTURE_BYTES / 2 ** 20} MiB (ftp-lab import turns a larger one into a trace to open)`,
+    );
+  return api.request('importCapture', { name: file.name, base64: await base64Of(file) });
 }
 
 /** A file name from the scenario and the time, safe on every file system. */

@@ -114,6 +114,22 @@ export interface ScenarioSummary {
   readonly description: string;
 }
 
+/**
+ * The largest capture the page hands its host to import (Open… of a pcap or pcapng file): as base64 it fits
+ * the browser host's message limit. Larger ones: `ftp-lab import`, then open the trace.
+ */
+export const MAX_OPENED_CAPTURE_BYTES = 48 * 1024 * 1024;
+
+/** An opened capture file: its name (for the trace's meta) and its bytes in base64. */
+export const openedCaptureSchema = z
+  .object({
+    name: z.string().max(255),
+    base64: z.string().max((MAX_OPENED_CAPTURE_BYTES / 3) * 4, { error: `the capture is larger than ${MAX_OPENED_CAPTURE_BYTES / (1024 * 1024)} MiB` }),
+  })
+  .strict();
+
+export type OpenedCapture = z.infer<typeof openedCaptureSchema>;
+
 /** Every request the renderer can make: the method name, its argument schema, and what it returns. */
 export const requestSchemas = {
   listScenarios: z.tuple([]),
@@ -125,6 +141,8 @@ export const requestSchemas = {
   watchServer: z.tuple([z.object({ port: z.number().int().min(0).max(65535) }).strict()]),
   /** Validates a trace file's text (opened by the user) and returns it parsed. */
   parseTrace: z.tuple([z.string().max(MAX_TRACE_TEXT_BYTES)]),
+  /** Turns a packet capture the user opened into a trace (core/capture/import), as `ftp-lab import` does. */
+  importCapture: z.tuple([openedCaptureSchema]),
   /** Renders the trace the page shows in any export format, as `ftp-lab export` would. */
   exportTrace: z.tuple([exportRequestSchema]),
 } as const;
@@ -139,6 +157,7 @@ export interface RequestResults {
   setBreakpoints: void;
   stopSession: void;
   parseTrace: TraceFile;
+  importCapture: TraceFile;
   exportTrace: ExportResult;
 }
 

@@ -52,3 +52,29 @@ export function asIpv6(address: IpAddress): IpAddress {
   bytes.set(address.bytes, 12);
   return { version: 6, bytes };
 }
+
+/**
+ * An address as text, as Node and Wireshark write it: dotted IPv4 (RFC 791 §3.2), IPv6 in RFC 5952's
+ * canonical form (lower-case hex, no leading zeros, the longest run of two or more zero groups — the
+ * first of equals — shortened to '::', and an IPv4-mapped address with its dotted tail, §5).
+ */
+export function formatIpAddress(address: IpAddress): string {
+  const b = address.bytes;
+  if (address.version === 4) return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
+  const groups = Array.from({ length: 8 }, (_, i) => (b[2 * i]! << 8) | b[2 * i + 1]!);
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) return `::ffff:${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
+  let bestAt = -1;
+  let bestLength = 1;
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== 0) {
+      i += 1;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j += 1;
+    if (j - i > bestLength) [bestAt, bestLength] = [i, j - i];
+    i = j;
+  }
+  const hex = (gs: number[]) => gs.map((g) => g.toString(16)).join(':');
+  return bestAt < 0 ? hex(groups) : `${hex(groups.slice(0, bestAt))}::${hex(groups.slice(bestAt + bestLength))}`;
+}

@@ -169,6 +169,22 @@ export type TraceEventType = TraceEvent['type'];
 /** An event as a recorder is given it: seq and t are the recorder's to assign. */
 export type TraceEventInput = TraceEvent extends infer E ? (E extends TraceEvent ? Omit<E, 'seq' | 't'> : never) : never;
 
+/**
+ * A trace imported from a packet capture says so (design.md, "Trace file"): which file, its format, how many
+ * packets and sessions, and in plain sentences what could not be reconstructed (bytes the capture lacks,
+ * connections it caught mid-way, packets it could not read). Empty `notReconstructed`: nothing was missing.
+ */
+export const captureMetaSchema = z
+  .object({
+    file: z.string(),
+    format: z.enum(['pcap', 'pcapng']),
+    packets: z.number().int().nonnegative(),
+    sessions: z.number().int().nonnegative(),
+    notReconstructed: z.array(z.string()).readonly(),
+  })
+  .readonly();
+export type CaptureMeta = z.infer<typeof captureMetaSchema>;
+
 export interface TraceMeta {
   readonly createdAt: string;
   readonly tool: string;
@@ -176,6 +192,8 @@ export interface TraceMeta {
   readonly scenario?: string;
   readonly server?: Endpoint;
   readonly passwordsMasked: boolean;
+  /** Present when the trace was imported from a capture (ftp-lab import), not recorded from sockets. */
+  readonly capture?: CaptureMeta;
   readonly [key: string]: unknown;
 }
 

@@ -1,7 +1,7 @@
 // Trace files: serialise to the JSON contract of design.md, and validate on load with clear errors.
 
 import { z } from 'zod';
-import { baseFields, eventSchemas, type TraceEvent, type TraceFile, type TraceMeta } from './traceEvent';
+import { baseFields, captureMetaSchema, eventSchemas, type TraceEvent, type TraceFile, type TraceMeta } from './traceEvent';
 
 /** A loaded file larger than this is refused before parsing: traces hold summaries, not payloads. */
 export const MAX_TRACE_TEXT_BYTES = 64 * 1024 * 1024;
@@ -18,7 +18,7 @@ const anyEvent = z.object({ ...baseFields, type: z.string().min(1) }).loose();
 const fileSchema = z.object({
   format: z.literal('ftp-lab-trace'),
   version: z.literal(1),
-  meta: z.object({ createdAt: z.string(), tool: z.string(), passwordsMasked: z.boolean() }).loose(),
+  meta: z.object({ createdAt: z.string(), tool: z.string(), passwordsMasked: z.boolean(), capture: captureMetaSchema.optional() }).loose(),
   events: z.array(z.unknown()).max(MAX_TRACE_EVENTS),
 });
 

@@ -1,10 +1,10 @@
-// The ftp-lab command: serve, run, scenarios, export (design.md, "CLI"). Exit codes: 0 ok, 1 session failed, 2 bad usage.
+// The ftp-lab command: serve, run, scenarios, export, import (design.md, "CLI"). Exit codes: 0 ok, 1 session failed, 2 bad usage.
 
 import { readFile, writeFile, rename } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { builtinScenarios, findBuiltinScenario } from '../../core/scenarios/builtinScenarios';
 import { parseScenario, settingsFor, ScenarioError, type Scenario } from '../../core/scenarios/scenario';
-import { createTraceFile, parseTrace, serializeTrace, TraceFileError } from '../../core/trace/traceFile';
+import { createTraceFile, serializeTrace, TraceFileError } from '../../core/trace/traceFile';
 import { parsePassivePorts, type PassivePortRange } from '../net/passivePorts';
 import { TranscriptWriter } from '../../core/trace/transcript';
 import { observedSides } from '../../core/trace/closeMeaning';
@@ -21,6 +21,8 @@ import { UsageError, type CliIo } from './cliIo';
 import { startLabSession } from '../session/labSession';
 import { dataModesText } from '../../core/diagram/layout/traceSurvey';
 import { byteSizeText, parseByteSize } from './byteSize';
+import { CaptureError } from '../../core/capture/import/capturedPacket';
+import { importCaptureFile, loadTraceOrCapture } from './traceInput';
 
 export const TOOL = 'ftp-lab 0.1.0';
 
@@ -39,7 +41,8 @@ export const USAGE = `Usage:
               [--mode S|B|C] [--file NAME] [--size BYTES] [--trace FILE] [--export FILE] [--theme light|dark] [--notes]
               [--scale N] [--range N..M] [--tcp-states] [--reveal-passwords] [--quiet]
   ftp-lab scenarios
-  ftp-lab export <trace.json> -o FILE [--format svg|png|pdf|mmd|puml|html|json|pcapng] [--range N..M] [--theme light|dark]
+  ftp-lab import <capture.pcap|capture.pcapng> -o trace.json   a packet capture of FTP sessions as a trace
+  ftp-lab export <trace.json|capture> -o FILE [--format svg|png|pdf|mmd|puml|html|json|pcapng] [--range N..M] [--theme light|dark]
               [--notes] [--scale N] [--textbook] [--title TEXT]   (ftp-lab export --help: formats, options, steps)
   ftp-lab help`;
 
@@ -61,6 +64,8 @@ export async function main(argv: readonly string[], io: CliIo = consoleIo): Prom
         return 0;
       case 'export':
         return await exportTrace(rest, io);
+      case 'import':
+        return await importCommand(rest, io);
       case 'web':
         return await runWebCommand(rest, io);
       case 'start': {
@@ -78,7 +83,13 @@ export async function main(argv: readonly string[], io: CliIo = consoleIo): Prom
         throw new UsageError(`Unknown command "${command}".`);
     }
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ScenarioError || error instanceof TraceFileError || isParseArgsError(error)) {
+    if (
+      error instanceof UsageError ||
+      error instanceof ScenarioError ||
+      error instanceof TraceFileError ||
+      error instanceof CaptureError ||
+      isParseArgsError(error)
+    ) {
       io.err(`ftp-lab: ${(error as Error).message}`);
       if (error instanceof UsageError || isParseArgsError(error)) io.err(USAGE);
       return 2;
@@ -447,17 +458,12 @@ async function exportTrace(args: readonly string[], io: CliIo): Promise<number> 
     io.out(EXPORT_HELP);
     return 0;
   }
-  if (positionals.length !== 1 || !values.output) throw new UsageError('export needs a trace file and -o FILE (ftp-lab export --help lists the formats).');
+  if (positionals.length !== 1 || !values.output)
+    throw new UsageError('export needs a trace file (or a pcap/pcapng capture) and -o FILE (ftp-lab export --help lists the formats).');
   try {
     const options = exportOptionsFrom(values);
     checkExportOptions(values.output, options);
-    let text: string;
-    try {
-      text = await readFile(positionals[0]!, 'utf8');
-    } catch (error) {
-      throw new UsageError(`Cannot read ${positionals[0]}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
-    }
-    const trace = parseTrace(text);
+    const trace = await loadTraceOrCapture(positionals[0]!, TOOL);
     const written = await writeExport(trace, values.output, options);
     io.out(`Wrote ${written.path} (${written.format}, ${written.bytes} bytes, from ${trace.events.length} events).`);
     return 0;
@@ -465,4 +471,25 @@ async function exportTrace(args: readonly string[], io: CliIo): Promise<number> 
     if (error instanceof ExportError) throw new UsageError(error.message);
     throw error;
   }
+}
+
+/** `import`'s options (USAGE lists every one: test/main/cli/usage.test.ts). */
+export const IMPORT_OPTIONS = {
+  output: { type: 'string', short: 'o' },
+} as const;
+
+/** `ftp-lab import capture -o trace.json`: the capture's FTP sessions as a trace, and what could not be reconstructed. */
+async function importCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({ args: [...args], options: IMPORT_OPTIONS, allowPositionals: true, strict: true });
+  if (positionals.length !== 1 || !values.output) throw new UsageError('import needs a capture file (pcap or pcapng) and -o trace.json.');
+  const trace = await importCaptureFile(positionals[0]!, TOOL);
+  const temp = `${values.output}.tmp-${process.pid}`;
+  await writeFile(temp, serializeTrace(trace));
+  await rename(temp, values.output);
+  const capture = trace.meta.capture!;
+  io.out(
+    `Wrote ${values.output}: ${capture.sessions} FTP session${capture.sessions === 1 ? '' : 's'}, ${trace.events.length} events, from ${capture.packets} packets of ${capture.file} (${capture.format}).`,
+  );
+  for (const sentence of capture.notReconstructed) io.out(`# ${sentence}`);
+  return 0;
 }

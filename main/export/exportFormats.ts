@@ -64,7 +64,7 @@ export const EXPORT_ARGS = {
 } as const;
 
 /** What `ftp-lab export --help` prints: every format and option, and what a step is. */
-export const EXPORT_HELP = `Usage: ftp-lab export <trace.json> -o FILE [--format FORMAT] [options]
+export const EXPORT_HELP = `Usage: ftp-lab export <trace.json|capture.pcap|capture.pcapng> -o FILE [--format FORMAT] [options]
        ftp-lab run <scenario> --export FILE [--export FILE]... [options]
 
 Formats (default: from the extension of FILE):

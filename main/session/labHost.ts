@@ -8,6 +8,7 @@ import {
   type Breakpoints,
   type ExportRequest,
   type HostMessage,
+  type OpenedCapture,
   type RequestName,
   type RequestResults,
   type SessionOptions,
@@ -15,6 +16,7 @@ import {
 import { builtinScenarios, findBuiltinScenario } from '../../core/scenarios/builtinScenarios';
 import { DEFAULT_ACCOUNT, parseScenario, settingsFor, type Scenario } from '../../core/scenarios/scenario';
 import { createTraceFile, parseTrace } from '../../core/trace/traceFile';
+import { importCapture } from '../../core/capture/import/captureImport';
 import { maskCommandLine } from '../../core/trace/mask';
 import { TraceRecorder } from '../../core/trace/traceRecorder';
 import type { TraceMeta } from '../../core/trace/traceEvent';
@@ -80,6 +82,10 @@ export class LabHost {
         return undefined;
       case 'parseTrace':
         return parseTrace(args[0] as string);
+      case 'importCapture': {
+        const { name, base64 } = args[0] as OpenedCapture;
+        return importCapture(new Uint8Array(Buffer.from(base64, 'base64')), { fileName: name, tool: this.options.tool ?? 'ftp-lab' });
+      }
       case 'exportTrace': {
         // The renderers (resvg's native binary, PDFKit) load with the first export, not with the host.
         const { answerExportRequest } = await import('../export/exportRequest');

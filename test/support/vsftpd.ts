@@ -52,11 +52,12 @@ function findVsftpd(): string | undefined {
   return which.status === 0 && found ? found : undefined;
 }
 
-export async function startVsftpd(): Promise<Vsftpd> {
+/** `host`: the loopback address it listens on (another 127.x address keeps a capture's filter to its own traffic). */
+export async function startVsftpd(options: { host?: string } = {}): Promise<Vsftpd> {
   const binary = findVsftpd();
   if (!binary) throw new Error('vsftpd is not installed: run .ci/run or apt-get install vsftpd');
 
-  const host = '127.0.0.1';
+  const host = options.host ?? '127.0.0.1';
   const dir = await mkdtemp(join(tmpdir(), 'ftp-lab-vsftpd-'));
   try {
     const anonRoot = join(dir, 'anon');

@@ -6,7 +6,7 @@ import type { TransferSink, TransferSource } from '../../store/transferEnds';
 import type { TracedSocket } from '../tracedSocket';
 import { receiveFramed } from './framedReceive';
 import { sendFramed } from './framedSend';
-import { framingFor } from './framing';
+import { framingFor } from '../../../core/protocol/framing';
 import { receiveDrained, receivePiped } from './streamReceive';
 import { sendFilled, sendInOneWrite, sendPiped } from './streamSend';
 import type { TransferContext, TransferResult } from './transferContext';

@@ -7,7 +7,7 @@ import type { TransferUnit } from '../../../core/protocol/transferUnits';
 import type { TransferSettings } from '../../../core/machines/channelEvents';
 import type { TransferSink } from '../../store/transferEnds';
 import { WritesInFlight } from './backPressure';
-import type { Framing } from './framing';
+import type { Framing } from '../../../core/protocol/framing';
 import type { TransferContext, TransferResult } from './transferContext';
 
 /**

@@ -7,7 +7,7 @@ import type { TransferSettings } from '../../../core/machines/channelEvents';
 import type { TransferSource } from '../../store/transferEnds';
 import { asciiEncodeStream } from './asciiStreams';
 import { drained } from './backPressure';
-import { toHex, type Framing } from './framing';
+import { toHex, type Framing } from '../../../core/protocol/framing';
 import type { TransferContext, TransferResult } from './transferContext';
 import { twoBufferChunks } from './twoBufferChunks';
 

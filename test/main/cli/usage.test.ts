@@ -3,12 +3,19 @@
 
 import { describe, expect, it } from 'vitest';
 import { EXPORT_HELP } from '../../../main/export/exportFormats';
-import { EXPORT_OPTIONS, main, RUN_OPTIONS, SERVE_OPTIONS, USAGE } from '../../../main/cli/ftpLab';
+import { EXPORT_OPTIONS, IMPORT_OPTIONS, main, RUN_OPTIONS, SERVE_OPTIONS, USAGE } from '../../../main/cli/ftpLab';
 import { START_OPTIONS } from '../../../main/cli/startApp';
 import { WEB_OPTIONS } from '../../../main/web/webCommand';
 
 type Options = Record<string, { type: string; short?: string }>;
-const commands: Record<string, Options> = { start: START_OPTIONS, web: WEB_OPTIONS, serve: SERVE_OPTIONS, run: RUN_OPTIONS, export: EXPORT_OPTIONS };
+const commands: Record<string, Options> = {
+  start: START_OPTIONS,
+  web: WEB_OPTIONS,
+  serve: SERVE_OPTIONS,
+  run: RUN_OPTIONS,
+  export: EXPORT_OPTIONS,
+  import: IMPORT_OPTIONS,
+};
 
 /** A command's lines of the usage text: its own line and the indented lines that continue it. */
 function sectionOf(command: string): string {

@@ -2,11 +2,11 @@
 // None for STREAM with file structure (the close is the EOF); FF escapes for STREAM with records; block
 // headers for BLOCK; escapes for COMPRESSED.
 
-import { BlockDecoder, createBlockEncoder } from '../../../core/protocol/blockMode';
-import { CompressedDecoder, createCompressedEncoder, fillerFor } from '../../../core/protocol/compressedMode';
-import { createStreamRecordEncoder, StreamRecordDecoder } from '../../../core/protocol/recordStructure';
-import type { TransferEncoder, TransferUnit } from '../../../core/protocol/transferUnits';
-import type { Representation, TransferMode } from '../../../core/trace/traceEvent';
+import { BlockDecoder, createBlockEncoder } from './blockMode';
+import { CompressedDecoder, createCompressedEncoder, fillerFor } from './compressedMode';
+import { createStreamRecordEncoder, StreamRecordDecoder } from './recordStructure';
+import type { TransferEncoder, TransferUnit } from './transferUnits';
+import type { Representation, TransferMode } from '../trace/traceEvent';
 
 export type Structure = 'F' | 'R';
 
