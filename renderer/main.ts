@@ -22,7 +22,21 @@ import { transferModes } from '../core/protocol/transferModes';
 import type { TraceEvent, TransferMode } from '../core/trace/traceEvent';
 
 /** Which mark the detail panel explains for a step when nothing is hovered or selected. */
-const PRIMARY: readonly Mark['kind'][] = ['message', 'fin', 'rst', 'refused', 'connect', 'transfer', 'marker', 'listen', 'note', 'state', 'close-badge'];
+const PRIMARY: readonly Mark['kind'][] = [
+  'message',
+  'fin',
+  'rst',
+  'refused',
+  'connect',
+  'transfer',
+  'marker',
+  'listen',
+  'note',
+  'state',
+  'close-badge',
+  'segment',
+  'kernel-state',
+];
 
 /** The step (as the step counter counts them, from 1) a trace event belongs to: the last row at or before it. */
 function stepOfSeq(rows: readonly Row[], seq: number): number | undefined {
@@ -72,6 +86,7 @@ function start(win: Window): void {
   // diagram keeps the whole stage until then. Each mode keeps its own choice.
   const statechartsShown = { desk: false, presenter: false };
   let axis: 'step' | 'time' = 'step';
+  let layers = options.layers();
   let frame: number | undefined;
   let renderedShown = -1;
   let renderedMeta: unknown;
@@ -133,7 +148,7 @@ function start(win: Window): void {
       hovered = undefined;
     }
     title.textContent = trace.title + settingsLine(trace.meta, trace.events);
-    const model = trace.upTo(s.shown, axis);
+    const model = trace.upTo(s.shown, axis, layers);
     const current = s.shown - 1;
     const moved = s.shown !== renderedShown;
     renderedShown = s.shown;
@@ -186,6 +201,10 @@ function start(win: Window): void {
   playback.setBreakpoints(options.breakpoints());
   options.onBreakpointsChange((breakpoints) => playback.setBreakpoints(breakpoints));
   options.onWatch((port) => playback.watch(port));
+  options.onLayersChange((next) => {
+    layers = next;
+    frame ??= win.requestAnimationFrame(render);
+  });
 
   /** Shows or hides the state machines as the current mode wants them, and fits the diagram to what is left. */
   const applyStatecharts = () => {
@@ -270,7 +289,7 @@ function start(win: Window): void {
   const exportDialog = createExportDialog(doc, bridge.api);
   const openExport = () => {
     const trace = snapshot?.trace;
-    if (trace && trace.events.length > 0) exportDialog.open(trace.toFile());
+    if (trace && trace.events.length > 0) exportDialog.open(trace.toFile(), layers);
   };
   saveButton.addEventListener('click', saveTrace);
   exportButton.addEventListener('click', openExport);

@@ -16,3 +16,34 @@ export const kernelStateMeaning: Readonly<Record<KernelTcpState, string>> = {
   TIME_WAIT: 'it closed first: it waits 2 MSL before the same address/port pair can be used again',
   CLOSED: 'the kernel holds nothing for it any more',
 };
+
+/** How a state is drawn on its lane: its colour family (the painters' palette maps each to a colour). */
+export type KernelStateTone = 'opening' | 'open' | 'closing' | 'time-wait' | 'closed';
+
+export const kernelStateTone: Readonly<Record<KernelTcpState, KernelStateTone>> = {
+  SYN_SENT: 'opening',
+  SYN_RECEIVED: 'opening',
+  ESTABLISHED: 'open',
+  FIN_WAIT_1: 'closing',
+  FIN_WAIT_2: 'closing',
+  CLOSE_WAIT: 'closing',
+  CLOSING: 'closing',
+  LAST_ACK: 'closing',
+  TIME_WAIT: 'time-wait',
+  CLOSED: 'closed',
+};
+
+/**
+ * Why an end is in TIME_WAIT (RFC 793 §3.5, RFC 9293 §3.6): it closed first, so its last ACK may be lost and a
+ * late segment of this connection may still arrive; it keeps the address pair 2 MSL so neither confuses a new one.
+ * `firstCloser`: the side that sent the connection's first FIN, when known.
+ */
+export function timeWaitReason(side: string, conn: string, firstCloser: string | undefined): string {
+  const who =
+    firstCloser === undefined
+      ? `Only an end that closes first (or at once with its peer) waits so.`
+      : firstCloser === side
+        ? `The ${side} sent the first FIN on ${conn}, so it is the ${side}'s kernel that waits; an end that closes second does not (CLOSE_WAIT, LAST_ACK, then CLOSED).`
+        : `The ${firstCloser} sent the first FIN, but the ${side}'s FIN crossed it (a simultaneous close): both ends wait.`;
+  return `Its last ACK may be lost and a late segment of this connection may still be on its way, so for 2 MSL the same address and port pair is not used again. ${who}`;
+}
