@@ -166,7 +166,11 @@ function start(win: Window): void {
     showDetail();
     const rows = trace.full().rows;
     transcript.render(trace.transcript, rows[current]?.seq ?? 0, rows[current - 1]?.seq ?? 0);
-    narration.render(trace.events, currentMark?.seqs, typeof trace.meta.scenario === 'string' ? trace.meta.scenario : undefined);
+    // With the kernel-states layer, a TIME_WAIT that began at this step is explained after the step's own narration.
+    const timeWaits = model.marks.flatMap((m) =>
+      m.kind === 'kernel-state' && m.state === 'TIME_WAIT' && m.step === current && !m.openAtStart ? m.seqs.slice(-1) : [],
+    );
+    narration.render(trace.events, currentMark?.seqs, typeof trace.meta.scenario === 'string' ? trace.meta.scenario : undefined, timeWaits);
     // The machines as the current step left them: its own event and the state changes it caused, which
     // are recorded right after it (a FIN, then the data region moving to halfClosed), up to the next step.
     const next = rows[current + 1]?.seq;

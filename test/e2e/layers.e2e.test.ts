@@ -2,7 +2,8 @@
 // lane and the TCP segments under each connect and FIN, from the one layout; the step count stays the same.
 
 import { describe, expect, it } from 'vitest';
-import { useApp } from './appFixture';
+import { join } from 'node:path';
+import { ARTIFACTS, useApp } from './appFixture';
 
 const app = useApp();
 
@@ -25,6 +26,15 @@ describe('diagram layers', () => {
     expect(await page.locator('g.mark.segment[aria-label^="data connection D1: SYN-ACK from client to server"]').count()).toBe(1);
     expect(await page.locator('g.mark.segment[aria-label^="control connection C1: ACK from client to server"]').count()).toBeGreaterThan(0);
     expect(await app.counter()).toBe(steps);
+    // At the step D1's TIME_WAIT begins, the narration says why it is the client's end that waits.
+    const timeWaitStep = Number(
+      await page.locator('g.mark.kernel-state[aria-label^="D1: the client\'s kernel has it in TIME_WAIT"]').getAttribute('data-step'),
+    );
+    await page.locator('#scrub').fill(String(timeWaitStep + 1));
+    await expect
+      .poll(async () => (await page.locator('#narration-body').textContent()) ?? '')
+      .toContain('The client sent the first FIN on D1, so it is the client');
+    await page.locator('#scrub').fill(String(steps));
 
     for (const [width, height] of [
       [1400, 900],
@@ -33,6 +43,18 @@ describe('diagram layers', () => {
       await page.setViewportSize({ width, height });
       await app.screenshot(`layers-${width}x${height}`);
     }
+    // Export…: the dialog starts with the view's layers ticked, and its PNG shows them.
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await page.click('#export-svg');
+    expect(await page.locator('#export-kernel-states').isChecked()).toBe(true);
+    expect(await page.locator('#export-tcp').isChecked()).toBe(true);
+    await page.selectOption('#export-format', 'png');
+    await expect.poll(() => page.locator('#export-download').isEnabled(), { timeout: 30_000 }).toBe(true);
+    const download = page.waitForEvent('download');
+    await page.click('#export-download');
+    await (await download).saveAs(join(ARTIFACTS, 'layers-export.png'));
+    await app.screenshot('layers-export-dialog');
+    await page.click('#export-close');
     // Off again: the marks go.
     await page.uncheck('#layer-kernel-states');
     await page.uncheck('#layer-tcp');

@@ -52,11 +52,22 @@ export function traceTitle(trace: TraceFile): string {
  */
 export function narrateSteps(trace: TraceFile, model: DiagramModel): Map<number, Narration> {
   const rowSeqs = new Set(model.rows.map((r) => r.seq));
+  // With the kernel-states layer: each TIME_WAIT drawn is explained on the step it is drawn at (why that end waits).
+  const timeWaits = new Map<number, number>();
+  for (const mark of model.marks) {
+    const row = model.rows[mark.step];
+    if (mark.kind === 'kernel-state' && mark.state === 'TIME_WAIT' && !mark.openAtStart && row) timeWaits.set(mark.seqs.at(-1) ?? -1, row.seq);
+  }
   const narrator = new Narrator(trace.meta.scenario !== undefined ? { scenario: trace.meta.scenario } : {});
   const told = new Map<number, Narration>();
   for (const event of trace.events) {
     const narration = narrator.narrate(event);
-    if (narration && rowSeqs.has(event.seq)) told.set(event.seq, narration);
+    if (!narration) continue;
+    if (rowSeqs.has(event.seq)) told.set(event.seq, narration);
+    const rowSeq = timeWaits.get(event.seq);
+    if (rowSeq === undefined) continue;
+    const step = told.get(rowSeq);
+    told.set(rowSeq, step ? { ...step, text: `${step.text} ${narration.text}`, rfc: [step.rfc, narration.rfc].filter(Boolean).join('; ') } : narration);
   }
   return told;
 }

@@ -49,6 +49,12 @@ describe('kernel TCP states on the lanes', () => {
     expect(told[0]!.rfc).toBe('793 §3.5, 9293 §3.6');
   });
 
+  it('exported with notes, the step where TIME_WAIT begins tells why', () => {
+    const model = exportModel(fixtures.downloadKernel, { kernelStates: true, notes: true });
+    const notes = marksOf(model, 'note').map((n) => n.detail.text ?? '');
+    expect(notes.filter((t) => t.includes('The server sent the first FIN on D1, so it is the server'))).toHaveLength(1);
+  });
+
   it('adds marks, not rows: the steps are the same with the layer on or off', () => {
     const trace = fixtures.textbookUploadKernel.events;
     const off = layoutTrace(trace);
