@@ -321,6 +321,8 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
 
   new ResizeObserver(() => {
     if (!model || !state) return;
+    // A follow or zoom still moving would land on a transform worked out for the old size.
+    svg.interrupt('follow').interrupt('zoom');
     svg.call(zoomer.transform, withCurrentInView(userZoomed ? constrain(transform) : fitTransform()));
   }).observe(svgElement);
 

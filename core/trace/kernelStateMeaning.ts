@@ -33,17 +33,24 @@ export const kernelStateTone: Readonly<Record<KernelTcpState, KernelStateTone>> 
   CLOSED: 'closed',
 };
 
+/** What the legend calls each tone. */
+export const kernelToneNames: Readonly<Record<KernelStateTone, string>> = {
+  opening: 'opening (SYN_SENT, SYN_RECEIVED)',
+  open: 'ESTABLISHED',
+  closing: 'closing (FIN_WAIT, CLOSE_WAIT, LAST_ACK)',
+  'time-wait': 'TIME_WAIT',
+  closed: 'CLOSED',
+};
+
 /**
- * Why an end is in TIME_WAIT (RFC 793 §3.5, RFC 9293 §3.6): it closed first, so its last ACK may be lost and a
- * late segment of this connection may still arrive; it keeps the address pair 2 MSL so neither confuses a new one.
- * `firstCloser`: the side that sent the connection's first FIN, when known.
+ * Why an end is in TIME_WAIT (RFC 793 §3.5, RFC 9293 §3.6): it closed first, so its last ACK may be lost and have to be
+ * sent again, and a late segment of this connection must not be taken for part of a new one on the same ports.
+ * `firstCloser`: the side that sent the connection's first FIN, when known. Follows kernelStateMeaning.TIME_WAIT.
  */
 export function timeWaitReason(side: string, conn: string, firstCloser: string | undefined): string {
-  const who =
-    firstCloser === undefined
-      ? `Only an end that closes first (or at once with its peer) waits so.`
-      : firstCloser === side
-        ? `The ${side} sent the first FIN on ${conn}, so it is the ${side}'s kernel that waits; an end that closes second does not (CLOSE_WAIT, LAST_ACK, then CLOSED).`
-        : `The ${firstCloser} sent the first FIN, but the ${side}'s FIN crossed it (a simultaneous close): both ends wait.`;
-  return `Its last ACK may be lost and a late segment of this connection may still be on its way, so for 2 MSL the same address and port pair is not used again. ${who}`;
+  const why = 'its last ACK may be lost and have to be sent again, and a late segment must not be taken for part of a new connection on the same ports';
+  if (firstCloser === undefined) return `Only an end that closes first (or at once with its peer) waits so: ${why}.`;
+  if (firstCloser === side)
+    return `The ${side} sent the first FIN on ${conn}, so it is the ${side}'s kernel that waits: ${why}. An end that closes second does not wait (CLOSE_WAIT, LAST_ACK, then CLOSED).`;
+  return `The ${firstCloser} sent the first FIN, but the ${side}'s FIN crossed it (a simultaneous close): both ends wait, since ${why}.`;
 }

@@ -439,7 +439,9 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     await capture?.stop();
     throw error;
   }
-  const { address, meta, steps } = lab;
+  const { address, steps } = lab;
+  // The trace names the capture made beside it, so a reader of either finds the other (and what the filter held).
+  const meta: TraceMeta = capture ? { ...lab.meta, capture: { file: capture.file, tool: capture.tool, filter: capture.filter } } : lab.meta;
   const modes = dataModesText(steps.flatMap((s) => (s.kind === 'dataSetup' ? [s.passive ? ('passive' as const) : ('active' as const)] : [])));
   if (!values.quiet)
     io.out(

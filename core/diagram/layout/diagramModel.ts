@@ -289,7 +289,13 @@ export interface DiagramModel {
   /** How many rows. */
   readonly steps: number;
   readonly title: string;
-  readonly legend: { readonly x: number; readonly y: number; readonly connections: LegendEntry[] };
+  readonly legend: {
+    readonly x: number;
+    readonly y: number;
+    readonly connections: LegendEntry[];
+    /** The kernel-states layer's colours, a line of the legend when it draws any (after the connections). */
+    readonly kernelTones?: readonly { readonly tone: KernelStateTone; readonly label: string }[];
+  };
   readonly axis: 'step' | 'time';
   readonly rows: Row[];
   readonly rowHeight: number;

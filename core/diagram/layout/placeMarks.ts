@@ -6,7 +6,7 @@ import { byteCountText, markerOffsetText } from '../../trace/byteCounts';
 import { closeBadge, closeMeaning } from '../../trace/closeMeaning';
 import type { Channel, DataTransferEvent, Side, TraceEvent } from '../../trace/traceEvent';
 import type { ArrowGeometry, CloseBadgeMark, ConnectionColour, DiagramModel, Lane, LaneId, Mark, Row, TextAnchor } from './diagramModel';
-import { kernelStateMeaning, kernelStateTone } from '../../trace/kernelStateMeaning';
+import { kernelStateMeaning, kernelStateTone, kernelToneNames, type KernelStateTone } from '../../trace/kernelStateMeaning';
 import { segmentsOf, type SegmentOf } from '../../trace/tcpSegments';
 import { FONT } from './diagramModel';
 import type { Draft, RowRecord, Span } from './drafts';
@@ -177,16 +177,19 @@ export function placeModel(input: PlaceInput): DiagramModel {
     return { step, y, seq: rows.seqs[step] ?? 0, t, label: axis === 'time' ? formatMs(t) : String(step + 1), ...(extra > 0 ? { extra } : {}) };
   });
   const legendY = frame.lifeBottom + FRAME.legendGap;
+  const kernelTones = marks.some((m) => m.kind === 'kernel-state')
+    ? (Object.keys(kernelToneNames) as KernelStateTone[]).map((tone) => ({ tone, label: kernelToneNames[tone] }))
+    : undefined;
   // Wrapped to the diagram's width here, so every painter draws the same lines.
   const layerNotes = (input.layerNotes ?? []).flatMap((note) => wrapText(note, frame.width - marginX - 20, FONT.badgeSize));
   return {
     width: frame.width,
-    height: round(legendY + FRAME.legendLine * (legend.length + layerNotes.length + 2) + 8),
+    height: round(legendY + FRAME.legendLine * (legend.length + layerNotes.length + (kernelTones ? 1 : 0) + 2) + 8),
     lanes,
     marks,
     steps: frame.steps,
     title: input.title,
-    legend: { x: marginX, y: legendY, connections: legend },
+    legend: { x: marginX, y: legendY, connections: legend, ...(kernelTones ? { kernelTones } : {}) },
     axis,
     rows: modelRows,
     rowHeight,

@@ -66,7 +66,7 @@ export function paintSvg(model: DiagramModel, options: PaintOptions = {}): strin
     out.push('</g>');
   }
   const legend = model.legend;
-  const legendLines = legend.connections.length + (model.layerNotes?.length ?? 0) + 2;
+  const legendLines = legend.connections.length + (model.layerNotes?.length ?? 0) + (legend.kernelTones ? 1 : 0) + 2;
   if (shown(legend.y - FRAME.legendLine, legend.y + FRAME.legendLine * legendLines)) paintLegend(out, model, p, theme);
   out.push('</svg>');
   return out.join('\n') + '\n';
@@ -343,8 +343,22 @@ function paintLegend(out: string[], model: DiagramModel, p: string, t: Theme): v
         `<text class="legend-text"${attr('x', x + 54)}${attr('y', ly)}>data connection ${escapeXml(entry.label)}</text>`,
     );
   });
+  let next = y0 + line * (model.legend.connections.length + 1);
+  if (model.legend.kernelTones) {
+    // One line: each tone's colour as a short band, and its name.
+    out.push(`<text class="legend-text"${attr('x', x)}${attr('y', next)}>kernel TCP state:</text>`);
+    let lx = x + sansTextWidth('kernel TCP state:', 11.5) + 12;
+    for (const { tone, label } of model.legend.kernelTones) {
+      out.push(
+        `<rect${attr('x', lx)}${attr('y', next - 11)} width="4" height="14"${attr('fill', t.kernel[tone])}/>` +
+          `<text class="legend-text"${attr('x', lx + 9)}${attr('y', next)}${attr('fill', t.kernel[tone])}>${escapeXml(label)}</text>`,
+      );
+      lx += sansTextWidth(label, 11.5) + 26;
+    }
+    next += line;
+  }
   (model.layerNotes ?? []).forEach((note, i) => {
-    out.push(`<text class="layer-note"${attr('x', x)}${attr('y', y0 + line * (model.legend.connections.length + i + 1))}>${escapeXml(note)}</text>`);
+    out.push(`<text class="layer-note"${attr('x', x)}${attr('y', next + line * i)}>${escapeXml(note)}</text>`);
   });
   out.push('</g>');
 }

@@ -82,6 +82,7 @@ describe.skipIf(!hasDumpcap)('ftp-lab run --capture', () => {
     );
     expect(processesHolding(capture)).toEqual([]);
     const trace = JSON.parse(readFileSync(tracePath, 'utf8')) as TraceFile;
+    expect(trace.meta.capture).toMatchObject({ file: capture, tool: 'dumpcap', filter: expect.stringMatching(/^tcp and \(port \d+/) });
     const sent = trace.events.flatMap((e) => (e.type === 'ftp.command' && e.dir === 'sent' ? [e.verb] : []));
     expect(tsharkCommands(capture, trace.meta.server!.port)).toEqual(sent);
     // Every connection the trace opened (control and data, from the client's side) is in the capture.

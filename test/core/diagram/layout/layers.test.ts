@@ -104,6 +104,10 @@ describe('kernel TCP states on the lanes', () => {
     const svg = paintSvg(model);
     expect(svg.match(/class="kernel-band"/g)?.length).toBe(marksOf(model, 'kernel-state').length);
     expect(svg).toMatch(/class="kernel-label"[^>]*>TIME_WAIT</);
+    // The legend gives each colour its states, in the picture's height.
+    expect(model.legend.kernelTones?.map((k) => k.label)).toContain('TIME_WAIT');
+    expect(svg).toContain('>kernel TCP state:</text>');
+    expect(layoutTrace(fixtures.downloadKernel.events).legend.kernelTones).toBeUndefined();
     expect(paintMermaid(model)).toContain(mermaidText("server's kernel: TIME_WAIT"));
     expect(paintPlantUml(model)).toMatch(/note over SDTP .*kernel<U\+003A> TIME<U\+005F>WAIT|note over SDTP .*kernel<U\+003A> TIME_WAIT/);
   });
