@@ -116,6 +116,11 @@ export async function startPacketCapture(file: string, ports: SessionPorts, sear
   }
 
   await new Promise((resolve) => setTimeout(resolve, READY_SETTLE_MS));
+  // dumpcap says "Capturing on" before it opens the device and the file: one it may not open ends it right after.
+  if (child.exitCode !== null || child.signalCode !== null) {
+    await exited;
+    return failed(`could not capture on the loopback interface: ${firstLine(stderr) || 'it ended without saying why'}`);
+  }
   let stopping: Promise<{ packets: number | undefined }> | undefined;
   return {
     tool: found.tool,
@@ -143,11 +148,13 @@ async function stopChild(child: ChildProcess, exited: Promise<number | null>): P
   clearTimeout(timer);
 }
 
+/** The tool's first line of complaint ('dumpcap: You do not have permission to capture on device "lo".'). */
 function firstLine(text: string): string {
-  return (
+  const line =
     text
       .split('\n')
       .map((l) => l.trim())
-      .find((l) => l && !/^Capturing on|^File:/.test(l)) ?? ''
-  );
+      .find((l) => l && !/^Capturing on|^File:|^listening on/.test(l)) ?? '';
+  // Without its name and its full stop: the sentence goes on after it.
+  return line.replace(/^(dumpcap|tcpdump): /, '').replace(/\.$/, '');
 }

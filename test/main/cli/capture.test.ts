@@ -109,6 +109,20 @@ describe('ftp-lab run --capture without a capture tool', () => {
   });
 });
 
+describe.skipIf(!hasDumpcap)('ftp-lab run --capture where dumpcap cannot write', () => {
+  it('says why in dumpcap’s words, leaves no process, and runs the session anyway (exit code 0)', async () => {
+    // dumpcap says "Capturing on" and then ends, as it does without the permission to capture (seen as nobody).
+    const capture = join(dir, 'no-such-folder', 's.pcapng');
+    const { io, err, out } = collect();
+    expect(await main(['run', 'download', '--capture', capture, '--quiet'], io)).toBe(0);
+    expect(err.join('\n')).toBe(
+      `ftp-lab: no capture: dumpcap could not capture on the loopback interface: The file to which the capture would be saved ("${capture}") could not be opened: No such file or directory; the session runs without it.`,
+    );
+    expect(out.join('\n')).not.toContain('Captured');
+    expect(processesHolding(capture)).toEqual([]);
+  });
+});
+
 describe.skipIf(!hasDumpcap)('ftp-lab serve --capture', () => {
   it('records the sessions until the server stops, then stops dumpcap: tshark reads the commands in order', async () => {
     const capture = join(dir, 'serve.pcapng');
