@@ -21,6 +21,8 @@ const KIND_NAMES: Record<Mark['kind'], string> = {
   connection: 'Data connection',
   note: 'Note',
   state: 'State change',
+  segment: 'TCP segment',
+  'kernel-state': 'Kernel TCP state',
 };
 
 export function createDetailPanel(body: HTMLElement): DetailPanel {

@@ -38,9 +38,9 @@ export interface DiagramView {
 /** Back to front: spans and bands under arrows, badges on top. */
 const LAYERS: readonly MarkKind[][] = [
   ['connection'],
-  ['transfer'],
+  ['transfer', 'kernel-state'],
   ['note', 'state', 'listen'],
-  ['connect', 'marker', 'message', 'fin', 'rst', 'refused'],
+  ['connect', 'marker', 'message', 'fin', 'rst', 'refused', 'segment'],
   ['close-badge'],
 ];
 /** In presenter mode, the last few steps stay bright and older ones fade. */
@@ -193,7 +193,7 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
           .attr('x', m.marginX + 6)
           .attr('y', (d) => d.y - half)
           .attr('width', m.width - m.marginX - 6)
-          .attr('height', m.rowHeight),
+          .attr('height', (d) => m.rowHeight + (d.extra ?? 0)),
       )
       .call((g) =>
         g
@@ -321,6 +321,8 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
 
   new ResizeObserver(() => {
     if (!model || !state) return;
+    // A follow or zoom still moving would land on a transform worked out for the old size.
+    svg.interrupt('follow').interrupt('zoom');
     svg.call(zoomer.transform, withCurrentInView(userZoomed ? constrain(transform) : fitTransform()));
   }).observe(svgElement);
 
@@ -358,7 +360,7 @@ function isCurrent(mark: Mark, step: number): boolean {
 }
 
 function lastStepOf(mark: Mark): number {
-  return mark.kind === 'connection' || mark.kind === 'transfer' ? mark.stepTo : mark.step;
+  return mark.kind === 'connection' || mark.kind === 'transfer' || mark.kind === 'kernel-state' ? mark.stepTo : mark.step;
 }
 
 /** What the drawing of a mark depends on: redrawn only when this changes. */

@@ -17,6 +17,7 @@ import {
   type ExportOptionName,
 } from '../core/diagram/painters/exportFormats.table';
 import type { TraceFile } from '../core/trace/traceEvent';
+import type { DiagramLayers } from '../core/diagram/layout/layout';
 import { byId, element } from './dom';
 import { download, traceFileName } from './traceFiles';
 
@@ -92,7 +93,8 @@ interface Rendered {
 
 export interface ExportDialog {
   /** Opens the dialog on the given trace (the whole trace, as recorded so far). */
-  open(trace: TraceFile): void;
+  /** `layers`: the diagram's layers as the view shows them, the export's first choice. */
+  open(trace: TraceFile, layers?: DiagramLayers): void;
 }
 
 export function createExportDialog(doc: Document, api: LabApi): ExportDialog {
@@ -101,6 +103,8 @@ export function createExportDialog(doc: Document, api: LabApi): ExportDialog {
   const theme = byId<HTMLSelectElement>(doc, 'export-theme');
   const notes = byId<HTMLInputElement>(doc, 'export-notes');
   const textbook = byId<HTMLInputElement>(doc, 'export-textbook');
+  const kernelStates = byId<HTMLInputElement>(doc, 'export-kernel-states');
+  const tcp = byId<HTMLInputElement>(doc, 'export-tcp');
   const scale = byId<HTMLInputElement>(doc, 'export-scale');
   const from = byId<HTMLInputElement>(doc, 'export-from');
   const to = byId<HTMLInputElement>(doc, 'export-to');
@@ -151,6 +155,8 @@ export function createExportDialog(doc: Document, api: LabApi): ExportDialog {
         ...(range.range ? { range: range.range } : {}),
         ...(scaled.scale !== undefined ? { scale: scaled.scale } : {}),
         ...(table ? { textbook: true } : {}),
+        ...(takes('layers') && !table && kernelStates.checked ? { kernelStates: true } : {}),
+        ...(takes('layers') && !table && tcp.checked ? { tcp: true } : {}),
       },
     };
   }
@@ -162,6 +168,7 @@ export function createExportDialog(doc: Document, api: LabApi): ExportDialog {
     theme.disabled = !formatTakes(f, 'theme');
     textbook.disabled = !formatTakes(f, 'textbook');
     notes.disabled = !formatTakes(f, 'notes') || table;
+    kernelStates.disabled = tcp.disabled = !formatTakes(f, 'layers') || table;
     from.disabled = to.disabled = !formatTakes(f, 'range') || table;
     scale.disabled = !formatTakes(f, 'scale');
     rangeHint.textContent =
@@ -304,7 +311,7 @@ export function createExportDialog(doc: Document, api: LabApi): ExportDialog {
     downloadButton.disabled = true;
   }
 
-  for (const input of [format, theme, notes, textbook]) input.addEventListener('change', update);
+  for (const input of [format, theme, notes, textbook, kernelStates, tcp]) input.addEventListener('change', update);
   for (const input of [from, to, scale]) input.addEventListener('input', update);
   downloadButton.addEventListener('click', () => {
     if (shown && trace)
@@ -319,8 +326,12 @@ export function createExportDialog(doc: Document, api: LabApi): ExportDialog {
   });
 
   return {
-    open(next) {
+    open(next, layers) {
       generation += 1;
+      if (layers) {
+        kernelStates.checked = layers.kernelStates ?? false;
+        tcp.checked = layers.tcp ?? false;
+      }
       wanted = undefined;
       clearPreview();
       trace = next;

@@ -34,7 +34,7 @@ function entry(doc: Document, mark: SVGSVGElement, text: string): HTMLLIElement 
 }
 
 export function drawLegend(container: HTMLElement, model: DiagramModel, theme: Theme): void {
-  const key = JSON.stringify(model.legend.connections);
+  const key = JSON.stringify([model.legend.connections, model.layerNotes, model.legend.kernelTones]);
   if (container.dataset.key === key) return;
   container.dataset.key = key;
   const doc = container.ownerDocument;
@@ -53,6 +53,15 @@ export function drawLegend(container: HTMLElement, model: DiagramModel, theme: T
     more.className = 'more';
     more.textContent = `+${hidden} earlier data connections`;
     list.append(more);
+  }
+  // The kernel-states layer's colours, when it draws any.
+  for (const { tone, label } of model.legend.kernelTones ?? []) list.append(entry(doc, swatch(doc, theme.kernel[tone], '', 4), `kernel: ${label}`));
+  // A layer asked for that this trace cannot show (no kernel TCP states recorded) says so, in one sentence.
+  if (model.layerNotes && model.layerNotes.length > 0) {
+    const note = doc.createElement('li');
+    note.className = 'layer-note';
+    note.textContent = model.layerNotes.join(' ');
+    list.append(note);
   }
   container.replaceChildren(list);
 }

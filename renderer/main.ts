@@ -24,7 +24,21 @@ import { transferModes } from '../core/protocol/transferModes';
 import type { TraceEvent, TransferMode } from '../core/trace/traceEvent';
 
 /** Which mark the detail panel explains for a step when nothing is hovered or selected. */
-const PRIMARY: readonly Mark['kind'][] = ['message', 'fin', 'rst', 'refused', 'connect', 'transfer', 'marker', 'listen', 'note', 'state', 'close-badge'];
+const PRIMARY: readonly Mark['kind'][] = [
+  'message',
+  'fin',
+  'rst',
+  'refused',
+  'connect',
+  'transfer',
+  'marker',
+  'listen',
+  'note',
+  'state',
+  'close-badge',
+  'segment',
+  'kernel-state',
+];
 
 /** The step (as the step counter counts them, from 1) a trace event belongs to: the last row at or before it. */
 function stepOfSeq(rows: readonly Row[], seq: number): number | undefined {
@@ -76,6 +90,7 @@ function start(win: Window): void {
   // diagram keeps the whole stage until then. Each mode keeps its own choice.
   const statechartsShown = { desk: false, presenter: false };
   let axis: 'step' | 'time' = 'step';
+  let layers = options.layers();
   let frame: number | undefined;
   let renderedShown = -1;
   let renderedMeta: unknown;
@@ -137,7 +152,7 @@ function start(win: Window): void {
       hovered = undefined;
     }
     title.textContent = trace.title + settingsLine(trace.meta, trace.events);
-    const model = trace.upTo(s.shown, axis);
+    const model = trace.upTo(s.shown, axis, layers);
     const current = s.shown - 1;
     const moved = s.shown !== renderedShown;
     renderedShown = s.shown;
@@ -156,7 +171,11 @@ function start(win: Window): void {
     const rows = trace.full().rows;
     transcript.render(trace.transcript, rows[current]?.seq ?? 0, rows[current - 1]?.seq ?? 0);
     const scenario = typeof trace.meta.scenario === 'string' ? trace.meta.scenario : undefined;
-    narration.render(trace.events, currentMark?.seqs, scenario);
+    // With the kernel-states layer, a TIME_WAIT that began at this step is explained after the step's own narration.
+    const timeWaits = model.marks.flatMap((m) =>
+      m.kind === 'kernel-state' && m.state === 'TIME_WAIT' && m.step === current && !m.openAtStart ? m.seqs.slice(-1) : [],
+    );
+    narration.render(trace.events, currentMark?.seqs, scenario, timeWaits);
     // The reveal tells the step with the same words as "What happened".
     quiz.render(s, s.reveal && currentMark ? narrationFor(trace.events, currentMark.seqs, scenario) : undefined);
     // The machines as the current step left them: its own event and the state changes it caused, which
@@ -196,6 +215,10 @@ function start(win: Window): void {
   playback.setQuizKinds(quizSettings.kinds());
   quizSettings.onChange((kinds) => playback.setQuizKinds(kinds));
   quiz.onAnswer((choice) => playback.answer(choice));
+  options.onLayersChange((next) => {
+    layers = next;
+    frame ??= win.requestAnimationFrame(render);
+  });
 
   /** Shows or hides the state machines as the current mode wants them, and fits the diagram to what is left. */
   const applyStatecharts = () => {
@@ -281,7 +304,7 @@ function start(win: Window): void {
   const exportDialog = createExportDialog(doc, bridge.api);
   const openExport = () => {
     const trace = snapshot?.trace;
-    if (trace && trace.events.length > 0) exportDialog.open(trace.toFile());
+    if (trace && trace.events.length > 0) exportDialog.open(trace.toFile(), layers);
   };
   saveButton.addEventListener('click', saveTrace);
   exportButton.addEventListener('click', openExport);

@@ -48,6 +48,22 @@ export function drawMark(g: G, mark: Mark, context: DrawContext): void {
     case 'rst':
       arrow(g, mark, theme.error, '', false, context);
       return;
+    case 'segment':
+      arrow(g, mark, stroke, dash, false, context);
+      return;
+    case 'kernel-state': {
+      const colour = theme.kernel[mark.tone];
+      g.append('rect')
+        .attr('class', 'kernel-band')
+        .attr('x', mark.x - 1.5)
+        .attr('y', mark.y1)
+        .attr('width', 3)
+        .attr('height', Math.max(2, mark.y2 - mark.y1))
+        .attr('fill', colour);
+      label(g, mark.label, mark.labelX, mark.labelY, mark.labelAnchor, 'kernel-label').attr('fill', colour);
+      fadeIn(g, context);
+      return;
+    }
     case 'refused': {
       const dir = Math.sign(mark.x2 - mark.x1) || 1;
       const cx = mark.x2 - dir * 36;

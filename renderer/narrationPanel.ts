@@ -6,7 +6,8 @@ import type { TraceEvent } from '../core/trace/traceEvent';
 import { element } from './dom';
 
 export interface NarrationPanel {
-  render(events: readonly TraceEvent[], seqs: readonly number[] | undefined, scenario: string | undefined): void;
+  /** `also`: records narrated after the step's own (the kernel-states layer's TIME_WAIT: why that end waits). */
+  render(events: readonly TraceEvent[], seqs: readonly number[] | undefined, scenario: string | undefined, also?: readonly number[]): void;
 }
 
 /**
@@ -29,8 +30,8 @@ export function createNarrationPanel(body: HTMLElement): NarrationPanel {
   const doc = body.ownerDocument;
   let shownKey = '';
   return {
-    render(events, seqs, scenario) {
-      const key = `${scenario ?? ''}|${seqs?.join(',') ?? ''}|${events.length > 0 ? 1 : 0}`;
+    render(events, seqs, scenario, also = []) {
+      const key = `${scenario ?? ''}|${seqs?.join(',') ?? ''}|${also.join(',')}|${events.length > 0 ? 1 : 0}`;
       if (key === shownKey) return;
       shownKey = key;
       if (!seqs || seqs.length === 0) {
@@ -40,8 +41,9 @@ export function createNarrationPanel(body: HTMLElement): NarrationPanel {
         return;
       }
       const found = narrationFor(events, seqs, scenario);
+      const more = also.flatMap((seq) => narrationFor(events, [seq], scenario) ?? []);
       const nodes: Node[] = [];
-      for (const n of found ? [found] : []) {
+      for (const n of [...(found ? [found] : []), ...more]) {
         nodes.push(element(doc, 'p', { className: 'narration-text', text: n.text }));
         if (n.rfc) nodes.push(element(doc, 'p', { className: 'hint', text: `RFC ${n.rfc}` }));
         if (n.textbook) nodes.push(element(doc, 'p', { className: 'narration-textbook', text: n.textbook }));

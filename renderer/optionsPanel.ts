@@ -6,6 +6,7 @@ import { wireBreakpoints, type BreakpointSet } from './breakpoints';
 import { findBuiltinScenario } from '../core/scenarios/builtinScenarios';
 import { DEFAULT_ACCOUNT, parseScenario } from '../core/scenarios/scenario';
 import { byId, element } from './dom';
+import type { DiagramLayers } from '../core/diagram/layout/layout';
 
 /** The scenario select's value for a scenario loaded from a file (never a built-in name: those have no colon). */
 const FILE_SCENARIO = 'file:';
@@ -55,6 +56,9 @@ export interface OptionsPanel {
   onWatch(listener: (port: number) => void): void;
   /** Shows the port being watched (undefined: not watching). */
   showWatching(port: number | undefined): void;
+  /** The diagram layers ticked: kernel TCP states, TCP segments. */
+  layers(): DiagramLayers;
+  onLayersChange(listener: (layers: DiagramLayers) => void): void;
 }
 
 export function createOptionsPanel(doc: Document, hooks: OptionsPanelHooks): OptionsPanel {
@@ -90,6 +94,14 @@ export function createOptionsPanel(doc: Document, hooks: OptionsPanelHooks): Opt
     }
     for (const listener of watchListeners) listener(port);
   });
+  const layerKernelStates = byId<HTMLInputElement>(doc, 'layer-kernel-states');
+  const layerTcp = byId<HTMLInputElement>(doc, 'layer-tcp');
+  const layerListeners = new Set<(layers: DiagramLayers) => void>();
+  const layers = (): DiagramLayers => ({ kernelStates: layerKernelStates.checked, tcp: layerTcp.checked });
+  for (const input of [layerKernelStates, layerTcp])
+    input.addEventListener('change', () => {
+      for (const listener of layerListeners) listener(layers());
+    });
   const summaries = new Map<string, ScenarioSummary>();
   const breakpointListeners = new Set<(breakpoints: BreakpointSet) => void>();
 
@@ -219,6 +231,10 @@ export function createOptionsPanel(doc: Document, hooks: OptionsPanelHooks): Opt
     },
     onWatch(listener) {
       watchListeners.add(listener);
+    },
+    layers,
+    onLayersChange(listener) {
+      layerListeners.add(listener);
     },
     showWatching(port) {
       if (port === watchingShown) return;

@@ -3,7 +3,7 @@
 // A value: an arriving event makes a new trace (the playback statechart keeps it in its context, and its path
 // tests walk many futures of one trace); the layouts and the transcript are worked out once per value, when asked.
 
-import { layoutTrace } from '../core/diagram/layout/layout';
+import { layoutTrace, type DiagramLayers } from '../core/diagram/layout/layout';
 import type { DiagramModel } from '../core/diagram/layout/diagramModel';
 import { observedSides } from '../core/trace/closeMeaning';
 import type { Side, TraceEvent, TraceFile, TraceMeta } from '../core/trace/traceEvent';
@@ -21,11 +21,13 @@ function inSeqOrder(events: readonly TraceEvent[]): readonly TraceEvent[] {
   return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
 }
 
+const layoutKey = (axis: TraceAxis, layers: DiagramLayers): string => `${axis}|${layers.kernelStates ? 'k' : ''}|${layers.tcp ? 't' : ''}`;
+
 export class RecordedTrace {
   readonly #events: readonly TraceEvent[];
   readonly #sides: ReadonlySet<Side>;
-  readonly #layouts = new Map<TraceAxis, DiagramModel>();
-  #prefix: { step: number; axis: TraceAxis; model: DiagramModel } | undefined;
+  readonly #layouts = new Map<string, DiagramModel>();
+  #prefix: { step: number; key: string; model: DiagramModel } | undefined;
   #transcript: readonly TranscriptEntry[] | undefined;
 
   /** `sides`: whose sockets this trace records (both with the built-in server, only the client against another). */
@@ -73,12 +75,13 @@ export class RecordedTrace {
     return undefined;
   }
 
-  /** The whole diagram so far. */
-  full(axis: TraceAxis = 'step'): DiagramModel {
-    let model = this.#layouts.get(axis);
+  /** The whole diagram so far (with the layers asked for: they add marks and row height, never rows). */
+  full(axis: TraceAxis = 'step', layers: DiagramLayers = {}): DiagramModel {
+    const key = layoutKey(axis, layers);
+    let model = this.#layouts.get(key);
     if (!model) {
-      model = layoutTrace(this.#events, { title: this.title, axis });
-      this.#layouts.set(axis, model);
+      model = layoutTrace(this.#events, { title: this.title, axis, ...layers });
+      this.#layouts.set(key, model);
     }
     return model;
   }
@@ -89,13 +92,16 @@ export class RecordedTrace {
   }
 
   /** The diagram as it stood after `step` rows (0: lanes only): a layout of the trace up to that row's event. */
-  upTo(step: number, axis: TraceAxis = 'step'): DiagramModel {
-    const full = this.full(axis);
+  upTo(step: number, axis: TraceAxis = 'step', layers: DiagramLayers = {}): DiagramModel {
+    const full = this.full(axis, layers);
     if (step >= full.steps) return full;
-    if (this.#prefix?.step === step && this.#prefix.axis === axis) return this.#prefix.model;
-    const to = step <= 0 ? 0 : (full.rows[step - 1]?.seq ?? 0);
-    const model = layoutTrace(this.#events, { title: this.title, axis, range: { from: 1, to } });
-    this.#prefix = { step, axis, model };
+    const key = layoutKey(axis, layers);
+    if (this.#prefix?.step === step && this.#prefix.key === key) return this.#prefix.model;
+    // The kernel's states are read right after a step's event: they belong to it, up to the next step's event.
+    const next = full.rows[step]?.seq;
+    const to = step <= 0 ? 0 : layers.kernelStates && next !== undefined ? next - 0.5 : (full.rows[step - 1]?.seq ?? 0);
+    const model = layoutTrace(this.#events, { title: this.title, axis, range: { from: 1, to }, ...layers });
+    this.#prefix = { step, key, model };
     return model;
   }
 

@@ -93,6 +93,9 @@ export const exportRequestSchema = z
       })
       .optional(),
     textbook: z.boolean().optional(),
+    /** The diagram's layers: each end's kernel TCP state, the TCP segments (as `ftp-lab export --kernel-states --tcp`). */
+    kernelStates: z.boolean().optional(),
+    tcp: z.boolean().optional(),
   })
   .strict();
 

@@ -6,7 +6,7 @@ import { byteCountText } from '../trace/byteCounts';
 import { closeMeaning } from '../trace/closeMeaning';
 import type { KernelTcpState, Side, TraceEvent } from '../trace/traceEvent';
 import { textbookSteps } from './textbookComparison';
-import { kernelStateMeaning } from '../trace/kernelStateMeaning';
+import { kernelStateMeaning, timeWaitReason } from '../trace/kernelStateMeaning';
 import { otherSide } from '../trace/sides';
 
 export interface Narration {
@@ -59,12 +59,15 @@ export class Narrator {
   /** Each session's last command (a serve trace interleaves sessions): what its next reply answers. */
   readonly #lastVerbs = new Map<number | undefined, string>();
   readonly #textbook: boolean;
+  /** Each connection's first FIN: who closed it first (its end is the one TIME_WAIT keeps). */
+  readonly #firstClosers = new Map<string, Side>();
 
   constructor(options: { scenario?: string } = {}) {
     this.#textbook = options.scenario === 'textbook-upload';
   }
 
   narrate(event: TraceEvent): Narration | undefined {
+    if (event.type === 'tcp.fin' && !this.#firstClosers.has(closerKey(event))) this.#firstClosers.set(closerKey(event), event.side);
     switch (event.type) {
       case 'ftp.command': {
         if (event.dir === 'received' && this.#lastVerbs.get(event.session) === event.verb) return undefined;
@@ -84,7 +87,7 @@ export class Narrator {
         return this.#withTextbook({ text: `${to}${sentence}`, rfc }, { code: event.code, after: verb });
       }
       case 'tcp.state':
-        return kernelStateNarration(event.side, event.conn, event.state);
+        return kernelStateNarration(event.side, event.conn, event.state, this.#firstClosers.get(closerKey(event)));
       case 'tcp.unlisten':
         return {
           text: `The ${event.side} stops listening on ${event.local.host}:${event.local.port} before the data connection came: the operating system now refuses a connection to that port (a TCP RST).`,
@@ -154,14 +157,17 @@ export class Narrator {
   }
 }
 
+/** A connection's key across sessions (a serve trace numbers each session's connections from C1, D1 again). */
+const closerKey = (event: { conn: string; session?: number | undefined }): string => `${event.session ?? ''}/${event.conn}`;
+
 /**
  * The kernel's TCP state of one end, in the words of the one table (kernelStateMeaning.ts); at TIME_WAIT, why
- * (RFC 793 §3.5): the end that closes first keeps the connection 2 MSL, in case a late segment is on its way.
+ * (RFC 793 §3.5, RFC 9293 §3.6): the end that closes first keeps the connection 2 MSL, in case a late segment is on its way.
  */
-function kernelStateNarration(side: Side, conn: string, state: KernelTcpState): Narration {
-  const why =
-    state === 'TIME_WAIT'
-      ? ' A late segment of this connection may still be on its way; only an end that closes first (or at once with its peer) waits so.'
-      : '';
-  return { text: `The ${side}'s kernel has ${conn} in ${state}: ${kernelStateMeaning[state]}.${why}`, rfc: '793 §3.5' };
+function kernelStateNarration(side: Side, conn: string, state: KernelTcpState, firstCloser: Side | undefined): Narration {
+  const why = state === 'TIME_WAIT' ? ` ${timeWaitReason(side, conn, firstCloser)}` : '';
+  return {
+    text: `The ${side}'s kernel has ${conn} in ${state}: ${kernelStateMeaning[state]}.${why}`,
+    rfc: state === 'TIME_WAIT' ? '793 §3.5, 9293 §3.6' : '793 §3.5',
+  };
 }

@@ -194,6 +194,8 @@ export interface TraceMeta {
   readonly passwordsMasked: boolean;
   /** Present when the trace was imported from a capture (ftp-lab import), not recorded from sockets. */
   readonly capture?: CaptureMeta;
+  /** Present when the session's real packets were recorded while it ran (run --capture): where, by which tool, with which filter. */
+  readonly recordedCapture?: { readonly file: string; readonly tool: string; readonly filter: string };
   readonly [key: string]: unknown;
 }
 

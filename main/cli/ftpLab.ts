@@ -13,7 +13,9 @@ import { startFtpServer } from '../session/ftpServer';
 import { createMemoryStore } from '../store/memoryStore';
 import { createDirectoryStore } from '../store/directoryStore';
 import type { FileStore } from '../store/fileStore';
-import type { TraceMeta } from '../../core/trace/traceEvent';
+import type { Endpoint, TraceEvent, TraceMeta } from '../../core/trace/traceEvent';
+import { capturePassivePorts, startPacketCapture, type RunningCapture } from '../session/packetCapture';
+import { connectionsOutside, serverPorts, type SessionPorts } from '../../core/capture/captureFilter';
 import { runWebCommand } from '../web/webCommand';
 import { checkExportOptions, EXPORT_ARGS, EXPORT_HELP, ExportError, exportOptionsFrom, writeExport, type ExportOptions } from '../export/exportFormats';
 import { untilStopSignal } from './stopSignal';
@@ -36,14 +38,14 @@ export const USAGE = `Usage:
   ftp-lab web [--port N]                             the UI in your browser (URL with a secret token printed)
   ftp-lab serve [--host 127.0.0.1] [--port 2121] [--root DIR] [--user NAME --password SECRET] [--anonymous] [--trace FILE]
               [--pasv-ports MIN-MAX] [--idle-timeout SECONDS] [--max-sessions N] [--max-per-ip N]
-              [--quota BYTES|500K|10M|2G] [--login-delay MS] [--reveal-passwords]
+              [--quota BYTES|500K|10M|2G] [--login-delay MS] [--reveal-passwords] [--capture FILE.pcapng]
   ftp-lab run <scenario|file.json> [--server ftp://user:pass@host:port] [--passive|--active] [--extended] [--type A|I]
               [--mode S|B|C] [--file NAME] [--size BYTES] [--trace FILE] [--export FILE] [--theme light|dark] [--notes]
-              [--scale N] [--range N..M] [--tcp-states] [--reveal-passwords] [--quiet]
+              [--scale N] [--range N..M] [--tcp-states] [--kernel-states] [--tcp] [--capture FILE.pcapng] [--reveal-passwords] [--quiet]
   ftp-lab scenarios
   ftp-lab import <capture.pcap|capture.pcapng> -o trace.json   a packet capture of FTP sessions as a trace
   ftp-lab export <trace.json|capture> -o FILE [--format svg|png|pdf|mmd|puml|html|json|pcapng] [--range N..M] [--theme light|dark]
-              [--notes] [--scale N] [--textbook] [--title TEXT]   (ftp-lab export --help: formats, options, steps)
+              [--notes] [--scale N] [--textbook] [--title TEXT] [--kernel-states] [--tcp]   (ftp-lab export --help: formats, options, steps)
   ftp-lab help`;
 
 export async function main(argv: readonly string[], io: CliIo = consoleIo): Promise<number> {
@@ -135,6 +137,14 @@ async function writeTrace(path: string, recorder: TraceRecorder, meta: TraceMeta
   await rename(temp, path);
 }
 
+/** What a capture recorded, and which of the session's connections its filter could not let through. */
+function reportCapture(io: CliIo, capture: RunningCapture, result: { packets: number | undefined }, ports: SessionPorts, events: readonly TraceEvent[]): void {
+  const packets = result.packets !== undefined ? `${result.packets} packets` : 'packets';
+  io.out(`# Captured ${packets} with ${capture.tool} into ${capture.file} (filter: ${capture.filter}).`);
+  const outside = connectionsOutside(ports, events);
+  if (outside.length > 0) io.err(`ftp-lab: not in the capture, their ports being outside its filter: ${outside.join(', ')}.`);
+}
+
 /** `serve`'s options (USAGE lists every one: test/main/cli/usage.test.ts). */
 export const SERVE_OPTIONS = {
   host: { type: 'string', default: '127.0.0.1' },
@@ -151,6 +161,7 @@ export const SERVE_OPTIONS = {
   'max-per-ip': { type: 'string' },
   quota: { type: 'string' },
   'reveal-passwords': { type: 'boolean', default: false },
+  capture: { type: 'string' },
 } as const;
 
 async function serve(args: readonly string[], io: CliIo): Promise<number> {
@@ -164,7 +175,9 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
     throw new UsageError(`--idle-timeout: "${idleTimeout}" is not a number of seconds (0 never times out).`);
   const maxSessions = limitOption('--max-sessions', values['max-sessions']);
   const maxPerIp = limitOption('--max-per-ip', values['max-per-ip']);
-  const passivePorts = values['pasv-ports'] !== undefined ? passivePortsOption(values['pasv-ports']) : undefined;
+  // A capture names the passive ports in its filter: without --pasv-ports, the server keeps to a range of its own.
+  const passivePorts =
+    values['pasv-ports'] !== undefined ? passivePortsOption(values['pasv-ports']) : values.capture !== undefined ? capturePassivePorts() : undefined;
   const quotaBytes = values.quota !== undefined ? quotaOption(values.quota) : undefined;
   if ((values.user === undefined) !== (values.password === undefined)) throw new UsageError('--user and --password go together.');
   const accounts = values.user !== undefined ? [{ user: values.user, password: values.password! }] : [];
@@ -234,6 +247,21 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
     ...(maxSessions !== undefined ? { maxSessions } : {}),
     ...(maxPerIp !== undefined ? { maxPerIp } : {}),
   });
+  // The sessions' real packets, from now until the server stops (the ports: control, L-1, the passive range).
+  const captureFile = values.capture;
+  const capturePorts = captureFile ? serverPorts(server.address.port, passivePorts) : undefined;
+  // The connections' opens (the trace is not kept in memory here), so the report can name any the filter missed.
+  const captureOpens: TraceEvent[] = [];
+  if (captureFile)
+    recorder.subscribe((event) => {
+      if ((event.type === 'tcp.accept' || event.type === 'tcp.connect') && captureOpens.length < 10_000) captureOpens.push(event);
+    });
+  let capture: RunningCapture | undefined;
+  if (captureFile && capturePorts) {
+    const started = await startPacketCapture(captureFile, capturePorts);
+    if ('unavailable' in started) io.err(`ftp-lab: ${started.unavailable}; serving without it.`);
+    else capture = started;
+  }
   const who = accounts.length ? `user ${accounts[0]!.user}${values.anonymous ? ' and anonymous' : ''}` : 'anonymous login';
   // Listening for Ctrl-C before the ready line: whoever reads that line may stop the server at once.
   const stopped = untilStopSignal();
@@ -252,6 +280,7 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
   process.once('SIGTERM', hurry);
   clearTimeout(pendingSave);
   await server.shutdown();
+  if (capture && capturePorts) reportCapture(io, capture, await capture.stop(), capturePorts, captureOpens);
   process.off('SIGINT', hurry);
   process.off('SIGTERM', hurry);
   printTranscript();
@@ -345,6 +374,8 @@ export const RUN_OPTIONS = {
   ...EXPORT_ARGS,
   /** Each end's TCP state as the kernel reports it (Linux), in the trace and the transcript. */
   'tcp-states': { type: 'boolean', default: false },
+  /** The session's real packets, captured with dumpcap or tcpdump on loopback (packetCapture.ts). */
+  capture: { type: 'string' },
   'reveal-passwords': { type: 'boolean', default: false },
   quiet: { type: 'boolean', default: false },
 } as const;
@@ -389,24 +420,47 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       if (line !== undefined) io.out(line);
     });
   }
-  const lab = await startLabSession({
-    scenario,
-    settings,
-    tool: TOOL,
-    recorder,
-    ...(target ? { server: { host: target.host, port: target.port } } : {}),
-    extended: values.extended,
-    revealPasswords: values['reveal-passwords'],
-    sessionTimeoutMs: 120_000,
-    kernelTcpStates: values['tcp-states'],
-  });
-  const { address, meta, steps } = lab;
+  // The session's real packets: the capture starts once the server's port is known, before the client connects.
+  const captureFile = values.capture;
+  const passivePorts = captureFile && !target ? capturePassivePorts() : undefined;
+  let capture: RunningCapture | undefined;
+  const startCapture = async (address: Endpoint) => {
+    if (!captureFile) return;
+    const started = await startPacketCapture(captureFile, serverPorts(address.port, passivePorts));
+    if ('unavailable' in started) io.err(`ftp-lab: ${started.unavailable}; the session runs without it.`);
+    else capture = started;
+  };
+  let lab: Awaited<ReturnType<typeof startLabSession>>;
+  try {
+    lab = await startLabSession({
+      scenario,
+      settings,
+      tool: TOOL,
+      recorder,
+      ...(passivePorts ? { passivePorts } : {}),
+      beforeClient: startCapture,
+      ...(target ? { server: { host: target.host, port: target.port } } : {}),
+      extended: values.extended,
+      revealPasswords: values['reveal-passwords'],
+      sessionTimeoutMs: 120_000,
+      // Drawing the kernel's states in an export needs them recorded.
+      kernelTcpStates: values['tcp-states'] || (values['kernel-states'] ?? false),
+    });
+  } catch (error) {
+    await capture?.stop();
+    throw error;
+  }
+  const { address, steps } = lab;
+  // The trace names the capture made beside it, so a reader of either finds the other (and what the filter held).
+  const meta: TraceMeta = capture ? { ...lab.meta, recordedCapture: { file: capture.file, tool: capture.tool, filter: capture.filter } } : lab.meta;
   const modes = dataModesText(steps.flatMap((s) => (s.kind === 'dataSetup' ? [s.passive ? ('passive' as const) : ('active' as const)] : [])));
   if (!values.quiet)
     io.out(
       `# ${scenario.title}\n# ${target ? 'server' : 'built-in server'} ftp://${address.host}:${address.port}/, ${modes ? `${modes} mode` : 'no data connection'}, TYPE ${settings.type}, MODE ${settings.mode}`,
     );
-  const output = await lab.done;
+  const output = await lab.done.finally(async () => {
+    if (capture) reportCapture(io, capture, await capture.stop(), serverPorts(address.port, passivePorts), recorder.events);
+  });
   if (values.trace) await writeTrace(values.trace, recorder, meta);
   for (const path of values.export ?? []) {
     try {

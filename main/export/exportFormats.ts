@@ -35,6 +35,10 @@ export interface ExportOptions {
   readonly title?: string;
   /** PNG only: refuse a picture of more pixels than this (default: renderPng's own limit). */
   readonly maxPixels?: number;
+  /** Each end's kernel TCP state on its lane (svg, png, pdf, mmd, puml, html). */
+  readonly kernelStates?: boolean;
+  /** The TCP layer: SYN / SYN-ACK / ACK and FIN / ACK as arrows of their own (svg, png, pdf, mmd, puml, html). */
+  readonly tcp?: boolean;
 }
 
 /** A format name as given to --format (a few aliases accepted), or an ExportError naming the choices. */
@@ -61,6 +65,8 @@ export const EXPORT_ARGS = {
   notes: { type: 'boolean' },
   scale: { type: 'string' },
   range: { type: 'string' },
+  'kernel-states': { type: 'boolean' },
+  tcp: { type: 'boolean' },
 } as const;
 
 /** What `ftp-lab export --help` prints: every format and option, and what a step is. */
@@ -91,7 +97,12 @@ Options:
   --scale N       png only: pixels per diagram pixel, 0.1 to 8 (default 1)
   --textbook      export the textbook comparison (the textbook's upload beside RFC 959, and
                   where this session shows each step) instead of the diagram: svg, png, pdf, html
-  --title TEXT    the diagram's title (default: the trace's)`;
+  --title TEXT    the diagram's title (default: the trace's)
+  --kernel-states each end's kernel TCP state on its lane (ESTABLISHED, FIN_WAIT_2, TIME_WAIT, …), as
+                  the trace's tcp.state events recorded it (ftp-lab run --tcp-states, or the app);
+                  a trace without them says so under the legend
+  --tcp           the TCP layer: SYN / SYN-ACK / ACK under each connect, the ACK under each FIN, as
+                  arrows of their own (the step numbers stay the same)`;
 
 /** Turns the command-line values into ExportOptions, or an ExportError saying what is wrong. */
 export function exportOptionsFrom(values: {
@@ -102,6 +113,8 @@ export function exportOptionsFrom(values: {
   range?: string | undefined;
   textbook?: boolean | undefined;
   title?: string | undefined;
+  'kernel-states'?: boolean | undefined;
+  tcp?: boolean | undefined;
 }): ExportOptions {
   if (values.theme !== undefined && values.theme !== 'light' && values.theme !== 'dark')
     throw new ExportError(`--theme is light or dark, not "${values.theme}".`);
@@ -123,6 +136,8 @@ export function exportOptionsFrom(values: {
     ...(range ? { range } : {}),
     ...(values.textbook ? { textbook: true } : {}),
     ...(values.title !== undefined ? { title: values.title } : {}),
+    ...(values['kernel-states'] ? { kernelStates: true } : {}),
+    ...(values.tcp ? { tcp: true } : {}),
   };
 }
 

@@ -23,6 +23,8 @@ export async function answerExportRequest(request: ExportRequest): Promise<Expor
     ...(request.range ? { range: request.range } : {}),
     ...(request.scale !== undefined ? { scale: request.scale } : {}),
     ...(request.textbook ? { textbook: true } : {}),
+    ...(request.kernelStates ? { kernelStates: true } : {}),
+    ...(request.tcp ? { tcp: true } : {}),
     maxPixels: PAGE_MAX_PNG_PIXELS,
   };
   let content: string | Uint8Array;

@@ -12,6 +12,7 @@ import { runClientSession } from './clientSession';
 import { startFtpServer, type FtpServer } from './ftpServer';
 import { KernelStateWatch } from './kernelStateWatch';
 import type { StepGate } from './stepGate';
+import type { PassivePortRange } from '../net/passivePorts';
 
 export interface LabSessionOptions {
   readonly scenario: Scenario;
@@ -30,6 +31,10 @@ export interface LabSessionOptions {
   readonly signal?: AbortSignal;
   /** Records each end's TCP state as the kernel reports it (tcp.state events; kernelStateWatch.ts). */
   readonly kernelTcpStates?: boolean;
+  /** The built-in server's passive-mode ports (a packet capture names them in its filter). */
+  readonly passivePorts?: PassivePortRange;
+  /** Runs once the server's address is known, before the client connects (a packet capture starts here). */
+  readonly beforeClient?: (address: Endpoint) => Promise<void>;
 }
 
 export interface LabSession {
@@ -58,8 +63,16 @@ export async function startLabSession(options: LabSessionOptions): Promise<LabSe
         anonymous: true,
         loginDelayMs: 1000,
         ...(options.gate ? { gate: options.gate } : {}),
+        ...(options.passivePorts ? { passivePorts: options.passivePorts } : {}),
       });
   const address = options.server ?? server!.address;
+  try {
+    await options.beforeClient?.(address);
+  } catch (error) {
+    await server?.close();
+    await kernelStates?.close();
+    throw error;
+  }
   const steps = resolveScenario(scenario, settings);
   const meta: TraceMeta = {
     createdAt: new Date().toISOString(),

@@ -3,7 +3,9 @@
 // so what a teacher projects and what a student exports never disagree.
 
 import type { ReplyClass } from '../../protocol/replyCodes';
-import type { Channel, CloseReason, Representation, Side, TransferMode } from '../../trace/traceEvent';
+import type { Channel, CloseReason, KernelTcpState, Representation, Side, TransferMode } from '../../trace/traceEvent';
+import type { KernelStateTone } from '../../trace/kernelStateMeaning';
+import type { SegmentFlags } from '../../trace/tcpSegments';
 
 /** The four lifelines, left to right: client PI, client DTP, server DTP, server PI (RFC 959 §2.3 model). */
 export type LaneId = 'client' | 'client-data' | 'server-data' | 'server';
@@ -23,7 +25,21 @@ export type ConnectionColour = number | 'control';
 
 export type TextAnchor = 'start' | 'middle' | 'end';
 
-export type MarkKind = 'message' | 'connect' | 'listen' | 'fin' | 'rst' | 'refused' | 'close-badge' | 'transfer' | 'marker' | 'connection' | 'note' | 'state';
+export type MarkKind =
+  | 'message'
+  | 'connect'
+  | 'listen'
+  | 'fin'
+  | 'rst'
+  | 'refused'
+  | 'close-badge'
+  | 'transfer'
+  | 'marker'
+  | 'connection'
+  | 'note'
+  | 'state'
+  | 'segment'
+  | 'kernel-state';
 
 interface MarkBase {
   /** Stable across layouts of the same trace: derived from the trace seq ('e42', 'e42-badge') or the connection ('conn-D1'). */
@@ -191,8 +207,60 @@ export interface StateMark extends MarkBase {
   readonly labelAnchor: TextAnchor;
 }
 
+/**
+ * The TCP layer (LayoutOptions.tcp): a segment under the socket event that stands for it (core/trace/tcpSegments.ts):
+ * the SYN-ACK and ACK under a connect (whose own arrow is then the SYN), the ACK under a FIN. On a line of its own
+ * within the event's row, which is taller by one line per segment (Row.extra).
+ */
+export interface SegmentMark extends MarkBase, ArrowGeometry {
+  readonly kind: 'segment';
+  readonly flags: SegmentFlags;
+  readonly sender: Side;
+  /** The id of the connect or FIN mark whose event it follows from. */
+  readonly of: string;
+}
+
+/**
+ * One end's kernel TCP state (LayoutOptions.kernelStates), as its own OS reported it in tcp.state events: a thin band
+ * beside the end's lane from the step it began to the step the next one began, and the state's name at its top.
+ */
+export interface KernelStateMark extends MarkBase {
+  readonly kind: 'kernel-state';
+  readonly lane: LaneId;
+  readonly side: Side;
+  readonly state: KernelTcpState;
+  readonly tone: KernelStateTone;
+  /** The band: a strip beside the lane, on the side facing the middle. */
+  readonly x: number;
+  readonly y1: number;
+  readonly y2: number;
+  readonly stepFrom: number;
+  readonly stepTo: number;
+  /** Entered before the laid-out range. */
+  readonly openAtStart: boolean;
+  /** Still the end's state at the end of the laid-out range. */
+  readonly openAtEnd: boolean;
+  readonly label: string;
+  readonly labelX: number;
+  readonly labelY: number;
+  readonly labelAnchor: TextAnchor;
+}
+
 export type Mark =
-  MessageMark | ConnectMark | ListenMark | FinMark | RstMark | RefusedMark | CloseBadgeMark | TransferMark | MarkerMark | ConnectionMark | NoteMark | StateMark;
+  | MessageMark
+  | ConnectMark
+  | ListenMark
+  | FinMark
+  | RstMark
+  | RefusedMark
+  | CloseBadgeMark
+  | TransferMark
+  | MarkerMark
+  | ConnectionMark
+  | NoteMark
+  | StateMark
+  | SegmentMark
+  | KernelStateMark;
 
 /** A row of the diagram: one shown trace event. */
 export interface Row {
@@ -203,6 +271,8 @@ export interface Row {
   readonly t: number;
   /** The margin label: the step number (from 1) on the step axis, the time on the time axis. */
   readonly label: string;
+  /** How much taller than rowHeight the row is (the TCP layer's segment lines under its event); absent when not. */
+  readonly extra?: number;
 }
 
 export interface LegendEntry {
@@ -219,7 +289,13 @@ export interface DiagramModel {
   /** How many rows. */
   readonly steps: number;
   readonly title: string;
-  readonly legend: { readonly x: number; readonly y: number; readonly connections: LegendEntry[] };
+  readonly legend: {
+    readonly x: number;
+    readonly y: number;
+    readonly connections: LegendEntry[];
+    /** The kernel-states layer's colours, a line of the legend when it draws any (after the connections). */
+    readonly kernelTones?: readonly { readonly tone: KernelStateTone; readonly label: string }[];
+  };
   readonly axis: 'step' | 'time';
   readonly rows: Row[];
   readonly rowHeight: number;
@@ -227,6 +303,8 @@ export interface DiagramModel {
   readonly lifelines: { readonly y1: number; readonly y2: number };
   /** The x of the right edge of the margin labels (step numbers or times). */
   readonly marginX: number;
+  /** Sentences about a layer asked for that the trace cannot show (no kernel TCP states recorded), for the legend. */
+  readonly layerNotes?: readonly string[];
 }
 
 /** Font sizes the layout assumes when it shortens labels (textWidth.ts estimates widths; no DOM measuring). */
@@ -241,4 +319,6 @@ export const FONT = {
   stateSize: 11,
   /** The endpoints under each lane's title: monospace. */
   subtitleSize: 10.5,
+  /** A kernel TCP state's name beside its lane: monospace. */
+  kernelStateSize: 9.5,
 } as const;

@@ -10,6 +10,7 @@ import type {
   Side,
   StateEvent,
   TcpAcceptEvent,
+  TcpStateEvent,
   TcpConnectEvent,
   TcpFinEvent,
   TcpListenEvent,
@@ -38,7 +39,22 @@ export type Draft =
   | (DraftBase & { readonly kind: 'marker'; readonly event: DataMarkerEvent })
   | (DraftBase & { readonly kind: 'note'; readonly event: NoteEvent; readonly lines?: readonly string[]; readonly rows: number })
   | (DraftBase & { readonly kind: 'state'; readonly event: StateEvent })
-  | (DraftBase & { readonly kind: 'connection'; readonly span: Span });
+  | (DraftBase & { readonly kind: 'connection'; readonly span: Span })
+  | (DraftBase & { readonly kind: 'kernel-state'; readonly band: KernelBand });
+
+/**
+ * One end's kernel state from the row it began at (`step`) to the row the next began at. States that follow one
+ * another within one row (FIN_WAIT_1 then FIN_WAIT_2) share the band: the last is shown, the others are `passed`.
+ */
+export interface KernelBand {
+  /** Stable across layouts: the end and the seq of the band's first tcp.state event. */
+  readonly id: string;
+  event: TcpStateEvent;
+  readonly passed: string[];
+  stepTo: number;
+  readonly openAtStart: boolean;
+  openAtEnd: boolean;
+}
 
 /** A data connection's life as the rows see it. */
 export interface Span {
@@ -60,4 +76,6 @@ export interface Span {
 export interface RowRecord {
   readonly seqs: number[];
   readonly ts: number[];
+  /** Rows with lines under their event (the TCP layer's segments): how many, by step. */
+  readonly lines: Map<number, number>;
 }

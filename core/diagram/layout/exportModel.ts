@@ -19,6 +19,10 @@ export interface ExportModelOptions {
   readonly notes?: boolean;
   /** Defaults to the trace's title. */
   readonly title?: string;
+  /** Each end's kernel TCP state on its lane (LayoutOptions.kernelStates). */
+  readonly kernelStates?: boolean;
+  /** The TCP layer: SYN / SYN-ACK / ACK and FIN / ACK arrows (LayoutOptions.tcp). */
+  readonly tcp?: boolean;
 }
 
 export class StepRangeError extends Error {
@@ -48,11 +52,22 @@ export function traceTitle(trace: TraceFile): string {
  */
 export function narrateSteps(trace: TraceFile, model: DiagramModel): Map<number, Narration> {
   const rowSeqs = new Set(model.rows.map((r) => r.seq));
+  // With the kernel-states layer: each TIME_WAIT drawn is explained on the step it is drawn at (why that end waits).
+  const timeWaits = new Map<number, number>();
+  for (const mark of model.marks) {
+    const row = model.rows[mark.step];
+    if (mark.kind === 'kernel-state' && mark.state === 'TIME_WAIT' && !mark.openAtStart && row) timeWaits.set(mark.seqs.at(-1) ?? -1, row.seq);
+  }
   const narrator = new Narrator(trace.meta.scenario !== undefined ? { scenario: trace.meta.scenario } : {});
   const told = new Map<number, Narration>();
   for (const event of trace.events) {
     const narration = narrator.narrate(event);
-    if (narration && rowSeqs.has(event.seq)) told.set(event.seq, narration);
+    if (!narration) continue;
+    if (rowSeqs.has(event.seq)) told.set(event.seq, narration);
+    const rowSeq = timeWaits.get(event.seq);
+    if (rowSeq === undefined) continue;
+    const step = told.get(rowSeq);
+    told.set(rowSeq, step ? { ...step, text: `${step.text} ${narration.text}`, rfc: [step.rfc, narration.rfc].filter(Boolean).join('; ') } : narration);
   }
   return told;
 }
@@ -65,7 +80,8 @@ export function narrationText(n: Narration): string {
 /** Lays the trace out for export: the range of steps asked for, narration notes if asked, rows numbered as in the full diagram. */
 export function exportModel(trace: TraceFile, options: ExportModelOptions = {}): DiagramModel {
   const title = options.title ?? traceTitle(trace);
-  const full = layoutTrace(trace.events, { title });
+  const layers = { ...(options.kernelStates ? { kernelStates: true } : {}), ...(options.tcp ? { tcp: true } : {}) };
+  const full = layoutTrace(trace.events, { title, ...layers });
   if (!options.range && !options.notes) return full;
 
   let seqRange: { from: number; to: number } | undefined;
@@ -78,7 +94,10 @@ export function exportModel(trace: TraceFile, options: ExportModelOptions = {}):
     }
     const first = full.rows[from - 1];
     const last = full.rows[to - 1];
-    if (first && last) seqRange = { from: first.seq, to: last.seq };
+    // The kernel's states are read right after a step's event: the last step keeps those read before the next step.
+    const next = full.rows[to]?.seq;
+    const reach = options.kernelStates ? (next !== undefined ? next - 0.001 : Number.POSITIVE_INFINITY) : undefined;
+    if (first && last) seqRange = { from: first.seq, to: reach ?? last.seq + 0.999 };
   }
 
   let events: readonly TraceEvent[] = trace.events;
@@ -87,7 +106,8 @@ export function exportModel(trace: TraceFile, options: ExportModelOptions = {}):
   // A narration wraps inside its one box, between the control lanes (a little inside them).
   const model = layoutTrace(events, {
     title,
-    ...(seqRange ? { range: { from: seqRange.from, to: seqRange.to + 0.999 } } : {}),
+    ...layers,
+    ...(seqRange ? { range: seqRange } : {}),
     ...(options.notes ? { wrapNotes: (full.lanes[3]?.x ?? 0) - (full.lanes[0]?.x ?? 0) - 24 } : {}),
   });
   const stepOf = new Map(full.rows.map((r) => [r.seq, r.step]));

@@ -3,9 +3,20 @@
 // passes over the events and rows, so it stays linear for traces of any length.
 
 import { observedSides } from '../../trace/closeMeaning';
-import type { DataMarkerEvent, DataTransferEvent, FtpCommandEvent, FtpReplyEvent, Side, TcpFinEvent, TcpRstEvent, TraceEvent } from '../../trace/traceEvent';
+import type {
+  DataMarkerEvent,
+  DataTransferEvent,
+  FtpCommandEvent,
+  FtpReplyEvent,
+  Side,
+  TcpFinEvent,
+  TcpRstEvent,
+  TcpStateEvent,
+  TraceEvent,
+} from '../../trace/traceEvent';
 import type { DiagramModel } from './diagramModel';
-import type { Draft, RowRecord, Span } from './drafts';
+import type { Draft, KernelBand, RowRecord, Span } from './drafts';
+import { IMPLIED_SEGMENTS } from '../../trace/tcpSegments';
 import { placeModel } from './placeMarks';
 import { surveyTrace } from './traceSurvey';
 import { wireSender } from '../../trace/sides';
@@ -27,7 +38,20 @@ export interface LayoutOptions {
    * need. By default a note takes one row and is cut to fit.
    */
   readonly wrapNotes?: number;
+  /**
+   * Each end's kernel TCP state on its lane, from the trace's tcp.state events (a band per state; off by default).
+   * A trace without them gets a sentence saying so (DiagramModel.layerNotes).
+   */
+  readonly kernelStates?: boolean;
+  /**
+   * The TCP layer: the segments each connect and FIN stands for (core/trace/tcpSegments.ts) as arrows of their own,
+   * on extra lines of the event's row, so the step count stays the same with the layer on or off.
+   */
+  readonly tcp?: boolean;
 }
+
+/** The diagram's optional layers, as a view or an export asks for them. */
+export type DiagramLayers = Pick<LayoutOptions, 'kernelStates' | 'tcp'>;
 
 type WireEvent = FtpCommandEvent | FtpReplyEvent | TcpFinEvent | TcpRstEvent | DataTransferEvent | DataMarkerEvent;
 
@@ -40,7 +64,13 @@ export function layoutTrace(events: readonly TraceEvent[], options: LayoutOption
   const showStates = options.showStates ?? false;
   const rowHeight = options.rowHeight ?? 34;
 
-  const rows: RowRecord = { seqs: [], ts: [] };
+  const rows: RowRecord = { seqs: [], ts: [], lines: new Map() };
+  const tcp = options.tcp ?? false;
+  const kernelStates = options.kernelStates ?? false;
+  /** Each end's current kernel band (in range), or its last state before the range; by session, connection and side. */
+  const kernelBands = new Map<string, KernelBand>();
+  const kernelBefore = new Map<string, TcpStateEvent>();
+  let kernelSeen = false;
   /** Running maximum of row times, so a time can be found by binary search. */
   const rowTMax: number[] = [];
   const drafts: Draft[] = [];
@@ -59,6 +89,17 @@ export function layoutTrace(events: readonly TraceEvent[], options: LayoutOption
     return step;
   };
   const lastRow = () => rows.seqs.length - 1;
+
+  const kernelDrafts = new Map<KernelBand, Draft>();
+  const openKernelBand = (key: string, e: TcpStateEvent, step: number, openAtStart: boolean) => {
+    const band: KernelBand = { id: `kernel-${key}-${e.seq}`, event: e, passed: [], stepTo: step, openAtStart, openAtEnd: e.state !== 'CLOSED' };
+    const draft: Draft = { kind: 'kernel-state', band, step, seqs: [e.seq], peers: [] };
+    kernelDrafts.set(band, draft);
+    drafts.push(draft);
+    if (e.state !== 'CLOSED') kernelBands.set(key, band);
+  };
+  const findKernelDraft = (band: KernelBand): Draft => kernelDrafts.get(band)!;
+  const draftStep = (band: KernelBand): number => findKernelDraft(band).step;
 
   const newSpan = (conn: string): Span => {
     const span: Span = {
@@ -121,6 +162,7 @@ export function layoutTrace(events: readonly TraceEvent[], options: LayoutOption
       updateFinished(span);
     }
     if (!inRange) return;
+    if (tcp && e.type === 'tcp.fin') rows.lines.set(step, IMPLIED_SEGMENTS.fin.length - 1);
     const draft = wireDraft(e, step);
     for (const peer of pairs.peers.get(e.seq) ?? []) {
       if (peer.seq > to) continue;
@@ -148,6 +190,8 @@ export function layoutTrace(events: readonly TraceEvent[], options: LayoutOption
       started = true;
       // Data connections opened before the range and still open: their spans start at the top.
       for (const span of spans.values()) if (!span.finished) drawSpan(span, 0, true);
+      // So do the kernel states the ends were in.
+      for (const [key, state] of kernelBefore) openKernelBand(key, state, 0, true);
     }
     switch (e.type) {
       case 'tcp.connect':
@@ -166,6 +210,7 @@ export function layoutTrace(events: readonly TraceEvent[], options: LayoutOption
         announced.add(e.conn);
         if (!inRange) break;
         const step = addRow(e);
+        if (tcp) rows.lines.set(step, IMPLIED_SEGMENTS.connect.length - 1);
         const draft: Draft = { kind: 'connect', event: e, step, seqs: [e.seq], peers: [] };
         connectDrafts.set(e.conn, draft);
         drafts.push(draft);
@@ -206,6 +251,33 @@ export function layoutTrace(events: readonly TraceEvent[], options: LayoutOption
         drafts.push({ kind: 'note', event: e, step, ...(lines.length > 0 ? { lines } : {}), rows: rowsTaken, seqs: [e.seq], peers: [] });
         break;
       }
+      case 'tcp.state': {
+        if (!kernelStates) break;
+        kernelSeen = true;
+        const key = `${e.session ?? ''}/${e.conn}/${e.side}`;
+        if (!inRange) {
+          if (e.state === 'CLOSED') kernelBefore.delete(key);
+          else kernelBefore.set(key, e);
+          break;
+        }
+        // The state the row's event left (the kernel is read right after it): the last row so far.
+        const step = Math.max(0, lastRow());
+        const current = kernelBands.get(key);
+        if (current && !current.openAtStart && draftStep(current) === step) {
+          current.passed.push(current.event.state);
+          current.event = e;
+          current.openAtEnd = e.state !== 'CLOSED';
+          findKernelDraft(current).seqs.push(e.seq);
+        } else {
+          if (current) {
+            current.stepTo = step;
+            current.openAtEnd = false;
+          }
+          openKernelBand(key, e, step, false);
+        }
+        if (e.state === 'CLOSED') kernelBands.delete(key);
+        break;
+      }
       case 'state':
         if (inRange && showStates) drafts.push({ kind: 'state', event: e, step: addRow(e), seqs: [e.seq], peers: [] });
         break;
@@ -215,15 +287,30 @@ export function layoutTrace(events: readonly TraceEvent[], options: LayoutOption
     }
   }
 
+  for (const band of kernelBands.values()) band.stepTo = Math.max(0, lastRow());
+  const noKernelStates = kernelStates && !kernelSeen ? [kernelStatesMissing(events)] : [];
+
   return placeModel({
     drafts,
     rows,
     survey,
+    tcp,
+    layerNotes: noKernelStates,
     title: options.title ?? 'FTP session',
     axis: options.axis ?? 'step',
     rowHeight,
     laneGap: options.laneGap ?? 240,
   });
+}
+
+/**
+ * The sentence for a trace without kernel TCP states: the watcher's own note when it could not read them (not
+ * Linux), else how a trace gets them.
+ */
+function kernelStatesMissing(events: readonly TraceEvent[]): string {
+  const told = events.find((e) => e.type === 'note' && e.text.startsWith('No kernel TCP states'));
+  if (told && told.type === 'note') return told.text;
+  return 'No kernel TCP states in this trace: they are read from the kernel (Linux /proc/net/tcp) while FTP Lab runs the session itself — in the app, or with ftp-lab run --tcp-states; another program’s capture or an older trace has none.';
 }
 
 function wireDraft(e: WireEvent, step: number): Draft {

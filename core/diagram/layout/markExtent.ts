@@ -7,6 +7,7 @@ import type { Mark } from './diagramModel';
 export function yExtent(mark: Mark, rowHeight: number): [number, number] {
   switch (mark.kind) {
     case 'connection':
+    case 'kernel-state':
       return [mark.y1 - rowHeight, mark.y2 + rowHeight];
     case 'transfer':
       return [Math.min(mark.band.y1, mark.y) - rowHeight, Math.max(mark.band.y2, mark.y) + rowHeight];

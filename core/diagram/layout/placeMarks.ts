@@ -5,11 +5,13 @@ import { replyClass } from '../../protocol/replyCodes';
 import { byteCountText, markerOffsetText } from '../../trace/byteCounts';
 import { closeBadge, closeMeaning } from '../../trace/closeMeaning';
 import type { Channel, DataTransferEvent, Side, TraceEvent } from '../../trace/traceEvent';
-import type { ArrowGeometry, CloseBadgeMark, DiagramModel, Lane, LaneId, Mark, Row, TextAnchor } from './diagramModel';
+import type { ArrowGeometry, CloseBadgeMark, ConnectionColour, DiagramModel, Lane, LaneId, Mark, Row, TextAnchor } from './diagramModel';
+import { kernelStateMeaning, kernelStateTone, kernelToneNames, type KernelStateTone } from '../../trace/kernelStateMeaning';
+import { segmentsOf, type SegmentOf } from '../../trace/tcpSegments';
 import { FONT } from './diagramModel';
 import type { Draft, RowRecord, Span } from './drafts';
 import { closeSection, commandSection, markerSection, replySection, socketSections, transferSection } from './rfcSections';
-import { fitText, monoTextWidth, sansTextWidth } from './textWidth';
+import { fitText, monoTextWidth, sansTextWidth, wrapText } from './textWidth';
 import type { TraceSurvey } from './traceSurvey';
 import { at, describeLane } from './traceSurvey';
 import { otherSide, recordedBy, wireSender } from '../../trace/sides';
@@ -23,6 +25,9 @@ export interface PlaceInput {
   readonly axis: 'step' | 'time';
   readonly rowHeight: number;
   readonly laneGap: number;
+  /** Draw the TCP layer's segments under their connect and FIN arrows (LayoutOptions.tcp). */
+  readonly tcp?: boolean;
+  readonly layerNotes?: readonly string[];
 }
 
 /** Fixed geometry of the frame around the rows. */
@@ -40,6 +45,11 @@ export const FRAME = {
 /** Arrow labels sit this far above their line; side labels and data badges this far below the row's y (centred on it). */
 const LABEL_RISE = 7;
 const BADGE_DROP = 4;
+/** The TCP layer: each segment under its event's arrow takes a line this tall in the row. */
+export const SEGMENT_LINE = 24;
+/** A kernel state's band: this far from its lane towards the middle, and this far below its row's last line. */
+const KERNEL_BAND_OFFSET = 10;
+const KERNEL_BAND_DROP = 6;
 
 const laneOrder = ['client', 'client-data', 'server-data', 'server'] as const;
 const laneTitles: Record<LaneId, string> = {
@@ -67,12 +77,19 @@ class Frame {
     readonly laneGap: number,
     readonly rowY: readonly number[],
     readonly rowHeight: number,
+    /** Each row's extra height (px) for the lines under its event. */
+    readonly rowExtra: readonly number[] = [],
   ) {
     const clientX = marginX + 20 + FRAME.laneBoxWidth / 2;
     this.x = { client: clientX, 'client-data': clientX + laneGap, 'server-data': clientX + laneGap * 2.4, server: clientX + laneGap * 3.4 };
     this.lifeTop = FRAME.laneBoxY + FRAME.laneBoxHeight;
     this.steps = rowY.length;
-    this.lifeBottom = round((rowY[rowY.length - 1] ?? this.lifeTop + FRAME.rowsGap) + rowHeight / 2 + 6);
+    this.lifeBottom = round((rowY[rowY.length - 1] ?? this.lifeTop + FRAME.rowsGap) + this.extraOf(rowY.length - 1) + rowHeight / 2 + 6);
+  }
+
+  /** How much taller than a row its lines under the event make it. */
+  extraOf(step: number): number {
+    return this.rowExtra[step] ?? 0;
   }
 
   get width(): number {
@@ -97,6 +114,11 @@ class Frame {
       labelY: round(y - LABEL_RISE),
       labelAnchor: 'middle',
     };
+  }
+
+  /** Which way the middle of the diagram is from a lane: +1 right, -1 left. */
+  inwardOf(lane: LaneId): 1 | -1 {
+    return lane === 'client' || lane === 'client-data' ? 1 : -1;
   }
 
   /** Text beside a lane, facing the middle of the diagram. */
@@ -125,15 +147,17 @@ class Frame {
 interface Context {
   readonly frame: Frame;
   readonly survey: TraceSurvey;
+  readonly tcp: boolean;
 }
 
 export function placeModel(input: PlaceInput): DiagramModel {
   const { drafts, rows, survey, axis, rowHeight } = input;
   const marginX = axis === 'time' ? 80 : 52;
   const firstRowTop = FRAME.laneBoxY + FRAME.laneBoxHeight + FRAME.rowsGap;
-  const rowY = axis === 'time' ? timeRows(rows.ts, firstRowTop, rowHeight) : stepRows(rows.ts.length, firstRowTop, rowHeight);
-  const frame = new Frame(marginX, input.laneGap, rowY, rowHeight);
-  const context: Context = { frame, survey };
+  const rowExtra = Array.from({ length: rows.ts.length }, (_, step) => (rows.lines.get(step) ?? 0) * SEGMENT_LINE);
+  const rowY = axis === 'time' ? timeRows(rows.ts, firstRowTop, rowHeight, rowExtra) : stepRows(rowExtra, firstRowTop, rowHeight);
+  const frame = new Frame(marginX, input.laneGap, rowY, rowHeight, rowExtra);
+  const context: Context = { frame, survey, tcp: input.tcp ?? false };
 
   const marks: Mark[] = [];
   if (frame.steps > 0) for (const draft of drafts) marks.push(...placeDraft(draft, context));
@@ -149,22 +173,29 @@ export function placeModel(input: PlaceInput): DiagramModel {
   }));
   const modelRows: Row[] = rowY.map((y, step) => {
     const t = rows.ts[step] ?? 0;
-    return { step, y, seq: rows.seqs[step] ?? 0, t, label: axis === 'time' ? formatMs(t) : String(step + 1) };
+    const extra = frame.extraOf(step);
+    return { step, y, seq: rows.seqs[step] ?? 0, t, label: axis === 'time' ? formatMs(t) : String(step + 1), ...(extra > 0 ? { extra } : {}) };
   });
   const legendY = frame.lifeBottom + FRAME.legendGap;
+  const kernelTones = marks.some((m) => m.kind === 'kernel-state')
+    ? (Object.keys(kernelToneNames) as KernelStateTone[]).map((tone) => ({ tone, label: kernelToneNames[tone] }))
+    : undefined;
+  // Wrapped to the diagram's width here, so every painter draws the same lines.
+  const layerNotes = (input.layerNotes ?? []).flatMap((note) => wrapText(note, frame.width - marginX - 20, FONT.badgeSize));
   return {
     width: frame.width,
-    height: round(legendY + FRAME.legendLine * (legend.length + 2) + 8),
+    height: round(legendY + FRAME.legendLine * (legend.length + layerNotes.length + (kernelTones ? 1 : 0) + 2) + 8),
     lanes,
     marks,
     steps: frame.steps,
     title: input.title,
-    legend: { x: marginX, y: legendY, connections: legend },
+    legend: { x: marginX, y: legendY, connections: legend, ...(kernelTones ? { kernelTones } : {}) },
     axis,
     rows: modelRows,
     rowHeight,
     lifelines: { y1: frame.lifeTop, y2: frame.lifeBottom },
     marginX,
+    ...(layerNotes.length > 0 ? { layerNotes } : {}),
   };
 }
 
@@ -173,7 +204,7 @@ function placeDraft(draft: Draft, c: Context): Mark[] {
     case 'message':
       return [placeMessage(draft, c)];
     case 'connect':
-      return [placeConnect(draft, c)];
+      return placeConnect(draft, c);
     case 'listen':
       return [placeListen(draft, c)];
     case 'fin':
@@ -191,13 +222,15 @@ function placeDraft(draft: Draft, c: Context): Mark[] {
       return [placeNote(draft, c)];
     case 'state':
       return [placeState(draft, c)];
+    case 'kernel-state':
+      return [placeKernelState(draft, c)];
   }
 }
 
 type DraftOf<K extends Draft['kind']> = Extract<Draft, { kind: K }>;
 
 /** The fields every mark drawn for one trace event starts with. */
-function base(draft: Exclude<Draft, { kind: 'connection' }>, c: Context) {
+function base(draft: Exclude<Draft, { kind: 'connection' | 'kernel-state' }>, c: Context) {
   return { id: `e${draft.event.seq}`, step: draft.step, y: c.frame.yOf(draft.step), seqs: draft.seqs };
 }
 
@@ -230,7 +263,7 @@ function placeMessage(draft: DraftOf<'message'>, c: Context): Mark {
   };
 }
 
-function placeConnect(draft: DraftOf<'connect'>, c: Context): Mark {
+function placeConnect(draft: DraftOf<'connect'>, c: Context): Mark[] {
   const e = draft.event;
   const b = base(draft, c);
   const info = c.survey.connections.get(e.conn);
@@ -240,7 +273,9 @@ function placeConnect(draft: DraftOf<'connect'>, c: Context): Mark {
   const data = e.channel === 'data';
   const how = !data ? 'control' : initiator === 'server' ? 'active' : 'passive';
   const ends = `${initiator} ${at(from)} connects to ${otherSide(initiator)} ${at(to)}`;
-  return {
+  // With the TCP layer, the connect arrow is the SYN; the SYN-ACK and the ACK follow under it.
+  const verb = c.tcp ? 'SYN' : 'connect';
+  const connect: Mark = {
     ...b,
     kind: 'connect',
     channel: e.channel,
@@ -248,11 +283,51 @@ function placeConnect(draft: DraftOf<'connect'>, c: Context): Mark {
     colour: data ? dataColour(c, e.conn) : 'control',
     initiator,
     how,
-    ...c.frame.arrow(laneOf(initiator, e.channel), laneOf(otherSide(initiator), e.channel), b.y, `${e.conn}: connect ${from.port} → ${to.port}`),
+    ...c.frame.arrow(laneOf(initiator, e.channel), laneOf(otherSide(initiator), e.channel), b.y, `${e.conn}: ${verb} ${from.port} → ${to.port}`),
     ariaLabel: data ? `data connection ${e.conn}: ${ends} (${how} mode)` : `control connection ${e.conn}: ${ends}`,
     rfc: data ? socketSections.dataConnect : socketSections.controlConnect,
     detail: { ...recordDetail(e, draft.peers), from: `${initiator} ${at(from)}`, to: `${otherSide(initiator)} ${at(to)}`, ...(data ? { mode: how } : {}) },
   };
+  return [connect, ...placeSegments(connect, segmentsOf(e, initiator), e.channel, c)];
+}
+
+/**
+ * The TCP layer's segments under a connect or FIN arrow (which is the first of them), each on a line of its own
+ * in the row: from their sender's lane to the other end's, in the connection's colour.
+ */
+function placeSegments(
+  first: Mark & { channel?: Channel; conn?: string; colour?: ConnectionColour },
+  segments: readonly SegmentOf[],
+  channel: Channel,
+  c: Context,
+): Mark[] {
+  if (!c.tcp) return [];
+  return segments.slice(1).map((segment, i): Mark => {
+    const y = round(first.y + SEGMENT_LINE * (i + 1));
+    const to = otherSide(segment.from);
+    return {
+      id: `${first.id}-${segment.flags.toLowerCase()}-${i + 1}`,
+      kind: 'segment',
+      of: first.id,
+      step: first.step,
+      y,
+      seqs: first.seqs,
+      channel,
+      ...(first.conn !== undefined ? { conn: first.conn } : {}),
+      ...(first.colour !== undefined ? { colour: first.colour } : {}),
+      flags: segment.flags,
+      sender: segment.from,
+      ...c.frame.arrow(laneOf(segment.from, channel), laneOf(to, channel), y, segment.flags),
+      ariaLabel: `${channel} connection ${first.conn ?? ''}: ${segment.flags} from ${segment.from} to ${to}: ${segment.meaning}`,
+      rfc: segment.rfc,
+      detail: {
+        segment: segment.flags,
+        from: segment.from,
+        meaning: segment.meaning,
+        source: 'implied by the socket event above it (the kernel sends it; the trace records socket events, not segments)',
+      },
+    };
+  });
 }
 
 function placeListen(draft: DraftOf<'listen'>, c: Context): Mark {
@@ -314,7 +389,8 @@ function placeClose(draft: DraftOf<'fin'> | DraftOf<'rst'>, c: Context): Mark[] 
     rfc: closeSection(e.reason),
     detail: { meaning },
   };
-  return [draft.kind === 'fin' ? { ...common, kind: 'fin' } : { ...common, kind: 'rst' }, badge];
+  const arrow: Mark = draft.kind === 'fin' ? { ...common, kind: 'fin' } : { ...common, kind: 'rst' };
+  return [arrow, badge, ...placeSegments(arrow, segmentsOf(e), e.channel, c)];
 }
 
 function placeRefused(draft: DraftOf<'refused'>, c: Context): Mark {
@@ -371,7 +447,7 @@ function placeTransfer(draft: DraftOf<'transfer'>, c: Context): Mark[] {
       x1: frame.x['client-data'],
       x2: frame.x['server-data'],
       // From just below the row the data started after (or around the end row alone) to just below the end row.
-      y1: round(draft.stepFrom < draft.step ? frame.yOf(draft.stepFrom) + 6 : b.y - 20),
+      y1: round(draft.stepFrom < draft.step ? frame.yOf(draft.stepFrom) + frame.extraOf(draft.stepFrom) + 6 : b.y - 20),
       y2: round(b.y + 8),
     },
     ...frame.arrow(laneOf(sender, 'data'), laneOf(otherSide(sender), 'data'), b.y, `${byteCountText(e)} · TYPE ${e.representation} MODE ${e.mode} · ${ms} ms`),
@@ -538,6 +614,61 @@ function placeState(draft: DraftOf<'state'>, c: Context): Mark {
   };
 }
 
+/** One end's kernel state: a band beside its lane from the end of the row it began at to where the next began. */
+function placeKernelState(draft: DraftOf<'kernel-state'>, c: Context): Mark {
+  const { band } = draft;
+  const e = band.event;
+  const { frame } = c;
+  const lane = laneOf(e.side, e.channel);
+  // Data lanes: towards the middle (their close badges sit outside them). Control lanes: outside, where
+  // nothing else is drawn (their badges and labels sit between the lanes).
+  const dir = e.channel === 'data' ? frame.inwardOf(lane) : -frame.inwardOf(lane);
+  const x = round(frame.x[lane] + dir * KERNEL_BAND_OFFSET);
+  const last = frame.steps - 1;
+  const stepFrom = Math.min(draft.step, last);
+  const stepTo = Math.min(Math.max(band.stepTo, stepFrom), last);
+  /** Where a state that began at a row starts: under the row's event and its segment lines. */
+  const startOf = (step: number) => round(frame.yOf(step) + frame.extraOf(step) + KERNEL_BAND_DROP);
+  const y1 = band.openAtStart ? frame.lifeTop : startOf(stepFrom);
+  const y2 = band.openAtEnd ? frame.lifeBottom : Math.max(y1, startOf(stepTo));
+  const meaning = kernelStateMeaning[e.state];
+  const passed = band.passed.length > 0 ? ` (through ${band.passed.join(', ')})` : '';
+  return {
+    id: band.id,
+    kind: 'kernel-state',
+    step: stepFrom,
+    y: y1,
+    seqs: draft.seqs,
+    channel: e.channel,
+    conn: e.conn,
+    colour: e.channel === 'data' ? dataColour(c, e.conn) : 'control',
+    lane,
+    side: e.side,
+    state: e.state,
+    tone: kernelStateTone[e.state],
+    x,
+    y1,
+    y2,
+    stepFrom,
+    stepTo,
+    openAtStart: band.openAtStart,
+    openAtEnd: band.openAtEnd,
+    label: e.state,
+    labelX: round(x + dir * 5),
+    labelY: round(y1 + 9),
+    labelAnchor: dir > 0 ? 'start' : 'end',
+    ariaLabel: `${e.conn}: the ${e.side}'s kernel has it in ${e.state}${passed}: ${meaning}`,
+    rfc: e.state === 'TIME_WAIT' ? '793 §3.5, 9293 §3.6' : '793 §3.2',
+    detail: {
+      ...recordDetail(e, []),
+      state: e.state,
+      ...(band.passed.length > 0 ? { through: band.passed.join(' → ') } : {}),
+      meaning,
+      source: "the side's own kernel (Linux /proc/net/tcp), read right after the step",
+    },
+  };
+}
+
 function rfc(section: string | undefined): { rfc?: string } {
   return section ? { rfc: section } : {};
 }
@@ -573,9 +704,13 @@ function recordDetail(e: TraceEvent, peers: readonly TraceEvent[]): Record<strin
   return detail;
 }
 
-function stepRows(count: number, top: number, rh: number): number[] {
-  const ys = new Array<number>(count);
-  for (let i = 0; i < count; i++) ys[i] = round(top + i * rh + rh / 2);
+function stepRows(extra: readonly number[], top: number, rh: number): number[] {
+  const ys = new Array<number>(extra.length);
+  let y = top + rh / 2;
+  for (let i = 0; i < extra.length; i++) {
+    ys[i] = round(y);
+    y += rh + (extra[i] ?? 0);
+  }
   return ys;
 }
 
@@ -583,7 +718,7 @@ function stepRows(count: number, top: number, rh: number): number[] {
  * Rows placed by time: the whole session spread over as much height as the step axis would use, and
  * never closer than a minimum gap, so a burst of events stays readable while a long transfer shows long.
  */
-function timeRows(ts: readonly number[], top: number, rh: number): number[] {
+function timeRows(ts: readonly number[], top: number, rh: number, extra: readonly number[]): number[] {
   const count = ts.length;
   const ys = new Array<number>(count);
   const t0 = ts[0] ?? 0;
@@ -593,10 +728,13 @@ function timeRows(ts: readonly number[], top: number, rh: number): number[] {
   const scale = span > 0 ? ((count - 1) * rh) / span : 0;
   const minGap = Math.max(26, rh * 0.75);
   let previous = Number.NEGATIVE_INFINITY;
+  // Rows taller for their segment lines push the rows after them down.
+  let pushed = 0;
   for (let i = 0; i < count; i++) {
-    const y = Math.max(top + rh / 2 + ((ts[i] ?? t0) - t0) * scale, previous + minGap);
+    const y = Math.max(top + rh / 2 + pushed + ((ts[i] ?? t0) - t0) * scale, previous + minGap);
     ys[i] = round(y);
-    previous = y;
+    pushed += extra[i] ?? 0;
+    previous = y + (extra[i] ?? 0);
   }
   return ys;
 }

@@ -3,8 +3,11 @@
 // and the app's Export dialog to fill its format menu and enable the options that apply. What paints each
 // format is main/export/exportFormats.ts's one dispatch (core's painters, plus PNG and PDF from their SVG).
 
-/** The options an export can take; which apply depends on the format (the `takes` column). */
-export type ExportOptionName = 'theme' | 'notes' | 'range' | 'scale' | 'textbook';
+/**
+ * The options an export can take; which apply depends on the format (the `takes` column). 'layers': the
+ * diagram's optional layers, kernel TCP states and the TCP segments (--kernel-states, --tcp).
+ */
+export type ExportOptionName = 'theme' | 'notes' | 'range' | 'scale' | 'textbook' | 'layers';
 
 export interface ExportFormatRow {
   /** The file extension it is written with, dot included. */
@@ -18,13 +21,25 @@ export interface ExportFormatRow {
 }
 
 export const EXPORT_FORMAT_TABLE = {
-  svg: { extension: '.svg', aliases: [], mediaType: 'image/svg+xml', label: 'SVG picture (.svg)', takes: ['theme', 'notes', 'range', 'textbook'] },
-  png: { extension: '.png', aliases: [], mediaType: 'image/png', label: 'PNG image (.png)', takes: ['theme', 'notes', 'range', 'scale', 'textbook'] },
-  pdf: { extension: '.pdf', aliases: [], mediaType: 'application/pdf', label: 'PDF, searchable text (.pdf)', takes: ['theme', 'notes', 'range', 'textbook'] },
-  mmd: { extension: '.mmd', aliases: ['.mermaid'], mediaType: 'text/plain', label: 'Mermaid sequenceDiagram (.mmd)', takes: ['theme', 'notes', 'range'] },
-  puml: { extension: '.puml', aliases: ['.plantuml', '.pu'], mediaType: 'text/plain', label: 'PlantUML (.puml)', takes: ['theme', 'notes', 'range'] },
+  svg: { extension: '.svg', aliases: [], mediaType: 'image/svg+xml', label: 'SVG picture (.svg)', takes: ['theme', 'notes', 'range', 'textbook', 'layers'] },
+  png: { extension: '.png', aliases: [], mediaType: 'image/png', label: 'PNG image (.png)', takes: ['theme', 'notes', 'range', 'scale', 'textbook', 'layers'] },
+  pdf: {
+    extension: '.pdf',
+    aliases: [],
+    mediaType: 'application/pdf',
+    label: 'PDF, searchable text (.pdf)',
+    takes: ['theme', 'notes', 'range', 'textbook', 'layers'],
+  },
+  mmd: {
+    extension: '.mmd',
+    aliases: ['.mermaid'],
+    mediaType: 'text/plain',
+    label: 'Mermaid sequenceDiagram (.mmd)',
+    takes: ['theme', 'notes', 'range', 'layers'],
+  },
+  puml: { extension: '.puml', aliases: ['.plantuml', '.pu'], mediaType: 'text/plain', label: 'PlantUML (.puml)', takes: ['theme', 'notes', 'range', 'layers'] },
   // The player always shows the narration, beside the diagram rather than in it.
-  html: { extension: '.html', aliases: ['.htm'], mediaType: 'text/html', label: 'HTML player (.html)', takes: ['theme', 'range', 'textbook'] },
+  html: { extension: '.html', aliases: ['.htm'], mediaType: 'text/html', label: 'HTML player (.html)', takes: ['theme', 'range', 'textbook', 'layers'] },
   // The trace itself, whole: it opens again in the app and in `ftp-lab export`.
   json: { extension: '.json', aliases: [], mediaType: 'application/json', label: 'JSON trace (.json)', takes: [] },
   // The session's packets rebuilt for Wireshark (core/capture/): always the whole session.

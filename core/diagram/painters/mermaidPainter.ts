@@ -23,6 +23,7 @@ const arrows: Record<ArrowStyle, string> = {
   refused: '--x',
   transfer: '->>',
   marker: '-)',
+  segment: '->>',
 };
 
 /**

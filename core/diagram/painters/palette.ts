@@ -3,6 +3,7 @@
 // the common colour-vision deficiencies, and each connection also has its own dash pattern.
 
 import type { ConnectionColour } from '../layout/diagramModel';
+import type { KernelStateTone } from '../../trace/kernelStateMeaning';
 
 export type ThemeName = 'light' | 'dark';
 
@@ -23,6 +24,8 @@ export interface Theme {
   readonly noteStroke: string;
   /** One colour per data connection, cycled by colour index. */
   readonly data: readonly string[];
+  /** A kernel TCP state's band and name, by its tone (opening, open, closing, TIME_WAIT, closed). */
+  readonly kernel: Readonly<Record<KernelStateTone, string>>;
 }
 
 export const themes: Record<ThemeName, Theme> = {
@@ -42,6 +45,7 @@ export const themes: Record<ThemeName, Theme> = {
     noteFill: '#fffbdd',
     noteStroke: '#d4a72c',
     data: ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#b07d00', '#3b9ad9', '#8c564b', '#6f42c1'],
+    kernel: { opening: '#3b6fb6', open: '#1a7f37', closing: '#9a6700', 'time-wait': '#8250df', closed: '#59636e' },
   },
   dark: {
     name: 'dark',
@@ -59,6 +63,7 @@ export const themes: Record<ThemeName, Theme> = {
     noteFill: '#2e2a12',
     noteStroke: '#bb8009',
     data: ['#58a6ff', '#ff8a4c', '#3fd09f', '#e7a1cb', '#f2c14e', '#8fd0f5', '#d2a679', '#b392f0'],
+    kernel: { opening: '#79c0ff', open: '#56d364', closing: '#e3b341', 'time-wait': '#d2a8ff', closed: '#9198a1' },
   },
 };
 

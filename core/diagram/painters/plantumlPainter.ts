@@ -42,6 +42,7 @@ const arrowHeads: Record<ArrowStyle, { line: '-' | '--'; head: string }> = {
   refused: { line: '--', head: 'x' },
   transfer: { line: '-', head: '>' },
   marker: { line: '-', head: '>>' },
+  segment: { line: '-', head: '>' },
 };
 
 function colourOf(colour: ConnectionColour, style: ArrowStyle, theme: Theme): string {

@@ -5,7 +5,7 @@ import { byteCountText } from '../../trace/byteCounts';
 import type { ConnectionColour, DiagramModel, LaneId, Mark } from '../layout/diagramModel';
 
 /** How an arrow looks: the painters pick their language's arrow for each. */
-export type ArrowStyle = 'command' | 'reply' | 'connect' | 'fin' | 'rst' | 'refused' | 'transfer' | 'marker';
+export type ArrowStyle = 'command' | 'reply' | 'connect' | 'fin' | 'rst' | 'refused' | 'transfer' | 'marker' | 'segment';
 
 export type Statement =
   | {
@@ -50,6 +50,9 @@ export function sequenceStatements(model: DiagramModel): Statement[] {
     }
   }
   const out: Statement[] = [];
+  // A layer asked for that the trace cannot show says so first (no kernel TCP states recorded).
+  if (model.layerNotes && model.layerNotes.length > 0)
+    out.push({ kind: 'note', over: ['client', 'server'], step: '', lines: [model.layerNotes.join(' ')], tone: 'info' });
   for (let step = 0; step < model.steps; step++) {
     const label = model.rows[step]?.label ?? '';
     for (const mark of byStep[step] ?? []) {
@@ -108,6 +111,10 @@ function statementOf(mark: Mark, step: string, marks: ReadonlyMap<string, Mark>)
       };
     case 'state':
       return { kind: 'note', over: [mark.lane], step, lines: [`${mark.machine}: ${mark.from} → ${mark.to} (${mark.event})`], tone: 'info' };
+    case 'segment':
+      return arrow('segment', [mark.label]);
+    case 'kernel-state':
+      return { kind: 'note', over: [mark.lane], step, lines: [`${mark.side}'s kernel: ${mark.state}`], tone: 'info' };
     case 'connection':
       return undefined;
   }

@@ -45,7 +45,7 @@ export function paintSvg(model: DiagramModel, options: PaintOptions = {}): strin
   );
   out.push(`<title${attr('id', `${p}-title`)}>${escapeXml(model.title)}</title>`);
   if (!options.window) out.push(`<desc${attr('id', `${p}-desc`)}>${escapeXml(describe(model))}</desc>`);
-  out.push(`<style>${css(theme)}</style>`);
+  out.push(`<style>${css(theme)}${layerCss(model, theme)}</style>`);
   out.push(`<rect class="background" x="0"${attr('y', top)}${attr('width', model.width)}${attr('height', bottom - top)}/>`);
   if (shown(0, FRAME.titleY + 10)) out.push(`<text class="title"${attr('x', model.marginX - 32)}${attr('y', FRAME.titleY)}>${escapeXml(model.title)}</text>`);
   paintRows(out, model, shown);
@@ -56,7 +56,7 @@ export function paintSvg(model: DiagramModel, options: PaintOptions = {}): strin
   for (const mark of model.marks) {
     if (options.window && !markInWindow(mark, model.rowHeight, top, bottom)) continue;
     if (mark.kind === 'connection') layers.spans.push(mark);
-    else if (mark.kind === 'transfer') layers.bands.push(mark);
+    else if (mark.kind === 'transfer' || mark.kind === 'kernel-state') layers.bands.push(mark);
     else if (mark.kind === 'close-badge') layers.badges.push(mark);
     else layers.marks.push(mark);
   }
@@ -66,7 +66,8 @@ export function paintSvg(model: DiagramModel, options: PaintOptions = {}): strin
     out.push('</g>');
   }
   const legend = model.legend;
-  if (shown(legend.y - FRAME.legendLine, legend.y + FRAME.legendLine * (legend.connections.length + 2))) paintLegend(out, model, p, theme);
+  const legendLines = legend.connections.length + (model.layerNotes?.length ?? 0) + (legend.kernelTones ? 1 : 0) + 2;
+  if (shown(legend.y - FRAME.legendLine, legend.y + FRAME.legendLine * legendLines)) paintLegend(out, model, p, theme);
   out.push('</svg>');
   return out.join('\n') + '\n';
 }
@@ -115,6 +116,19 @@ function css(t: Theme): string {
   ].join('\n');
 }
 
+/** The styles of the optional layers (TCP segments, kernel states), only in a picture that has them. */
+function layerCss(model: DiagramModel, t: Theme): string {
+  if (!model.layerNotes && !model.marks.some((m) => m.kind === 'segment' || m.kind === 'kernel-state')) return '';
+  return [
+    '',
+    `.segment .arrow{stroke-width:1.4}`,
+    `.segment .label{font-size:${FONT.kernelStateSize + 1}px;font-weight:600}`,
+    `.kernel-band{stroke:none}`,
+    `.kernel-label{font-family:${MONO};font-size:${FONT.kernelStateSize}px;font-weight:600;paint-order:stroke;stroke:${t.background};stroke-width:3px;stroke-linejoin:round}`,
+    `.layer-note{font-size:11.5px;font-style:italic;fill:${t.muted}}`,
+  ].join('\n');
+}
+
 /**
  * An arrowhead drawn as a path at the end of a horizontal line (not an SVG <marker>: the renderer on screen
  * draws paths too, and markers make resvg isolate a layer per arrow). The tip is 0.9 px past the line's
@@ -137,7 +151,7 @@ function paintRows(out: string[], model: DiagramModel, shown: Shown): void {
     if (!shown(row.y - model.rowHeight, row.y + model.rowHeight)) continue;
     if (model.axis === 'step' && row.step % 2 === 1) {
       out.push(
-        `<rect class="stripe"${attr('x', model.marginX + 6)}${attr('y', row.y - half)}${attr('width', model.width - model.marginX - 6)}${attr('height', model.rowHeight)}/>`,
+        `<rect class="stripe"${attr('x', model.marginX + 6)}${attr('y', row.y - half)}${attr('width', model.width - model.marginX - 6)}${attr('height', model.rowHeight + (row.extra ?? 0))}/>`,
       );
     }
     out.push(`<text class="row-label"${attr('x', model.marginX)}${attr('y', row.y + 4)}>${escapeXml(row.label)}</text>`);
@@ -208,6 +222,17 @@ function shapes(mark: Mark, p: string, t: Theme, model: DiagramModel, stroke: st
         arrowLine(mark.x1, mark.x2, mark.y, { colour: t.control, open: mark.message === 'reply' }) +
         label(mark.labelX, mark.labelY, mark.labelAnchor, mark.label)
       );
+    case 'segment':
+      // A segment under its event's arrow: thinner, no origin dot, in the connection's colour.
+      return arrowLine(mark.x1, mark.x2, mark.y, { colour: stroke }, strokeStyle(stroke, dash)) + label(mark.labelX, mark.labelY, mark.labelAnchor, mark.label);
+    case 'kernel-state': {
+      const colour = t.kernel[mark.tone];
+      const h = Math.max(2, mark.y2 - mark.y1);
+      return (
+        `<rect class="kernel-band"${attr('x', mark.x - 1.5)}${attr('y', mark.y1)} width="3"${attr('height', h)}${attr('fill', colour)}/>` +
+        `<text class="kernel-label"${attr('x', mark.labelX)}${attr('y', mark.labelY)}${attr('text-anchor', mark.labelAnchor)}${attr('fill', colour)}>${escapeXml(mark.label)}</text>`
+      );
+    }
     case 'connect':
     case 'fin':
       return (
@@ -317,6 +342,23 @@ function paintLegend(out: string[], model: DiagramModel, p: string, t: Theme): v
       `<line class="legend-line"${attr('x1', x)}${attr('y1', ly - 4)}${attr('x2', x + 44)}${attr('y2', ly - 4)}${strokeStyle(colour, dash)}/>` +
         `<text class="legend-text"${attr('x', x + 54)}${attr('y', ly)}>data connection ${escapeXml(entry.label)}</text>`,
     );
+  });
+  let next = y0 + line * (model.legend.connections.length + 1);
+  if (model.legend.kernelTones) {
+    // One line: each tone's colour as a short band, and its name.
+    out.push(`<text class="legend-text"${attr('x', x)}${attr('y', next)}>kernel TCP state:</text>`);
+    let lx = x + sansTextWidth('kernel TCP state:', 11.5) + 12;
+    for (const { tone, label } of model.legend.kernelTones) {
+      out.push(
+        `<rect${attr('x', lx)}${attr('y', next - 11)} width="4" height="14"${attr('fill', t.kernel[tone])}/>` +
+          `<text class="legend-text"${attr('x', lx + 9)}${attr('y', next)}${attr('fill', t.kernel[tone])}>${escapeXml(label)}</text>`,
+      );
+      lx += sansTextWidth(label, 11.5) + 26;
+    }
+    next += line;
+  }
+  (model.layerNotes ?? []).forEach((note, i) => {
+    out.push(`<text class="layer-note"${attr('x', x)}${attr('y', next + line * i)}>${escapeXml(note)}</text>`);
   });
   out.push('</g>');
 }

@@ -21,7 +21,14 @@ export interface TextExportOptions {
   readonly title?: string;
   /** The textbook comparison instead of the diagram (svg, html). */
   readonly textbook?: boolean;
+  /** Each end's kernel TCP state on its lane. */
+  readonly kernelStates?: boolean;
+  /** The TCP layer's SYN / SYN-ACK / ACK and FIN / ACK arrows. */
+  readonly tcp?: boolean;
 }
+
+/** The diagram layers asked for, as the layout takes them. */
+const layersOf = (options: TextExportOptions) => ({ ...(options.kernelStates ? { kernelStates: true } : {}), ...(options.tcp ? { tcp: true } : {}) });
 
 export interface TextExport {
   /** Throws StepRangeError for a range the trace does not have. */
@@ -36,6 +43,7 @@ export function exportModelFor(trace: TraceFile, options: TextExportOptions) {
     ...(options.range ? { range: options.range } : {}),
     ...(options.notes ? { notes: true } : {}),
     ...(options.title ? { title: options.title } : {}),
+    ...layersOf(options),
   });
 }
 
@@ -57,6 +65,7 @@ export const TEXT_EXPORTS = {
             ...themeOf(options),
             ...(options.range ? { range: options.range } : {}),
             ...(options.title ? { title: options.title } : {}),
+            ...layersOf(options),
           }),
   },
   // The trace itself, whole: it opens again in the app and in `ftp-lab export`.

@@ -8,6 +8,8 @@ import clientVsftpd from './fixtures/client-vsftpd.trace.json';
 import download from './fixtures/download.trace.json';
 import serveCurl from './fixtures/serve-curl.trace.json';
 import textbookUpload from './fixtures/textbook-upload.trace.json';
+import textbookUploadKernel from './fixtures/textbook-upload-kernel.trace.json';
+import downloadKernel from './fixtures/download-kernel.trace.json';
 
 const load = (json: unknown): TraceFile => parseTrace(JSON.stringify(json));
 
@@ -22,4 +24,8 @@ export const fixtures = {
   serveCurl: load(serveCurl),
   /** `ftp-lab run download --server` against vsftpd: client side only. */
   clientVsftpd: load(clientVsftpd),
+  /** `ftp-lab run textbook-upload --tcp-states`: with each end's kernel TCP states (tcp.state events). */
+  textbookUploadKernel: load(textbookUploadKernel),
+  /** `ftp-lab run download --tcp-states`. */
+  downloadKernel: load(downloadKernel),
 };

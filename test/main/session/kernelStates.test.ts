@@ -9,6 +9,7 @@ import { findBuiltinScenario } from '../../../core/scenarios/builtinScenarios';
 import { settingsFor } from '../../../core/scenarios/scenario';
 import type { Endpoint, Side, TraceEvent } from '../../../core/trace/traceEvent';
 import { startLabSession } from '../../../main/session/labSession';
+import { layoutTrace } from '../../../core/diagram/layout/layout';
 import { trackHandles } from '../../support/leaks';
 
 /** The states each end of D1 went through, in order, and each end's own address. */
@@ -53,6 +54,15 @@ describe('kernel TCP states (kernelTcpStates: true)', () => {
       // The same kernel, asked by another tool after the run: TIME-WAIT for the first closer's end, nothing for the other's.
       expect(ssState(seen[`${closesFirst}End`])).toBe('TIME-WAIT');
       expect(ssState(seen[`${closesSecond}End`])).toBe('');
+      // And the diagram's lanes (the kernel-states layer) show what ss shows: TIME_WAIT on the first closer's data
+      // lane to the end of the session, none on the other's.
+      const drawn = (side: Side) =>
+        layoutTrace(lab.recorder.events, { kernelStates: true }).marks.flatMap((m) =>
+          m.kind === 'kernel-state' && m.conn === 'D1' && m.side === side ? [m] : [],
+        );
+      expect(drawn(closesFirst).at(-1)).toMatchObject({ state: 'TIME_WAIT', lane: `${closesFirst}-data`, openAtEnd: true });
+      expect(drawn(closesSecond).map((m) => m.state)).not.toContain('TIME_WAIT');
+      expect(drawn(closesSecond).at(-1)?.state).toBe('CLOSED');
       await leaks.assertNoLeaks();
     },
   );
