@@ -4,6 +4,7 @@
 import type { MenuCommand } from '../core/api/labApi';
 import type { DiagramModel, Mark, Row } from '../core/diagram/layout/diagramModel';
 import { connectBridge } from './bridge';
+import { createClassroomView } from './classroomPanel';
 import { createControlsBar } from './controlsBar';
 import { createDetailPanel } from './detailPanel';
 import { createNarrationPanel, narrationFor } from './narrationPanel';
@@ -78,8 +79,15 @@ function start(win: Window): void {
   let currentMark: Mark | undefined;
 
   const bridge = connectBridge(win, (reason) => playback.report(`Lost the connection to the FTP Lab host (${reason}). Start it again and reload this page.`));
+  // A watched server's sessions, one line each; the teacher picks those the diagram draws.
+  const classroom = createClassroomView(doc, byId(doc, 'classroom'), (listener) => bridge.api.subscribe(listener));
+  classroom.onFollow((sessions) => {
+    const id = snapshot?.sessionId;
+    if (id) bridge.api.request('follow', id, [...sessions]).catch((error: Error) => playback.report(`Could not follow those sessions: ${error.message}`));
+  });
   const playback = new Playback(bridge.api, { setTimeout: (f, ms) => win.setTimeout(f, ms), clearTimeout: (h) => win.clearTimeout(h) }, (s) => {
     snapshot = s;
+    classroom.show(s.watching !== undefined ? s.sessionId : undefined, s.traceFile);
     frame ??= win.requestAnimationFrame(render);
   });
 

@@ -28,6 +28,10 @@ export interface PlaybackSnapshot {
   readonly watching: number | undefined;
   /** The question on screen (the quiz's), while it waits for an answer. */
   readonly question: string | undefined;
+  /** The host's session shown (a run, or the watched server), while it runs. */
+  readonly sessionId: string | undefined;
+  /** Where the host writes the watched server's complete trace (the page draws only the sessions it follows). */
+  readonly traceFile: string | undefined;
 }
 
 /** What the held side waits to do, in words (and PASS masked: the gate reports the real line). */
@@ -68,6 +72,8 @@ export function viewOf(state: PlaybackState): PlaybackSnapshot {
     status: statusOf(state, shown, total),
     watching: live ? context.watching : undefined,
     question: state.matches({ live: 'asking' }) ? context.question : undefined,
+    sessionId: live ? context.sessionId : undefined,
+    traceFile: context.traceFile,
   };
 }
 
