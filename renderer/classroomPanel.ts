@@ -1,5 +1,5 @@
 // The classroom list: while the built-in server is watched, one line per FTP session (client address, user, what
-// it is doing, bytes, last reply; errors and refusals marked), newest first. Clicking lines picks the sessions the
+// it is doing, bytes, last reply; errors and refusals marked), the drawn ones on top, then the newest first. Clicking lines picks the sessions the
 // diagram draws and follows live (up to MAX_FOLLOWED); the rest stay one line each. Only the lines in view are in
 // the DOM (a class makes thousands of sessions an hour), each a button whose text is set with textContent.
 
@@ -59,6 +59,9 @@ export function createClassroomView(doc: Document, root: HTMLElement, subscribe:
   let ordered = true;
   let frame: number | undefined;
   let rowHeight = 0;
+  /** The lines in the DOM, by session, and the summary each shows. */
+  let drawn = new Map<number, HTMLButtonElement>();
+  const shownAs = new WeakMap<HTMLButtonElement, SessionSummary>();
   const win = doc.defaultView!;
 
   const redraw = () => {
@@ -79,62 +82,86 @@ export function createClassroomView(doc: Document, root: HTMLElement, subscribe:
     }
   });
 
-  /** The sessions the list shows, newest first (only with errors or refusals when so chosen). */
+  /** The sessions the list shows: those drawn first (always in view), then the others newest first (only with errors or refusals when so chosen). */
   function rows(): readonly SessionSummary[] {
     if (!ordered) {
       order = [...sessions.keys()].sort((a, b) => b - a).map((n) => sessions.get(n)!);
       ordered = true;
     }
     // Lines are replaced as sessions change: read the current one.
-    const current = order.map((s) => sessions.get(s.session)!);
-    return troubleOnly.checked ? current.filter(sessionHadTrouble) : current;
+    const drawn = [...followed].sort((a, b) => a - b).flatMap((n) => sessions.get(n) ?? []);
+    const others = order.flatMap((s) => (followed.has(s.session) ? [] : [sessions.get(s.session)!]));
+    return [...drawn, ...(troubleOnly.checked ? others.filter(sessionHadTrouble) : others)];
   }
 
   function draw(): void {
     frame = undefined;
     if (hostSession === undefined) return;
     const all = rows();
-    const live = all.filter((s) => s.phase !== 'closed').length;
-    const withTrouble = [...sessions.values()].filter(sessionHadTrouble).length;
-    summary.textContent =
+    let live = 0;
+    let withTrouble = 0;
+    for (const s of sessions.values()) {
+      if (s.phase !== 'closed') live++;
+      if (sessionHadTrouble(s)) withTrouble++;
+    }
+    const said =
       `${total} ${total === 1 ? 'session' : 'sessions'} (${live} open, ${withTrouble} with errors or refusals)` +
       ` · drawing ${followed.size ? [...followed].map((n) => `#${n}`).join(', ') : 'none: click sessions to draw them'}` +
       (traceFile ? ` · every session's events: ${traceFile}` : '');
+    if (summary.textContent !== said) summary.textContent = said;
     if (rowHeight === 0) {
       // One line measured once: the list's height is lines × this, whatever the text size.
       const probe = line(all[0] ?? { session: 0, client: '', phase: 'connected', bytes: 0, errors: 0, refusals: 0, events: 0, firstT: 0, lastT: 0 });
-      canvas.replaceChildren(probe);
+      canvas.append(probe);
       rowHeight = probe.getBoundingClientRect().height || 28;
+      probe.remove();
     }
-    canvas.style.height = `${all.length * rowHeight}px`;
-    const first = Math.max(0, Math.floor(viewport.scrollTop / rowHeight) - OVERSCAN);
-    const last = Math.min(all.length, Math.ceil((viewport.scrollTop + viewport.clientHeight) / rowHeight) + OVERSCAN);
-    const nodes: HTMLElement[] = [];
+    const height = `${all.length * rowHeight}px`;
+    if (canvas.style.height !== height) canvas.style.height = height;
+    const first = Math.max(0, Math.floor(view.top / rowHeight) - OVERSCAN);
+    const last = Math.min(all.length, Math.ceil((view.top + view.height) / rowHeight) + OVERSCAN);
+    // Keyed by session: a line whose summary and place are unchanged is left alone (the list redraws with every batch).
+    const kept = new Map<number, HTMLButtonElement>();
     for (let i = first; i < last; i++) {
-      const node = line(all[i]!);
-      node.style.transform = `translateY(${i * rowHeight}px)`;
-      nodes.push(node);
+      const s = all[i]!;
+      const isFollowed = followed.has(s.session);
+      let node = drawn.get(s.session);
+      if (!node || shownAs.get(node) !== s || node.classList.contains('followed') !== isFollowed) {
+        node = line(s, isFollowed);
+        shownAs.set(node, s);
+      }
+      const y = `translateY(${i * rowHeight}px)`;
+      if (node.style.transform !== y) node.style.transform = y;
+      kept.set(s.session, node);
     }
-    canvas.replaceChildren(...nodes);
+    for (const [n, node] of drawn) if (kept.get(n) !== node) node.remove();
+    for (const node of kept.values()) if (node.parentNode !== canvas) canvas.append(node);
+    drawn = kept;
   }
 
-  function line(s: SessionSummary): HTMLButtonElement {
-    const isFollowed = followed.has(s.session);
+  function line(s: SessionSummary, isFollowed = followed.has(s.session)): HTMLButtonElement {
     const button = element(
       doc,
       'button',
       {
         className: `classroom-row phase-${s.phase.replace(/\s+/g, '-')}${sessionHadTrouble(s) ? ' trouble' : ''}${isFollowed ? ' followed' : ''}`,
-        attrs: { type: 'button', 'aria-pressed': String(isFollowed), 'data-session': String(s.session) },
+        attrs: { type: 'button', 'aria-pressed': String(isFollowed), 'data-session': String(s.session), title: s.lastReply ?? '' },
       },
       cells(s).map(([name, text]) => element(doc, 'span', { className: `cell ${name}`, text })),
     );
     return button;
   }
 
-  viewport.addEventListener('scroll', redraw);
+  // Where the list is scrolled and how tall it is, kept from the scroll and resize events: read in draw(), they
+  // would force a layout of the whole page in every frame.
+  const view = { top: 0, height: 0 };
+  viewport.addEventListener('scroll', () => {
+    view.top = viewport.scrollTop;
+    redraw();
+  });
   troubleOnly.addEventListener('change', () => {
     viewport.scrollTop = 0;
+    view.top = 0;
     redraw();
   });
   viewport.addEventListener('click', (event) => {
@@ -150,7 +177,10 @@ export function createClassroomView(doc: Document, root: HTMLElement, subscribe:
     for (const listener of listeners) listener([...followed]);
     redraw();
   });
-  new ResizeObserver(redraw).observe(viewport);
+  new ResizeObserver((entries) => {
+    view.height = entries[0]?.contentRect.height ?? viewport.clientHeight;
+    redraw();
+  }).observe(viewport);
 
   return {
     show(sessionId, file) {
@@ -158,9 +188,12 @@ export function createClassroomView(doc: Document, root: HTMLElement, subscribe:
       if (sessionId !== hostSession) {
         sessions.clear();
         followed.clear();
+        for (const node of drawn.values()) node.remove();
+        drawn = new Map();
         order = [];
         total = 0;
         viewport.scrollTop = 0;
+        view.top = 0;
       }
       hostSession = sessionId;
       traceFile = file;

@@ -22,6 +22,9 @@ import { dataModesOf, dataModesText } from '../core/diagram/layout/traceSurvey';
 import { transferModes } from '../core/protocol/transferModes';
 import type { TraceEvent, TransferMode } from '../core/trace/traceEvent';
 
+/** A watched server's renders closer together than this are drawn without animation (each would cut the last short). */
+const BUSY_RENDER_MS = 300;
+
 /** Which mark the detail panel explains for a step when nothing is hovered or selected. */
 const PRIMARY: readonly Mark['kind'][] = ['message', 'fin', 'rst', 'refused', 'connect', 'transfer', 'marker', 'listen', 'note', 'state', 'close-badge'];
 
@@ -91,7 +94,15 @@ function start(win: Window): void {
     frame ??= win.requestAnimationFrame(render);
   });
 
-  const animateMs = (s: PlaybackSnapshot) => (s.playing ? (s.speed === 0 ? 120 : Math.min(600, 750 / s.speed)) : 450);
+  /** When the last live render was: a watched class sends rows many times a second, faster than they could animate. */
+  let lastLiveRenderAt = Number.NEGATIVE_INFINITY;
+  const animateMs = (s: PlaybackSnapshot) => {
+    const now = win.performance.now();
+    const busy = s.watching !== undefined && now - lastLiveRenderAt < BUSY_RENDER_MS;
+    if (s.watching !== undefined) lastLiveRenderAt = now;
+    if (busy) return 0;
+    return s.playing ? (s.speed === 0 ? 120 : Math.min(600, 750 / s.speed)) : 450;
+  };
 
   function showDetail(): void {
     const shown = hovered ?? selected ?? currentMark;

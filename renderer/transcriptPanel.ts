@@ -38,6 +38,7 @@ export function createTranscriptView(list: HTMLOListElement): TranscriptView {
   let lastCurrent = -1;
   let lastCurrentIndex = -1;
   let lineHeight = FIRST_GUESS_PX;
+  let measured = false;
   /** The window's first line (index into the visible entries). */
   let from = 0;
   let shown: { entries: readonly TranscriptEntry[]; count: number; currentFromSeq: number } = { entries: [], count: 0, currentFromSeq: 0 };
@@ -78,9 +79,11 @@ export function createTranscriptView(list: HTMLOListElement): TranscriptView {
         else this.classList.toggle('current', d.seq > currentFromSeq);
       })
       .order();
-    // The average height of the lines drawn sizes the spacers (lines wrap, so heights differ a little).
+    // The average height of the lines drawn sizes the spacers (lines wrap, so heights differ a little). Measured
+    // once a full window is drawn, not in every draw: reading offsets forces a layout of the page.
     const lines = to - from;
-    if (lines >= 20) {
+    if (!measured && lines >= Math.min(WINDOW_LINES, 60)) {
+      measured = true;
       const first = list.querySelector<HTMLLIElement>('li.line');
       const last = lastLine();
       if (first && last) {

@@ -37,12 +37,12 @@ afterEach(() => {
 });
 
 describe('HostOutbox', () => {
-  it("gathers a frame's events into one numbered batch, one group per session in order", () => {
+  it('gathers 40 ms of events into one numbered batch, one group per session in order', () => {
     const { box, sent } = outbox();
     for (const seq of [1, 2, 3]) box.push(event(seq));
     box.push(event(4, 's2'));
     expect(sent).toEqual([]);
-    vi.advanceTimersByTime(16);
+    vi.advanceTimersByTime(40);
     expect(sent).toHaveLength(1);
     expect(sent[0]!.batch).toBe(1);
     expect(sent[0]!.messages.map((m) => (m.type === 'trace.events' ? `${m.sessionId}:${m.events.map((e) => e.seq).join(',')}` : m.type))).toEqual([
@@ -54,14 +54,14 @@ describe('HostOutbox', () => {
   it('sends two batches ahead of the acks and then waits for the page', () => {
     const { box, sent, seqs } = outbox();
     box.push(event(1));
-    vi.advanceTimersByTime(16);
+    vi.advanceTimersByTime(40);
     box.push(event(2));
-    vi.advanceTimersByTime(16);
+    vi.advanceTimersByTime(40);
     box.push(event(3));
     vi.advanceTimersByTime(1000);
     expect(sent.map((b) => b.batch)).toEqual([1, 2]);
     box.ack(1);
-    vi.advanceTimersByTime(16);
+    vi.advanceTimersByTime(40);
     expect(sent.map((b) => b.batch)).toEqual([1, 2, 3]);
     expect(seqs(sent[2])).toEqual([3]);
     // A repeated or future ack changes nothing.
@@ -75,14 +75,14 @@ describe('HostOutbox', () => {
   it('holds a bounded number of events for a page that does not answer, drops the newest, and says how many once it catches up', () => {
     const { box, sent, seqs } = outbox({ maxQueuedEvents: 1000, maxBatchEvents: 400 });
     for (let seq = 1; seq <= 100_000; seq++) box.push(event(seq));
-    vi.advanceTimersByTime(16);
-    vi.advanceTimersByTime(16);
+    vi.advanceTimersByTime(40);
+    vi.advanceTimersByTime(40);
     // Two batches of 400 went; the rest it holds is bounded, whatever came.
     expect(sent).toHaveLength(2);
     expect(box.queuedEvents).toBeLessThanOrEqual(1000);
     for (let n = 1; n <= 10; n++) {
       box.ack(sent.length);
-      vi.advanceTimersByTime(16);
+      vi.advanceTimersByTime(40);
     }
     const delivered = sent.flatMap((b) => seqs(b));
     expect(delivered).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
@@ -95,7 +95,7 @@ describe('HostOutbox', () => {
     box.push(event(1));
     box.push(event(2, 's2'));
     box.push({ type: 'trace.events', sessionId: 's1', events: [note(10), note(11), note(12)], replace: true });
-    vi.advanceTimersByTime(16);
+    vi.advanceTimersByTime(40);
     expect(sent[0]!.messages).toEqual([
       { type: 'trace.events', sessionId: 's2', events: [note(2)] },
       { type: 'trace.events', sessionId: 's1', events: [note(10), note(11), note(12)], replace: true },
@@ -109,7 +109,7 @@ describe('HostOutbox', () => {
     box.push({ type: 'classroom.sessions', sessionId: 's1', total: 2, followed: [1], sessions: [row(1, 10), row(2, 0)] });
     box.push({ type: 'classroom.sessions', sessionId: 's1', total: 3, followed: [1, 3], sessions: [row(1, 99), row(3, 0)] });
     box.push({ type: 'session.end', sessionId: 's1', ok: true });
-    vi.advanceTimersByTime(16);
+    vi.advanceTimersByTime(40);
     expect(sent[0]!.messages).toEqual([
       { type: 'classroom.sessions', sessionId: 's1', total: 3, followed: [1, 3], sessions: [row(1, 99), row(2, 0), row(3, 0)] },
       { type: 'gate.state', sessionId: 's1', paused: false },
