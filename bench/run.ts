@@ -1,7 +1,7 @@
 // npm run bench: FTP Lab's server and client against vsftpd and raw loopback TCP (issue 3, "Speed").
 // Reports, never asserts: exit 0 unless something broke (a client failed, a server did not start).
 //
-//   npm run bench [-- --reps N] [--only raw,big,own,small,machine,sessions,renderer,export] [--modes S,B,C] [--no-vsftpd] [--profile]
+//   npm run bench [-- --reps N] [--only raw,big,own,small,machine,sessions,renderer,export,classroom] [--modes S,B,C] [--no-vsftpd] [--profile] [--classroom-seconds S]
 //
 // renderer, export (issues 4 and 5): a real 10,000-event trace (bigTrace.ts) opened in Chromium (renderer.ts:
 // first full draw, frame times while scrolling) and exported to SVG and PNG (exportChild.ts: time, peak memory).
@@ -22,6 +22,7 @@ import type { OwnClientRequest, OwnClientResult } from './ownClient';
 import { makeBigTrace, type BigTrace } from './bigTrace';
 import type { ExportChildResult } from './exportChild';
 import { measureRenderer, type RendererResult } from './renderer';
+import { measureClassroom, type ClassroomResult } from './classroom';
 import type { MachineCostResult } from './machineCost';
 import { measureSessionMemory, SESSION_MARKS, type SessionMemory } from './sessionMemory';
 import { formatProfile, summarizeProfile, topInclusive } from './profile';
@@ -57,8 +58,11 @@ const OWN_CLIENT_MODES: readonly { mode: TransferMode; name: string }[] = [
   { mode: 'C', name: 'COMPRESSED' },
 ];
 
-type Phase = 'raw' | 'big' | 'own' | 'small' | 'machine' | 'sessions' | 'renderer' | 'export';
-const PHASES: readonly Phase[] = ['raw', 'big', 'own', 'small', 'machine', 'sessions', 'renderer', 'export'];
+type Phase = 'raw' | 'big' | 'own' | 'small' | 'machine' | 'sessions' | 'renderer' | 'export' | 'classroom';
+const PHASES: readonly Phase[] = ['raw', 'big', 'own', 'small', 'machine', 'sessions', 'renderer', 'export', 'classroom'];
+/** Issue 11's class: 50 clients, 1,500 sessions in 60 s (25 a second); the bench runs it for --classroom-seconds (default 20). */
+const CLASS = { clients: 50, sessionsPerSecond: 25, defaultSeconds: 20 };
+const CLASSROOM_GOALS = { fps: 60, lagMs: 1000 };
 /** The trace the renderer and export sections open: at least this many events, from real sessions. */
 const BIG_TRACE_EVENTS = 10_000;
 /** The goals of issues 4, 5 and 11, reported against (never asserted). */
@@ -72,6 +76,7 @@ interface Options {
   modes: TransferMode[];
   vsftpd: boolean;
   profile: boolean;
+  classroomSeconds: number;
 }
 
 function options(): Options {
@@ -82,19 +87,27 @@ function options(): Options {
       modes: { type: 'string' },
       'no-vsftpd': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
+      'classroom-seconds': { type: 'string', default: String(CLASS.defaultSeconds) },
     },
     strict: true,
   });
   const only = new Set((values.only?.split(',') ?? PHASES) as Phase[]);
   for (const p of only) if (!PHASES.includes(p)) throw new Error(`--only: unknown phase "${p}" (${PHASES.join(', ')})`);
   const modes = (values.modes?.split(',') ?? OWN_CLIENT_MODES.map((m) => m.mode)).map((m) => m.toUpperCase() as TransferMode);
-  return { reps: Math.max(1, Number(values.reps)), only, modes, vsftpd: !values['no-vsftpd'], profile: values.profile };
+  return {
+    reps: Math.max(1, Number(values.reps)),
+    only,
+    modes,
+    vsftpd: !values['no-vsftpd'],
+    profile: values.profile,
+    classroomSeconds: Math.max(5, Number(values['classroom-seconds'])),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
 // What gets recorded
 
-type Unit = 'MB/s' | 'files/s' | 'ms' | 'µs' | 'frames/s' | 'MiB';
+type Unit = 'MB/s' | 'files/s' | 'ms' | 'µs' | 'frames/s' | 'MiB' | 'elements';
 
 interface Row {
   server: string;
@@ -645,6 +658,57 @@ async function measureSessionsPhase(opts: Options, work: string): Promise<Sessio
 }
 
 // ---------------------------------------------------------------------------------------------
+// A class at once (issue 11): Python ftplib clients against Watch server in the browser host, the page in Chromium
+
+interface ClassroomReport {
+  result?: Omit<ClassroomResult, 'frameMs' | 'lagMs'> & { frameMs: number[]; lagMs: number[] };
+  goals: string[];
+}
+
+async function measureClassroomPhase(opts: Options): Promise<ClassroomReport> {
+  const load = { clients: CLASS.clients, sessions: CLASS.sessionsPerSecond * opts.classroomSeconds, seconds: opts.classroomSeconds };
+  log(
+    `a class: ${load.clients} ftplib clients, ${load.sessions} sessions in ${load.seconds} s, against Watch server in the browser host, the page in Chromium ...`,
+  );
+  const server = 'classroom (Chromium)';
+  const client = `${load.clients} clients, ${load.sessions} sessions`;
+  const fps = row(server, client, 'page frames/s during the load', 'frames/s');
+  const frameP95 = row(server, client, 'page frame time, p95', 'ms');
+  const lag = row(server, client, 'followed sessions behind live, median', 'ms');
+  const lagP95 = row(server, client, 'followed sessions behind live, p95', 'ms');
+  const dom = row(server, client, 'page DOM elements, most', 'elements');
+  const rss = row(server, client, 'browser host VmRSS, most', 'MiB');
+  fps.digits = 1;
+  const report: ClassroomReport = { goals: [] };
+  try {
+    const result = await measureClassroom(load, log);
+    report.result = { ...result, frameMs: result.frameMs.map(round1), lagMs: result.lagMs.map(round1) };
+    fps.runs.push(result.frameMs.length / (result.loadMs / 1000));
+    frameP95.runs.push(percentile(result.frameMs, 0.95) ?? NaN);
+    lag.runs.push(median(result.lagMs) ?? NaN);
+    lagP95.runs.push(percentile(result.lagMs, 0.95) ?? NaN);
+    dom.runs.push(Math.max(...result.domNodes));
+    dom.note = 'document.getElementsByTagName("*"), sampled every 0.5 s';
+    rss.runs.push(Math.max(...result.hostRssKiB) / 1024);
+    rss.note = `${(result.hostRssKiB[0]! / 1024).toFixed(0)} MiB before the load, ${(result.hostRssKiB.at(-1)! / 1024).toFixed(0)} MiB after; VmHWM ${(result.hostPeakKiB / 1024).toFixed(0)} MiB`;
+    fps.note = `${result.clients.ok} sessions worked, ${result.clients.refused} refused (530, as planned), ${result.clients.failed} failed, in ${result.clients.seconds} s`;
+    lag.note = `${result.lagMs.length} batches of followed events measured; the page was sent ${result.pageEvents} events, told of ${result.skipped} not sent`;
+    const file = result.traceFile;
+    report.goals.push(
+      `page frames/s during the load: ${fps.runs[0]!.toFixed(1)} (goal ${CLASSROOM_GOALS.fps}): ${fps.runs[0]! >= CLASSROOM_GOALS.fps * 0.95 ? 'met' : 'NOT met'}`,
+      `followed sessions behind live, p95: ${lagP95.runs[0]!.toFixed(0)} ms (goal within ${CLASSROOM_GOALS.lagMs} ms): ${lagP95.runs[0]! <= CLASSROOM_GOALS.lagMs ? 'met' : 'NOT met'}`,
+      `sessions in the page's list: ${result.listed} of ${load.sessions + 1} (the class and the student followed throughout)`,
+      `host trace file: ${file ? `${file.events} events, ${file.sessions} sessions, ${(file.bytes / MiB).toFixed(1)} MiB` : 'NOT written'}`,
+    );
+    for (const e of result.pageErrors) errors.push(`classroom: page error: ${e}`);
+    if (result.clients.failed > 0) errors.push(`classroom: ${result.clients.failed} client sessions failed: ${result.clients.errors.join('; ')}`);
+  } catch (error) {
+    fail(fps, (error as Error).message.split('\n')[0]!);
+  }
+  return report;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Renderer and export figures (issues 4 and 5), for one long trace of real sessions
 
 interface Goal {
@@ -894,6 +958,7 @@ async function main(): Promise<number> {
   const modeStatus: Record<string, string> = {};
   let profileText: string | undefined;
   let sessions: SessionsRow[] = [];
+  let classroom: ClassroomReport | undefined;
   try {
     log(
       `FTP Lab bench: ${opts.reps} repetitions, median; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}; load average ${loadAtStart.join(' ')}`,
@@ -1064,6 +1129,7 @@ async function main(): Promise<number> {
     }
     if (opts.only.has('sessions')) sessions = await measureSessionsPhase(opts, work);
     if (opts.only.has('renderer') || opts.only.has('export')) await measureBigTraceSections(opts, work, bigTrace);
+    if (opts.only.has('classroom')) classroom = await measureClassroomPhase(opts);
   } catch (error) {
     errors.push(`the bench broke: ${(error as Error).stack ?? String(error)}`);
   } finally {
@@ -1138,6 +1204,12 @@ async function main(): Promise<number> {
         `  ${g.what}: ${fmt(g.median, g.unit === 'frames/s' ? 1 : 0)} ${g.unit} (goal ${g.goal}): ${g.met === undefined ? 'not measured' : g.met ? 'met' : 'NOT met'}`,
       );
   }
+  if (classroom?.goals.length) {
+    log(
+      `goals of issue 11, a class (${classroom.result?.load.clients} clients, ${classroom.result?.load.sessions} sessions in ${classroom.result?.load.seconds} s; reported, not asserted):`,
+    );
+    for (const g of classroom.goals) log(`  ${g}`);
+  }
   if (profileText) log(`\nftp-lab serve CPU profile (bench/results/serve.cpuprofile):\n${profileText}`);
   const loadAtEnd = loadavg().map((x) => Number(x.toFixed(2)));
   log(
@@ -1168,6 +1240,7 @@ async function main(): Promise<number> {
     trace,
     memory: { serve: memory, ownClient: ownClientMemory, sessions },
     bigTrace,
+    classroom,
     notes,
     errors,
   };

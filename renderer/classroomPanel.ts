@@ -14,6 +14,9 @@ export interface ClassroomView {
   onFollow(listener: (sessions: readonly number[]) => void): void;
 }
 
+/** The cells whose text has no bound (a user name, a reply): cut to their column, whole in their title. */
+const LONG_CELLS = new Set(['user', 'reply']);
+
 /** Lines drawn beyond the visible ones, above and below, so a short scroll shows no gap. */
 const OVERSCAN = 4;
 
@@ -135,7 +138,12 @@ export function createClassroomView(doc: Document, root: HTMLElement, subscribe:
       kept.set(s.session, node);
     }
     for (const [n, node] of drawn) if (kept.get(n) !== node) node.remove();
-    for (const node of kept.values()) if (node.parentNode !== canvas) canvas.append(node);
+    // In the DOM in the order shown (keyboard and screen readers go by it), moving only what is out of place.
+    let at: ChildNode | null = canvas.firstChild;
+    for (const node of kept.values()) {
+      if (at === node) at = node.nextSibling;
+      else canvas.insertBefore(node, at);
+    }
     drawn = kept;
   }
 
@@ -145,9 +153,10 @@ export function createClassroomView(doc: Document, root: HTMLElement, subscribe:
       'button',
       {
         className: `classroom-row phase-${s.phase.replace(/\s+/g, '-')}${sessionHadTrouble(s) ? ' trouble' : ''}${isFollowed ? ' followed' : ''}`,
-        attrs: { type: 'button', 'aria-pressed': String(isFollowed), 'data-session': String(s.session), title: s.lastReply ?? '' },
+        attrs: { type: 'button', 'aria-pressed': String(isFollowed), 'data-session': String(s.session) },
       },
-      cells(s).map(([name, text]) => element(doc, 'span', { className: `cell ${name}`, text })),
+      // A name or reply longer than its column is cut with an ellipsis: its whole text is the cell's title.
+      cells(s).map(([name, text]) => element(doc, 'span', { className: `cell ${name}`, text, ...(LONG_CELLS.has(name) ? { attrs: { title: text } } : {}) })),
     );
     return button;
   }
