@@ -357,10 +357,13 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
       selectListeners.add(listener);
     },
     zoomBy(factor) {
+      viewSize = undefined;
       userZoomed = true;
       svg.transition('zoom').duration(200).call(zoomer.scaleBy, factor);
     },
     fit() {
+      // Asked for when the panels around the view change (before its ResizeObserver has heard): measured afresh.
+      viewSize = undefined;
       userZoomed = false;
       svg.transition('zoom').duration(200).call(zoomer.transform, withCurrentInView(fitTransform()));
     },

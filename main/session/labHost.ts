@@ -1,7 +1,9 @@
 // The app's session host: answers the renderer's requests (core/api) by running real sessions on
-// loopback — the built-in server and the client with a step gate — and pushes every trace event; it also
-// renders the page's exports with the CLI's own code (main/export/).
-// Both the Electron shell and the browser host wrap this one object; neither adds logic of its own.
+// loopback — the built-in server and the client with a step gate — and pushes every trace event of a run (of a
+// watched server: a line per session and the events of the sessions the page follows, main/session/classroom.ts,
+// the complete trace going to a file); it also renders the page's exports with the CLI's own code (main/export/).
+// Both the Electron shell and the browser host wrap this one object; their transports pace its pushes to the page
+// (main/session/hostOutbox.ts) and add no other logic.
 
 import {
   validateRequest,
