@@ -1,6 +1,8 @@
 // The renderer's one way to its host: Electron's preload (window.ftpLab) when present, else the browser host's WebSocket.
+// Either way the host's pushes come in numbered batches (core/api HostBatch); each is opened here and acknowledged once
+// the page has drawn the frame after it, so the host sends only as fast as this page keeps up.
 
-import type { LabApi } from '../core/api/labApi';
+import type { HostMessage, LabApi } from '../core/api/labApi';
 import { createSocketApi } from './socketApi';
 
 declare global {
@@ -11,6 +13,8 @@ declare global {
 }
 
 const TOKEN_KEY = 'ftp-lab.token';
+/** A page in the background draws no frames: it acknowledges after this long anyway, slowly. */
+const ACK_AT_THE_LATEST_MS = 500;
 
 export interface Bridge {
   readonly api: LabApi;
@@ -18,8 +22,37 @@ export interface Bridge {
 }
 
 export function connectBridge(win: Window, onClosed: (reason: string) => void): Bridge {
-  if (win.ftpLab) return { api: win.ftpLab, host: 'electron' };
-  return { api: createSocketApi(socketUrl(win), onClosed), host: 'browser' };
+  if (win.ftpLab) return { api: unbatched(win, win.ftpLab), host: 'electron' };
+  return { api: unbatched(win, createSocketApi(socketUrl(win), onClosed)), host: 'browser' };
+}
+
+/** The API with the host's batches opened: listeners see each message; the batch is acknowledged after the next frame. */
+function unbatched(win: Window, api: LabApi): LabApi {
+  const listeners = new Set<(message: HostMessage) => void>();
+  const deliver = (message: HostMessage) => {
+    for (const listener of listeners) listener(message);
+  };
+  api.subscribe((message) => {
+    if (message.type !== 'host.batch') return deliver(message);
+    for (const inner of message.messages) deliver(inner);
+    let acked = false;
+    const ack = () => {
+      if (acked) return;
+      acked = true;
+      win.clearTimeout(fallback);
+      api.request('ack', message.batch).catch(() => undefined);
+    };
+    // The frame after this one has been drawn with the batch's messages (render runs in the next frame).
+    win.requestAnimationFrame(() => win.requestAnimationFrame(ack));
+    const fallback = win.setTimeout(ack, ACK_AT_THE_LATEST_MS);
+  });
+  return {
+    request: (name, ...args) => api.request(name, ...args),
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
 }
 
 /**

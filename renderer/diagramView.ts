@@ -66,11 +66,22 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
   let userZoomed = false;
   let cullScheduled = false;
 
-  const size = () => ({ width: svgElement.clientWidth || 800, height: svgElement.clientHeight || 600 });
+  // Read once, then again only after the ResizeObserver says the view changed: reading clientWidth in every draw
+  // forced a layout of the whole page in every frame while a class was watched.
+  let viewSize: { width: number; height: number } | undefined;
+  const size = () => (viewSize ??= { width: svgElement.clientWidth || 800, height: svgElement.clientHeight || 600 });
   const headerY = () => Math.max(transform.y, -TOP * transform.k);
 
   const zoomer: ZoomBehavior<SVGSVGElement, unknown> = zoom<SVGSVGElement, unknown>()
     .scaleExtent([0.15, 6])
+    // The view's own size (d3's default reads the element's size on every transition step).
+    .extent(() => {
+      const { width, height } = size();
+      return [
+        [0, 0],
+        [width, height],
+      ];
+    })
     // The wheel scrolls through the session; ctrl + wheel (and pinch) zooms.
     .filter((event: Event) => (event.type === 'wheel' ? (event as WheelEvent).ctrlKey : !(event as MouseEvent).button))
     .constrain((t) => constrain(t))
@@ -289,6 +300,11 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
   function follow(s: DiagramState): void {
     const next = withCurrentInView(transform);
     if (next === transform) return;
+    // No animation asked for (rows arrive faster than one could play): the view moves at once.
+    if (s.animateMs === 0) {
+      svg.interrupt('follow').call(zoomer.transform, next);
+      return;
+    }
     svg
       .transition('follow')
       .duration(Math.min(400, s.animateMs || 250))
@@ -320,6 +336,7 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
   });
 
   new ResizeObserver(() => {
+    viewSize = undefined;
     if (!model || !state) return;
     // A follow or zoom still moving would land on a transform worked out for the old size.
     svg.interrupt('follow').interrupt('zoom');
@@ -342,10 +359,13 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
       selectListeners.add(listener);
     },
     zoomBy(factor) {
+      viewSize = undefined;
       userZoomed = true;
       svg.transition('zoom').duration(200).call(zoomer.scaleBy, factor);
     },
     fit() {
+      // Asked for when the panels around the view change (before its ResizeObserver has heard): measured afresh.
+      viewSize = undefined;
       userZoomed = false;
       svg.transition('zoom').duration(200).call(zoomer.transform, withCurrentInView(fitTransform()));
     },

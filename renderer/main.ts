@@ -4,6 +4,7 @@
 import type { MenuCommand } from '../core/api/labApi';
 import type { DiagramModel, Mark, Row } from '../core/diagram/layout/diagramModel';
 import { connectBridge } from './bridge';
+import { createClassroomView } from './classroomPanel';
 import { createControlsBar } from './controlsBar';
 import { createDetailPanel } from './detailPanel';
 import { createNarrationPanel, narrationFor } from './narrationPanel';
@@ -22,6 +23,9 @@ import { createTranscriptView } from './transcriptPanel';
 import { dataModesOf, dataModesText } from '../core/diagram/layout/traceSurvey';
 import { transferModes } from '../core/protocol/transferModes';
 import type { TraceEvent, TransferMode } from '../core/trace/traceEvent';
+
+/** A watched server's renders closer together than this are drawn without animation (each would cut the last short). */
+const BUSY_RENDER_MS = 300;
 
 /** Which mark the detail panel explains for a step when nothing is hovered or selected. */
 const PRIMARY: readonly Mark['kind'][] = [
@@ -97,12 +101,27 @@ function start(win: Window): void {
   let currentMark: Mark | undefined;
 
   const bridge = connectBridge(win, (reason) => playback.report(`Lost the connection to the FTP Lab host (${reason}). Start it again and reload this page.`));
+  // A watched server's sessions, one line each; the teacher picks those the diagram draws.
+  const classroom = createClassroomView(doc, byId(doc, 'classroom'), (listener) => bridge.api.subscribe(listener));
+  classroom.onFollow((sessions) => {
+    const id = snapshot?.sessionId;
+    if (id) bridge.api.request('follow', id, [...sessions]).catch((error: Error) => playback.report(`Could not follow those sessions: ${error.message}`));
+  });
   const playback = new Playback(bridge.api, { setTimeout: (f, ms) => win.setTimeout(f, ms), clearTimeout: (h) => win.clearTimeout(h) }, (s) => {
     snapshot = s;
+    classroom.show(s.watching !== undefined ? s.sessionId : undefined, s.traceFile);
     frame ??= win.requestAnimationFrame(render);
   });
 
-  const animateMs = (s: PlaybackSnapshot) => (s.playing ? (s.speed === 0 ? 120 : Math.min(600, 750 / s.speed)) : 450);
+  /** When the last live render was: a watched class sends rows many times a second, faster than they could animate. */
+  let lastLiveRenderAt = Number.NEGATIVE_INFINITY;
+  const animateMs = (s: PlaybackSnapshot) => {
+    const now = win.performance.now();
+    const busy = s.watching !== undefined && now - lastLiveRenderAt < BUSY_RENDER_MS;
+    if (s.watching !== undefined) lastLiveRenderAt = now;
+    if (busy) return 0;
+    return s.playing ? (s.speed === 0 ? 120 : Math.min(600, 750 / s.speed)) : 450;
+  };
 
   function showDetail(): void {
     const shown = hovered ?? selected ?? currentMark;
@@ -181,12 +200,14 @@ function start(win: Window): void {
     // The machines as the current step left them: its own event and the state changes it caused, which
     // are recorded right after it (a FIN, then the data region moving to halfClosed), up to the next step.
     const next = rows[current + 1]?.seq;
-    statecharts.render({
-      events: trace.events,
-      uptoSeq: current < 0 ? 0 : next !== undefined ? next - 1 : Number.POSITIVE_INFINITY,
-      stepFromSeq: current < 0 ? Number.POSITIVE_INFINITY : (rows[current]?.seq ?? 0),
-      stepOfSeq: (seq) => stepOfSeq(rows, seq),
-    });
+    // Hidden, the machines are not worked out at all (on a long trace that was a fifth of the first draw); showing them renders again.
+    if (body.classList.contains('statecharts-shown'))
+      statecharts.render({
+        events: trace.events,
+        uptoSeq: current < 0 ? 0 : next !== undefined ? next - 1 : Number.POSITIVE_INFINITY,
+        stepFromSeq: current < 0 ? Number.POSITIVE_INFINITY : (rows[current]?.seq ?? 0),
+        stepOfSeq: (seq) => stepOfSeq(rows, seq),
+      });
   }
 
   /** Step: with nothing loaded yet, starts the chosen scenario held before its first command. */

@@ -6,7 +6,7 @@ import type { LabApi, SessionOptions } from '../core/api/labApi';
 import type { QuestionKindId } from '../core/quiz/quizQuestion';
 import type { TraceFile } from '../core/trace/traceEvent';
 import type { BreakpointSet } from './breakpoints';
-import { playbackMachine, type PlaybackMachine, type StartedSession, type StartInput, type StatusTone } from './playbackMachine';
+import { isSessionMessage, playbackMachine, type PlaybackMachine, type StartedSession, type StartInput, type StatusTone } from './playbackMachine';
 import { viewOf, type PlaybackSnapshot } from './playbackView';
 
 /** The page's timers (window.setTimeout), or a simulated clock in tests: the pace of playing comes from here. */
@@ -47,7 +47,7 @@ export class Playback {
     this.#actor.on('host.stopSession', ({ sessionId }) => void api.request('stopSession', sessionId).catch(() => undefined));
     this.#actor.subscribe((state) => onChange(viewOf(state)));
     api.subscribe((message) => {
-      if (message.type !== 'menu.command') this.#actor.send({ type: 'host.message', message });
+      if (isSessionMessage(message)) this.#actor.send({ type: 'host.message', message });
     });
     this.#actor.start();
   }

@@ -39,11 +39,18 @@ export interface StartedSession {
   readonly sessionId: string;
   readonly trace: TraceFile;
   readonly port?: number;
+  /** A watched server's complete trace file, written by the host. */
+  readonly traceFile?: string;
 }
 
 /** What waits at the gate: the client before a command, the server before a reply or a close of its own. */
-/** What the host pushes about a session (the menu's commands are the page's). */
-export type SessionMessage = Exclude<HostMessage, { type: 'menu.command' }>;
+/** What the host pushes about a session's playback (the menu's commands are the page's; the classroom list has its own panel). */
+export type SessionMessage = Exclude<HostMessage, { type: 'menu.command' | 'host.batch' | 'classroom.sessions' }>;
+
+/** Whether a host message is about a session's playback (a SessionMessage). */
+export function isSessionMessage(message: HostMessage): message is SessionMessage {
+  return message.type !== 'menu.command' && message.type !== 'host.batch' && message.type !== 'classroom.sessions';
+}
 
 export interface HeldAction {
   /** The line as the gate reports it (PASS masked), or 'command', 'dataClose', 'abort'. */
@@ -62,6 +69,8 @@ export interface PlaybackContext {
   readonly stopFirst: string | undefined;
   /** The port of the watched server, once it listens. */
   readonly watching: number | undefined;
+  /** Where the host writes the watched server's complete trace. */
+  readonly traceFile: string | undefined;
   readonly held: HeldAction | undefined;
   /** Rows shown (0 = none yet); the current step is shown - 1. */
   readonly shown: number;
@@ -157,6 +166,7 @@ const blank = {
   trace: undefined,
   sessionId: undefined,
   watching: undefined,
+  traceFile: undefined,
   held: undefined,
   shown: 0,
   animateFrom: Number.POSITIVE_INFINITY,
@@ -227,6 +237,7 @@ const machineSetup = setup({
       enqueue.assign({
         sessionId: started.sessionId,
         watching: context.start?.kind === 'watch' ? started.port : undefined,
+        traceFile: started.traceFile,
         trace: new RecordedTrace(started.trace.meta, sides, started.trace.events),
         early: [],
       });
@@ -245,12 +256,25 @@ const machineSetup = setup({
     takeHostMessage: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'host.message') return;
       const message = event.message;
-      if (message.type === 'trace.event') {
+      if (message.type === 'trace.event' || message.type === 'trace.events') {
         const before = context.trace;
-        const after = before?.withEvent(message.event);
-        if (!before || !after || after === before) return;
+        if (!before) return;
+        const after =
+          message.type === 'trace.event'
+            ? before.withEvent(message.event)
+            : message.replace
+              ? before.withEventsReplaced(message.events)
+              : before.withEvents(message.events);
+        if (after === before) return;
+        // The followed sessions changed: the new picture is shown from its start, as a trace just opened would be.
+        if (message.type === 'trace.events' && message.replace)
+          enqueue.assign({ shown: Math.min(context.shown, after.steps), animateFrom: Number.POSITIVE_INFINITY });
         enqueue.assign({ trace: after });
-        if (after.steps > before.steps) enqueue.raise({ type: 'row.recorded' });
+        if (after.steps > before.steps || (message.type === 'trace.events' && message.replace)) enqueue.raise({ type: 'row.recorded' });
+      } else if (message.type === 'trace.skipped') {
+        enqueue.assign({
+          note: { text: `${message.events} events were not sent to this page while it was behind; the host's trace file has them all.`, tone: 'live' as const },
+        });
       } else if (message.type === 'gate.state') {
         enqueue.assign({ held: message.waiting === undefined ? undefined : { waiting: message.waiting, side: message.side } });
         if (message.paused && message.reason?.startsWith('breakpoint')) enqueue.raise({ type: 'gate.breakpoint', reason: message.reason });

@@ -34,6 +34,10 @@ export interface PlaybackSnapshot {
   /** The quiz is on: it asks before some kinds of step. */
   readonly quizOn: boolean;
   readonly score: QuizScore;
+  /** The host's session shown (a run, or the watched server), while it runs. */
+  readonly sessionId: string | undefined;
+  /** Where the host writes the watched server's complete trace (the page draws only the sessions it follows). */
+  readonly traceFile: string | undefined;
 }
 
 /** What the held side waits to do, in words (and PASS masked: the gate reports the real line). */
@@ -81,6 +85,8 @@ export function viewOf(state: PlaybackState): PlaybackSnapshot {
     reveal: context.reveal && context.trace?.rowEvent(shown - 1)?.seq === context.reveal.question.seq ? context.reveal : undefined,
     quizOn: context.quizKinds.length > 0,
     score: context.score,
+    sessionId: live ? context.sessionId : undefined,
+    traceFile: context.traceFile,
   };
 }
 

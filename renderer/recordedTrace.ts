@@ -62,6 +62,18 @@ export class RecordedTrace {
     return new RecordedTrace(this.meta, this.#sides, [...this.#events, event]);
   }
 
+  /** This trace with several more events (a host batch): one copy of the trace, not one per event. */
+  withEvents(events: readonly TraceEvent[]): RecordedTrace {
+    const fresh = events.filter((e) => !this.event(e.seq));
+    if (fresh.length === 0) return this;
+    return new RecordedTrace(this.meta, this.#sides, [...this.#events, ...fresh]);
+  }
+
+  /** The same session drawn from other events (a watched server's followed sessions changed). */
+  withEventsReplaced(events: readonly TraceEvent[]): RecordedTrace {
+    return new RecordedTrace(this.meta, this.#sides, events);
+  }
+
   event(seq: number): TraceEvent | undefined {
     let lo = 0;
     let hi = this.#events.length - 1;

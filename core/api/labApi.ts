@@ -3,6 +3,7 @@
 
 import { z } from 'zod';
 import { EXPORT_FORMATS, PNG_SCALE, type ExportFormat } from '../diagram/painters/exportFormats.table';
+import type { SessionSummary } from '../trace/sessionSummary';
 import type { Side, TraceEvent, TraceFile } from '../trace/traceEvent';
 import { MAX_TRACE_TEXT_BYTES } from '../trace/traceFile';
 
@@ -50,6 +51,9 @@ export const sessionOptionsSchema = z
 export type SessionOptions = z.infer<typeof sessionOptionsSchema>;
 
 export const sessionIdSchema = z.string().regex(/^s\d{1,9}$/);
+
+/** A class watched at once: the teacher draws a few sessions, never the whole room (each is a diagram of its own). */
+export const MAX_FOLLOWED = 8;
 
 export const gateCommandSchema = z.enum(['pause', 'resume', 'step']);
 export type GateCommand = z.infer<typeof gateCommandSchema>;
@@ -148,6 +152,14 @@ export const requestSchemas = {
   importCapture: z.tuple([openedCaptureSchema]),
   /** Renders the trace the page shows in any export format, as `ftp-lab export` would. */
   exportTrace: z.tuple([exportRequestSchema]),
+  /**
+   * Which FTP sessions of a watched server the page draws (its classroom list picks them); the others reach the
+   * page as one line each (classroom.sessions). The host answers with those sessions' events so far (trace.events
+   * with replace) and then sends theirs as they happen.
+   */
+  follow: z.tuple([sessionIdSchema, z.array(z.number().int().positive()).max(MAX_FOLLOWED)]),
+  /** The page has taken in host batch `n` (and drawn what it brought): the host may send more (see HostBatch). */
+  ack: z.tuple([z.number().int().nonnegative()]),
 } as const;
 
 export type RequestName = keyof typeof requestSchemas;
@@ -155,13 +167,16 @@ export type RequestName = keyof typeof requestSchemas;
 export interface RequestResults {
   listScenarios: ScenarioSummary[];
   startSession: { sessionId: string; trace: TraceFile };
-  watchServer: { sessionId: string; port: number; trace: TraceFile };
+  /** `traceFile`: where the host writes the watched server's complete trace (the page draws only the sessions it follows). */
+  watchServer: { sessionId: string; port: number; trace: TraceFile; traceFile?: string };
   gate: void;
   setBreakpoints: void;
   stopSession: void;
   parseTrace: TraceFile;
   importCapture: TraceFile;
   exportTrace: ExportResult;
+  follow: void;
+  ack: void;
 }
 
 export type RequestArgs<N extends RequestName> = z.infer<(typeof requestSchemas)[N]>;
@@ -193,7 +208,25 @@ export type HostMessage =
   | { type: 'menu.command'; command: MenuCommand }
   /** The step gate: paused or not, and what is held there (`side` holds it: the client before a command, the server before a reply or a close). */
   | { type: 'gate.state'; sessionId: string; paused: boolean; waiting?: string; side?: Side; reason?: string }
-  | { type: 'session.end'; sessionId: string; ok: boolean; failure?: string };
+  | { type: 'session.end'; sessionId: string; ok: boolean; failure?: string }
+  /** Several events of a session at once; `replace`: they are all the page should draw of it (the followed sessions changed). */
+  | { type: 'trace.events'; sessionId: string; events: TraceEvent[]; replace?: boolean }
+  /** A watched server's sessions that changed, one line each; `total`: how many sessions it has had; `followed`: those the page is sent to draw. */
+  | { type: 'classroom.sessions'; sessionId: string; sessions: SessionSummary[]; total: number; followed: number[] }
+  /** Events the page was not sent because it was behind (the host's trace file has them all). */
+  | { type: 'trace.skipped'; sessionId: string; events: number }
+  | HostBatch;
+
+/**
+ * What the host's transports (the WebSocket, Electron's IPC) carry: host messages gathered into numbered batches.
+ * A host sends a few batches ahead and then waits for the page's `ack` of the oldest: a page that cannot keep up
+ * slows the flow instead of the host buffering without bound (main/session/hostOutbox.ts).
+ */
+export interface HostBatch {
+  readonly type: 'host.batch';
+  readonly batch: number;
+  readonly messages: readonly HostMessage[];
+}
 
 /** The API object the renderer sees, whichever host it runs in (the preload exposes exactly this). */
 export interface LabApi {

@@ -45,16 +45,20 @@ export function parseTrace(text: string): TraceFile {
   if (!file.success) throw new TraceFileError(`Not an FTP Lab trace: ${describeIssue(file.error)}`);
   let previousSeq = 0;
   const events = file.data.events.map((raw, index) => {
-    const generic = anyEvent.safeParse(raw);
-    if (!generic.success) throw new TraceFileError(`Event ${index + 1} is malformed: ${describeIssue(generic.error)}`);
     // Own keys only: an event named 'constructor' or 'toString' is an unknown type, not Object's method.
-    const specific = Object.hasOwn(schemas, generic.data.type) ? schemas[generic.data.type] : undefined;
-    if (specific) {
-      const checked = specific.safeParse(raw);
-      if (!checked.success) throw new TraceFileError(`Event ${index + 1} (${generic.data.type}) is malformed: ${describeIssue(checked.error)}`);
+    const type = (raw as { type?: unknown } | null)?.type;
+    const specific = typeof type === 'string' && Object.hasOwn(schemas, type) ? schemas[type] : undefined;
+    // A known type's schema includes the base fields: one check for a good event (half the time of a large
+    // file's load); the base check runs first only to name what is wrong with a bad one.
+    const checked = specific?.safeParse(raw);
+    if (!checked?.success) {
+      const generic = anyEvent.safeParse(raw);
+      if (!generic.success) throw new TraceFileError(`Event ${index + 1} is malformed: ${describeIssue(generic.error)}`);
+      if (checked) throw new TraceFileError(`Event ${index + 1} (${generic.data.type}) is malformed: ${describeIssue(checked.error)}`);
     }
-    if (generic.data.seq <= previousSeq) throw new TraceFileError(`Event ${index + 1} has seq ${generic.data.seq}, not greater than ${previousSeq}.`);
-    previousSeq = generic.data.seq;
+    const seq = (raw as { seq: number }).seq;
+    if (seq <= previousSeq) throw new TraceFileError(`Event ${index + 1} has seq ${seq}, not greater than ${previousSeq}.`);
+    previousSeq = seq;
     return raw as TraceEvent;
   });
   return { format: 'ftp-lab-trace', version: 1, meta: file.data.meta as TraceMeta, events };

@@ -7,6 +7,7 @@ import { validateRequest, type HostMessage } from '../../core/api/labApi';
 import type { FrameLike } from './appPage';
 
 import { MESSAGE_CHANNEL, REQUEST_CHANNEL } from '../../core/api/ipcChannels';
+import { HostOutbox } from '../session/hostOutbox';
 
 /**
  * What a request returns over IPC. Errors travel as a message string, not as a thrown Error:
@@ -64,14 +65,23 @@ export interface PageLike {
  * while it shows the app (never to a frame the sender check would refuse). Returns the undo.
  */
 export function registerIpc(ipcMain: IpcMainLike, host: RequestHost, isTrustedSender: SenderCheck, page: PageLike): () => void {
-  ipcMain.handle(REQUEST_CHANNEL, (event, name, args) => handleRequest(host, isTrustedSender, event, name, args));
-  const unsubscribe = host.subscribe((message) => {
-    if (page.isDestroyed()) return;
-    const frame = page.mainFrame;
-    if (isTrustedSender(frame)) frame.send(MESSAGE_CHANNEL, message);
+  // Pushes go in batches, a few ahead of the page's acks (the ack request is the outbox's, not the host's).
+  const outbox = new HostOutbox({
+    send: (batch) => {
+      if (page.isDestroyed()) return;
+      const frame = page.mainFrame;
+      if (isTrustedSender(frame)) frame.send(MESSAGE_CHANNEL, batch);
+    },
   });
+  const acking: RequestHost = {
+    request: async (name, args) => (name === 'ack' ? outbox.ack((args as [number])[0]) : host.request(name, args)),
+    subscribe: (listener) => host.subscribe(listener),
+  };
+  ipcMain.handle(REQUEST_CHANNEL, (event, name, args) => handleRequest(acking, isTrustedSender, event, name, args));
+  const unsubscribe = host.subscribe((message) => outbox.push(message));
   return () => {
     ipcMain.removeHandler(REQUEST_CHANNEL);
     unsubscribe();
+    outbox.close();
   };
 }

@@ -1,7 +1,9 @@
 // The app's session host: answers the renderer's requests (core/api) by running real sessions on
-// loopback — the built-in server and the client with a step gate — and pushes every trace event; it also
-// renders the page's exports with the CLI's own code (main/export/).
-// Both the Electron shell and the browser host wrap this one object; neither adds logic of its own.
+// loopback — the built-in server and the client with a step gate — and pushes every trace event of a run (of a
+// watched server: a line per session and the events of the sessions the page follows, main/session/classroom.ts,
+// the complete trace going to a file); it also renders the page's exports with the CLI's own code (main/export/).
+// Both the Electron shell and the browser host wrap this one object; their transports pace its pushes to the page
+// (main/session/hostOutbox.ts) and add no other logic.
 
 import {
   validateRequest,
@@ -24,6 +26,13 @@ import { startFtpServer, type FtpServer } from './ftpServer';
 import { StepGate } from './stepGate';
 import { createMemoryStore } from '../store/memoryStore';
 import { startLabSession } from './labSession';
+import { Classroom } from './classroom';
+import { TraceFileWriter } from './traceFileWriter';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** How often a watched server's trace file is brought up to date. */
+const TRACE_FLUSH_MS = 500;
 
 interface LiveSession {
   readonly id: string;
@@ -32,12 +41,16 @@ interface LiveSession {
   readonly server: FtpServer | undefined;
   readonly done: Promise<void>;
   readonly abort: AbortController;
+  /** A watched server's sessions, for the classroom list (watchServer only). */
+  readonly classroom?: Classroom;
 }
 
 export interface LabHostOptions {
   /** Allow sessions against servers outside loopback (off: a classroom tool talks to this machine). */
   readonly allowRemoteServers?: boolean;
   readonly tool?: string;
+  /** Where a watched server's complete trace file is written (default: the system's temporary folder). */
+  readonly watchTraceDir?: string;
 }
 
 export class LabHost {
@@ -86,6 +99,15 @@ export class LabHost {
         const { name, base64 } = args[0] as OpenedCapture;
         return importCapture(new Uint8Array(Buffer.from(base64, 'base64')), { fileName: name, tool: this.options.tool ?? 'ftp-lab' });
       }
+      case 'follow': {
+        const classroom = this.#session(args[0] as string).classroom;
+        if (!classroom) throw new Error('Only a watched server has sessions to follow.');
+        classroom.follow(args[1] as number[]);
+        return undefined;
+      }
+      case 'ack':
+        // Taken by the transport's outbox (main/session/hostOutbox.ts) before it gets here; nothing for the host to do.
+        return undefined;
       case 'exportTrace': {
         // The renderers (resvg's native binary, PDFKit) load with the first export, not with the host.
         const { answerExportRequest } = await import('../export/exportRequest');
@@ -148,7 +170,8 @@ export class LabHost {
 
   /** The built-in server on loopback, watched: whatever an external client does with it arrives as one session's events, until stopSession. */
   async #watch(port: number): Promise<RequestResults['watchServer']> {
-    const recorder = new TraceRecorder(() => performance.now());
+    // Nothing kept in the recorder: the trace file, the classroom's bounded memory and the page hold the events.
+    const recorder = new TraceRecorder(() => performance.now(), { retain: false });
     // The external client sets the pace; the server can be held before each reply and each close of its own.
     const gate = new StepGate({ paused: false, holds: ['server'] });
     let server: FtpServer;
@@ -173,12 +196,6 @@ export class LabHost {
       );
     }
     const id = `s${++this.#counter}`;
-    recorder.subscribe((event) => {
-      gate.observe(event);
-      this.#push({ type: 'trace.event', sessionId: id, event });
-    });
-    this.#announceGate(id, gate);
-    const abort = new AbortController();
     const meta: TraceMeta = {
       createdAt: new Date().toISOString(),
       tool: this.options.tool ?? 'ftp-lab',
@@ -186,14 +203,33 @@ export class LabHost {
       server: { host: server.address.host, port: server.address.port },
       passwordsMasked: true,
     };
+    // The complete trace goes to a file as it happens; the page is sent a line per session and the events of the
+    // sessions it follows (a class of fifty clients makes hundreds of thousands of events an hour).
+    const traceFile = join(this.options.watchTraceDir ?? tmpdir(), `ftp-lab-watch-${meta.createdAt.replace(/[:.]/g, '-')}-${server.address.port}.trace.json`);
+    const writer = new TraceFileWriter(traceFile, meta);
+    const flushEvery = setInterval(() => void writer.flush().catch(() => undefined), TRACE_FLUSH_MS);
+    const classroom = new Classroom({ sessionId: id, push: (message) => this.#push(message) });
+    recorder.subscribe((event) => {
+      gate.observe(event);
+      writer.append([event]);
+      classroom.observe(event);
+    });
+    this.#announceGate(id, gate);
+    const abort = new AbortController();
     const session: LiveSession = {
       id,
       gate,
       recorder,
       server,
       abort,
+      classroom,
       done: new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => resolve(), { once: true }))
         .then(() => server.close())
+        .finally(() => {
+          clearInterval(flushEvery);
+          classroom.close();
+          return writer.close().catch(() => undefined);
+        })
         .then(
           () => this.#push({ type: 'session.end', sessionId: id, ok: true }),
           (error: Error) => this.#push({ type: 'session.end', sessionId: id, ok: false, failure: error.message }),
@@ -201,7 +237,7 @@ export class LabHost {
         .finally(() => this.#sessions.delete(id)),
     };
     this.#sessions.set(id, session);
-    return { sessionId: id, port: server.address.port, trace: createTraceFile(meta, recorder.events) };
+    return { sessionId: id, port: server.address.port, trace: createTraceFile(meta, []), traceFile };
   }
 
   async #stop(session: LiveSession): Promise<void> {

@@ -1,8 +1,9 @@
 // One page's WebSocket to the browser host: {id, name, args} requests answered with {id, ok, value|error},
-// every HostMessage pushed as it happens. Each request is validated against core/api before the LabHost sees it.
+// HostMessages pushed in acknowledged batches (main/session/hostOutbox.ts). Each request is validated against core/api before the LabHost sees it.
 
 import type { WebSocket, RawData } from 'ws';
-import { validateRequest, type HostMessage } from '../../core/api/labApi';
+import { validateRequest, type HostBatch } from '../../core/api/labApi';
+import { HostOutbox } from '../session/hostOutbox';
 import type { LabHost } from '../session/labHost';
 
 /** A reply to one request. Pushed HostMessages have `type` and no `id`. */
@@ -11,12 +12,14 @@ export type ApiResponse = { id: number; ok: true; value: unknown } | { id: numbe
 /** Serves requests on `ws` until it closes; sessions it started are stopped when the page goes away. */
 export function handleSocket(ws: WebSocket, lab: LabHost): void {
   const started = new Set<string>();
-  const send = (message: ApiResponse | HostMessage) => {
+  const send = (message: ApiResponse | HostBatch) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
   };
+  // Pushes go in batches, a few ahead of the page's acks: a page that falls behind slows them (never an unbounded backlog).
+  const outbox = new HostOutbox({ send });
   const unsubscribe = lab.subscribe((message) => {
     if (message.type === 'session.end') started.delete(message.sessionId);
-    send(message);
+    outbox.push(message);
   });
 
   ws.on('message', (data: RawData, isBinary: boolean) => {
@@ -27,6 +30,7 @@ export function handleSocket(ws: WebSocket, lab: LabHost): void {
 
   ws.once('close', () => {
     unsubscribe();
+    outbox.close();
     // A reloaded or closed page cannot step its sessions any more: do not leave them waiting at the gate.
     for (const id of started) void lab.request('stopSession', [id]).catch(() => undefined);
     started.clear();
@@ -40,6 +44,10 @@ export function handleSocket(ws: WebSocket, lab: LabHost): void {
     }
     try {
       const { name, args } = validateRequest(envelope.name, envelope.args);
+      if (name === 'ack') {
+        outbox.ack(args[0] as number);
+        return { id: envelope.id, ok: true, value: null };
+      }
       const value = await lab.request(name, args);
       // Sessions and watched servers this page started end with the page (no server left listening).
       if (name === 'startSession' || name === 'watchServer') started.add((value as { sessionId: string }).sessionId);

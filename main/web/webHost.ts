@@ -22,6 +22,8 @@ export interface WebHostOptions {
   readonly rendererDir?: string;
   /** A fixed token (tests); default 24 random bytes. */
   readonly token?: string;
+  /** Where a watched server's complete trace file goes (default: the system's temporary folder). */
+  readonly watchTraceDir?: string;
 }
 
 export interface WebHost {
@@ -41,7 +43,7 @@ export async function startWebHost(options: WebHostOptions = {}): Promise<WebHos
   if (hostName !== '127.0.0.1') throw new Error('The browser host listens on 127.0.0.1 only.');
   const files = await loadStaticFiles(options.rendererDir ?? builtPath('renderer'));
   const token = options.token ?? randomBytes(24).toString('base64url');
-  const lab = new LabHost({ tool: 'ftp-lab web' });
+  const lab = new LabHost({ tool: 'ftp-lab web', ...(options.watchTraceDir ? { watchTraceDir: options.watchTraceDir } : {}) });
   const sockets = new Set<WebSocket>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
 

@@ -156,9 +156,12 @@ describe('watching the server while a client uploads', () => {
     expect(await clientFin.getAttribute('aria-label')).toBe('data connection D1: FIN from client, end of file in STREAM mode (RFC 959 §3.4.1)');
     expect(await transfer.getAttribute('aria-label')).toMatch(/^data connection D1: 9 bytes client → server in /);
     // No client of ours in watch mode: its state machine is not shown (an empty 'not started' list was); the server's is.
+    // (The panel is worked out only while it is shown: shown for this, then hidden again.)
     const hidden = (machine: string) => page.locator(`.statechart[data-machine="${machine}"]`).evaluate((el) => (el as HTMLElement).hidden);
-    expect(await hidden('client'), 'client statechart hidden while watching').toBe(true);
+    await page.click('#show-statecharts');
+    await expect.poll(() => hidden('client'), { message: 'client statechart hidden while watching' }).toBe(true);
     expect(await hidden('server'), 'server statechart shown while watching').toBe(false);
+    await page.click('#show-statecharts');
     // Stepped back and playing again while still watching: the status says playing, not paused.
     await page.selectOption('#speed', '1');
     for (let i = 0; i < 3; i++) await page.click('#step-back');

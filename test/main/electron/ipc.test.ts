@@ -3,7 +3,8 @@
 // and a real LabHost behind it runs a real session whose messages reach the page.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import type { HostMessage } from '../../../core/api/labApi';
+import type { HostBatch, HostMessage } from '../../../core/api/labApi';
+import { openBatch } from '../../support/hostBatches';
 import { isTrustedFrame, type FrameLike } from '../../../main/electron/appPage';
 import { handleRequest, registerIpc, UNTRUSTED_SENDER, type IpcMainLike, type RequestOutcome } from '../../../main/electron/ipc';
 import { MESSAGE_CHANNEL, REQUEST_CHANNEL } from '../../../core/api/ipcChannels';
@@ -129,14 +130,23 @@ describe('registerIpc', () => {
     const outcome = (await invoke({ senderFrame: appFrame }, 'startSession', [{ scenario: 'download', passive: true }])) as RequestOutcome;
     expect(outcome.ok).toBe(true);
     const { sessionId } = (outcome as { value: { sessionId: string } }).value;
-    await expect.poll(() => sent.find((s) => s.message.type === 'session.end'), { timeout: 15_000 }).toBeTruthy();
+    // The host's messages come in numbered batches; the page acknowledges each (the ack request goes to the outbox).
+    let acked = 0;
+    const messages = () => {
+      const batches = sent.map((s) => s.message as HostBatch);
+      for (const b of batches.slice(acked)) void invoke({ senderFrame: appFrame }, 'ack', [b.batch]);
+      acked = batches.length;
+      return batches.flatMap(openBatch);
+    };
+    await expect.poll(() => messages().find((m) => m.type === 'session.end'), { timeout: 15_000 }).toBeTruthy();
 
     expect(new Set(sent.map((s) => s.channel))).toEqual(new Set([MESSAGE_CHANNEL]));
-    expect(sent.find((s) => s.message.type === 'session.end')!.message).toEqual({ type: 'session.end', sessionId, ok: true });
+    expect(sent.every((s) => s.message.type === 'host.batch')).toBe(true);
+    expect(messages().find((m) => m.type === 'session.end')).toEqual({ type: 'session.end', sessionId, ok: true });
     // The page sees the data connection closed by the server: the trace travels whole over the bridge.
-    expect(
-      sent.some(({ message: m }) => m.type === 'trace.event' && m.event.type === 'tcp.fin' && m.event.channel === 'data' && m.event.side === 'server'),
-    ).toBe(true);
+    expect(messages().some((m) => m.type === 'trace.event' && m.event.type === 'tcp.fin' && m.event.channel === 'data' && m.event.side === 'server')).toBe(
+      true,
+    );
 
     dispose();
     expect(handlers.size).toBe(0);

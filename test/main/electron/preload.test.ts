@@ -8,7 +8,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { HostMessage, LabApi } from '../../../core/api/labApi';
+import type { HostBatch, HostMessage, LabApi } from '../../../core/api/labApi';
+import { openBatch } from '../../support/hostBatches';
 import { registerIpc } from '../../../main/electron/ipc';
 import { MENU_CHANNEL, MESSAGE_CHANNEL, REQUEST_CHANNEL } from '../../../core/api/ipcChannels';
 import { LabHost } from '../../../main/session/labHost';
@@ -105,14 +106,20 @@ describe('request', () => {
 describe('subscribe', () => {
   it("delivers the host's messages of a real session, never the IPC event", async () => {
     const received: unknown[][] = [];
-    const off = api.subscribe((...args: unknown[]) => received.push(args));
+    // The host's messages come in numbered batches, each acknowledged as the page does (renderer/bridge.ts).
+    const off = api.subscribe((...args: unknown[]) => {
+      received.push(args);
+      const batch = args[0] as HostMessage;
+      if (batch.type === 'host.batch') void api.request('ack', batch.batch);
+    });
+    const messages = () => received.flatMap(([m]) => ((m as HostMessage).type === 'host.batch' ? openBatch(m as HostBatch) : [m as HostMessage]));
     const { sessionId } = await api.request('startSession', { scenario: 'listing', passive: true });
-    await expect.poll(() => received.some(([m]) => (m as HostMessage).type === 'session.end'), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => messages().some((m) => m.type === 'session.end'), { timeout: 15_000 }).toBe(true);
     off();
     // One argument per call: the message. The event (with its sender) would hand the page ipcRenderer.
     expect(received.every((args) => args.length === 1)).toBe(true);
-    expect(received.at(-1)![0]).toEqual({ type: 'session.end', sessionId, ok: true });
-    expect(received.some(([m]) => (m as HostMessage).type === 'trace.event')).toBe(true);
+    expect(messages().at(-1)).toEqual({ type: 'session.end', sessionId, ok: true });
+    expect(messages().some((m) => m.type === 'trace.event')).toBe(true);
   });
 
   it('delivers menu commands as menu.command messages', () => {

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import type { ExportResult, HostMessage } from '../../../core/api/labApi';
+import type { ExportResult, HostBatch, HostMessage } from '../../../core/api/labApi';
+import { openBatch } from '../../support/hostBatches';
 import { EXPORT_PREVIEW_PAGE, EXPORT_PREVIEW_POLICY, exportPreviewPage } from '../../../core/api/exportPreviewFrame';
 import { EXPORT_FORMATS } from '../../../core/diagram/painters/exportFormats.table';
 import { fixtures } from '../../core/diagram/fixtures';
@@ -90,13 +91,18 @@ function client(ws: WebSocket) {
       pending.delete(message.id);
       return;
     }
-    pushes.push(message as unknown as HostMessage);
-    for (const w of [...waiters]) {
-      if (w.test(message as unknown as HostMessage)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(message as unknown as HostMessage);
+    // Pushes come in numbered batches; like the page, the client takes each in and acknowledges it.
+    const batch = message as unknown as HostBatch;
+    for (const pushed of openBatch(batch)) {
+      pushes.push(pushed);
+      for (const w of [...waiters]) {
+        if (w.test(pushed)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(pushed);
+        }
       }
     }
+    ws.send(JSON.stringify({ id: next++, name: 'ack', args: [batch.batch] }));
   });
   return {
     pushes,

@@ -1,0 +1,128 @@
+// The host's outbox to one page: batches, the window of unacknowledged batches, the bound on what it holds for a
+// page that does not keep up (and the sentence that says so), and the messages it merges. Its timers run on
+// vitest's fake clock: the page's pace is the test's to set, and nothing here needs a socket.
+
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { HostBatch, HostMessage } from '../../../core/api/labApi';
+import type { SessionSummary } from '../../../core/trace/sessionSummary';
+import type { TraceEvent } from '../../../core/trace/traceEvent';
+import { HostOutbox } from '../../../main/session/hostOutbox';
+
+const note = (seq: number, session = 1): TraceEvent => ({ type: 'note', side: 'server', text: `n${seq}`, seq, t: seq, session });
+const event = (seq: number, sessionId = 's1'): HostMessage => ({ type: 'trace.event', sessionId, event: note(seq) });
+const row = (session: number, bytes: number): SessionSummary => ({
+  session,
+  client: '127.0.0.1:5000',
+  phase: 'logged in',
+  bytes,
+  errors: 0,
+  refusals: 0,
+  events: 1,
+  firstT: 0,
+  lastT: 0,
+});
+
+function outbox(options: Partial<ConstructorParameters<typeof HostOutbox>[0]> = {}) {
+  const sent: HostBatch[] = [];
+  const box = new HostOutbox({ send: (b) => sent.push(b), ...options });
+  const seqs = (b: HostBatch | undefined) => (b?.messages ?? []).flatMap((m) => (m.type === 'trace.events' ? m.events.map((e) => e.seq) : []));
+  return { box, sent, seqs };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('HostOutbox', () => {
+  it('gathers 40 ms of events into one numbered batch, one group per session in order', () => {
+    const { box, sent } = outbox();
+    for (const seq of [1, 2, 3]) box.push(event(seq));
+    box.push(event(4, 's2'));
+    expect(sent).toEqual([]);
+    vi.advanceTimersByTime(40);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.batch).toBe(1);
+    expect(sent[0]!.messages.map((m) => (m.type === 'trace.events' ? `${m.sessionId}:${m.events.map((e) => e.seq).join(',')}` : m.type))).toEqual([
+      's1:1,2,3',
+      's2:4',
+    ]);
+  });
+
+  it('sends two batches ahead of the acks and then waits for the page', () => {
+    const { box, sent, seqs } = outbox();
+    box.push(event(1));
+    vi.advanceTimersByTime(40);
+    box.push(event(2));
+    vi.advanceTimersByTime(40);
+    box.push(event(3));
+    vi.advanceTimersByTime(1000);
+    expect(sent.map((b) => b.batch)).toEqual([1, 2]);
+    box.ack(1);
+    vi.advanceTimersByTime(40);
+    expect(sent.map((b) => b.batch)).toEqual([1, 2, 3]);
+    expect(seqs(sent[2])).toEqual([3]);
+    // A repeated or future ack changes nothing.
+    box.ack(1);
+    box.ack(99);
+    box.push(event(4));
+    vi.advanceTimersByTime(1000);
+    expect(sent).toHaveLength(3);
+  });
+
+  it('holds a bounded number of events for a page that does not answer, drops the newest, and says how many once it catches up', () => {
+    const { box, sent, seqs } = outbox({ maxQueuedEvents: 1000, maxBatchEvents: 400 });
+    for (let seq = 1; seq <= 100_000; seq++) box.push(event(seq));
+    vi.advanceTimersByTime(40);
+    vi.advanceTimersByTime(40);
+    // Two batches of 400 went; the rest it holds is bounded, whatever came.
+    expect(sent).toHaveLength(2);
+    expect(box.queuedEvents).toBeLessThanOrEqual(1000);
+    for (let n = 1; n <= 10; n++) {
+      box.ack(sent.length);
+      vi.advanceTimersByTime(40);
+    }
+    const delivered = sent.flatMap((b) => seqs(b));
+    expect(delivered).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+    const skipped = sent.flatMap((b) => b.messages).filter((m) => m.type === 'trace.skipped');
+    expect(skipped).toEqual([{ type: 'trace.skipped', sessionId: 's1', events: 99_000 }]);
+  });
+
+  it('a replacing group supersedes the events of that session still waiting, and goes whole', () => {
+    const { box, sent } = outbox({ maxBatchEvents: 2 });
+    box.push(event(1));
+    box.push(event(2, 's2'));
+    box.push({ type: 'trace.events', sessionId: 's1', events: [note(10), note(11), note(12)], replace: true });
+    vi.advanceTimersByTime(40);
+    expect(sent[0]!.messages).toEqual([
+      { type: 'trace.events', sessionId: 's2', events: [note(2)] },
+      { type: 'trace.events', sessionId: 's1', events: [note(10), note(11), note(12)], replace: true },
+    ]);
+  });
+
+  it("keeps only the gate's latest report and each session's latest line", () => {
+    const { box, sent } = outbox();
+    box.push({ type: 'gate.state', sessionId: 's1', paused: true, waiting: '220 ready', side: 'server' });
+    box.push({ type: 'gate.state', sessionId: 's1', paused: false });
+    box.push({ type: 'classroom.sessions', sessionId: 's1', total: 2, followed: [1], sessions: [row(1, 10), row(2, 0)] });
+    box.push({ type: 'classroom.sessions', sessionId: 's1', total: 3, followed: [1, 3], sessions: [row(1, 99), row(3, 0)] });
+    box.push({ type: 'session.end', sessionId: 's1', ok: true });
+    vi.advanceTimersByTime(40);
+    expect(sent[0]!.messages).toEqual([
+      { type: 'classroom.sessions', sessionId: 's1', total: 3, followed: [1, 3], sessions: [row(1, 99), row(2, 0), row(3, 0)] },
+      { type: 'gate.state', sessionId: 's1', paused: false },
+      { type: 'session.end', sessionId: 's1', ok: true },
+    ]);
+  });
+
+  it('sends nothing once closed', () => {
+    const { box, sent } = outbox();
+    box.push(event(1));
+    box.close();
+    box.push(event(2));
+    vi.advanceTimersByTime(1000);
+    expect(sent).toEqual([]);
+  });
+});
