@@ -29,7 +29,7 @@ export function buildMenuTemplate(send: (command: MenuCommand) => void, { dev, p
     {
       label: '&File',
       submenu: [
-        item('Open Trace…', 'trace.open', 'CmdOrCtrl+O'),
+        item('Open Trace or Capture…', 'trace.open', 'CmdOrCtrl+O'),
         item('Save Trace…', 'trace.save', 'CmdOrCtrl+S'),
         item('Export…', 'trace.export', 'CmdOrCtrl+E'),
         ...(mac ? [] : [{ type: 'separator' } as const, { role: 'quit' } as const]),

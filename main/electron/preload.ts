@@ -18,7 +18,7 @@ const api = {
     if (typeof listener !== 'function') throw new TypeError('subscribe needs a function.');
     // The listener gets the message only: never the IPC event, which carries the sender object.
     const onMessage = (_event: IpcRendererEvent, message: HostMessage) => listener(message);
-    // Application-menu commands (File > Open trace…, Session > Step, …) arrive like host messages.
+    // Application-menu commands (File > Open trace or capture…, Session > Step, …) arrive like host messages.
     const onMenu = (_event: IpcRendererEvent, command: unknown) => {
       if (isMenuCommand(command)) listener({ type: 'menu.command', command });
     };

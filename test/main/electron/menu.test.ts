@@ -21,7 +21,7 @@ function click(item: MenuItemConstructorOptions): void {
 }
 
 const expected: { menu: string; label: string; command: MenuCommand; accelerator: string }[] = [
-  { menu: 'File', label: 'Open Trace…', command: 'trace.open', accelerator: 'CmdOrCtrl+O' },
+  { menu: 'File', label: 'Open Trace or Capture…', command: 'trace.open', accelerator: 'CmdOrCtrl+O' },
   { menu: 'File', label: 'Save Trace…', command: 'trace.save', accelerator: 'CmdOrCtrl+S' },
   { menu: 'File', label: 'Export…', command: 'trace.export', accelerator: 'CmdOrCtrl+E' },
   { menu: 'Session', label: 'Run', command: 'session.run', accelerator: 'F5' },
