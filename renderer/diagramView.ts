@@ -5,7 +5,7 @@
 import { select, type Selection } from 'd3-selection';
 import 'd3-transition';
 import { zoom, zoomIdentity, type D3ZoomEvent, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
-import type { DiagramModel, Mark, MarkKind, Row } from '../core/diagram/layout/diagramModel';
+import type { DiagramModel, Mark, MarkKind, Row, TimeAxis } from '../core/diagram/layout/diagramModel';
 import { themes } from '../core/diagram/painters/palette';
 import { FRAME } from '../core/diagram/layout/placeMarks';
 import { drawLegend } from './legend';
@@ -54,6 +54,7 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
   const svg = select(svgElement);
   const viewport = svg.append('g').attr('class', 'viewport');
   const rowsLayer = viewport.append('g').attr('class', 'rows');
+  const gapsLayer = viewport.append('g').attr('class', 'gaps');
   const lifelinesLayer = viewport.append('g').attr('class', 'lifelines');
   const markLayers = LAYERS.map((kinds) => ({ kinds: new Set(kinds), g: viewport.append('g').attr('class', `layer layer-${kinds[0]}`) }));
   const header = svg.append('g').attr('class', 'lane-headers');
@@ -130,6 +131,7 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
   function draw(m: DiagramModel, s: DiagramState): void {
     const [top, bottom] = visibleRange();
     drawRows(m, s, top, bottom);
+    drawGaps(m, top, bottom);
     drawLifelines(m);
     drawHeader(m);
     const inView = m.marks.filter((mark) => markInWindow(mark, m.rowHeight, top, bottom));
@@ -205,6 +207,35 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
       );
   }
 
+  /** On the time axis: each tall gap's length in the margin, beside a line as long as the gap. */
+  function drawGaps(m: DiagramModel, top: number, bottom: number): void {
+    const gaps = (m.timeAxis?.gaps ?? []).filter((gap) => gap.y2 >= top && gap.y1 <= bottom);
+    gapsLayer
+      .selectAll<SVGGElement, TimeAxis['gaps'][number]>('g.gap')
+      .data(gaps, (d) => String(d.y1))
+      .join((enter) => {
+        const g = enter.append('g').attr('class', 'gap');
+        g.append('line').attr('class', 'gap-line');
+        g.append('text').attr('class', 'gap-label').attr('text-anchor', 'end');
+        return g;
+      })
+      .call((g) =>
+        g
+          .select('line')
+          .attr('x1', m.marginX + 3)
+          .attr('x2', m.marginX + 3)
+          .attr('y1', (d) => d.y1 + 8)
+          .attr('y2', (d) => d.y2 - 8),
+      )
+      .call((g) =>
+        g
+          .select('text')
+          .attr('x', m.marginX)
+          .attr('y', (d) => (d.y1 + d.y2) / 2 + 4)
+          .text((d) => d.label),
+      );
+  }
+
   function drawLifelines(m: DiagramModel): void {
     lifelinesLayer
       .selectAll<SVGLineElement, DiagramModel['lanes'][number]>('line.lifeline')
@@ -261,6 +292,15 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
           .attr('y', FRAME.laneBoxY + 39)
           .text((d) => d.subtitle),
       );
+    // The time axis says its scale in the margin beside the lane headers (they stay in view; so does it).
+    header
+      .selectAll<SVGTextElement, string>('text.axis-caption')
+      .data(m.timeAxis?.caption ?? [])
+      .join('text')
+      .attr('class', 'axis-caption')
+      .attr('x', 8)
+      .attr('y', (_d, i) => FRAME.laneBoxY + 14 + i * 15)
+      .text((d) => d);
     drawLegend(legendElement, m, theme);
   }
 

@@ -94,7 +94,8 @@ export class RecordedTrace {
     if (step >= full.steps) return full;
     if (this.#prefix?.step === step && this.#prefix.axis === axis) return this.#prefix.model;
     const to = step <= 0 ? 0 : (full.rows[step - 1]?.seq ?? 0);
-    const model = layoutTrace(this.#events, { title: this.title, axis, range: { from: 1, to } });
+    // On the time axis, the whole session's scale: each row stays where the whole diagram has it as steps go by.
+    const model = layoutTrace(this.#events, { title: this.title, axis, range: { from: 1, to }, ...(full.timeAxis ? { timeScale: full.timeAxis.scale } : {}) });
     this.#prefix = { step, axis, model };
     return model;
   }

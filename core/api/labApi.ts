@@ -93,6 +93,7 @@ export const exportRequestSchema = z
       })
       .optional(),
     textbook: z.boolean().optional(),
+    axis: z.enum(['step', 'time'], { error: 'the axis is step or time' }).optional(),
   })
   .strict();
 

@@ -37,10 +37,10 @@ export const USAGE = `Usage:
               [--quota BYTES|500K|10M|2G] [--login-delay MS] [--reveal-passwords]
   ftp-lab run <scenario|file.json> [--server ftp://user:pass@host:port] [--passive|--active] [--extended] [--type A|I]
               [--mode S|B|C] [--file NAME] [--size BYTES] [--trace FILE] [--export FILE] [--theme light|dark] [--notes]
-              [--scale N] [--range N..M] [--tcp-states] [--reveal-passwords] [--quiet]
+              [--scale N] [--range N..M] [--axis step|time] [--tcp-states] [--reveal-passwords] [--quiet]
   ftp-lab scenarios
   ftp-lab export <trace.json> -o FILE [--format svg|png|pdf|mmd|puml|html|json|pcapng] [--range N..M] [--theme light|dark]
-              [--notes] [--scale N] [--textbook] [--title TEXT]   (ftp-lab export --help: formats, options, steps)
+              [--notes] [--scale N] [--axis step|time] [--textbook] [--title TEXT]   (ftp-lab export --help: formats, options, steps)
   ftp-lab help`;
 
 export async function main(argv: readonly string[], io: CliIo = consoleIo): Promise<number> {

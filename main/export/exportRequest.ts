@@ -23,6 +23,7 @@ export async function answerExportRequest(request: ExportRequest): Promise<Expor
     ...(request.range ? { range: request.range } : {}),
     ...(request.scale !== undefined ? { scale: request.scale } : {}),
     ...(request.textbook ? { textbook: true } : {}),
+    ...(request.axis ? { axis: request.axis } : {}),
     maxPixels: PAGE_MAX_PNG_PIXELS,
   };
   let content: string | Uint8Array;

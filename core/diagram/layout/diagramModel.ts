@@ -52,6 +52,11 @@ export interface ArrowGeometry {
   readonly toLane: LaneId;
   readonly x1: number;
   readonly x2: number;
+  /**
+   * Where the arrow lands: the mark's y on the step axis; on the time axis, lower by the time the message took
+   * (its receiver's record after its sender's), so the arrow slants by its latency. Flat where one end was recorded.
+   */
+  readonly yEnd: number;
   /** The label as drawn (shortened with '…' to fit between the lanes; the full text is in detail). */
   readonly label: string;
   readonly labelX: number;
@@ -205,6 +210,25 @@ export interface Row {
   readonly label: string;
 }
 
+/** How the time axis turns time into height (timeScale.ts): in proportion, or on a log scale of each gap. */
+export type TimeScale =
+  | { readonly kind: 'linear'; readonly pxPerMs: number }
+  /** A gap of t ms is the minimum gap plus pxPerDecade · log10(1 + t / unitMs) px tall. */
+  | { readonly kind: 'log'; readonly unitMs: number; readonly pxPerDecade: number };
+
+/** The time axis as drawn: what it says, a ruler of gap lengths, and each tall gap's length beside it. */
+export interface TimeAxis {
+  readonly scale: TimeScale;
+  /** Said on the axis, in the margin beside the lane headers, one short line each: ['time ↓', 'log scale', 'of gaps']. */
+  readonly caption: readonly string[];
+  /** How tall a gap of each length is drawn: '0.1 ms', '1 ms', '10 ms', … */
+  readonly ticks: readonly { readonly ms: number; readonly label: string; readonly height: number }[];
+  /** Where the ruler of ticks goes (beside the legend): the top left of its first bar. */
+  readonly ruler: { readonly x: number; readonly y: number };
+  /** The gaps tall enough to say their length ('+45 ms') in the margin, between their rows' y. */
+  readonly gaps: readonly { readonly y1: number; readonly y2: number; readonly label: string }[];
+}
+
 export interface LegendEntry {
   readonly conn: string;
   readonly colour: number;
@@ -221,6 +245,8 @@ export interface DiagramModel {
   readonly title: string;
   readonly legend: { readonly x: number; readonly y: number; readonly connections: LegendEntry[] };
   readonly axis: 'step' | 'time';
+  /** On the time axis: its scale, caption, ruler and gap labels. */
+  readonly timeAxis?: TimeAxis;
   readonly rows: Row[];
   readonly rowHeight: number;
   /** The lane header boxes sit above lifelines.y1; lifelines run from y1 to y2. */

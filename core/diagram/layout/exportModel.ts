@@ -19,6 +19,8 @@ export interface ExportModelOptions {
   readonly notes?: boolean;
   /** Defaults to the trace's title. */
   readonly title?: string;
+  /** 'time': rows spaced by the real time between them, arrows slanted by their latency (default 'step'). */
+  readonly axis?: 'step' | 'time';
 }
 
 export class StepRangeError extends Error {
@@ -65,7 +67,8 @@ export function narrationText(n: Narration): string {
 /** Lays the trace out for export: the range of steps asked for, narration notes if asked, rows numbered as in the full diagram. */
 export function exportModel(trace: TraceFile, options: ExportModelOptions = {}): DiagramModel {
   const title = options.title ?? traceTitle(trace);
-  const full = layoutTrace(trace.events, { title });
+  const axis = options.axis ?? 'step';
+  const full = layoutTrace(trace.events, { title, axis });
   if (!options.range && !options.notes) return full;
 
   let seqRange: { from: number; to: number } | undefined;
@@ -85,11 +88,16 @@ export function exportModel(trace: TraceFile, options: ExportModelOptions = {}):
   if (options.notes) events = withNotes(trace.events, narrateSteps(trace, full));
   // Note rows carry fractional seqs just after their step's event, so the range must reach past the last step's seq.
   // A narration wraps inside its one box, between the control lanes (a little inside them).
+  // A range is drawn on the whole session's time scale, so its gaps look as they do in the whole picture.
   const model = layoutTrace(events, {
     title,
+    axis,
+    ...(full.timeAxis ? { timeScale: full.timeAxis.scale } : {}),
     ...(seqRange ? { range: { from: seqRange.from, to: seqRange.to + 0.999 } } : {}),
     ...(options.notes ? { wrapNotes: (full.lanes[3]?.x ?? 0) - (full.lanes[0]?.x ?? 0) - 24 } : {}),
   });
+  // The time axis labels rows by their time; the step axis by their number in the full diagram.
+  if (axis === 'time') return model;
   const stepOf = new Map(full.rows.map((r) => [r.seq, r.step]));
   const rows: Row[] = model.rows.map((row) => {
     const step = stepOf.get(row.seq);

@@ -4,7 +4,7 @@
 
 import { observedSides } from '../../trace/closeMeaning';
 import type { DataMarkerEvent, DataTransferEvent, FtpCommandEvent, FtpReplyEvent, Side, TcpFinEvent, TcpRstEvent, TraceEvent } from '../../trace/traceEvent';
-import type { DiagramModel } from './diagramModel';
+import type { DiagramModel, TimeScale } from './diagramModel';
 import type { Draft, RowRecord, Span } from './drafts';
 import { placeModel } from './placeMarks';
 import { surveyTrace } from './traceSurvey';
@@ -13,7 +13,10 @@ import { FONT } from './diagramModel';
 import { wrapText } from './textWidth';
 
 export interface LayoutOptions {
+  /** One row per step (default), or rows spaced by the real time between them (timeScale.ts). */
   readonly axis?: 'step' | 'time';
+  /** The time axis's scale, when it must match another layout's (a step-by-step view uses the whole session's). */
+  readonly timeScale?: TimeScale;
   /** Only events with seq in [from, to] get marks; earlier events still tell which connections are open. */
   readonly range?: { readonly from: number; readonly to: number };
   /** Give machine state changes rows of their own (off by default: they double the rows). */
@@ -221,6 +224,7 @@ export function layoutTrace(events: readonly TraceEvent[], options: LayoutOption
     survey,
     title: options.title ?? 'FTP session',
     axis: options.axis ?? 'step',
+    ...(options.timeScale ? { timeScale: options.timeScale } : {}),
     rowHeight,
     laneGap: options.laneGap ?? 240,
   });

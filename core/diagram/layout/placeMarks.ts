@@ -5,7 +5,7 @@ import { replyClass } from '../../protocol/replyCodes';
 import { byteCountText, markerOffsetText } from '../../trace/byteCounts';
 import { closeBadge, closeMeaning } from '../../trace/closeMeaning';
 import type { Channel, DataTransferEvent, Side, TraceEvent } from '../../trace/traceEvent';
-import type { ArrowGeometry, CloseBadgeMark, DiagramModel, Lane, LaneId, Mark, Row, TextAnchor } from './diagramModel';
+import type { ArrowGeometry, CloseBadgeMark, DiagramModel, Lane, LaneId, Mark, Row, TextAnchor, TimeScale } from './diagramModel';
 import { FONT } from './diagramModel';
 import type { Draft, RowRecord, Span } from './drafts';
 import { closeSection, commandSection, markerSection, replySection, socketSections, transferSection } from './rfcSections';
@@ -14,6 +14,7 @@ import type { TraceSurvey } from './traceSurvey';
 import { at, describeLane } from './traceSurvey';
 import { otherSide, recordedBy, wireSender } from '../../trace/sides';
 import { transferModes } from '../../protocol/transferModes';
+import { chooseTimeScale, placeTimeRows, RULER_TICK_WIDTH, rulerHeight, timeAxisFor } from './timeScale';
 
 export interface PlaceInput {
   readonly drafts: readonly Draft[];
@@ -21,6 +22,8 @@ export interface PlaceInput {
   readonly survey: TraceSurvey;
   readonly title: string;
   readonly axis: 'step' | 'time';
+  /** The time axis's scale; by default chosen from these rows' gaps (a step-by-step view passes the whole session's). */
+  readonly timeScale?: TimeScale;
   readonly rowHeight: number;
   readonly laneGap: number;
 }
@@ -67,6 +70,8 @@ class Frame {
     readonly laneGap: number,
     readonly rowY: readonly number[],
     readonly rowHeight: number,
+    /** On the time axis: the y of a moment (an arrow's receive time). */
+    readonly yAt?: (t: number) => number,
   ) {
     const clientX = marginX + 20 + FRAME.laneBoxWidth / 2;
     this.x = { client: clientX, 'client-data': clientX + laneGap, 'server-data': clientX + laneGap * 2.4, server: clientX + laneGap * 3.4 };
@@ -83,8 +88,19 @@ class Frame {
     return this.rowY[Math.max(0, Math.min(step, this.steps - 1))] ?? this.lifeTop;
   }
 
-  /** An arrow between two lanes with its label centred above it, shortened to fit between them. */
-  arrow(fromLane: LaneId, toLane: LaneId, y: number, text: string): ArrowGeometry {
+  /**
+   * Where an arrow sent on row y lands: on the time axis, at the time its receiver recorded it (RFC 793's
+   * segments take time on the wire and in the stacks), so it slants by its latency; flat on the step axis or
+   * where only one end was recorded.
+   */
+  landing(y: number, event: TraceEvent, peers: readonly TraceEvent[]): number {
+    if (!this.yAt || !('dir' in event) || event.dir !== 'sent') return y;
+    const received = peers.find((p) => 'dir' in p && p.dir === 'received');
+    return received ? round(Math.max(y, this.yAt(received.t))) : y;
+  }
+
+  /** An arrow between two lanes with its label centred above it (above its higher end), shortened to fit between them. */
+  arrow(fromLane: LaneId, toLane: LaneId, y: number, text: string, yEnd = y): ArrowGeometry {
     const x1 = this.x[fromLane];
     const x2 = this.x[toLane];
     return {
@@ -92,9 +108,10 @@ class Frame {
       toLane,
       x1,
       x2,
+      yEnd,
       label: fitText(text, Math.abs(x2 - x1) - 24, (t) => monoTextWidth(t, FONT.labelSize)),
       labelX: round((x1 + x2) / 2),
-      labelY: round(y - LABEL_RISE),
+      labelY: round(Math.min(y, yEnd) - LABEL_RISE),
       labelAnchor: 'middle',
     };
   }
@@ -131,8 +148,19 @@ export function placeModel(input: PlaceInput): DiagramModel {
   const { drafts, rows, survey, axis, rowHeight } = input;
   const marginX = axis === 'time' ? 80 : 52;
   const firstRowTop = FRAME.laneBoxY + FRAME.laneBoxHeight + FRAME.rowsGap;
-  const rowY = axis === 'time' ? timeRows(rows.ts, firstRowTop, rowHeight) : stepRows(rows.ts.length, firstRowTop, rowHeight);
-  const frame = new Frame(marginX, input.laneGap, rowY, rowHeight);
+  const scale = axis === 'time' ? (input.timeScale ?? chooseTimeScale(rows.ts, rowHeight)) : undefined;
+  // A note's further lines repeat its row's seq: they keep a full row's height.
+  const timeRows = scale
+    ? placeTimeRows(
+        rows.ts,
+        rows.seqs.map((seq, i) => i > 0 && rows.seqs[i - 1] === seq),
+        firstRowTop,
+        rowHeight,
+        scale,
+      )
+    : undefined;
+  const rowY = timeRows ? timeRows.ys.map(round) : stepRows(rows.ts.length, firstRowTop, rowHeight);
+  const frame = new Frame(marginX, input.laneGap, rowY, rowHeight, timeRows?.yAt);
   const context: Context = { frame, survey };
 
   const marks: Mark[] = [];
@@ -152,15 +180,19 @@ export function placeModel(input: PlaceInput): DiagramModel {
     return { step, y, seq: rows.seqs[step] ?? 0, t, label: axis === 'time' ? formatMs(t) : String(step + 1) };
   });
   const legendY = frame.lifeBottom + FRAME.legendGap;
+  // The time axis's ruler of gap lengths goes beside the legend, at the right.
+  const timeAxis = scale ? timeAxisFor(scale, rows.ts, rowY, { x: 0, y: legendY + 14 }) : undefined;
+  const ruler = timeAxis ? { ...timeAxis, ruler: { x: round(frame.width - 20 - timeAxis.ticks.length * RULER_TICK_WIDTH), y: legendY + 14 } } : undefined;
   return {
     width: frame.width,
-    height: round(legendY + FRAME.legendLine * (legend.length + 2) + 8),
+    height: round(Math.max(legendY + FRAME.legendLine * (legend.length + 2) + 8, ruler ? ruler.ruler.y + rulerHeight(ruler) : 0)),
     lanes,
     marks,
     steps: frame.steps,
     title: input.title,
     legend: { x: marginX, y: legendY, connections: legend },
     axis,
+    ...(ruler ? { timeAxis: ruler } : {}),
     rows: modelRows,
     rowHeight,
     lifelines: { y1: frame.lifeTop, y2: frame.lifeBottom },
@@ -211,7 +243,7 @@ function placeMessage(draft: DraftOf<'message'>, c: Context): Mark {
       ...common,
       message: 'command',
       verb: e.verb,
-      ...c.frame.arrow('client', 'server', common.y, e.line),
+      ...c.frame.arrow('client', 'server', common.y, e.line, c.frame.landing(common.y, e, draft.peers)),
       ariaLabel: `client → server: ${e.line}`,
       ...rfc(commandSection(e.verb)),
       detail: { ...recordDetail(e, draft.peers), line: e.line, verb: e.verb },
@@ -223,7 +255,7 @@ function placeMessage(draft: DraftOf<'message'>, c: Context): Mark {
     message: 'reply',
     code: e.code,
     replyClass: replyClass(e.code),
-    ...c.frame.arrow('server', 'client', common.y, text),
+    ...c.frame.arrow('server', 'client', common.y, text, c.frame.landing(common.y, e, draft.peers)),
     ariaLabel: `server → client: ${e.code} ${e.lines.join(' ')}`,
     rfc: replySection(e.code),
     detail: { ...recordDetail(e, draft.peers), code: String(e.code), lines: e.lines.join('\n') },
@@ -291,7 +323,7 @@ function placeClose(draft: DraftOf<'fin'> | DraftOf<'rst'>, c: Context): Mark[] 
     colour,
     sender,
     ...(e.reason ? { reason: e.reason } : {}),
-    ...c.frame.arrow(laneOf(sender, e.channel), laneOf(otherSide(sender), e.channel), b.y, name),
+    ...c.frame.arrow(laneOf(sender, e.channel), laneOf(otherSide(sender), e.channel), b.y, name, c.frame.landing(b.y, e, draft.peers)),
     ariaLabel: `${e.channel} connection ${e.conn}: ${name} from ${sender}, ${meaning}`,
     rfc: closeSection(e.reason),
     detail: { ...recordDetail(e, draft.peers), reason: e.reason ?? 'none recorded', meaning },
@@ -374,7 +406,13 @@ function placeTransfer(draft: DraftOf<'transfer'>, c: Context): Mark[] {
       y1: round(draft.stepFrom < draft.step ? frame.yOf(draft.stepFrom) + 6 : b.y - 20),
       y2: round(b.y + 8),
     },
-    ...frame.arrow(laneOf(sender, 'data'), laneOf(otherSide(sender), 'data'), b.y, `${byteCountText(e)} · TYPE ${e.representation} MODE ${e.mode} · ${ms} ms`),
+    ...frame.arrow(
+      laneOf(sender, 'data'),
+      laneOf(otherSide(sender), 'data'),
+      b.y,
+      `${byteCountText(e)} · TYPE ${e.representation} MODE ${e.mode} · ${ms} ms`,
+      frame.landing(b.y, e, draft.peers),
+    ),
     ariaLabel:
       `data connection ${e.conn}: ${byteCountText(e)} ${sender} → ${otherSide(sender)} in ${ms} ms (TYPE ${e.representation}, MODE ${e.mode})` +
       (e.complete ? '' : ', cut short') +
@@ -451,7 +489,7 @@ function placeMarker(draft: DraftOf<'marker'>, c: Context): Mark {
     ...value,
     offset: e.offset,
     from: sender,
-    ...c.frame.arrow(laneOf(sender, 'data'), laneOf(otherSide(sender), 'data'), b.y, label),
+    ...c.frame.arrow(laneOf(sender, 'data'), laneOf(otherSide(sender), 'data'), b.y, label, c.frame.landing(b.y, e, draft.peers)),
     ariaLabel: `data connection ${e.conn}: ${label} from ${sender} ${markerOffsetText(e.offset)}`,
     rfc: markerSection(e.marker, e.mode),
     detail: {
@@ -576,28 +614,6 @@ function recordDetail(e: TraceEvent, peers: readonly TraceEvent[]): Record<strin
 function stepRows(count: number, top: number, rh: number): number[] {
   const ys = new Array<number>(count);
   for (let i = 0; i < count; i++) ys[i] = round(top + i * rh + rh / 2);
-  return ys;
-}
-
-/**
- * Rows placed by time: the whole session spread over as much height as the step axis would use, and
- * never closer than a minimum gap, so a burst of events stays readable while a long transfer shows long.
- */
-function timeRows(ts: readonly number[], top: number, rh: number): number[] {
-  const count = ts.length;
-  const ys = new Array<number>(count);
-  const t0 = ts[0] ?? 0;
-  let tMax = t0;
-  for (const t of ts) tMax = Math.max(tMax, t);
-  const span = tMax - t0;
-  const scale = span > 0 ? ((count - 1) * rh) / span : 0;
-  const minGap = Math.max(26, rh * 0.75);
-  let previous = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < count; i++) {
-    const y = Math.max(top + rh / 2 + ((ts[i] ?? t0) - t0) * scale, previous + minGap);
-    ys[i] = round(y);
-    previous = y;
-  }
   return ys;
 }
 

@@ -4,7 +4,7 @@
 // format is main/export/exportFormats.ts's one dispatch (core's painters, plus PNG and PDF from their SVG).
 
 /** The options an export can take; which apply depends on the format (the `takes` column). */
-export type ExportOptionName = 'theme' | 'notes' | 'range' | 'scale' | 'textbook';
+export type ExportOptionName = 'theme' | 'notes' | 'range' | 'scale' | 'textbook' | 'axis';
 
 export interface ExportFormatRow {
   /** The file extension it is written with, dot included. */
@@ -18,13 +18,20 @@ export interface ExportFormatRow {
 }
 
 export const EXPORT_FORMAT_TABLE = {
-  svg: { extension: '.svg', aliases: [], mediaType: 'image/svg+xml', label: 'SVG picture (.svg)', takes: ['theme', 'notes', 'range', 'textbook'] },
-  png: { extension: '.png', aliases: [], mediaType: 'image/png', label: 'PNG image (.png)', takes: ['theme', 'notes', 'range', 'scale', 'textbook'] },
-  pdf: { extension: '.pdf', aliases: [], mediaType: 'application/pdf', label: 'PDF, searchable text (.pdf)', takes: ['theme', 'notes', 'range', 'textbook'] },
+  svg: { extension: '.svg', aliases: [], mediaType: 'image/svg+xml', label: 'SVG picture (.svg)', takes: ['theme', 'notes', 'range', 'textbook', 'axis'] },
+  png: { extension: '.png', aliases: [], mediaType: 'image/png', label: 'PNG image (.png)', takes: ['theme', 'notes', 'range', 'scale', 'textbook', 'axis'] },
+  pdf: {
+    extension: '.pdf',
+    aliases: [],
+    mediaType: 'application/pdf',
+    label: 'PDF, searchable text (.pdf)',
+    takes: ['theme', 'notes', 'range', 'textbook', 'axis'],
+  },
   mmd: { extension: '.mmd', aliases: ['.mermaid'], mediaType: 'text/plain', label: 'Mermaid sequenceDiagram (.mmd)', takes: ['theme', 'notes', 'range'] },
   puml: { extension: '.puml', aliases: ['.plantuml', '.pu'], mediaType: 'text/plain', label: 'PlantUML (.puml)', takes: ['theme', 'notes', 'range'] },
-  // The player always shows the narration, beside the diagram rather than in it.
-  html: { extension: '.html', aliases: ['.htm'], mediaType: 'text/html', label: 'HTML player (.html)', takes: ['theme', 'range', 'textbook'] },
+  // The player always shows the narration, beside the diagram rather than in it. The time axis (rows spaced by
+  // real time, arrows slanted by latency) is for the pictures and the player: Mermaid and PlantUML draw one arrow a row.
+  html: { extension: '.html', aliases: ['.htm'], mediaType: 'text/html', label: 'HTML player (.html)', takes: ['theme', 'range', 'textbook', 'axis'] },
   // The trace itself, whole: it opens again in the app and in `ftp-lab export`.
   json: { extension: '.json', aliases: [], mediaType: 'application/json', label: 'JSON trace (.json)', takes: [] },
   // The session's packets rebuilt for Wireshark (core/capture/): always the whole session.

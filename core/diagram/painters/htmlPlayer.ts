@@ -17,6 +17,8 @@ export interface HtmlPlayerOptions {
   readonly theme?: ThemeName;
   readonly range?: StepRange;
   readonly title?: string;
+  /** 'time': rows spaced by the real time between them, arrows slanted by latency. */
+  readonly axis?: 'step' | 'time';
 }
 
 /** What the player script needs per step; every string in it is shown with textContent. */
@@ -80,7 +82,11 @@ const LANE_STRIP = { height: FRAME.laneBoxY + FRAME.laneBoxHeight + FRAME.rowsGa
 
 export function paintHtmlPlayer(trace: TraceFile, options: HtmlPlayerOptions = {}): string {
   const theme = themes[options.theme ?? 'light'];
-  const model = exportModel(trace, { ...(options.range ? { range: options.range } : {}), ...(options.title ? { title: options.title } : {}) });
+  const model = exportModel(trace, {
+    ...(options.range ? { range: options.range } : {}),
+    ...(options.title ? { title: options.title } : {}),
+    ...(options.axis ? { axis: options.axis } : {}),
+  });
   const svg = paintSvg(model, { theme: theme.name, idPrefix: 'player' });
   // The lane names again, alone, held at the top of the scrolling diagram (it lies over the diagram's own at first).
   const lanes = paintSvg({ ...model, marks: [], rows: [] }, { theme: theme.name, idPrefix: 'player-lanes', window: { top: 0, bottom: LANE_STRIP.height } });

@@ -21,6 +21,8 @@ export interface TextExportOptions {
   readonly title?: string;
   /** The textbook comparison instead of the diagram (svg, html). */
   readonly textbook?: boolean;
+  /** 'time': rows spaced by the real time between them, arrows slanted by latency (svg, html). */
+  readonly axis?: 'step' | 'time';
 }
 
 export interface TextExport {
@@ -36,6 +38,7 @@ export function exportModelFor(trace: TraceFile, options: TextExportOptions) {
     ...(options.range ? { range: options.range } : {}),
     ...(options.notes ? { notes: true } : {}),
     ...(options.title ? { title: options.title } : {}),
+    ...(options.axis ? { axis: options.axis } : {}),
   });
 }
 
@@ -57,6 +60,7 @@ export const TEXT_EXPORTS = {
             ...themeOf(options),
             ...(options.range ? { range: options.range } : {}),
             ...(options.title ? { title: options.title } : {}),
+            ...(options.axis ? { axis: options.axis } : {}),
           }),
   },
   // The trace itself, whole: it opens again in the app and in `ftp-lab export`.
