@@ -91,8 +91,8 @@ interface Rendered {
 }
 
 export interface ExportDialog {
-  /** Opens the dialog on the given trace (the whole trace, as recorded so far). */
-  open(trace: TraceFile): void;
+  /** Opens the dialog on the given trace (the whole trace, as recorded so far), on the axis the diagram shows. */
+  open(trace: TraceFile, axis?: 'step' | 'time'): void;
 }
 
 export function createExportDialog(doc: Document, api: LabApi): ExportDialog {
@@ -101,6 +101,7 @@ export function createExportDialog(doc: Document, api: LabApi): ExportDialog {
   const theme = byId<HTMLSelectElement>(doc, 'export-theme');
   const notes = byId<HTMLInputElement>(doc, 'export-notes');
   const textbook = byId<HTMLInputElement>(doc, 'export-textbook');
+  const timeAxis = byId<HTMLInputElement>(doc, 'export-time-axis');
   const scale = byId<HTMLInputElement>(doc, 'export-scale');
   const from = byId<HTMLInputElement>(doc, 'export-from');
   const to = byId<HTMLInputElement>(doc, 'export-to');
@@ -151,6 +152,7 @@ export function createExportDialog(doc: Document, api: LabApi): ExportDialog {
         ...(range.range ? { range: range.range } : {}),
         ...(scaled.scale !== undefined ? { scale: scaled.scale } : {}),
         ...(table ? { textbook: true } : {}),
+        ...(takes('axis') && !table && timeAxis.checked ? { axis: 'time' as const } : {}),
       },
     };
   }
@@ -162,6 +164,7 @@ export function createExportDialog(doc: Document, api: LabApi): ExportDialog {
     theme.disabled = !formatTakes(f, 'theme');
     textbook.disabled = !formatTakes(f, 'textbook');
     notes.disabled = !formatTakes(f, 'notes') || table;
+    timeAxis.disabled = !formatTakes(f, 'axis') || table;
     from.disabled = to.disabled = !formatTakes(f, 'range') || table;
     scale.disabled = !formatTakes(f, 'scale');
     rangeHint.textContent =
@@ -304,7 +307,7 @@ export function createExportDialog(doc: Document, api: LabApi): ExportDialog {
     downloadButton.disabled = true;
   }
 
-  for (const input of [format, theme, notes, textbook]) input.addEventListener('change', update);
+  for (const input of [format, theme, notes, textbook, timeAxis]) input.addEventListener('change', update);
   for (const input of [from, to, scale]) input.addEventListener('input', update);
   downloadButton.addEventListener('click', () => {
     if (shown && trace)
@@ -319,8 +322,9 @@ export function createExportDialog(doc: Document, api: LabApi): ExportDialog {
   });
 
   return {
-    open(next) {
+    open(next, axis = 'step') {
       generation += 1;
+      timeAxis.checked = axis === 'time';
       wanted = undefined;
       clearPreview();
       trace = next;

@@ -270,7 +270,7 @@ function start(win: Window): void {
   const exportDialog = createExportDialog(doc, bridge.api);
   const openExport = () => {
     const trace = snapshot?.trace;
-    if (trace && trace.events.length > 0) exportDialog.open(trace.toFile());
+    if (trace && trace.events.length > 0) exportDialog.open(trace.toFile(), axis);
   };
   saveButton.addEventListener('click', saveTrace);
   exportButton.addEventListener('click', openExport);
