@@ -79,7 +79,13 @@ describe('the time axis', () => {
     await page.click('#time-axis');
     await page.click('#export-svg');
     await expect(page.locator('#export-time-axis').isChecked()).resolves.toBe(true);
-    const preview = async () => decodeURIComponent((await page.locator('#export-preview img').getAttribute('src').catch(() => '')) ?? '');
+    const preview = async () =>
+      decodeURIComponent(
+        (await page
+          .locator('#export-preview img')
+          .getAttribute('src')
+          .catch(() => '')) ?? '',
+      );
     await expect.poll(preview, { timeout: 30_000 }).toContain('log scale');
     await page.selectOption('#export-format', 'mmd');
     await expect(page.locator('#export-time-axis').isDisabled()).resolves.toBe(true);
