@@ -33,6 +33,10 @@ export interface DiagramView {
   zoomBy(factor: number): void;
   /** Fit the diagram's width into the view (the start position for a new session). */
   fit(): void;
+  /** How wide a diagram fits the view at zoom k (what the layout is asked to fit, so text is drawn at k times its size). */
+  contentWidthAt(k: number): number;
+  /** The view changed size (a window resize, presenter mode, the state machines shown): the layout may want another width. */
+  onResize(listener: () => void): void;
 }
 
 /** Back to front: spans and bands under arrows, badges on top. */
@@ -45,7 +49,7 @@ const LAYERS: readonly MarkKind[][] = [
 ];
 /** In presenter mode, the last few steps stay bright and older ones fade. */
 const PRESENTER_RECENT = 3;
-const PAD = 24;
+const PAD = 16;
 /** The model keeps a title band above the lane boxes (for exports); on screen the header bar has the title. */
 const TOP = FRAME.laneBoxY - 12;
 
@@ -60,6 +64,7 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
   const header = svg.append('g').attr('class', 'lane-headers');
   const hoverListeners = new Set<(mark: Mark | undefined) => void>();
   const selectListeners = new Set<(mark: Mark | undefined) => void>();
+  const resizeListeners = new Set<() => void>();
 
   let model: DiagramModel | undefined;
   let state: DiagramState | undefined;
@@ -258,7 +263,7 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
       .attr('y', -2000)
       .attr('width', m.width * 3)
       .attr('height', 2000 + m.lifelines.y1 + 2);
-    const w = FRAME.laneBoxWidth;
+    const w = m.laneBoxWidth;
     header
       .selectAll<SVGGElement, DiagramModel['lanes'][number]>('g.lane')
       .data(m.lanes, (d) => d.id)
@@ -314,9 +319,10 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
     const headerBottomAt = Math.max(t.y, -TOP * t.k) + model.lifelines.y1 * t.k;
     const top = headerBottomAt + 16;
     // Presenter mode's caption covers the bottom of the view: as much of it as the caption is tall (a textbook
-    // correction makes it taller).
-    const caption = state.presenter ? svgElement.ownerDocument.getElementById('caption') : null;
-    const bottom = height - (caption && caption.offsetHeight > 0 ? caption.offsetHeight + 36 : state.presenter ? 150 : 40);
+    // correction makes it taller). Read from the page, not from the last render's state: on the toggle, the view
+    // resizes (and this runs) before the next render says presenter mode is on.
+    const caption = svgElement.ownerDocument.getElementById('caption');
+    const bottom = height - (caption && caption.offsetHeight > 0 ? caption.offsetHeight + 36 : 40);
     // The current row settles near the bottom, so as much of the past as fits stays in view; stepping back too:
     // the rows after the current one are not drawn, so a current row high up leaves the view empty below it.
     const target = Math.max(height * 0.66, bottom - model.rowHeight * t.k);
@@ -360,6 +366,7 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
   });
 
   new ResizeObserver(() => {
+    for (const listener of resizeListeners) listener();
     if (!model || !state) return;
     svg.call(zoomer.transform, withCurrentInView(userZoomed ? constrain(transform) : fitTransform()));
   }).observe(svgElement);
@@ -382,6 +389,12 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
     zoomBy(factor) {
       userZoomed = true;
       svg.transition('zoom').duration(200).call(zoomer.scaleBy, factor);
+    },
+    contentWidthAt(k) {
+      return size().width / k - 2 * PAD;
+    },
+    onResize(listener) {
+      resizeListeners.add(listener);
     },
     fit() {
       userZoomed = false;

@@ -18,8 +18,15 @@ import { createExportDialog } from './exportDialog';
 import { openTraceFile, saveTraceFile } from './traceFiles';
 import { createTranscriptView } from './transcriptPanel';
 import { dataModesOf, dataModesText } from '../core/diagram/layout/traceSurvey';
+import { laneGapToFit } from '../core/diagram/layout/placeMarks';
 import { transferModes } from '../core/protocol/transferModes';
 import type { TraceEvent, TransferMode } from '../core/trace/traceEvent';
+
+/**
+ * The zoom the diagram is laid out to be seen at: 1:1 at the desk (its smallest text, 12 px, at 12 px on a
+ * laptop), 5/3 in presenter mode (20 px on the wall). The lanes move closer together to make room for it.
+ */
+const READABLE_ZOOM = { desk: 1, presenter: 20 / 12 } as const;
 
 /** Which mark the detail panel explains for a step when nothing is hovered or selected. */
 const PRIMARY: readonly Mark['kind'][] = ['message', 'fin', 'rst', 'refused', 'connect', 'transfer', 'marker', 'listen', 'note', 'state', 'close-badge'];
@@ -133,7 +140,8 @@ function start(win: Window): void {
       hovered = undefined;
     }
     title.textContent = trace.title + settingsLine(trace.meta, trace.events);
-    const model = trace.upTo(s.shown, axis);
+    const laneGap = laneGapToFit(diagram.contentWidthAt(READABLE_ZOOM[presenter ? 'presenter' : 'desk']), axis);
+    const model = trace.upTo(s.shown, axis, laneGap);
     const current = s.shown - 1;
     const moved = s.shown !== renderedShown;
     renderedShown = s.shown;
@@ -221,6 +229,10 @@ function start(win: Window): void {
     axis = axis === 'step' ? 'time' : 'step';
     timeAxisButton.setAttribute('aria-pressed', String(axis === 'time'));
     body.dataset.axis = axis;
+    frame ??= win.requestAnimationFrame(render);
+  });
+
+  diagram.onResize(() => {
     frame ??= win.requestAnimationFrame(render);
   });
 

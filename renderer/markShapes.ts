@@ -84,16 +84,20 @@ export function drawMark(g: G, mark: Mark, context: DrawContext): void {
       return;
     case 'close-badge': {
       // Measured in the page (layout estimates widths; the screen can do better), then the pill goes behind.
-      const text = label(g, mark.text, mark.x, mark.labelY, mark.anchor, 'badge-text');
-      const measured = (text.node() as SVGTextElement).getComputedTextLength?.() || sansTextWidth(mark.text, FONT.badgeSize);
-      const width = measured + 18;
+      // A wrapped badge grows upwards, as in the painter: the row below's label sits just under this row.
+      const rise = (mark.lines.length - 1) * FONT.badgeLine;
+      const measured = mark.lines.map((line, i) => {
+        const text = label(g, line, mark.x, mark.labelY - rise + i * FONT.badgeLine, mark.anchor, 'badge-text');
+        return (text.node() as SVGTextElement).getComputedTextLength?.() || sansTextWidth(line, FONT.badgeSize);
+      });
+      const width = Math.max(...measured) + 18;
       const left = mark.anchor === 'start' ? mark.x - 9 : mark.anchor === 'end' ? mark.x - width + 9 : mark.x - width / 2;
       g.insert('rect', 'text')
         .attr('class', 'badge-pill')
         .attr('x', left)
-        .attr('y', mark.labelY - 14)
+        .attr('y', mark.labelY - 14 - rise)
         .attr('width', width)
-        .attr('height', 20)
+        .attr('height', 20 + rise)
         .attr('rx', 10)
         .attr('stroke', stroke);
       fadeIn(g, context);

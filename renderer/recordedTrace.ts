@@ -24,8 +24,9 @@ function inSeqOrder(events: readonly TraceEvent[]): readonly TraceEvent[] {
 export class RecordedTrace {
   readonly #events: readonly TraceEvent[];
   readonly #sides: ReadonlySet<Side>;
-  readonly #layouts = new Map<TraceAxis, DiagramModel>();
-  #prefix: { step: number; axis: TraceAxis; model: DiagramModel } | undefined;
+  /** By axis and gap between lanes (the screen lays out for the width it has). */
+  readonly #layouts = new Map<string, DiagramModel>();
+  #prefix: { step: number; key: string; model: DiagramModel } | undefined;
   #transcript: readonly TranscriptEntry[] | undefined;
 
   /** `sides`: whose sockets this trace records (both with the built-in server, only the client against another). */
@@ -73,12 +74,13 @@ export class RecordedTrace {
     return undefined;
   }
 
-  /** The whole diagram so far. */
-  full(axis: TraceAxis = 'step'): DiagramModel {
-    let model = this.#layouts.get(axis);
+  /** The whole diagram so far; `laneGap`: how far apart the lanes are (default: as exports draw them). */
+  full(axis: TraceAxis = 'step', laneGap?: number): DiagramModel {
+    const key = `${axis}|${laneGap ?? ''}`;
+    let model = this.#layouts.get(key);
     if (!model) {
-      model = layoutTrace(this.#events, { title: this.title, axis });
-      this.#layouts.set(axis, model);
+      model = layoutTrace(this.#events, { title: this.title, axis, ...(laneGap !== undefined ? { laneGap } : {}) });
+      this.#layouts.set(key, model);
     }
     return model;
   }
@@ -89,14 +91,21 @@ export class RecordedTrace {
   }
 
   /** The diagram as it stood after `step` rows (0: lanes only): a layout of the trace up to that row's event. */
-  upTo(step: number, axis: TraceAxis = 'step'): DiagramModel {
-    const full = this.full(axis);
+  upTo(step: number, axis: TraceAxis = 'step', laneGap?: number): DiagramModel {
+    const full = this.full(axis, laneGap);
     if (step >= full.steps) return full;
-    if (this.#prefix?.step === step && this.#prefix.axis === axis) return this.#prefix.model;
+    const key = `${axis}|${laneGap ?? ''}`;
+    if (this.#prefix?.step === step && this.#prefix.key === key) return this.#prefix.model;
     const to = step <= 0 ? 0 : (full.rows[step - 1]?.seq ?? 0);
     // On the time axis, the whole session's scale: each row stays where the whole diagram has it as steps go by.
-    const model = layoutTrace(this.#events, { title: this.title, axis, range: { from: 1, to }, ...(full.timeAxis ? { timeScale: full.timeAxis.scale } : {}) });
-    this.#prefix = { step, axis, model };
+    const model = layoutTrace(this.#events, {
+      title: this.title,
+      axis,
+      range: { from: 1, to },
+      ...(laneGap !== undefined ? { laneGap } : {}),
+      ...(full.timeAxis ? { timeScale: full.timeAxis.scale } : {}),
+    });
+    this.#prefix = { step, key, model };
     return model;
   }
 

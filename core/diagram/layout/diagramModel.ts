@@ -117,6 +117,8 @@ export interface CloseBadgeMark extends MarkBase {
   readonly of: string;
   readonly tone: 'closed' | 'reset' | 'open' | 'cut';
   readonly text: string;
+  /** The words as drawn: `text` on one line, or wrapped where the lanes leave less room (one line under another). */
+  readonly lines: readonly string[];
   readonly x: number;
   readonly labelY: number;
   readonly anchor: TextAnchor;
@@ -249,6 +251,8 @@ export interface DiagramModel {
   readonly timeAxis?: TimeAxis;
   readonly rows: Row[];
   readonly rowHeight: number;
+  /** The lane header boxes' width (narrower than FRAME's when the lanes are closer together). */
+  readonly laneBoxWidth: number;
   /** The lane header boxes sit above lifelines.y1; lifelines run from y1 to y2. */
   readonly lifelines: { readonly y1: number; readonly y2: number };
   /** The x of the right edge of the margin labels (step numbers or times). */
@@ -259,12 +263,16 @@ export interface DiagramModel {
 export const FONT = {
   /** Wire text (commands, replies, arrow labels): monospace. */
   labelSize: 12,
-  /** Badges, side labels, notes, states: sans-serif. */
-  badgeSize: 11.5,
+  /** Badges, side labels, notes, states: sans-serif. Nothing in the diagram is smaller than 12 px at 1:1. */
+  badgeSize: 12,
   noteSize: 12,
   /** The distance between the lines of a note that wraps. */
   noteLine: 16,
-  stateSize: 11,
+  /** The distance between the lines of a badge that wraps. */
+  badgeLine: 15,
+  stateSize: 12,
   /** The endpoints under each lane's title: monospace. */
-  subtitleSize: 10.5,
+  subtitleSize: 12,
+  /** Step numbers or times in the margin. */
+  rowLabelSize: 12,
 } as const;

@@ -6,7 +6,7 @@ import { observedSides } from '../../trace/closeMeaning';
 import type { DataMarkerEvent, DataTransferEvent, FtpCommandEvent, FtpReplyEvent, Side, TcpFinEvent, TcpRstEvent, TraceEvent } from '../../trace/traceEvent';
 import type { DiagramModel, TimeScale } from './diagramModel';
 import type { Draft, RowRecord, Span } from './drafts';
-import { placeModel } from './placeMarks';
+import { LANE_GAP, placeModel } from './placeMarks';
 import { surveyTrace } from './traceSurvey';
 import { wireSender } from '../../trace/sides';
 import { FONT } from './diagramModel';
@@ -226,7 +226,7 @@ export function layoutTrace(events: readonly TraceEvent[], options: LayoutOption
     axis: options.axis ?? 'step',
     ...(options.timeScale ? { timeScale: options.timeScale } : {}),
     rowHeight,
-    laneGap: options.laneGap ?? 240,
+    laneGap: options.laneGap ?? LANE_GAP.default,
   });
 }
 

@@ -11,7 +11,7 @@ export function yExtent(mark: Mark, rowHeight: number): [number, number] {
     case 'transfer':
       return [Math.min(mark.band.y1, mark.y) - rowHeight, Math.max(mark.band.y2, mark.y, mark.yEnd) + rowHeight];
     case 'close-badge':
-      return [mark.labelY - rowHeight, mark.labelY + rowHeight];
+      return [mark.labelY - rowHeight * mark.lines.length, mark.labelY + rowHeight];
     case 'note':
       return [mark.y - rowHeight, mark.y + mark.rows * rowHeight];
     default:

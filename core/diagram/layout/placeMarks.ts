@@ -9,7 +9,7 @@ import type { ArrowGeometry, CloseBadgeMark, DiagramModel, Lane, LaneId, Mark, R
 import { FONT } from './diagramModel';
 import type { Draft, RowRecord, Span } from './drafts';
 import { closeSection, commandSection, markerSection, replySection, socketSections, transferSection } from './rfcSections';
-import { fitText, monoTextWidth, sansTextWidth } from './textWidth';
+import { fitText, monoTextWidth, sansTextWidth, wrapText } from './textWidth';
 import type { TraceSurvey } from './traceSurvey';
 import { at, describeLane } from './traceSurvey';
 import { otherSide, recordedBy, wireSender } from '../../trace/sides';
@@ -43,6 +43,8 @@ export const FRAME = {
 /** Arrow labels sit this far above their line; side labels and data badges this far below the row's y (centred on it). */
 const LABEL_RISE = 7;
 const BADGE_DROP = 4;
+/** A badge's words keep this far from the diagram's edge: the pill's padding and a little air. */
+const BADGE_EDGE = 16;
 
 const laneOrder = ['client', 'client-data', 'server-data', 'server'] as const;
 const laneTitles: Record<LaneId, string> = {
@@ -51,6 +53,38 @@ const laneTitles: Record<LaneId, string> = {
   'server-data': 'Server DTP · data',
   server: 'Server PI · control',
 };
+/** In a narrow lane box: the lifeline's dashes (data) and the legend say the rest. */
+const shortLaneTitles: Record<LaneId, string> = { client: 'Client PI', 'client-data': 'Client DTP', 'server-data': 'Server DTP', server: 'Server PI' };
+/** The lane titles' font (bold sans), as the painters draw them. */
+const LANE_TITLE_SIZE = 13;
+
+/**
+ * The narrowest and widest gap between lanes. At the narrowest, a long reply still fits between the control lanes
+ * ("200 PORT command successful: the server will connect to 127.0.0.1:46203.", 72 characters of 12 px monospace).
+ */
+export const LANE_GAP = { min: 160, max: 240, default: 240 } as const;
+
+/** A lane box's width for a gap between lanes: the full box, or narrower so neighbouring boxes keep apart. */
+export function laneBoxWidth(laneGap: number): number {
+  return Math.min(FRAME.laneBoxWidth, laneGap - 12);
+}
+
+/** The margin left of the lanes: step numbers, or times (wider). */
+const marginFor = (axis: 'step' | 'time'): number => (axis === 'time' ? 80 : 52);
+
+/** How wide a diagram with this gap between lanes is (the frame's own arithmetic). */
+function diagramWidth(laneGap: number, axis: 'step' | 'time'): number {
+  return marginFor(axis) + 40 + laneBoxWidth(laneGap) + laneGap * 3.4;
+}
+
+/**
+ * The widest gap between lanes (in steps of 5 px, from LANE_GAP.min to .max) at which the diagram is at most
+ * `width` px wide: the screen lays out for the view it has, so its text can be drawn at a readable size.
+ */
+export function laneGapToFit(width: number, axis: 'step' | 'time'): number {
+  for (let gap = LANE_GAP.max; gap > LANE_GAP.min; gap -= 5) if (diagramWidth(gap, axis) <= width) return gap;
+  return LANE_GAP.min;
+}
 const laneOf = (side: Side, channel: Channel): LaneId => (channel === 'data' ? (side === 'client' ? 'client-data' : 'server-data') : side);
 
 export function formatMs(t: number): string {
@@ -73,7 +107,7 @@ class Frame {
     /** On the time axis: the y of a moment (an arrow's receive time). */
     readonly yAt?: (t: number) => number,
   ) {
-    const clientX = marginX + 20 + FRAME.laneBoxWidth / 2;
+    const clientX = marginX + 20 + laneBoxWidth(laneGap) / 2;
     this.x = { client: clientX, 'client-data': clientX + laneGap, 'server-data': clientX + laneGap * 2.4, server: clientX + laneGap * 3.4 };
     this.lifeTop = FRAME.laneBoxY + FRAME.laneBoxHeight;
     this.steps = rowY.length;
@@ -81,7 +115,7 @@ class Frame {
   }
 
   get width(): number {
-    return round(this.x.server + FRAME.laneBoxWidth / 2 + 20);
+    return round(this.x.server + laneBoxWidth(this.laneGap) / 2 + 20);
   }
 
   yOf(step: number): number {
@@ -99,17 +133,24 @@ class Frame {
     return received ? round(Math.max(y, this.yAt(received.t))) : y;
   }
 
-  /** An arrow between two lanes with its label centred above it (above its higher end), shortened to fit between them. */
+  /**
+   * An arrow between two lanes with its label centred above it (above its higher end), shortened to fit between
+   * them. A data arrow's label may reach over the data lanes (its halo keeps it readable), as far as a control
+   * arrow's: the data lanes share the control lanes' middle.
+   */
   arrow(fromLane: LaneId, toLane: LaneId, y: number, text: string, yEnd = y): ArrowGeometry {
     const x1 = this.x[fromLane];
     const x2 = this.x[toLane];
+    const data = fromLane.endsWith('-data') && toLane.endsWith('-data');
+    // The label may reach to 4 px short of either lane: it sits above the arrowheads, not on them.
+    const room = data ? Math.max(Math.abs(x2 - x1) - 24, this.x.server - this.x.client - 80) : Math.abs(x2 - x1) - 8;
     return {
       fromLane,
       toLane,
       x1,
       x2,
       yEnd,
-      label: fitText(text, Math.abs(x2 - x1) - 24, (t) => monoTextWidth(t, FONT.labelSize)),
+      label: fitText(text, room, (t) => monoTextWidth(t, FONT.labelSize)),
       labelX: round((x1 + x2) / 2),
       labelY: round(Math.min(y, yEnd) - LABEL_RISE),
       labelAnchor: 'middle',
@@ -127,15 +168,18 @@ class Frame {
    * arrow's own label sits above it, between the data lanes). Control: above the arrow at the sender's
    * end (the arrow's label is centred, far from either end).
    */
-  badgeAt(channel: Channel, sender: Side, y: number): { x: number; labelY: number; anchor: TextAnchor } {
-    if (channel === 'data') {
-      return sender === 'client'
-        ? { x: round(this.x['client-data'] - 12), labelY: round(y + BADGE_DROP), anchor: 'end' }
-        : { x: round(this.x['server-data'] + 12), labelY: round(y + BADGE_DROP), anchor: 'start' };
-    }
-    return sender === 'client'
-      ? { x: round(this.x.client + 12), labelY: round(y - LABEL_RISE), anchor: 'start' }
-      : { x: round(this.x.server - 12), labelY: round(y - LABEL_RISE), anchor: 'end' };
+  badgeAt(channel: Channel, sender: Side, y: number, text: string): { x: number; labelY: number; anchor: TextAnchor; lines: string[] } {
+    const at: { x: number; labelY: number; anchor: TextAnchor } =
+      channel === 'data'
+        ? sender === 'client'
+          ? { x: round(this.x['client-data'] - 12), labelY: round(y + BADGE_DROP), anchor: 'end' }
+          : { x: round(this.x['server-data'] + 12), labelY: round(y + BADGE_DROP), anchor: 'start' }
+        : sender === 'client'
+          ? { x: round(this.x.client + 12), labelY: round(y - LABEL_RISE), anchor: 'start' }
+          : { x: round(this.x.server - 12), labelY: round(y - LABEL_RISE), anchor: 'end' };
+    // Lanes close together leave a data badge less room than its words: it wraps (never past the diagram's edge).
+    const room = (at.anchor === 'start' ? this.width - at.x : at.x) - BADGE_EDGE;
+    return { ...at, lines: sansTextWidth(text, FONT.badgeSize) <= room ? [text] : wrapText(text, room, FONT.badgeSize) };
   }
 }
 
@@ -146,7 +190,7 @@ interface Context {
 
 export function placeModel(input: PlaceInput): DiagramModel {
   const { drafts, rows, survey, axis, rowHeight } = input;
-  const marginX = axis === 'time' ? 80 : 52;
+  const marginX = marginFor(axis);
   const firstRowTop = FRAME.laneBoxY + FRAME.laneBoxHeight + FRAME.rowsGap;
   const scale = axis === 'time' ? (input.timeScale ?? chooseTimeScale(rows.ts, rowHeight)) : undefined;
   // A note's further lines repeat its row's seq: they keep a full row's height.
@@ -168,11 +212,13 @@ export function placeModel(input: PlaceInput): DiagramModel {
 
   const legend = marks.flatMap((m) => (m.kind === 'connection' ? [{ conn: m.conn, colour: m.colour, label: m.label }] : []));
   // Neighbouring lanes are at least laneGap apart, so a centred subtitle narrower than that never meets the next one.
+  const boxWidth = laneBoxWidth(frame.laneGap);
   const fitsBetweenLanes = (text: string) => monoTextWidth(text, FONT.subtitleSize) <= frame.laneGap - 16;
+  const titleFits = (text: string) => sansTextWidth(text, LANE_TITLE_SIZE) * 1.08 <= boxWidth - 10;
   const lanes: Lane[] = laneOrder.map((id) => ({
     id,
     x: frame.x[id],
-    title: laneTitles[id],
+    title: titleFits(laneTitles[id]) ? laneTitles[id] : shortLaneTitles[id],
     subtitle: describeLane(id, survey.endpoints[id], fitsBetweenLanes),
   }));
   const modelRows: Row[] = rowY.map((y, step) => {
@@ -185,6 +231,7 @@ export function placeModel(input: PlaceInput): DiagramModel {
   const ruler = timeAxis ? { ...timeAxis, ruler: { x: round(frame.width - 20 - timeAxis.ticks.length * RULER_TICK_WIDTH), y: legendY + 14 } } : undefined;
   return {
     width: frame.width,
+    laneBoxWidth: boxWidth,
     height: round(Math.max(legendY + FRAME.legendLine * (legend.length + 2) + 8, ruler ? ruler.ruler.y + rulerHeight(ruler) : 0)),
     lanes,
     marks,
@@ -335,7 +382,7 @@ function placeClose(draft: DraftOf<'fin'> | DraftOf<'rst'>, c: Context): Mark[] 
     of: b.id,
     tone: draft.kind === 'fin' ? 'closed' : 'reset',
     text,
-    ...c.frame.badgeAt(e.channel, sender, b.y),
+    ...c.frame.badgeAt(e.channel, sender, b.y, text),
     step: b.step,
     y: b.y,
     seqs: b.seqs,
@@ -438,7 +485,7 @@ function placeTransfer(draft: DraftOf<'transfer'>, c: Context): Mark[] {
       kind: 'close-badge',
       of: b.id,
       ...badge,
-      ...frame.badgeAt('data', sender, b.y),
+      ...frame.badgeAt('data', sender, b.y, badge.text),
       step: b.step,
       y: b.y,
       seqs: b.seqs,

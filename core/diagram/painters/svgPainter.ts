@@ -79,7 +79,7 @@ function css(t: Theme): string {
     `text{font-family:${SANS};fill:${t.text}}`,
     `.title{font-size:18px;font-weight:600}`,
     `.stripe{fill:${t.stripe}}`,
-    `.row-label{font-size:11px;fill:${t.muted};text-anchor:end}`,
+    `.row-label{font-size:${FONT.rowLabelSize}px;fill:${t.muted};text-anchor:end}`,
     `.lane-box{fill:${t.laneFill};stroke:${t.laneStroke};stroke-width:1.2}`,
     `.lane-title{font-size:13px;font-weight:600;text-anchor:middle}`,
     `.lane-subtitle{font-family:${MONO};font-size:${FONT.subtitleSize}px;fill:${t.muted};text-anchor:middle}`,
@@ -120,10 +120,10 @@ function css(t: Theme): string {
 /** The time axis's styles, only in a picture that has one. */
 function timeAxisCss(t: Theme): string {
   return [
-    `.axis-caption{font-size:11px;font-weight:600;fill:${t.muted}}`,
-    `.gap-label{font-size:11px;font-style:italic;fill:${t.muted};text-anchor:end}`,
+    `.axis-caption{font-size:12px;font-weight:600;fill:${t.muted}}`,
+    `.gap-label{font-size:12px;font-style:italic;fill:${t.muted};text-anchor:end}`,
     `.gap-line,.ruler-bar{stroke:${t.muted};stroke-width:1.2;fill:none}`,
-    `.ruler-label{font-size:11px;fill:${t.muted};text-anchor:middle}`,
+    `.ruler-label{font-size:12px;fill:${t.muted};text-anchor:middle}`,
   ].join('\n');
 }
 
@@ -188,7 +188,7 @@ function paintRows(out: string[], model: DiagramModel, shown: Shown): void {
 
 function paintLanes(out: string[], model: DiagramModel, shown: Shown): void {
   out.push('<g class="lanes">');
-  const w = FRAME.laneBoxWidth;
+  const w = model.laneBoxWidth;
   const header = shown(FRAME.laneBoxY - 4, FRAME.laneBoxY + FRAME.laneBoxHeight + 4);
   for (const lane of model.lanes) {
     const data = lane.id === 'client-data' || lane.id === 'server-data';
@@ -335,11 +335,13 @@ function transfer(mark: TransferMark, p: string, stroke: string, dash: string): 
 
 /** A pill behind the badge text; its width is estimated from the text (no DOM to measure in). */
 function badge(mark: CloseBadgeMark, stroke: string): string {
-  const width = sansTextWidth(mark.text, FONT.badgeSize) + 14;
+  const width = Math.max(...mark.lines.map((line) => sansTextWidth(line, FONT.badgeSize))) + 14;
   const left = mark.anchor === 'start' ? mark.x - 7 : mark.anchor === 'end' ? mark.x - width + 7 : mark.x - width / 2;
+  // A wrapped badge grows upwards: the row below's label sits just under this row, the row above's well above it.
+  const rise = (mark.lines.length - 1) * FONT.badgeLine;
   return (
-    `<rect class="badge-pill"${attr('x', left)}${attr('y', mark.labelY - 13)}${attr('width', width)} height="18" rx="9"${attr('stroke', stroke)}/>` +
-    label(mark.x, mark.labelY, mark.anchor, mark.text, 'badge-text')
+    `<rect class="badge-pill"${attr('x', left)}${attr('y', mark.labelY - 13 - rise)}${attr('width', width)}${attr('height', 18 + rise)} rx="9"${attr('stroke', stroke)}/>` +
+    mark.lines.map((line, i) => label(mark.x, mark.labelY - rise + i * FONT.badgeLine, mark.anchor, line, 'badge-text')).join('')
   );
 }
 
