@@ -376,7 +376,11 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
       const first = model === undefined || model.title !== m.title || model.width !== m.width;
       model = m;
       state = s;
-      if (first && !userZoomed) svg.call(zoomer.transform, withCurrentInView(fitTransform()));
+      if (first && !userZoomed) {
+        // A follow still on its way would land on the old layout's zoom, over this fit.
+        svg.interrupt('follow');
+        svg.call(zoomer.transform, withCurrentInView(fitTransform()));
+      }
       draw(m, s);
       if (s.follow) follow(s);
     },

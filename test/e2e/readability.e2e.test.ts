@@ -38,6 +38,13 @@ function measure(): Measured {
     if (box.left < view.left - 0.5 || box.right > view.right + 0.5) problems.push(`"${words}" is cut by the diagram's edge`);
     if (words.includes('…')) problems.push(`"${words}" is shortened`);
   }
+  // The margin's step numbers and times stay in sight: no badge lies over them.
+  const pills = [...svg.querySelectorAll('.badge-pill')].map((p) => p.getBoundingClientRect());
+  for (const label of svg.querySelectorAll('.row-label, .gap-label')) {
+    const r = label.getBoundingClientRect();
+    if (pills.some((p) => p.left < r.right - 1 && p.right > r.left + 1 && p.top < r.bottom - 1 && p.bottom > r.top + 1))
+      problems.push(`"${label.textContent}" in the margin lies under a badge`);
+  }
   const scrolls = (el: Element) => /auto|scroll/.test(getComputedStyle(el).overflowY);
   for (const el of document.querySelectorAll<HTMLElement>('body *')) {
     if (el.closest('svg, dialog:not([open])')) continue;
@@ -95,6 +102,16 @@ describe('readable at a laptop and on a wall', () => {
       expect(desk.problems).toEqual([]);
       expect(desk.smallest.px, desk.smallest.what).toBeGreaterThanOrEqual(size.desk - 0.05);
       await screenshot(`e2e-readable-desk-${size.width}x${size.height}`);
+
+      // On the time axis too (its margin holds times and gap lengths).
+      await page.click('#time-axis');
+      await expect.poll(() => page.locator('#diagram text.axis-caption').count()).toBe(3);
+      await page.waitForTimeout(600);
+      const timed = await page.evaluate(measure);
+      expect(timed.problems).toEqual([]);
+      expect(timed.smallest.px, timed.smallest.what).toBeGreaterThanOrEqual(size.desk - 0.05);
+      await screenshot(`e2e-readable-time-axis-${size.width}x${size.height}`);
+      await page.click('#time-axis');
 
       // Zoom still works: in and out by the buttons, and back to the readable fit.
       const scale = () =>

@@ -70,7 +70,7 @@ export function laneBoxWidth(laneGap: number): number {
 }
 
 /** The margin left of the lanes: step numbers, or times (wider). */
-const marginFor = (axis: 'step' | 'time'): number => (axis === 'time' ? 80 : 52);
+const marginFor = (axis: 'step' | 'time'): number => (axis === 'time' ? 72 : 52);
 
 /** How wide a diagram with this gap between lanes is (the frame's own arithmetic). */
 function diagramWidth(laneGap: number, axis: 'step' | 'time'): number {
@@ -177,8 +177,10 @@ class Frame {
         : sender === 'client'
           ? { x: round(this.x.client + 12), labelY: round(y - LABEL_RISE), anchor: 'start' }
           : { x: round(this.x.server - 12), labelY: round(y - LABEL_RISE), anchor: 'end' };
-    // Lanes close together leave a data badge less room than its words: it wraps (never past the diagram's edge).
-    const room = (at.anchor === 'start' ? this.width - at.x : at.x) - BADGE_EDGE;
+    // Lanes close together leave a data badge less room than its words: it wraps (never past the diagram's edge,
+    // nor over the step numbers or times in the margin).
+    // (The screen draws badge words semi-bold: up to a tenth wider than the estimate.)
+    const room = ((at.anchor === 'start' ? this.width - at.x : at.x - this.marginX) - BADGE_EDGE) / 1.12;
     return { ...at, lines: sansTextWidth(text, FONT.badgeSize) <= room ? [text] : wrapText(text, room, FONT.badgeSize) };
   }
 }
