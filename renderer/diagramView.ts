@@ -5,7 +5,7 @@
 import { select, type Selection } from 'd3-selection';
 import 'd3-transition';
 import { zoom, zoomIdentity, type D3ZoomEvent, type ZoomBehavior, type ZoomTransform } from 'd3-zoom';
-import type { DiagramModel, Mark, MarkKind, Row } from '../core/diagram/layout/diagramModel';
+import type { DiagramModel, Mark, MarkKind, Row, TimeAxis } from '../core/diagram/layout/diagramModel';
 import { themes } from '../core/diagram/painters/palette';
 import { FRAME } from '../core/diagram/layout/placeMarks';
 import { drawLegend } from './legend';
@@ -33,6 +33,10 @@ export interface DiagramView {
   zoomBy(factor: number): void;
   /** Fit the diagram's width into the view (the start position for a new session). */
   fit(): void;
+  /** How wide a diagram fits the view at zoom k (what the layout is asked to fit, so text is drawn at k times its size). */
+  contentWidthAt(k: number): number;
+  /** The view changed size (a window resize, presenter mode, the state machines shown): the layout may want another width. */
+  onResize(listener: () => void): void;
 }
 
 /** Back to front: spans and bands under arrows, badges on top. */
@@ -45,7 +49,7 @@ const LAYERS: readonly MarkKind[][] = [
 ];
 /** In presenter mode, the last few steps stay bright and older ones fade. */
 const PRESENTER_RECENT = 3;
-const PAD = 24;
+const PAD = 16;
 /** The model keeps a title band above the lane boxes (for exports); on screen the header bar has the title. */
 const TOP = FRAME.laneBoxY - 12;
 
@@ -54,11 +58,13 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
   const svg = select(svgElement);
   const viewport = svg.append('g').attr('class', 'viewport');
   const rowsLayer = viewport.append('g').attr('class', 'rows');
+  const gapsLayer = viewport.append('g').attr('class', 'gaps');
   const lifelinesLayer = viewport.append('g').attr('class', 'lifelines');
   const markLayers = LAYERS.map((kinds) => ({ kinds: new Set(kinds), g: viewport.append('g').attr('class', `layer layer-${kinds[0]}`) }));
   const header = svg.append('g').attr('class', 'lane-headers');
   const hoverListeners = new Set<(mark: Mark | undefined) => void>();
   const selectListeners = new Set<(mark: Mark | undefined) => void>();
+  const resizeListeners = new Set<() => void>();
 
   let model: DiagramModel | undefined;
   let state: DiagramState | undefined;
@@ -141,6 +147,7 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
   function draw(m: DiagramModel, s: DiagramState): void {
     const [top, bottom] = visibleRange();
     drawRows(m, s, top, bottom);
+    drawGaps(m, top, bottom);
     drawLifelines(m);
     drawHeader(m);
     const inView = m.marks.filter((mark) => markInWindow(mark, m.rowHeight, top, bottom));
@@ -216,6 +223,35 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
       );
   }
 
+  /** On the time axis: each tall gap's length in the margin, beside a line as long as the gap. */
+  function drawGaps(m: DiagramModel, top: number, bottom: number): void {
+    const gaps = (m.timeAxis?.gaps ?? []).filter((gap) => gap.y2 >= top && gap.y1 <= bottom);
+    gapsLayer
+      .selectAll<SVGGElement, TimeAxis['gaps'][number]>('g.gap')
+      .data(gaps, (d) => String(d.y1))
+      .join((enter) => {
+        const g = enter.append('g').attr('class', 'gap');
+        g.append('line').attr('class', 'gap-line');
+        g.append('text').attr('class', 'gap-label').attr('text-anchor', 'end');
+        return g;
+      })
+      .call((g) =>
+        g
+          .select('line')
+          .attr('x1', m.marginX + 3)
+          .attr('x2', m.marginX + 3)
+          .attr('y1', (d) => d.y1 + 8)
+          .attr('y2', (d) => d.y2 - 8),
+      )
+      .call((g) =>
+        g
+          .select('text')
+          .attr('x', m.marginX)
+          .attr('y', (d) => (d.y1 + d.y2) / 2 + 4)
+          .text((d) => d.label),
+      );
+  }
+
   function drawLifelines(m: DiagramModel): void {
     lifelinesLayer
       .selectAll<SVGLineElement, DiagramModel['lanes'][number]>('line.lifeline')
@@ -238,7 +274,7 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
       .attr('y', -2000)
       .attr('width', m.width * 3)
       .attr('height', 2000 + m.lifelines.y1 + 2);
-    const w = FRAME.laneBoxWidth;
+    const w = m.laneBoxWidth;
     header
       .selectAll<SVGGElement, DiagramModel['lanes'][number]>('g.lane')
       .data(m.lanes, (d) => d.id)
@@ -272,6 +308,15 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
           .attr('y', FRAME.laneBoxY + 39)
           .text((d) => d.subtitle),
       );
+    // The time axis says its scale in the margin beside the lane headers (they stay in view; so does it).
+    header
+      .selectAll<SVGTextElement, string>('text.axis-caption')
+      .data(m.timeAxis?.caption ?? [])
+      .join('text')
+      .attr('class', 'axis-caption')
+      .attr('x', 8)
+      .attr('y', (_d, i) => FRAME.laneBoxY + 14 + i * 15)
+      .text((d) => d);
     drawLegend(legendElement, m, theme);
   }
 
@@ -285,9 +330,10 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
     const headerBottomAt = Math.max(t.y, -TOP * t.k) + model.lifelines.y1 * t.k;
     const top = headerBottomAt + 16;
     // Presenter mode's caption covers the bottom of the view: as much of it as the caption is tall (a textbook
-    // correction makes it taller).
-    const caption = state.presenter ? svgElement.ownerDocument.getElementById('caption') : null;
-    const bottom = height - (caption && caption.offsetHeight > 0 ? caption.offsetHeight + 36 : state.presenter ? 150 : 40);
+    // correction makes it taller). Read from the page, not from the last render's state: on the toggle, the view
+    // resizes (and this runs) before the next render says presenter mode is on.
+    const caption = svgElement.ownerDocument.getElementById('caption');
+    const bottom = height - (caption && caption.offsetHeight > 0 ? caption.offsetHeight + 36 : 40);
     // The current row settles near the bottom, so as much of the past as fits stays in view; stepping back too:
     // the rows after the current one are not drawn, so a current row high up leaves the view empty below it.
     const target = Math.max(height * 0.66, bottom - model.rowHeight * t.k);
@@ -337,6 +383,7 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
 
   new ResizeObserver(() => {
     viewSize = undefined;
+    for (const listener of resizeListeners) listener();
     if (!model || !state) return;
     // A follow or zoom still moving would land on a transform worked out for the old size.
     svg.interrupt('follow').interrupt('zoom');
@@ -348,7 +395,11 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
       const first = model === undefined || model.title !== m.title || model.width !== m.width;
       model = m;
       state = s;
-      if (first && !userZoomed) svg.call(zoomer.transform, withCurrentInView(fitTransform()));
+      if (first && !userZoomed) {
+        // A follow still on its way would land on the old layout's zoom, over this fit.
+        svg.interrupt('follow');
+        svg.call(zoomer.transform, withCurrentInView(fitTransform()));
+      }
       draw(m, s);
       if (s.follow) follow(s);
     },
@@ -362,6 +413,12 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
       viewSize = undefined;
       userZoomed = true;
       svg.transition('zoom').duration(200).call(zoomer.scaleBy, factor);
+    },
+    contentWidthAt(k) {
+      return size().width / k - 2 * PAD;
+    },
+    onResize(listener) {
+      resizeListeners.add(listener);
     },
     fit() {
       // Asked for when the panels around the view change (before its ResizeObserver has heard): measured afresh.

@@ -92,9 +92,11 @@ interface Rendered {
 }
 
 export interface ExportDialog {
-  /** Opens the dialog on the given trace (the whole trace, as recorded so far). */
-  /** `layers`: the diagram's layers as the view shows them, the export's first choice. */
-  open(trace: TraceFile, layers?: DiagramLayers): void;
+  /**
+   * Opens the dialog on the given trace (the whole trace, as recorded so far), with the diagram's layers and on the
+   * axis the diagram shows: the export's first choices.
+   */
+  open(trace: TraceFile, layers?: DiagramLayers, axis?: 'step' | 'time'): void;
 }
 
 export function createExportDialog(doc: Document, api: LabApi): ExportDialog {
@@ -105,6 +107,7 @@ export function createExportDialog(doc: Document, api: LabApi): ExportDialog {
   const textbook = byId<HTMLInputElement>(doc, 'export-textbook');
   const kernelStates = byId<HTMLInputElement>(doc, 'export-kernel-states');
   const tcp = byId<HTMLInputElement>(doc, 'export-tcp');
+  const timeAxis = byId<HTMLInputElement>(doc, 'export-time-axis');
   const scale = byId<HTMLInputElement>(doc, 'export-scale');
   const from = byId<HTMLInputElement>(doc, 'export-from');
   const to = byId<HTMLInputElement>(doc, 'export-to');
@@ -157,6 +160,7 @@ export function createExportDialog(doc: Document, api: LabApi): ExportDialog {
         ...(table ? { textbook: true } : {}),
         ...(takes('layers') && !table && kernelStates.checked ? { kernelStates: true } : {}),
         ...(takes('layers') && !table && tcp.checked ? { tcp: true } : {}),
+        ...(takes('axis') && !table && timeAxis.checked ? { axis: 'time' as const } : {}),
       },
     };
   }
@@ -169,6 +173,7 @@ export function createExportDialog(doc: Document, api: LabApi): ExportDialog {
     textbook.disabled = !formatTakes(f, 'textbook');
     notes.disabled = !formatTakes(f, 'notes') || table;
     kernelStates.disabled = tcp.disabled = !formatTakes(f, 'layers') || table;
+    timeAxis.disabled = !formatTakes(f, 'axis') || table;
     from.disabled = to.disabled = !formatTakes(f, 'range') || table;
     scale.disabled = !formatTakes(f, 'scale');
     rangeHint.textContent =
@@ -311,7 +316,7 @@ export function createExportDialog(doc: Document, api: LabApi): ExportDialog {
     downloadButton.disabled = true;
   }
 
-  for (const input of [format, theme, notes, textbook, kernelStates, tcp]) input.addEventListener('change', update);
+  for (const input of [format, theme, notes, textbook, kernelStates, tcp, timeAxis]) input.addEventListener('change', update);
   for (const input of [from, to, scale]) input.addEventListener('input', update);
   downloadButton.addEventListener('click', () => {
     if (shown && trace)
@@ -326,12 +331,13 @@ export function createExportDialog(doc: Document, api: LabApi): ExportDialog {
   });
 
   return {
-    open(next, layers) {
+    open(next, layers, axis = 'step') {
       generation += 1;
       if (layers) {
         kernelStates.checked = layers.kernelStates ?? false;
         tcp.checked = layers.tcp ?? false;
       }
+      timeAxis.checked = axis === 'time';
       wanted = undefined;
       clearPreview();
       trace = next;

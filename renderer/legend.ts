@@ -34,7 +34,8 @@ function entry(doc: Document, mark: SVGSVGElement, text: string): HTMLLIElement 
 }
 
 export function drawLegend(container: HTMLElement, model: DiagramModel, theme: Theme): void {
-  const key = JSON.stringify([model.legend.connections, model.layerNotes, model.legend.kernelTones]);
+  const axis = model.timeAxis;
+  const key = JSON.stringify([model.legend.connections, model.layerNotes, model.legend.kernelTones, axis?.caption, axis?.ticks]);
   if (container.dataset.key === key) return;
   container.dataset.key = key;
   const doc = container.ownerDocument;
@@ -48,6 +49,15 @@ export function drawLegend(container: HTMLElement, model: DiagramModel, theme: T
     entry(doc, swatch(doc, theme.control, '7 4', 2), 'reply  server → client'),
     ...shown.map((c) => entry(doc, swatch(doc, connectionColour(c.colour, theme), connectionDash(c.colour), 4), c.label)),
   );
+  if (axis) {
+    // The time axis's ruler, in words: how tall a gap of each length is drawn (the margin says each long gap's length).
+    const item = doc.createElement('li');
+    item.className = 'time-scale';
+    const text = doc.createElement('span');
+    text.textContent = `${axis.scale.kind === 'log' ? 'time: gaps on a log scale' : 'time: gaps to scale'} · ${axis.ticks.map((t) => `${t.label} ${Math.round(t.height)} px`).join(', ')}`;
+    item.append(text);
+    list.append(item);
+  }
   if (hidden > 0) {
     const more = doc.createElement('li');
     more.className = 'more';

@@ -21,11 +21,18 @@ import { createExportDialog } from './exportDialog';
 import { openTraceFile, saveTraceFile } from './traceFiles';
 import { createTranscriptView } from './transcriptPanel';
 import { dataModesOf, dataModesText } from '../core/diagram/layout/traceSurvey';
+import { laneGapToFit } from '../core/diagram/layout/placeMarks';
 import { transferModes } from '../core/protocol/transferModes';
 import type { TraceEvent, TransferMode } from '../core/trace/traceEvent';
 
 /** A watched server's renders closer together than this are drawn without animation (each would cut the last short). */
 const BUSY_RENDER_MS = 300;
+
+/**
+ * The zoom the diagram is laid out to be seen at: 1:1 at the desk (its smallest text, 12 px, at 12 px on a
+ * laptop), 5/3 in presenter mode (20 px on the wall). The lanes move closer together to make room for it.
+ */
+const READABLE_ZOOM = { desk: 1, presenter: 20 / 12 } as const;
 
 /** Which mark the detail panel explains for a step when nothing is hovered or selected. */
 const PRIMARY: readonly Mark['kind'][] = [
@@ -171,7 +178,8 @@ function start(win: Window): void {
       hovered = undefined;
     }
     title.textContent = trace.title + settingsLine(trace.meta, trace.events);
-    const model = trace.upTo(s.shown, axis, layers);
+    const laneGap = laneGapToFit(diagram.contentWidthAt(READABLE_ZOOM[presenter ? 'presenter' : 'desk']), axis);
+    const model = trace.upTo(s.shown, axis, layers, laneGap);
     const current = s.shown - 1;
     const moved = s.shown !== renderedShown;
     renderedShown = s.shown;
@@ -278,6 +286,10 @@ function start(win: Window): void {
     frame ??= win.requestAnimationFrame(render);
   });
 
+  diagram.onResize(() => {
+    frame ??= win.requestAnimationFrame(render);
+  });
+
   statecharts.onSelect(() => {
     frame ??= win.requestAnimationFrame(render);
   });
@@ -325,7 +337,7 @@ function start(win: Window): void {
   const exportDialog = createExportDialog(doc, bridge.api);
   const openExport = () => {
     const trace = snapshot?.trace;
-    if (trace && trace.events.length > 0) exportDialog.open(trace.toFile(), layers);
+    if (trace && trace.events.length > 0) exportDialog.open(trace.toFile(), layers, axis);
   };
   saveButton.addEventListener('click', saveTrace);
   exportButton.addEventListener('click', openExport);

@@ -100,16 +100,20 @@ export function drawMark(g: G, mark: Mark, context: DrawContext): void {
       return;
     case 'close-badge': {
       // Measured in the page (layout estimates widths; the screen can do better), then the pill goes behind.
-      const text = label(g, mark.text, mark.x, mark.labelY, mark.anchor, 'badge-text');
-      const measured = (text.node() as SVGTextElement).getComputedTextLength?.() || sansTextWidth(mark.text, FONT.badgeSize);
-      const width = measured + 18;
+      // A wrapped badge grows upwards, as in the painter: the row below's label sits just under this row.
+      const rise = (mark.lines.length - 1) * FONT.badgeLine;
+      const measured = mark.lines.map((line, i) => {
+        const text = label(g, line, mark.x, mark.labelY - rise + i * FONT.badgeLine, mark.anchor, 'badge-text');
+        return (text.node() as SVGTextElement).getComputedTextLength?.() || sansTextWidth(line, FONT.badgeSize);
+      });
+      const width = Math.max(...measured) + 18;
       const left = mark.anchor === 'start' ? mark.x - 9 : mark.anchor === 'end' ? mark.x - width + 9 : mark.x - width / 2;
       g.insert('rect', 'text')
         .attr('class', 'badge-pill')
         .attr('x', left)
-        .attr('y', mark.labelY - 14)
+        .attr('y', mark.labelY - 14 - rise)
         .attr('width', width)
-        .attr('height', 20)
+        .attr('height', 20 + rise)
         .attr('rx', 10)
         .attr('stroke', stroke);
       fadeIn(g, context);
@@ -153,37 +157,52 @@ function label(g: G, text: string, x: number, y: number, anchor: string, classNa
   return g.append('text').attr('class', className).attr('x', x).attr('y', y).attr('text-anchor', anchor).text(text);
 }
 
-/** A horizontal arrow that stops at the target lifeline, with its label above; `open` draws a reply's open head. */
+/**
+ * An arrow that stops at the target lifeline, with its label above; `open` draws a reply's open head. On the
+ * time axis it slants down to where it was received (yEnd): the head is drawn along the shaft.
+ */
 function arrow(g: G, mark: Mark & ArrowGeometry, stroke: string, dash: string, open: boolean, context: DrawContext): void {
   const y = mark.y;
-  const dir = Math.sign(mark.x2 - mark.x1) || 1;
-  const tip = mark.x2 - dir * 2;
-  const back = tip - dir * HEAD;
+  const length = Math.hypot(mark.x2 - mark.x1, mark.yEnd - y) || 1;
+  // Along the shaft, and across it (the head's half-width direction).
+  const ux = (mark.x2 - mark.x1) / length;
+  const uy = (mark.yEnd - y) / length;
+  const tipX = mark.x2 - ux * 2;
+  const tipY = mark.yEnd - uy * 2;
+  const at = (along: number, across = 0): [number, number] => [tipX + ux * along - uy * across, tipY + uy * along + ux * across];
+  const point = ([x, py]: [number, number]) => `${x},${py}`;
+  const [backX, backY] = at(-HEAD);
   // A wide transparent line under the arrow makes it easy to hover and click.
-  g.append('line').attr('class', 'hit').attr('x1', mark.x1).attr('x2', mark.x2).attr('y1', y).attr('y2', y);
+  g.append('line').attr('class', 'hit').attr('x1', mark.x1).attr('x2', mark.x2).attr('y1', y).attr('y2', mark.yEnd);
   const shaft = g
     .append('line')
     .attr('class', 'arrow')
-    .attr('x1', mark.x1 + dir * 2)
-    .attr('y1', y)
-    .attr('y2', y)
+    .attr('x1', mark.x1 + ux * 2)
+    .attr('y1', y + uy * 2)
     .attr('stroke', stroke)
     .attr('stroke-dasharray', dash || null);
   const head = g
     .append('path')
     .attr('class', open ? 'head open' : 'head')
-    .attr('d', open ? `M${back},${y - HEAD / 2} L${tip},${y} L${back},${y + HEAD / 2}` : `M${tip},${y} L${back},${y - HEAD / 2} L${back},${y + HEAD / 2} Z`)
+    .attr(
+      'd',
+      open
+        ? `M${point(at(-HEAD, -HEAD / 2))} L${point(at(0))} L${point(at(-HEAD, HEAD / 2))}`
+        : `M${point(at(0))} L${point(at(-HEAD, -HEAD / 2))} L${point(at(-HEAD, HEAD / 2))} Z`,
+    )
     .attr('fill', open ? 'none' : stroke)
     .attr('stroke', stroke);
   const text = label(g, mark.label, mark.labelX, mark.labelY, mark.labelAnchor, 'label');
-  const end = open ? tip : back + dir;
+  const [endX, endY] = open ? [tipX, tipY] : [backX + ux, backY + uy];
   if (context.animateMs > 0) {
     // The message travels: the shaft grows from the sender to the receiver, then the head lands.
     shaft
-      .attr('x2', mark.x1 + dir * 2)
+      .attr('x2', mark.x1 + ux * 2)
+      .attr('y2', y + uy * 2)
       .transition()
       .duration(context.animateMs)
-      .attr('x2', end);
+      .attr('x2', endX)
+      .attr('y2', endY);
     head
       .attr('opacity', 0)
       .transition()
@@ -196,7 +215,7 @@ function arrow(g: G, mark: Mark & ArrowGeometry, stroke: string, dash: string, o
       .duration(context.animateMs * 0.6)
       .attr('opacity', 1);
   } else {
-    shaft.attr('x2', end);
+    shaft.attr('x2', endX).attr('y2', endY);
   }
 }
 

@@ -21,11 +21,13 @@ function inSeqOrder(events: readonly TraceEvent[]): readonly TraceEvent[] {
   return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
 }
 
-const layoutKey = (axis: TraceAxis, layers: DiagramLayers): string => `${axis}|${layers.kernelStates ? 'k' : ''}|${layers.tcp ? 't' : ''}`;
+const layoutKey = (axis: TraceAxis, layers: DiagramLayers, laneGap: number | undefined): string =>
+  `${axis}|${layers.kernelStates ? 'k' : ''}|${layers.tcp ? 't' : ''}|${laneGap ?? ''}`;
 
 export class RecordedTrace {
   readonly #events: readonly TraceEvent[];
   readonly #sides: ReadonlySet<Side>;
+  /** By axis and gap between lanes (the screen lays out for the width it has). */
   readonly #layouts = new Map<string, DiagramModel>();
   #prefix: { step: number; key: string; model: DiagramModel } | undefined;
   #transcript: readonly TranscriptEntry[] | undefined;
@@ -87,12 +89,12 @@ export class RecordedTrace {
     return undefined;
   }
 
-  /** The whole diagram so far (with the layers asked for: they add marks and row height, never rows). */
-  full(axis: TraceAxis = 'step', layers: DiagramLayers = {}): DiagramModel {
-    const key = layoutKey(axis, layers);
+  /** The whole diagram so far (with the layers asked for: they add marks and row height, never rows); `laneGap`: how far apart the lanes are (default: as exports draw them). */
+  full(axis: TraceAxis = 'step', layers: DiagramLayers = {}, laneGap?: number): DiagramModel {
+    const key = layoutKey(axis, layers, laneGap);
     let model = this.#layouts.get(key);
     if (!model) {
-      model = layoutTrace(this.#events, { title: this.title, axis, ...layers });
+      model = layoutTrace(this.#events, { title: this.title, axis, ...layers, ...(laneGap !== undefined ? { laneGap } : {}) });
       this.#layouts.set(key, model);
     }
     return model;
@@ -104,15 +106,23 @@ export class RecordedTrace {
   }
 
   /** The diagram as it stood after `step` rows (0: lanes only): a layout of the trace up to that row's event. */
-  upTo(step: number, axis: TraceAxis = 'step', layers: DiagramLayers = {}): DiagramModel {
-    const full = this.full(axis, layers);
+  upTo(step: number, axis: TraceAxis = 'step', layers: DiagramLayers = {}, laneGap?: number): DiagramModel {
+    const full = this.full(axis, layers, laneGap);
     if (step >= full.steps) return full;
-    const key = layoutKey(axis, layers);
+    const key = layoutKey(axis, layers, laneGap);
     if (this.#prefix?.step === step && this.#prefix.key === key) return this.#prefix.model;
     // The kernel's states are read right after a step's event: they belong to it, up to the next step's event.
     const next = full.rows[step]?.seq;
     const to = step <= 0 ? 0 : layers.kernelStates && next !== undefined ? next - 0.5 : (full.rows[step - 1]?.seq ?? 0);
-    const model = layoutTrace(this.#events, { title: this.title, axis, range: { from: 1, to }, ...layers });
+    // On the time axis, the whole session's scale: each row stays where the whole diagram has it as steps go by.
+    const model = layoutTrace(this.#events, {
+      title: this.title,
+      axis,
+      range: { from: 1, to },
+      ...layers,
+      ...(laneGap !== undefined ? { laneGap } : {}),
+      ...(full.timeAxis ? { timeScale: full.timeAxis.scale } : {}),
+    });
     this.#prefix = { step, key, model };
     return model;
   }

@@ -100,6 +100,7 @@ export const exportRequestSchema = z
     /** The diagram's layers: each end's kernel TCP state, the TCP segments (as `ftp-lab export --kernel-states --tcp`). */
     kernelStates: z.boolean().optional(),
     tcp: z.boolean().optional(),
+    axis: z.enum(['step', 'time'], { error: 'the axis is step or time' }).optional(),
   })
   .strict();
 

@@ -41,11 +41,11 @@ export const USAGE = `Usage:
               [--quota BYTES|500K|10M|2G] [--login-delay MS] [--reveal-passwords] [--capture FILE.pcapng]
   ftp-lab run <scenario|file.json> [--server ftp://user:pass@host:port] [--passive|--active] [--extended] [--type A|I]
               [--mode S|B|C] [--file NAME] [--size BYTES] [--trace FILE] [--export FILE] [--theme light|dark] [--notes]
-              [--scale N] [--range N..M] [--tcp-states] [--kernel-states] [--tcp] [--capture FILE.pcapng] [--reveal-passwords] [--quiet]
+              [--scale N] [--range N..M] [--axis step|time] [--tcp-states] [--kernel-states] [--tcp] [--capture FILE.pcapng] [--reveal-passwords] [--quiet]
   ftp-lab scenarios
   ftp-lab import <capture.pcap|capture.pcapng> -o trace.json   a packet capture of FTP sessions as a trace
   ftp-lab export <trace.json|capture> -o FILE [--format svg|png|pdf|mmd|puml|html|json|pcapng] [--range N..M] [--theme light|dark]
-              [--notes] [--scale N] [--textbook] [--title TEXT] [--kernel-states] [--tcp]   (ftp-lab export --help: formats, options, steps)
+              [--notes] [--scale N] [--axis step|time] [--textbook] [--title TEXT] [--kernel-states] [--tcp]   (ftp-lab export --help: formats, options, steps)
   ftp-lab help`;
 
 export async function main(argv: readonly string[], io: CliIo = consoleIo): Promise<number> {

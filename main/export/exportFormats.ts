@@ -33,6 +33,8 @@ export interface ExportOptions {
   /** The textbook comparison table instead of the session diagram (svg, png, pdf, html). */
   readonly textbook?: boolean;
   readonly title?: string;
+  /** 'time': rows spaced by the real time between them, arrows slanted by latency (svg, png, pdf, html). */
+  readonly axis?: 'step' | 'time';
   /** PNG only: refuse a picture of more pixels than this (default: renderPng's own limit). */
   readonly maxPixels?: number;
   /** Each end's kernel TCP state on its lane (svg, png, pdf, mmd, puml, html). */
@@ -67,6 +69,7 @@ export const EXPORT_ARGS = {
   range: { type: 'string' },
   'kernel-states': { type: 'boolean' },
   tcp: { type: 'boolean' },
+  axis: { type: 'string' },
 } as const;
 
 /** What `ftp-lab export --help` prints: every format and option, and what a step is. */
@@ -95,6 +98,11 @@ Options:
   --notes         the narration of each step as notes under it (svg, png, pdf, mmd, puml;
                   the html player always shows it)
   --scale N       png only: pixels per diagram pixel, 0.1 to 8 (default 1)
+  --axis step|time
+                  step (default): one row per step. time: rows spaced by the real time between
+                  them (on a log scale when the gaps span orders of magnitude, as the margin says,
+                  each long gap's length beside it) and arrows slanted by their latency, from the
+                  sender's record to the receiver's (flat where one end was traced). svg, png, pdf, html
   --textbook      export the textbook comparison (the textbook's upload beside RFC 959, and
                   where this session shows each step) instead of the diagram: svg, png, pdf, html
   --title TEXT    the diagram's title (default: the trace's)
@@ -115,9 +123,11 @@ export function exportOptionsFrom(values: {
   title?: string | undefined;
   'kernel-states'?: boolean | undefined;
   tcp?: boolean | undefined;
+  axis?: string | undefined;
 }): ExportOptions {
   if (values.theme !== undefined && values.theme !== 'light' && values.theme !== 'dark')
     throw new ExportError(`--theme is light or dark, not "${values.theme}".`);
+  if (values.axis !== undefined && values.axis !== 'step' && values.axis !== 'time') throw new ExportError(`--axis is step or time, not "${values.axis}".`);
   const scale = values.scale === undefined ? undefined : Number(values.scale);
   if (scale !== undefined && (!/^\s*[\d.]+\s*$/.test(values.scale ?? '') || !Number.isFinite(scale)))
     throw new ExportError(`--scale ${values.scale}: give a number from 0.1 to 8.`);
@@ -138,6 +148,7 @@ export function exportOptionsFrom(values: {
     ...(values.title !== undefined ? { title: values.title } : {}),
     ...(values['kernel-states'] ? { kernelStates: true } : {}),
     ...(values.tcp ? { tcp: true } : {}),
+    ...(values.axis !== undefined ? { axis: values.axis } : {}),
   };
 }
 
@@ -146,6 +157,12 @@ export function checkExportOptions(path: string, options: ExportOptions): Export
   const format = formatFor(path, options.format);
   if (options.scale !== undefined && (!Number.isFinite(options.scale) || options.scale < PNG_SCALE.min || options.scale > PNG_SCALE.max)) {
     throw new ExportError(`--scale ${options.scale}: give a number from ${PNG_SCALE.min} to ${PNG_SCALE.max} (pixels per diagram pixel).`);
+  }
+  if (options.axis === 'time' && !formatTakes(format, 'axis')) {
+    const takers = formatsTaking('axis');
+    throw new ExportError(
+      `The time axis is drawn in ${takers.slice(0, -1).join(', ')} and ${takers.at(-1)}, not ${format}: its arrows are drawn in order, one a row.`,
+    );
   }
   if (options.textbook && !formatTakes(format, 'textbook')) {
     const takers = formatsTaking('textbook');

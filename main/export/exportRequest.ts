@@ -25,6 +25,7 @@ export async function answerExportRequest(request: ExportRequest): Promise<Expor
     ...(request.textbook ? { textbook: true } : {}),
     ...(request.kernelStates ? { kernelStates: true } : {}),
     ...(request.tcp ? { tcp: true } : {}),
+    ...(request.axis ? { axis: request.axis } : {}),
     maxPixels: PAGE_MAX_PNG_PIXELS,
   };
   let content: string | Uint8Array;

@@ -26,7 +26,14 @@ describe('the time axis', () => {
     await runToEnd('download');
     const toggle = page.locator('#time-axis');
     await expect(toggle.getAttribute('aria-pressed')).resolves.toBe('false');
-    const marks = ['USER student', 'PASS ****', 'RETR notes.txt', 'QUIT'].map((line) => mark(`client → server: ${line}`));
+    // The session's last rows: in view (and so drawn) on either axis once the view follows the last step.
+    const marks = [
+      mark('client → server: RETR notes.txt'),
+      markStarting('server → client: 150 '),
+      markStarting('server → client: 226 '),
+      mark('client → server: QUIT'),
+      markStarting('server → client: 221 '),
+    ];
     /** The gaps between consecutive marks of `marks`, in pixels. */
     const gaps = async () => {
       const ys: number[] = [];
@@ -48,6 +55,15 @@ describe('the time axis', () => {
     await page.waitForTimeout(400);
     const timeGaps = await gaps();
     expect(Math.max(...timeGaps.map((gap, i) => Math.abs(gap - stepGaps[i]!)))).toBeGreaterThan(2);
+    // The axis says its scale beside the lane headers, and long gaps their length in the margin.
+    await expect(page.locator('#diagram text.axis-caption').allTextContents()).resolves.toEqual(['time ↓', 'log scale', 'of gaps']);
+    expect(await page.locator('#diagram text.gap-label').count()).toBeGreaterThan(2);
+    // Both ends traced: arrows land lower than they leave, by their latency.
+    const slants = await page
+      .locator('#diagram g.mark.message line.arrow')
+      .evaluateAll((lines) => lines.map((l) => Number(l.getAttribute('y2')) - Number(l.getAttribute('y1'))));
+    expect(slants.filter((d) => d > 1).length).toBeGreaterThan(3);
+    expect(Math.min(...slants)).toBeGreaterThanOrEqual(0);
     await screenshot('e2e-time-axis');
 
     await toggle.click();
@@ -57,6 +73,24 @@ describe('the time axis', () => {
     await expect.poll(async () => (await gaps()).map((gap) => Math.round(gap))).toEqual(stepGaps.map((gap) => Math.round(gap)));
     await expect(page.locator('g.row text.row-label').first().textContent()).resolves.toBe('1');
   });
+
+  it('the Export dialog starts on the axis the diagram shows; Mermaid has none', async () => {
+    await runToEnd('download');
+    await page.click('#time-axis');
+    await page.click('#export-svg');
+    await expect(page.locator('#export-time-axis').isChecked()).resolves.toBe(true);
+    const preview = async () =>
+      decodeURIComponent(
+        (await page
+          .locator('#export-preview img')
+          .getAttribute('src')
+          .catch(() => '')) ?? '',
+      );
+    await expect.poll(preview, { timeout: 30_000 }).toContain('log scale');
+    await page.selectOption('#export-format', 'mmd');
+    await expect(page.locator('#export-time-axis').isDisabled()).resolves.toBe(true);
+    await page.click('#export-close');
+  }, 60_000);
 });
 
 describe('a scenario file', () => {

@@ -68,6 +68,11 @@ export interface ArrowGeometry {
   readonly toLane: LaneId;
   readonly x1: number;
   readonly x2: number;
+  /**
+   * Where the arrow lands: the mark's y on the step axis; on the time axis, lower by the time the message took
+   * (its receiver's record after its sender's), so the arrow slants by its latency. Flat where one end was recorded.
+   */
+  readonly yEnd: number;
   /** The label as drawn (shortened with '…' to fit between the lanes; the full text is in detail). */
   readonly label: string;
   readonly labelX: number;
@@ -128,6 +133,8 @@ export interface CloseBadgeMark extends MarkBase {
   readonly of: string;
   readonly tone: 'closed' | 'reset' | 'open' | 'cut';
   readonly text: string;
+  /** The words as drawn: `text` on one line, or wrapped where the lanes leave less room (one line under another). */
+  readonly lines: readonly string[];
   readonly x: number;
   readonly labelY: number;
   readonly anchor: TextAnchor;
@@ -275,6 +282,25 @@ export interface Row {
   readonly extra?: number;
 }
 
+/** How the time axis turns time into height (timeScale.ts): in proportion, or on a log scale of each gap. */
+export type TimeScale =
+  | { readonly kind: 'linear'; readonly pxPerMs: number }
+  /** A gap of t ms is the minimum gap plus pxPerDecade · log10(1 + t / unitMs) px tall. */
+  | { readonly kind: 'log'; readonly unitMs: number; readonly pxPerDecade: number };
+
+/** The time axis as drawn: what it says, a ruler of gap lengths, and each tall gap's length beside it. */
+export interface TimeAxis {
+  readonly scale: TimeScale;
+  /** Said on the axis, in the margin beside the lane headers, one short line each: ['time ↓', 'log scale', 'of gaps']. */
+  readonly caption: readonly string[];
+  /** How tall a gap of each length is drawn: '0.1 ms', '1 ms', '10 ms', … */
+  readonly ticks: readonly { readonly ms: number; readonly label: string; readonly height: number }[];
+  /** Where the ruler of ticks goes (beside the legend): the top left of its first bar. */
+  readonly ruler: { readonly x: number; readonly y: number };
+  /** The gaps tall enough to say their length ('+45 ms') in the margin, between their rows' y. */
+  readonly gaps: readonly { readonly y1: number; readonly y2: number; readonly label: string }[];
+}
+
 export interface LegendEntry {
   readonly conn: string;
   readonly colour: number;
@@ -297,8 +323,12 @@ export interface DiagramModel {
     readonly kernelTones?: readonly { readonly tone: KernelStateTone; readonly label: string }[];
   };
   readonly axis: 'step' | 'time';
+  /** On the time axis: its scale, caption, ruler and gap labels. */
+  readonly timeAxis?: TimeAxis;
   readonly rows: Row[];
   readonly rowHeight: number;
+  /** The lane header boxes' width (narrower than FRAME's when the lanes are closer together). */
+  readonly laneBoxWidth: number;
   /** The lane header boxes sit above lifelines.y1; lifelines run from y1 to y2. */
   readonly lifelines: { readonly y1: number; readonly y2: number };
   /** The x of the right edge of the margin labels (step numbers or times). */
@@ -311,14 +341,18 @@ export interface DiagramModel {
 export const FONT = {
   /** Wire text (commands, replies, arrow labels): monospace. */
   labelSize: 12,
-  /** Badges, side labels, notes, states: sans-serif. */
-  badgeSize: 11.5,
+  /** Badges, side labels, notes, states: sans-serif. Nothing in the diagram is smaller than 12 px at 1:1. */
+  badgeSize: 12,
   noteSize: 12,
   /** The distance between the lines of a note that wraps. */
   noteLine: 16,
-  stateSize: 11,
+  /** The distance between the lines of a badge that wraps. */
+  badgeLine: 15,
+  stateSize: 12,
   /** The endpoints under each lane's title: monospace. */
-  subtitleSize: 10.5,
+  subtitleSize: 12,
+  /** Step numbers or times in the margin. */
+  rowLabelSize: 12,
   /** A kernel TCP state's name beside its lane: monospace. */
-  kernelStateSize: 9.5,
+  kernelStateSize: 12,
 } as const;

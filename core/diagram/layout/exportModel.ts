@@ -23,6 +23,8 @@ export interface ExportModelOptions {
   readonly kernelStates?: boolean;
   /** The TCP layer: SYN / SYN-ACK / ACK and FIN / ACK arrows (LayoutOptions.tcp). */
   readonly tcp?: boolean;
+  /** 'time': rows spaced by the real time between them, arrows slanted by their latency (default 'step'). */
+  readonly axis?: 'step' | 'time';
 }
 
 export class StepRangeError extends Error {
@@ -81,7 +83,8 @@ export function narrationText(n: Narration): string {
 export function exportModel(trace: TraceFile, options: ExportModelOptions = {}): DiagramModel {
   const title = options.title ?? traceTitle(trace);
   const layers = { ...(options.kernelStates ? { kernelStates: true } : {}), ...(options.tcp ? { tcp: true } : {}) };
-  const full = layoutTrace(trace.events, { title, ...layers });
+  const axis = options.axis ?? 'step';
+  const full = layoutTrace(trace.events, { title, axis, ...layers });
   if (!options.range && !options.notes) return full;
 
   let seqRange: { from: number; to: number } | undefined;
@@ -104,12 +107,17 @@ export function exportModel(trace: TraceFile, options: ExportModelOptions = {}):
   if (options.notes) events = withNotes(trace.events, narrateSteps(trace, full));
   // Note rows carry fractional seqs just after their step's event, so the range must reach past the last step's seq.
   // A narration wraps inside its one box, between the control lanes (a little inside them).
+  // A range is drawn on the whole session's time scale, so its gaps look as they do in the whole picture.
   const model = layoutTrace(events, {
     title,
     ...layers,
-    ...(seqRange ? { range: seqRange } : {}),
+    axis,
+    ...(full.timeAxis ? { timeScale: full.timeAxis.scale } : {}),
+    ...(seqRange ? { range: { from: seqRange.from, to: seqRange.to + 0.999 } } : {}),
     ...(options.notes ? { wrapNotes: (full.lanes[3]?.x ?? 0) - (full.lanes[0]?.x ?? 0) - 24 } : {}),
   });
+  // The time axis labels rows by their time; the step axis by their number in the full diagram.
+  if (axis === 'time') return model;
   const stepOf = new Map(full.rows.map((r) => [r.seq, r.step]));
   const rows: Row[] = model.rows.map((row) => {
     const step = stepOf.get(row.seq);

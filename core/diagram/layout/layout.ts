@@ -14,17 +14,20 @@ import type {
   TcpStateEvent,
   TraceEvent,
 } from '../../trace/traceEvent';
-import type { DiagramModel } from './diagramModel';
+import type { DiagramModel, TimeScale } from './diagramModel';
 import type { Draft, KernelBand, RowRecord, Span } from './drafts';
 import { IMPLIED_SEGMENTS } from '../../trace/tcpSegments';
-import { placeModel } from './placeMarks';
+import { LANE_GAP, placeModel } from './placeMarks';
 import { surveyTrace } from './traceSurvey';
 import { wireSender } from '../../trace/sides';
 import { FONT } from './diagramModel';
 import { wrapText } from './textWidth';
 
 export interface LayoutOptions {
+  /** One row per step (default), or rows spaced by the real time between them (timeScale.ts). */
   readonly axis?: 'step' | 'time';
+  /** The time axis's scale, when it must match another layout's (a step-by-step view uses the whole session's). */
+  readonly timeScale?: TimeScale;
   /** Only events with seq in [from, to] get marks; earlier events still tell which connections are open. */
   readonly range?: { readonly from: number; readonly to: number };
   /** Give machine state changes rows of their own (off by default: they double the rows). */
@@ -298,8 +301,9 @@ export function layoutTrace(events: readonly TraceEvent[], options: LayoutOption
     layerNotes: noKernelStates,
     title: options.title ?? 'FTP session',
     axis: options.axis ?? 'step',
+    ...(options.timeScale ? { timeScale: options.timeScale } : {}),
     rowHeight,
-    laneGap: options.laneGap ?? 240,
+    laneGap: options.laneGap ?? LANE_GAP.default,
   });
 }
 

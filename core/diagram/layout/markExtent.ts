@@ -10,13 +10,14 @@ export function yExtent(mark: Mark, rowHeight: number): [number, number] {
     case 'kernel-state':
       return [mark.y1 - rowHeight, mark.y2 + rowHeight];
     case 'transfer':
-      return [Math.min(mark.band.y1, mark.y) - rowHeight, Math.max(mark.band.y2, mark.y) + rowHeight];
+      return [Math.min(mark.band.y1, mark.y) - rowHeight, Math.max(mark.band.y2, mark.y, mark.yEnd) + rowHeight];
     case 'close-badge':
-      return [mark.labelY - rowHeight, mark.labelY + rowHeight];
+      return [mark.labelY - rowHeight * mark.lines.length, mark.labelY + rowHeight];
     case 'note':
       return [mark.y - rowHeight, mark.y + mark.rows * rowHeight];
     default:
-      return [mark.y - rowHeight, mark.y + rowHeight];
+      // An arrow on the time axis lands lower than it starts (its latency).
+      return [mark.y - rowHeight, ('yEnd' in mark ? Math.max(mark.y, mark.yEnd) : mark.y) + rowHeight];
   }
 }
 

@@ -5,7 +5,7 @@ import { replyClass } from '../../protocol/replyCodes';
 import { byteCountText, markerOffsetText } from '../../trace/byteCounts';
 import { closeBadge, closeMeaning } from '../../trace/closeMeaning';
 import type { Channel, DataTransferEvent, Side, TraceEvent } from '../../trace/traceEvent';
-import type { ArrowGeometry, CloseBadgeMark, ConnectionColour, DiagramModel, Lane, LaneId, Mark, Row, TextAnchor } from './diagramModel';
+import type { ArrowGeometry, CloseBadgeMark, ConnectionColour, DiagramModel, Lane, LaneId, Mark, Row, TextAnchor, TimeScale } from './diagramModel';
 import { kernelStateMeaning, kernelStateTone, kernelToneNames, type KernelStateTone } from '../../trace/kernelStateMeaning';
 import { segmentsOf, type SegmentOf } from '../../trace/tcpSegments';
 import { FONT } from './diagramModel';
@@ -16,6 +16,7 @@ import type { TraceSurvey } from './traceSurvey';
 import { at, describeLane } from './traceSurvey';
 import { otherSide, recordedBy, wireSender } from '../../trace/sides';
 import { transferModes } from '../../protocol/transferModes';
+import { chooseTimeScale, placeTimeRows, RULER_TICK_WIDTH, rulerHeight, timeAxisFor } from './timeScale';
 
 export interface PlaceInput {
   readonly drafts: readonly Draft[];
@@ -23,6 +24,8 @@ export interface PlaceInput {
   readonly survey: TraceSurvey;
   readonly title: string;
   readonly axis: 'step' | 'time';
+  /** The time axis's scale; by default chosen from these rows' gaps (a step-by-step view passes the whole session's). */
+  readonly timeScale?: TimeScale;
   readonly rowHeight: number;
   readonly laneGap: number;
   /** Draw the TCP layer's segments under their connect and FIN arrows (LayoutOptions.tcp). */
@@ -50,6 +53,8 @@ export const SEGMENT_LINE = 24;
 /** A kernel state's band: this far from its lane towards the middle, and this far below its row's last line. */
 const KERNEL_BAND_OFFSET = 10;
 const KERNEL_BAND_DROP = 6;
+/** A badge's words keep this far from the diagram's edge: the pill's padding and a little air. */
+const BADGE_EDGE = 16;
 
 const laneOrder = ['client', 'client-data', 'server-data', 'server'] as const;
 const laneTitles: Record<LaneId, string> = {
@@ -58,6 +63,38 @@ const laneTitles: Record<LaneId, string> = {
   'server-data': 'Server DTP · data',
   server: 'Server PI · control',
 };
+/** In a narrow lane box: the lifeline's dashes (data) and the legend say the rest. */
+const shortLaneTitles: Record<LaneId, string> = { client: 'Client PI', 'client-data': 'Client DTP', 'server-data': 'Server DTP', server: 'Server PI' };
+/** The lane titles' font (bold sans), as the painters draw them. */
+const LANE_TITLE_SIZE = 13;
+
+/**
+ * The narrowest and widest gap between lanes. At the narrowest, a long reply still fits between the control lanes
+ * ("200 PORT command successful: the server will connect to 127.0.0.1:46203.", 72 characters of 12 px monospace).
+ */
+export const LANE_GAP = { min: 160, max: 240, default: 240 } as const;
+
+/** A lane box's width for a gap between lanes: the full box, or narrower so neighbouring boxes keep apart. */
+export function laneBoxWidth(laneGap: number): number {
+  return Math.min(FRAME.laneBoxWidth, laneGap - 12);
+}
+
+/** The margin left of the lanes: step numbers, or times (wider). */
+const marginFor = (axis: 'step' | 'time'): number => (axis === 'time' ? 72 : 52);
+
+/** How wide a diagram with this gap between lanes is (the frame's own arithmetic). */
+function diagramWidth(laneGap: number, axis: 'step' | 'time'): number {
+  return marginFor(axis) + 40 + laneBoxWidth(laneGap) + laneGap * 3.4;
+}
+
+/**
+ * The widest gap between lanes (in steps of 5 px, from LANE_GAP.min to .max) at which the diagram is at most
+ * `width` px wide: the screen lays out for the view it has, so its text can be drawn at a readable size.
+ */
+export function laneGapToFit(width: number, axis: 'step' | 'time'): number {
+  for (let gap = LANE_GAP.max; gap > LANE_GAP.min; gap -= 5) if (diagramWidth(gap, axis) <= width) return gap;
+  return LANE_GAP.min;
+}
 const laneOf = (side: Side, channel: Channel): LaneId => (channel === 'data' ? (side === 'client' ? 'client-data' : 'server-data') : side);
 
 export function formatMs(t: number): string {
@@ -79,8 +116,10 @@ class Frame {
     readonly rowHeight: number,
     /** Each row's extra height (px) for the lines under its event. */
     readonly rowExtra: readonly number[] = [],
+    /** On the time axis: the y of a moment (an arrow's receive time). */
+    readonly yAt?: (t: number) => number,
   ) {
-    const clientX = marginX + 20 + FRAME.laneBoxWidth / 2;
+    const clientX = marginX + 20 + laneBoxWidth(laneGap) / 2;
     this.x = { client: clientX, 'client-data': clientX + laneGap, 'server-data': clientX + laneGap * 2.4, server: clientX + laneGap * 3.4 };
     this.lifeTop = FRAME.laneBoxY + FRAME.laneBoxHeight;
     this.steps = rowY.length;
@@ -93,25 +132,44 @@ class Frame {
   }
 
   get width(): number {
-    return round(this.x.server + FRAME.laneBoxWidth / 2 + 20);
+    return round(this.x.server + laneBoxWidth(this.laneGap) / 2 + 20);
   }
 
   yOf(step: number): number {
     return this.rowY[Math.max(0, Math.min(step, this.steps - 1))] ?? this.lifeTop;
   }
 
-  /** An arrow between two lanes with its label centred above it, shortened to fit between them. */
-  arrow(fromLane: LaneId, toLane: LaneId, y: number, text: string): ArrowGeometry {
+  /**
+   * Where an arrow sent on row y lands: on the time axis, at the time its receiver recorded it (RFC 793's
+   * segments take time on the wire and in the stacks), so it slants by its latency; flat on the step axis or
+   * where only one end was recorded.
+   */
+  landing(y: number, event: TraceEvent, peers: readonly TraceEvent[]): number {
+    if (!this.yAt || !('dir' in event) || event.dir !== 'sent') return y;
+    const received = peers.find((p) => 'dir' in p && p.dir === 'received');
+    return received ? round(Math.max(y, this.yAt(received.t))) : y;
+  }
+
+  /**
+   * An arrow between two lanes with its label centred above it (above its higher end), shortened to fit between
+   * them. A data arrow's label may reach over the data lanes (its halo keeps it readable), as far as a control
+   * arrow's: the data lanes share the control lanes' middle.
+   */
+  arrow(fromLane: LaneId, toLane: LaneId, y: number, text: string, yEnd = y): ArrowGeometry {
     const x1 = this.x[fromLane];
     const x2 = this.x[toLane];
+    const data = fromLane.endsWith('-data') && toLane.endsWith('-data');
+    // The label may reach to 4 px short of either lane: it sits above the arrowheads, not on them.
+    const room = data ? Math.max(Math.abs(x2 - x1) - 24, this.x.server - this.x.client - 80) : Math.abs(x2 - x1) - 8;
     return {
       fromLane,
       toLane,
       x1,
       x2,
-      label: fitText(text, Math.abs(x2 - x1) - 24, (t) => monoTextWidth(t, FONT.labelSize)),
+      yEnd,
+      label: fitText(text, room, (t) => monoTextWidth(t, FONT.labelSize)),
       labelX: round((x1 + x2) / 2),
-      labelY: round(y - LABEL_RISE),
+      labelY: round(Math.min(y, yEnd) - LABEL_RISE),
       labelAnchor: 'middle',
     };
   }
@@ -132,15 +190,20 @@ class Frame {
    * arrow's own label sits above it, between the data lanes). Control: above the arrow at the sender's
    * end (the arrow's label is centred, far from either end).
    */
-  badgeAt(channel: Channel, sender: Side, y: number): { x: number; labelY: number; anchor: TextAnchor } {
-    if (channel === 'data') {
-      return sender === 'client'
-        ? { x: round(this.x['client-data'] - 12), labelY: round(y + BADGE_DROP), anchor: 'end' }
-        : { x: round(this.x['server-data'] + 12), labelY: round(y + BADGE_DROP), anchor: 'start' };
-    }
-    return sender === 'client'
-      ? { x: round(this.x.client + 12), labelY: round(y - LABEL_RISE), anchor: 'start' }
-      : { x: round(this.x.server - 12), labelY: round(y - LABEL_RISE), anchor: 'end' };
+  badgeAt(channel: Channel, sender: Side, y: number, text: string): { x: number; labelY: number; anchor: TextAnchor; lines: string[] } {
+    const at: { x: number; labelY: number; anchor: TextAnchor } =
+      channel === 'data'
+        ? sender === 'client'
+          ? { x: round(this.x['client-data'] - 12), labelY: round(y + BADGE_DROP), anchor: 'end' }
+          : { x: round(this.x['server-data'] + 12), labelY: round(y + BADGE_DROP), anchor: 'start' }
+        : sender === 'client'
+          ? { x: round(this.x.client + 12), labelY: round(y - LABEL_RISE), anchor: 'start' }
+          : { x: round(this.x.server - 12), labelY: round(y - LABEL_RISE), anchor: 'end' };
+    // Lanes close together leave a data badge less room than its words: it wraps (never past the diagram's edge,
+    // nor over the step numbers or times in the margin).
+    // (The screen draws badge words semi-bold: up to a tenth wider than the estimate.)
+    const room = ((at.anchor === 'start' ? this.width - at.x : at.x - this.marginX) - BADGE_EDGE) / 1.12;
+    return { ...at, lines: sansTextWidth(text, FONT.badgeSize) <= room ? [text] : wrapText(text, room, FONT.badgeSize) };
   }
 }
 
@@ -152,11 +215,23 @@ interface Context {
 
 export function placeModel(input: PlaceInput): DiagramModel {
   const { drafts, rows, survey, axis, rowHeight } = input;
-  const marginX = axis === 'time' ? 80 : 52;
+  const marginX = marginFor(axis);
   const firstRowTop = FRAME.laneBoxY + FRAME.laneBoxHeight + FRAME.rowsGap;
   const rowExtra = Array.from({ length: rows.ts.length }, (_, step) => (rows.lines.get(step) ?? 0) * SEGMENT_LINE);
-  const rowY = axis === 'time' ? timeRows(rows.ts, firstRowTop, rowHeight, rowExtra) : stepRows(rowExtra, firstRowTop, rowHeight);
-  const frame = new Frame(marginX, input.laneGap, rowY, rowHeight, rowExtra);
+  const scale = axis === 'time' ? (input.timeScale ?? chooseTimeScale(rows.ts, rowHeight)) : undefined;
+  // A note's further lines repeat its row's seq: they keep a full row's height.
+  const timeRows = scale
+    ? placeTimeRows(
+        rows.ts,
+        rows.seqs.map((seq, i) => i > 0 && rows.seqs[i - 1] === seq),
+        firstRowTop,
+        rowHeight,
+        scale,
+        rowExtra,
+      )
+    : undefined;
+  const rowY = timeRows ? timeRows.ys.map(round) : stepRows(rowExtra, firstRowTop, rowHeight);
+  const frame = new Frame(marginX, input.laneGap, rowY, rowHeight, rowExtra, timeRows?.yAt);
   const context: Context = { frame, survey, tcp: input.tcp ?? false };
 
   const marks: Mark[] = [];
@@ -164,11 +239,13 @@ export function placeModel(input: PlaceInput): DiagramModel {
 
   const legend = marks.flatMap((m) => (m.kind === 'connection' ? [{ conn: m.conn, colour: m.colour, label: m.label }] : []));
   // Neighbouring lanes are at least laneGap apart, so a centred subtitle narrower than that never meets the next one.
+  const boxWidth = laneBoxWidth(frame.laneGap);
   const fitsBetweenLanes = (text: string) => monoTextWidth(text, FONT.subtitleSize) <= frame.laneGap - 16;
+  const titleFits = (text: string) => sansTextWidth(text, LANE_TITLE_SIZE) * 1.08 <= boxWidth - 10;
   const lanes: Lane[] = laneOrder.map((id) => ({
     id,
     x: frame.x[id],
-    title: laneTitles[id],
+    title: titleFits(laneTitles[id]) ? laneTitles[id] : shortLaneTitles[id],
     subtitle: describeLane(id, survey.endpoints[id], fitsBetweenLanes),
   }));
   const modelRows: Row[] = rowY.map((y, step) => {
@@ -182,15 +259,21 @@ export function placeModel(input: PlaceInput): DiagramModel {
     : undefined;
   // Wrapped to the diagram's width here, so every painter draws the same lines.
   const layerNotes = (input.layerNotes ?? []).flatMap((note) => wrapText(note, frame.width - marginX - 20, FONT.badgeSize));
+  // The time axis's ruler of gap lengths goes beside the legend, at the right.
+  const timeAxis = scale ? timeAxisFor(scale, rows.ts, rowY, { x: 0, y: legendY + 14 }) : undefined;
+  const ruler = timeAxis ? { ...timeAxis, ruler: { x: round(frame.width - 20 - timeAxis.ticks.length * RULER_TICK_WIDTH), y: legendY + 14 } } : undefined;
+  const legendLines = legend.length + layerNotes.length + (kernelTones ? 1 : 0);
   return {
     width: frame.width,
-    height: round(legendY + FRAME.legendLine * (legend.length + layerNotes.length + (kernelTones ? 1 : 0) + 2) + 8),
+    laneBoxWidth: boxWidth,
+    height: round(Math.max(legendY + FRAME.legendLine * (legendLines + 2) + 8, ruler ? ruler.ruler.y + rulerHeight(ruler) : 0)),
     lanes,
     marks,
     steps: frame.steps,
     title: input.title,
     legend: { x: marginX, y: legendY, connections: legend, ...(kernelTones ? { kernelTones } : {}) },
     axis,
+    ...(ruler ? { timeAxis: ruler } : {}),
     rows: modelRows,
     rowHeight,
     lifelines: { y1: frame.lifeTop, y2: frame.lifeBottom },
@@ -244,7 +327,7 @@ function placeMessage(draft: DraftOf<'message'>, c: Context): Mark {
       ...common,
       message: 'command',
       verb: e.verb,
-      ...c.frame.arrow('client', 'server', common.y, e.line),
+      ...c.frame.arrow('client', 'server', common.y, e.line, c.frame.landing(common.y, e, draft.peers)),
       ariaLabel: `client → server: ${e.line}`,
       ...rfc(commandSection(e.verb)),
       detail: { ...recordDetail(e, draft.peers), line: e.line, verb: e.verb },
@@ -256,7 +339,7 @@ function placeMessage(draft: DraftOf<'message'>, c: Context): Mark {
     message: 'reply',
     code: e.code,
     replyClass: replyClass(e.code),
-    ...c.frame.arrow('server', 'client', common.y, text),
+    ...c.frame.arrow('server', 'client', common.y, text, c.frame.landing(common.y, e, draft.peers)),
     ariaLabel: `server → client: ${e.code} ${e.lines.join(' ')}`,
     rfc: replySection(e.code),
     detail: { ...recordDetail(e, draft.peers), code: String(e.code), lines: e.lines.join('\n') },
@@ -366,7 +449,7 @@ function placeClose(draft: DraftOf<'fin'> | DraftOf<'rst'>, c: Context): Mark[] 
     colour,
     sender,
     ...(e.reason ? { reason: e.reason } : {}),
-    ...c.frame.arrow(laneOf(sender, e.channel), laneOf(otherSide(sender), e.channel), b.y, name),
+    ...c.frame.arrow(laneOf(sender, e.channel), laneOf(otherSide(sender), e.channel), b.y, name, c.frame.landing(b.y, e, draft.peers)),
     ariaLabel: `${e.channel} connection ${e.conn}: ${name} from ${sender}, ${meaning}`,
     rfc: closeSection(e.reason),
     detail: { ...recordDetail(e, draft.peers), reason: e.reason ?? 'none recorded', meaning },
@@ -378,7 +461,7 @@ function placeClose(draft: DraftOf<'fin'> | DraftOf<'rst'>, c: Context): Mark[] 
     of: b.id,
     tone: draft.kind === 'fin' ? 'closed' : 'reset',
     text,
-    ...c.frame.badgeAt(e.channel, sender, b.y),
+    ...c.frame.badgeAt(e.channel, sender, b.y, text),
     step: b.step,
     y: b.y,
     seqs: b.seqs,
@@ -450,7 +533,13 @@ function placeTransfer(draft: DraftOf<'transfer'>, c: Context): Mark[] {
       y1: round(draft.stepFrom < draft.step ? frame.yOf(draft.stepFrom) + frame.extraOf(draft.stepFrom) + 6 : b.y - 20),
       y2: round(b.y + 8),
     },
-    ...frame.arrow(laneOf(sender, 'data'), laneOf(otherSide(sender), 'data'), b.y, `${byteCountText(e)} · TYPE ${e.representation} MODE ${e.mode} · ${ms} ms`),
+    ...frame.arrow(
+      laneOf(sender, 'data'),
+      laneOf(otherSide(sender), 'data'),
+      b.y,
+      `${byteCountText(e)} · TYPE ${e.representation} MODE ${e.mode} · ${ms} ms`,
+      frame.landing(b.y, e, draft.peers),
+    ),
     ariaLabel:
       `data connection ${e.conn}: ${byteCountText(e)} ${sender} → ${otherSide(sender)} in ${ms} ms (TYPE ${e.representation}, MODE ${e.mode})` +
       (e.complete ? '' : ', cut short') +
@@ -476,7 +565,7 @@ function placeTransfer(draft: DraftOf<'transfer'>, c: Context): Mark[] {
       kind: 'close-badge',
       of: b.id,
       ...badge,
-      ...frame.badgeAt('data', sender, b.y),
+      ...frame.badgeAt('data', sender, b.y, badge.text),
       step: b.step,
       y: b.y,
       seqs: b.seqs,
@@ -527,7 +616,7 @@ function placeMarker(draft: DraftOf<'marker'>, c: Context): Mark {
     ...value,
     offset: e.offset,
     from: sender,
-    ...c.frame.arrow(laneOf(sender, 'data'), laneOf(otherSide(sender), 'data'), b.y, label),
+    ...c.frame.arrow(laneOf(sender, 'data'), laneOf(otherSide(sender), 'data'), b.y, label, c.frame.landing(b.y, e, draft.peers)),
     ariaLabel: `data connection ${e.conn}: ${label} from ${sender} ${markerOffsetText(e.offset)}`,
     rfc: markerSection(e.marker, e.mode),
     detail: {
@@ -710,31 +799,6 @@ function stepRows(extra: readonly number[], top: number, rh: number): number[] {
   for (let i = 0; i < extra.length; i++) {
     ys[i] = round(y);
     y += rh + (extra[i] ?? 0);
-  }
-  return ys;
-}
-
-/**
- * Rows placed by time: the whole session spread over as much height as the step axis would use, and
- * never closer than a minimum gap, so a burst of events stays readable while a long transfer shows long.
- */
-function timeRows(ts: readonly number[], top: number, rh: number, extra: readonly number[]): number[] {
-  const count = ts.length;
-  const ys = new Array<number>(count);
-  const t0 = ts[0] ?? 0;
-  let tMax = t0;
-  for (const t of ts) tMax = Math.max(tMax, t);
-  const span = tMax - t0;
-  const scale = span > 0 ? ((count - 1) * rh) / span : 0;
-  const minGap = Math.max(26, rh * 0.75);
-  let previous = Number.NEGATIVE_INFINITY;
-  // Rows taller for their segment lines push the rows after them down.
-  let pushed = 0;
-  for (let i = 0; i < count; i++) {
-    const y = Math.max(top + rh / 2 + pushed + ((ts[i] ?? t0) - t0) * scale, previous + minGap);
-    ys[i] = round(y);
-    pushed += extra[i] ?? 0;
-    previous = y + (extra[i] ?? 0);
   }
   return ys;
 }

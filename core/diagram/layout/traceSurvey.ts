@@ -93,5 +93,7 @@ export function describeLane(lane: LaneId, endpoints: readonly Endpoint[], fits:
     text = `${first.host} ports ${shown.join(', ')}${more}`;
     if (fits(text)) return text;
   }
-  return text;
+  // A narrow lane box: the port alone, the host being the lane's own (the control lanes name it).
+  const short = `port ${first.port}${endpoints.length > 1 ? ` +${endpoints.length - 1}` : ''}`;
+  return fits(short) ? short : text;
 }

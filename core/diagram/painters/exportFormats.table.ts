@@ -5,9 +5,9 @@
 
 /**
  * The options an export can take; which apply depends on the format (the `takes` column). 'layers': the
- * diagram's optional layers, kernel TCP states and the TCP segments (--kernel-states, --tcp).
+ * diagram's optional layers, kernel TCP states and the TCP segments (--kernel-states, --tcp); 'axis': step or time (--axis).
  */
-export type ExportOptionName = 'theme' | 'notes' | 'range' | 'scale' | 'textbook' | 'layers';
+export type ExportOptionName = 'theme' | 'notes' | 'range' | 'scale' | 'textbook' | 'layers' | 'axis';
 
 export interface ExportFormatRow {
   /** The file extension it is written with, dot included. */
@@ -21,14 +21,26 @@ export interface ExportFormatRow {
 }
 
 export const EXPORT_FORMAT_TABLE = {
-  svg: { extension: '.svg', aliases: [], mediaType: 'image/svg+xml', label: 'SVG picture (.svg)', takes: ['theme', 'notes', 'range', 'textbook', 'layers'] },
-  png: { extension: '.png', aliases: [], mediaType: 'image/png', label: 'PNG image (.png)', takes: ['theme', 'notes', 'range', 'scale', 'textbook', 'layers'] },
+  svg: {
+    extension: '.svg',
+    aliases: [],
+    mediaType: 'image/svg+xml',
+    label: 'SVG picture (.svg)',
+    takes: ['theme', 'notes', 'range', 'textbook', 'layers', 'axis'],
+  },
+  png: {
+    extension: '.png',
+    aliases: [],
+    mediaType: 'image/png',
+    label: 'PNG image (.png)',
+    takes: ['theme', 'notes', 'range', 'scale', 'textbook', 'layers', 'axis'],
+  },
   pdf: {
     extension: '.pdf',
     aliases: [],
     mediaType: 'application/pdf',
     label: 'PDF, searchable text (.pdf)',
-    takes: ['theme', 'notes', 'range', 'textbook', 'layers'],
+    takes: ['theme', 'notes', 'range', 'textbook', 'layers', 'axis'],
   },
   mmd: {
     extension: '.mmd',
@@ -38,8 +50,15 @@ export const EXPORT_FORMAT_TABLE = {
     takes: ['theme', 'notes', 'range', 'layers'],
   },
   puml: { extension: '.puml', aliases: ['.plantuml', '.pu'], mediaType: 'text/plain', label: 'PlantUML (.puml)', takes: ['theme', 'notes', 'range', 'layers'] },
-  // The player always shows the narration, beside the diagram rather than in it.
-  html: { extension: '.html', aliases: ['.htm'], mediaType: 'text/html', label: 'HTML player (.html)', takes: ['theme', 'range', 'textbook', 'layers'] },
+  // The player always shows the narration, beside the diagram rather than in it. The time axis (rows spaced by
+  // real time, arrows slanted by latency) is for the pictures and the player: Mermaid and PlantUML draw one arrow a row.
+  html: {
+    extension: '.html',
+    aliases: ['.htm'],
+    mediaType: 'text/html',
+    label: 'HTML player (.html)',
+    takes: ['theme', 'range', 'textbook', 'layers', 'axis'],
+  },
   // The trace itself, whole: it opens again in the app and in `ftp-lab export`.
   json: { extension: '.json', aliases: [], mediaType: 'application/json', label: 'JSON trace (.json)', takes: [] },
   // The session's packets rebuilt for Wireshark (core/capture/): always the whole session.

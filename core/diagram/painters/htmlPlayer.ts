@@ -19,6 +19,8 @@ export interface HtmlPlayerOptions {
   readonly title?: string;
   readonly kernelStates?: boolean;
   readonly tcp?: boolean;
+  /** 'time': rows spaced by the real time between them, arrows slanted by latency. */
+  readonly axis?: 'step' | 'time';
 }
 
 /** What the player script needs per step; every string in it is shown with textContent. */
@@ -87,6 +89,7 @@ export function paintHtmlPlayer(trace: TraceFile, options: HtmlPlayerOptions = {
     ...(options.title ? { title: options.title } : {}),
     ...(options.kernelStates ? { kernelStates: true } : {}),
     ...(options.tcp ? { tcp: true } : {}),
+    ...(options.axis ? { axis: options.axis } : {}),
   });
   const svg = paintSvg(model, { theme: theme.name, idPrefix: 'player' });
   // The lane names again, alone, held at the top of the scrolling diagram (it lies over the diagram's own at first).

@@ -1,7 +1,8 @@
 // Paints a diagram model as one standalone SVG document: inline style, no script, no event handlers,
 // no foreignObject; every string from the trace is escaped. The same model the on-screen diagram draws.
 
-import type { CloseBadgeMark, ConnectionMark, DiagramModel, Mark, TextAnchor, TransferMark } from '../layout/diagramModel';
+import type { CloseBadgeMark, ConnectionMark, DiagramModel, Mark, TextAnchor, TimeAxis, TransferMark } from '../layout/diagramModel';
+import { RULER_TICK_WIDTH } from '../layout/timeScale';
 import { FONT } from '../layout/diagramModel';
 import { escapeXml } from './escape';
 import { sansTextWidth } from '../layout/textWidth';
@@ -45,7 +46,7 @@ export function paintSvg(model: DiagramModel, options: PaintOptions = {}): strin
   );
   out.push(`<title${attr('id', `${p}-title`)}>${escapeXml(model.title)}</title>`);
   if (!options.window) out.push(`<desc${attr('id', `${p}-desc`)}>${escapeXml(describe(model))}</desc>`);
-  out.push(`<style>${css(theme)}${layerCss(model, theme)}</style>`);
+  out.push(`<style>${css(theme)}${layerCss(model, theme)}${model.timeAxis ? `\n${timeAxisCss(theme)}` : ''}</style>`);
   out.push(`<rect class="background" x="0"${attr('y', top)}${attr('width', model.width)}${attr('height', bottom - top)}/>`);
   if (shown(0, FRAME.titleY + 10)) out.push(`<text class="title"${attr('x', model.marginX - 32)}${attr('y', FRAME.titleY)}>${escapeXml(model.title)}</text>`);
   paintRows(out, model, shown);
@@ -68,6 +69,7 @@ export function paintSvg(model: DiagramModel, options: PaintOptions = {}): strin
   const legend = model.legend;
   const legendLines = legend.connections.length + (model.layerNotes?.length ?? 0) + (legend.kernelTones ? 1 : 0) + 2;
   if (shown(legend.y - FRAME.legendLine, legend.y + FRAME.legendLine * legendLines)) paintLegend(out, model, p, theme);
+  if (model.timeAxis && shown(model.timeAxis.ruler.y - FRAME.legendLine, model.height)) paintRuler(out, model.timeAxis);
   out.push('</svg>');
   return out.join('\n') + '\n';
 }
@@ -78,7 +80,7 @@ function css(t: Theme): string {
     `text{font-family:${SANS};fill:${t.text}}`,
     `.title{font-size:18px;font-weight:600}`,
     `.stripe{fill:${t.stripe}}`,
-    `.row-label{font-size:11px;fill:${t.muted};text-anchor:end}`,
+    `.row-label{font-size:${FONT.rowLabelSize}px;fill:${t.muted};text-anchor:end}`,
     `.lane-box{fill:${t.laneFill};stroke:${t.laneStroke};stroke-width:1.2}`,
     `.lane-title{font-size:13px;font-weight:600;text-anchor:middle}`,
     `.lane-subtitle{font-family:${MONO};font-size:${FONT.subtitleSize}px;fill:${t.muted};text-anchor:middle}`,
@@ -129,6 +131,29 @@ function layerCss(model: DiagramModel, t: Theme): string {
   ].join('\n');
 }
 
+/** The time axis's styles, only in a picture that has one. */
+function timeAxisCss(t: Theme): string {
+  return [
+    `.axis-caption{font-size:12px;font-weight:600;fill:${t.muted}}`,
+    `.gap-label{font-size:12px;font-style:italic;fill:${t.muted};text-anchor:end}`,
+    `.gap-line,.ruler-bar{stroke:${t.muted};stroke-width:1.2;fill:none}`,
+    `.ruler-label{font-size:12px;fill:${t.muted};text-anchor:middle}`,
+  ].join('\n');
+}
+
+/**
+ * An arrowhead along a slanted line (the time axis: an arrow that lands by its latency), ending at (endX, endY)
+ * and pointing along (ux, uy), a unit vector; the same shape as arrowHead's.
+ */
+function slantedHead(endX: number, endY: number, ux: number, uy: number, colour: string, open: boolean): string {
+  // Across the line, pointing down-ish whichever way the arrow goes.
+  const nx = ux >= 0 ? -uy : uy;
+  const ny = ux >= 0 ? ux : -ux;
+  const p = (along: number, across: number) => `${num(endX + (along - 9) * 0.9 * ux + across * nx)},${num(endY + (along - 9) * 0.9 * uy + across * ny)}`;
+  if (open) return `<path class="head open"${attr('d', `M${p(1, -3.6)} L${p(9, 0)} L${p(1, 3.6)}`)} fill="none"${attr('stroke', colour)} stroke-width="1.44"/>`;
+  return `<path class="head"${attr('d', `M${p(10, 0)} L${p(0, -4.5)} L${p(0, 4.5)} z`)}${attr('fill', colour)}/>`;
+}
+
 /**
  * An arrowhead drawn as a path at the end of a horizontal line (not an SVG <marker>: the renderer on screen
  * draws paths too, and markers make resvg isolate a layer per arrow). The tip is 0.9 px past the line's
@@ -156,12 +181,28 @@ function paintRows(out: string[], model: DiagramModel, shown: Shown): void {
     }
     out.push(`<text class="row-label"${attr('x', model.marginX)}${attr('y', row.y + 4)}>${escapeXml(row.label)}</text>`);
   }
+  const axis = model.timeAxis;
+  if (axis) {
+    // The time axis says its scale in the margin beside the lane headers, and each tall gap its length.
+    if (shown(FRAME.laneBoxY, FRAME.laneBoxY + FRAME.laneBoxHeight)) {
+      axis.caption.forEach((line, i) =>
+        out.push(`<text class="axis-caption"${attr('x', 8)}${attr('y', FRAME.laneBoxY + 14 + i * 15)}>${escapeXml(line)}</text>`),
+      );
+    }
+    for (const gap of axis.gaps) {
+      if (!shown(gap.y1, gap.y2)) continue;
+      out.push(
+        `<line class="gap-line"${attr('x1', model.marginX + 3)}${attr('y1', gap.y1 + 8)}${attr('x2', model.marginX + 3)}${attr('y2', gap.y2 - 8)}/>` +
+          `<text class="gap-label"${attr('x', model.marginX)}${attr('y', (gap.y1 + gap.y2) / 2 + 4)}>${escapeXml(gap.label)}</text>`,
+      );
+    }
+  }
   out.push('</g>');
 }
 
 function paintLanes(out: string[], model: DiagramModel, shown: Shown): void {
   out.push('<g class="lanes">');
-  const w = FRAME.laneBoxWidth;
+  const w = model.laneBoxWidth;
   const header = shown(FRAME.laneBoxY - 4, FRAME.laneBoxY + FRAME.laneBoxHeight + 4);
   for (const lane of model.lanes) {
     const data = lane.id === 'client-data' || lane.id === 'server-data';
@@ -202,9 +243,18 @@ function label(x: number, y: number, anchor: TextAnchor, text: string, cls = 'la
   return `<text${attr('class', cls)}${attr('x', x)}${attr('y', y)}${attr('text-anchor', anchor)}>${escapeXml(text)}</text>`;
 }
 
-/** A horizontal arrow that stops at the target lifeline. */
-function arrowLine(x1: number, x2: number, y: number, head: { colour: string; open?: boolean }, style = ''): string {
+/** An arrow that stops at the target lifeline: horizontal, or on the time axis down to where it was received (yEnd). */
+function arrowLine(x1: number, x2: number, y: number, head: { colour: string; open?: boolean }, style = '', yEnd = y, cls = 'arrow'): string {
   const dir = Math.sign(x2 - x1) || 1;
+  if (yEnd !== y) {
+    const length = Math.hypot(x2 - x1, yEnd - y);
+    const ux = (x2 - x1) / length;
+    const uy = (yEnd - y) / length;
+    return (
+      `<line${attr('class', cls)}${attr('x1', x1 + ux * 2)}${attr('y1', y + uy * 2)}${attr('x2', x2 - ux * 2)}${attr('y2', yEnd - uy * 2)}${style}/>` +
+      slantedHead(x2 - ux * 2, yEnd - uy * 2, ux, uy, head.colour, head.open ?? false)
+    );
+  }
   return (
     `<line class="arrow"${attr('x1', x1 + dir * 2)}${attr('y1', y)}${attr('x2', x2 - dir * 2)}${attr('y2', y)}${style}/>` +
     arrowHead(x2 - dir * 2, y, dir, head.colour, head.open ?? false)
@@ -219,7 +269,7 @@ function shapes(mark: Mark, p: string, t: Theme, model: DiagramModel, stroke: st
   switch (mark.kind) {
     case 'message':
       return (
-        arrowLine(mark.x1, mark.x2, mark.y, { colour: t.control, open: mark.message === 'reply' }) +
+        arrowLine(mark.x1, mark.x2, mark.y, { colour: t.control, open: mark.message === 'reply' }, '', mark.yEnd) +
         label(mark.labelX, mark.labelY, mark.labelAnchor, mark.label)
       );
     case 'segment':
@@ -237,11 +287,14 @@ function shapes(mark: Mark, p: string, t: Theme, model: DiagramModel, stroke: st
     case 'fin':
       return (
         `<circle${attr('cx', mark.x1)}${attr('cy', mark.y)} r="3.5"${attr('fill', stroke)}/>` +
-        arrowLine(mark.x1, mark.x2, mark.y, { colour: stroke }, strokeStyle(stroke, dash)) +
+        arrowLine(mark.x1, mark.x2, mark.y, { colour: stroke }, strokeStyle(stroke, dash), mark.yEnd) +
         label(mark.labelX, mark.labelY, mark.labelAnchor, mark.label)
       );
     case 'rst':
-      return arrowLine(mark.x1, mark.x2, mark.y, { colour: t.error }, strokeStyle(t.error, '')) + label(mark.labelX, mark.labelY, mark.labelAnchor, mark.label);
+      return (
+        arrowLine(mark.x1, mark.x2, mark.y, { colour: t.error }, strokeStyle(t.error, ''), mark.yEnd) +
+        label(mark.labelX, mark.labelY, mark.labelAnchor, mark.label)
+      );
     case 'refused': {
       const dir = Math.sign(mark.x2 - mark.x1) || 1;
       const cx = mark.x2 - dir * 36;
@@ -263,8 +316,10 @@ function shapes(mark: Mark, p: string, t: Theme, model: DiagramModel, stroke: st
     case 'marker':
       return (
         `<path${attr('d', diamond(mark.x1, mark.y))}${attr('fill', stroke)}/>` +
-        `<line class="arrow marker-line"${attr('x1', mark.x1)}${attr('y1', mark.y)}${attr('x2', mark.x2 - Math.sign(mark.x2 - mark.x1) * 2)}${attr('y2', mark.y)}${attr('stroke', stroke)}/>` +
-        arrowHead(mark.x2 - Math.sign(mark.x2 - mark.x1) * 2, mark.y, Math.sign(mark.x2 - mark.x1) || 1, stroke, false) +
+        (mark.yEnd !== mark.y
+          ? arrowLine(mark.x1, mark.x2, mark.y, { colour: stroke }, attr('stroke', stroke), mark.yEnd, 'arrow marker-line')
+          : `<line class="arrow marker-line"${attr('x1', mark.x1)}${attr('y1', mark.y)}${attr('x2', mark.x2 - Math.sign(mark.x2 - mark.x1) * 2)}${attr('y2', mark.y)}${attr('stroke', stroke)}/>` +
+            arrowHead(mark.x2 - Math.sign(mark.x2 - mark.x1) * 2, mark.y, Math.sign(mark.x2 - mark.x1) || 1, stroke, false)) +
         label(mark.labelX, mark.labelY, mark.labelAnchor, mark.label)
       );
     case 'connection':
@@ -298,18 +353,20 @@ function transfer(mark: TransferMark, p: string, stroke: string, dash: string): 
   const { band } = mark;
   return (
     `<rect class="band"${attr('x', band.x1)}${attr('y', band.y1)}${attr('width', band.x2 - band.x1)}${attr('height', band.y2 - band.y1)}${attr('fill', stroke)}${attr('stroke', stroke)}/>` +
-    arrowLine(mark.x1, mark.x2, mark.y, { colour: stroke }, strokeStyle(stroke, dash)) +
+    arrowLine(mark.x1, mark.x2, mark.y, { colour: stroke }, strokeStyle(stroke, dash), mark.yEnd) +
     label(mark.labelX, mark.labelY, mark.labelAnchor, mark.label)
   );
 }
 
 /** A pill behind the badge text; its width is estimated from the text (no DOM to measure in). */
 function badge(mark: CloseBadgeMark, stroke: string): string {
-  const width = sansTextWidth(mark.text, FONT.badgeSize) + 14;
+  const width = Math.max(...mark.lines.map((line) => sansTextWidth(line, FONT.badgeSize))) + 14;
   const left = mark.anchor === 'start' ? mark.x - 7 : mark.anchor === 'end' ? mark.x - width + 7 : mark.x - width / 2;
+  // A wrapped badge grows upwards: the row below's label sits just under this row, the row above's well above it.
+  const rise = (mark.lines.length - 1) * FONT.badgeLine;
   return (
-    `<rect class="badge-pill"${attr('x', left)}${attr('y', mark.labelY - 13)}${attr('width', width)} height="18" rx="9"${attr('stroke', stroke)}/>` +
-    label(mark.x, mark.labelY, mark.anchor, mark.text, 'badge-text')
+    `<rect class="badge-pill"${attr('x', left)}${attr('y', mark.labelY - 13 - rise)}${attr('width', width)}${attr('height', 18 + rise)} rx="9"${attr('stroke', stroke)}/>` +
+    mark.lines.map((line, i) => label(mark.x, mark.labelY - rise + i * FONT.badgeLine, mark.anchor, line, 'badge-text')).join('')
   );
 }
 
@@ -359,6 +416,24 @@ function paintLegend(out: string[], model: DiagramModel, p: string, t: Theme): v
   }
   (model.layerNotes ?? []).forEach((note, i) => {
     out.push(`<text class="layer-note"${attr('x', x)}${attr('y', next + line * i)}>${escapeXml(note)}</text>`);
+  });
+  out.push('</g>');
+}
+
+/** The time axis's ruler: a bar per tick, as tall as a gap of that length is drawn, its length under it. */
+function paintRuler(out: string[], axis: TimeAxis): void {
+  const { x, y } = axis.ruler;
+  out.push('<g class="ruler" aria-label="Time axis: how tall a gap of each length is drawn">');
+  out.push(
+    `<text class="legend-heading"${attr('x', x)}${attr('y', y - 4)}>${escapeXml(axis.scale.kind === 'log' ? 'Gaps, log scale' : 'Gaps, to scale')}</text>`,
+  );
+  axis.ticks.forEach((tick, i) => {
+    const cx = x + RULER_TICK_WIDTH * i + RULER_TICK_WIDTH / 2;
+    const top = y + 8;
+    out.push(
+      `<path class="ruler-bar"${attr('d', `M${num(cx - 6)},${num(top)} H${num(cx + 6)} M${num(cx)},${num(top)} V${num(top + tick.height)} M${num(cx - 6)},${num(top + tick.height)} H${num(cx + 6)}`)}/>` +
+        `<text class="ruler-label"${attr('x', cx)}${attr('y', top + tick.height + 16)}>${escapeXml(tick.label)}</text>`,
+    );
   });
   out.push('</g>');
 }

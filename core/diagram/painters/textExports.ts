@@ -25,6 +25,8 @@ export interface TextExportOptions {
   readonly kernelStates?: boolean;
   /** The TCP layer's SYN / SYN-ACK / ACK and FIN / ACK arrows. */
   readonly tcp?: boolean;
+  /** 'time': rows spaced by the real time between them, arrows slanted by latency (svg, html). */
+  readonly axis?: 'step' | 'time';
 }
 
 /** The diagram layers asked for, as the layout takes them. */
@@ -44,6 +46,7 @@ export function exportModelFor(trace: TraceFile, options: TextExportOptions) {
     ...(options.notes ? { notes: true } : {}),
     ...(options.title ? { title: options.title } : {}),
     ...layersOf(options),
+    ...(options.axis ? { axis: options.axis } : {}),
   });
 }
 
@@ -66,6 +69,7 @@ export const TEXT_EXPORTS = {
             ...(options.range ? { range: options.range } : {}),
             ...(options.title ? { title: options.title } : {}),
             ...layersOf(options),
+            ...(options.axis ? { axis: options.axis } : {}),
           }),
   },
   // The trace itself, whole: it opens again in the app and in `ftp-lab export`.

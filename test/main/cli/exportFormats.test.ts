@@ -245,6 +245,38 @@ describe('ftp-lab export and run --export: choices and mistakes', () => {
     expect(io.lines.at(-1)).toMatch(/^Wrote .*part\.puml \(puml, \d+ bytes, from \d+ events\)\.$/);
   });
 
+  it('--axis time: rows by real time, the scale said in the margin, arrows slanted by latency (svg, png, pdf, html)', async () => {
+    const io = captureIo();
+    // The download as recorded, with the client pausing 300 ms before it logs in: gaps from a few µs to 300 ms,
+    // orders of magnitude apart whatever this machine's load made the recorded ones (the scale is chosen by them).
+    const recorded = parseTrace(await readFile(join(dir, 'download.json'), 'utf8'));
+    const userAt = recorded.events.findIndex((e) => e.type === 'ftp.command' && e.verb === 'USER');
+    const paused: TraceFile = { ...recorded, events: recorded.events.map((e, i) => (i >= userAt ? { ...e, t: e.t + 300 } : e)) };
+    const trace = join(dir, 'paused.json');
+    await writeFile(trace, JSON.stringify(paused));
+    expect(await main(['export', trace, '-o', join(dir, 'time.svg'), '--axis', 'time'], io)).toBe(0);
+    const doc = new JSDOM(await readFile(join(dir, 'time.svg'), 'utf8'), { contentType: 'image/svg+xml' }).window.document;
+    const texts = [...doc.querySelectorAll('text')].map((t) => t.textContent ?? '');
+    expect(texts).toEqual(expect.arrayContaining(['time ↓', 'log scale', 'of gaps', '0.1 ms', '1 ms']));
+    expect(texts.filter((t) => /^\+[\d.]+ (ms|µs|s)$/.test(t)).length).toBeGreaterThan(3);
+    expect([...doc.querySelectorAll('.row-label')].every((t) => / m?s$/.test(t.textContent ?? ''))).toBe(true);
+    // Both ends traced: a command's arrow lands lower than it leaves.
+    const slanted = [...doc.querySelectorAll('g.message line.arrow')].filter((l) => Number(l.getAttribute('y2')) > Number(l.getAttribute('y1')) + 1);
+    expect(slanted.length).toBeGreaterThan(5);
+
+    const png = join(ARTIFACTS, 'download-time-axis.png');
+    expect(await main(['export', trace, '-o', png, '--axis', 'time'], io)).toBe(0);
+    // Decoded, and as tall as the SVG says: the gaps make it taller than the step axis's picture.
+    const height = Number(doc.documentElement.getAttribute('height'));
+    expect(Math.abs(PNG.sync.read(await readFile(png)).height - height)).toBeLessThanOrEqual(1);
+    expect(await main(['export', trace, '-o', join(dir, 'step.svg')], io)).toBe(0);
+    expect(height).toBeGreaterThan(Number(/height="([\d.]+)"/.exec(await readFile(join(dir, 'step.svg'), 'utf8'))?.[1]));
+    expect(await main(['export', trace, '-o', join(dir, 'time.pdf'), '--axis', 'time'], io)).toBe(0);
+    expect((await run('pdftotext', [join(dir, 'time.pdf'), '-'])).stdout).toContain('log scale');
+    expect(await main(['export', trace, '-o', join(dir, 'time.html'), '--axis', 'time'], io)).toBe(0);
+    expect(await readFile(join(dir, 'time.html'), 'utf8')).toContain('log scale');
+  });
+
   it.each([
     ['an unknown format', ['-o', 'x.gif'], /Cannot tell the export format of ".*x\.gif" from its extension ".gif"/],
     ['an unknown --format', ['-o', 'x.svg', '--format', 'bmp'], /Unknown export format "bmp": choose one of svg, png, pdf, mmd, puml, html, json, pcapng\./],
@@ -253,6 +285,8 @@ describe('ftp-lab export and run --export: choices and mistakes', () => {
     ['a scale out of bounds', ['-o', 'x.png', '--scale', '0'], /--scale 0: give a number from 0\.1 to 8/],
     ['the textbook as Mermaid', ['-o', 'x.mmd', '--textbook'], /The textbook comparison exports as svg, png, pdf or html, not mmd\./],
     ['a theme that is not there', ['-o', 'x.svg', '--theme', 'blue'], /--theme is light or dark/],
+    ['an axis that is not there', ['-o', 'x.svg', '--axis', 'sideways'], /--axis is step or time, not "sideways"/],
+    ['the time axis as Mermaid', ['-o', 'x.mmd', '--axis', 'time'], /The time axis is drawn in svg, png, pdf and html, not mmd/],
   ])('%s is bad usage (exit 2) with a clear message', async (_title, args, message) => {
     const io = captureIo();
     const output = args.map((a) => (a.startsWith('x.') ? join(dir, a) : a));

@@ -236,13 +236,13 @@ describe('layoutTrace: lane subtitles of a long-running server', () => {
     }
     const model = layoutTrace(b.events);
     const subtitle = Object.fromEntries(model.lanes.map((l) => [l.id, l.subtitle]));
-    // 0.604 em × 10.5 px per character: '127.0.0.1 ports 42988, 42989, 42990 +3' (38 characters) is 241 px,
+    // 0.604 em × 12 px per character: '127.0.0.1 ports 42988, 42989 +4' (31 characters) is 225 px,
     // wider than the 224 px left between two lanes 240 px apart.
-    expect(subtitle.client).toBe('127.0.0.1 ports 42988, 42989 +4');
-    expect(subtitle['client-data']).toBe('127.0.0.1 ports 50908, 50909 +4');
-    expect(subtitle['server-data']).toBe('127.0.0.1 ports 26000, 26001 +4');
+    expect(subtitle.client).toBe('127.0.0.1 ports 42988 +5');
+    expect(subtitle['client-data']).toBe('127.0.0.1 ports 50908 +5');
+    expect(subtitle['server-data']).toBe('127.0.0.1 ports 26000 +5');
     expect(subtitle.server).toBe('127.0.0.1:2292');
-    const width = (text: string) => [...text].length * 0.604 * 10.5;
+    const width = (text: string) => [...text].length * 0.604 * 12;
     for (let i = 1; i < model.lanes.length; i += 1) {
       const [left, right] = [model.lanes[i - 1]!, model.lanes[i]!];
       expect((width(left.subtitle) + width(right.subtitle)) / 2, `${left.id} | ${right.id}`).toBeLessThan(right.x - left.x);

@@ -1,0 +1,176 @@
+// Readable on a laptop and on a classroom wall, measured in Debian's Chromium from the DOM: the diagram's
+// text as drawn (font-size × the SVG's scale) at least 12 px at 1400×900 at the desk (zoom still working) and
+// 20 px at 1920×1080 in presenter mode; nothing overflowing or cut (no ellipsis, no label past the diagram's
+// edge, no "…" shortening) at either size in either mode; past rows in presenter mode at WCAG AA contrast; and
+// in a watched session, presenter mode keeps the newest row above its caption.
+
+import type { Page } from 'playwright-core';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { openRawControl } from '../helpers/rawControl';
+import { useApp } from './appFixture';
+
+const app = useApp();
+const { status, screenshot, runToEnd } = app;
+let page: Page;
+beforeEach(() => {
+  page = app.page;
+});
+
+interface Measured {
+  /** The smallest diagram text as drawn, in px, and which class it was. */
+  readonly smallest: { readonly px: number; readonly what: string };
+  readonly problems: string[];
+}
+
+/** Measures the page as it is shown now. Runs in the page. */
+function measure(): Measured {
+  const problems: string[] = [];
+  const svg = document.getElementById('diagram') as unknown as SVGSVGElement;
+  const view = svg.getBoundingClientRect();
+  let smallest = { px: Number.POSITIVE_INFINITY, what: '' };
+  for (const text of svg.querySelectorAll('text')) {
+    const words = text.textContent?.trim() ?? '';
+    const box = text.getBoundingClientRect();
+    if (!words || box.width === 0 || box.bottom < view.top || box.top > view.bottom) continue;
+    // The diagram is drawn at the zoom's scale: a 12 px font at 1.5 is 18 px on the screen.
+    const px = parseFloat(getComputedStyle(text).fontSize) * (text.getScreenCTM()?.a ?? 1);
+    if (px < smallest.px) smallest = { px, what: `${text.getAttribute('class') ?? text.parentElement?.getAttribute('class')}: "${words}"` };
+    if (box.left < view.left - 0.5 || box.right > view.right + 0.5) problems.push(`"${words}" is cut by the diagram's edge`);
+    if (words.includes('…')) problems.push(`"${words}" is shortened`);
+  }
+  // The margin's step numbers and times stay in sight: no badge lies over them.
+  const pills = [...svg.querySelectorAll('.badge-pill')].map((p) => p.getBoundingClientRect());
+  for (const label of svg.querySelectorAll('.row-label, .gap-label')) {
+    const r = label.getBoundingClientRect();
+    if (pills.some((p) => p.left < r.right - 1 && p.right > r.left + 1 && p.top < r.bottom - 1 && p.bottom > r.top + 1))
+      problems.push(`"${label.textContent}" in the margin lies under a badge`);
+  }
+  const scrolls = (el: Element) => /auto|scroll/.test(getComputedStyle(el).overflowY);
+  for (const el of document.querySelectorAll<HTMLElement>('body *')) {
+    if (el.closest('svg, dialog:not([open])')) continue;
+    const style = getComputedStyle(el);
+    const box = el.getBoundingClientRect();
+    if (style.display === 'none' || style.visibility === 'hidden' || box.width === 0 || box.height === 0) continue;
+    const name = `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${typeof el.className === 'string' && el.className ? `.${el.className.split(' ')[0]}` : ''}`;
+    if (el.scrollWidth > el.clientWidth + 1 && style.overflowX !== 'visible')
+      problems.push(`${name} cuts its content (${el.scrollWidth} > ${el.clientWidth} px)`);
+    if (style.textOverflow === 'ellipsis' && el.scrollWidth > el.clientWidth) problems.push(`${name} ends in an ellipsis`);
+    // Past the window's right edge, or its bottom unless a scrolling panel holds it.
+    let inScroller = false;
+    for (let up = el.parentElement; up && !inScroller; up = up.parentElement) inScroller = scrolls(up);
+    if (box.right > window.innerWidth + 0.5 || (!inScroller && box.bottom > window.innerHeight + 0.5)) problems.push(`${name} leaves the window`);
+  }
+  return { smallest, problems };
+}
+
+/** The lowest contrast of a past (faded) row's words against the white diagram: their colour at the mark's opacity. */
+function fadedContrast(): { ratio: number; what: string } {
+  let lowest = { ratio: Number.POSITIVE_INFINITY, what: '' };
+  const luminance = ([r, g, b]: number[]) => {
+    const channel = (c: number) => {
+      const v = c / 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    };
+    return 0.2126 * channel(r!) + 0.7152 * channel(g!) + 0.0722 * channel(b!);
+  };
+  for (const text of document.querySelectorAll<SVGTextElement>('#diagram g.mark.faded text')) {
+    if (!text.textContent?.trim()) continue;
+    let opacity = 1;
+    for (let el: Element | null = text; el && el.tagName !== 'svg'; el = el.parentElement) opacity *= Number(getComputedStyle(el).opacity);
+    const fill = (getComputedStyle(text).fill.match(/\d+(\.\d+)?/g) ?? ['0', '0', '0']).map(Number);
+    // Over the white diagram (a badge's words sit on their pill, lighter than white is not possible).
+    const shown = fill.slice(0, 3).map((c) => c * opacity + 255 * (1 - opacity));
+    const ratio = 1.05 / (luminance(shown) + 0.05);
+    if (ratio < lowest.ratio) lowest = { ratio, what: `${text.getAttribute('class')} "${text.textContent}" in ${getComputedStyle(text).fill} at ${opacity}` };
+  }
+  return lowest;
+}
+
+const SIZES = [
+  { width: 1400, height: 900, desk: 12, presenter: 12 },
+  { width: 1920, height: 1080, desk: 12, presenter: 20 },
+] as const;
+
+describe('readable at a laptop and on a wall', () => {
+  for (const size of SIZES) {
+    it(`${size.width}×${size.height}: diagram text at least ${size.desk} px at the desk and ${size.presenter} px in presenter mode, nothing cut`, async () => {
+      await page.setViewportSize({ width: size.width, height: size.height });
+      // textbook-upload: the longest replies (PORT's 200 names the address) and the textbook's corrections.
+      await runToEnd('textbook-upload');
+      await page.waitForTimeout(600);
+      const desk = await page.evaluate(measure);
+      expect(desk.problems).toEqual([]);
+      expect(desk.smallest.px, desk.smallest.what).toBeGreaterThanOrEqual(size.desk - 0.05);
+      await screenshot(`e2e-readable-desk-${size.width}x${size.height}`);
+
+      // On the time axis too (its margin holds times and gap lengths).
+      await page.click('#time-axis');
+      await expect.poll(() => page.locator('#diagram text.axis-caption').count()).toBe(3);
+      await page.waitForTimeout(600);
+      const timed = await page.evaluate(measure);
+      expect(timed.problems).toEqual([]);
+      expect(timed.smallest.px, timed.smallest.what).toBeGreaterThanOrEqual(size.desk - 0.05);
+      await screenshot(`e2e-readable-time-axis-${size.width}x${size.height}`);
+      await page.click('#time-axis');
+
+      // Zoom still works: in and out by the buttons, and back to the readable fit.
+      const scale = () =>
+        page
+          .locator('#diagram text.lane-title')
+          .first()
+          .evaluate((t) => (t as SVGTextElement).getScreenCTM()?.a ?? 0);
+      const fitted = await scale();
+      await page.click('#zoom-in');
+      await expect.poll(scale).toBeGreaterThan(fitted * 1.2);
+      await page.click('#zoom-out');
+      await page.click('#zoom-out');
+      await expect.poll(scale).toBeLessThan(fitted);
+      await page.click('#zoom-reset');
+      await expect.poll(scale).toBeCloseTo(fitted, 2);
+
+      await page.click('#presenter');
+      // Back a few steps: the class follows along, older rows fade.
+      await page.locator('#diagram').focus();
+      for (let i = 0; i < 6; i++) await page.keyboard.press('ArrowLeft');
+      await page.waitForTimeout(700);
+      const presenter = await page.evaluate(measure);
+      expect(presenter.problems).toEqual([]);
+      expect(presenter.smallest.px, presenter.smallest.what).toBeGreaterThanOrEqual(size.presenter - 0.05);
+      const contrast = await page.evaluate(fadedContrast);
+      expect(contrast.ratio, contrast.what).toBeGreaterThanOrEqual(4.5);
+      await screenshot(`e2e-readable-presenter-${size.width}x${size.height}`);
+    }, 60_000);
+  }
+});
+
+describe('presenter mode in a watched session', () => {
+  it('keeps the newest row above the caption once the session has finished', async () => {
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    const port = await app.watchServer();
+    const client = await openRawControl(port);
+    try {
+      expect((await client.reply()).code).toBe(220);
+      for (const line of ['USER student', 'PASS ftp-lab', 'SYST', 'NOOP', 'PWD', 'NOOP', 'TYPE I', 'NOOP', 'PWD', 'NOOP']) await client.command(line);
+      expect((await client.command('QUIT')).code).toBe(221);
+      await client.closed();
+    } finally {
+      await client.close();
+    }
+    await expect.poll(status).toMatch(/\(\d+ steps so far\)/);
+    await expect.poll(() => page.locator('g.mark[aria-label^="server → client: 221"]').count()).toBe(1);
+    await page.click('#stop');
+    await expect.poll(status).toMatch(/Session complete/);
+    await page.click('#presenter');
+    // The caption appears and the view settles above it (the toggle resizes the view before the next render).
+    await expect.poll(() => page.locator('#caption').isVisible()).toBe(true);
+    const newestAboveCaption = async () => {
+      const rows = await page.locator('#diagram g.row').evaluateAll((gs) => gs.map((g) => g.getBoundingClientRect().bottom));
+      const caption = await page.locator('#caption').boundingBox();
+      return Math.max(...rows) <= (caption?.y ?? 0);
+    };
+    await expect.poll(newestAboveCaption, { timeout: 5000 }).toBe(true);
+    await page.waitForTimeout(800);
+    expect(await newestAboveCaption()).toBe(true);
+    await screenshot('e2e-presenter-watched-finished');
+  }, 60_000);
+});
