@@ -140,36 +140,28 @@ export class DataConnectionReader {
 
   #units(transfer: Transfer, units: ReturnType<TransferDecoder['push']>): void {
     const mode = transfer.plan.mode;
+    /** A marker as the sender sent it, at the file offset reached so far. */
+    const marker = (kind: 'restart' | 'eof', hex: string, value?: string) =>
+      this.emit({
+        type: 'data.marker',
+        side: transfer.sender,
+        dir: 'sent',
+        channel: 'data',
+        conn: this.conn,
+        marker: kind,
+        hex,
+        ...(value !== undefined ? { value } : {}),
+        offset: transfer.fileBytes,
+        mode,
+      });
     for (const unit of units) {
       if (unit.kind === 'data') transfer.fileBytes += unit.bytes.length;
-      else if (unit.kind === 'restart')
-        this.emit({
-          type: 'data.marker',
-          side: transfer.sender,
-          dir: 'sent',
-          channel: 'data',
-          conn: this.conn,
-          marker: 'restart',
-          hex: '',
-          value: unit.marker,
-          offset: transfer.fileBytes,
-          mode,
-        });
+      else if (unit.kind === 'restart') marker('restart', '', unit.marker);
       else if (unit.kind === 'eof') {
         // The file's bytes are recorded before the marker that ends them, as on the wire.
         // BLOCK and COMPRESSED keep the connection open after it (959 §3.3); STREAM with records closes anyway.
         this.#record(transfer, transfer.lost === 0, mode !== 'S');
-        this.emit({
-          type: 'data.marker',
-          side: transfer.sender,
-          dir: 'sent',
-          channel: 'data',
-          conn: this.conn,
-          marker: 'eof',
-          hex: transfer.framing!.eofHex,
-          offset: transfer.fileBytes,
-          mode,
-        });
+        marker('eof', transfer.framing!.eofHex);
       }
     }
   }
