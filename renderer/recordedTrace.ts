@@ -5,6 +5,7 @@
 
 import { layoutTrace, type DiagramLayers } from '../core/diagram/layout/layout';
 import type { DiagramModel } from '../core/diagram/layout/diagramModel';
+import { stepReach } from '../core/diagram/layout/stepReach';
 import { observedSides } from '../core/trace/closeMeaning';
 import type { Side, TraceEvent, TraceFile, TraceMeta } from '../core/trace/traceEvent';
 import { createTraceFile } from '../core/trace/traceFile';
@@ -111,9 +112,7 @@ export class RecordedTrace {
     if (step >= full.steps) return full;
     const key = layoutKey(axis, layers, laneGap);
     if (this.#prefix?.step === step && this.#prefix.key === key) return this.#prefix.model;
-    // The kernel's states are read right after a step's event: they belong to it, up to the next step's event.
-    const next = full.rows[step]?.seq;
-    const to = step <= 0 ? 0 : layers.kernelStates && next !== undefined ? next - 0.5 : (full.rows[step - 1]?.seq ?? 0);
+    const to = stepReach(full, step, layers.kernelStates ?? false);
     // On the time axis, the whole session's scale: each row stays where the whole diagram has it as steps go by.
     const model = layoutTrace(this.#events, {
       title: this.title,

@@ -6,6 +6,7 @@ import { Narrator, type Narration } from '../../scenarios/narration';
 import type { NoteEvent, TraceEvent, TraceFile } from '../../trace/traceEvent';
 import type { DiagramModel, Row } from './diagramModel';
 import { layoutTrace } from './layout';
+import { stepReach } from './stepReach';
 
 /** Steps from..to, counted from 1 and inclusive; `to` omitted means to the last step. */
 export interface StepRange {
@@ -96,16 +97,11 @@ export function exportModel(trace: TraceFile, options: ExportModelOptions = {}):
       throw new StepRangeError(`The diagram has ${full.steps} steps; steps ${from}..${to} are not all there.`);
     }
     const first = full.rows[from - 1];
-    const last = full.rows[to - 1];
-    // The kernel's states are read right after a step's event: the last step keeps those read before the next step.
-    const next = full.rows[to]?.seq;
-    const reach = options.kernelStates ? (next !== undefined ? next - 0.001 : Number.POSITIVE_INFINITY) : undefined;
-    if (first && last) seqRange = { from: first.seq, to: reach ?? last.seq + 0.999 };
+    if (first) seqRange = { from: first.seq, to: stepReach(full, to, options.kernelStates ?? false) };
   }
 
   let events: readonly TraceEvent[] = trace.events;
   if (options.notes) events = withNotes(trace.events, narrateSteps(trace, full));
-  // Note rows carry fractional seqs just after their step's event, so the range must reach past the last step's seq.
   // A narration wraps inside its one box, between the control lanes (a little inside them).
   // A range is drawn on the whole session's time scale, so its gaps look as they do in the whole picture.
   const model = layoutTrace(events, {
@@ -113,7 +109,7 @@ export function exportModel(trace: TraceFile, options: ExportModelOptions = {}):
     ...layers,
     axis,
     ...(full.timeAxis ? { timeScale: full.timeAxis.scale } : {}),
-    ...(seqRange ? { range: { from: seqRange.from, to: seqRange.to + 0.999 } } : {}),
+    ...(seqRange ? { range: seqRange } : {}),
     ...(options.notes ? { wrapNotes: (full.lanes[3]?.x ?? 0) - (full.lanes[0]?.x ?? 0) - 24 } : {}),
   });
   // The time axis labels rows by their time; the step axis by their number in the full diagram.

@@ -42,6 +42,32 @@ describe('exportModel', () => {
     expect(marksOf(part, 'close-badge').map((b) => b.text)).toContain('client closed: EOF in STREAM mode');
   });
 
+  // Every range, with the layers on and off, on either axis: exactly steps N..M, never the step after M.
+  it.each([
+    ['step axis', {}],
+    ['step axis, kernel states and TCP', { kernelStates: true, tcp: true }],
+    ['time axis', { axis: 'time' as const }],
+    ['time axis, kernel states and TCP', { axis: 'time' as const, kernelStates: true, tcp: true }],
+    ['step axis with notes', { notes: true }],
+  ])('a range N..M holds M-N+1 steps (%s)', (_title, options) => {
+    const kernelTrace = fixtures.textbookUploadKernel;
+    const whole = exportModel(kernelTrace, { ...options, notes: false });
+    for (const [from, to] of [
+      [1, 1],
+      [2, 2],
+      [5, 9],
+      [20, 21],
+      [whole.steps, whole.steps],
+    ] as const) {
+      const part = exportModel(kernelTrace, { ...options, range: { from, to } });
+      const numbered = options.axis === 'time' ? part.rows.filter((r, i) => part.rows[i - 1]?.seq !== r.seq) : part.rows.filter((r) => r.label !== '');
+      expect(
+        numbered.map((r) => r.seq),
+        `${from}..${to}`,
+      ).toEqual(whole.rows.slice(from - 1, to).map((r) => r.seq));
+    }
+  });
+
   it('N.. runs to the last step; a range past the end is refused with the number of steps', () => {
     expect(exportModel(trace, { range: { from: 20 } }).rows.map((r) => r.label)).toEqual(['20', '21', '22', '23', '24', '25', '26']);
     expect(() => exportModel(trace, { range: { from: 20, to: 40 } })).toThrow(/has 26 steps/);
