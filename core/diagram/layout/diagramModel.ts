@@ -353,6 +353,8 @@ export const FONT = {
   subtitleSize: 12,
   /** Step numbers or times in the margin. */
   rowLabelSize: 12,
+  /** The legend's lines and the layers' notes under it. */
+  legendSize: 12,
   /** A kernel TCP state's name beside its lane: monospace. */
   kernelStateSize: 12,
 } as const;

@@ -113,7 +113,7 @@ function css(t: Theme): string {
     `.state-text{font-size:${FONT.stateSize}px;font-style:italic;fill:${t.muted}}`,
     `.state-dot{fill:${t.muted}}`,
     `.legend-heading{font-size:12px;font-weight:600}`,
-    `.legend-text{font-size:11.5px}`,
+    `.legend-text{font-size:${FONT.legendSize}px}`,
     `.legend-line{stroke-width:2.2;fill:none}`,
   ].join('\n');
 }
@@ -127,7 +127,7 @@ function layerCss(model: DiagramModel, t: Theme): string {
     `.segment .label{font-size:${FONT.kernelStateSize + 1}px;font-weight:600}`,
     `.kernel-band{stroke:none}`,
     `.kernel-label{font-family:${MONO};font-size:${FONT.kernelStateSize}px;font-weight:600;paint-order:stroke;stroke:${t.background};stroke-width:3px;stroke-linejoin:round}`,
-    `.layer-note{font-size:11.5px;font-style:italic;fill:${t.muted}}`,
+    `.layer-note{font-size:${FONT.legendSize}px;font-style:italic;fill:${t.muted}}`,
   ].join('\n');
 }
 
@@ -404,13 +404,13 @@ function paintLegend(out: string[], model: DiagramModel, p: string, t: Theme): v
   if (model.legend.kernelTones) {
     // One line: each tone's colour as a short band, and its name.
     out.push(`<text class="legend-text"${attr('x', x)}${attr('y', next)}>kernel TCP state:</text>`);
-    let lx = x + sansTextWidth('kernel TCP state:', 11.5) + 12;
+    let lx = x + sansTextWidth('kernel TCP state:', FONT.legendSize) + 12;
     for (const { tone, label } of model.legend.kernelTones) {
       out.push(
         `<rect${attr('x', lx)}${attr('y', next - 11)} width="4" height="14"${attr('fill', t.kernel[tone])}/>` +
           `<text class="legend-text"${attr('x', lx + 9)}${attr('y', next)}${attr('fill', t.kernel[tone])}>${escapeXml(label)}</text>`,
       );
-      lx += sansTextWidth(label, 11.5) + 26;
+      lx += sansTextWidth(label, FONT.legendSize) + 26;
     }
     next += line;
   }
