@@ -2,7 +2,7 @@
 // an unnumbered note under each step, one box however many lines it wraps onto.
 
 import { describe, expect, it } from 'vitest';
-import { exportModel, parseStepRange, StepRangeError } from '../../../../core/diagram/layout/exportModel';
+import { exportModel, parseStepRange, StepRangeError, type ExportModelOptions } from '../../../../core/diagram/layout/exportModel';
 import { wrapText } from '../../../../core/diagram/layout/textWidth';
 import { layoutTrace } from '../../../../core/diagram/layout/layout';
 import { FONT } from '../../../../core/diagram/layout/diagramModel';
@@ -49,7 +49,7 @@ describe('exportModel', () => {
     ['time axis', { axis: 'time' as const }],
     ['time axis, kernel states and TCP', { axis: 'time' as const, kernelStates: true, tcp: true }],
     ['step axis with notes', { notes: true }],
-  ])('a range N..M holds M-N+1 steps (%s)', (_title, options) => {
+  ] as [string, ExportModelOptions][])('a range N..M holds M-N+1 steps (%s)', (_title, options) => {
     const kernelTrace = fixtures.textbookUploadKernel;
     const whole = exportModel(kernelTrace, { ...options, notes: false });
     for (const [from, to] of [
