@@ -58,6 +58,12 @@ function tcpOf(packet: CapturedPacket, notes: ImportNotes | undefined): DecodedT
   if ('skip' in decoded) {
     if (decoded.skip === 'fragment')
       notes?.count('fragment', (n) => `${plural(n, 'IP fragment')} ${n === 1 ? 'was' : 'were'} not reassembled and ${n === 1 ? 'was' : 'were'} skipped.`);
+    else if (decoded.skip === 'no-length')
+      notes?.count(
+        'no-length',
+        (n) =>
+          `${plural(n, 'packet')} gave an IP length of 0 (as segmentation offload does) but ${n === 1 ? 'was' : 'were'} not captured whole, so ${n === 1 ? 'its' : 'their'} length is unknown: skipped.`,
+      );
     else if (decoded.skip !== 'not-tcp')
       notes?.count('bad-ip', (n) => `${plural(n, 'packet')} ${n === 1 ? 'was' : 'were'} too short or malformed to read as TCP, and skipped.`);
     return undefined;
