@@ -230,8 +230,14 @@ export class FtpSessionReader {
   /** The capture ended: transfers still under way end here, cut short; server text that never ended is said. */
   end(): void {
     this.#saySkipped();
-    if (this.#replyText !== '') this.#noteControl(`The capture ends inside a multi-line ${this.#unfinishedCode ?? ''} reply: its ${plural(this.#replyText.length, 'character')} so far were not read as a reply.`);
-    if (this.#replyByteCount > 0) this.#noteControl(`The capture ends inside a line from the server: its ${plural(this.#replyByteCount, 'byte')} without a line end were not read as a reply.`);
+    if (this.#replyText !== '')
+      this.#noteControl(
+        `The capture ends inside a multi-line ${this.#unfinishedCode ?? ''} reply: its ${plural(this.#replyText.length, 'character')} so far were not read as a reply.`,
+      );
+    if (this.#replyByteCount > 0)
+      this.#noteControl(
+        `The capture ends inside a line from the server: its ${plural(this.#replyByteCount, 'byte')} without a line end were not read as a reply.`,
+      );
     for (const link of this.links) {
       if (link.closed) continue;
       link.reader.settle();
