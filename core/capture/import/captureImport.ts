@@ -10,15 +10,17 @@
 import { formatIpAddress } from '../ipAddress';
 import { TraceRecorder } from '../../trace/traceRecorder';
 import { createTraceFile } from '../../trace/traceFile';
+import { endpointText } from '../../trace/endpointText';
 import type { Endpoint, Side, TraceEventInput, TraceFile } from '../../trace/traceEvent';
+import { plural } from '../plural';
 import { CaptureError, type CapturedPacket } from './capturedPacket';
 import { readCapture, type CaptureFormat } from './captureReader';
 import { controlServerEnd, SAMPLE_BYTES, type ConnectionSample } from './ftpDetection';
 import { FtpSessionReader, type DataLink } from './ftpSessionReader';
-import { ImportNotes, plural } from './importNotes';
+import { ImportNotes } from './importNotes';
 import { decodeIpTcp, type CapturedSegment } from './ipTcpDecoder';
 import { locateIp } from './linkFrame';
-import { endpointText, flowKey, TcpConnections, type ConnectionEvent, type TcpConnection } from './tcpConnections';
+import { flowKey, TcpConnections, type ConnectionEvent, type TcpConnection } from './tcpConnections';
 
 /** TCP connections the survey keeps apart at most; a capture with more (a scan, a flood) has the rest counted. */
 export const MAX_SURVEYED_CONNECTIONS = 100_000;

@@ -9,10 +9,11 @@ import { parseReplies, ReplySyntaxError, type Reply } from '../../protocol/reply
 import { concatBytes } from '../../protocol/transferUnits';
 import { decodeUtf8 } from '../../protocol/utf8';
 import { maskCommandLine } from '../../trace/mask';
+import { endpointText } from '../../trace/endpointText';
 import { otherSide } from '../../trace/sides';
 import type { CloseReason, Endpoint, Representation, Side, TraceEventInput, TransferMode } from '../../trace/traceEvent';
 import { DataConnectionReader, type TransferPlan } from './dataConnectionReader';
-import { plural } from './importNotes';
+import { plural } from '../plural';
 
 /** Transfers the command table does not list (it holds what FTP Lab's server implements): MLSD lists a directory (RFC 3659 §7). */
 const OTHER_TRANSFERS: Readonly<Record<string, TransferDirection>> = { MLSD: 'download' };
@@ -90,7 +91,7 @@ export class FtpSessionReader {
 
   /** The capture has no SYN for the control connection: it was open before the capture started. */
   controlOpenBefore(): void {
-    const sentence = `The capture starts in the middle of session ${this.number}: its control connection ${this.control} (client ${this.client.host}:${this.client.port}, server ${this.server.host}:${this.server.port}) was already open, and what was said before is not in the capture.`;
+    const sentence = `The capture starts in the middle of session ${this.number}: its control connection ${this.control} (client ${endpointText(this.client)}, server ${endpointText(this.server)}) was already open, and what was said before is not in the capture.`;
     this.ctx.notes.say(sentence);
     this.ctx.emit({ type: 'note', side: 'client', text: sentence });
   }

@@ -8,9 +8,9 @@ import type { TraceEvent, TraceFile } from '../../../../core/trace/traceEvent';
 import { Conversation, end, pcapngOf, type Packet } from '../../../support/craftedCapture';
 
 /** A control connection to port 21: the handshake, 220, then each of `server` as one segment from the server. */
-function sessionWith(server: readonly string[], opts: { client?: string; server?: string; close?: boolean } = {}): Uint8Array {
+function sessionWith(server: readonly string[], opts: { client?: string; server?: string; close?: boolean; handshake?: boolean } = {}): Uint8Array {
   const control = new Conversation([end(opts.client ?? '192.0.2.10', 40000), end(opts.server ?? '192.0.2.21', 21)], { t: 0 });
-  const packets: Packet[] = [...control.handshake(), ...control.send(1, '220 Ready.\r\n')];
+  const packets: Packet[] = [...((opts.handshake ?? true) ? control.handshake() : []), ...control.send(1, '220 Ready.\r\n')];
   for (const text of server) packets.push(control.data(1, text));
   if (opts.close ?? true) packets.push(...control.fin(1), ...control.fin(0));
   return pcapngOf(packets);
@@ -83,5 +83,12 @@ describe('server text that does not end', () => {
     const { trace } = timedImport(sessionWith(['200 Half a li'], { close: false }));
     expect(notes(trace)).toEqual(['The capture ends inside a line from the server: its 13 bytes without a line end were not read as a reply.']);
     expect(trace.meta.capture!.notReconstructed.join('\n')).toContain('Session 1: The capture ends inside a line from the server');
+  });
+});
+
+describe('a capture that starts mid-session over IPv6', () => {
+  it('writes the addresses in brackets, as everywhere else in the project', () => {
+    const { trace } = timedImport(sessionWith([], { client: '2001:db8::10', server: '2001:db8::21', handshake: false }));
+    expect(notes(trace)[0]).toContain('(client [2001:db8::10]:40000, server [2001:db8::21]:21)');
   });
 });
