@@ -3,6 +3,7 @@
 
 import type { TraceFile } from '../trace/traceEvent';
 import { pcapngFile } from './pcapngWriter';
+import { plural } from './plural';
 import { LinkType } from './pcapng.table';
 import { traceToPackets, FILLER_TEXT, type RebuiltCapture } from './traceToPackets';
 import { UNSCALED_MAX_WINDOW, IPV4, IPV6 } from './tcpIp.table';
@@ -13,8 +14,6 @@ import { UNSCALED_MAX_WINDOW, IPV4, IPV6 } from './tcpIp.table';
  * server's data connection from port 20 (packet-ftp.c, create_and_link_data_conversation).
  */
 const WIRESHARK_PORTS = { ftp: 21, ftpData: 20 } as const;
-
-const plural = (n: number, word: string, words = `${word}s`): string => `${n} ${n === 1 ? word : words}`;
 
 /** What to tell Wireshark (and tshark) so it decodes the FTP of this file, if anything. */
 function decodeAsAdvice(connections: RebuiltCapture['connections']): string[] {

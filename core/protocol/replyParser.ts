@@ -19,12 +19,15 @@ export class ReplySyntaxError extends Error {
   readonly line: string;
   /** Replies that were complete before the offending line. */
   readonly replies: Reply[];
+  /** Where the text after the offending line starts in the input: a reader that skips the line goes on from here. */
+  readonly next: number;
 
-  constructor(line: string, replies: Reply[]) {
+  constructor(line: string, replies: Reply[], next = 0) {
     super(`Not an FTP reply line (expected three digits, then a space or '-'): ${JSON.stringify(line)}`);
     this.name = 'ReplySyntaxError';
     this.line = line;
     this.replies = replies;
+    this.next = next;
   }
 }
 
@@ -38,16 +41,17 @@ const REPLY_START = /^(\d{3})([ -]|$)/;
  * reply or several replies (RFC 1123 §4.1.2.10 for the same rule on commands).
  * Lines end in CRLF (959 §4.2); a bare LF is accepted too, because real servers send it.
  * Throws ReplySyntaxError for a complete line that should start a reply but cannot.
+ * `from` starts the reading further into `input`, so a reader that skips a bad line need not copy the text after it.
  */
-export function parseReplies(input: string): { replies: Reply[]; rest: string } {
+export function parseReplies(input: string, from = 0): { replies: Reply[]; rest: string } {
   const replies: Reply[] = [];
-  let pos = 0;
+  let pos = from;
   for (;;) {
     const firstEnd = input.indexOf('\n', pos);
     if (firstEnd < 0) break;
     const first = stripCr(input.slice(pos, firstEnd));
     const start = REPLY_START.exec(first);
-    if (!start) throw new ReplySyntaxError(first, replies);
+    if (!start) throw new ReplySyntaxError(first, replies, firstEnd + 1);
     const codeText = start[1]!;
     const code = Number(codeText);
     if (start[2] !== '-') {

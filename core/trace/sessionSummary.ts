@@ -3,6 +3,7 @@
 // wrong. Folded event by event from the trace (the events that carry this `session` number), so a host can keep
 // one small summary per session instead of the session's events.
 
+import { endpointText } from './endpointText';
 import type { TraceEvent } from './traceEvent';
 
 /** What the session is doing, in a teacher's words (the order is the usual life of a session). */
@@ -38,10 +39,6 @@ const LOGIN_NEEDS_MORE = new Set([331, 332]);
 const CLOSING = 221;
 /** The commands that open a transfer on the data connection (RFC 959 §4.1.3). */
 const TRANSFER_VERBS = new Set(['RETR', 'STOR', 'STOU', 'APPE', 'LIST', 'NLST', 'MLSD']);
-
-function endpointText(e: { host: string; port: number }): string {
-  return e.host.includes(':') ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`;
-}
 
 /** A session's summary before any of its events (`first` is the event that names the session). */
 export function newSessionSummary(first: TraceEvent & { session: number }): SessionSummary {

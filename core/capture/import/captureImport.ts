@@ -10,15 +10,17 @@
 import { formatIpAddress } from '../ipAddress';
 import { TraceRecorder } from '../../trace/traceRecorder';
 import { createTraceFile } from '../../trace/traceFile';
+import { endpointText } from '../../trace/endpointText';
 import type { Endpoint, Side, TraceEventInput, TraceFile } from '../../trace/traceEvent';
+import { plural } from '../plural';
 import { CaptureError, type CapturedPacket } from './capturedPacket';
 import { readCapture, type CaptureFormat } from './captureReader';
 import { controlServerEnd, SAMPLE_BYTES, type ConnectionSample } from './ftpDetection';
 import { FtpSessionReader, type DataLink } from './ftpSessionReader';
-import { ImportNotes, plural } from './importNotes';
+import { ImportNotes } from './importNotes';
 import { decodeIpTcp, type CapturedSegment } from './ipTcpDecoder';
 import { locateIp } from './linkFrame';
-import { endpointText, flowKey, TcpConnections, type ConnectionEvent, type TcpConnection } from './tcpConnections';
+import { flowKey, TcpConnections, type ConnectionEvent, type TcpConnection } from './tcpConnections';
 
 /** TCP connections the survey keeps apart at most; a capture with more (a scan, a flood) has the rest counted. */
 export const MAX_SURVEYED_CONNECTIONS = 100_000;
@@ -58,6 +60,12 @@ function tcpOf(packet: CapturedPacket, notes: ImportNotes | undefined): DecodedT
   if ('skip' in decoded) {
     if (decoded.skip === 'fragment')
       notes?.count('fragment', (n) => `${plural(n, 'IP fragment')} ${n === 1 ? 'was' : 'were'} not reassembled and ${n === 1 ? 'was' : 'were'} skipped.`);
+    else if (decoded.skip === 'no-length')
+      notes?.count(
+        'no-length',
+        (n) =>
+          `${plural(n, 'packet')} gave an IP length of 0 (as segmentation offload does) but ${n === 1 ? 'was' : 'were'} not captured whole, so ${n === 1 ? 'its' : 'their'} length is unknown: skipped.`,
+      );
     else if (decoded.skip !== 'not-tcp')
       notes?.count('bad-ip', (n) => `${plural(n, 'packet')} ${n === 1 ? 'was' : 'were'} too short or malformed to read as TCP, and skipped.`);
     return undefined;

@@ -9,15 +9,19 @@ import { parseReplies, ReplySyntaxError, type Reply } from '../../protocol/reply
 import { concatBytes } from '../../protocol/transferUnits';
 import { decodeUtf8 } from '../../protocol/utf8';
 import { maskCommandLine } from '../../trace/mask';
+import { endpointText } from '../../trace/endpointText';
 import { otherSide } from '../../trace/sides';
 import type { CloseReason, Endpoint, Representation, Side, TraceEventInput, TransferMode } from '../../trace/traceEvent';
 import { DataConnectionReader, type TransferPlan } from './dataConnectionReader';
+import { plural } from '../plural';
 
 /** Transfers the command table does not list (it holds what FTP Lab's server implements): MLSD lists a directory (RFC 3659 §7). */
 const OTHER_TRANSFERS: Readonly<Record<string, TransferDirection>> = { MLSD: 'download' };
 
-/** Reply text held while waiting for a multi-line reply to end; more is a damaged or hostile stream. */
-const MAX_REPLY_TEXT = 64 * 1024;
+/** Reply text held while waiting for a multi-line reply to end (a STAT listing may be long); more is a damaged or hostile stream. */
+const MAX_REPLY_TEXT = 1024 * 1024;
+/** Bytes held while waiting for a line end; no reply line is this long. */
+const MAX_REPLY_LINE = 64 * 1024;
 
 const LF = 0x0a;
 
@@ -51,7 +55,14 @@ interface Announcement {
 export class FtpSessionReader {
   #commands = new CommandLineDecoder();
   #replyBytes: Uint8Array[] = [];
+  /** The length of #replyBytes in all, kept as they come (summing them on every chunk is quadratic). */
+  #replyByteCount = 0;
+  /** Complete lines not yet read as replies: at most one multi-line reply that has not ended. */
   #replyText = '';
+  /** The code of the multi-line reply #replyText holds: new text without its closing line need not be parsed again. */
+  #unfinishedCode: string | undefined;
+  /** Lines that start no reply, skipped since the last reply: said as one note when the run ends. */
+  #skipped: { lines: number; first: string } | undefined;
   #mode: TransferMode = 'S';
   #type: Representation = 'A';
   #structure: 'F' | 'R' = 'F';
@@ -80,7 +91,7 @@ export class FtpSessionReader {
 
   /** The capture has no SYN for the control connection: it was open before the capture started. */
   controlOpenBefore(): void {
-    const sentence = `The capture starts in the middle of session ${this.number}: its control connection ${this.control} (client ${this.client.host}:${this.client.port}, server ${this.server.host}:${this.server.port}) was already open, and what was said before is not in the capture.`;
+    const sentence = `The capture starts in the middle of session ${this.number}: its control connection ${this.control} (client ${endpointText(this.client)}, server ${endpointText(this.server)}) was already open, and what was said before is not in the capture.`;
     this.ctx.notes.say(sentence);
     this.ctx.emit({ type: 'note', side: 'client', text: sentence });
   }
@@ -97,19 +108,23 @@ export class FtpSessionReader {
       return;
     }
     this.#replyBytes.push(bytes);
+    this.#replyByteCount += bytes.length;
     // Lines end in LF (959 §4.2); text up to the last one can be decoded without cutting a character in two.
     if (bytes.lastIndexOf(LF) < 0) {
-      if (this.#replyBytes.reduce((n, b) => n + b.length, 0) > MAX_REPLY_TEXT) {
-        this.#noteControl(`The server sent more than ${MAX_REPLY_TEXT} bytes without a line end: not read as replies.`);
-        this.#replyBytes = [];
+      if (this.#replyByteCount > MAX_REPLY_LINE) {
+        this.#noteControl(`The server sent more than ${MAX_REPLY_LINE} bytes without a line end: not read as replies.`);
+        this.#dropReplyBytes();
       }
       return;
     }
     const joined = concatBytes(this.#replyBytes);
     const end = joined.lastIndexOf(LF) + 1;
-    this.#replyBytes = end < joined.length ? [joined.slice(end)] : [];
-    this.#replyText += decodeUtf8(joined.subarray(0, end));
-    this.#readReplies();
+    this.#dropReplyBytes();
+    if (end < joined.length) {
+      this.#replyBytes.push(joined.slice(end));
+      this.#replyByteCount = joined.length - end;
+    }
+    this.#readReplies(decodeUtf8(joined.subarray(0, end)));
   }
 
   /** Bytes of the control connection the capture lacks: whatever line they were in is unreadable. */
@@ -119,8 +134,9 @@ export class FtpSessionReader {
     );
     if (from === 'client') this.#commands = new CommandLineDecoder();
     else {
-      this.#replyBytes = [];
+      this.#dropReplyBytes();
       this.#replyText = '';
+      this.#unfinishedCode = undefined;
     }
   }
 
@@ -212,8 +228,17 @@ export class FtpSessionReader {
     this.ctx.emit({ type: 'tcp.rst', side: from, dir: 'sent', channel: 'data', conn: link.id, ...(this.#aborting ? { reason: 'abort' as const } : {}) });
   }
 
-  /** The capture ended: transfers still under way end here, cut short. */
+  /** The capture ended: transfers still under way end here, cut short; server text that never ended is said. */
   end(): void {
+    this.#saySkipped();
+    if (this.#replyText !== '')
+      this.#noteControl(
+        `The capture ends inside a multi-line ${this.#unfinishedCode ?? ''} reply: its ${plural(this.#replyText.length, 'character')} so far were not read as a reply.`,
+      );
+    if (this.#replyByteCount > 0)
+      this.#noteControl(
+        `The capture ends inside a line from the server: its ${plural(this.#replyByteCount, 'byte')} without a line end were not read as a reply.`,
+      );
     for (const link of this.links) {
       if (link.closed) continue;
       link.reader.settle();
@@ -261,30 +286,62 @@ export class FtpSessionReader {
     this.ctx.emit({ type: 'tcp.listen', side: by, channel: 'data', listener, local: endpoint });
   }
 
-  #readReplies(): void {
+  #dropReplyBytes(): void {
+    this.#replyBytes = [];
+    this.#replyByteCount = 0;
+  }
+
+  /**
+   * Reads the replies in `lines` (complete lines) after what is held. One pass forward: a line that starts no
+   * reply is skipped by its place in the text, so no text is read twice and no line is taken for another.
+   */
+  #readReplies(lines: string): void {
+    const code = this.#unfinishedCode;
+    this.#replyText += lines;
+    // A multi-line reply ends only at a line that starts with its code then SP (or is the code alone) (959 §4.2).
+    if (code !== undefined && !new RegExp(`^${code}(?: |\r?$)`, 'm').test(lines)) {
+      this.#capUnfinished();
+      return;
+    }
+    let from = 0;
     for (;;) {
       try {
-        const { replies, rest } = parseReplies(this.#replyText);
-        this.#replyText = rest;
+        const { replies, rest } = parseReplies(this.#replyText, from);
         replies.forEach((r) => this.#reply(r));
+        this.#replyText = rest;
         break;
       } catch (error) {
         if (!(error instanceof ReplySyntaxError)) throw error;
-        // A line that starts no reply (a capture that began inside a multi-line reply, a damaged stream): skipped, said.
+        // A line that starts no reply (a capture that began inside a multi-line reply, a damaged stream): skipped, counted.
         error.replies.forEach((r) => this.#reply(r));
-        const lines = this.#replyText.split('\n');
-        const at = lines.findIndex((l) => l.replace(/\r$/, '') === error.line);
-        this.#replyText = lines.slice(at + 1).join('\n');
-        this.#noteControl(`A line from the server is not a reply and was skipped: ${JSON.stringify(error.line.slice(0, 80))}.`);
+        if (this.#skipped) this.#skipped.lines += 1;
+        else this.#skipped = { lines: 1, first: error.line };
+        from = error.next;
       }
     }
-    if (this.#replyText.length > MAX_REPLY_TEXT) {
-      this.#noteControl(`A multi-line reply did not end within ${MAX_REPLY_TEXT} characters: its text was dropped.`);
-      this.#replyText = '';
-    }
+    this.#unfinishedCode = this.#replyText === '' ? undefined : this.#replyText.slice(0, 3);
+    this.#capUnfinished();
+  }
+
+  #capUnfinished(): void {
+    if (this.#replyText.length <= MAX_REPLY_TEXT) return;
+    this.#noteControl(`A multi-line ${this.#unfinishedCode ?? ''} reply did not end within ${MAX_REPLY_TEXT} characters: its text was dropped.`);
+    this.#replyText = '';
+    this.#unfinishedCode = undefined;
+  }
+
+  /** A run of lines that start no reply has ended: one note for all of them. */
+  #saySkipped(): void {
+    const skipped = this.#skipped;
+    if (!skipped) return;
+    this.#skipped = undefined;
+    this.#noteControl(
+      `${plural(skipped.lines, 'line')} from the server ${skipped.lines === 1 ? 'is not an FTP reply and was' : 'are not FTP replies and were'} skipped (the first: ${JSON.stringify(skipped.first.slice(0, 80))}).`,
+    );
   }
 
   #reply(reply: Reply): void {
+    this.#saySkipped();
     if (reply.code === 227 || reply.code === 229) {
       const port = reply.code === 229 ? parseEpsvReply(reply.text) : undefined;
       const endpoint = reply.code === 227 ? parsePasvReply(reply.text) : port ? { host: this.server.host, port } : null;

@@ -30,8 +30,3 @@ export class ImportNotes {
     return [...this.#said, ...counted, ...more];
   }
 }
-
-/** "1 packet", "2 packets". */
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}

@@ -10,7 +10,8 @@ export interface CapturedSegment extends TcpSegment {
   readonly payloadOnWire: number;
 }
 
-export type DecodedPacket = { readonly segment: CapturedSegment } | { readonly skip: 'not-tcp' | 'fragment' | 'short' | 'malformed' };
+/** 'no-length': the IP header gives length 0 and the capture did not keep the whole frame, so nothing says how long it was. */
+export type DecodedPacket = { readonly segment: CapturedSegment } | { readonly skip: 'not-tcp' | 'fragment' | 'short' | 'malformed' | 'no-length' };
 
 /** IPv6 extension headers that may come before TCP, and how each gives its length (RFC 8200 §4; RFC 4302 §2.2 for AH). */
 const IPV6_EXTENSION = { hopByHop: 0, routing: 43, fragment: 44, authentication: 51, destinationOptions: 60 } as const;
@@ -35,16 +36,21 @@ export function decodeIpTcp(packet: Uint8Array, onWire: number): DecodedPacket {
     if (packet[9] !== IP_PROTOCOL_TCP) return { skip: 'not-tcp' };
     if (u16(packet, 6) & IPV4_FRAGMENT_BITS) return { skip: 'fragment' };
     tcpAt = headerBytes;
-    // Total length 0: TCP segmentation offload on the capturing host; the frame's own length is the truth.
-    end = u16(packet, 2) || onWire;
+    const totalLength = u16(packet, 2);
+    // Total length 0: TCP segmentation offload on the capturing host, whose capture holds the whole frame: its
+    // length is the truth. A frame cut short (or claiming more on the wire) gives no length to trust.
+    if (totalLength === 0 && packet.length !== onWire) return { skip: 'no-length' };
+    end = totalLength || packet.length;
     source = packet.subarray(12, 16);
     destination = packet.subarray(16, 20);
   } else if (version === IPV6.version) {
     if (packet.length < IPV6.headerBytes) return { skip: 'short' };
     let next = packet[6]!;
     let at = IPV6.headerBytes;
-    // Payload length 0: a jumbogram (RFC 2675) or offload; the frame's length is the truth.
-    end = IPV6.headerBytes + u16(packet, 4) || onWire;
+    // Payload length 0: a jumbogram (RFC 2675) or offload; the frame's length is the truth when the capture holds all of it.
+    const payloadLength = u16(packet, 4);
+    if (payloadLength === 0 && packet.length !== onWire) return { skip: 'no-length' };
+    end = payloadLength === 0 ? packet.length : IPV6.headerBytes + payloadLength;
     for (;;) {
       if (next === IP_PROTOCOL_TCP) break;
       if (next === IPV6_EXTENSION.fragment) return { skip: 'fragment' };

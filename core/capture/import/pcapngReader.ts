@@ -4,7 +4,8 @@
 
 import { BlockType, BYTE_ORDER_MAGIC, CommonOption, DEFAULT_TIMESTAMP_EXPONENT, InterfaceOption, PCAPNG_ALIGNMENT } from '../pcapng.table';
 import { CaptureError, type CapturedPacket } from './capturedPacket';
-import { plural, type ImportNotes } from './importNotes';
+import { plural } from '../plural';
+import type { ImportNotes } from './importNotes';
 
 interface Interface {
   readonly linkType: number;

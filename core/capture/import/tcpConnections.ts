@@ -3,6 +3,7 @@
 // the capture (it started before the capture did) is followed from its first segment. A new SYN on a
 // 4-tuple whose connection has ended starts a new connection.
 
+import { endpointText } from '../../trace/endpointText';
 import type { Endpoint } from '../../trace/traceEvent';
 import { TcpFlag } from '../tcpIp.table';
 import type { CapturedSegment } from './ipTcpDecoder';
@@ -28,8 +29,6 @@ export type ConnectionEvent =
   | { readonly kind: 'bytes'; readonly conn: TcpConnection; readonly from: EndIndex; readonly bytes: Uint8Array }
   | { readonly kind: 'gap'; readonly conn: TcpConnection; readonly from: EndIndex; readonly length: number }
   | { readonly kind: 'fin' | 'rst'; readonly conn: TcpConnection; readonly from: EndIndex };
-
-export const endpointText = (e: Endpoint): string => (e.host.includes(':') ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`);
 
 /** The same key from either end's point of view. */
 export function flowKey(a: Endpoint, b: Endpoint): string {

@@ -15,6 +15,12 @@ interface Pending {
 
 /** Out-of-order bytes held at most, per direction, before the hole in front of them is declared lost. */
 export const DEFAULT_MAX_PENDING_BYTES = 16 * 1024 * 1024;
+/**
+ * Out-of-order segments held at most, per direction (a 16 MiB window of 1 KiB segments), before the hole in front
+ * of them is declared lost: each insertion moves up to this many, so a capture of tiny segments in reverse order
+ * stays linear in its size.
+ */
+export const MAX_PENDING_PIECES = 16 * 1024;
 
 export class TcpStream {
   /** The sequence number of stream offset 0 (the ISN + 1, or the first sequence number the capture shows). */
@@ -78,7 +84,7 @@ export class TcpStream {
     this.#hold({ offset, length: kept.length, bytes: kept });
     if (length > kept.length) this.#hold({ offset: offset + kept.length, length: length - kept.length, bytes: undefined });
     this.#deliver(out);
-    if (this.#pendingBytes > this.maxPendingBytes) this.#skipHole(Number.POSITIVE_INFINITY, out);
+    while (this.#pendingBytes > this.maxPendingBytes || this.#pending.length > MAX_PENDING_PIECES) this.#skipHole(Number.POSITIVE_INFINITY, out);
     return out;
   }
 
@@ -121,14 +127,18 @@ export class TcpStream {
 
   #hold(piece: Pending): void {
     if (piece.length === 0) return;
-    // Kept sorted by offset; bytes the capture has before a lost range at the same offset.
-    let i = this.#pending.length;
-    while (
-      i > 0 &&
-      (this.#pending[i - 1]!.offset > piece.offset || (this.#pending[i - 1]!.offset === piece.offset && piece.bytes && !this.#pending[i - 1]!.bytes))
-    )
-      i--;
-    this.#pending.splice(i, 0, piece);
+    // Kept sorted by offset; bytes the capture has before a lost range at the same offset. Found by binary search:
+    // the first held piece that goes after this one.
+    const after = (held: Pending) => held.offset > piece.offset || (held.offset === piece.offset && piece.bytes !== undefined && !held.bytes);
+    let low = 0;
+    let high = this.#pending.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (after(this.#pending[mid]!)) high = mid;
+      else low = mid + 1;
+    }
+    if (low === this.#pending.length) this.#pending.push(piece);
+    else this.#pending.splice(low, 0, piece);
     this.#pendingBytes += piece.length;
   }
 

@@ -113,7 +113,7 @@ describe('captures as networks give them', () => {
     const mangled = { ...reply, segment: { ...reply.segment, payload: new TextEncoder().encode('a\r\n200 Bin.\r\n') } };
     const trace = importOf(pcapngOf(packets.map((x) => (x === reply ? mangled : x))));
     expect(codes(trace)[0]).toBe(200);
-    expect(of(trace, 'note').some((n) => n.text.includes('is not a reply and was skipped'))).toBe(true);
+    expect(of(trace, 'note').some((n) => n.text.includes('1 line from the server is not an FTP reply and was skipped'))).toBe(true);
   });
 
   it('IPv6, with EPSV: the same session, the addresses as Node writes them', () => {
