@@ -260,7 +260,7 @@ export function placeModel(input: PlaceInput): DiagramModel {
   // Wrapped to the diagram's width here, so every painter draws the same lines.
   const layerNotes = (input.layerNotes ?? []).flatMap((note) => wrapText(note, frame.width - marginX - 20, FONT.badgeSize));
   // The time axis's ruler of gap lengths goes beside the legend, at the right.
-  const timeAxis = scale ? timeAxisFor(scale, rows.ts, rowY, { x: 0, y: legendY + 14 }) : undefined;
+  const timeAxis = scale ? timeAxisFor(scale, rows.ts, rowY, { x: 0, y: legendY + 14 }, rowExtra) : undefined;
   const ruler = timeAxis ? { ...timeAxis, ruler: { x: round(frame.width - 20 - timeAxis.ticks.length * RULER_TICK_WIDTH), y: legendY + 14 } } : undefined;
   const legendLines = legend.length + layerNotes.length + (kernelTones ? 1 : 0);
   return {
@@ -442,6 +442,11 @@ function placeClose(draft: DraftOf<'fin'> | DraftOf<'rst'>, c: Context): Mark[] 
   const colour = e.channel === 'data' ? dataColour(c, e.conn) : ('control' as const);
   const name = draft.kind === 'fin' ? 'FIN' : 'RST';
   const meaning = closeMeaning(e.reason);
+  const segments = segmentsOf(e);
+  // With the TCP layer, the FIN's ACK is drawn on the lines under it, so the FIN is drawn flat like the SYN: a FIN
+  // slanted by its receive time would land below its own ACK (the lines under an event take no time on the axis).
+  const answered = c.tcp && segments.length > 1;
+  const yEnd = answered ? b.y : c.frame.landing(b.y, e, draft.peers);
   const common = {
     ...b,
     channel: e.channel,
@@ -449,7 +454,7 @@ function placeClose(draft: DraftOf<'fin'> | DraftOf<'rst'>, c: Context): Mark[] 
     colour,
     sender,
     ...(e.reason ? { reason: e.reason } : {}),
-    ...c.frame.arrow(laneOf(sender, e.channel), laneOf(otherSide(sender), e.channel), b.y, name, c.frame.landing(b.y, e, draft.peers)),
+    ...c.frame.arrow(laneOf(sender, e.channel), laneOf(otherSide(sender), e.channel), b.y, name, yEnd),
     ariaLabel: `${e.channel} connection ${e.conn}: ${name} from ${sender}, ${meaning}`,
     rfc: closeSection(e.reason),
     detail: { ...recordDetail(e, draft.peers), reason: e.reason ?? 'none recorded', meaning },
@@ -473,7 +478,7 @@ function placeClose(draft: DraftOf<'fin'> | DraftOf<'rst'>, c: Context): Mark[] 
     detail: { meaning },
   };
   const arrow: Mark = draft.kind === 'fin' ? { ...common, kind: 'fin' } : { ...common, kind: 'rst' };
-  return [arrow, badge, ...placeSegments(arrow, segmentsOf(e), e.channel, c)];
+  return [arrow, badge, ...placeSegments(arrow, segments, e.channel, c)];
 }
 
 function placeRefused(draft: DraftOf<'refused'>, c: Context): Mark {
