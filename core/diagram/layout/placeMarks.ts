@@ -721,10 +721,14 @@ function placeKernelState(draft: DraftOf<'kernel-state'>, c: Context): Mark {
   const last = frame.steps - 1;
   const stepFrom = Math.min(draft.step, last);
   const stepTo = Math.min(Math.max(band.stepTo, stepFrom), last);
-  /** Where a state that began at a row starts: under the row's event and its segment lines. */
-  const startOf = (step: number) => round(frame.yOf(step) + frame.extraOf(step) + KERNEL_BAND_DROP);
-  const y1 = band.openAtStart ? frame.lifeTop : startOf(stepFrom);
-  const y2 = band.openAtEnd ? frame.lifeBottom : Math.max(y1, startOf(stepTo));
+  /**
+   * Where a state read at time t after a row starts: under the row's event and its segment lines, and on the time
+   * axis not before the moment it was read (the kernel may be read well after the row's event).
+   */
+  const startOf = (step: number, t: number | undefined) =>
+    round(Math.max(frame.yOf(step) + frame.extraOf(step) + KERNEL_BAND_DROP, frame.yAt && t !== undefined ? frame.yAt(t) : 0));
+  const y1 = band.openAtStart ? frame.lifeTop : startOf(stepFrom, band.readAt);
+  const y2 = band.openAtEnd ? frame.lifeBottom : Math.max(y1, startOf(stepTo, band.endReadAt));
   const meaning = kernelStateMeaning[e.state];
   const passed = band.passed.length > 0 ? ` (through ${band.passed.join(', ')})` : '';
   return {

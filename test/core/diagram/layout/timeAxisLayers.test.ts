@@ -3,10 +3,11 @@
 
 import { describe, expect, it } from 'vitest';
 import { layoutTrace } from '../../../../core/diagram/layout/layout';
-import { gapHeight } from '../../../../core/diagram/layout/timeScale';
+import { gapHeight, timeHeight } from '../../../../core/diagram/layout/timeScale';
 import type { DiagramModel } from '../../../../core/diagram/layout/diagramModel';
 import { fixtures } from '../fixtures';
 import { marksOf } from '../modelText';
+import { TraceBuilder } from '../traceBuilder';
 
 const traces = [
   { name: 'textbook upload', trace: fixtures.textbookUpload },
@@ -72,5 +73,36 @@ describe('time axis with the TCP layer', () => {
         expect(inLines, `${m.id} lands inside the lines of row ${row.step}`).toBe(false);
       }
     }
+  });
+});
+
+describe('time axis with the kernel states', () => {
+  it('a state read long after its row’s event starts where it was read, not at the row', () => {
+    const b = new TraceBuilder().connect('control', 'C1', 'client', 40000, 21);
+    b.add({ type: 'tcp.state', side: 'client', channel: 'control', conn: 'C1', state: 'ESTABLISHED' }, 0.2);
+    b.command('NOOP');
+    // The server's kernel is read 50 ms after the command arrived; the reply comes a second later (the margin is 0.1 ms).
+    b.add({ type: 'tcp.state', side: 'server', channel: 'control', conn: 'C1', state: 'ESTABLISHED' }, 50);
+    b.reply(200, 'NOOP ok.');
+    b.add({ type: 'ftp.reply', side: 'server', dir: 'sent', channel: 'control', conn: 'C1', code: 200, lines: ['again'] }, 1000);
+    b.add({ type: 'tcp.state', side: 'server', channel: 'control', conn: 'C1', state: 'CLOSE_WAIT' }, 30);
+    b.add({ type: 'ftp.command', side: 'client', dir: 'sent', channel: 'control', conn: 'C1', verb: 'QUIT', line: 'QUIT' }, 1000);
+    const model = layoutTrace(b.events, { axis: 'time', kernelStates: true });
+    const scale = model.timeAxis!.scale;
+    const bands = marksOf(model, 'kernel-state').filter((m) => m.side === 'server');
+    expect(bands.map((m) => m.state)).toEqual(['ESTABLISHED', 'CLOSE_WAIT']);
+    const [established, closeWait] = bands as [(typeof bands)[0], (typeof bands)[0]];
+    const row = model.rows[established.stepFrom]!;
+    const readAt = (state: string) => b.events.find((e) => e.type === 'tcp.state' && e.side === 'server' && e.state === state)!.t;
+    expect(established.y1).toBeCloseTo(row.y + (row.extra ?? 0) + timeHeight(scale, readAt('ESTABLISHED') - row.t), 1);
+    expect(established.y1).toBeGreaterThan(row.y + (row.extra ?? 0) + 20);
+    // It ends where the next state was read (30 ms after its row), and the next begins there.
+    const last = model.rows[closeWait.stepFrom]!;
+    expect(closeWait.y1).toBeCloseTo(last.y + timeHeight(scale, readAt('CLOSE_WAIT') - last.t), 1);
+    expect(established.y2).toBeCloseTo(closeWait.y1, 1);
+    // On the step axis the bands start under their rows, as before.
+    const steps = layoutTrace(b.events, { kernelStates: true });
+    const onSteps = marksOf(steps, 'kernel-state').find((m) => m.side === 'server')!;
+    expect(onSteps.y1).toBeCloseTo(steps.rows[onSteps.stepFrom]!.y + 6, 1);
   });
 });
