@@ -24,7 +24,7 @@ export interface ExportModelOptions {
   readonly kernelStates?: boolean;
   /** The TCP layer: SYN / SYN-ACK / ACK and FIN / ACK arrows (LayoutOptions.tcp). */
   readonly tcp?: boolean;
-  /** 'time': rows spaced by the real time between them, arrows slanted by their latency (default 'step'). */
+  /** 'time': rows spaced by the real time between them, arrows slanted from the sender's record to the receiver's (default 'step'). */
   readonly axis?: 'step' | 'time';
 }
 

@@ -6,7 +6,7 @@ import { byteCountText, markerOffsetText } from '../../trace/byteCounts';
 import { closeBadge, closeMeaning } from '../../trace/closeMeaning';
 import type { Channel, DataTransferEvent, Side, TraceEvent } from '../../trace/traceEvent';
 import type { ArrowGeometry, CloseBadgeMark, ConnectionColour, DiagramModel, Lane, LaneId, Mark, Row, TextAnchor, TimeScale } from './diagramModel';
-import { kernelStateMeaning, kernelStateTone, kernelToneNames, type KernelStateTone } from '../../trace/kernelStateMeaning';
+import { kernelStateMeaning, kernelStateSection, kernelStateTone, kernelToneNames, type KernelStateTone } from '../../trace/kernelStateMeaning';
 import { segmentsOf, type SegmentOf } from '../../trace/tcpSegments';
 import { FONT } from './diagramModel';
 import type { Draft, RowRecord, Span } from './drafts';
@@ -140,9 +140,9 @@ class Frame {
   }
 
   /**
-   * Where an arrow sent on row y lands: on the time axis, at the time its receiver recorded it (RFC 793's
-   * segments take time on the wire and in the stacks), so it slants by its latency; flat on the step axis or
-   * where only one end was recorded.
+   * Where an arrow sent on row y lands: on the time axis, at the time its receiver recorded it, so it slants
+   * from the sender's record to the receiver's (both ends' program clocks, not the wire's); flat on the step axis
+   * or where only one end was recorded.
    */
   landing(y: number, event: TraceEvent, peers: readonly TraceEvent[]): number {
     if (!this.yAt || !('dir' in event) || event.dir !== 'sent') return y;
@@ -756,7 +756,7 @@ function placeKernelState(draft: DraftOf<'kernel-state'>, c: Context): Mark {
     labelY: round(y1 + 9),
     labelAnchor: dir > 0 ? 'start' : 'end',
     ariaLabel: `${e.conn}: the ${e.side}'s kernel has it in ${e.state}${passed}: ${meaning}`,
-    rfc: e.state === 'TIME_WAIT' ? '793 §3.5, 9293 §3.6' : '793 §3.2',
+    rfc: kernelStateSection(e.state),
     detail: {
       ...recordDetail(e, []),
       state: e.state,
