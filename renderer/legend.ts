@@ -50,11 +50,12 @@ export function drawLegend(container: HTMLElement, model: DiagramModel, theme: T
     ...shown.map((c) => entry(doc, swatch(doc, connectionColour(c.colour, theme), connectionDash(c.colour), 4), c.label)),
   );
   if (axis) {
-    // The time axis's ruler, in words: how tall a gap of each length is drawn (the margin says each long gap's length).
+    // The time axis's scale, in words. No heights in px: the view is zoomed, so the model's px are not the screen's
+    // (the margin says each long gap's length, and the exports draw the ruler to the diagram's scale).
     const item = doc.createElement('li');
     item.className = 'time-scale';
     const text = doc.createElement('span');
-    text.textContent = `${axis.scale.kind === 'log' ? 'time: gaps on a log scale' : 'time: gaps to scale'} · ${axis.ticks.map((t) => `${t.label} ${Math.round(t.height)} px`).join(', ')}`;
+    text.textContent = `${axis.scale.kind === 'log' ? 'time: gaps on a log scale' : 'time: gaps to scale'} · the margin gives each long gap's length`;
     item.append(text);
     list.append(item);
   }

@@ -6,7 +6,7 @@ import { byteCountText } from '../trace/byteCounts';
 import { closeMeaning } from '../trace/closeMeaning';
 import type { KernelTcpState, Side, TraceEvent } from '../trace/traceEvent';
 import { textbookSteps } from './textbookComparison';
-import { kernelStateMeaning, timeWaitReason } from '../trace/kernelStateMeaning';
+import { kernelStateMeaning, kernelStateSection, timeWaitReason } from '../trace/kernelStateMeaning';
 import { otherSide } from '../trace/sides';
 
 export interface Narration {
@@ -162,12 +162,12 @@ const closerKey = (event: { conn: string; session?: number | undefined }): strin
 
 /**
  * The kernel's TCP state of one end, in the words of the one table (kernelStateMeaning.ts); at TIME_WAIT, why
- * (RFC 793 §3.5, RFC 9293 §3.6): the end that closes first keeps the connection 2 MSL, in case a late segment is on its way.
+ * (RFC 9293 §3.6): the end that closes first keeps the connection 2 MSL, in case a late segment is on its way.
  */
 function kernelStateNarration(side: Side, conn: string, state: KernelTcpState, firstCloser: Side | undefined): Narration {
   const why = state === 'TIME_WAIT' ? ` ${timeWaitReason(side, conn, firstCloser)}` : '';
   return {
     text: `The ${side}'s kernel has ${conn} in ${state}: ${kernelStateMeaning[state]}.${why}`,
-    rfc: state === 'TIME_WAIT' ? '793 §3.5, 9293 §3.6' : '793 §3.5',
+    rfc: kernelStateSection(state),
   };
 }

@@ -1,5 +1,5 @@
-// What each kernel TCP state says about one end of a connection (RFC 793 §3.2, Figure 6; §3.5 for closing): the
-// one table the transcript's and the narration's sentences about tcp.state events are made from.
+// What each kernel TCP state says about one end of a connection (RFC 9293 §3.3.2; §3.6 for TIME_WAIT's reason):
+// the one table the transcript's, the narration's and the diagram's words about tcp.state events are made from.
 
 import type { KernelTcpState } from './traceEvent';
 
@@ -13,9 +13,14 @@ export const kernelStateMeaning: Readonly<Record<KernelTcpState, string>> = {
   // A simultaneous close: each FIN crossed the other; both ends pass TIME_WAIT.
   CLOSING: "both ends sent their FIN before receiving the other's; each will wait in TIME_WAIT",
   LAST_ACK: 'it closed second; it waits for the ACK of its FIN',
-  TIME_WAIT: 'it closed first: it waits 2 MSL before the same address/port pair can be used again',
+  TIME_WAIT: "it closed first: it waits 2 MSL before the same connection (both ends' addresses and ports) can be used again",
   CLOSED: 'the kernel holds nothing for it any more',
 };
+
+/** The RFC sections a state is cited by: the states are named in RFC 9293 §3.3.2; why TIME_WAIT waits is §3.6. */
+export function kernelStateSection(state: KernelTcpState): string {
+  return state === 'TIME_WAIT' ? '9293 §3.3.2, §3.6' : '9293 §3.3.2';
+}
 
 /** How a state is drawn on its lane: its colour family (the painters' palette maps each to a colour). */
 export type KernelStateTone = 'opening' | 'open' | 'closing' | 'time-wait' | 'closed';
@@ -37,13 +42,13 @@ export const kernelStateTone: Readonly<Record<KernelTcpState, KernelStateTone>> 
 export const kernelToneNames: Readonly<Record<KernelStateTone, string>> = {
   opening: 'opening (SYN_SENT, SYN_RECEIVED)',
   open: 'ESTABLISHED',
-  closing: 'closing (FIN_WAIT, CLOSE_WAIT, LAST_ACK)',
+  closing: 'closing (FIN_WAIT, CLOSE_WAIT, CLOSING, LAST_ACK)',
   'time-wait': 'TIME_WAIT',
   closed: 'CLOSED',
 };
 
 /**
- * Why an end is in TIME_WAIT (RFC 793 §3.5, RFC 9293 §3.6): it closed first, so its last ACK may be lost and have to be
+ * Why an end is in TIME_WAIT (RFC 9293 §3.6): it closed first, so its last ACK may be lost and have to be
  * sent again, and a late segment of this connection must not be taken for part of a new one on the same ports.
  * `firstCloser`: the side that sent the connection's first FIN, when known. Follows kernelStateMeaning.TIME_WAIT.
  */

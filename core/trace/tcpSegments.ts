@@ -21,8 +21,11 @@ export interface ImpliedSegment {
 
 /**
  * The socket events that stand for segments. The first row of each is drawn by the event's own mark (the
- * connect arrow is the SYN, the FIN arrow the FIN); the rest get arrows of their own under it. An RST is
- * not acknowledged (RFC 9293 §3.5.2), so it stands alone.
+ * connect arrow is the SYN, the FIN arrow the FIN); the rest get arrows of their own under it. Every segment
+ * after the SYN carries the ACK flag (RFC 9293 §3.1: once a connection is established the acknowledgment is
+ * always sent), so the FIN is on the wire a FIN-ACK; each is named here by what it adds. The peer's kernel
+ * acknowledges a FIN: with an ACK of its own (possibly delayed) or on its own FIN. An RST is not acknowledged
+ * (RFC 9293 §3.5.2), so it stands alone.
  */
 export const IMPLIED_SEGMENTS = {
   connect: [
@@ -32,7 +35,12 @@ export const IMPLIED_SEGMENTS = {
   ],
   fin: [
     { flags: 'FIN', sender: 'actor', rfc: '9293 §3.6', meaning: 'this end has no more to send' },
-    { flags: 'ACK', sender: 'peer', rfc: '9293 §3.6', meaning: 'the peer acknowledges the FIN (its kernel does, at once)' },
+    {
+      flags: 'ACK',
+      sender: 'peer',
+      rfc: '9293 §3.6',
+      meaning: "the peer's kernel acknowledges the FIN (a separate ACK, possibly delayed, or on its own FIN)",
+    },
   ],
   rst: [{ flags: 'RST', sender: 'actor', rfc: '9293 §3.5.2', meaning: 'aborts the connection; nothing answers it' }],
 } as const satisfies Record<string, readonly ImpliedSegment[]>;

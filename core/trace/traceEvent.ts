@@ -25,7 +25,7 @@ export const baseFields = {
   session: z.number().int().positive().optional(),
 };
 const connectionFields = { ...baseFields, channel, conn: z.string().min(1) };
-/** The connection states of RFC 793 §3.2 (LISTEN aside: a listener is not a connection). */
+/** The connection states of RFC 9293 §3.3.2 (LISTEN aside: a listener is not a connection). */
 export const KERNEL_TCP_STATES = [
   'SYN_SENT',
   'SYN_RECEIVED',
@@ -43,7 +43,7 @@ export type KernelTcpState = (typeof KERNEL_TCP_STATES)[number];
 export const eventSchemas = {
   'tcp.listen': z.object({ ...baseFields, type: z.literal('tcp.listen'), channel, listener: z.string(), local: endpointSchema }).readonly(),
   /**
-   * One end's TCP state as its own operating system reports it (RFC 793 §3.2 names; Linux: /proc/net/tcp),
+   * One end's TCP state as its own operating system reports it (RFC 9293 §3.3.2 names; Linux: /proc/net/tcp),
    * sampled after the connection's events: read from the kernel, not simulated. CLOSED: the kernel holds no
    * such connection any more.
    */

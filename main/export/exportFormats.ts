@@ -33,7 +33,7 @@ export interface ExportOptions {
   /** The textbook comparison table instead of the session diagram (svg, png, pdf, html). */
   readonly textbook?: boolean;
   readonly title?: string;
-  /** 'time': rows spaced by the real time between them, arrows slanted by latency (svg, png, pdf, html). */
+  /** 'time': rows spaced by the real time between them, arrows slanted from the sender's record to the receiver's (svg, png, pdf, html). */
   readonly axis?: 'step' | 'time';
   /** PNG only: refuse a picture of more pixels than this (default: renderPng's own limit). */
   readonly maxPixels?: number;
@@ -101,8 +101,8 @@ Options:
   --axis step|time
                   step (default): one row per step. time: rows spaced by the real time between
                   them (on a log scale when the gaps span orders of magnitude, as the margin says,
-                  each long gap's length beside it) and arrows slanted by their latency, from the
-                  sender's record to the receiver's (flat where one end was traced). svg, png, pdf, html
+                  each long gap's length beside it) and arrows slanted from the sender's record
+                  to the receiver's (flat where one end was traced). svg, png, pdf, html
   --textbook      export the textbook comparison (the textbook's upload beside RFC 959, and
                   where this session shows each step) instead of the diagram: svg, png, pdf, html
   --title TEXT    the diagram's title (default: the trace's)

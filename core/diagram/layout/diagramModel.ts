@@ -70,7 +70,7 @@ export interface ArrowGeometry {
   readonly x2: number;
   /**
    * Where the arrow lands: the mark's y on the step axis; on the time axis, lower by the time the message took
-   * (its receiver's record after its sender's), so the arrow slants by its latency. Flat where one end was recorded.
+   * (its receiver's record after its sender's), so the arrow slants from the sender's record to the receiver's. Flat where one end was recorded.
    */
   readonly yEnd: number;
   /** The label as drawn (shortened with '…' to fit between the lanes; the full text is in detail). */

@@ -50,8 +50,12 @@ export interface KernelBand {
   /** Stable across layouts: the end and the seq of the band's first tcp.state event. */
   readonly id: string;
   event: TcpStateEvent;
+  /** When the band's first state was read (the time axis starts the band there, not at its row's time). */
+  readonly readAt: number;
   readonly passed: string[];
   stepTo: number;
+  /** When the next state was read (the band ends there on the time axis); none while it is open at the end. */
+  endReadAt?: number;
   readonly openAtStart: boolean;
   openAtEnd: boolean;
 }

@@ -24,7 +24,7 @@ export interface ExportModelOptions {
   readonly kernelStates?: boolean;
   /** The TCP layer: SYN / SYN-ACK / ACK and FIN / ACK arrows (LayoutOptions.tcp). */
   readonly tcp?: boolean;
-  /** 'time': rows spaced by the real time between them, arrows slanted by their latency (default 'step'). */
+  /** 'time': rows spaced by the real time between them, arrows slanted from the sender's record to the receiver's (default 'step'). */
   readonly axis?: 'step' | 'time';
 }
 
@@ -112,12 +112,12 @@ export function exportModel(trace: TraceFile, options: ExportModelOptions = {}):
     ...(seqRange ? { range: seqRange } : {}),
     ...(options.notes ? { wrapNotes: (full.lanes[3]?.x ?? 0) - (full.lanes[0]?.x ?? 0) - 24 } : {}),
   });
-  // The time axis labels rows by their time; the step axis by their number in the full diagram.
-  if (axis === 'time') return model;
+  // The time axis labels rows by their time; the step axis by their number in the full diagram. Note rows
+  // (on either axis) are not steps: their margin stays blank, rather than repeating their step's time.
   const stepOf = new Map(full.rows.map((r) => [r.seq, r.step]));
   const rows: Row[] = model.rows.map((row) => {
     const step = stepOf.get(row.seq);
-    return { ...row, label: step === undefined ? '' : String(step + 1) };
+    return { ...row, label: step === undefined ? '' : axis === 'time' ? row.label : String(step + 1) };
   });
   return { ...model, rows };
 }

@@ -95,7 +95,7 @@ export function layoutTrace(events: readonly TraceEvent[], options: LayoutOption
 
   const kernelDrafts = new Map<KernelBand, Draft>();
   const openKernelBand = (key: string, e: TcpStateEvent, step: number, openAtStart: boolean) => {
-    const band: KernelBand = { id: `kernel-${key}-${e.seq}`, event: e, passed: [], stepTo: step, openAtStart, openAtEnd: e.state !== 'CLOSED' };
+    const band: KernelBand = { id: `kernel-${key}-${e.seq}`, event: e, readAt: e.t, passed: [], stepTo: step, openAtStart, openAtEnd: e.state !== 'CLOSED' };
     const draft: Draft = { kind: 'kernel-state', band, step, seqs: [e.seq], peers: [] };
     kernelDrafts.set(band, draft);
     drafts.push(draft);
@@ -274,6 +274,7 @@ export function layoutTrace(events: readonly TraceEvent[], options: LayoutOption
         } else {
           if (current) {
             current.stepTo = step;
+            current.endReadAt = e.t;
             current.openAtEnd = false;
           }
           openKernelBand(key, e, step, false);

@@ -16,7 +16,7 @@ export function yExtent(mark: Mark, rowHeight: number): [number, number] {
     case 'note':
       return [mark.y - rowHeight, mark.y + mark.rows * rowHeight];
     default:
-      // An arrow on the time axis lands lower than it starts (its latency).
+      // An arrow on the time axis lands lower than it starts (where its receiver recorded it).
       return [mark.y - rowHeight, ('yEnd' in mark ? Math.max(mark.y, mark.yEnd) : mark.y) + rowHeight];
   }
 }

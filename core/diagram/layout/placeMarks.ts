@@ -6,7 +6,7 @@ import { byteCountText, markerOffsetText } from '../../trace/byteCounts';
 import { closeBadge, closeMeaning } from '../../trace/closeMeaning';
 import type { Channel, DataTransferEvent, Side, TraceEvent } from '../../trace/traceEvent';
 import type { ArrowGeometry, CloseBadgeMark, ConnectionColour, DiagramModel, Lane, LaneId, Mark, Row, TextAnchor, TimeScale } from './diagramModel';
-import { kernelStateMeaning, kernelStateTone, kernelToneNames, type KernelStateTone } from '../../trace/kernelStateMeaning';
+import { kernelStateMeaning, kernelStateSection, kernelStateTone, kernelToneNames, type KernelStateTone } from '../../trace/kernelStateMeaning';
 import { segmentsOf, type SegmentOf } from '../../trace/tcpSegments';
 import { FONT } from './diagramModel';
 import type { Draft, RowRecord, Span } from './drafts';
@@ -140,9 +140,9 @@ class Frame {
   }
 
   /**
-   * Where an arrow sent on row y lands: on the time axis, at the time its receiver recorded it (RFC 793's
-   * segments take time on the wire and in the stacks), so it slants by its latency; flat on the step axis or
-   * where only one end was recorded.
+   * Where an arrow sent on row y lands: on the time axis, at the time its receiver recorded it, so it slants
+   * from the sender's record to the receiver's (both ends' program clocks, not the wire's); flat on the step axis
+   * or where only one end was recorded.
    */
   landing(y: number, event: TraceEvent, peers: readonly TraceEvent[]): number {
     if (!this.yAt || !('dir' in event) || event.dir !== 'sent') return y;
@@ -260,7 +260,7 @@ export function placeModel(input: PlaceInput): DiagramModel {
   // Wrapped to the diagram's width here, so every painter draws the same lines.
   const layerNotes = (input.layerNotes ?? []).flatMap((note) => wrapText(note, frame.width - marginX - 20, FONT.badgeSize));
   // The time axis's ruler of gap lengths goes beside the legend, at the right.
-  const timeAxis = scale ? timeAxisFor(scale, rows.ts, rowY, { x: 0, y: legendY + 14 }) : undefined;
+  const timeAxis = scale ? timeAxisFor(scale, rows.ts, rowY, { x: 0, y: legendY + 14 }, rowExtra) : undefined;
   const ruler = timeAxis ? { ...timeAxis, ruler: { x: round(frame.width - 20 - timeAxis.ticks.length * RULER_TICK_WIDTH), y: legendY + 14 } } : undefined;
   const legendLines = legend.length + layerNotes.length + (kernelTones ? 1 : 0);
   return {
@@ -442,6 +442,11 @@ function placeClose(draft: DraftOf<'fin'> | DraftOf<'rst'>, c: Context): Mark[] 
   const colour = e.channel === 'data' ? dataColour(c, e.conn) : ('control' as const);
   const name = draft.kind === 'fin' ? 'FIN' : 'RST';
   const meaning = closeMeaning(e.reason);
+  const segments = segmentsOf(e);
+  // With the TCP layer, the FIN's ACK is drawn on the lines under it, so the FIN is drawn flat like the SYN: a FIN
+  // slanted by its receive time would land below its own ACK (the lines under an event take no time on the axis).
+  const answered = c.tcp && segments.length > 1;
+  const yEnd = answered ? b.y : c.frame.landing(b.y, e, draft.peers);
   const common = {
     ...b,
     channel: e.channel,
@@ -449,7 +454,7 @@ function placeClose(draft: DraftOf<'fin'> | DraftOf<'rst'>, c: Context): Mark[] 
     colour,
     sender,
     ...(e.reason ? { reason: e.reason } : {}),
-    ...c.frame.arrow(laneOf(sender, e.channel), laneOf(otherSide(sender), e.channel), b.y, name, c.frame.landing(b.y, e, draft.peers)),
+    ...c.frame.arrow(laneOf(sender, e.channel), laneOf(otherSide(sender), e.channel), b.y, name, yEnd),
     ariaLabel: `${e.channel} connection ${e.conn}: ${name} from ${sender}, ${meaning}`,
     rfc: closeSection(e.reason),
     detail: { ...recordDetail(e, draft.peers), reason: e.reason ?? 'none recorded', meaning },
@@ -473,7 +478,7 @@ function placeClose(draft: DraftOf<'fin'> | DraftOf<'rst'>, c: Context): Mark[] 
     detail: { meaning },
   };
   const arrow: Mark = draft.kind === 'fin' ? { ...common, kind: 'fin' } : { ...common, kind: 'rst' };
-  return [arrow, badge, ...placeSegments(arrow, segmentsOf(e), e.channel, c)];
+  return [arrow, badge, ...placeSegments(arrow, segments, e.channel, c)];
 }
 
 function placeRefused(draft: DraftOf<'refused'>, c: Context): Mark {
@@ -716,10 +721,14 @@ function placeKernelState(draft: DraftOf<'kernel-state'>, c: Context): Mark {
   const last = frame.steps - 1;
   const stepFrom = Math.min(draft.step, last);
   const stepTo = Math.min(Math.max(band.stepTo, stepFrom), last);
-  /** Where a state that began at a row starts: under the row's event and its segment lines. */
-  const startOf = (step: number) => round(frame.yOf(step) + frame.extraOf(step) + KERNEL_BAND_DROP);
-  const y1 = band.openAtStart ? frame.lifeTop : startOf(stepFrom);
-  const y2 = band.openAtEnd ? frame.lifeBottom : Math.max(y1, startOf(stepTo));
+  /**
+   * Where a state read at time t after a row starts: under the row's event and its segment lines, and on the time
+   * axis not before the moment it was read (the kernel may be read well after the row's event).
+   */
+  const startOf = (step: number, t: number | undefined) =>
+    round(Math.max(frame.yOf(step) + frame.extraOf(step) + KERNEL_BAND_DROP, frame.yAt && t !== undefined ? frame.yAt(t) : 0));
+  const y1 = band.openAtStart ? frame.lifeTop : startOf(stepFrom, band.readAt);
+  const y2 = band.openAtEnd ? frame.lifeBottom : Math.max(y1, startOf(stepTo, band.endReadAt));
   const meaning = kernelStateMeaning[e.state];
   const passed = band.passed.length > 0 ? ` (through ${band.passed.join(', ')})` : '';
   return {
@@ -747,7 +756,7 @@ function placeKernelState(draft: DraftOf<'kernel-state'>, c: Context): Mark {
     labelY: round(y1 + 9),
     labelAnchor: dir > 0 ? 'start' : 'end',
     ariaLabel: `${e.conn}: the ${e.side}'s kernel has it in ${e.state}${passed}: ${meaning}`,
-    rfc: e.state === 'TIME_WAIT' ? '793 §3.5, 9293 §3.6' : '793 §3.2',
+    rfc: kernelStateSection(e.state),
     detail: {
       ...recordDetail(e, []),
       state: e.state,

@@ -57,8 +57,9 @@ export interface TimeRows {
 }
 
 /**
- * Places the rows: each below the one before by its gap's height. `continues[i]` marks a row that is the
- * previous row's continuation (a note's further lines): it keeps a full row's height.
+ * Places the rows: each below the bottom of the one before (its y plus its extra lines) by its gap's height, so
+ * the lines under an event take no time and every gap stands for its time alone. `continues[i]` marks a row that
+ * is the previous row's continuation (a note's further lines): it keeps a full row's height.
  */
 export function placeTimeRows(
   ts: readonly number[],
@@ -66,7 +67,7 @@ export function placeTimeRows(
   top: number,
   rowHeight: number,
   scale: TimeScale,
-  /** Each row's extra height under its event (the TCP layer's segment lines): the rows after it move down by it. */
+  /** Each row's extra height under its event (the TCP layer's segment lines): the rows after it move down by it, and the gap after it starts below it. */
   extra: readonly number[] = [],
 ): TimeRows {
   const count = ts.length;
@@ -97,10 +98,14 @@ export function placeTimeRows(
       } else hi = mid - 1;
     }
     if (found < 0) return ys[0] ?? top;
-    // The gap to the next row holds at least the time's height (gapHeight ≥ timeHeight), so this never passes it.
-    const y = (ys[found] ?? 0) + timeHeight(scale, t - (tMax[found] ?? t));
+    const since = t - (tMax[found] ?? t);
+    if (since <= 0) return ys[found] ?? top;
+    // Time after a row is counted from the bottom of its lines (they take no time), as the gaps are. The gap to the
+    // next row holds at least the time's height (gapHeight ≥ timeHeight), so this never passes it.
+    const bottom = (ys[found] ?? 0) + (extra[found] ?? 0);
+    const y = bottom + timeHeight(scale, since);
     const next = ys[found + 1];
-    return next === undefined ? Math.min(y, (ys[found] ?? 0) + rowHeight / 2) : Math.min(y, next);
+    return next === undefined ? Math.min(y, bottom + rowHeight / 2) : Math.min(y, next);
   };
   return { ys, yAt };
 }
@@ -125,8 +130,11 @@ export function rulerHeight(axis: Pick<TimeAxis, 'ticks'>): number {
 /** The ruler's width: a bar and its label per tick. */
 export const RULER_TICK_WIDTH = 64;
 
-/** The axis as painters draw it: its caption, a ruler of gap lengths, and the length of each tall gap beside it. */
-export function timeAxisFor(scale: TimeScale, ts: readonly number[], ys: readonly number[], ruler: TimeAxis['ruler']): TimeAxis {
+/**
+ * The axis as painters draw it: its caption, a ruler of gap lengths, and the length of each tall gap beside it.
+ * A gap runs from the bottom of the previous row's lines (`extra`) to the next row: only that height is time.
+ */
+export function timeAxisFor(scale: TimeScale, ts: readonly number[], ys: readonly number[], ruler: TimeAxis['ruler'], extra: readonly number[] = []): TimeAxis {
   let longest = 0;
   let last = ts[0] ?? 0;
   const gaps: { y1: number; y2: number; label: string }[] = [];
@@ -134,7 +142,7 @@ export function timeAxisFor(scale: TimeScale, ts: readonly number[], ys: readonl
     const ms = (ts[i] ?? 0) - last;
     last = Math.max(last, ts[i] ?? 0);
     longest = Math.max(longest, ms);
-    const y1 = ys[i - 1] ?? 0;
+    const y1 = (ys[i - 1] ?? 0) + (extra[i - 1] ?? 0);
     const y2 = ys[i] ?? 0;
     if (y2 - y1 >= TIME_AXIS.labelledGap && ms >= TIME_AXIS.resolutionMs) gaps.push({ y1, y2, label: `+${durationText(ms)}` });
   }

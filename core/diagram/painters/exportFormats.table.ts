@@ -51,7 +51,7 @@ export const EXPORT_FORMAT_TABLE = {
   },
   puml: { extension: '.puml', aliases: ['.plantuml', '.pu'], mediaType: 'text/plain', label: 'PlantUML (.puml)', takes: ['theme', 'notes', 'range', 'layers'] },
   // The player always shows the narration, beside the diagram rather than in it. The time axis (rows spaced by
-  // real time, arrows slanted by latency) is for the pictures and the player: Mermaid and PlantUML draw one arrow a row.
+  // real time, arrows slanted from the sender's record to the receiver's) is for the pictures and the player: Mermaid and PlantUML draw one arrow a row.
   html: {
     extension: '.html',
     aliases: ['.htm'],

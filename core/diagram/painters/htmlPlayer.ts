@@ -19,7 +19,7 @@ export interface HtmlPlayerOptions {
   readonly title?: string;
   readonly kernelStates?: boolean;
   readonly tcp?: boolean;
-  /** 'time': rows spaced by the real time between them, arrows slanted by latency. */
+  /** 'time': rows spaced by the real time between them, arrows slanted from the sender's record to the receiver's. */
   readonly axis?: 'step' | 'time';
 }
 

@@ -142,7 +142,7 @@ function timeAxisCss(t: Theme): string {
 }
 
 /**
- * An arrowhead along a slanted line (the time axis: an arrow that lands by its latency), ending at (endX, endY)
+ * An arrowhead along a slanted line (the time axis: an arrow that lands where its receiver recorded it), ending at (endX, endY)
  * and pointing along (ux, uy), a unit vector; the same shape as arrowHead's.
  */
 function slantedHead(endX: number, endY: number, ux: number, uy: number, colour: string, open: boolean): string {

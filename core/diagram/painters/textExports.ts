@@ -25,7 +25,7 @@ export interface TextExportOptions {
   readonly kernelStates?: boolean;
   /** The TCP layer's SYN / SYN-ACK / ACK and FIN / ACK arrows. */
   readonly tcp?: boolean;
-  /** 'time': rows spaced by the real time between them, arrows slanted by latency (svg, html). */
+  /** 'time': rows spaced by the real time between them, arrows slanted from the sender's record to the receiver's (svg, html). */
   readonly axis?: 'step' | 'time';
 }
 

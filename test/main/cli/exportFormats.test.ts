@@ -245,7 +245,7 @@ describe('ftp-lab export and run --export: choices and mistakes', () => {
     expect(io.lines.at(-1)).toMatch(/^Wrote .*part\.puml \(puml, \d+ bytes, from \d+ events\)\.$/);
   });
 
-  it('--axis time: rows by real time, the scale said in the margin, arrows slanted by latency (svg, png, pdf, html)', async () => {
+  it('--axis time: rows by real time, the scale said in the margin, arrows slanted from the sender’s record to the receiver’s (svg, png, pdf, html)', async () => {
     const io = captureIo();
     // The download as recorded, with the client pausing 300 ms before it logs in: gaps from a few µs to 300 ms,
     // orders of magnitude apart whatever this machine's load made the recorded ones (the scale is chosen by them).

@@ -49,7 +49,8 @@ describe('exportModel', () => {
     ['time axis', { axis: 'time' as const }],
     ['time axis, kernel states and TCP', { axis: 'time' as const, kernelStates: true, tcp: true }],
     ['step axis with notes', { notes: true }],
-  ] as [string, ExportModelOptions][])('a range N..M holds M-N+1 steps (%s)', (_title, options) => {
+    ['time axis with notes', { axis: 'time' as const, notes: true }],
+  ])('a range N..M holds M-N+1 steps (%s)', (_title, options: ExportModelOptions) => {
     const kernelTrace = fixtures.textbookUploadKernel;
     const whole = exportModel(kernelTrace, { ...options, notes: false });
     for (const [from, to] of [
@@ -60,7 +61,7 @@ describe('exportModel', () => {
       [whole.steps, whole.steps],
     ] as const) {
       const part = exportModel(kernelTrace, { ...options, range: { from, to } });
-      const numbered = options.axis === 'time' ? part.rows.filter((r, i) => part.rows[i - 1]?.seq !== r.seq) : part.rows.filter((r) => r.label !== '');
+      const numbered = part.rows.filter((r) => r.label !== '');
       expect(
         numbered.map((r) => r.seq),
         `${from}..${to}`,
@@ -82,6 +83,16 @@ describe('exportModel', () => {
     // The textbook scenario says where the textbook differs: PORT is answered 200, not 150.
     expect(notes.join(' ')).toContain('The textbook (step 7) says: "The server answers PORT with 150');
     for (const note of marksOf(model, 'note')) expect(model.rows[note.step]?.label).toBe('');
+  });
+
+  it('notes on the time axis: the steps keep their times, the note rows (all their lines) leave the margin blank', () => {
+    const model = exportModel(trace, { notes: true, axis: 'time' });
+    const timed = model.rows.filter((r) => r.label !== '');
+    expect(timed.map((r) => r.seq)).toEqual(full.rows.map((r) => r.seq));
+    for (const row of timed) expect(row.label).toMatch(/ (ms|s)$/);
+    const notes = marksOf(model, 'note');
+    expect(notes.some((n) => n.rows > 1)).toBe(true);
+    for (const note of notes) for (let i = 0; i < note.rows; i++) expect(model.rows[note.step + i]?.label, `note at ${note.step}, line ${i}`).toBe('');
   });
 
   it('a narration too long for one line is one note: its lines, every word, in one box over the rows they need', () => {

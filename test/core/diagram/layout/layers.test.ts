@@ -38,7 +38,7 @@ describe('kernel TCP states on the lanes', () => {
     for (let i = 1; i < ends.length; i++) expect(ends[i]!.y1).toBeGreaterThanOrEqual(ends[i - 1]!.y2 - 0.01);
   });
 
-  it('the narration of TIME_WAIT says why that end: it sent the first FIN (RFC 793 §3.5, RFC 9293 §3.6)', () => {
+  it('the narration of TIME_WAIT says why that end: it sent the first FIN (RFC 9293 §3.6)', () => {
     const narrator = new Narrator();
     const told = fixtures.textbookUploadKernel.events.flatMap((e) => {
       const n = narrator.narrate(e);
@@ -46,7 +46,22 @@ describe('kernel TCP states on the lanes', () => {
     });
     expect(told).toHaveLength(1);
     expect(told[0]!.text).toContain('The client sent the first FIN on D1, so it is the client');
-    expect(told[0]!.rfc).toBe('793 §3.5, 9293 §3.6');
+    expect(told[0]!.rfc).toBe('9293 §3.3.2, §3.6');
+  });
+
+  it('the diagram and the narration cite the same sections for every state: RFC 9293 §3.3.2 (and §3.6 for TIME_WAIT)', () => {
+    const narrator = new Narrator();
+    const narrated = new Map<string, string>();
+    for (const e of fixtures.textbookUploadKernel.events) {
+      const n = narrator.narrate(e);
+      if (e.type === 'tcp.state' && n) narrated.set(e.state, n.rfc ?? '');
+    }
+    const marks = marksOf(layoutTrace(fixtures.textbookUploadKernel.events, { kernelStates: true }), 'kernel-state');
+    expect(marks.length).toBeGreaterThan(3);
+    for (const mark of marks) {
+      expect(mark.rfc, mark.state).toBe(mark.state === 'TIME_WAIT' ? '9293 §3.3.2, §3.6' : '9293 §3.3.2');
+      if (narrated.has(mark.state)) expect(narrated.get(mark.state), mark.state).toBe(mark.rfc);
+    }
   });
 
   it('exported with notes, the step where TIME_WAIT begins tells why', () => {
