@@ -216,6 +216,8 @@ export type HostMessage =
   | { type: 'classroom.sessions'; sessionId: string; sessions: SessionSummary[]; total: number; followed: number[] }
   /** Events the page was not sent because it was behind (the host's trace file has them all). */
   | { type: 'trace.skipped'; sessionId: string; events: number }
+  /** Something the person watching a session should know that is not an event of it (a trace file that cannot be written). */
+  | { type: 'host.notice'; sessionId: string; text: string }
   | HostBatch;
 
 /**

@@ -221,6 +221,10 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
   // events are appended to it (TraceFileWriter: the file stays valid JSON after every flush).
   const { TraceFileWriter } = await import('../session/traceFileWriter');
   const traceWriter = traceFile ? new TraceFileWriter(traceFile, meta) : undefined;
+  // Refused before the server starts: a class should not find out at the end that nothing was kept.
+  await traceWriter?.opened().catch((error: Error) => {
+    throw new Error(`Cannot write the trace to ${traceFile}: ${error.message}`);
+  });
   let pendingSave: NodeJS.Timeout | undefined;
   if (traceWriter) {
     recorder.subscribe((event) => {
