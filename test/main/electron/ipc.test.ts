@@ -174,6 +174,7 @@ describe('registerIpc', () => {
     await expect
       .poll(() => sent.flatMap((s) => openBatch(s.message as HostBatch)).some((m) => 'sessionId' in m && m.sessionId === second), { timeout: 15_000 })
       .toBe(true);
+    await expect.poll(() => watcher.some((m) => m.type === 'session.end' && m.sessionId === second), { timeout: 15_000 }).toBe(true);
   });
 
   it('a reloaded page is not waited for: the batches the page before it never acknowledged are not in flight any more', async () => {
