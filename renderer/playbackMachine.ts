@@ -275,6 +275,8 @@ const machineSetup = setup({
         enqueue.assign({
           note: { text: `${message.events} events were not sent to this page while it was behind; the host's trace file has them all.`, tone: 'live' as const },
         });
+      } else if (message.type === 'host.notice') {
+        enqueue.assign({ note: { text: message.text, tone: 'live' as const } });
       } else if (message.type === 'gate.state') {
         enqueue.assign({ held: message.waiting === undefined ? undefined : { waiting: message.waiting, side: message.side } });
         if (message.paused && message.reason?.startsWith('breakpoint')) enqueue.raise({ type: 'gate.breakpoint', reason: message.reason });

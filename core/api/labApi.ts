@@ -158,7 +158,13 @@ export const requestSchemas = {
    * page as one line each (classroom.sessions). The host answers with those sessions' events so far (trace.events
    * with replace) and then sends theirs as they happen.
    */
-  follow: z.tuple([sessionIdSchema, z.array(z.number().int().positive()).max(MAX_FOLLOWED)]),
+  follow: z.tuple([
+    sessionIdSchema,
+    z
+      .array(z.number().int().positive())
+      .max(MAX_FOLLOWED)
+      .refine((sessions) => new Set(sessions).size === sessions.length, 'a session is named more than once'),
+  ]),
   /** The page has taken in host batch `n` (and drawn what it brought): the host may send more (see HostBatch). */
   ack: z.tuple([z.number().int().nonnegative()]),
 } as const;
@@ -216,6 +222,8 @@ export type HostMessage =
   | { type: 'classroom.sessions'; sessionId: string; sessions: SessionSummary[]; total: number; followed: number[] }
   /** Events the page was not sent because it was behind (the host's trace file has them all). */
   | { type: 'trace.skipped'; sessionId: string; events: number }
+  /** Something the person watching a session should know that is not an event of it (a trace file that cannot be written). */
+  | { type: 'host.notice'; sessionId: string; text: string }
   | HostBatch;
 
 /**

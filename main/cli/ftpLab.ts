@@ -30,6 +30,9 @@ export const TOOL = 'ftp-lab 0.1.0';
 
 /** How often `serve` prints the live transcript's new lines. */
 const TRANSCRIPT_MS = 50;
+/** How long `run` lets a session take; its capture tool stops by itself a while after that. */
+const RUN_SESSION_TIMEOUT_MS = 120_000;
+const RUN_CAPTURE_MAX_SECONDS = RUN_SESSION_TIMEOUT_MS / 1000 + 180;
 
 const consoleIo: CliIo = { out: (l) => process.stdout.write(l + '\n'), err: (l) => process.stderr.write(l + '\n') };
 
@@ -221,6 +224,10 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
   // events are appended to it (TraceFileWriter: the file stays valid JSON after every flush).
   const { TraceFileWriter } = await import('../session/traceFileWriter');
   const traceWriter = traceFile ? new TraceFileWriter(traceFile, meta) : undefined;
+  // Refused before the server starts: a class should not find out at the end that nothing was kept.
+  await traceWriter?.opened().catch((error: Error) => {
+    throw new Error(`Cannot write the trace to ${traceFile}: ${error.message}`);
+  });
   let pendingSave: NodeJS.Timeout | undefined;
   if (traceWriter) {
     recorder.subscribe((event) => {
@@ -258,7 +265,8 @@ async function serve(args: readonly string[], io: CliIo): Promise<number> {
     });
   let capture: RunningCapture | undefined;
   if (captureFile && capturePorts) {
-    const started = await startPacketCapture(captureFile, capturePorts);
+    // The tool's own backstop should this process die without stopping it: a server may run a school day.
+    const started = await startPacketCapture(captureFile, capturePorts, { maxSeconds: 24 * 3600 });
     if ('unavailable' in started) io.err(`ftp-lab: ${started.unavailable}; serving without it.`);
     else capture = started;
   }
@@ -426,7 +434,8 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   let capture: RunningCapture | undefined;
   const startCapture = async (address: Endpoint) => {
     if (!captureFile) return;
-    const started = await startPacketCapture(captureFile, serverPorts(address.port, passivePorts));
+    // The tool's own backstop should this process die without stopping it: longer than any session may last.
+    const started = await startPacketCapture(captureFile, serverPorts(address.port, passivePorts), { maxSeconds: RUN_CAPTURE_MAX_SECONDS });
     if ('unavailable' in started) io.err(`ftp-lab: ${started.unavailable}; the session runs without it.`);
     else capture = started;
   };
@@ -442,7 +451,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       ...(target ? { server: { host: target.host, port: target.port } } : {}),
       extended: values.extended,
       revealPasswords: values['reveal-passwords'],
-      sessionTimeoutMs: 120_000,
+      sessionTimeoutMs: RUN_SESSION_TIMEOUT_MS,
       // Drawing the kernel's states in an export needs them recorded.
       kernelTcpStates: values['tcp-states'] || (values['kernel-states'] ?? false),
     });

@@ -57,6 +57,9 @@ export interface IpcMainLike {
 /** The part of the window's WebContents that messages are pushed through. */
 export interface PageLike {
   isDestroyed(): boolean;
+  /** 'did-finish-load': the page has loaded (again, after a reload). */
+  on(event: 'did-finish-load', listener: () => void): unknown;
+  off(event: 'did-finish-load', listener: () => void): unknown;
   readonly mainFrame: FrameLike & { send(channel: string, ...args: unknown[]): void };
 }
 
@@ -68,11 +71,16 @@ export function registerIpc(ipcMain: IpcMainLike, host: RequestHost, isTrustedSe
   // Pushes go in batches, a few ahead of the page's acks (the ack request is the outbox's, not the host's).
   const outbox = new HostOutbox({
     send: (batch) => {
-      if (page.isDestroyed()) return;
+      if (page.isDestroyed()) return false;
       const frame = page.mainFrame;
-      if (isTrustedSender(frame)) frame.send(MESSAGE_CHANNEL, batch);
+      if (!isTrustedSender(frame)) return false;
+      frame.send(MESSAGE_CHANNEL, batch);
+      return true;
     },
   });
+  // A reloaded page will not acknowledge what the page before it was sent.
+  const pageLoaded = () => outbox.pageLoaded();
+  page.on('did-finish-load', pageLoaded);
   const acking: RequestHost = {
     request: async (name, args) => (name === 'ack' ? outbox.ack((args as [number])[0]) : host.request(name, args)),
     subscribe: (listener) => host.subscribe(listener),
@@ -82,6 +90,7 @@ export function registerIpc(ipcMain: IpcMainLike, host: RequestHost, isTrustedSe
   return () => {
     ipcMain.removeHandler(REQUEST_CHANNEL);
     unsubscribe();
+    if (!page.isDestroyed()) page.off('did-finish-load', pageLoaded);
     outbox.close();
   };
 }

@@ -15,8 +15,10 @@ export interface ClassroomOptions {
   readonly autoFollow?: number;
   /** Ended sessions whose events are kept, newest first, for a late pick (default 100). */
   readonly keepEndedSessions?: number;
-  /** One session's events kept at most (a long one keeps its latest). */
+  /** One session's events kept (a long one keeps its latest: at least this many, at most a quarter more). */
   readonly maxEventsPerSession?: number;
+  /** All kept sessions' events together at most: past it, the oldest sessions not followed lose theirs (ended ones first). */
+  readonly maxKeptEvents?: number;
   /** Session lines kept for the list at most (the oldest ended go first). */
   readonly maxSessions?: number;
   /** How often changed lines are sent (ms). */
@@ -27,6 +29,8 @@ interface Kept {
   summary: SessionSummary;
   events: TraceEvent[];
   ended: boolean;
+  /** Its events were let go (the total budget): none is kept for it any more (the trace file has them). */
+  forgotten: boolean;
   conns: Set<string>;
 }
 
@@ -43,10 +47,20 @@ export class Classroom {
   readonly #changed = new Set<number>();
   /** Ended sessions that still keep their events, oldest first. */
   #endedWithEvents: number[] = [];
+  /** Events kept over all sessions. */
+  #keptEvents = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: ClassroomOptions) {
-    this.#options = { autoFollow: DEFAULT_AUTO_FOLLOW, keepEndedSessions: 100, maxEventsPerSession: 20_000, maxSessions: 10_000, rowsEveryMs: 250, ...options };
+    this.#options = {
+      autoFollow: DEFAULT_AUTO_FOLLOW,
+      keepEndedSessions: 100,
+      maxEventsPerSession: 20_000,
+      maxKeptEvents: 400_000,
+      maxSessions: 10_000,
+      rowsEveryMs: 250,
+      ...options,
+    };
     this.#timer = setInterval(() => this.#sendRows(), this.#options.rowsEveryMs);
     this.#timer.unref?.();
   }
@@ -61,7 +75,7 @@ export class Classroom {
     if (number === undefined) return;
     let kept = this.#sessions.get(number);
     if (!kept) {
-      kept = { summary: newSessionSummary({ ...event, session: number }), events: [], ended: false, conns: new Set() };
+      kept = { summary: newSessionSummary({ ...event, session: number }), events: [], ended: false, forgotten: false, conns: new Set() };
       this.#sessions.set(number, kept);
       this.#total += 1;
       if (!this.#picked && this.#followed.size < this.#options.autoFollow) this.#followed.add(number);
@@ -71,13 +85,24 @@ export class Classroom {
       this.#connSession.set(event.conn, number);
     }
     kept.summary = foldSessionEvent(kept.summary, event);
-    kept.events.push(event);
-    if (kept.events.length > this.#options.maxEventsPerSession) kept.events.splice(0, kept.events.length - this.#options.maxEventsPerSession);
+    if (!kept.forgotten) {
+      kept.events.push(event);
+      this.#keptEvents += 1;
+      // Trimmed in chunks (a quarter of the cap at a time): one splice per event at the cap would copy the whole array each time.
+      const max = this.#options.maxEventsPerSession;
+      if (kept.events.length > max + Math.ceil(max / 4)) {
+        const excess = kept.events.length - max;
+        kept.events.splice(0, excess);
+        this.#keptEvents -= excess;
+      }
+    }
     if (!kept.ended && kept.summary.phase === 'closed') {
       kept.ended = true;
-      this.#endedWithEvents.push(number);
+      if (kept.forgotten) this.#forgetEvents(number);
+      else this.#endedWithEvents.push(number);
       this.#forgetOld();
     }
+    if (this.#keptEvents > this.#options.maxKeptEvents) this.#keepToBudget();
     this.#changed.add(number);
     if (this.#followed.has(number)) this.#options.push({ type: 'trace.event', sessionId: this.#options.sessionId, event });
   }
@@ -86,10 +111,14 @@ export class Classroom {
   follow(sessions: readonly number[]): void {
     this.#picked = true;
     this.#followed.clear();
+    // A session named twice is sent once.
     for (const n of sessions) this.#followed.add(n);
-    const events = sessions.flatMap((n) => this.#sessions.get(n)?.events ?? []).sort((a, b) => a.seq - b.seq);
+    const events = [...this.#followed].flatMap((n) => this.#sessions.get(n)?.events ?? []).sort((a, b) => a.seq - b.seq);
     this.#options.push({ type: 'trace.events', sessionId: this.#options.sessionId, events, replace: true });
     this.#sendRows(true);
+    // Sessions no longer followed may be past their time: they are forgotten now.
+    this.#forgetOld();
+    if (this.#keptEvents > this.#options.maxKeptEvents) this.#keepToBudget();
   }
 
   close(): void {
@@ -112,19 +141,54 @@ export class Classroom {
 
   /** Ended sessions beyond the kept number lose their events (not a followed one); beyond the list's size, the oldest ended lose their line too. */
   #forgetOld(): void {
-    while (this.#endedWithEvents.length > this.#options.keepEndedSessions) {
-      const n = this.#endedWithEvents.shift()!;
-      const kept = this.#sessions.get(n);
-      if (!kept || this.#followed.has(n)) continue;
-      kept.events = [];
-      for (const conn of kept.conns) this.#connSession.delete(conn);
-      kept.conns.clear();
+    // The followed ones do not count, and keep their place in the list (oldest first): once unfollowed, they go first.
+    let excess = this.#endedWithEvents.filter((n) => !this.#followed.has(n)).length - this.#options.keepEndedSessions;
+    if (excess > 0) {
+      const stay: number[] = [];
+      for (const n of this.#endedWithEvents) {
+        if (excess > 0 && !this.#followed.has(n)) {
+          this.#forgetEvents(n);
+          excess -= 1;
+        } else stay.push(n);
+      }
+      this.#endedWithEvents = stay;
     }
     if (this.#sessions.size <= this.#options.maxSessions) return;
     // Sessions are numbered in order and a Map keeps insertion order: the first ended ones are the oldest.
     for (const [n, kept] of this.#sessions) {
       if (this.#sessions.size <= this.#options.maxSessions) break;
-      if (kept.ended && !this.#followed.has(n)) this.#sessions.delete(n);
+      if (kept.ended && !this.#followed.has(n)) {
+        this.#forgetEvents(n);
+        this.#sessions.delete(n);
+      }
+    }
+  }
+
+  /**
+   * Over the total budget: the sessions not followed let their events go, the ended ones first, each oldest first
+   * (the followed ones alone, MAX_FOLLOWED of them at their cap, stay well within the default budget).
+   */
+  #keepToBudget(): void {
+    const ended = new Set(this.#endedWithEvents);
+    const order = [...this.#endedWithEvents, ...[...this.#sessions.keys()].filter((n) => !ended.has(n))];
+    for (const n of order) {
+      if (this.#keptEvents <= this.#options.maxKeptEvents) break;
+      if (this.#followed.has(n)) continue;
+      this.#forgetEvents(n);
+      this.#sessions.get(n)!.forgotten = true;
+    }
+    this.#endedWithEvents = this.#endedWithEvents.filter((n) => this.#sessions.get(n)?.forgotten !== true);
+  }
+
+  /** A session's kept events let go (its line stays; an ended one's connections are no longer looked up). */
+  #forgetEvents(n: number): void {
+    const kept = this.#sessions.get(n);
+    if (!kept) return;
+    this.#keptEvents -= kept.events.length;
+    kept.events = [];
+    if (kept.ended) {
+      for (const conn of kept.conns) this.#connSession.delete(conn);
+      kept.conns.clear();
     }
   }
 }

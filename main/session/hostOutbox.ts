@@ -9,8 +9,11 @@ import type { SessionSummary } from '../../core/trace/sessionSummary';
 import type { TraceEvent } from '../../core/trace/traceEvent';
 
 export interface HostOutboxOptions {
-  /** Hands one batch to the transport. */
-  readonly send: (batch: HostBatch) => void;
+  /**
+   * Hands one batch to the transport; false when it could not deliver it (the page is gone, or not the app's):
+   * such a batch is not waited for — no ack will ever come for it.
+   */
+  readonly send: (batch: HostBatch) => boolean;
   /** Batches sent and not yet acknowledged before the outbox waits for the page (default 2). */
   readonly window?: number;
   /** Events held for the page at most (default 20,000: a few MiB); more are dropped and counted. */
@@ -81,6 +84,15 @@ export class HostOutbox {
     this.#schedule();
   }
 
+  /**
+   * The page has loaded again (a reload): batches sent to the page before can no longer be acknowledged, so none
+   * is in flight any more.
+   */
+  pageLoaded(): void {
+    this.#acked = this.#sent;
+    this.#schedule();
+  }
+
   close(): void {
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
@@ -148,6 +160,9 @@ export class HostOutbox {
       this.#skipped.clear();
     }
     if (messages.length === 0) return;
-    this.#options.send({ type: 'host.batch', batch: ++this.#sent, messages });
+    // Counted before it goes (a page may acknowledge it before send returns), and taken back when it did not go:
+    // a dropped batch will never be acknowledged (its messages are lost with the page that was not there).
+    this.#sent += 1;
+    if (!this.#options.send({ type: 'host.batch', batch: this.#sent, messages })) this.#sent -= 1;
   }
 }

@@ -28,6 +28,7 @@ import { createMemoryStore } from '../store/memoryStore';
 import { startLabSession } from './labSession';
 import { Classroom } from './classroom';
 import { TraceFileWriter } from './traceFileWriter';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -205,9 +206,24 @@ export class LabHost {
     };
     // The complete trace goes to a file as it happens; the page is sent a line per session and the events of the
     // sessions it follows (a class of fifty clients makes hundreds of thousands of events an hour).
-    const traceFile = join(this.options.watchTraceDir ?? tmpdir(), `ftp-lab-watch-${meta.createdAt.replace(/[:.]/g, '-')}-${server.address.port}.trace.json`);
-    const writer = new TraceFileWriter(traceFile, meta);
-    const flushEvery = setInterval(() => void writer.flush().catch(() => undefined), TRACE_FLUSH_MS);
+    const traceDir = this.options.watchTraceDir ?? tmpdir();
+    let writer: TraceFileWriter;
+    try {
+      writer = await openWatchTrace(traceDir, meta, server.address.port);
+    } catch (error) {
+      await server.close();
+      throw new Error(`Cannot write the watched server's trace to ${traceDir}: ${(error as Error).message}`);
+    }
+    const traceFile = writer.path;
+    // A flush that fails is retried with the next one (the writer holds the events, up to a bound); the page is told once.
+    let toldOfFailure = false;
+    const flush = () =>
+      writer.flush().catch((error: Error) => {
+        if (toldOfFailure) return;
+        toldOfFailure = true;
+        this.#push({ type: 'host.notice', sessionId: id, text: `The watched server's trace file ${traceFile} could not be written: ${error.message}` });
+      });
+    const flushEvery = setInterval(() => void flush(), TRACE_FLUSH_MS);
     const classroom = new Classroom({ sessionId: id, push: (message) => this.#push(message) });
     recorder.subscribe((event) => {
       gate.observe(event);
@@ -289,4 +305,22 @@ async function scenarioFor(choice: SessionOptions['scenario']): Promise<Scenario
 
 function isLoopback(host: string): boolean {
   return /^127\.\d+\.\d+\.\d+$/.test(host) || host === 'localhost' || host === '::1';
+}
+
+/**
+ * A watched server's trace file, created and its header written: in a fresh private folder (mkdtemp) under `dir`,
+ * created exclusively and readable by its owner only — a shared temporary folder must not let another user
+ * plant a symlink at a guessable name or read the class's session.
+ */
+async function openWatchTrace(dir: string, meta: TraceMeta, port: number): Promise<TraceFileWriter> {
+  const folder = await mkdtemp(join(dir, 'ftp-lab-watch-'));
+  const writer = new TraceFileWriter(join(folder, `watch-${meta.createdAt.replace(/[:.]/g, '-')}-${port}.trace.json`), meta, { exclusive: true });
+  try {
+    await writer.opened();
+  } catch (error) {
+    await writer.close().catch(() => undefined);
+    await rm(folder, { recursive: true, force: true });
+    throw error;
+  }
+  return writer;
 }

@@ -5,15 +5,21 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { captureFilter, type SessionPorts } from '../../core/capture/captureFilter';
 
 export type CaptureTool = 'dumpcap' | 'tcpdump';
 
 /** How each tool is asked to capture on `lo` into a file, and the line on stderr that says it has begun. */
-const TOOLS: Record<CaptureTool, { args: (file: string, filter: string) => string[]; ready: RegExp; packets: RegExp }> = {
-  // -q: no packet count while running; the statistics still come at the end.
-  dumpcap: { args: (file, filter) => ['-q', '-i', 'lo', '-f', filter, '-w', file], ready: /^Capturing on /m, packets: /Packets captured: (\d+)/ },
+const TOOLS: Record<CaptureTool, { args: (file: string, filter: string, maxSeconds: number) => string[]; ready: RegExp; packets: RegExp }> = {
+  // -q: no packet count while running; the statistics still come at the end. -a duration: it stops by itself after
+  // that long, should it outlive FTP Lab anyway (a SIGKILL, which nothing can catch).
+  dumpcap: {
+    args: (file, filter, maxSeconds) => ['-q', '-i', 'lo', '-f', filter, '-a', `duration:${maxSeconds}`, '-w', file],
+    ready: /^Capturing on /m,
+    packets: /Packets captured: (\d+)/,
+  },
   // -U: each packet written as it comes, so nothing is left in a buffer if the tool is stopped hard.
   tcpdump: { args: (file, filter) => ['-i', 'lo', '-U', '-w', file, filter], ready: /listening on /m, packets: /(\d+) packets? captured/ },
 };
@@ -68,12 +74,16 @@ export function findCaptureTool(searchPath = process.env.PATH ?? ''): { tool: Ca
  * Starts capturing the session's ports into `file`, resolving once the tool says it is capturing (packets sent
  * before that would be missed). Or a sentence: no tool, no permission, or the tool's own complaint.
  */
-export async function startPacketCapture(file: string, ports: SessionPorts, searchPath?: string): Promise<RunningCapture | { unavailable: string }> {
-  const found = findCaptureTool(searchPath);
+export async function startPacketCapture(
+  file: string,
+  ports: SessionPorts,
+  options: { searchPath?: string; maxSeconds: number },
+): Promise<RunningCapture | { unavailable: string }> {
+  const found = findCaptureTool(options.searchPath);
   if (!found) return { unavailable: 'no capture: neither dumpcap (Wireshark) nor tcpdump is installed on this machine' };
   const filter = captureFilter(ports);
   const spec = TOOLS[found.tool];
-  const child = spawn(found.path, spec.args(file, filter), { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(found.path, spec.args(file, filter, options.maxSeconds), { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => {
@@ -84,8 +94,22 @@ export async function startPacketCapture(file: string, ports: SessionPorts, sear
   // If this process ends first (an uncaught error, a second Ctrl-C), the tool must not outlive it.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
-  const failed = (why: string) => {
+  // A signal ends a process without 'exit': while nothing else handles SIGINT/SIGTERM (serve does, once it is up, and
+  // stops the capture itself), the capture stops the tool, letting it end its file, then ends the process as the
+  // signal would have (128 + its number).
+  const stopOnSignal = (signal: NodeJS.Signals) => {
+    if (process.listenerCount(signal) > 1) return;
+    void stopChild(child, exited).finally(() => process.exit(128 + osConstants.signals[signal]));
+  };
+  process.on('SIGINT', stopOnSignal);
+  process.on('SIGTERM', stopOnSignal);
+  const release = () => {
     process.off('exit', killOnExit);
+    process.off('SIGINT', stopOnSignal);
+    process.off('SIGTERM', stopOnSignal);
+  };
+  const failed = (why: string) => {
+    release();
     return { unavailable: `no capture: ${found.tool} ${why}` };
   };
 
@@ -130,7 +154,7 @@ export async function startPacketCapture(file: string, ports: SessionPorts, sear
       stopping ??= (async () => {
         await new Promise((resolve) => setTimeout(resolve, STOP_SETTLE_MS));
         await stopChild(child, exited);
-        process.off('exit', killOnExit);
+        release();
         const count = spec.packets.exec(stderr)?.[1];
         return { packets: count !== undefined ? Number(count) : undefined };
       })();

@@ -12,8 +12,11 @@ export type ApiResponse = { id: number; ok: true; value: unknown } | { id: numbe
 /** Serves requests on `ws` until it closes; sessions it started are stopped when the page goes away. */
 export function handleSocket(ws: WebSocket, lab: LabHost): void {
   const started = new Set<string>();
-  const send = (message: ApiResponse | HostBatch) => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+  /** Whether the message went (the socket may be closing). */
+  const send = (message: ApiResponse | HostBatch): boolean => {
+    if (ws.readyState !== ws.OPEN) return false;
+    ws.send(JSON.stringify(message));
+    return true;
   };
   // Pushes go in batches, a few ahead of the page's acks: a page that falls behind slows them (never an unbounded backlog).
   const outbox = new HostOutbox({ send });

@@ -4,7 +4,7 @@
 
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -44,12 +44,13 @@ function tsharkConversations(file: string): string[] {
   ];
 }
 
-/** Processes whose command line names the file: a capture tool left running would be one. */
-function processesHolding(file: string): number[] {
+/** Processes whose command line names the file (and `program`, when given): a capture tool left running would be one. */
+function processesHolding(file: string, program = ''): number[] {
   return readdirSync('/proc').flatMap((pid) => {
     if (!/^\d+$/.test(pid)) return [];
     try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(file) ? [Number(pid)] : [];
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      return cmdline.includes(file) && cmdline.includes(program) ? [Number(pid)] : [];
     } catch {
       return [];
     }
@@ -90,6 +91,38 @@ describe.skipIf(!hasDumpcap)('ftp-lab run --capture', () => {
     const conversations = tsharkConversations(capture);
     for (const e of opened) expect(conversations).toContain([e.local.port, e.remote.port].sort((a, b) => a - b).join(' '));
   });
+});
+
+describe.skipIf(!hasDumpcap)('ftp-lab run --capture ended by a signal', () => {
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const)(
+    '%s stops dumpcap before run exits (%i): no capture tool outlives it',
+    async (signal, code) => {
+      const capture = join(dir, 'signalled.pcapng');
+      // A server that accepts and never greets: the run waits for its 220 while the capture runs.
+      const silent = createServer(() => undefined);
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      const port = (silent.address() as AddressInfo).port;
+      const child = spawn(process.execPath, ['bin/ftp-lab.js', 'run', 'download', '--server', `ftp://127.0.0.1:${port}`, '--capture', capture], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      try {
+        const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
+        await expect.poll(() => processesHolding(capture, 'dumpcap').length, { timeout: 20_000 }).toBe(1);
+        child.kill(signal);
+        expect(await exited).toBe(code);
+        expect(processesHolding(capture, 'dumpcap')).toEqual([]);
+      } finally {
+        // On the old code dumpcap was left running: end it here rather than leave it to the machine.
+        for (const pid of processesHolding(capture, 'dumpcap')) process.kill(pid, 'SIGKILL');
+        if (child.exitCode === null) child.kill('SIGKILL');
+        silent.close();
+      }
+    },
+    30_000,
+  );
 });
 
 describe('ftp-lab run --capture without a capture tool', () => {

@@ -141,6 +141,15 @@ describe('exit codes and messages', () => {
     expect(io.errors[0]).toBe(message);
   });
 
+  it('serve --trace into a folder that does not exist refuses at start with one sentence (exit 1), before anything listens', async () => {
+    const io = capture();
+    expect(await main(['serve', '--port', '0', '--trace', '/nonexistent-dir/x.json'], io)).toBe(1);
+    expect(io.errors).toEqual([
+      "ftp-lab: Cannot write the trace to /nonexistent-dir/x.json: ENOENT: no such file or directory, open '/nonexistent-dir/x.json'",
+    ]);
+    expect(io.lines).toEqual([]);
+  });
+
   it.each([
     ['10MB', 'ftp-lab: --quota: "10MB" is not a size: write a number of bytes, or one with K, M or G (1024-based), for example 500K or 2G. 0 means no quota.'],
     ['-1', 'ftp-lab: --quota: "-1" is not a size: write a number of bytes, or one with K, M or G (1024-based), for example 500K or 2G. 0 means no quota.'],

@@ -109,14 +109,19 @@ describe('registerIpc', () => {
   }
   function fakePage(url = PAGE_URL) {
     const sent: { channel: string; message: HostMessage }[] = [];
+    const loaded = new Set<() => void>();
     const page = {
       destroyed: false,
       isDestroyed() {
         return this.destroyed;
       },
+      on: (_event: 'did-finish-load', listener: () => void) => loaded.add(listener),
+      off: (_event: 'did-finish-load', listener: () => void) => loaded.delete(listener),
       mainFrame: { url, parent: null, send: (channel: string, message: unknown) => void sent.push({ channel, message: message as HostMessage }) },
     };
-    return { page, sent };
+    /** As Electron says once the page has loaded (again). */
+    const load = () => loaded.forEach((listener) => listener());
+    return { page, sent, load };
   }
 
   it('handles exactly one channel, runs a real session for the page, and pushes its messages there', async () => {
@@ -150,6 +155,41 @@ describe('registerIpc', () => {
 
     dispose();
     expect(handlers.size).toBe(0);
+  });
+
+  it('batches dropped while the window was away from the app page are not waited for: back on it, the page gets what comes next', async () => {
+    host = new LabHost();
+    const { page, sent } = fakePage('https://example.com/');
+    registerIpc(fakeIpcMain().ipcMain, host, trusted, page);
+    const watcher: HostMessage[] = [];
+    host.subscribe((m) => watcher.push(m));
+    const { sessionId: first } = (await host.request('startSession', [{ scenario: 'listing', passive: true }])) as { sessionId: string };
+    await expect.poll(() => watcher.some((m) => m.type === 'session.end' && m.sessionId === first), { timeout: 15_000 }).toBe(true);
+    // Let the outbox try (and drop) its batches for the away page.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(sent).toEqual([]);
+    page.mainFrame.url = PAGE_URL;
+    const { sessionId: second } = (await host.request('startSession', [{ scenario: 'listing', passive: true }])) as { sessionId: string };
+    // (Before, the dropped batches counted as in flight: nothing was ever sent again.)
+    await expect
+      .poll(() => sent.flatMap((s) => openBatch(s.message as HostBatch)).some((m) => 'sessionId' in m && m.sessionId === second), { timeout: 15_000 })
+      .toBe(true);
+    await expect.poll(() => watcher.some((m) => m.type === 'session.end' && m.sessionId === second), { timeout: 15_000 }).toBe(true);
+  });
+
+  it('a reloaded page is not waited for: the batches the page before it never acknowledged are not in flight any more', async () => {
+    host = new LabHost();
+    const { page, sent, load } = fakePage();
+    registerIpc(fakeIpcMain().ipcMain, host, trusted, page);
+    const watcher: HostMessage[] = [];
+    host.subscribe((m) => watcher.push(m));
+    const { sessionId } = (await host.request('startSession', [{ scenario: 'listing', passive: true }])) as { sessionId: string };
+    await expect.poll(() => watcher.some((m) => m.type === 'session.end' && m.sessionId === sessionId), { timeout: 15_000 }).toBe(true);
+    // Never acknowledged: two batches went, the rest waits for acks that the page before the reload will not send.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(sent).toHaveLength(2);
+    load();
+    await expect.poll(() => sent.flatMap((s) => openBatch(s.message as HostBatch)).some((m) => m.type === 'session.end'), { timeout: 5_000 }).toBe(true);
   });
 
   it('sends nothing to a window that has left the app page or is destroyed, and nothing after dispose', async () => {

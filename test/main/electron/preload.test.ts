@@ -58,7 +58,12 @@ beforeAll(async () => {
     { handle: (channel, listener) => void handlers.set(channel, listener as never), removeHandler: (channel) => void handlers.delete(channel) },
     host,
     (frame) => frame?.url === PAGE_URL && frame.parent === null,
-    { isDestroyed: () => false, mainFrame: { url: PAGE_URL, parent: null, send: (channel, message) => bridge.emit(channel, message) } },
+    {
+      isDestroyed: () => false,
+      on: () => undefined,
+      off: () => undefined,
+      mainFrame: { url: PAGE_URL, parent: null, send: (channel, message) => bridge.emit(channel, message) },
+    },
   );
   bridge.state.invoke = (channel, ...args) => {
     const handler = handlers.get(channel);

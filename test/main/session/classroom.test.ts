@@ -52,13 +52,14 @@ it('a class of 20 clients: every session listed, the first few drawn, a late pic
   dir = await mkdtemp(join(tmpdir(), 'ftp-lab-classroom-'));
   host = new LabHost({ watchTraceDir: dir });
   // A page that takes nothing in: only the outbox's bound stands between the host and an endless backlog.
-  const stalled = new HostOutbox({ send: () => undefined, maxQueuedEvents: 2_000 });
+  const stalled = new HostOutbox({ send: () => true, maxQueuedEvents: 2_000 });
   // And a page that takes everything in at once (acknowledges each batch as it comes).
   const received: HostMessage[] = [];
   const eager: HostOutbox = new HostOutbox({
     send: (batch: HostBatch) => {
       received.push(...batch.messages);
       setImmediate(() => eager.ack(batch.batch));
+      return true;
     },
   });
   let mostHeld = 0;

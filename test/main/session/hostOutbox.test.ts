@@ -24,7 +24,7 @@ const row = (session: number, bytes: number): SessionSummary => ({
 
 function outbox(options: Partial<ConstructorParameters<typeof HostOutbox>[0]> = {}) {
   const sent: HostBatch[] = [];
-  const box = new HostOutbox({ send: (b) => sent.push(b), ...options });
+  const box = new HostOutbox({ send: (b) => sent.push(b) > 0, ...options });
   const seqs = (b: HostBatch | undefined) => (b?.messages ?? []).flatMap((m) => (m.type === 'trace.events' ? m.events.map((e) => e.seq) : []));
   return { box, sent, seqs };
 }
@@ -70,6 +70,45 @@ describe('HostOutbox', () => {
     box.push(event(4));
     vi.advanceTimersByTime(1000);
     expect(sent).toHaveLength(3);
+  });
+
+  it('a batch the transport could not deliver is not waited for: after the page is back, batches go on', () => {
+    const delivered: HostBatch[] = [];
+    let pageThere = false;
+    const box = new HostOutbox({ send: (b) => pageThere && delivered.push(b) > 0 });
+    // The page is gone (or not the app's): three batches are dropped, none of them will ever be acknowledged.
+    for (const seq of [1, 2, 3]) {
+      box.push(event(seq));
+      vi.advanceTimersByTime(40);
+    }
+    expect(delivered).toEqual([]);
+    pageThere = true;
+    box.push(event(4));
+    vi.advanceTimersByTime(40);
+    expect(delivered.map((b) => b.batch)).toEqual([1]);
+    expect(delivered[0]!.messages).toEqual([{ type: 'trace.events', sessionId: 's1', events: [expect.objectContaining({ seq: 4 })] }]);
+  });
+
+  it('a page that loads again is not waited for: the batches sent to the page before it are no longer in flight', () => {
+    const { box, sent } = outbox();
+    for (const seq of [1, 2, 3]) {
+      box.push(event(seq));
+      vi.advanceTimersByTime(40);
+    }
+    expect(sent.map((b) => b.batch)).toEqual([1, 2]);
+    // The page reloaded before acknowledging 1 and 2: the new page never will.
+    box.pageLoaded();
+    vi.advanceTimersByTime(40);
+    expect(sent.map((b) => b.batch)).toEqual([1, 2, 3]);
+    box.push(event(4));
+    vi.advanceTimersByTime(40);
+    expect(sent.map((b) => b.batch)).toEqual([1, 2, 3, 4]);
+    box.push(event(5));
+    vi.advanceTimersByTime(1000);
+    expect(sent).toHaveLength(4);
+    box.ack(4);
+    vi.advanceTimersByTime(40);
+    expect(sent.map((b) => b.batch)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('holds a bounded number of events for a page that does not answer, drops the newest, and says how many once it catches up', () => {

@@ -1,6 +1,9 @@
 // The app's session host: requests are validated against core/api, sessions run for real, events stream out.
 
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { LabHost } from '../../../main/session/labHost';
 import type { HostMessage } from '../../../core/api/labApi';
@@ -126,6 +129,28 @@ it('watchServer says so when the port is taken, and refuses a bad port', async (
   await expect(host.request('watchServer', [{ port: first.port }])).rejects.toThrow(`Port ${first.port} on 127.0.0.1 is already in use`);
   await expect(host.request('watchServer', [{ port: 70000 }])).rejects.toThrow(/Bad arguments for watchServer: 0\.port/);
   await expect(host.request('watchServer', [{ port: 0, host: '0.0.0.0' }])).rejects.toThrow(/Bad arguments for watchServer/);
+});
+
+it('watchServer refuses with a sentence when its trace cannot be written (no crash), and keeps the trace private otherwise', async () => {
+  host = new LabHost({ watchTraceDir: '/nonexistent-dir' });
+  await expect(host.request('watchServer', [{ port: 0 }])).rejects.toThrow(
+    /^Cannot write the watched server's trace to \/nonexistent-dir: ENOENT: no such file or directory/,
+  );
+  // Nothing was left listening.
+  await host.close();
+  await leaks.assertNoLeaks();
+  const dir = await mkdtemp(join(tmpdir(), 'ftp-lab-watch-test-'));
+  try {
+    host = new LabHost({ watchTraceDir: dir });
+    const { sessionId, traceFile } = (await host.request('watchServer', [{ port: 0 }])) as { sessionId: string; traceFile: string };
+    // In a folder of its own, made for it (not at a guessable name in the shared folder), readable by its owner only.
+    expect(dirname(dirname(traceFile))).toBe(dir);
+    expect((await stat(dirname(traceFile))).mode & 0o777).toBe(0o700);
+    expect((await stat(traceFile)).mode & 0o777).toBe(0o600);
+    await host.request('stopSession', [sessionId]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 it('watch mode holds the server: a reply-code breakpoint stops it before 226 while curl waits, and a step lets it go', async () => {

@@ -3,12 +3,12 @@
 // flushed state behind.
 
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TraceFileWriter } from '../../../main/session/traceFileWriter';
+import { MAX_HELD_EVENTS, TraceFileWriter } from '../../../main/session/traceFileWriter';
 import { parseTrace } from '../../../core/trace/traceFile';
 import { TraceRecorder } from '../../../core/trace/traceRecorder';
 import type { TraceEvent, TraceMeta } from '../../../core/trace/traceEvent';
@@ -156,6 +156,61 @@ describe('TraceFileWriter', () => {
     broken.append(some(1));
     await expect(broken.flush()).rejects.toThrow(/ENOENT/);
     await expect(broken.close()).rejects.toThrow(/ENOENT/);
+  });
+
+  it('a file it cannot create is no unhandled rejection: the process lives on, and opened() says why', async () => {
+    const script = join(dir, 'missing-dir-writer.mts');
+    await writeFile(
+      script,
+      `import { TraceFileWriter } from ${JSON.stringify(WRITER_MODULE)};
+const writer = new TraceFileWriter(${JSON.stringify(join(dir, 'no-such-dir', 'x.json'))}, ${JSON.stringify(META)});
+await new Promise((resolve) => setTimeout(resolve, 200));
+process.stdout.write('alive\\n');
+await writer.opened().catch((error) => process.stdout.write('opened: ' + error.code + '\\n'));
+`,
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: CHECKOUT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(out).toBe('alive\nopened: ENOENT\n');
+    expect(code).toBe(0);
+  });
+
+  it('exclusive: creates a new file readable by its owner only, and never opens one already there (nor a symlink)', async () => {
+    const path = join(dir, 'exclusive.json');
+    const writer = new TraceFileWriter(path, META, { exclusive: true });
+    await writer.opened();
+    await writer.close();
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    const target = join(dir, 'target.txt');
+    await writeFile(target, 'not yours');
+    const planted = join(dir, 'planted.json');
+    await symlink(target, planted);
+    const again = new TraceFileWriter(planted, META, { exclusive: true });
+    await expect(again.opened()).rejects.toThrow(/EEXIST/);
+    await again.close().catch(() => undefined);
+    expect(await readFile(target, 'utf8')).toBe('not yours');
+  });
+
+  it('after failed flushes it holds at most MAX_HELD_EVENTS events, then gives up and takes no more', async () => {
+    // /dev/full: opens, and every write fails with ENOSPC (a full disk, for real).
+    const writer = new TraceFileWriter('/dev/full', META);
+    await expect(writer.opened()).rejects.toThrow(/ENOSPC/);
+    const { some } = recorderWithClock();
+    const events = some(10);
+    for (let i = 0; i < MAX_HELD_EVENTS; i += 10) writer.append(events);
+    await expect(writer.flush()).rejects.toThrow(/ENOSPC/);
+    await expect(writer.flush()).rejects.toThrow(/ENOSPC/);
+    expect(writer.failure).toBeUndefined();
+    writer.append(events);
+    await expect(writer.flush()).rejects.toThrow(/ENOSPC/);
+    await writer.flush().catch(() => undefined);
+    expect(writer.failure?.message).toMatch(/ENOSPC/);
+    expect(writer.eventCount).toBe(0);
+    writer.append(events);
+    expect(writer.eventCount).toBe(0);
+    await writer.close();
   });
 
   it('a process killed between flushes leaves the last flushed state, which parses', async () => {
