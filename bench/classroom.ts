@@ -11,11 +11,11 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { parseTrace } from '../core/trace/traceFile';
 import { buildRenderer } from '../scripts/buildRenderer';
 import { startProcess, stopProcess } from './proc';
-import { CHROMIUM } from './renderer';
+import { launchChromium } from '../test/support/chromium';
 import { CHECKOUT, processMemory } from './servers';
 
 export interface ClassroomLoad {
@@ -48,7 +48,6 @@ export interface ClassroomResult {
   pageErrors: string[];
 }
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 const FOLLOW_EVERY_MS = 3000;
 const SAMPLE_EVERY_MS = 500;
 
@@ -120,7 +119,7 @@ export async function measureClassroom(load: ClassroomLoad, log: (line: string) 
       host.child!.once('exit', (code) => reject(new Error(`the browser host exited (${code}) before printing its address`)));
     });
     const hostPid = host.child.pid!;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
     await context.addInitScript({ content: 'globalThis.__name = (f) => f;' });
     await context.addInitScript(instrumentPage);

@@ -11,20 +11,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startWebHost, type WebHost } from '../main/web/webHost';
 import { buildRenderer } from '../scripts/buildRenderer';
+import { launchChromium } from '../test/support/chromium';
 
-export const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const VIEWPORT = { width: 1600, height: 900 };
 
 export interface RendererRun {
@@ -67,7 +58,7 @@ export async function measureRenderer(
   try {
     const rendererDir = await buildRenderer({ outDir: join(buildDir, 'renderer') });
     host = await startWebHost({ port: 0, rendererDir });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     const version = browser.version();
     const runs: RendererRun[] = [];
     for (let i = 0; i < reps; i++) {

@@ -5,7 +5,8 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { buildRenderer } from '../../scripts/buildRenderer';
 import { startWebHost, type WebHost } from '../../main/web/webHost';
@@ -45,18 +46,7 @@ export function useApp(): AppFixture {
     // A fresh build of the renderer as it is now, in a folder of its own (no race with other test files).
     rendererDir = await buildRenderer({ outDir: join(await mkdtemp(join(tmpdir(), 'ftp-lab-e2e-')), 'renderer') });
     host = await startWebHost({ port: 0, rendererDir });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--headless',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

@@ -7,7 +7,8 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { layoutTrace } from '../../core/diagram/layout/layout';
 import type { TraceFile } from '../../core/trace/traceEvent';
@@ -43,10 +44,7 @@ beforeAll(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
   await writeExport(fixtures.textbookUpload, join(dir, 'textbook.html'));
   await writeExport(hostile, join(dir, 'hostile.html'), { theme: 'dark' });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
