@@ -1,4 +1,5 @@
 // The test harness itself: each helper does what interop tests rely on, against the real peers.
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -99,6 +100,34 @@ describe('vsftpd peer', () => {
       await vsftpd.stop();
     }
     await leaks.assertNoLeaks();
+  });
+
+  it('does not outlive a test process killed by a signal (no exit handler runs then)', async () => {
+    // A child that starts vsftpd, prints its pid and waits: SIGKILL it as a stuck test worker would be killed.
+    const script = `import { startVsftpd } from ${JSON.stringify(join(import.meta.dirname, 'vsftpd.ts'))};
+const v = await startVsftpd(); console.log(v.pid); setInterval(() => {}, 1000);`;
+    // node itself with tsx's loader: the tsx command would be a second process between the signal and vsftpd's parent.
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const pid = await new Promise<number>((resolve, reject) => {
+      child.stdout.setEncoding('utf8').on('data', (s: string) => resolve(Number(s.trim())));
+      child.once('exit', (code) => reject(new Error(`the child exited (${code}) before vsftpd was up`)));
+    });
+    const alive = (p: number) => {
+      try {
+        process.kill(p, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(alive(pid)).toBe(true);
+    child.kill('SIGKILL');
+    const deadline = Date.now() + 5000;
+    while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const survived = alive(pid);
+    // Not left behind by a failure either.
+    if (survived) process.kill(-pid, 'SIGKILL');
+    expect(survived).toBe(false);
   });
 
   it('refuses an upload outside upload/ (anon_root is not writable)', async () => {

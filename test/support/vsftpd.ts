@@ -47,7 +47,12 @@ function findVsftpd(): string | undefined {
       /* try the next one */
     }
   }
-  const which = spawnSync('sh', ['-c', 'command -v vsftpd'], { encoding: 'utf8' });
+  return commandPath('vsftpd');
+}
+
+/** Where the shell finds a command, if it does. */
+function commandPath(name: string): string | undefined {
+  const which = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
   const found = which.stdout.trim();
   return which.status === 0 && found ? found : undefined;
 }
@@ -114,8 +119,12 @@ export async function startVsftpd(options: { host?: string } = {}): Promise<Vsft
     // vsftpd also refuses a config file that is not owned by root / is writable by others.
     await writeFile(configFile, config, { mode: 0o600 });
 
-    // Own process group, so stop() also ends the per-session children vsftpd forks.
-    const child = spawn(binary, [configFile], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    // Own process group, so stop() also ends the per-session children vsftpd forks. Started through setpriv's
+    // parent-death signal where there is one (util-linux): a test worker killed by a signal runs no 'exit' handler,
+    // and vsftpd would otherwise outlive it, listening.
+    const setpriv = commandPath('setpriv');
+    const [command, args] = setpriv ? [setpriv, ['--pdeathsig', 'SIGKILL', binary, configFile]] : [binary, [configFile]];
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stderr = '';
     let stdout = '';
     child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
