@@ -81,7 +81,8 @@ export class LabHost {
       case 'watchServer':
         return this.#watch((args[0] as { port: number }).port);
       case 'gate': {
-        const session = this.#session(args[0] as string);
+        const session = this.#running(args[0] as string);
+        if (!session) return undefined;
         const command = args[1] as 'pause' | 'resume' | 'step';
         if (command === 'pause') session.gate.pause();
         else if (command === 'resume') session.gate.resume();
@@ -89,11 +90,13 @@ export class LabHost {
         return undefined;
       }
       case 'setBreakpoints':
-        this.#session(args[0] as string).gate.setBreakpoints(args[1] as Breakpoints);
+        this.#running(args[0] as string)?.gate.setBreakpoints(args[1] as Breakpoints);
         return undefined;
-      case 'stopSession':
-        await this.#stop(this.#session(args[0] as string));
+      case 'stopSession': {
+        const session = this.#running(args[0] as string);
+        if (session) await this.#stop(session);
         return undefined;
+      }
       case 'parseTrace':
         return parseTrace(args[0] as string);
       case 'importCapture': {
@@ -281,6 +284,19 @@ export class LabHost {
         ...(state.reason ? { reason: state.reason } : {}),
       });
     });
+  }
+
+  /**
+   * The session a control (step, resume, pause, breakpoints, stop) is for; undefined when it has already ended:
+   * the page's click and the session's end cross on the wire (a Resume pressed as the last reply comes in), and
+   * there is nothing left to control, which is no error. An id this host never gave out still is one.
+   */
+  #running(id: string): LiveSession | undefined {
+    const session = this.#sessions.get(id);
+    if (session) return session;
+    const number = /^s(\d+)$/.exec(id)?.[1];
+    if (number !== undefined && Number(number) >= 1 && Number(number) <= this.#counter) return undefined;
+    throw new Error(`No running session ${id}.`);
   }
 
   #session(id: string): LiveSession {

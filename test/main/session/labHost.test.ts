@@ -73,6 +73,11 @@ it('runs a scenario paused: nothing is sent until a step, then it runs to the en
   await host.request('gate', [sessionId, 'resume']);
   const end = await ended(sessionId);
   expect(end).toMatchObject({ ok: true });
+  // The page's controls that cross the end on the wire (Resume pressed as the last reply arrives) are no error.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  for (const command of ['step', 'resume', 'pause']) await expect(host.request('gate', [sessionId, command])).resolves.toBeUndefined();
+  await expect(host.request('setBreakpoints', [sessionId, { verbs: ['STOR'] }])).resolves.toBeUndefined();
+  await expect(host.request('stopSession', [sessionId])).resolves.toBeUndefined();
   const fins = messages.filter((m) => m.type === 'trace.event' && m.event.type === 'tcp.fin' && m.event.channel === 'data' && m.event.dir === 'sent');
   expect(fins.map((m) => (m as { event: { side: string } }).event.side)[0]).toBe('client');
 });
