@@ -120,7 +120,7 @@ export class RecordedTrace {
       range: { from: 1, to },
       ...layers,
       ...(laneGap !== undefined ? { laneGap } : {}),
-      ...(full.timeAxis ? { timeScale: full.timeAxis.scale } : {}),
+      ...(full.timeAxis ? { timeScale: full.timeAxis.scale, wholeRows: full.rows } : {}),
     });
     this.#prefix = { step, key, model };
     return model;

@@ -26,6 +26,12 @@ interface DraftBase {
   readonly seqs: number[];
   /** The receiver's records merged into this mark. */
   readonly peers: TraceEvent[];
+  /**
+   * A diagram up to a step: the receiver's record of this message when it comes after that step. Only where the
+   * arrow lands is taken from it (on the time axis the arrow keeps the slant the whole diagram gives it, instead of
+   * tilting once the record is reached); the mark does not show the record.
+   */
+  inFlight?: TraceEvent;
 }
 
 export type Draft =

@@ -108,7 +108,7 @@ export function exportModel(trace: TraceFile, options: ExportModelOptions = {}):
     title,
     ...layers,
     axis,
-    ...(full.timeAxis ? { timeScale: full.timeAxis.scale } : {}),
+    ...(full.timeAxis ? { timeScale: full.timeAxis.scale, wholeRows: full.rows } : {}),
     ...(seqRange ? { range: seqRange } : {}),
     ...(options.notes ? { wrapNotes: (full.lanes[3]?.x ?? 0) - (full.lanes[0]?.x ?? 0) - 24 } : {}),
   });

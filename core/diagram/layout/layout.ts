@@ -14,7 +14,7 @@ import type {
   TcpStateEvent,
   TraceEvent,
 } from '../../trace/traceEvent';
-import type { DiagramModel, TimeScale } from './diagramModel';
+import type { DiagramModel, Row, TimeScale } from './diagramModel';
 import type { Draft, KernelBand, RowRecord, Span } from './drafts';
 import { IMPLIED_SEGMENTS } from '../../trace/tcpSegments';
 import { LANE_GAP, placeModel } from './placeMarks';
@@ -28,6 +28,11 @@ export interface LayoutOptions {
   readonly axis?: 'step' | 'time';
   /** The time axis's scale, when it must match another layout's (a step-by-step view uses the whole session's). */
   readonly timeScale?: TimeScale;
+  /**
+   * With timeScale, the whole diagram's rows: a diagram up to a step draws an arrow whose receiver's record comes
+   * later (still in flight) landing where the whole diagram lands it, so stepping never changes its slant.
+   */
+  readonly wholeRows?: readonly Row[];
   /** Only events with seq in [from, to] get marks; earlier events still tell which connections are open. */
   readonly range?: { readonly from: number; readonly to: number };
   /** Give machine state changes rows of their own (off by default: they double the rows). */
@@ -168,7 +173,10 @@ export function layoutTrace(events: readonly TraceEvent[], options: LayoutOption
     if (tcp && e.type === 'tcp.fin') rows.lines.set(step, IMPLIED_SEGMENTS.fin.length - 1);
     const draft = wireDraft(e, step);
     for (const peer of pairs.peers.get(e.seq) ?? []) {
-      if (peer.seq > to) continue;
+      if (peer.seq > to) {
+        draft.inFlight ??= peer;
+        continue;
+      }
       draft.seqs.push(peer.seq);
       draft.peers.push(peer);
     }
@@ -303,6 +311,7 @@ export function layoutTrace(events: readonly TraceEvent[], options: LayoutOption
     title: options.title ?? 'FTP session',
     axis: options.axis ?? 'step',
     ...(options.timeScale ? { timeScale: options.timeScale } : {}),
+    ...(options.wholeRows ? { wholeRows: options.wholeRows } : {}),
     rowHeight,
     laneGap: options.laneGap ?? LANE_GAP.default,
   });

@@ -16,7 +16,7 @@ import type { TraceSurvey } from './traceSurvey';
 import { at, describeLane } from './traceSurvey';
 import { otherSide, recordedBy, wireSender } from '../../trace/sides';
 import { transferModes } from '../../protocol/transferModes';
-import { chooseTimeScale, placeTimeRows, RULER_TICK_WIDTH, rulerHeight, timeAxisFor } from './timeScale';
+import { chooseTimeScale, momentOnRows, placeTimeRows, RULER_TICK_WIDTH, rulerHeight, timeAxisFor } from './timeScale';
 
 export interface PlaceInput {
   readonly drafts: readonly Draft[];
@@ -26,6 +26,8 @@ export interface PlaceInput {
   readonly axis: 'step' | 'time';
   /** The time axis's scale; by default chosen from these rows' gaps (a step-by-step view passes the whole session's). */
   readonly timeScale?: TimeScale;
+  /** The whole diagram's rows, for a diagram up to a step on its time scale (LayoutOptions.wholeRows). */
+  readonly wholeRows?: readonly Row[];
   readonly rowHeight: number;
   readonly laneGap: number;
   /** Draw the TCP layer's segments under their connect and FIN arrows (LayoutOptions.tcp). */
@@ -144,9 +146,9 @@ class Frame {
    * from the sender's record to the receiver's (both ends' program clocks, not the wire's); flat on the step axis
    * or where only one end was recorded.
    */
-  landing(y: number, event: TraceEvent, peers: readonly TraceEvent[]): number {
+  landing(y: number, event: TraceEvent, draft: Pick<Draft, 'peers' | 'inFlight'>): number {
     if (!this.yAt || !('dir' in event) || event.dir !== 'sent') return y;
-    const received = peers.find((p) => 'dir' in p && p.dir === 'received');
+    const received = [...draft.peers, ...(draft.inFlight ? [draft.inFlight] : [])].find((p) => 'dir' in p && p.dir === 'received');
     return received ? round(Math.max(y, this.yAt(received.t))) : y;
   }
 
@@ -231,7 +233,20 @@ export function placeModel(input: PlaceInput): DiagramModel {
       )
     : undefined;
   const rowY = timeRows ? timeRows.ys.map(round) : stepRows(rowExtra, firstRowTop, rowHeight);
-  const frame = new Frame(marginX, input.laneGap, rowY, rowHeight, rowExtra, timeRows?.yAt);
+  // Moments past this diagram's last row (an arrow still in flight at the step shown) land where the whole diagram has them.
+  const whole = input.wholeRows;
+  const yAt =
+    scale && whole && whole.length > rowY.length
+      ? momentOnRows(
+          whole.map((r) => r.t),
+          whole.map((r) => r.y),
+          whole.map((r) => r.extra ?? 0),
+          scale,
+          rowHeight,
+          firstRowTop,
+        )
+      : timeRows?.yAt;
+  const frame = new Frame(marginX, input.laneGap, rowY, rowHeight, rowExtra, yAt);
   const context: Context = { frame, survey, tcp: input.tcp ?? false };
 
   const marks: Mark[] = [];
@@ -327,7 +342,7 @@ function placeMessage(draft: DraftOf<'message'>, c: Context): Mark {
       ...common,
       message: 'command',
       verb: e.verb,
-      ...c.frame.arrow('client', 'server', common.y, e.line, c.frame.landing(common.y, e, draft.peers)),
+      ...c.frame.arrow('client', 'server', common.y, e.line, c.frame.landing(common.y, e, draft)),
       ariaLabel: `client → server: ${e.line}`,
       ...rfc(commandSection(e.verb)),
       detail: { ...recordDetail(e, draft.peers), line: e.line, verb: e.verb },
@@ -339,7 +354,7 @@ function placeMessage(draft: DraftOf<'message'>, c: Context): Mark {
     message: 'reply',
     code: e.code,
     replyClass: replyClass(e.code),
-    ...c.frame.arrow('server', 'client', common.y, text, c.frame.landing(common.y, e, draft.peers)),
+    ...c.frame.arrow('server', 'client', common.y, text, c.frame.landing(common.y, e, draft)),
     ariaLabel: `server → client: ${e.code} ${e.lines.join(' ')}`,
     rfc: replySection(e.code),
     detail: { ...recordDetail(e, draft.peers), code: String(e.code), lines: e.lines.join('\n') },
@@ -446,7 +461,7 @@ function placeClose(draft: DraftOf<'fin'> | DraftOf<'rst'>, c: Context): Mark[] 
   // With the TCP layer, the FIN's ACK is drawn on the lines under it, so the FIN is drawn flat like the SYN: a FIN
   // slanted by its receive time would land below its own ACK (the lines under an event take no time on the axis).
   const answered = c.tcp && segments.length > 1;
-  const yEnd = answered ? b.y : c.frame.landing(b.y, e, draft.peers);
+  const yEnd = answered ? b.y : c.frame.landing(b.y, e, draft);
   const common = {
     ...b,
     channel: e.channel,
@@ -543,7 +558,7 @@ function placeTransfer(draft: DraftOf<'transfer'>, c: Context): Mark[] {
       laneOf(otherSide(sender), 'data'),
       b.y,
       `${byteCountText(e)} · TYPE ${e.representation} MODE ${e.mode} · ${ms} ms`,
-      frame.landing(b.y, e, draft.peers),
+      frame.landing(b.y, e, draft),
     ),
     ariaLabel:
       `data connection ${e.conn}: ${byteCountText(e)} ${sender} → ${otherSide(sender)} in ${ms} ms (TYPE ${e.representation}, MODE ${e.mode})` +
@@ -621,7 +636,7 @@ function placeMarker(draft: DraftOf<'marker'>, c: Context): Mark {
     ...value,
     offset: e.offset,
     from: sender,
-    ...c.frame.arrow(laneOf(sender, 'data'), laneOf(otherSide(sender), 'data'), b.y, label, c.frame.landing(b.y, e, draft.peers)),
+    ...c.frame.arrow(laneOf(sender, 'data'), laneOf(otherSide(sender), 'data'), b.y, label, c.frame.landing(b.y, e, draft)),
     ariaLabel: `data connection ${e.conn}: ${label} from ${sender} ${markerOffsetText(e.offset)}`,
     rfc: markerSection(e.marker, e.mode),
     detail: {

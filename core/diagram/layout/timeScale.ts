@@ -86,7 +86,27 @@ export function placeTimeRows(
     ys[i] = (ys[i - 1] ?? 0) + (extra[i - 1] ?? 0) + (continues[i] ? Math.max(rowHeight, gap) : gap);
     tMax[i] = Math.max(before, t);
   }
-  const yAt = (t: number): number => {
+  return { ys, yAt: momentOnRows(ts, ys, extra, scale, rowHeight, top) };
+}
+
+/**
+ * Where any moment lies among rows already placed (their times, ys and extra lines): the y of time t, the last
+ * row at or before t plus t's distance from it (never past the next row). A diagram up to a step is given the whole
+ * diagram's rows, so an arrow still in flight there lands where the whole diagram has it land.
+ */
+export function momentOnRows(
+  ts: readonly number[],
+  ys: readonly number[],
+  extra: readonly number[],
+  scale: TimeScale,
+  rowHeight: number,
+  top: number,
+): (t: number) => number {
+  const count = ts.length;
+  /** Running maximum of the row times: events recorded at two ends may be a little out of order. */
+  const tMax = new Array<number>(count);
+  for (let i = 0; i < count; i++) tMax[i] = Math.max(tMax[i - 1] ?? Number.NEGATIVE_INFINITY, ts[i] ?? 0);
+  return (t: number): number => {
     let lo = 0;
     let hi = count - 1;
     let found = -1;
@@ -107,7 +127,6 @@ export function placeTimeRows(
     const next = ys[found + 1];
     return next === undefined ? Math.min(y, bottom + rowHeight / 2) : Math.min(y, next);
   };
-  return { ys, yAt };
 }
 
 /** A duration as the axis writes it: '0.1 ms', '45 ms', '1.2 s'. */

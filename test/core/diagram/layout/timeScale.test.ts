@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TimeScale } from '../../../../core/diagram/layout/diagramModel';
 import { layoutTrace } from '../../../../core/diagram/layout/layout';
+import { stepReach } from '../../../../core/diagram/layout/stepReach';
 import { chooseTimeScale, durationText, placeTimeRows, TIME_AXIS, timeHeight } from '../../../../core/diagram/layout/timeScale';
 import type { TraceEvent } from '../../../../core/trace/traceEvent';
 import { fixtures } from '../fixtures';
@@ -146,6 +147,28 @@ describe('time axis: the laid-out diagram', () => {
       const to = full.rows[k - 1]!.seq;
       const prefix = layoutTrace(events, { axis: 'time', timeScale: scale, range: { from: 1, to } });
       expect(prefix.rows.map((r) => r.y)).toEqual(full.rows.slice(0, prefix.rows.length).map((r) => r.y));
+    }
+  });
+
+  it('stepping keeps each arrow’s slant: an arrow still in flight at a step lands where the whole diagram lands it, its receiver’s record not yet shown', () => {
+    for (const events of [fixture('download'), blockReuse()]) {
+      const full = layoutTrace(events, { axis: 'time' });
+      const whole = new Map(full.marks.map((m) => [m.id, m]));
+      let inFlight = 0;
+      for (let k = 1; k < full.steps; k++) {
+        const to = stepReach(full, k, false);
+        const prefix = layoutTrace(events, { axis: 'time', timeScale: full.timeAxis!.scale, wholeRows: full.rows, range: { from: 1, to } });
+        for (const m of prefix.marks) {
+          if (!('yEnd' in m)) continue;
+          const there = whole.get(m.id)!;
+          expect(m.y, `${m.id} at step ${k}`).toBe(there.y);
+          expect(m.yEnd, `${m.id} at step ${k}`).toBeCloseTo(there.yEnd, 1);
+          for (const seq of m.seqs) expect(seq).toBeLessThanOrEqual(to);
+          if (there.seqs.some((seq) => seq > to)) inFlight++;
+        }
+      }
+      // The case this is about happens in these traces: a receiver's record comes after a later row's event.
+      expect(inFlight).toBeGreaterThan(0);
     }
   });
 
