@@ -12,6 +12,7 @@ import { launchChromium } from '../support/chromium';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { layoutTrace } from '../../core/diagram/layout/layout';
 import { narrateSteps } from '../../core/diagram/layout/exportModel';
+import { stepReach } from '../../core/diagram/layout/stepReach';
 import { questionBefore } from '../../core/quiz/questionKinds.table';
 import type { TraceFile } from '../../core/trace/traceEvent';
 import { renderExport, writeExport } from '../../main/export/exportFormats';
@@ -47,6 +48,7 @@ beforeAll(async () => {
   await writeExport(fixtures.textbookUpload, join(dir, 'textbook.html'));
   await writeExport(hostile, join(dir, 'hostile.html'), { theme: 'dark' });
   await writeExport(fixtures.textbookUpload, join(dir, 'quiz.html'), { quizKinds: QUIZ_KINDS });
+  await writeExport(fixtures.textbookUploadKernel, join(dir, 'kernel.html'), { kernelStates: true });
   browser = await launchChromium();
 }, 60_000);
 
@@ -222,6 +224,45 @@ describe('HTML player', () => {
     expect(JSON.parse(embedded ?? '')).toEqual(JSON.parse(JSON.stringify(hostile)));
     await page.keyboard.press('End');
     await page.screenshot({ path: join(ARTIFACTS, 'html-player-hostile.png'), fullPage: true });
+  });
+});
+
+describe('HTML player: the kernel-states layer', () => {
+  it('each kernel state band grows step by step as the app draws it: down to the current step, whole once the next state began', async () => {
+    const events = fixtures.textbookUploadKernel.events;
+    const full = layoutTrace(events, { kernelStates: true });
+    /** The bands as the app draws step N (from 1): the layout of the trace up to that step (RecordedTrace.upTo). */
+    const appBands = (step: number) =>
+      Object.fromEntries(
+        layoutTrace(events, { kernelStates: true, range: { from: 1, to: stepReach(full, step, true) } }).marks.flatMap((m) =>
+          m.kind === 'kernel-state' ? [[m.id, Math.max(2, m.y2 - m.y1)]] : [],
+        ),
+      );
+    const playerBands = () =>
+      page.evaluate(() =>
+        Object.fromEntries(
+          [...document.querySelectorAll('#diagram g.mark.kernel-state')]
+            .filter((g) => getComputedStyle(g).display !== 'none')
+            .map((g) => [g.getAttribute('data-mark'), Number(g.querySelector('rect.kernel-band')!.getAttribute('height'))]),
+        ),
+      );
+    const whole = appBands(full.steps);
+    expect(Object.keys(whole).length).toBeGreaterThan(8);
+    await open('kernel.html');
+    let grew = 0;
+    for (let step = 1; step <= full.steps; step++) {
+      if (step > 1) await page.keyboard.press('ArrowRight');
+      expect(await counter()).toBe(`Step ${step} of ${full.steps}`);
+      const shown = await playerBands();
+      const drawn = appBands(step);
+      expect(Object.keys(shown).sort(), `the bands at step ${step}`).toEqual(Object.keys(drawn).sort());
+      for (const [id, height] of Object.entries(drawn)) expect(shown[id], `${id} at step ${step}`).toBeCloseTo(height, 0);
+      if (Object.entries(drawn).some(([id, height]) => height < (whole[id] ?? 0) - 1)) grew++;
+      grew++;
+      if (step === 12) await page.screenshot({ path: join(ARTIFACTS, 'html-player-kernel-step12.png') });
+    }
+    // Most steps have a band still growing (the control connection's ESTABLISHED at least).
+    expect(grew).toBeGreaterThan(full.steps / 2);
   });
 });
 

@@ -40,6 +40,8 @@ export interface PlayerQuestion {
 export interface PlayerStep {
   readonly label: string;
   readonly y: number;
+  /** Where the diagram of the steps so far ends (its lifelines' foot): what is still open is drawn down to here. */
+  readonly reach: number;
   readonly summary: string;
   readonly narration?: string;
   readonly rfc?: string;
@@ -53,7 +55,10 @@ export interface PlayerData {
   readonly title: string;
   readonly rowHeight: number;
   readonly steps: readonly PlayerStep[];
-  /** Data connection spans: drawn down to the current step until they close. */
+  /**
+   * What grows as the steps go by, as in the app: data connection spans and kernel TCP state bands, each drawn
+   * down to the current step's reach until the step it ends at (for one still open at the end: the last).
+   */
   readonly spans: readonly { readonly id: string; readonly stepFrom: number; readonly stepTo: number; readonly y1: number }[];
   /** The quiz, when on: the titles of the kinds of step it asks before (the questions are on their steps). */
   readonly quiz?: { readonly kinds: readonly string[] };
@@ -92,12 +97,18 @@ export function playerData(trace: TraceFile, model: DiagramModel, quizKinds: rea
     list.push(mark.kind === 'close-badge' ? mark.text : mark.ariaLabel);
     summaries.set(mark.step, list);
   }
+  // The app draws step N as the diagram of the first N steps, whose lifelines end this far under its last row
+  // (the row's segment lines included): the same margin as under the whole diagram's last row.
+  const lastRow = model.rows.at(-1);
+  const footOf = (row: DiagramModel['rows'][number]) => row.y + (row.extra ?? 0) + model.rowHeight / 2;
+  const margin = lastRow ? model.lifelines.y2 - footOf(lastRow) : 0;
   const steps = model.rows.map((row, index): PlayerStep => {
     const told: Narration | undefined = narration.get(row.seq);
     const question = questions.get(index);
     return {
       label: row.label,
       y: row.y,
+      reach: footOf(row) + margin,
       summary: (summaries.get(row.step) ?? []).join(' — '),
       ...(told ? { narration: told.text } : {}),
       ...(told?.rfc ? { rfc: told.rfc } : {}),
@@ -106,7 +117,7 @@ export function playerData(trace: TraceFile, model: DiagramModel, quizKinds: rea
     };
   });
   const spans = model.marks.flatMap((m) =>
-    m.kind === 'connection' ? [{ id: m.id, stepFrom: m.stepFrom, stepTo: m.openAtEnd ? model.steps : m.stepTo, y1: m.y1 }] : [],
+    m.kind === 'connection' || m.kind === 'kernel-state' ? [{ id: m.id, stepFrom: m.stepFrom, stepTo: m.openAtEnd ? model.steps : m.stepTo, y1: m.y1 }] : [],
   );
   const quiz = quizKinds.length > 0 ? { quiz: { kinds: questionKinds.filter((k) => quizKinds.includes(k.id)).map((k) => k.title) } } : {};
   return { version: 1, title: model.title, rowHeight: model.rowHeight, steps, spans, ...quiz };
@@ -261,7 +272,7 @@ export const PLAYER_SCRIPT = `
   });
   var spans = data.spans.map(function (span) {
     var g = spanMarks[span.id];
-    var rects = g ? Array.prototype.slice.call(g.querySelectorAll('rect.span')) : [];
+    var rects = g ? Array.prototype.slice.call(g.querySelectorAll('rect.span, rect.kernel-band')) : [];
     return { span: span, rects: rects, heights: rects.map(function (r) { return Number(r.getAttribute('height')); }) };
   });
   var highlight = document.createElementNS('http://www.w3.org/2000/svg', 'rect');
@@ -291,9 +302,9 @@ export const PLAYER_SCRIPT = `
     current = step;
     var row = steps[step];
     spans.forEach(function (x) {
-      var visible = step >= x.span.stepTo ? null : row.y + data.rowHeight / 2 - x.span.y1;
+      var visible = step >= x.span.stepTo ? null : row.reach - x.span.y1;
       x.rects.forEach(function (r, k) {
-        var h = visible === null ? x.heights[k] : Math.max(4, Math.min(x.heights[k], visible));
+        var h = visible === null ? x.heights[k] : Math.max(2, Math.min(x.heights[k], visible));
         r.setAttribute('height', String(h));
       });
     });
@@ -440,4 +451,4 @@ export const PLAYER_SCRIPT = `
  * "hash-source"). Written down rather than computed, as core/ has no hash function to hand; the player test
  * recomputes it from PLAYER_SCRIPT and fails when the script changes without it.
  */
-export const PLAYER_SCRIPT_SHA256 = '1iTsc6kNHsiHbic4gV/BuXYyCW/GlBTi7wkSFtJKr7c=';
+export const PLAYER_SCRIPT_SHA256 = 'glO9eOf4RBQx1XUCsOI1y9xQuFzW43WXU1QMbw2ivq8=';
