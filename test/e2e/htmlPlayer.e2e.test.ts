@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../support/chromium';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { layoutTrace } from '../../core/diagram/layout/layout';
-import { narrateSteps } from '../../core/diagram/layout/exportModel';
+import { exportModel, narrateSteps } from '../../core/diagram/layout/exportModel';
 import { stepReach } from '../../core/diagram/layout/stepReach';
 import { questionBefore } from '../../core/quiz/questionKinds.table';
 import type { TraceFile } from '../../core/trace/traceEvent';
@@ -49,6 +49,8 @@ beforeAll(async () => {
   await writeExport(hostile, join(dir, 'hostile.html'), { theme: 'dark' });
   await writeExport(fixtures.textbookUpload, join(dir, 'quiz.html'), { quizKinds: QUIZ_KINDS });
   await writeExport(fixtures.textbookUploadKernel, join(dir, 'kernel.html'), { kernelStates: true });
+  await writeExport(fixtures.textbookUpload, join(dir, 'time.html'), { axis: 'time' });
+  await writeExport(fixtures.textbookUpload, join(dir, 'time-range.html'), { axis: 'time', range: { from: 14, to: 20 } });
   browser = await launchChromium();
 }, 60_000);
 
@@ -224,6 +226,21 @@ describe('HTML player', () => {
     expect(JSON.parse(embedded ?? '')).toEqual(JSON.parse(JSON.stringify(hostile)));
     await page.keyboard.press('End');
     await page.screenshot({ path: join(ARTIFACTS, 'html-player-hostile.png'), fullPage: true });
+  });
+});
+
+describe('HTML player: the time axis', () => {
+  it('the counter says the step number, then the time: "Step 12 of 26 · 15.4 ms" (a range: which of those shown)', async () => {
+    const model = exportModel(fixtures.textbookUpload, { axis: 'time' });
+    await open('time.html');
+    expect(await counter()).toBe(`Step 1 of ${model.steps} · ${model.rows[0]!.label}`);
+    for (let i = 0; i < 11; i++) await page.keyboard.press('ArrowRight');
+    expect(await counter()).toBe(`Step 12 of ${model.steps} · ${model.rows[11]!.label}`);
+    expect(await counter()).toMatch(/^Step 12 of \d+ · [\d.]+ m?s$/);
+    await page.screenshot({ path: join(ARTIFACTS, 'html-player-time-axis.png') });
+    await open('time-range.html');
+    await page.keyboard.press('ArrowRight');
+    expect(await counter()).toBe(`Step 15 (2 of 7 shown) · ${model.rows[14]!.label}`);
   });
 });
 

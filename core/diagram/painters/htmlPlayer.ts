@@ -38,7 +38,12 @@ export interface PlayerQuestion {
 
 /** What the player script needs per step; every string in it is shown with textContent. */
 export interface PlayerStep {
+  /** The row's margin label: its step number, or on the time axis its time. */
   readonly label: string;
+  /** Its step number in the whole diagram (from 1), as the app's counter and a range count it. */
+  readonly number: number;
+  /** On the time axis: its time (the margin label), said after the step number. */
+  readonly time?: string;
   readonly y: number;
   /** Where the diagram of the steps so far ends (its lifelines' foot): what is still open is drawn down to here. */
   readonly reach: number;
@@ -87,7 +92,16 @@ function questionsOf(trace: TraceFile, model: DiagramModel, kinds: readonly Ques
   return questions;
 }
 
-export function playerData(trace: TraceFile, model: DiagramModel, quizKinds: readonly QuestionKindId[] = []): PlayerData {
+export interface PlayerDataOptions {
+  /** The quiz's kinds (none: no quiz). */
+  readonly quizKinds?: readonly QuestionKindId[];
+  /** The whole diagram's number of the model's first row: a range's first step (default 1). */
+  readonly firstStep?: number;
+}
+
+export function playerData(trace: TraceFile, model: DiagramModel, options: PlayerDataOptions = {}): PlayerData {
+  const quizKinds = options.quizKinds ?? [];
+  const firstStep = options.firstStep ?? 1;
   const narration = narrateSteps(trace, model);
   const questions = questionsOf(trace, model, quizKinds);
   const summaries = new Map<number, string[]>();
@@ -107,6 +121,9 @@ export function playerData(trace: TraceFile, model: DiagramModel, quizKinds: rea
     const question = questions.get(index);
     return {
       label: row.label,
+      // A range's rows are consecutive steps of the whole diagram (the player has no note rows).
+      number: firstStep + index,
+      ...(model.timeAxis ? { time: row.label } : {}),
       y: row.y,
       reach: footOf(row) + margin,
       summary: (summaries.get(row.step) ?? []).join(' — '),
@@ -141,7 +158,10 @@ export function paintHtmlPlayer(trace: TraceFile, options: HtmlPlayerOptions = {
   const svg = paintSvg(model, { theme: theme.name, idPrefix: 'player' });
   // The lane names again, alone, held at the top of the scrolling diagram (it lies over the diagram's own at first).
   const lanes = paintSvg({ ...model, marks: [], rows: [] }, { theme: theme.name, idPrefix: 'player-lanes', window: { top: 0, bottom: LANE_STRIP.height } });
-  const data = playerData(trace, model, options.quizKinds);
+  const data = playerData(trace, model, {
+    ...(options.quizKinds ? { quizKinds: options.quizKinds } : {}),
+    ...(options.range ? { firstStep: options.range.from } : {}),
+  });
   const title = escapeXml(model.title);
   const csp = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${PLAYER_SCRIPT_SHA256}'; img-src data:; base-uri 'none'; form-action 'none'`;
   const last = Math.max(1, model.steps);
@@ -166,7 +186,7 @@ export function paintHtmlPlayer(trace: TraceFile, options: HtmlPlayerOptions = {
 <button type="button" id="next" title="Next step (→)" aria-label="Next step">▶</button>
 <button type="button" id="last" title="Last step (End)" aria-label="Last step">⇥</button>
 <input type="range" id="scrub" min="1" max="${last}" value="1" aria-label="Step">
-<span id="counter" class="counter">Step 1 of ${model.steps}</span>
+<span id="counter" class="counter${model.timeAxis ? ' timed' : ''}">Step 1 of ${model.steps}</span>
 <label class="speed">Speed <select id="speed"><option value="2000">slow</option><option value="1000" selected>normal</option><option value="350">fast</option></select></label>
 </div>
 </div>
@@ -221,6 +241,8 @@ function pageCss(name: ThemeName): string {
     `#play{min-width:68px}`,
     `#scrub{width:min(40vw,420px)}`,
     `.counter{font-variant-numeric:tabular-nums;min-width:110px}`,
+    // On the time axis the counter says the time too ("Step 12 of 47 · 15.4 ms"): room for it, so the controls after it stay put.
+    `.counter.timed{min-width:190px}`,
     `.speed{color:${t.muted};font-size:13px}`,
     `.narration{margin:0;padding:8px 16px;min-height:64px}`,
     `.narration p{margin:2px 0;max-width:1100px}`,
@@ -309,8 +331,9 @@ export const PLAYER_SCRIPT = `
       });
     });
     highlight.setAttribute('y', String(row.y - data.rowHeight / 2));
-    counter.textContent = row.label === String(step + 1) ? 'Step ' + row.label + ' of ' + total
-      : (row.label ? 'Step ' + row.label + ' (' : '(') + (step + 1) + ' of ' + total + ' shown)';
+    // "Step 12 of 47"; of a range, "Step 14 (3 of 7 shown)"; on the time axis, the row's time after it.
+    var place = row.number === step + 1 ? 'Step ' + row.number + ' of ' + total : 'Step ' + row.number + ' (' + (step + 1) + ' of ' + total + ' shown)';
+    counter.textContent = row.time ? place + ' · ' + row.time : place;
     scrub.value = String(step + 1);
     $('summary').textContent = row.summary || '';
     $('narration').textContent = row.narration || '';
@@ -451,4 +474,4 @@ export const PLAYER_SCRIPT = `
  * "hash-source"). Written down rather than computed, as core/ has no hash function to hand; the player test
  * recomputes it from PLAYER_SCRIPT and fails when the script changes without it.
  */
-export const PLAYER_SCRIPT_SHA256 = 'glO9eOf4RBQx1XUCsOI1y9xQuFzW43WXU1QMbw2ivq8=';
+export const PLAYER_SCRIPT_SHA256 = 'iIX/VbET5GjCcK2aIacSbctkrmXTYjm3BsLVHhrCSvE=';

@@ -88,6 +88,8 @@ describe('paintHtmlPlayer', () => {
     const part = paintHtmlPlayer(fixtures.download, { range: { from: 12, to: 18 }, theme: 'dark' });
     const data = JSON.parse(scripts(part)[0]?.body ?? '{}') as PlayerData;
     expect(data.steps.map((s) => s.label)).toEqual(['12', '13', '14', '15', '16', '17', '18']);
+    expect(data.steps.map((s) => s.number)).toEqual([12, 13, 14, 15, 16, 17, 18]);
+    expect(data.steps.some((s) => s.time !== undefined)).toBe(false);
     expect(part).toContain('<html lang="en" class="theme-dark">');
   });
 });
@@ -141,5 +143,18 @@ describe('paintHtmlPlayer with the quiz', () => {
     expect(html.match(/<script/gi)).toHaveLength(3);
     const outsideScripts = html.replace(/<script[^>]*>[\s\S]*?<\/script>/g, '');
     expect(outsideScripts).not.toContain('Which reply');
+  });
+});
+
+describe('paintHtmlPlayer on the time axis', () => {
+  it('each step keeps its number, and its time beside it (the margin label): a range too', () => {
+    const whole = JSON.parse(scripts(paintHtmlPlayer(fixtures.download, { axis: 'time' }))[0]?.body ?? '{}') as PlayerData;
+    const model = exportModel(fixtures.download, { axis: 'time' });
+    expect(whole.steps.map((s) => s.number)).toEqual(model.rows.map((_, i) => i + 1));
+    expect(whole.steps.map((s) => s.time)).toEqual(model.rows.map((r) => r.label));
+    expect(whole.steps.every((s) => / m?s$/.test(s.time ?? ''))).toBe(true);
+    const part = JSON.parse(scripts(paintHtmlPlayer(fixtures.download, { axis: 'time', range: { from: 12, to: 18 } }))[0]?.body ?? '{}') as PlayerData;
+    expect(part.steps.map((s) => s.number)).toEqual([12, 13, 14, 15, 16, 17, 18]);
+    expect(part.steps.map((s) => s.time)).toEqual(whole.steps.slice(11, 18).map((s) => s.time));
   });
 });
