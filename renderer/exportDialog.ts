@@ -18,6 +18,7 @@ import {
 } from '../core/diagram/painters/exportFormats.table';
 import type { TraceFile } from '../core/trace/traceEvent';
 import type { DiagramLayers } from '../core/diagram/layout/layout';
+import { QUESTION_KINDS, type QuestionKindId } from '../core/quiz/quizQuestion';
 import { byId, element } from './dom';
 import { download, traceFileName } from './traceFiles';
 
@@ -94,9 +95,10 @@ interface Rendered {
 export interface ExportDialog {
   /**
    * Opens the dialog on the given trace (the whole trace, as recorded so far), with the diagram's layers and on the
-   * axis the diagram shows: the export's first choices.
+   * axis the diagram shows: the export's first choices. `quizKinds`: the kinds the app's quiz asks before, which
+   * the HTML player's quiz asks too when it is ticked (all of them when the app's quiz is off).
    */
-  open(trace: TraceFile, layers?: DiagramLayers, axis?: 'step' | 'time'): void;
+  open(trace: TraceFile, layers?: DiagramLayers, axis?: 'step' | 'time', quizKinds?: readonly QuestionKindId[]): void;
 }
 
 export function createExportDialog(doc: Document, api: LabApi): ExportDialog {
@@ -108,6 +110,7 @@ export function createExportDialog(doc: Document, api: LabApi): ExportDialog {
   const kernelStates = byId<HTMLInputElement>(doc, 'export-kernel-states');
   const tcp = byId<HTMLInputElement>(doc, 'export-tcp');
   const timeAxis = byId<HTMLInputElement>(doc, 'export-time-axis');
+  const quiz = byId<HTMLInputElement>(doc, 'export-quiz');
   const scale = byId<HTMLInputElement>(doc, 'export-scale');
   const from = byId<HTMLInputElement>(doc, 'export-from');
   const to = byId<HTMLInputElement>(doc, 'export-to');
@@ -127,6 +130,7 @@ export function createExportDialog(doc: Document, api: LabApi): ExportDialog {
   /** The trace as the request carries it: serialised once per opening, not once per change. */
   let traceText = '';
   let steps = 0;
+  let quizKinds: readonly QuestionKindId[] = QUESTION_KINDS;
   /** Each opening (and closing) starts a new generation: answers for an older one are dropped. */
   let generation = 0;
   let shown: Rendered | undefined;
@@ -161,6 +165,7 @@ export function createExportDialog(doc: Document, api: LabApi): ExportDialog {
         ...(takes('layers') && !table && kernelStates.checked ? { kernelStates: true } : {}),
         ...(takes('layers') && !table && tcp.checked ? { tcp: true } : {}),
         ...(takes('axis') && !table && timeAxis.checked ? { axis: 'time' as const } : {}),
+        ...(takes('quiz') && !table && quiz.checked ? { quizKinds: [...quizKinds] } : {}),
       },
     };
   }
@@ -174,6 +179,7 @@ export function createExportDialog(doc: Document, api: LabApi): ExportDialog {
     notes.disabled = !formatTakes(f, 'notes') || table;
     kernelStates.disabled = tcp.disabled = !formatTakes(f, 'layers') || table;
     timeAxis.disabled = !formatTakes(f, 'axis') || table;
+    quiz.disabled = !formatTakes(f, 'quiz') || table;
     from.disabled = to.disabled = !formatTakes(f, 'range') || table;
     scale.disabled = !formatTakes(f, 'scale');
     rangeHint.textContent =
@@ -316,7 +322,7 @@ export function createExportDialog(doc: Document, api: LabApi): ExportDialog {
     downloadButton.disabled = true;
   }
 
-  for (const input of [format, theme, notes, textbook, kernelStates, tcp, timeAxis]) input.addEventListener('change', update);
+  for (const input of [format, theme, notes, textbook, kernelStates, tcp, timeAxis, quiz]) input.addEventListener('change', update);
   for (const input of [from, to, scale]) input.addEventListener('input', update);
   downloadButton.addEventListener('click', () => {
     if (shown && trace)
@@ -331,13 +337,14 @@ export function createExportDialog(doc: Document, api: LabApi): ExportDialog {
   });
 
   return {
-    open(next, layers, axis = 'step') {
+    open(next, layers, axis = 'step', kinds = []) {
       generation += 1;
       if (layers) {
         kernelStates.checked = layers.kernelStates ?? false;
         tcp.checked = layers.tcp ?? false;
       }
       timeAxis.checked = axis === 'time';
+      quizKinds = kinds.length > 0 ? kinds : QUESTION_KINDS;
       wanted = undefined;
       clearPreview();
       trace = next;

@@ -337,7 +337,7 @@ function start(win: Window): void {
   const exportDialog = createExportDialog(doc, bridge.api);
   const openExport = () => {
     const trace = snapshot?.trace;
-    if (trace && trace.events.length > 0) exportDialog.open(trace.toFile(), layers, axis);
+    if (trace && trace.events.length > 0) exportDialog.open(trace.toFile(), layers, axis, quizSettings.kinds());
   };
   saveButton.addEventListener('click', saveTrace);
   exportButton.addEventListener('click', openExport);

@@ -5,6 +5,7 @@
 import type { Selection } from 'd3-selection';
 import 'd3-transition';
 import { FONT, type ArrowGeometry, type Mark } from '../core/diagram/layout/diagramModel';
+import { arrowHeadPath } from '../core/diagram/painters/arrowHead';
 import { connectionColour, connectionDash, type Theme } from '../core/diagram/painters/palette';
 import { sansTextWidth } from '../core/diagram/layout/textWidth';
 
@@ -15,8 +16,6 @@ export interface DrawContext {
   /** Animate the mark in (it is new on this step): the duration in ms, 0 for none. */
   readonly animateMs: number;
 }
-
-const HEAD = 10;
 
 /** The classes a mark's <g> carries (as in the painter), for the style sheet and for tests. */
 export function markClasses(mark: Mark): string {
@@ -159,19 +158,16 @@ function label(g: G, text: string, x: number, y: number, anchor: string, classNa
 
 /**
  * An arrow that stops at the target lifeline, with its label above; `open` draws a reply's open head. On the
- * time axis it slants down to where it was received (yEnd): the head is drawn along the shaft.
+ * time axis it slants down to where it was received (yEnd): the head is drawn along the shaft, in the exports' shape.
  */
 function arrow(g: G, mark: Mark & ArrowGeometry, stroke: string, dash: string, open: boolean, context: DrawContext): void {
   const y = mark.y;
   const length = Math.hypot(mark.x2 - mark.x1, mark.yEnd - y) || 1;
-  // Along the shaft, and across it (the head's half-width direction).
+  // Along the shaft; it stops 2 px short of the lifelines at both ends, its head over its end.
   const ux = (mark.x2 - mark.x1) / length;
   const uy = (mark.yEnd - y) / length;
-  const tipX = mark.x2 - ux * 2;
-  const tipY = mark.yEnd - uy * 2;
-  const at = (along: number, across = 0): [number, number] => [tipX + ux * along - uy * across, tipY + uy * along + ux * across];
-  const point = ([x, py]: [number, number]) => `${x},${py}`;
-  const [backX, backY] = at(-HEAD);
+  const endX = mark.x2 - ux * 2;
+  const endY = mark.yEnd - uy * 2;
   // A wide transparent line under the arrow makes it easy to hover and click.
   g.append('line').attr('class', 'hit').attr('x1', mark.x1).attr('x2', mark.x2).attr('y1', y).attr('y2', mark.yEnd);
   const shaft = g
@@ -184,16 +180,10 @@ function arrow(g: G, mark: Mark & ArrowGeometry, stroke: string, dash: string, o
   const head = g
     .append('path')
     .attr('class', open ? 'head open' : 'head')
-    .attr(
-      'd',
-      open
-        ? `M${point(at(-HEAD, -HEAD / 2))} L${point(at(0))} L${point(at(-HEAD, HEAD / 2))}`
-        : `M${point(at(0))} L${point(at(-HEAD, -HEAD / 2))} L${point(at(-HEAD, HEAD / 2))} Z`,
-    )
+    .attr('d', arrowHeadPath(endX, endY, ux, uy, open))
     .attr('fill', open ? 'none' : stroke)
     .attr('stroke', stroke);
   const text = label(g, mark.label, mark.labelX, mark.labelY, mark.labelAnchor, 'label');
-  const [endX, endY] = open ? [tipX, tipY] : [backX + ux, backY + uy];
   if (context.animateMs > 0) {
     // The message travels: the shaft grows from the sender to the receiver, then the head lands.
     shaft

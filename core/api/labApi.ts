@@ -3,6 +3,7 @@
 
 import { z } from 'zod';
 import { EXPORT_FORMATS, PNG_SCALE, type ExportFormat } from '../diagram/painters/exportFormats.table';
+import { QUESTION_KINDS } from '../quiz/quizQuestion';
 import type { SessionSummary } from '../trace/sessionSummary';
 import type { Side, TraceEvent, TraceFile } from '../trace/traceEvent';
 import { MAX_TRACE_TEXT_BYTES } from '../trace/traceFile';
@@ -101,6 +102,11 @@ export const exportRequestSchema = z
     kernelStates: z.boolean().optional(),
     tcp: z.boolean().optional(),
     axis: z.enum(['step', 'time'], { error: 'the axis is step or time' }).optional(),
+    /** The HTML player's quiz: the kinds of step it asks before (as `ftp-lab export --quiz-kinds`). */
+    quizKinds: z
+      .array(z.enum(QUESTION_KINDS, { error: 'not a kind of quiz question' }))
+      .max(QUESTION_KINDS.length)
+      .optional(),
   })
   .strict();
 

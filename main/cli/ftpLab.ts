@@ -49,6 +49,7 @@ export const USAGE = `Usage:
   ftp-lab import <capture.pcap|capture.pcapng> -o trace.json   a packet capture of FTP sessions as a trace
   ftp-lab export <trace.json|capture> -o FILE [--format svg|png|pdf|mmd|puml|html|json|pcapng] [--range N..M] [--theme light|dark]
               [--notes] [--scale N] [--axis step|time] [--textbook] [--title TEXT] [--kernel-states] [--tcp]   (ftp-lab export --help: formats, options, steps)
+              [--quiz] [--quiz-kinds LIST]
   ftp-lab help`;
 
 export async function main(argv: readonly string[], io: CliIo = consoleIo): Promise<number> {
@@ -507,6 +508,8 @@ export const EXPORT_OPTIONS = {
   ...EXPORT_ARGS,
   textbook: { type: 'boolean' },
   title: { type: 'string' },
+  quiz: { type: 'boolean' },
+  'quiz-kinds': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -14,6 +14,8 @@ import type { TraceFile } from '../../core/trace/traceEvent';
 import { EXPORT_FORMATS, formatNamed, formatsTaking, formatTakes, PNG_SCALE, type ExportFormat } from '../../core/diagram/painters/exportFormats.table';
 import { tracePcapng } from '../../core/capture/tracePcapng';
 import { ExportError } from './exportError';
+import { parseQuizKinds, QuizKindsError } from '../../core/quiz/quizKindNames';
+import { QUESTION_KINDS, type QuestionKindId } from '../../core/quiz/quizQuestion';
 import { renderPdf } from './renderPdf';
 import { renderPng, type PngSource } from './renderPng';
 import { svgSize } from './svgSize';
@@ -41,6 +43,8 @@ export interface ExportOptions {
   readonly kernelStates?: boolean;
   /** The TCP layer: SYN / SYN-ACK / ACK and FIN / ACK as arrows of their own (svg, png, pdf, mmd, puml, html). */
   readonly tcp?: boolean;
+  /** The player's quiz: ask before each step of these kinds (html). */
+  readonly quizKinds?: readonly QuestionKindId[];
 }
 
 /** A format name as given to --format (a few aliases accepted), or an ExportError naming the choices. */
@@ -110,7 +114,15 @@ Options:
                   the trace's tcp.state events recorded it (ftp-lab run --tcp-states, or the app);
                   a trace without them says so under the legend
   --tcp           the TCP layer: SYN / SYN-ACK / ACK under each connect, the ACK under each FIN, as
-                  arrows of their own (the step numbers stay the same)`;
+                  arrows of their own (the step numbers stay the same)
+  --quiz          html only: predict, then reveal. Before each step of a chosen kind the player asks
+                  what comes (choices made from the trace and the protocol tables, as the app's quiz),
+                  keys 1-4 or a click, then shows the step and its narration, and keeps a score
+  --quiz-kinds LIST
+                  the kinds it asks before (implies --quiz; default all), comma-separated:
+                  closes (who sends a data connection's first FIN), replies (all replies) or
+                  1yz, 2yz, 3yz, 45yz, kept-open (does the data connection stay open), connects
+                  (who connects to whom)`;
 
 /** Turns the command-line values into ExportOptions, or an ExportError saying what is wrong. */
 export function exportOptionsFrom(values: {
@@ -124,6 +136,8 @@ export function exportOptionsFrom(values: {
   'kernel-states'?: boolean | undefined;
   tcp?: boolean | undefined;
   axis?: string | undefined;
+  quiz?: boolean | undefined;
+  'quiz-kinds'?: string | undefined;
 }): ExportOptions {
   if (values.theme !== undefined && values.theme !== 'light' && values.theme !== 'dark')
     throw new ExportError(`--theme is light or dark, not "${values.theme}".`);
@@ -138,6 +152,13 @@ export function exportOptionsFrom(values: {
     if (error instanceof StepRangeError) throw new ExportError(`--range ${error.message}`);
     throw error;
   }
+  let quizKinds: readonly QuestionKindId[] | undefined = values.quiz ? QUESTION_KINDS : undefined;
+  try {
+    if (values['quiz-kinds'] !== undefined) quizKinds = parseQuizKinds(values['quiz-kinds']);
+  } catch (error) {
+    if (error instanceof QuizKindsError) throw new ExportError(`--quiz-kinds: ${error.message}`);
+    throw error;
+  }
   return {
     ...(values.format !== undefined ? { format: values.format } : {}),
     ...(values.theme !== undefined ? { theme: values.theme } : {}),
@@ -149,6 +170,7 @@ export function exportOptionsFrom(values: {
     ...(values['kernel-states'] ? { kernelStates: true } : {}),
     ...(values.tcp ? { tcp: true } : {}),
     ...(values.axis !== undefined ? { axis: values.axis } : {}),
+    ...(quizKinds ? { quizKinds } : {}),
   };
 }
 
@@ -162,6 +184,11 @@ export function checkExportOptions(path: string, options: ExportOptions): Export
     const takers = formatsTaking('axis');
     throw new ExportError(
       `The time axis is drawn in ${takers.slice(0, -1).join(', ')} and ${takers.at(-1)}, not ${format}: its arrows are drawn in order, one a row.`,
+    );
+  }
+  if (options.quizKinds?.length && (!formatTakes(format, 'quiz') || options.textbook)) {
+    throw new ExportError(
+      `The quiz is asked by the HTML player of the session (${formatsTaking('quiz').join(', ')}), not by ${options.textbook ? 'the textbook table' : format}.`,
     );
   }
   if (options.textbook && !formatTakes(format, 'textbook')) {

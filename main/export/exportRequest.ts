@@ -26,6 +26,7 @@ export async function answerExportRequest(request: ExportRequest): Promise<Expor
     ...(request.kernelStates ? { kernelStates: true } : {}),
     ...(request.tcp ? { tcp: true } : {}),
     ...(request.axis ? { axis: request.axis } : {}),
+    ...(request.quizKinds?.length ? { quizKinds: request.quizKinds } : {}),
     maxPixels: PAGE_MAX_PNG_PIXELS,
   };
   let content: string | Uint8Array;

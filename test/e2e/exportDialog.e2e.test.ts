@@ -209,6 +209,17 @@ describe('File → Export', () => {
     expect(reach).toEqual({ origin: 'null', parentDocument: 'blocked', cookie: 'blocked' });
     // The app's own page holds none of the export's markup.
     await expect(page.locator('#counter, #ftp-lab-player-data, script[type="application/json"]').count()).resolves.toBe(0);
+
+    // The quiz, ticked: the player asks before the server's first reply (the app's quiz is off: every kind asks).
+    await page.check('#export-quiz');
+    await rendered('html');
+    await expect.poll(() => frame.locator('#quiz').getAttribute('class'), { timeout: 10_000 }).toBe('quiz');
+    await frame.locator('#next').click();
+    await expect.poll(() => frame.locator('#quiz').getAttribute('class')).toBe('quiz asking');
+    expect(await frame.locator('#counter').textContent()).toMatch(/^Step 1 of \d+$/);
+    expect(await frame.locator('#quiz-prompt').textContent()).toBe('A client has connected. Which reply does the server send first?');
+    await page.selectOption('#export-format', 'svg');
+    expect(await page.locator('#export-quiz').isDisabled()).toBe(true);
   });
 
   it('the textbook table: as SVG, PNG, PDF and HTML, its text in the PDF', async () => {

@@ -11,6 +11,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../support/chromium';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { layoutTrace } from '../../core/diagram/layout/layout';
+import { exportModel, narrateSteps } from '../../core/diagram/layout/exportModel';
+import { stepReach } from '../../core/diagram/layout/stepReach';
+import { questionBefore } from '../../core/quiz/questionKinds.table';
 import type { TraceFile } from '../../core/trace/traceEvent';
 import { renderExport, writeExport } from '../../main/export/exportFormats';
 import { fixtures } from '../core/diagram/fixtures';
@@ -44,6 +47,10 @@ beforeAll(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
   await writeExport(fixtures.textbookUpload, join(dir, 'textbook.html'));
   await writeExport(hostile, join(dir, 'hostile.html'), { theme: 'dark' });
+  await writeExport(fixtures.textbookUpload, join(dir, 'quiz.html'), { quizKinds: QUIZ_KINDS });
+  await writeExport(fixtures.textbookUploadKernel, join(dir, 'kernel.html'), { kernelStates: true });
+  await writeExport(fixtures.textbookUpload, join(dir, 'time.html'), { axis: 'time' });
+  await writeExport(fixtures.textbookUpload, join(dir, 'time-range.html'), { axis: 'time', range: { from: 14, to: 20 } });
   browser = await launchChromium();
 }, 60_000);
 
@@ -79,6 +86,9 @@ afterEach(async () => {
   ).toEqual([]);
   await context.close();
 });
+
+/** The quiz export's kinds: who closes, and the 2yz replies (the textbook says 250 where the server says 226). */
+const QUIZ_KINDS = ['data.close', 'reply.2yz'] as const;
 
 const open = (name: string) => page.goto(pathToFileURL(join(dir, name)).href);
 const visibleMarks = () => page.locator('#diagram g.mark:visible').count();
@@ -217,6 +227,139 @@ describe('HTML player', () => {
     await page.keyboard.press('End');
     await page.screenshot({ path: join(ARTIFACTS, 'html-player-hostile.png'), fullPage: true });
   });
+});
+
+describe('HTML player: the time axis', () => {
+  it('the counter says the step number, then the time: "Step 12 of 26 · 15.4 ms" (a range: which of those shown)', async () => {
+    const model = exportModel(fixtures.textbookUpload, { axis: 'time' });
+    await open('time.html');
+    expect(await counter()).toBe(`Step 1 of ${model.steps} · ${model.rows[0]!.label}`);
+    for (let i = 0; i < 11; i++) await page.keyboard.press('ArrowRight');
+    expect(await counter()).toBe(`Step 12 of ${model.steps} · ${model.rows[11]!.label}`);
+    expect(await counter()).toMatch(/^Step 12 of \d+ · [\d.]+ m?s$/);
+    await page.screenshot({ path: join(ARTIFACTS, 'html-player-time-axis.png') });
+    await open('time-range.html');
+    await page.keyboard.press('ArrowRight');
+    expect(await counter()).toBe(`Step 15 (2 of 7 shown) · ${model.rows[14]!.label}`);
+  });
+});
+
+describe('HTML player: the kernel-states layer', () => {
+  it('each kernel state band grows step by step as the app draws it: down to the current step, whole once the next state began', async () => {
+    const events = fixtures.textbookUploadKernel.events;
+    const full = layoutTrace(events, { kernelStates: true });
+    /** The bands as the app draws step N (from 1): the layout of the trace up to that step (RecordedTrace.upTo). */
+    const appBands = (step: number) =>
+      Object.fromEntries(
+        layoutTrace(events, { kernelStates: true, range: { from: 1, to: stepReach(full, step, true) } }).marks.flatMap((m) =>
+          m.kind === 'kernel-state' ? [[m.id, Math.max(2, m.y2 - m.y1)]] : [],
+        ),
+      );
+    const playerBands = () =>
+      page.evaluate(() =>
+        Object.fromEntries(
+          [...document.querySelectorAll('#diagram g.mark.kernel-state')]
+            .filter((g) => getComputedStyle(g).display !== 'none')
+            .map((g) => [g.getAttribute('data-mark'), Number(g.querySelector('rect.kernel-band')!.getAttribute('height'))]),
+        ),
+      );
+    const whole = appBands(full.steps);
+    expect(Object.keys(whole).length).toBeGreaterThan(8);
+    await open('kernel.html');
+    let grew = 0;
+    for (let step = 1; step <= full.steps; step++) {
+      if (step > 1) await page.keyboard.press('ArrowRight');
+      expect(await counter()).toBe(`Step ${step} of ${full.steps}`);
+      const shown = await playerBands();
+      const drawn = appBands(step);
+      expect(Object.keys(shown).sort(), `the bands at step ${step}`).toEqual(Object.keys(drawn).sort());
+      for (const [id, height] of Object.entries(drawn)) expect(shown[id], `${id} at step ${step}`).toBeCloseTo(height, 0);
+      if (Object.entries(drawn).some(([id, height]) => height < (whole[id] ?? 0) - 1)) grew++;
+      grew++;
+      if (step === 12) await page.screenshot({ path: join(ARTIFACTS, 'html-player-kernel-step12.png') });
+    }
+    // Most steps have a band still growing (the control connection's ESTABLISHED at least).
+    expect(grew).toBeGreaterThan(full.steps / 2);
+  });
+});
+
+describe('HTML player: the quiz', () => {
+  const trace = fixtures.textbookUpload;
+  const model = layoutTrace(trace.events);
+  const told = narrateSteps(trace, model);
+  /** The question core/quiz asks before a step (0-based), as the app asks it. */
+  const questionAt = (step: number) => questionBefore(trace.events, model.rows[step]!.seq, QUIZ_KINDS, 'textbook-upload');
+  const text = async (selector: string) => (await page.locator(selector).textContent()) ?? '';
+  const choices = () => page.locator('#quiz-choices button').allTextContents();
+  /** The step the question on screen is asked before: the one after the step shown. */
+  const askedBefore = async () => Number(await page.locator('body').getAttribute('data-step'));
+
+  it.each([
+    { width: 1400, height: 900 },
+    { width: 1920, height: 1080 },
+  ])(
+    'a round at $width×$height: asked before the step, answered right with a key and wrong with a click, the score kept, the narration revealed',
+    async (viewport) => {
+      await page.setViewportSize(viewport);
+      await open('quiz.html');
+      expect(await text('#quiz-score')).toBe('Quiz: no questions yet');
+      expect(await text('#quiz-verdict')).toMatch(/^Step on: a question comes before each step of these kinds: Who closes the data connection/);
+
+      // Step 2 is the server's 220: the player stops before it and asks, showing step 1 still.
+      await page.keyboard.press('ArrowRight');
+      expect(await counter()).toBe(`Step 1 of ${model.steps}`);
+      expect(await page.locator('#quiz').getAttribute('class')).toBe('quiz asking');
+      const first = questionAt(1)!;
+      expect(await text('#quiz-prompt')).toBe(first.prompt);
+      expect(await choices()).toEqual(first.choices.map((c, i) => `${i + 1}${c}`));
+      expect(first.choices[first.answer]).toBe('220');
+      // Stepping on again does not get past the question.
+      await page.click('#next');
+      expect(await counter()).toBe(`Step 1 of ${model.steps}`);
+      await page.keyboard.press(String(first.answer + 1));
+      expect(await counter()).toBe(`Step 2 of ${model.steps}`);
+      expect(await text('#quiz-score')).toBe('Score: 1 of 1 right');
+      expect(await text('#quiz-verdict')).toMatch(/^Right: 220\./);
+      expect(await page.locator('#quiz').getAttribute('class')).toBe('quiz revealed right');
+      expect(await narration()).toBe(told.get(model.rows[1]!.seq)!.text);
+
+      // On to the end: each question on the way is answered right (by a click), until STOR's completion.
+      let asked = 1;
+      for (;;) {
+        await page.keyboard.press('End');
+        const step = await askedBefore();
+        const question = questionAt(step);
+        expect(question, `a question before step ${step + 1}`).toBeDefined();
+        if (question!.prompt.endsWith('to STOR?') && question!.kind === 'reply.2yz') break;
+        await page.locator('#quiz-choices button').nth(question!.answer).click();
+        asked += 1;
+        expect(await text('#quiz-score')).toBe(`Score: ${asked} of ${asked} right`);
+      }
+      // The textbook says 250 where RFC 959 and the server say 226: a choice; chosen, it is wrong.
+      const stor = await askedBefore();
+      expect(await choices()).toContain('2250');
+      await page.screenshot({ path: join(ARTIFACTS, `html-player-quiz-asking-${viewport.width}.png`) });
+      await page.locator('#quiz-choices button', { hasText: '250' }).click();
+      expect(await counter()).toBe(`Step ${stor + 1} of ${model.steps}`);
+      expect(await text('#quiz-score')).toBe(`Score: ${asked} of ${asked + 1} right`);
+      expect(await text('#quiz-verdict')).toMatch(/^Not this time: you chose 250; the answer is 226\./);
+      expect(await page.locator('#quiz').getAttribute('class')).toBe('quiz revealed wrong');
+      expect(await narration()).toBe(told.get(model.rows[stor]!.seq)!.text);
+      expect(await narration()).toMatch(/^The server answers STOR\. 226/);
+      expect(await page.locator('#quiz-choices button').count()).toBe(0);
+      await page.screenshot({ path: join(ARTIFACTS, `html-player-quiz-revealed-${viewport.width}.png`) });
+
+      // Back and forth again: an answered question is not asked twice; Play stops before the next one.
+      await page.keyboard.press('Home');
+      expect(await page.locator('#quiz').getAttribute('class')).toBe('quiz');
+      await page.selectOption('#speed', '350');
+      await page.click('#play');
+      await expect.poll(() => page.locator('#quiz').getAttribute('class'), { timeout: 20_000 }).toBe('quiz asking');
+      expect(await page.locator('#play').textContent()).toBe('Play');
+      expect(await askedBefore()).toBeGreaterThan(stor);
+      expect(await text('#quiz-prompt')).toBe(questionAt(await askedBefore())!.prompt);
+    },
+  );
 });
 
 describe('Mermaid export in the browser', () => {

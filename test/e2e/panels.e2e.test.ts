@@ -4,6 +4,7 @@
 
 import type { Locator, Page } from 'playwright-core';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { arrowHeadPath } from '../../core/diagram/painters/arrowHead';
 import { useApp } from './appFixture';
 import { openRawControl } from '../helpers/rawControl';
 
@@ -72,6 +73,20 @@ describe('the time axis', () => {
       .evaluateAll((lines) => lines.map((l) => Number(l.getAttribute('y2')) - Number(l.getAttribute('y1'))));
     expect(slants.filter((d) => d > 1).length).toBeGreaterThan(3);
     expect(Math.min(...slants)).toBeGreaterThanOrEqual(0);
+    // Each head is the exports' shape (core's arrowHeadPath), at the end of its shaft and along it.
+    const arrows = await page.locator('#diagram g.mark.message').evaluateAll((marks) =>
+      marks.map((g) => {
+        const line = g.querySelector('line.arrow')!;
+        const head = g.querySelector('path.head')!;
+        const [x1, y1, x2, y2] = ['x1', 'y1', 'x2', 'y2'].map((name) => Number(line.getAttribute(name)));
+        return { x1: x1!, y1: y1!, x2: x2!, y2: y2!, d: head.getAttribute('d') ?? '', open: head.classList.contains('open') };
+      }),
+    );
+    expect(arrows.filter((a) => a.y2 - a.y1 > 1).length).toBeGreaterThan(3);
+    for (const a of arrows) {
+      const length = Math.hypot(a.x2 - a.x1, a.y2 - a.y1);
+      expect(a.d).toBe(arrowHeadPath(a.x2, a.y2, (a.x2 - a.x1) / length, (a.y2 - a.y1) / length, a.open));
+    }
     await screenshot('e2e-time-axis');
 
     await toggle.click();

@@ -5,9 +5,10 @@
 
 /**
  * The options an export can take; which apply depends on the format (the `takes` column). 'layers': the
- * diagram's optional layers, kernel TCP states and the TCP segments (--kernel-states, --tcp); 'axis': step or time (--axis).
+ * diagram's optional layers, kernel TCP states and the TCP segments (--kernel-states, --tcp); 'axis': step or time (--axis);
+ * 'quiz': predict, then reveal, in the player (--quiz, --quiz-kinds).
  */
-export type ExportOptionName = 'theme' | 'notes' | 'range' | 'scale' | 'textbook' | 'layers' | 'axis';
+export type ExportOptionName = 'theme' | 'notes' | 'range' | 'scale' | 'textbook' | 'layers' | 'axis' | 'quiz';
 
 export interface ExportFormatRow {
   /** The file extension it is written with, dot included. */
@@ -57,7 +58,7 @@ export const EXPORT_FORMAT_TABLE = {
     aliases: ['.htm'],
     mediaType: 'text/html',
     label: 'HTML player (.html)',
-    takes: ['theme', 'range', 'textbook', 'layers', 'axis'],
+    takes: ['theme', 'range', 'textbook', 'layers', 'axis', 'quiz'],
   },
   // The trace itself, whole: it opens again in the app and in `ftp-lab export`.
   json: { extension: '.json', aliases: [], mediaType: 'application/json', label: 'JSON trace (.json)', takes: [] },

@@ -3,6 +3,7 @@
 // with the narration. Trace text reaches the page only as escaped SVG text, as JSON inside a
 // <script type="application/json"> that no string in it can end, and through textContent.
 // The controls stay above the diagram, which scrolls below them with its lane names held at its top.
+// With the quiz on, core/quiz's questions (made here, at export time) are data too: the script only asks them.
 
 import type { Narration } from '../../scenarios/narration';
 import type { TraceFile } from '../../trace/traceEvent';
@@ -12,6 +13,8 @@ import { exportModel, narrateSteps, type StepRange } from '../layout/exportModel
 import { themes, type ThemeName } from './palette';
 import { paintSvg } from './svgPainter';
 import { FRAME } from '../layout/placeMarks';
+import { questionBefore, questionKinds } from '../../quiz/questionKinds.table';
+import type { QuestionKindId } from '../../quiz/quizQuestion';
 
 export interface HtmlPlayerOptions {
   readonly theme?: ThemeName;
@@ -21,16 +24,35 @@ export interface HtmlPlayerOptions {
   readonly tcp?: boolean;
   /** 'time': rows spaced by the real time between them, arrows slanted from the sender's record to the receiver's. */
   readonly axis?: 'step' | 'time';
+  /** Predict, then reveal: ask before each step of these kinds (none: no quiz). */
+  readonly quizKinds?: readonly QuestionKindId[];
+}
+
+/** A question of core/quiz as the player asks it before its step: the choices in order, the right one's index. */
+export interface PlayerQuestion {
+  readonly kind: QuestionKindId;
+  readonly prompt: string;
+  readonly choices: readonly string[];
+  readonly answer: number;
 }
 
 /** What the player script needs per step; every string in it is shown with textContent. */
 export interface PlayerStep {
+  /** The row's margin label: its step number, or on the time axis its time. */
   readonly label: string;
+  /** Its step number in the whole diagram (from 1), as the app's counter and a range count it. */
+  readonly number: number;
+  /** On the time axis: its time (the margin label), said after the step number. */
+  readonly time?: string;
   readonly y: number;
+  /** Where the diagram of the steps so far ends (its lifelines' foot): what is still open is drawn down to here. */
+  readonly reach: number;
   readonly summary: string;
   readonly narration?: string;
   readonly rfc?: string;
   readonly textbook?: string;
+  /** The quiz's question before this step, when the quiz is on and the step asks one. */
+  readonly question?: PlayerQuestion;
 }
 
 export interface PlayerData {
@@ -38,8 +60,13 @@ export interface PlayerData {
   readonly title: string;
   readonly rowHeight: number;
   readonly steps: readonly PlayerStep[];
-  /** Data connection spans: drawn down to the current step until they close. */
+  /**
+   * What grows as the steps go by, as in the app: data connection spans and kernel TCP state bands, each drawn
+   * down to the current step's reach until the step it ends at (for one still open at the end: the last).
+   */
   readonly spans: readonly { readonly id: string; readonly stepFrom: number; readonly stepTo: number; readonly y1: number }[];
+  /** The quiz, when on: the titles of the kinds of step it asks before (the questions are on their steps). */
+  readonly quiz?: { readonly kinds: readonly string[] };
 }
 
 /**
@@ -50,8 +77,33 @@ export function jsonForScript(value: unknown): string {
   return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-export function playerData(trace: TraceFile, model: DiagramModel): PlayerData {
+/**
+ * Each step's question, by the same core/quiz code the app asks with (questionBefore, on the event the row
+ * shows). The first row is not asked: the page opens showing it.
+ */
+function questionsOf(trace: TraceFile, model: DiagramModel, kinds: readonly QuestionKindId[]): Map<number, PlayerQuestion> {
+  const questions = new Map<number, PlayerQuestion>();
+  if (kinds.length === 0) return questions;
+  const scenario = typeof trace.meta.scenario === 'string' ? trace.meta.scenario : undefined;
+  model.rows.forEach((row, index) => {
+    const question = index > 0 ? questionBefore(trace.events, row.seq, kinds, scenario) : undefined;
+    if (question) questions.set(index, { kind: question.kind, prompt: question.prompt, choices: question.choices, answer: question.answer });
+  });
+  return questions;
+}
+
+export interface PlayerDataOptions {
+  /** The quiz's kinds (none: no quiz). */
+  readonly quizKinds?: readonly QuestionKindId[];
+  /** The whole diagram's number of the model's first row: a range's first step (default 1). */
+  readonly firstStep?: number;
+}
+
+export function playerData(trace: TraceFile, model: DiagramModel, options: PlayerDataOptions = {}): PlayerData {
+  const quizKinds = options.quizKinds ?? [];
+  const firstStep = options.firstStep ?? 1;
   const narration = narrateSteps(trace, model);
+  const questions = questionsOf(trace, model, quizKinds);
   const summaries = new Map<number, string[]>();
   for (const mark of model.marks) {
     if (mark.kind === 'connection') continue;
@@ -59,21 +111,33 @@ export function playerData(trace: TraceFile, model: DiagramModel): PlayerData {
     list.push(mark.kind === 'close-badge' ? mark.text : mark.ariaLabel);
     summaries.set(mark.step, list);
   }
-  const steps = model.rows.map((row): PlayerStep => {
+  // The app draws step N as the diagram of the first N steps, whose lifelines end this far under its last row
+  // (the row's segment lines included): the same margin as under the whole diagram's last row.
+  const lastRow = model.rows.at(-1);
+  const footOf = (row: DiagramModel['rows'][number]) => row.y + (row.extra ?? 0) + model.rowHeight / 2;
+  const margin = lastRow ? model.lifelines.y2 - footOf(lastRow) : 0;
+  const steps = model.rows.map((row, index): PlayerStep => {
     const told: Narration | undefined = narration.get(row.seq);
+    const question = questions.get(index);
     return {
       label: row.label,
+      // A range's rows are consecutive steps of the whole diagram (the player has no note rows).
+      number: firstStep + index,
+      ...(model.timeAxis ? { time: row.label } : {}),
       y: row.y,
+      reach: footOf(row) + margin,
       summary: (summaries.get(row.step) ?? []).join(' — '),
       ...(told ? { narration: told.text } : {}),
       ...(told?.rfc ? { rfc: told.rfc } : {}),
       ...(told?.textbook ? { textbook: told.textbook } : {}),
+      ...(question ? { question } : {}),
     };
   });
   const spans = model.marks.flatMap((m) =>
-    m.kind === 'connection' ? [{ id: m.id, stepFrom: m.stepFrom, stepTo: m.openAtEnd ? model.steps : m.stepTo, y1: m.y1 }] : [],
+    m.kind === 'connection' || m.kind === 'kernel-state' ? [{ id: m.id, stepFrom: m.stepFrom, stepTo: m.openAtEnd ? model.steps : m.stepTo, y1: m.y1 }] : [],
   );
-  return { version: 1, title: model.title, rowHeight: model.rowHeight, steps, spans };
+  const quiz = quizKinds.length > 0 ? { quiz: { kinds: questionKinds.filter((k) => quizKinds.includes(k.id)).map((k) => k.title) } } : {};
+  return { version: 1, title: model.title, rowHeight: model.rowHeight, steps, spans, ...quiz };
 }
 
 /**
@@ -94,7 +158,10 @@ export function paintHtmlPlayer(trace: TraceFile, options: HtmlPlayerOptions = {
   const svg = paintSvg(model, { theme: theme.name, idPrefix: 'player' });
   // The lane names again, alone, held at the top of the scrolling diagram (it lies over the diagram's own at first).
   const lanes = paintSvg({ ...model, marks: [], rows: [] }, { theme: theme.name, idPrefix: 'player-lanes', window: { top: 0, bottom: LANE_STRIP.height } });
-  const data = playerData(trace, model);
+  const data = playerData(trace, model, {
+    ...(options.quizKinds ? { quizKinds: options.quizKinds } : {}),
+    ...(options.range ? { firstStep: options.range.from } : {}),
+  });
   const title = escapeXml(model.title);
   const csp = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${PLAYER_SCRIPT_SHA256}'; img-src data:; base-uri 'none'; form-action 'none'`;
   const last = Math.max(1, model.steps);
@@ -119,11 +186,11 @@ export function paintHtmlPlayer(trace: TraceFile, options: HtmlPlayerOptions = {
 <button type="button" id="next" title="Next step (→)" aria-label="Next step">▶</button>
 <button type="button" id="last" title="Last step (End)" aria-label="Last step">⇥</button>
 <input type="range" id="scrub" min="1" max="${last}" value="1" aria-label="Step">
-<span id="counter" class="counter">Step 1 of ${model.steps}</span>
+<span id="counter" class="counter${model.timeAxis ? ' timed' : ''}">Step 1 of ${model.steps}</span>
 <label class="speed">Speed <select id="speed"><option value="2000">slow</option><option value="1000" selected>normal</option><option value="350">fast</option></select></label>
 </div>
 </div>
-<section class="narration" aria-live="polite">
+${data.quiz ? QUIZ_CARD : ''}<section class="narration" aria-live="polite">
 <p id="summary" class="summary"></p>
 <p id="narration" class="text"></p>
 <p id="rfc" class="rfc"></p>
@@ -145,6 +212,15 @@ ${svg}</main>
 `;
 }
 
+/** The quiz's card under the controls: the script fills it (score, question, choices, verdict) with textContent. */
+const QUIZ_CARD = `<section id="quiz" class="quiz" aria-live="polite" aria-label="Quiz">
+<p id="quiz-score" class="quiz-score"></p>
+<p id="quiz-prompt" class="quiz-prompt"></p>
+<div id="quiz-choices" class="quiz-choices" role="group" aria-label="Choices"></div>
+<p id="quiz-verdict" class="quiz-verdict"></p>
+</section>
+`;
+
 /**
  * The page is the controls above a scrolling box (not a sticky header over a scrolling page, which covered
  * the lane names). In the box, the lane strip sticks at the top and the diagram starts under it, pulled up by
@@ -165,6 +241,8 @@ function pageCss(name: ThemeName): string {
     `#play{min-width:68px}`,
     `#scrub{width:min(40vw,420px)}`,
     `.counter{font-variant-numeric:tabular-nums;min-width:110px}`,
+    // On the time axis the counter says the time too ("Step 12 of 47 · 15.4 ms"): room for it, so the controls after it stay put.
+    `.counter.timed{min-width:190px}`,
     `.speed{color:${t.muted};font-size:13px}`,
     `.narration{margin:0;padding:8px 16px;min-height:64px}`,
     `.narration p{margin:2px 0;max-width:1100px}`,
@@ -180,6 +258,17 @@ function pageCss(name: ThemeName): string {
     `svg .is-future{display:none}`,
     `svg .player-current{fill:${t.data[4]};fill-opacity:0.16}`,
     `footer{padding:12px 16px;font-size:12px;color:${t.muted}}`,
+    `.quiz{margin:0;padding:8px 16px;border-top:1px solid ${t.laneStroke};border-left:4px solid ${t.data[0]}}`,
+    `.quiz.asking{background:${t.laneFill}}`,
+    `.quiz.right{border-left-color:${t.kernel.open}}`,
+    `.quiz.wrong{border-left-color:${t.error}}`,
+    `.quiz p{margin:2px 0;max-width:1100px}`,
+    `.quiz-score{font-size:13px;color:${t.muted}}`,
+    `.quiz-prompt{font-weight:600}`,
+    `.quiz-choices{display:flex;flex-wrap:wrap;gap:6px 10px;margin:6px 0}`,
+    `.quiz-choices:empty,.quiz-prompt:empty,.quiz-verdict:empty{display:none}`,
+    `.quiz-choices kbd{display:inline-block;min-width:1.4em;margin-right:6px;padding:0 4px;border:1px solid ${t.laneStroke};border-radius:4px;font:600 13px/1.4 'DejaVu Sans Mono',Menlo,Consolas,monospace;text-align:center}`,
+    `.quiz.wrong .quiz-verdict{color:${t.error}}`,
   ].join('\n');
 }
 
@@ -205,7 +294,7 @@ export const PLAYER_SCRIPT = `
   });
   var spans = data.spans.map(function (span) {
     var g = spanMarks[span.id];
-    var rects = g ? Array.prototype.slice.call(g.querySelectorAll('rect.span')) : [];
+    var rects = g ? Array.prototype.slice.call(g.querySelectorAll('rect.span, rect.kernel-band')) : [];
     return { span: span, rects: rects, heights: rects.map(function (r) { return Number(r.getAttribute('height')); }) };
   });
   var highlight = document.createElementNS('http://www.w3.org/2000/svg', 'rect');
@@ -235,22 +324,93 @@ export const PLAYER_SCRIPT = `
     current = step;
     var row = steps[step];
     spans.forEach(function (x) {
-      var visible = step >= x.span.stepTo ? null : row.y + data.rowHeight / 2 - x.span.y1;
+      var visible = step >= x.span.stepTo ? null : row.reach - x.span.y1;
       x.rects.forEach(function (r, k) {
-        var h = visible === null ? x.heights[k] : Math.max(4, Math.min(x.heights[k], visible));
+        var h = visible === null ? x.heights[k] : Math.max(2, Math.min(x.heights[k], visible));
         r.setAttribute('height', String(h));
       });
     });
     highlight.setAttribute('y', String(row.y - data.rowHeight / 2));
-    counter.textContent = row.label === String(step + 1) ? 'Step ' + row.label + ' of ' + total
-      : (row.label ? 'Step ' + row.label + ' (' : '(') + (step + 1) + ' of ' + total + ' shown)';
+    // "Step 12 of 47"; of a range, "Step 14 (3 of 7 shown)"; on the time axis, the row's time after it.
+    var place = row.number === step + 1 ? 'Step ' + row.number + ' of ' + total : 'Step ' + row.number + ' (' + (step + 1) + ' of ' + total + ' shown)';
+    counter.textContent = row.time ? place + ' · ' + row.time : place;
     scrub.value = String(step + 1);
     $('summary').textContent = row.summary || '';
     $('narration').textContent = row.narration || '';
     $('rfc').textContent = row.rfc ? 'RFC ' + row.rfc : '';
     $('textbook').textContent = row.textbook || '';
     document.body.setAttribute('data-step', String(step + 1));
+    asking = -1;
+    renderQuiz();
     reveal();
+  }
+
+  // The quiz (when the export has it): a step whose row carries a question is not shown until it is answered.
+  // Moving on stops before the first such step not answered yet; going back asks nothing.
+  var quiz = data.quiz ? { answered: {}, asked: 0, right: 0 } : null;
+  var asking = -1;
+
+  function go(target) {
+    target = Math.max(0, Math.min(total - 1, target));
+    if (quiz) {
+      for (var s = current + 1; s <= target; s++) {
+        if (steps[s].question && !(s in quiz.answered)) {
+          pause();
+          if (current !== s - 1) show(s - 1);
+          asking = s;
+          renderQuiz();
+          return;
+        }
+      }
+    }
+    show(target);
+  }
+
+  function answer(choice) {
+    if (asking < 0) return;
+    var q = steps[asking].question;
+    if (!(choice >= 0 && choice < q.choices.length)) return;
+    quiz.answered[asking] = choice;
+    quiz.asked += 1;
+    if (choice === q.answer) quiz.right += 1;
+    show(asking);
+  }
+
+  function renderQuiz() {
+    if (!quiz) return;
+    var card = $('quiz'), choices = $('quiz-choices');
+    $('quiz-score').textContent = quiz.asked === 0 ? 'Quiz: no questions yet' : 'Score: ' + quiz.right + ' of ' + quiz.asked + ' right';
+    while (choices.firstChild) choices.removeChild(choices.firstChild);
+    var q = asking >= 0 ? steps[asking].question : null;
+    var revealed = asking < 0 && (current in quiz.answered) ? steps[current].question : null;
+    card.className = 'quiz' + (q ? ' asking' : revealed ? (quiz.answered[current] === revealed.answer ? ' revealed right' : ' revealed wrong') : '');
+    if (q) {
+      $('quiz-prompt').textContent = q.prompt;
+      $('quiz-verdict').textContent = '';
+      q.choices.forEach(function (text, k) {
+        var button = document.createElement('button');
+        button.type = 'button';
+        button.className = 'quiz-choice';
+        button.setAttribute('data-choice', String(k));
+        var key = document.createElement('kbd');
+        key.textContent = String(k + 1);
+        var label = document.createElement('span');
+        label.textContent = text;
+        button.appendChild(key);
+        button.appendChild(label);
+        button.addEventListener('click', function () { answer(k); });
+        choices.appendChild(button);
+      });
+    } else if (revealed) {
+      var chosen = quiz.answered[current];
+      var right = revealed.choices[revealed.answer];
+      $('quiz-prompt').textContent = revealed.prompt;
+      $('quiz-verdict').textContent = chosen === revealed.answer ? 'Right: ' + right + '. What happened is told below.'
+        : 'Not this time: you chose ' + revealed.choices[chosen] + '; the answer is ' + right + '. What happened is told below.';
+    } else {
+      $('quiz-prompt').textContent = '';
+      $('quiz-verdict').textContent = 'Step on: a question comes before each step of these kinds: ' + data.quiz.kinds.join('; ') + '.';
+    }
   }
 
   // Keeps the current row in view: below the lane strip, above the box's bottom edge.
@@ -272,28 +432,35 @@ export const PLAYER_SCRIPT = `
   function start() {
     if (current >= total - 1) show(0);
     timer = setInterval(function () {
-      if (current >= total - 1) pause(); else show(current + 1);
+      if (current >= total - 1) pause(); else go(current + 1);
     }, Number(speed.value) || 1000);
     play.textContent = 'Pause';
     play.setAttribute('aria-pressed', 'true');
   }
 
   function toggle() { if (timer === null) start(); else pause(); }
-  function step(by) { pause(); show(current + by); }
+  function step(by) { pause(); if (by > 0) go(current + by); else show(current + by); }
 
   $('first').addEventListener('click', function () { pause(); show(0); });
   $('prev').addEventListener('click', function () { step(-1); });
   $('next').addEventListener('click', function () { step(1); });
-  $('last').addEventListener('click', function () { pause(); show(total - 1); });
+  $('last').addEventListener('click', function () { pause(); go(total - 1); });
   play.addEventListener('click', toggle);
-  scrub.addEventListener('input', function () { pause(); show(Number(scrub.value) - 1); });
+  scrub.addEventListener('input', function () {
+    pause();
+    var target = Number(scrub.value) - 1;
+    if (target > current) go(target); else show(target);
+    scrub.value = String(current + 1);
+  });
   speed.addEventListener('change', function () { if (timer !== null) { pause(); start(); } });
   document.addEventListener('keydown', function (event) {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     var target = event.target;
     if (target && (target.tagName === 'SELECT' || target.tagName === 'INPUT' || target.tagName === 'TEXTAREA')) return;
     var action = { ' ': toggle, ArrowRight: function () { step(1); }, ArrowLeft: function () { step(-1); },
-      Home: function () { pause(); show(0); }, End: function () { pause(); show(total - 1); } }[event.key];
+      Home: function () { pause(); show(0); }, End: function () { pause(); go(total - 1); } }[event.key];
+    // Keys 1-4 answer the question on screen (as its buttons do).
+    if (!action && asking >= 0 && /^[1-4]$/.test(event.key)) action = function () { answer(Number(event.key) - 1); };
     if (!action) return;
     event.preventDefault();
     action();
@@ -307,4 +474,4 @@ export const PLAYER_SCRIPT = `
  * "hash-source"). Written down rather than computed, as core/ has no hash function to hand; the player test
  * recomputes it from PLAYER_SCRIPT and fails when the script changes without it.
  */
-export const PLAYER_SCRIPT_SHA256 = 'LKu2vlM+0fCdGLnsGYv3S/NlhAvxcaF+bMGkgnxSPJQ=';
+export const PLAYER_SCRIPT_SHA256 = 'iIX/VbET5GjCcK2aIacSbctkrmXTYjm3BsLVHhrCSvE=';

@@ -4,6 +4,7 @@
 import type { CloseBadgeMark, ConnectionMark, DiagramModel, Mark, TextAnchor, TimeAxis, TransferMark } from '../layout/diagramModel';
 import { RULER_TICK_WIDTH } from '../layout/timeScale';
 import { FONT } from '../layout/diagramModel';
+import { arrowHeadPath } from './arrowHead';
 import { escapeXml } from './escape';
 import { sansTextWidth } from '../layout/textWidth';
 import type { Theme, ThemeName } from './palette';
@@ -142,29 +143,18 @@ function timeAxisCss(t: Theme): string {
 }
 
 /**
- * An arrowhead along a slanted line (the time axis: an arrow that lands where its receiver recorded it), ending at (endX, endY)
- * and pointing along (ux, uy), a unit vector; the same shape as arrowHead's.
+ * An arrowhead (arrowHead.ts's shape, the screen's too) at (endX, endY), pointing along (ux, uy), a unit vector; drawn
+ * as a path, not an SVG <marker> (markers make resvg isolate a layer per arrow). An open head (a reply) is two strokes.
  */
 function slantedHead(endX: number, endY: number, ux: number, uy: number, colour: string, open: boolean): string {
-  // Across the line, pointing down-ish whichever way the arrow goes.
-  const nx = ux >= 0 ? -uy : uy;
-  const ny = ux >= 0 ? ux : -ux;
-  const p = (along: number, across: number) => `${num(endX + (along - 9) * 0.9 * ux + across * nx)},${num(endY + (along - 9) * 0.9 * uy + across * ny)}`;
-  if (open) return `<path class="head open"${attr('d', `M${p(1, -3.6)} L${p(9, 0)} L${p(1, 3.6)}`)} fill="none"${attr('stroke', colour)} stroke-width="1.44"/>`;
-  return `<path class="head"${attr('d', `M${p(10, 0)} L${p(0, -4.5)} L${p(0, 4.5)} z`)}${attr('fill', colour)}/>`;
+  const d = arrowHeadPath(endX, endY, ux, uy, open);
+  if (open) return `<path class="head open"${attr('d', d)} fill="none"${attr('stroke', colour)} stroke-width="1.44"/>`;
+  return `<path class="head"${attr('d', d)}${attr('fill', colour)}/>`;
 }
 
-/**
- * An arrowhead drawn as a path at the end of a horizontal line (not an SVG <marker>: the renderer on screen
- * draws paths too, and markers make resvg isolate a layer per arrow). The tip is 0.9 px past the line's
- * end; a closed head is 9 px long and 9 wide, an open one (a reply) two strokes.
- */
+/** An arrowhead at the end of a horizontal line, pointing right (dir 1) or left (-1). */
 function arrowHead(end: number, y: number, dir: number, colour: string, open: boolean): string {
-  const x = (u: number) => num(end + (u - 9) * 0.9 * dir);
-  if (open) {
-    return `<path class="head open"${attr('d', `M${x(1)},${num(y - 3.6)} L${x(9)},${num(y)} L${x(1)},${num(y + 3.6)}`)} fill="none"${attr('stroke', colour)} stroke-width="1.44"/>`;
-  }
-  return `<path class="head"${attr('d', `M${x(10)},${num(y)} L${x(0)},${num(y - 4.5)} L${x(0)},${num(y + 4.5)} z`)}${attr('fill', colour)}/>`;
+  return slantedHead(end, y, dir, 0, colour, open);
 }
 
 type Shown = (y1: number, y2: number) => boolean;

@@ -12,6 +12,7 @@ import { paintPlantUml } from './plantumlPainter';
 import { paintSvg } from './svgPainter';
 import { paintTextbookSvg } from './textbookView';
 import type { ExportFormat } from './exportFormats.table';
+import type { QuestionKindId } from '../../quiz/quizQuestion';
 
 export interface TextExportOptions {
   readonly theme?: ThemeName;
@@ -27,6 +28,8 @@ export interface TextExportOptions {
   readonly tcp?: boolean;
   /** 'time': rows spaced by the real time between them, arrows slanted from the sender's record to the receiver's (svg, html). */
   readonly axis?: 'step' | 'time';
+  /** The player's quiz: ask before each step of these kinds (html). */
+  readonly quizKinds?: readonly QuestionKindId[];
 }
 
 /** The diagram layers asked for, as the layout takes them. */
@@ -70,6 +73,7 @@ export const TEXT_EXPORTS = {
             ...(options.title ? { title: options.title } : {}),
             ...layersOf(options),
             ...(options.axis ? { axis: options.axis } : {}),
+            ...(options.quizKinds?.length ? { quizKinds: options.quizKinds } : {}),
           }),
   },
   // The trace itself, whole: it opens again in the app and in `ftp-lab export`.

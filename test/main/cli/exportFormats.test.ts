@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinScenarios } from '../../../core/scenarios/builtinScenarios';
 import type { TraceEvent, TraceFile } from '../../../core/trace/traceEvent';
 import { parseTrace } from '../../../core/trace/traceFile';
+import type { PlayerData } from '../../../core/diagram/painters/htmlPlayer';
 import { renderExport, writeExport } from '../../../main/export/exportFormats';
 import { main } from '../../../main/cli/ftpLab';
 import type { CliIo } from '../../../main/cli/cliIo';
@@ -245,6 +246,22 @@ describe('ftp-lab export and run --export: choices and mistakes', () => {
     expect(io.lines.at(-1)).toMatch(/^Wrote .*part\.puml \(puml, \d+ bytes, from \d+ events\)\.$/);
   });
 
+  it('--quiz and --quiz-kinds: the player asks before the steps of those kinds', async () => {
+    const io = captureIo();
+    const trace = join(dir, 'textbook-upload.json');
+    const kindsOf = async (file: string) => {
+      const html = await readFile(join(dir, file), 'utf8');
+      const data = JSON.parse(/id="ftp-lab-player-data">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '{}') as PlayerData;
+      return [...new Set(data.steps.flatMap((s) => (s.question ? [s.question.kind] : [])))].sort();
+    };
+    expect(await main(['export', trace, '-o', join(dir, 'quiz.html'), '--quiz'], io)).toBe(0);
+    expect(await kindsOf('quiz.html')).toEqual(['data.close', 'data.connect', 'data.keptOpen', 'reply.1yz', 'reply.2yz', 'reply.3yz']);
+    expect(await main(['export', trace, '-o', join(dir, 'closes.html'), '--quiz-kinds', 'closes,1yz'], io)).toBe(0);
+    expect(await kindsOf('closes.html')).toEqual(['data.close', 'reply.1yz']);
+    expect(await main(['export', trace, '-o', join(dir, 'plain.html')], io)).toBe(0);
+    expect(await kindsOf('plain.html')).toEqual([]);
+  });
+
   it('--axis time: rows by real time, the scale said in the margin, arrows slanted from the sender’s record to the receiver’s (svg, png, pdf, html)', async () => {
     const io = captureIo();
     // The download as recorded, with the client pausing 300 ms before it logs in: gaps from a few µs to 300 ms,
@@ -287,6 +304,9 @@ describe('ftp-lab export and run --export: choices and mistakes', () => {
     ['a theme that is not there', ['-o', 'x.svg', '--theme', 'blue'], /--theme is light or dark/],
     ['an axis that is not there', ['-o', 'x.svg', '--axis', 'sideways'], /--axis is step or time, not "sideways"/],
     ['the time axis as Mermaid', ['-o', 'x.mmd', '--axis', 'time'], /The time axis is drawn in svg, png, pdf and html, not mmd/],
+    ['the quiz in an SVG', ['-o', 'x.svg', '--quiz'], /The quiz is asked by the HTML player of the session \(html\), not by svg\./],
+    ['the quiz with the textbook table', ['-o', 'x.html', '--textbook', '--quiz'], /not by the textbook table/],
+    ['a quiz kind that is not there', ['-o', 'x.html', '--quiz-kinds', 'closes,fins'], /--quiz-kinds: "fins" is not a kind of question/],
   ])('%s is bad usage (exit 2) with a clear message', async (_title, args, message) => {
     const io = captureIo();
     const output = args.map((a) => (a.startsWith('x.') ? join(dir, a) : a));

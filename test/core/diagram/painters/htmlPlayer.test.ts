@@ -6,6 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { layoutTrace } from '../../../../core/diagram/layout/layout';
 import { jsonForScript, paintHtmlPlayer, PLAYER_SCRIPT, PLAYER_SCRIPT_SHA256, type PlayerData } from '../../../../core/diagram/painters/htmlPlayer';
 import type { TraceFile } from '../../../../core/trace/traceEvent';
+import { exportModel } from '../../../../core/diagram/layout/exportModel';
+import { questionBefore } from '../../../../core/quiz/questionKinds.table';
+import { QUESTION_KINDS } from '../../../../core/quiz/quizQuestion';
 import { fixtures } from '../fixtures';
 import { HOSTILE_FILE, HOSTILE_NOTE, HOSTILE_TITLE, hostileEvents } from '../hostileTrace';
 
@@ -85,6 +88,73 @@ describe('paintHtmlPlayer', () => {
     const part = paintHtmlPlayer(fixtures.download, { range: { from: 12, to: 18 }, theme: 'dark' });
     const data = JSON.parse(scripts(part)[0]?.body ?? '{}') as PlayerData;
     expect(data.steps.map((s) => s.label)).toEqual(['12', '13', '14', '15', '16', '17', '18']);
+    expect(data.steps.map((s) => s.number)).toEqual([12, 13, 14, 15, 16, 17, 18]);
+    expect(data.steps.some((s) => s.time !== undefined)).toBe(false);
     expect(part).toContain('<html lang="en" class="theme-dark">');
+  });
+});
+
+describe('paintHtmlPlayer with the quiz', () => {
+  const trace = fixtures.textbookUpload;
+  const dataOf = (html: string) => JSON.parse(scripts(html)[0]?.body ?? '{}') as PlayerData;
+
+  it('off by default: no card, no questions, the same page as before', () => {
+    const html = paintHtmlPlayer(trace);
+    expect(html).not.toContain('id="quiz"');
+    expect(dataOf(html).quiz).toBeUndefined();
+    expect(dataOf(html).steps.some((s) => s.question)).toBe(false);
+    expect(paintHtmlPlayer(trace, { quizKinds: [] })).toBe(html);
+  });
+
+  it("each step's question is core/quiz's, asked of the event the row shows (the first row excepted: the page opens on it)", () => {
+    const kinds = ['data.close', 'reply.2yz'] as const;
+    const html = paintHtmlPlayer(trace, { quizKinds: kinds });
+    const data = dataOf(html);
+    const rows = exportModel(trace).rows;
+    const expected = rows.map((row, i) => {
+      const q = i > 0 ? questionBefore(trace.events, row.seq, kinds, 'textbook-upload') : undefined;
+      return q && { kind: q.kind, prompt: q.prompt, choices: q.choices, answer: q.answer };
+    });
+    expect(data.steps.map((s) => s.question)).toEqual(expected);
+    expect(data.steps.filter((s) => s.question).map((s) => `${s.label} ${s.question!.kind}`)).toEqual([
+      '2 reply.2yz',
+      '6 reply.2yz',
+      '8 reply.2yz',
+      '10 reply.2yz',
+      '12 reply.2yz',
+      '15 reply.2yz',
+      '20 data.close',
+      '22 reply.2yz',
+      '24 reply.2yz',
+    ]);
+    // STOR's completion: the textbook's 250 is a choice beside the 226 the server sent.
+    expect(data.steps[21]?.question).toMatchObject({
+      prompt: 'Which reply does the server send next, to STOR?',
+      choices: ['226', '250', '425', '426'],
+      answer: 0,
+    });
+    expect(data.quiz?.kinds).toEqual(['Who closes the data connection (its first FIN)', 'Replies 2yz (completion: 200, 226, 250 …)']);
+    expect(html).toContain('<section id="quiz" class="quiz"');
+  });
+
+  it('a hostile trace: questions are data in the JSON block, never markup', () => {
+    const html = paintHtmlPlayer(hostile, { quizKinds: QUESTION_KINDS });
+    expect(dataOf(html).steps.filter((s) => s.question).length).toBeGreaterThan(3);
+    expect(html.match(/<script/gi)).toHaveLength(3);
+    const outsideScripts = html.replace(/<script[^>]*>[\s\S]*?<\/script>/g, '');
+    expect(outsideScripts).not.toContain('Which reply');
+  });
+});
+
+describe('paintHtmlPlayer on the time axis', () => {
+  it('each step keeps its number, and its time beside it (the margin label): a range too', () => {
+    const whole = JSON.parse(scripts(paintHtmlPlayer(fixtures.download, { axis: 'time' }))[0]?.body ?? '{}') as PlayerData;
+    const model = exportModel(fixtures.download, { axis: 'time' });
+    expect(whole.steps.map((s) => s.number)).toEqual(model.rows.map((_, i) => i + 1));
+    expect(whole.steps.map((s) => s.time)).toEqual(model.rows.map((r) => r.label));
+    expect(whole.steps.every((s) => / m?s$/.test(s.time ?? ''))).toBe(true);
+    const part = JSON.parse(scripts(paintHtmlPlayer(fixtures.download, { axis: 'time', range: { from: 12, to: 18 } }))[0]?.body ?? '{}') as PlayerData;
+    expect(part.steps.map((s) => s.number)).toEqual([12, 13, 14, 15, 16, 17, 18]);
+    expect(part.steps.map((s) => s.time)).toEqual(whole.steps.slice(11, 18).map((s) => s.time));
   });
 });
