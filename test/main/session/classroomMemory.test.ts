@@ -18,11 +18,10 @@ afterEach(() => room?.close());
 function classroom(options: Partial<ClassroomOptions> = {}) {
   const pushed: HostMessage[] = [];
   room = new Classroom({ sessionId: 's1', push: (m) => pushed.push(m), autoFollow: 0, ...options });
-  /** Follows `sessions` and answers the events the page is sent for them (their seqs). */
+  /** Follows `sessions` and answers the events a page then draws of them (their sessions): what a full replace would send. */
   const follow = (sessions: number[]) => {
     room!.follow(sessions);
-    const sent = pushed.filter((m) => m.type === 'trace.events').at(-1) as Extract<HostMessage, { type: 'trace.events' }>;
-    return sent.events.map((e) => e.session);
+    return room!.followedEvents()!.map((e) => e.session);
   };
   /** A session of `events` notes, ended. */
   const session = (n: number, events: number) => {
