@@ -37,6 +37,16 @@ interface Kept {
 
 export const DEFAULT_AUTO_FOLLOW = 4;
 
+/**
+ * What the host keeps by default. Measured (bench/classroomRetained.ts, node --expose-gc): a kept event retains
+ * about 320 bytes of heap, a session's line about 1.1 KB. So 150,000 events and 10,000 lines are at most ~46 + ~10
+ * MiB (400,000 events were ~123 MiB: too much beside Chromium on a teacher's laptop, for late picks of live sessions
+ * that a class of fifty makes a few hundred events each). A session keeps 10,000 to 12,500 of its latest events: the
+ * MAX_FOLLOWED sessions at that cap (100,000) stay within the budget, and one newly followed fits a page's outbox
+ * (20,000 events) whole.
+ */
+export const CLASSROOM_BUDGET = { maxEventsPerSession: 10_000, maxKeptEvents: 150_000, maxSessions: 10_000, keepEndedSessions: 100 } as const;
+
 export class Classroom {
   readonly #options: Required<ClassroomOptions>;
   readonly #sessions = new Map<number, Kept>();
@@ -56,10 +66,7 @@ export class Classroom {
   constructor(options: ClassroomOptions) {
     this.#options = {
       autoFollow: DEFAULT_AUTO_FOLLOW,
-      keepEndedSessions: 100,
-      maxEventsPerSession: 20_000,
-      maxKeptEvents: 400_000,
-      maxSessions: 10_000,
+      ...CLASSROOM_BUDGET,
       rowsEveryMs: 250,
       ...options,
     };
@@ -69,6 +76,18 @@ export class Classroom {
 
   get followed(): readonly number[] {
     return [...this.#followed];
+  }
+
+  /** Events kept over all sessions, counted afresh (for tests and the bench: what the budget bounds). */
+  get keptEvents(): number {
+    let n = 0;
+    for (const kept of this.#sessions.values()) n += kept.events.length;
+    return n;
+  }
+
+  /** Session lines kept for the list. */
+  get sessionLines(): number {
+    return this.#sessions.size;
   }
 
   /** One recorded event of the watched server. */
@@ -178,13 +197,17 @@ export class Classroom {
     }
     if (this.#sessions.size <= this.#options.maxSessions) return;
     // Sessions are numbered in order and a Map keeps insertion order: the first ended ones are the oldest.
+    let dropped = false;
     for (const [n, kept] of this.#sessions) {
       if (this.#sessions.size <= this.#options.maxSessions) break;
       if (kept.ended && !this.#followed.has(n)) {
         this.#forgetEvents(n);
         this.#sessions.delete(n);
+        dropped = true;
       }
     }
+    // A line let go is no longer among the ended sessions keeping events (a followed one can be, past its time).
+    if (dropped) this.#endedWithEvents = this.#endedWithEvents.filter((n) => this.#sessions.has(n));
   }
 
   /**

@@ -36,6 +36,9 @@ export interface HostOutboxOptions {
  */
 export type ResyncSource = () => readonly TraceEvent[] | undefined;
 
+/** Events held for one page at most, by default (HostOutboxOptions.maxQueuedEvents). */
+export const DEFAULT_MAX_QUEUED_EVENTS = 20_000;
+
 type EventsMessage = Extract<HostMessage, { type: 'trace.events' }>;
 /** A group of one session's events as queued: `replace` and `dropSessions` as in its trace.events message. */
 interface EventsGroup {
@@ -61,7 +64,7 @@ export class HostOutbox {
   #closed = false;
 
   constructor(options: HostOutboxOptions) {
-    this.#options = { window: 2, maxQueuedEvents: 20_000, maxBatchEvents: 2_000, gatherMs: 40, resyncSource: () => undefined, ...options };
+    this.#options = { window: 2, maxQueuedEvents: DEFAULT_MAX_QUEUED_EVENTS, maxBatchEvents: 2_000, gatherMs: 40, resyncSource: () => undefined, ...options };
   }
 
   /** Events waiting for the page (the bound the host's memory for it keeps to). */
