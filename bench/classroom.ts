@@ -4,7 +4,9 @@
 // clicked in the list). Measured: the page's frames/s during the load (requestAnimationFrame), how far behind
 // live the followed sessions are drawn (an event's time on the host's clock, createdAt + t, to the second frame
 // after its batch arrived: the frame it is drawn in), the page's DOM node count, the host's RSS (/proc), and
-// afterwards whether the host's trace file holds every session.
+// afterwards whether the host's trace file holds every session. With `watchMinutes`, the page goes on watching
+// after the load (as a teacher's would for the rest of the hour) while the host's VmRSS and retained heap are
+// sampled every few seconds: does the host's memory level off (bench/memoryTrend.ts)?
 /// <reference lib="dom" />
 // (The functions passed to page.evaluate and addInitScript run in the page.)
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -17,11 +19,14 @@ import { buildRenderer } from '../scripts/buildRenderer';
 import { startProcess, stopProcess } from './proc';
 import { launchChromium } from '../test/support/chromium';
 import { CHECKOUT, processMemory } from './servers';
+import { memoryTrend, type MemorySample, type MemoryTrend } from './memoryTrend';
 
 export interface ClassroomLoad {
   clients: number;
   sessions: number;
   seconds: number;
+  /** Minutes the page goes on watching after the load, the host's memory sampled (0 or absent: none). */
+  watchMinutes?: number;
 }
 
 export interface ClassroomResult {
@@ -46,9 +51,15 @@ export interface ClassroomResult {
   pageEvents: number;
   skipped: number;
   pageErrors: string[];
+  /**
+   * From the load's start to the end of the watch after it (watchMinutes only), every TREND_EVERY_MS: the host's
+   * VmRSS, and its heap after a full collection (node --expose-gc in the host), with their trends.
+   */
+  memory?: { rss: MemorySample[]; heap: MemorySample[]; rssTrend?: MemoryTrend; heapTrend?: MemoryTrend; loadEndMs: number };
 }
 
 const FOLLOW_EVERY_MS = 3000;
+const TREND_EVERY_MS = 5000;
 const SAMPLE_EVERY_MS = 500;
 
 /** Runs in the page before its scripts: frame times, and each followed event's way from the host to the screen. */
@@ -105,17 +116,33 @@ export async function measureClassroom(load: ClassroomLoad, log: (line: string) 
   const pageErrors: string[] = [];
   try {
     const rendererDir = await buildRenderer({ outDir: join(work, 'renderer') });
+    const watching = (load.watchMinutes ?? 0) > 0;
     host.child = startProcess(
       process.execPath,
-      ['--import', 'tsx', join(CHECKOUT, 'bench', 'webHostChild.ts'), rendererDir, work],
+      [
+        ...(watching ? ['--expose-gc'] : []),
+        '--import',
+        'tsx',
+        join(CHECKOUT, 'bench', 'webHostChild.ts'),
+        rendererDir,
+        work,
+        ...(watching ? [String(TREND_EVERY_MS)] : []),
+      ],
       ['ignore', 'pipe', 'inherit'],
       {
         cwd: CHECKOUT,
       },
     );
+    const heap: MemorySample[] = [];
+    const trend = { from: undefined as number | undefined };
     const url = await new Promise<string>((resolve, reject) => {
       const lines = createInterface({ input: host.child!.stdout! });
       lines.once('line', (line) => resolve(line.trim()));
+      // Then the host's retained heap, every TREND_EVERY_MS (watchMinutes only).
+      lines.on('line', (line) => {
+        if (!line.startsWith('heap ') || trend.from === undefined) return;
+        heap.push({ ms: performance.now() - trend.from, kib: (JSON.parse(line.slice(5)) as { heapUsedKiB: number }).heapUsedKiB });
+      });
       host.child!.once('exit', (code) => reject(new Error(`the browser host exited (${code}) before printing its address`)));
     });
     const hostPid = host.child.pid!;
@@ -151,6 +178,15 @@ export async function measureClassroom(load: ClassroomLoad, log: (line: string) 
       await cdp.send('Profiler.start');
     }
     const started = performance.now();
+    trend.from = started;
+    const rss: MemorySample[] = [];
+    let nextTrend = started;
+    const sampleTrend = async () => {
+      if (!watching || performance.now() < nextTrend) return;
+      nextTrend += TREND_EVERY_MS;
+      const memory = await processMemory(hostPid);
+      if (memory) rss.push({ ms: performance.now() - started, kib: memory.rssKiB });
+    };
     const clients = startProcess(
       'python3',
       [join(CHECKOUT, 'bench', 'classClients.py'), String(port), String(load.clients), String(load.sessions), String(load.seconds)],
@@ -167,6 +203,7 @@ export async function measureClassroom(load: ClassroomLoad, log: (line: string) 
     while (running) {
       await new Promise((r) => setTimeout(r, SAMPLE_EVERY_MS));
       await sample();
+      await sampleTrend();
       if (performance.now() >= nextFollow) {
         nextFollow += FOLLOW_EVERY_MS;
         // The teacher keeps following the student who stays logged in (session 1, followed from the start; the drawn
@@ -192,12 +229,28 @@ export async function measureClassroom(load: ClassroomLoad, log: (line: string) 
       b.recording = false;
       return { frames: b.frames, lags: b.lags, events: b.events, skipped: b.skipped };
     });
+    let memory: ClassroomResult['memory'];
+    if (watching) {
+      // The teacher's page stays open on the class (the followed session drawn) while the host is watched.
+      const loadEndMs = performance.now() - started;
+      const until = performance.now() + load.watchMinutes! * 60_000;
+      log(`  watching for ${load.watchMinutes} min after the load, the host's VmRSS and heap sampled every ${TREND_EVERY_MS / 1000} s ...`);
+      while (performance.now() < until) {
+        await new Promise((r) => setTimeout(r, 1000));
+        await sampleTrend();
+      }
+      const after = (xs: MemorySample[]) => xs.filter((x) => x.ms >= loadEndMs);
+      const rssTrend = memoryTrend(after(rss));
+      const heapTrend = memoryTrend(after(heap));
+      memory = { rss, heap: [...heap], loadEndMs, ...(rssTrend ? { rssTrend } : {}), ...(heapTrend ? { heapTrend } : {}) };
+    }
     const listed = Number(/^(\d+) session/.exec((await page.locator('.classroom-summary').textContent()) ?? '')?.[1] ?? NaN);
     const hostPeakKiB = (await processMemory(hostPid))?.hwmKiB ?? NaN;
     await page.click('#stop');
     await page.waitForTimeout(1000);
     await stopProcess(host.child);
-    const files = (await readdir(work)).filter((f) => f.endsWith('.trace.json'));
+    // The host writes it in a private folder of its own under `work` (labHost.ts openWatchTrace).
+    const files = (await readdir(work, { recursive: true })).filter((f) => f.endsWith('.trace.json'));
     let traceFile: ClassroomResult['traceFile'];
     if (files[0]) {
       const text = await readFile(join(work, files[0]), 'utf8');
@@ -223,6 +276,7 @@ export async function measureClassroom(load: ClassroomLoad, log: (line: string) 
       pageEvents: measured.events,
       skipped: measured.skipped,
       pageErrors,
+      ...(memory ? { memory } : {}),
     };
   } finally {
     await browser?.close().catch(() => undefined);
@@ -232,9 +286,9 @@ export async function measureClassroom(load: ClassroomLoad, log: (line: string) 
 }
 
 if (process.argv[1]?.endsWith('classroom.ts')) {
-  const [clients = '50', sessions = '1500', seconds = '60'] = process.argv.slice(2);
+  const [clients = '50', sessions = '1500', seconds = '60', watchMinutes = '0'] = process.argv.slice(2);
   const result = await measureClassroom(
-    { clients: Number(clients), sessions: Number(sessions), seconds: Number(seconds) },
+    { clients: Number(clients), sessions: Number(sessions), seconds: Number(seconds), watchMinutes: Number(watchMinutes) },
     (l) => console.log(l),
     process.env.CLASSROOM_PROFILE,
   );

@@ -1,7 +1,7 @@
 // npm run bench: FTP Lab's server and client against vsftpd and raw loopback TCP (issue 3, "Speed").
 // Reports, never asserts: exit 0 unless something broke (a client failed, a server did not start).
 //
-//   npm run bench [-- --reps N] [--only raw,big,own,small,machine,sessions,renderer,export,import,classroom] [--modes S,B,C] [--no-vsftpd] [--profile] [--classroom-seconds S]
+//   npm run bench [-- --reps N] [--only raw,big,own,small,machine,sessions,renderer,export,import,classroom] [--modes S,B,C] [--no-vsftpd] [--profile] [--classroom-seconds S] [--classroom-watch-minutes M]
 //
 // renderer, export (issues 4 and 5): a real 10,000-event trace (bigTrace.ts) opened in Chromium (renderer.ts:
 // first full draw, frame times while scrolling) and exported to SVG and PNG (exportChild.ts: time, peak memory).
@@ -26,6 +26,8 @@ import { makeBigTrace, type BigTrace } from './bigTrace';
 import type { ExportChildResult } from './exportChild';
 import { measureRenderer, type RendererResult } from './renderer';
 import { measureClassroom, type ClassroomResult } from './classroom';
+import type { MemoryTrend } from './memoryTrend';
+import type { RetainedResult } from './classroomRetained';
 import type { MachineCostResult } from './machineCost';
 import { measureSessionMemory, SESSION_MARKS, type SessionMemory } from './sessionMemory';
 import { IMPORT_GOAL_S, measureImport, type ImportBenchResult } from './importCapture';
@@ -81,6 +83,8 @@ interface Options {
   vsftpd: boolean;
   profile: boolean;
   classroomSeconds: number;
+  /** Minutes the classroom page goes on watching after the load, the host's memory sampled (0: not at all). */
+  classroomWatchMinutes: number;
 }
 
 function options(): Options {
@@ -92,6 +96,7 @@ function options(): Options {
       'no-vsftpd': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       'classroom-seconds': { type: 'string', default: String(CLASS.defaultSeconds) },
+      'classroom-watch-minutes': { type: 'string', default: '0' },
     },
     strict: true,
   });
@@ -105,6 +110,7 @@ function options(): Options {
     vsftpd: !values['no-vsftpd'],
     profile: values.profile,
     classroomSeconds: Math.max(5, Number(values['classroom-seconds'])),
+    classroomWatchMinutes: Math.max(0, Number(values['classroom-watch-minutes']) || 0),
   };
 }
 
@@ -679,7 +685,12 @@ interface ClassroomReport {
 }
 
 async function measureClassroomPhase(opts: Options): Promise<ClassroomReport> {
-  const load = { clients: CLASS.clients, sessions: CLASS.sessionsPerSecond * opts.classroomSeconds, seconds: opts.classroomSeconds };
+  const load = {
+    clients: CLASS.clients,
+    sessions: CLASS.sessionsPerSecond * opts.classroomSeconds,
+    seconds: opts.classroomSeconds,
+    watchMinutes: opts.classroomWatchMinutes,
+  };
   log(
     `a class: ${load.clients} ftplib clients, ${load.sessions} sessions in ${load.seconds} s, against Watch server in the browser host, the page in Chromium ...`,
   );
@@ -713,6 +724,35 @@ async function measureClassroomPhase(opts: Options): Promise<ClassroomReport> {
       `sessions in the page's list: ${result.listed} of ${load.sessions + 1} (the class and the student followed throughout)`,
       `host trace file: ${file ? `${file.events} events, ${file.sessions} sessions, ${(file.bytes / MiB).toFixed(1)} MiB` : 'NOT written'}`,
     );
+    const memory = result.memory;
+    if (memory) {
+      const watch = `${opts.classroomWatchMinutes} min after the load`;
+      const trendLine = (what: string, t: MemoryTrend | undefined) =>
+        t
+          ? `${what}, ${watch}: ${t.firstMiB.toFixed(0)} → most ${t.maxMiB.toFixed(0)} → last ${t.lastMiB.toFixed(0)} MiB; slope ${t.firstHalfSlope.toFixed(2)} MiB/min in the first half, ${t.lastHalfSlope.toFixed(2)} in the last: ${t.levelsOff ? 'levels off' : 'does NOT level off'}`
+          : `${what}, ${watch}: too few samples`;
+      const after = row(server, client, `browser host VmRSS, ${watch}`, 'MiB');
+      after.runs.push(memory.rssTrend?.lastMiB ?? NaN);
+      after.note = trendLine('VmRSS', memory.rssTrend);
+      const heap = row(server, client, `browser host heap after GC, ${watch}`, 'MiB');
+      heap.runs.push(memory.heapTrend?.lastMiB ?? NaN);
+      heap.note = trendLine('heap after a full GC', memory.heapTrend);
+      report.goals.push(
+        trendLine('host VmRSS', memory.rssTrend),
+        trendLine('host heap after a full GC', memory.heapTrend),
+        `load average at the end: ${loadavg()
+          .map((x) => x.toFixed(2))
+          .join(' ')}`,
+      );
+    }
+    // What the classroom's bounds cost, measured in a process of its own with full collections.
+    const retained = await runBenchProcess(process.execPath, ['--expose-gc', '--import', 'tsx', join(CHECKOUT, 'bench', 'classroomRetained.ts'), '100000']);
+    if (retained.code === 0) {
+      const r = JSON.parse(retained.stdout) as RetainedResult;
+      const bound = row(server, 'heap, node --expose-gc', "the classroom's memory bound (kept events, lines, one page's outbox)", 'MiB');
+      bound.runs.push(r.boundMiB);
+      bound.note = `${r.bytesPerEvent.toFixed(0)} B per kept event, ${r.bytesPerSessionLine.toFixed(0)} B per session line, ${r.bytesPerQueuedEvent.toFixed(0)} B per queued event (bench/classroomRetained.ts); 400,000 kept events would be ${r.boundWas400kMiB.toFixed(0)} MiB`;
+    } else errors.push(`classroom: classroomRetained.ts exited ${retained.code}: ${lastLines(retained.stderr)}`);
     for (const e of result.pageErrors) errors.push(`classroom: page error: ${e}`);
     if (result.clients.failed > 0) errors.push(`classroom: ${result.clients.failed} client sessions failed: ${result.clients.errors.join('; ')}`);
   } catch (error) {

@@ -13,6 +13,7 @@ import { questionBefore } from '../core/quiz/questionKinds.table';
 import { noScore, type QuestionKindId, type QuizQuestion, type QuizScore } from '../core/quiz/quizQuestion';
 import type { Side, TraceFile } from '../core/trace/traceEvent';
 import { commandEventBreak, eventBreak, heldBreak, noBreakpoints, wireBreakpoints, type BreakpointSet } from './breakpoints';
+import { withHostEvents } from './hostTraceEvents';
 import { RecordedTrace } from './recordedTrace';
 
 export type StatusTone = 'idle' | 'live' | 'paused' | 'break' | 'done' | 'error';
@@ -259,22 +260,18 @@ const machineSetup = setup({
       if (message.type === 'trace.event' || message.type === 'trace.events') {
         const before = context.trace;
         if (!before) return;
-        const after =
-          message.type === 'trace.event'
-            ? before.withEvent(message.event)
-            : message.replace
-              ? before.withEventsReplaced(message.events)
-              : before.withEvents(message.events);
+        const { trace: after, reshaped } = withHostEvents(before, message);
         if (after === before) return;
-        // The followed sessions changed: the new picture is shown from its start, as a trace just opened would be.
-        if (message.type === 'trace.events' && message.replace)
-          enqueue.assign({ shown: Math.min(context.shown, after.steps), animateFrom: Number.POSITIVE_INFINITY });
+        if (reshaped) enqueue.assign({ shown: Math.min(context.shown, after.steps), animateFrom: Number.POSITIVE_INFINITY });
         enqueue.assign({ trace: after });
-        if (after.steps > before.steps || (message.type === 'trace.events' && message.replace)) enqueue.raise({ type: 'row.recorded' });
+        if (after.steps > before.steps || reshaped) enqueue.raise({ type: 'row.recorded' });
       } else if (message.type === 'trace.skipped') {
-        enqueue.assign({
-          note: { text: `${message.events} events were not sent to this page while it was behind; the host's trace file has them all.`, tone: 'live' as const },
-        });
+        const text = message.resynced
+          ? `${message.events} events could not be sent to this page while it was behind; the diagram has been brought up to date.`
+          : context.traceFile
+            ? `${message.events} events were not sent to this page while it was behind; the host's trace file ${context.traceFile} has them all.`
+            : `${message.events} events were not sent to this page while it was behind: the diagram lacks them.`;
+        enqueue.assign({ note: { text, tone: 'live' as const } });
       } else if (message.type === 'host.notice') {
         enqueue.assign({ note: { text: message.text, tone: 'live' as const } });
       } else if (message.type === 'gate.state') {

@@ -7,6 +7,8 @@ import { layoutTrace, type DiagramLayers } from '../core/diagram/layout/layout';
 import type { DiagramModel } from '../core/diagram/layout/diagramModel';
 import { stepReach } from '../core/diagram/layout/stepReach';
 import { observedSides } from '../core/trace/closeMeaning';
+import { mergeBySeq } from '../core/trace/mergeBySeq';
+import { withoutSessions } from '../core/trace/sessionAttribution';
 import type { Side, TraceEvent, TraceFile, TraceMeta } from '../core/trace/traceEvent';
 import { createTraceFile } from '../core/trace/traceFile';
 import { transcriptEntries, type TranscriptEntry } from './transcriptEntries';
@@ -65,11 +67,22 @@ export class RecordedTrace {
     return new RecordedTrace(this.meta, this.#sides, [...this.#events, event]);
   }
 
-  /** This trace with several more events (a host batch): one copy of the trace, not one per event. */
+  /**
+   * This trace with several more events (a host batch): one copy of the trace, not one per event. Events older than
+   * this trace's last (a session newly followed, sent from its start) are merged in by seq in one pass.
+   */
   withEvents(events: readonly TraceEvent[]): RecordedTrace {
-    const fresh = events.filter((e) => !this.event(e.seq));
+    const fresh = inSeqOrder(events.filter((e) => !this.event(e.seq)));
     if (fresh.length === 0) return this;
-    return new RecordedTrace(this.meta, this.#sides, [...this.#events, ...fresh]);
+    const last = this.#events[this.#events.length - 1];
+    return new RecordedTrace(this.meta, this.#sides, !last || fresh[0]!.seq > last.seq ? [...this.#events, ...fresh] : mergeBySeq(this.#events, fresh));
+  }
+
+  /** This trace without the events of these FTP sessions (a watched server's sessions the page follows no more). */
+  withoutSessions(sessions: readonly number[]): RecordedTrace {
+    if (sessions.length === 0) return this;
+    const kept = withoutSessions(this.#events, new Set(sessions));
+    return kept.length === this.#events.length ? this : new RecordedTrace(this.meta, this.#sides, kept);
   }
 
   /** The same session drawn from other events (a watched server's followed sessions changed). */

@@ -161,8 +161,9 @@ export const requestSchemas = {
   exportTrace: z.tuple([exportRequestSchema]),
   /**
    * Which FTP sessions of a watched server the page draws (its classroom list picks them); the others reach the
-   * page as one line each (classroom.sessions). The host answers with those sessions' events so far (trace.events
-   * with replace) and then sends theirs as they happen.
+   * page as one line each (classroom.sessions). The host answers with what changed (trace.events: the newly followed
+   * sessions' events so far, and `dropSessions`: those followed no more; the first pick with `replace`) and then
+   * sends theirs as they happen.
    */
   follow: z.tuple([
     sessionIdSchema,
@@ -222,12 +223,22 @@ export type HostMessage =
   /** The step gate: paused or not, and what is held there (`side` holds it: the client before a command, the server before a reply or a close). */
   | { type: 'gate.state'; sessionId: string; paused: boolean; waiting?: string; side?: Side; reason?: string }
   | { type: 'session.end'; sessionId: string; ok: boolean; failure?: string }
-  /** Several events of a session at once; `replace`: they are all the page should draw of it (the followed sessions changed). */
-  | { type: 'trace.events'; sessionId: string; events: TraceEvent[]; replace?: boolean }
+  /**
+   * Several events of a session at once, in seq order. `replace`: they are all the page should draw of it (a watched
+   * server's first pick, or a resync after events were skipped). `dropSessions`: the watched server's FTP sessions
+   * the page follows no more — it first removes their events (attributed by core/trace/sessionAttribution, as the
+   * host attributes them), then merges these in by seq (they may be older than what it holds: a session newly
+   * followed is sent from its start). Only the change travels when the teacher picks one more session.
+   */
+  | { type: 'trace.events'; sessionId: string; events: TraceEvent[]; replace?: boolean; dropSessions?: number[] }
   /** A watched server's sessions that changed, one line each; `total`: how many sessions it has had; `followed`: those the page is sent to draw. */
   | { type: 'classroom.sessions'; sessionId: string; sessions: SessionSummary[]; total: number; followed: number[] }
-  /** Events the page was not sent because it was behind (the host's trace file has them all). */
-  | { type: 'trace.skipped'; sessionId: string; events: number }
+  /**
+   * Events the page was not sent because it was behind. `resynced`: the batch brought, just before this, everything
+   * the page should draw of the session (trace.events with replace): its diagram is whole again. Otherwise only a
+   * watched server's trace file has them.
+   */
+  | { type: 'trace.skipped'; sessionId: string; events: number; resynced?: boolean }
   /** Something the person watching a session should know that is not an event of it (a trace file that cannot be written). */
   | { type: 'host.notice'; sessionId: string; text: string }
   | HostBatch;

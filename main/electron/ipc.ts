@@ -7,7 +7,7 @@ import { validateRequest, type HostMessage } from '../../core/api/labApi';
 import type { FrameLike } from './appPage';
 
 import { MESSAGE_CHANNEL, REQUEST_CHANNEL } from '../../core/api/ipcChannels';
-import { HostOutbox } from '../session/hostOutbox';
+import { HostOutbox, type ResyncSource } from '../session/hostOutbox';
 
 /**
  * What a request returns over IPC. Errors travel as a message string, not as a thrown Error:
@@ -19,6 +19,8 @@ export type RequestOutcome = { ok: true; value: unknown } | { ok: false; error: 
 export interface RequestHost {
   request(name: unknown, args: unknown): Promise<unknown>;
   subscribe(listener: (message: HostMessage) => void): () => void;
+  /** Where a page's skipped events can be had again (LabHost.resyncSource); absent: the page is only told. */
+  resyncSource?(sessionId: string): ResyncSource | undefined;
 }
 
 export type SenderCheck = (frame: FrameLike | null | undefined) => boolean;
@@ -77,6 +79,7 @@ export function registerIpc(ipcMain: IpcMainLike, host: RequestHost, isTrustedSe
       frame.send(MESSAGE_CHANNEL, batch);
       return true;
     },
+    resyncSource: (sessionId) => host.resyncSource?.(sessionId),
   });
   // A reloaded page will not acknowledge what the page before it was sent.
   const pageLoaded = () => outbox.pageLoaded();

@@ -4,6 +4,7 @@
 // only: the host's memory stays bounded however many sessions the class makes.
 
 import type { HostMessage } from '../../core/api/labApi';
+import { SessionAttribution } from '../../core/trace/sessionAttribution';
 import { foldSessionEvent, newSessionSummary, type SessionSummary } from '../../core/trace/sessionSummary';
 import type { TraceEvent } from '../../core/trace/traceEvent';
 
@@ -36,11 +37,21 @@ interface Kept {
 
 export const DEFAULT_AUTO_FOLLOW = 4;
 
+/**
+ * What the host keeps by default. Measured (bench/classroomRetained.ts, node --expose-gc): a kept event retains
+ * about 320 bytes of heap, a session's line about 1.1 KB. So 150,000 events and 10,000 lines are at most ~46 + ~10
+ * MiB (400,000 events were ~123 MiB: too much beside Chromium on a teacher's laptop, for late picks of live sessions
+ * that a class of fifty makes a few hundred events each). A session keeps 10,000 to 12,500 of its latest events: the
+ * MAX_FOLLOWED sessions at that cap (100,000) stay within the budget, and one newly followed fits a page's outbox
+ * (20,000 events) whole.
+ */
+export const CLASSROOM_BUDGET = { maxEventsPerSession: 10_000, maxKeptEvents: 150_000, maxSessions: 10_000, keepEndedSessions: 100 } as const;
+
 export class Classroom {
   readonly #options: Required<ClassroomOptions>;
   readonly #sessions = new Map<number, Kept>();
   /** Which session a connection belongs to: a few events (a FIN seen from the other end) name only their connection. */
-  readonly #connSession = new Map<string, number>();
+  readonly #attribution = new SessionAttribution();
   readonly #followed = new Set<number>();
   #picked = false;
   #total = 0;
@@ -50,14 +61,12 @@ export class Classroom {
   /** Events kept over all sessions. */
   #keptEvents = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
+  #closed = false;
 
   constructor(options: ClassroomOptions) {
     this.#options = {
       autoFollow: DEFAULT_AUTO_FOLLOW,
-      keepEndedSessions: 100,
-      maxEventsPerSession: 20_000,
-      maxKeptEvents: 400_000,
-      maxSessions: 10_000,
+      ...CLASSROOM_BUDGET,
       rowsEveryMs: 250,
       ...options,
     };
@@ -69,9 +78,21 @@ export class Classroom {
     return [...this.#followed];
   }
 
+  /** Events kept over all sessions, counted afresh (for tests and the bench: what the budget bounds). */
+  get keptEvents(): number {
+    let n = 0;
+    for (const kept of this.#sessions.values()) n += kept.events.length;
+    return n;
+  }
+
+  /** Session lines kept for the list. */
+  get sessionLines(): number {
+    return this.#sessions.size;
+  }
+
   /** One recorded event of the watched server. */
   observe(event: TraceEvent): void {
-    const number = event.session ?? ('conn' in event && event.conn ? this.#connSession.get(event.conn) : undefined);
+    const number = this.#attribution.sessionOf(event);
     if (number === undefined) return;
     let kept = this.#sessions.get(number);
     if (!kept) {
@@ -80,10 +101,7 @@ export class Classroom {
       this.#total += 1;
       if (!this.#picked && this.#followed.size < this.#options.autoFollow) this.#followed.add(number);
     }
-    if ('conn' in event && event.conn && !kept.conns.has(event.conn)) {
-      kept.conns.add(event.conn);
-      this.#connSession.set(event.conn, number);
-    }
+    if ('conn' in event && event.conn) kept.conns.add(event.conn);
     kept.summary = foldSessionEvent(kept.summary, event);
     if (!kept.forgotten) {
       kept.events.push(event);
@@ -107,26 +125,50 @@ export class Classroom {
     if (this.#followed.has(number)) this.#options.push({ type: 'trace.event', sessionId: this.#options.sessionId, event });
   }
 
-  /** The page picked these sessions: it is sent what is kept of them, in order, and then theirs as they come. */
+  /**
+   * The page picked these sessions: it is sent what is kept of the ones it was not following (merged into its trace
+   * in seq order), told which it no longer follows (it removes their events), and then sent theirs as they come. The
+   * first pick replaces the page's picture whole (until then it drew the sessions followed by themselves).
+   */
   follow(sessions: readonly number[]): void {
+    const first = !this.#picked;
     this.#picked = true;
+    const before = new Set(this.#followed);
     this.#followed.clear();
     // A session named twice is sent once.
     for (const n of sessions) this.#followed.add(n);
-    const events = [...this.#followed].flatMap((n) => this.#sessions.get(n)?.events ?? []).sort((a, b) => a.seq - b.seq);
-    this.#options.push({ type: 'trace.events', sessionId: this.#options.sessionId, events, replace: true });
+    const sessionId = this.#options.sessionId;
+    if (first) this.#options.push({ type: 'trace.events', sessionId, events: this.#keptOf([...this.#followed]), replace: true });
+    else {
+      const added = [...this.#followed].filter((n) => !before.has(n));
+      const dropSessions = [...before].filter((n) => !this.#followed.has(n));
+      this.#options.push({ type: 'trace.events', sessionId, events: this.#keptOf(added), dropSessions });
+    }
     this.#sendRows(true);
     // Sessions no longer followed may be past their time: they are forgotten now.
     this.#forgetOld();
     if (this.#keptEvents > this.#options.maxKeptEvents) this.#keepToBudget();
   }
 
+  /**
+   * Everything the page should draw now: the followed sessions' kept events, in seq order (a resync after events
+   * were skipped); undefined once closed (nothing is kept any more).
+   */
+  followedEvents(): TraceEvent[] | undefined {
+    return this.#closed ? undefined : this.#keptOf([...this.#followed]);
+  }
+
   close(): void {
+    this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
     this.#sendRows();
     this.#sessions.clear();
-    this.#connSession.clear();
+    this.#attribution.clear();
+  }
+
+  #keptOf(sessions: readonly number[]): TraceEvent[] {
+    return sessions.flatMap((n) => this.#sessions.get(n)?.events ?? []).sort((a, b) => a.seq - b.seq);
   }
 
   #sendRows(always = false): void {
@@ -155,13 +197,17 @@ export class Classroom {
     }
     if (this.#sessions.size <= this.#options.maxSessions) return;
     // Sessions are numbered in order and a Map keeps insertion order: the first ended ones are the oldest.
+    let dropped = false;
     for (const [n, kept] of this.#sessions) {
       if (this.#sessions.size <= this.#options.maxSessions) break;
       if (kept.ended && !this.#followed.has(n)) {
         this.#forgetEvents(n);
         this.#sessions.delete(n);
+        dropped = true;
       }
     }
+    // A line let go is no longer among the ended sessions keeping events (a followed one can be, past its time).
+    if (dropped) this.#endedWithEvents = this.#endedWithEvents.filter((n) => this.#sessions.has(n));
   }
 
   /**
@@ -187,7 +233,7 @@ export class Classroom {
     this.#keptEvents -= kept.events.length;
     kept.events = [];
     if (kept.ended) {
-      for (const conn of kept.conns) this.#connSession.delete(conn);
+      this.#attribution.forget(kept.conns);
       kept.conns.clear();
     }
   }

@@ -22,6 +22,7 @@ import { importCapture } from '../../core/capture/import/captureImport';
 import { maskCommandLine } from '../../core/trace/mask';
 import { TraceRecorder } from '../../core/trace/traceRecorder';
 import type { TraceMeta } from '../../core/trace/traceEvent';
+import type { ResyncSource } from './hostOutbox';
 import { startFtpServer, type FtpServer } from './ftpServer';
 import { StepGate } from './stepGate';
 import { createMemoryStore } from '../store/memoryStore';
@@ -44,6 +45,8 @@ interface LiveSession {
   readonly abort: AbortController;
   /** A watched server's sessions, for the classroom list (watchServer only). */
   readonly classroom?: Classroom;
+  /** Everything a page should draw of this session now (see resyncSource). */
+  readonly resync: ResyncSource;
 }
 
 export interface LabHostOptions {
@@ -64,6 +67,15 @@ export class LabHost {
   subscribe(listener: (message: HostMessage) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Where a page that was not sent some of a session's events (its outbox was full) can have what it should draw
+   * again: a run's recorder keeps all its events (so this works after the run ended); a watched server's classroom
+   * keeps its followed sessions' (undefined once the server is stopped: its trace file has them).
+   */
+  resyncSource(sessionId: string): ResyncSource | undefined {
+    return this.#sessions.get(sessionId)?.resync;
   }
 
   /** Validates and runs one request: the single entry point both hosts use. */
@@ -163,6 +175,7 @@ export class LabHost {
       recorder,
       server: lab.server,
       abort,
+      resync: () => recorder.events,
       done: lab.done
         .then((output) => this.#push({ type: 'session.end', sessionId: id, ok: output.ok, ...(output.failure ? { failure: output.failure } : {}) }))
         .catch((error: Error) => this.#push({ type: 'session.end', sessionId: id, ok: false, failure: error.message }))
@@ -242,6 +255,7 @@ export class LabHost {
       server,
       abort,
       classroom,
+      resync: () => classroom.followedEvents(),
       done: new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => resolve(), { once: true }))
         .then(() => server.close())
         .finally(() => {

@@ -19,7 +19,7 @@ export function handleSocket(ws: WebSocket, lab: LabHost): void {
     return true;
   };
   // Pushes go in batches, a few ahead of the page's acks: a page that falls behind slows them (never an unbounded backlog).
-  const outbox = new HostOutbox({ send });
+  const outbox = new HostOutbox({ send, resyncSource: (sessionId) => lab.resyncSource(sessionId) });
   const unsubscribe = lab.subscribe((message) => {
     if (message.type === 'session.end') started.delete(message.sessionId);
     outbox.push(message);

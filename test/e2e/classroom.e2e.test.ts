@@ -132,6 +132,13 @@ describe('the classroom list', () => {
       await expect.poll(lastUpload).not.toBe(uploadBefore);
       expect(await mark('client → server: QUIT').count()).toBeGreaterThan(0);
       await screenshot(`e2e-classroom-${width}`);
+
+      // Picked again, it is followed no more: only that change travels (the page removes its events, connections
+      // named alone included), and the picture is the one drawn before, step for step.
+      await page.locator(`.classroom-row[data-session="${number}"]`).click();
+      await expect.poll(async () => (await summary.textContent()) ?? '').toMatch(/drawing #1, #2, #3, #4 /);
+      await expect.poll(steps, { timeout: 10_000 }).toBe(stepsBefore);
+      expect(await lastUpload()).toBe(uploadBefore);
       await page.click('#stop');
     },
     90_000,

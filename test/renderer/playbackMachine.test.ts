@@ -39,8 +39,8 @@ function lab(input: PlaybackInput = {}) {
     asked,
     view: () => viewOf(actor.getSnapshot()),
     /** The host's answer to the last start: session s1 (or `sessionId`), nothing recorded yet. */
-    async started(port?: number, sessionId = 's1', which = answers.length - 1) {
-      answers[which]?.({ sessionId, trace: { ...upload, events: [] }, ...(port ? { port } : {}) });
+    async started(port?: number, sessionId = 's1', which = answers.length - 1, traceFile?: string) {
+      answers[which]?.({ sessionId, trace: { ...upload, events: [] }, ...(port ? { port } : {}), ...(traceFile ? { traceFile } : {}) });
       await Promise.resolve();
       await Promise.resolve();
     },
@@ -376,5 +376,30 @@ describe('the quiz: predict, then reveal', () => {
     expect(view().score).toEqual({ asked: 1, right: 1 });
     actor.send({ type: 'trace.load', file: { ...upload, events: AROUND_THE_CLOSE } });
     expect(view()).toMatchObject({ quizOn: true, score: { asked: 0, right: 0 }, reveal: undefined });
+  });
+});
+
+describe('events the host could not send', () => {
+  it('a resync says the diagram was brought up to date; without one, a run says what the diagram lacks and a watch names its trace file', async () => {
+    const { actor, view, started, record, send } = lab({ speed: 0 });
+    actor.send({ type: 'session.run', options: { scenario: 'textbook-upload' }, play: true });
+    await started();
+    record(STOR);
+    send({ type: 'trace.events', sessionId: 's1', events: AROUND_THE_CLOSE, replace: true });
+    send({ type: 'trace.skipped', sessionId: 's1', events: 6, resynced: true });
+    expect(view()).toMatchObject({
+      total: 7,
+      status: { text: '6 events could not be sent to this page while it was behind; the diagram has been brought up to date.' },
+    });
+    send({ type: 'trace.skipped', sessionId: 's1', events: 2 });
+    expect(view().status.text).toBe('2 events were not sent to this page while it was behind: the diagram lacks them.');
+
+    const watching = lab({ speed: 0 });
+    watching.actor.send({ type: 'session.watch', port: 0 });
+    await watching.started(2121, 's1', 0, '/tmp/ftp-lab-watch-x/watch.trace.json');
+    watching.send({ type: 'trace.skipped', sessionId: 's1', events: 40 });
+    expect(watching.view().status.text).toBe(
+      "40 events were not sent to this page while it was behind; the host's trace file /tmp/ftp-lab-watch-x/watch.trace.json has them all.",
+    );
   });
 });

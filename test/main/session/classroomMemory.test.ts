@@ -2,8 +2,9 @@
 // bounds that keep the host's memory finite however long the class runs.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { Classroom, type ClassroomOptions } from '../../../main/session/classroom';
-import { validateRequest, type HostMessage } from '../../../core/api/labApi';
+import { Classroom, CLASSROOM_BUDGET, type ClassroomOptions } from '../../../main/session/classroom';
+import { DEFAULT_MAX_QUEUED_EVENTS } from '../../../main/session/hostOutbox';
+import { MAX_FOLLOWED, validateRequest, type HostMessage } from '../../../core/api/labApi';
 import type { TraceEvent } from '../../../core/trace/traceEvent';
 
 let seq = 0;
@@ -18,11 +19,10 @@ afterEach(() => room?.close());
 function classroom(options: Partial<ClassroomOptions> = {}) {
   const pushed: HostMessage[] = [];
   room = new Classroom({ sessionId: 's1', push: (m) => pushed.push(m), autoFollow: 0, ...options });
-  /** Follows `sessions` and answers the events the page is sent for them (their seqs). */
+  /** Follows `sessions` and answers the events a page then draws of them (their sessions): what a full replace would send. */
   const follow = (sessions: number[]) => {
     room!.follow(sessions);
-    const sent = pushed.filter((m) => m.type === 'trace.events').at(-1) as Extract<HostMessage, { type: 'trace.events' }>;
-    return sent.events.map((e) => e.session);
+    return room!.followedEvents()!.map((e) => e.session);
   };
   /** A session of `events` notes, ended. */
   const session = (n: number, events: number) => {
@@ -87,5 +87,41 @@ describe('Classroom', () => {
     room.observe(note(1));
     expect(follow([2])).toHaveLength(9);
     expect(follow([1])).toEqual([]);
+  });
+});
+
+describe('Classroom bounds over a long class', () => {
+  it("the defaults: the followed sessions at their cap stay within the budget, and one session fits a page's outbox", () => {
+    const atCap = CLASSROOM_BUDGET.maxEventsPerSession + Math.ceil(CLASSROOM_BUDGET.maxEventsPerSession / 4);
+    expect(MAX_FOLLOWED * atCap).toBeLessThanOrEqual(CLASSROOM_BUDGET.maxKeptEvents);
+    expect(atCap).toBeLessThanOrEqual(DEFAULT_MAX_QUEUED_EVENTS);
+  });
+
+  it('never keeps more events than its budget nor more lines than maxSessions, however many sessions come, live and ended', () => {
+    const budget = 60;
+    const { room } = classroom({ maxKeptEvents: budget, maxEventsPerSession: 8, keepEndedSessions: 3, maxSessions: 25 });
+    // Two followed sessions at their cap (8 and a quarter more: 10 each) stay well within the budget.
+    let most = 0;
+    let mostLines = 0;
+    const live = new Set<number>();
+    let next = 1;
+    // Deterministic: 3,000 sessions, up to a dozen live at once, each a few to forty notes long.
+    let r = 7;
+    const rand = () => (r = (r * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    while (next <= 3000 || live.size > 0) {
+      if (next <= 3000 && live.size < 12) live.add(next++);
+      const n = [...live][Math.floor(rand() * live.size)]!;
+      if (rand() < 0.04) {
+        room.observe(close(n));
+        live.delete(n);
+      } else room.observe(note(n));
+      if (rand() < 0.01) room.follow([...live].slice(0, 2));
+      most = Math.max(most, room.keptEvents);
+      mostLines = Math.max(mostLines, room.sessionLines);
+    }
+    expect(most).toBeLessThanOrEqual(budget);
+    // The budget was reached (it bounds, not just never tested).
+    expect(most).toBeGreaterThan(budget - 10);
+    expect(mostLines).toBeLessThanOrEqual(25 + 12);
   });
 });

@@ -141,6 +141,68 @@ describe('HostOutbox', () => {
     ]);
   });
 
+  it('a change of pick never joins the group before it, takes the plain events after it, and names its removals in its first part only', () => {
+    const { box, sent } = outbox({ maxBatchEvents: 2 });
+    box.push(event(5));
+    // Session 1 is followed no more, session 2 now is (its earlier events, older than 5).
+    box.push({ type: 'trace.events', sessionId: 's1', events: [note(2, 2), note(3, 2), note(4, 2)], dropSessions: [1] });
+    box.push({ type: 'trace.event', sessionId: 's1', event: note(6, 2) });
+    // A change that removes only (no events) still goes.
+    box.push({ type: 'trace.events', sessionId: 's1', events: [], dropSessions: [2] });
+    for (let n = 1; n <= 4; n++) {
+      vi.advanceTimersByTime(40);
+      box.ack(sent.length);
+    }
+    const groups = sent.flatMap((b) => b.messages).map((m) => (m.type === 'trace.events' ? [m.events.map((e) => e.seq), m.dropSessions] : m.type));
+    expect(groups).toEqual([
+      [[5], undefined],
+      [[2], [1]],
+      [[3, 4], undefined],
+      [[6], undefined],
+      [[], [2]],
+    ]);
+  });
+
+  it('once it has room again, a page that missed events is sent what it should draw, whole, from their source, and told so', () => {
+    const source = Array.from({ length: 3000 }, (_, i) => note(i + 1));
+    const asked: string[] = [];
+    const { box, sent } = outbox({
+      maxQueuedEvents: 1000,
+      maxBatchEvents: 400,
+      resyncSource: (sessionId) => {
+        asked.push(sessionId);
+        return () => source;
+      },
+    });
+    for (const e of source) box.push({ type: 'trace.event', sessionId: 's1', event: e });
+    // Asked once, when the first event was dropped (the source is held until the page is made whole).
+    expect(asked).toEqual(['s1']);
+    for (let n = 1; n <= 10; n++) {
+      vi.advanceTimersByTime(40);
+      box.ack(sent.length);
+    }
+    const messages = sent.flatMap((b) => b.messages);
+    const last = messages.slice(-2);
+    expect(last).toEqual([
+      { type: 'trace.events', sessionId: 's1', events: source, replace: true },
+      { type: 'trace.skipped', sessionId: 's1', events: 2000, resynced: true },
+    ]);
+    // Before it, the thousand that fitted, in order.
+    expect(messages.slice(0, -2).flatMap((m) => (m.type === 'trace.events' ? m.events.map((e) => e.seq) : []))).toEqual(
+      Array.from({ length: 1000 }, (_, i) => i + 1),
+    );
+  });
+
+  it('a source that can no longer tell (a stopped server) leaves the page told only how many it lacks', () => {
+    const { box, sent } = outbox({ maxQueuedEvents: 10, resyncSource: () => () => undefined });
+    for (let seq = 1; seq <= 30; seq++) box.push(event(seq));
+    for (let n = 1; n <= 4; n++) {
+      vi.advanceTimersByTime(40);
+      box.ack(sent.length);
+    }
+    expect(sent.flatMap((b) => b.messages).filter((m) => m.type !== 'trace.events')).toEqual([{ type: 'trace.skipped', sessionId: 's1', events: 20 }]);
+  });
+
   it("keeps only the gate's latest report and each session's latest line", () => {
     const { box, sent } = outbox();
     box.push({ type: 'gate.state', sessionId: 's1', paused: true, waiting: '220 ready', side: 'server' });
