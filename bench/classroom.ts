@@ -108,8 +108,16 @@ function instrumentPage(): void {
   window.WebSocket = Observed;
 }
 
-/** `profileTo`: a file for the page's CPU profile (Chromium's profiler, over CDP) while the load runs. */
-export async function measureClassroom(load: ClassroomLoad, log: (line: string) => void = () => undefined, profileTo?: string): Promise<ClassroomResult> {
+/**
+ * `profileTo`: a file for the page's CPU profile (Chromium's profiler, over CDP) while the load runs; `traceTo`: a file
+ * for a performance trace of the same time (Chromium's tracing, the timeline DevTools shows: bench/timeline.ts sums it by phase).
+ */
+export async function measureClassroom(
+  load: ClassroomLoad,
+  log: (line: string) => void = () => undefined,
+  profileTo?: string,
+  traceTo?: string,
+): Promise<ClassroomResult> {
   const work = await mkdtemp(join(tmpdir(), 'ftp-lab-bench-classroom-'));
   let browser: Browser | undefined;
   const host = { child: undefined as ReturnType<typeof startProcess> | undefined };
@@ -177,6 +185,7 @@ export async function measureClassroom(load: ClassroomLoad, log: (line: string) 
       await cdp.send('Profiler.enable');
       await cdp.send('Profiler.start');
     }
+    if (traceTo) await browser.startTracing(page, { path: traceTo, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8'] });
     const started = performance.now();
     trend.from = started;
     const rss: MemorySample[] = [];
@@ -220,6 +229,7 @@ export async function measureClassroom(load: ClassroomLoad, log: (line: string) 
     }
     const loadMs = performance.now() - started;
     if (cdp && profileTo) await writeFile(profileTo, JSON.stringify((await cdp.send('Profiler.stop')).profile));
+    if (traceTo) await browser.stopTracing();
     const said = JSON.parse((await clientsSaid) || '{}') as ClassroomResult['clients'];
     // Let the last lines and events arrive, then read what the page measured.
     await page.waitForTimeout(1500);
@@ -291,6 +301,7 @@ if (process.argv[1]?.endsWith('classroom.ts')) {
     { clients: Number(clients), sessions: Number(sessions), seconds: Number(seconds), watchMinutes: Number(watchMinutes) },
     (l) => console.log(l),
     process.env.CLASSROOM_PROFILE,
+    process.env.CLASSROOM_TRACE,
   );
   const { frameMs, lagMs, domNodes, hostRssKiB, ...rest } = result;
   const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];

@@ -5,6 +5,7 @@
 
 import { MAX_FOLLOWED, type HostMessage } from '../core/api/labApi';
 import { sessionHadTrouble, type SessionSummary } from '../core/trace/sessionSummary';
+import { setChangedAttributes, setChangedText } from './changedOnly';
 import { element } from './dom';
 
 export interface ClassroomView {
@@ -129,10 +130,8 @@ export function createClassroomView(doc: Document, root: HTMLElement, subscribe:
       const s = all[i]!;
       const isFollowed = followed.has(s.session);
       let node = drawn.get(s.session);
-      if (!node || shownAs.get(node) !== s || node.classList.contains('followed') !== isFollowed) {
-        node = line(s, isFollowed);
-        shownAs.set(node, s);
-      }
+      if (!node) node = line(s, isFollowed);
+      else if (shownAs.get(node) !== s || node.classList.contains('followed') !== isFollowed) fill(node, s, isFollowed);
       const y = `translateY(${i * rowHeight}px)`;
       if (node.style.transform !== y) node.style.transform = y;
       kept.set(s.session, node);
@@ -151,14 +150,30 @@ export function createClassroomView(doc: Document, root: HTMLElement, subscribe:
     const button = element(
       doc,
       'button',
-      {
-        className: `classroom-row phase-${s.phase.replace(/\s+/g, '-')}${sessionHadTrouble(s) ? ' trouble' : ''}${isFollowed ? ' followed' : ''}`,
-        attrs: { type: 'button', 'aria-pressed': String(isFollowed), 'data-session': String(s.session) },
-      },
-      // A name or reply longer than its column is cut with an ellipsis: its whole text is the cell's title.
-      cells(s).map(([name, text]) => element(doc, 'span', { className: `cell ${name}`, text, ...(LONG_CELLS.has(name) ? { attrs: { title: text } } : {}) })),
+      { attrs: { type: 'button' } },
+      cells(s).map(([name]) => element(doc, 'span', { className: `cell ${name}` })),
     );
+    fill(button, s, isFollowed);
     return button;
+  }
+
+  /**
+   * Writes a session's summary into its line, only what changed: the lines in view change with every batch (bytes,
+   * phase, last reply), and a new line for each was a new button and seven spans to style and lay out.
+   */
+  function fill(button: HTMLButtonElement, s: SessionSummary, isFollowed: boolean): void {
+    shownAs.set(button, s);
+    setChangedAttributes(button, {
+      class: `classroom-row phase-${s.phase.replace(/\s+/g, '-')}${sessionHadTrouble(s) ? ' trouble' : ''}${isFollowed ? ' followed' : ''}`,
+      'aria-pressed': String(isFollowed),
+      'data-session': String(s.session),
+    });
+    cells(s).forEach(([name, text], i) => {
+      const cell = button.children[i]!;
+      setChangedText(cell, text);
+      // A name or reply longer than its column is cut with an ellipsis: its whole text is the cell's title.
+      if (LONG_CELLS.has(name)) setChangedAttributes(cell, { title: text });
+    });
   }
 
   // Where the list is scrolled and how tall it is, kept from the scroll and resize events: read in draw(), they

@@ -11,6 +11,8 @@ import { FRAME } from '../core/diagram/layout/placeMarks';
 import { drawLegend } from './legend';
 import { drawMark, markClasses } from './markShapes';
 import { markInWindow } from '../core/diagram/layout/markExtent';
+import { setChangedAttributes, setChangedText } from './changedOnly';
+import { createTextMeasure } from './textMeasure';
 
 export interface DiagramState {
   /** The step (row) the user is on; its marks are highlighted. -1 before the first. */
@@ -55,6 +57,7 @@ const TOP = FRAME.laneBoxY - 12;
 
 export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTMLElement): DiagramView {
   const theme = themes.light;
+  const measure = createTextMeasure(svgElement.ownerDocument);
   const svg = select(svgElement);
   const viewport = svg.append('g').attr('class', 'viewport');
   const rowsLayer = viewport.append('g').attr('class', 'rows');
@@ -71,12 +74,25 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
   let transform: ZoomTransform = zoomIdentity;
   let userZoomed = false;
   let cullScheduled = false;
+  /** The model's y range the last draw covered (the rows in view and half a view either side), and for which model. */
+  let drawn: { model: DiagramModel; top: number; bottom: number } | undefined;
+  /** A move render() makes itself, before it draws for the new view: no second draw for it. */
+  let movingForRender = false;
 
   // Read once, then again only after the ResizeObserver says the view changed: reading clientWidth in every draw
   // forced a layout of the whole page in every frame while a class was watched.
   let viewSize: { width: number; height: number } | undefined;
   const size = () => (viewSize ??= { width: svgElement.clientWidth || 800, height: svgElement.clientHeight || 600 });
   const headerY = () => Math.max(transform.y, -TOP * transform.k);
+  // The caption's height, from the page, not from the last render's state: on the toggle, the view resizes (and its
+  // observer runs) before the next render says presenter mode is on. Read where the page has just been laid out (the
+  // observers) or rarely (fit); kept otherwise: read in every render, it forced a layout of the whole page each time.
+  const caption = svgElement.ownerDocument.getElementById('caption');
+  let captionHeight = 0;
+  const readCaption = () => {
+    captionHeight = caption?.offsetHeight ?? 0;
+  };
+  if (caption) new ResizeObserver(readCaption).observe(caption);
 
   const zoomer: ZoomBehavior<SVGSVGElement, unknown> = zoom<SVGSVGElement, unknown>()
     .scaleExtent([0.15, 6])
@@ -95,7 +111,7 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
       transform = event.transform;
       if (event.sourceEvent) userZoomed = true;
       applyTransform();
-      scheduleCull();
+      if (!movingForRender) scheduleCull();
     });
   svg.call(zoomer).on('dblclick.zoom', null);
   svg.on(
@@ -131,21 +147,26 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
     cullScheduled = true;
     requestAnimationFrame(() => {
       cullScheduled = false;
-      if (model && state) draw(model, { ...state, animateMs: 0, newFromStep: Number.POSITIVE_INFINITY, follow: false });
+      if (!model || !state) return;
+      // Still inside what the last draw covered (it drew half a view beyond each edge): nothing comes in or goes.
+      const [top, bottom] = visibleRange(0);
+      if (drawn && drawn.model === model && top >= drawn.top && bottom <= drawn.bottom) return;
+      draw(model, { ...state, animateMs: 0, newFromStep: Number.POSITIVE_INFINITY, follow: false });
     });
   }
 
-  /** The model's y range in view (with a margin), so only those rows and marks are drawn. */
-  function visibleRange(): [number, number] {
+  /** The model's y range in view, with `margin` views more either side (only those rows and marks are drawn). */
+  function visibleRange(margin = 0.5): [number, number] {
     const { height } = size();
     const top = -transform.y / transform.k;
     const bottom = (height - transform.y) / transform.k;
-    const margin = (bottom - top) * 0.5;
-    return [top - margin, bottom + margin];
+    const more = (bottom - top) * margin;
+    return [top - more, bottom + more];
   }
 
   function draw(m: DiagramModel, s: DiagramState): void {
     const [top, bottom] = visibleRange();
+    drawn = { model: m, top, bottom };
     drawRows(m, s, top, bottom);
     drawGaps(m, top, bottom);
     drawLifelines(m);
@@ -165,24 +186,20 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
               .attr('class', (d) => markClasses(d))
               .each(function (d) {
                 const animateMs = d.step >= s.newFromStep ? s.animateMs : 0;
-                drawMark(select(this) as Selection<SVGGElement, Mark, null, undefined>, d, { theme, animateMs });
+                drawMark(select(this) as Selection<SVGGElement, Mark, null, undefined>, d, { theme, animateMs, measure });
+                describeMark(this, d);
                 this.dataset.sig = signature(d);
               }),
           (update) =>
             update.each(function (d) {
               const sig = signature(d);
               if (this.dataset.sig === sig) return;
-              drawMark(select(this) as Selection<SVGGElement, Mark, null, undefined>, d, { theme, animateMs: 0 });
+              drawMark(select(this) as Selection<SVGGElement, Mark, null, undefined>, d, { theme, animateMs: 0, measure });
+              describeMark(this, d);
               this.dataset.sig = sig;
             }),
           (exit) => exit.remove(),
         )
-        .attr('role', 'img')
-        .attr('aria-label', (d) => d.ariaLabel)
-        .attr('data-id', (d) => d.id)
-        .attr('data-step', (d) => String(d.step))
-        .attr('data-from', (d) => ('fromLane' in d ? d.fromLane : null))
-        .attr('data-to', (d) => ('toLane' in d ? d.toLane : null))
         .classed('current', (d) => isCurrent(d, s.currentStep))
         .classed('recent', (d) => s.presenter && d.step > s.currentStep - PRESENTER_RECENT && !isCurrent(d, s.currentStep))
         .classed('faded', (d) => s.presenter && lastStepOf(d) <= s.currentStep - PRESENTER_RECENT)
@@ -205,22 +222,17 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
       })
       .classed('odd', (d) => d.step % 2 === 1)
       .classed('current', (d) => d.step === s.currentStep)
-      .call((g) =>
-        g
-          .select('rect')
-          .attr('x', m.marginX + 6)
-          .attr('y', (d) => d.y - half)
-          .attr('width', m.width - m.marginX - 6)
-          .attr('height', (d) => m.rowHeight + (d.extra ?? 0)),
-      )
-      .call((g) =>
-        g
-          .select('text')
-          .attr('x', m.marginX)
-          .attr('y', (d) => d.y + 4)
-          .attr('text-anchor', 'end')
-          .text((d) => d.label),
-      );
+      .each(function (d) {
+        setChangedAttributes(this.firstElementChild!, {
+          x: m.marginX + 6,
+          y: d.y - half,
+          width: m.width - m.marginX - 6,
+          height: m.rowHeight + (d.extra ?? 0),
+        });
+        const label = this.lastElementChild!;
+        setChangedAttributes(label, { x: m.marginX, y: d.y + 4, 'text-anchor': 'end' });
+        setChangedText(label, d.label);
+      });
   }
 
   /** On the time axis: each tall gap's length in the margin, beside a line as long as the gap. */
@@ -235,21 +247,12 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
         g.append('text').attr('class', 'gap-label').attr('text-anchor', 'end');
         return g;
       })
-      .call((g) =>
-        g
-          .select('line')
-          .attr('x1', m.marginX + 3)
-          .attr('x2', m.marginX + 3)
-          .attr('y1', (d) => d.y1 + 8)
-          .attr('y2', (d) => d.y2 - 8),
-      )
-      .call((g) =>
-        g
-          .select('text')
-          .attr('x', m.marginX)
-          .attr('y', (d) => (d.y1 + d.y2) / 2 + 4)
-          .text((d) => d.label),
-      );
+      .each(function (d) {
+        setChangedAttributes(this.firstElementChild!, { x1: m.marginX + 3, x2: m.marginX + 3, y1: d.y1 + 8, y2: d.y2 - 8 });
+        const label = this.lastElementChild!;
+        setChangedAttributes(label, { x: m.marginX, y: (d.y1 + d.y2) / 2 + 4 });
+        setChangedText(label, d.label);
+      });
   }
 
   function drawLifelines(m: DiagramModel): void {
@@ -257,11 +260,15 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
       .selectAll<SVGLineElement, DiagramModel['lanes'][number]>('line.lifeline')
       .data(m.lanes, (d) => d.id)
       .join('line')
-      .attr('class', (d) => (d.id === 'client-data' || d.id === 'server-data' ? 'lifeline lifeline-data' : 'lifeline'))
-      .attr('x1', (d) => d.x)
-      .attr('x2', (d) => d.x)
-      .attr('y1', m.lifelines.y1)
-      .attr('y2', Math.max(m.lifelines.y2, m.lifelines.y1 + m.rowHeight));
+      .each(function (d) {
+        setChangedAttributes(this, {
+          class: d.id === 'client-data' || d.id === 'server-data' ? 'lifeline lifeline-data' : 'lifeline',
+          x1: d.x,
+          x2: d.x,
+          y1: m.lifelines.y1,
+          y2: Math.max(m.lifelines.y2, m.lifelines.y1 + m.rowHeight),
+        });
+      });
   }
 
   function drawHeader(m: DiagramModel): void {
@@ -269,11 +276,9 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
       .selectAll<SVGRectElement, number>('rect.header-backdrop')
       .data([0])
       .join('rect')
-      .attr('class', 'header-backdrop')
-      .attr('x', -m.width)
-      .attr('y', -2000)
-      .attr('width', m.width * 3)
-      .attr('height', 2000 + m.lifelines.y1 + 2);
+      .each(function () {
+        setChangedAttributes(this, { class: 'header-backdrop', x: -m.width, y: -2000, width: m.width * 3, height: 2000 + m.lifelines.y1 + 2 });
+      });
     const w = m.laneBoxWidth;
     header
       .selectAll<SVGGElement, DiagramModel['lanes'][number]>('g.lane')
@@ -285,38 +290,24 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
         g.append('text').attr('class', 'lane-subtitle');
         return g;
       })
-      .attr('aria-label', (d) => `${d.title}: ${d.subtitle}`)
-      .call((g) =>
-        g
-          .select('rect')
-          .attr('x', (d) => d.x - w / 2)
-          .attr('y', FRAME.laneBoxY)
-          .attr('width', w)
-          .attr('height', FRAME.laneBoxHeight),
-      )
-      .call((g) =>
-        g
-          .select('text.lane-title')
-          .attr('x', (d) => d.x)
-          .attr('y', FRAME.laneBoxY + 21)
-          .text((d) => d.title),
-      )
-      .call((g) =>
-        g
-          .select('text.lane-subtitle')
-          .attr('x', (d) => d.x)
-          .attr('y', FRAME.laneBoxY + 39)
-          .text((d) => d.subtitle),
-      );
+      .each(function (d) {
+        setChangedAttributes(this, { 'aria-label': `${d.title}: ${d.subtitle}` });
+        const [box, title, subtitle] = this.children;
+        setChangedAttributes(box!, { x: d.x - w / 2, y: FRAME.laneBoxY, width: w, height: FRAME.laneBoxHeight });
+        setChangedAttributes(title!, { x: d.x, y: FRAME.laneBoxY + 21 });
+        setChangedText(title!, d.title);
+        setChangedAttributes(subtitle!, { x: d.x, y: FRAME.laneBoxY + 39 });
+        setChangedText(subtitle!, d.subtitle);
+      });
     // The time axis says its scale in the margin beside the lane headers (they stay in view; so does it).
     header
       .selectAll<SVGTextElement, string>('text.axis-caption')
       .data(m.timeAxis?.caption ?? [])
       .join('text')
-      .attr('class', 'axis-caption')
-      .attr('x', 8)
-      .attr('y', (_d, i) => FRAME.laneBoxY + 14 + i * 15)
-      .text((d) => d);
+      .each(function (d, i) {
+        setChangedAttributes(this, { class: 'axis-caption', x: 8, y: FRAME.laneBoxY + 14 + i * 15 });
+        setChangedText(this, d);
+      });
     drawLegend(legendElement, m, theme);
   }
 
@@ -330,10 +321,8 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
     const headerBottomAt = Math.max(t.y, -TOP * t.k) + model.lifelines.y1 * t.k;
     const top = headerBottomAt + 16;
     // Presenter mode's caption covers the bottom of the view: as much of it as the caption is tall (a textbook
-    // correction makes it taller). Read from the page, not from the last render's state: on the toggle, the view
-    // resizes (and this runs) before the next render says presenter mode is on.
-    const caption = svgElement.ownerDocument.getElementById('caption');
-    const bottom = height - (caption && caption.offsetHeight > 0 ? caption.offsetHeight + 36 : 40);
+    // correction makes it taller).
+    const bottom = height - (captionHeight > 0 ? captionHeight + 36 : 40);
     // The current row settles near the bottom, so as much of the past as fits stays in view; stepping back too:
     // the rows after the current one are not drawn, so a current row high up leaves the view empty below it.
     const target = Math.max(height * 0.66, bottom - model.rowHeight * t.k);
@@ -381,27 +370,49 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
     for (const listener of selectListeners) listener(mark);
   });
 
+  // The diagram takes its box's size in px, set here whenever the box changes size, and is placed over it (out of the
+  // page's flow): sized 100%, Chromium laid the whole SVG out again with every layout of the page, that is whenever any
+  // text changed anywhere (the step counter, the transcript, the classroom list: every batch of a watched class),
+  // 3–5 ms for a short session's diagram. Out of the flow, its size in px never holds its box open.
+  const box = svgElement.parentElement;
+  const fitToBox = () => {
+    if (!box) return;
+    const width = box.clientWidth;
+    const height = box.clientHeight;
+    if (width === 0 || height === 0) return;
+    Object.assign(svgElement.style, { position: 'absolute', left: '0', top: '0', width: `${width}px`, height: `${height}px` });
+  };
   new ResizeObserver(() => {
+    fitToBox();
     viewSize = undefined;
+    readCaption();
     for (const listener of resizeListeners) listener();
     if (!model || !state) return;
     // A follow or zoom still moving would land on a transform worked out for the old size.
     svg.interrupt('follow').interrupt('zoom');
     svg.call(zoomer.transform, withCurrentInView(userZoomed ? constrain(transform) : fitTransform()));
-  }).observe(svgElement);
+  }).observe(box ?? svgElement);
 
   return {
     render(m, s) {
       const first = model === undefined || model.title !== m.title || model.width !== m.width;
       model = m;
       state = s;
-      if (first && !userZoomed) {
-        // A follow still on its way would land on the old layout's zoom, over this fit.
-        svg.interrupt('follow');
-        svg.call(zoomer.transform, withCurrentInView(fitTransform()));
+      // The view moves first when it moves at once, and the draw is then for where it lands: one draw per render
+      // (a move drew again in the next frame, twice per batch of a watched class).
+      movingForRender = true;
+      try {
+        if (first && !userZoomed) {
+          // A follow still on its way would land on the old layout's zoom, over this fit.
+          svg.interrupt('follow');
+          svg.call(zoomer.transform, withCurrentInView(fitTransform()));
+        }
+        if (s.follow && s.animateMs === 0) follow(s);
+      } finally {
+        movingForRender = false;
       }
       draw(m, s);
-      if (s.follow) follow(s);
+      if (s.follow && s.animateMs > 0) follow(s);
     },
     onHover(listener) {
       hoverListeners.add(listener);
@@ -422,7 +433,9 @@ export function createDiagramView(svgElement: SVGSVGElement, legendElement: HTML
     },
     fit() {
       // Asked for when the panels around the view change (before its ResizeObserver has heard): measured afresh.
+      fitToBox();
       viewSize = undefined;
+      readCaption();
       userZoomed = false;
       svg.transition('zoom').duration(200).call(zoomer.transform, withCurrentInView(fitTransform()));
     },
@@ -438,6 +451,18 @@ function isCurrent(mark: Mark, step: number): boolean {
 
 function lastStepOf(mark: Mark): number {
   return mark.kind === 'connection' || mark.kind === 'transfer' || mark.kind === 'kernel-state' ? mark.stepTo : mark.step;
+}
+
+/** The mark's words and data attributes (for screen readers, the page's handlers and tests): set when it is drawn. */
+function describeMark(g: SVGGElement, mark: Mark): void {
+  setChangedAttributes(g, {
+    role: 'img',
+    'aria-label': mark.ariaLabel,
+    'data-id': mark.id,
+    'data-step': String(mark.step),
+    'data-from': 'fromLane' in mark ? mark.fromLane : null,
+    'data-to': 'toLane' in mark ? mark.toLane : null,
+  });
 }
 
 /** What the drawing of a mark depends on: redrawn only when this changes. */

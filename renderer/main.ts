@@ -195,7 +195,7 @@ function start(win: Window): void {
     });
     currentMark = primaryMark(model, current);
     showDetail();
-    const rows = trace.full().rows;
+    const rows = trace.rows;
     transcript.render(trace.transcript, rows[current]?.seq ?? 0, rows[current - 1]?.seq ?? 0);
     const scenario = typeof trace.meta.scenario === 'string' ? trace.meta.scenario : undefined;
     // With the kernel-states layer, a TIME_WAIT that began at this step is explained after the step's own narration.
@@ -304,7 +304,7 @@ function start(win: Window): void {
     frame ??= win.requestAnimationFrame(render);
   });
   transcript.onSelect((seq) => {
-    const rows = snapshot?.trace?.full().rows ?? [];
+    const rows = snapshot?.trace?.rows ?? [];
     const index = rows.findIndex((row) => row.seq >= seq);
     if (index >= 0) playback.seek(index + 1);
   });

@@ -8,6 +8,7 @@ import { FONT, type ArrowGeometry, type Mark } from '../core/diagram/layout/diag
 import { arrowHeadPath } from '../core/diagram/painters/arrowHead';
 import { connectionColour, connectionDash, type Theme } from '../core/diagram/painters/palette';
 import { sansTextWidth } from '../core/diagram/layout/textWidth';
+import type { TextMeasure } from './textMeasure';
 
 type G = Selection<SVGGElement, Mark, null, undefined>;
 
@@ -15,6 +16,8 @@ export interface DrawContext {
   readonly theme: Theme;
   /** Animate the mark in (it is new on this step): the duration in ms, 0 for none. */
   readonly animateMs: number;
+  /** How wide drawn text is (a badge's pill fits it); by default the layout's estimate. */
+  readonly measure?: TextMeasure;
 }
 
 /** The classes a mark's <g> carries (as in the painter), for the style sheet and for tests. */
@@ -103,7 +106,7 @@ export function drawMark(g: G, mark: Mark, context: DrawContext): void {
       const rise = (mark.lines.length - 1) * FONT.badgeLine;
       const measured = mark.lines.map((line, i) => {
         const text = label(g, line, mark.x, mark.labelY - rise + i * FONT.badgeLine, mark.anchor, 'badge-text');
-        return (text.node() as SVGTextElement).getComputedTextLength?.() || sansTextWidth(line, FONT.badgeSize);
+        return context.measure?.(line, text.node() as SVGTextElement) || sansTextWidth(line, FONT.badgeSize);
       });
       const width = Math.max(...measured) + 18;
       const left = mark.anchor === 'start' ? mark.x - 9 : mark.anchor === 'end' ? mark.x - width + 9 : mark.x - width / 2;

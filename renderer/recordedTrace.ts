@@ -4,7 +4,7 @@
 // tests walk many futures of one trace); the layouts and the transcript are worked out once per value, when asked.
 
 import { layoutTrace, type DiagramLayers } from '../core/diagram/layout/layout';
-import type { DiagramModel } from '../core/diagram/layout/diagramModel';
+import type { DiagramModel, Row } from '../core/diagram/layout/diagramModel';
 import { stepReach } from '../core/diagram/layout/stepReach';
 import { observedSides } from '../core/trace/closeMeaning';
 import { mergeBySeq } from '../core/trace/mergeBySeq';
@@ -27,6 +27,13 @@ function inSeqOrder(events: readonly TraceEvent[]): readonly TraceEvent[] {
 const layoutKey = (axis: TraceAxis, layers: DiagramLayers, laneGap: number | undefined): string =>
   `${axis}|${layers.kernelStates ? 'k' : ''}|${layers.tcp ? 't' : ''}|${laneGap ?? ''}`;
 
+/** A layout as the screen asks for it: its axis, layers and gap between lanes. */
+interface LayoutAsked {
+  readonly axis: TraceAxis;
+  readonly layers: DiagramLayers;
+  readonly laneGap: number | undefined;
+}
+
 export class RecordedTrace {
   readonly #events: readonly TraceEvent[];
   readonly #sides: ReadonlySet<Side>;
@@ -34,15 +41,23 @@ export class RecordedTrace {
   readonly #layouts = new Map<string, DiagramModel>();
   #prefix: { step: number; key: string; model: DiagramModel } | undefined;
   #transcript: readonly TranscriptEntry[] | undefined;
+  /**
+   * The layout last asked for by the screen, handed on to the traces made from this one: the rows (and so the step
+   * count) are the same in every layout, so the machine's step count and the screen's diagram share one layout per
+   * batch instead of laying the trace out twice.
+   */
+  #asked: LayoutAsked | undefined;
 
   /** `sides`: whose sockets this trace records (both with the built-in server, only the client against another). */
   constructor(
     readonly meta: TraceMeta,
     sides: ReadonlySet<Side>,
     events: readonly TraceEvent[] = [],
+    asked?: LayoutAsked,
   ) {
     this.#sides = sides;
     this.#events = inSeqOrder(events);
+    this.#asked = asked;
   }
 
   static fromFile(file: TraceFile): RecordedTrace {
@@ -64,7 +79,7 @@ export class RecordedTrace {
   /** This trace with one more event; itself when the event is already held (the start reply and the pushes can overlap). */
   withEvent(event: TraceEvent): RecordedTrace {
     if (this.event(event.seq)) return this;
-    return new RecordedTrace(this.meta, this.#sides, [...this.#events, event]);
+    return new RecordedTrace(this.meta, this.#sides, [...this.#events, event], this.#asked);
   }
 
   /**
@@ -75,19 +90,20 @@ export class RecordedTrace {
     const fresh = inSeqOrder(events.filter((e) => !this.event(e.seq)));
     if (fresh.length === 0) return this;
     const last = this.#events[this.#events.length - 1];
-    return new RecordedTrace(this.meta, this.#sides, !last || fresh[0]!.seq > last.seq ? [...this.#events, ...fresh] : mergeBySeq(this.#events, fresh));
+    const merged = !last || fresh[0]!.seq > last.seq ? [...this.#events, ...fresh] : mergeBySeq(this.#events, fresh);
+    return new RecordedTrace(this.meta, this.#sides, merged, this.#asked);
   }
 
   /** This trace without the events of these FTP sessions (a watched server's sessions the page follows no more). */
   withoutSessions(sessions: readonly number[]): RecordedTrace {
     if (sessions.length === 0) return this;
     const kept = withoutSessions(this.#events, new Set(sessions));
-    return kept.length === this.#events.length ? this : new RecordedTrace(this.meta, this.#sides, kept);
+    return kept.length === this.#events.length ? this : new RecordedTrace(this.meta, this.#sides, kept, this.#asked);
   }
 
   /** The same session drawn from other events (a watched server's followed sessions changed). */
   withEventsReplaced(events: readonly TraceEvent[]): RecordedTrace {
-    return new RecordedTrace(this.meta, this.#sides, events);
+    return new RecordedTrace(this.meta, this.#sides, events, this.#asked);
   }
 
   event(seq: number): TraceEvent | undefined {
@@ -104,7 +120,9 @@ export class RecordedTrace {
   }
 
   /** The whole diagram so far (with the layers asked for: they add marks and row height, never rows); `laneGap`: how far apart the lanes are (default: as exports draw them). */
-  full(axis: TraceAxis = 'step', layers: DiagramLayers = {}, laneGap?: number): DiagramModel {
+  full(asked?: TraceAxis, layers: DiagramLayers = {}, laneGap?: number): DiagramModel {
+    if (asked !== undefined) this.#asked = { axis: asked, layers, laneGap };
+    const axis = asked ?? 'step';
     const key = layoutKey(axis, layers, laneGap);
     let model = this.#layouts.get(key);
     if (!model) {
@@ -114,9 +132,15 @@ export class RecordedTrace {
     return model;
   }
 
+  /** The diagram's rows (the same in every layout: layers and the axis move rows, never add any), from the layout the screen last asked for. */
+  get rows(): readonly Row[] {
+    const asked = this.#asked;
+    return (asked ? this.full(asked.axis, asked.layers, asked.laneGap) : this.full()).rows;
+  }
+
   /** How many steps (rows) the diagram has: the same on either axis. */
   get steps(): number {
-    return this.full().steps;
+    return this.rows.length;
   }
 
   /** The diagram as it stood after `step` rows (0: lanes only): a layout of the trace up to that row's event. */
@@ -141,7 +165,7 @@ export class RecordedTrace {
 
   /** The event shown on a row. */
   rowEvent(step: number): TraceEvent | undefined {
-    const row = this.full().rows[step];
+    const row = this.rows[step];
     return row ? this.event(row.seq) : undefined;
   }
 

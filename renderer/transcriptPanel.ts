@@ -98,6 +98,22 @@ export function createTranscriptView(list: HTMLOListElement): TranscriptView {
     from = Math.max(0, Math.min(index - Math.floor(WINDOW_LINES / 3), shown.count - WINDOW_LINES));
   }
 
+  /**
+   * Scrolls to the line at the start of the next frame, before anything is written in it: the page is laid out
+   * then, so measuring costs nothing. Measured at once, right after this frame's writes, it laid the page out
+   * again with every batch of a watched class.
+   */
+  let scrollTarget: HTMLLIElement | undefined;
+  const scrollSoon = (target: HTMLLIElement) => {
+    if (scrollTarget === undefined)
+      list.ownerDocument.defaultView!.requestAnimationFrame(() => {
+        const item = scrollTarget;
+        scrollTarget = undefined;
+        if (item?.isConnected) scrollWithin(list, item);
+      });
+    scrollTarget = target;
+  };
+
   list.addEventListener('click', (event) => {
     const item = (event.target as Element).closest<HTMLLIElement>('li[data-seq]');
     if (item) for (const listener of listeners) listener(Number(item.dataset.seq));
@@ -126,7 +142,7 @@ export function createTranscriptView(list: HTMLOListElement): TranscriptView {
       draw();
       const target = currentLine();
       const key = target ? Number(target.dataset.seq) : -1;
-      if (target && key !== lastCurrent) scrollWithin(list, target);
+      if (target && key !== lastCurrent) scrollSoon(target);
       lastCurrent = key;
     },
     reveal() {

@@ -160,7 +160,7 @@ describe('time axis: the laid-out diagram', () => {
         const prefix = layoutTrace(events, { axis: 'time', timeScale: full.timeAxis!.scale, wholeRows: full.rows, range: { from: 1, to } });
         for (const m of prefix.marks) {
           if (!('yEnd' in m)) continue;
-          const there = whole.get(m.id)!;
+          const there = whole.get(m.id) as typeof m;
           expect(m.y, `${m.id} at step ${k}`).toBe(there.y);
           expect(m.yEnd, `${m.id} at step ${k}`).toBeCloseTo(there.yEnd, 1);
           for (const seq of m.seqs) expect(seq).toBeLessThanOrEqual(to);
