@@ -40,20 +40,31 @@ print('done')
 /** Scrolls the list from the top until a line whose user cell passes `test` is in the DOM; returns that line. */
 async function findRow(page: Page, test: (user: string, line: HTMLElement) => boolean) {
   const list = page.locator('.classroom-rows');
+  // The list redraws in the frame after a scroll: lines found before it may be about to go.
+  const settled = () => page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
   await list.evaluate((el) => (el.scrollTop = 0));
+  await settled();
   for (;;) {
     const found = await page.locator('.classroom-row').evaluateAll((lines, source) => {
       const pass = new Function(`return (${source})`)() as (user: string, line: HTMLElement) => boolean;
-      return lines.find((line) => pass(line.querySelector('.cell.user')?.textContent ?? '', line as HTMLElement))?.getAttribute('data-session') ?? null;
+      const line = lines.find((line) => pass(line.querySelector('.cell.user')?.textContent ?? '', line as HTMLElement));
+      // In the middle of the view, it stays drawn while the test reads it.
+      line?.scrollIntoView({ block: 'center' });
+      return line?.getAttribute('data-session') ?? null;
     }, test.toString());
-    if (found) return page.locator(`.classroom-row[data-session="${found}"]`);
+    await settled();
+    if (found) {
+      const row = page.locator(`.classroom-row[data-session="${found}"]`);
+      if ((await row.count()) === 1) return row;
+      continue;
+    }
     const moved = await list.evaluate((el) => {
       const before = el.scrollTop;
       el.scrollTop += el.clientHeight / 2;
       return el.scrollTop !== before;
     });
     if (!moved) throw new Error('no such line in the list');
-    await page.waitForTimeout(50);
+    await settled();
   }
 }
 
@@ -93,7 +104,9 @@ describe('the classroom list', () => {
       const refused = page.locator('.classroom-row.trouble');
       await expect.poll(() => refused.count()).toBeGreaterThan(0);
       // The refused logins of 'student' (the class's other trouble, a hostile user name, may come first).
-      const first = refused.filter({ has: page.locator('.cell.user', { hasText: /^student$/ }) }).first();
+      // Only the lines in view are in the DOM, and which sessions are newest depends on the clients' timing (the
+      // hostile names can fill the view): the list is scrolled until such a line is drawn.
+      const first = await findRow(page, (user, line) => user === 'student' && line.classList.contains('trouble'));
       expect(await first.locator('.cell.user').textContent()).toBe('student');
       expect(await first.locator('.cell.reply').textContent()).toBe('530 Login incorrect.');
       expect(await first.locator('.cell.trouble').textContent()).toBe('1 refused');
