@@ -15,6 +15,7 @@ import { createDiagramView } from './diagramView';
 import { byId, element } from './dom';
 import { installShortcuts } from './keyboard';
 import { createOptionsPanel } from './optionsPanel';
+import { createOptionFolds } from './optionFolds';
 import { Playback } from './playback';
 import type { PlaybackSnapshot } from './playbackView';
 import { createExportDialog } from './exportDialog';
@@ -83,6 +84,12 @@ function start(win: Window): void {
   const transcript = createTranscriptView(byId<HTMLOListElement>(doc, 'transcript'));
   const quiz = createQuizPanel(byId(doc, 'quiz'));
   const quizSettings = createQuizSettings(byId<HTMLInputElement>(doc, 'quiz-on'), byId(doc, 'quiz-kinds'));
+  const folds = createOptionFolds(byId<HTMLFormElement>(doc, 'options'), () => ({
+    session: options.read(),
+    layers: options.layers(),
+    breakpoints: options.breakpoints(),
+    quizKinds: quizSettings.kinds(),
+  }));
   const title = byId(doc, 'session-title');
   const caption = byId(doc, 'caption');
   const emptyHint = byId(doc, 'empty-hint');
@@ -361,7 +368,10 @@ function start(win: Window): void {
   });
 
   bridge.api.request('listScenarios').then(
-    (list) => options.setScenarios(list),
+    (list) => {
+      options.setScenarios(list);
+      folds.refresh();
+    },
     (error: Error) => playback.report(`Could not list the scenarios: ${error.message}`),
   );
   body.dataset.host = bridge.host;

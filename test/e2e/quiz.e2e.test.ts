@@ -60,6 +60,7 @@ describe('a full quiz round on a live run of the textbook upload', () => {
     it(`at ${width}×${height}${presenter ? ' in presenter mode' : ' at the desk'}: one wrong and one right answer, each revealed with its narration, scored`, async () => {
       await page.setViewportSize({ width, height });
       // The teacher asks before closes and 1yz replies only.
+      await app.openFold('quiz');
       await page.check('#quiz-on');
       for (const box of await page.locator('#quiz-kinds input').all()) {
         const value = await box.getAttribute('value');
@@ -125,6 +126,7 @@ describe('a full quiz round on a live run of the textbook upload', () => {
     await expect(status()).resolves.toMatch(/^Session complete/);
 
     // The quiz turned on afterwards, every kind: the replay from the top stops before the server's first reply.
+    await app.openFold('quiz');
     await page.check('#quiz-on');
     await page.locator('#diagram').focus();
     await page.keyboard.press('Home');

@@ -1,8 +1,9 @@
 // Readable on a laptop and on a classroom wall, measured in Debian's Chromium from the DOM: the diagram's
 // text as drawn (font-size × the SVG's scale) at least 12 px at 1400×900 at the desk (zoom still working) and
 // 20 px at 1920×1080 in presenter mode; nothing overflowing or cut (no ellipsis, no label past the diagram's
-// edge, no "…" shortening) at either size in either mode; past rows in presenter mode at WCAG AA contrast; and
-// in a watched session, presenter mode keeps the newest row above its caption.
+// edge, no "…" shortening) at either size in either mode; past rows in presenter mode at WCAG AA contrast; every
+// control of the sidebar in sight without scrolling; and in a watched session, presenter mode keeps the newest row
+// above its caption.
 
 import type { Page } from 'playwright-core';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -139,6 +140,58 @@ describe('readable at a laptop and on a wall', () => {
       const contrast = await page.evaluate(fadedContrast);
       expect(contrast.ratio, contrast.what).toBeGreaterThanOrEqual(4.5);
       await screenshot(`e2e-readable-presenter-${size.width}x${size.height}`);
+    }, 60_000);
+  }
+});
+
+/** The sidebar's controls out of sight (below or above the window, or scrolled away) without scrolling. Runs in the page. */
+function sidebarOutOfSight(): string[] {
+  const sidebar = document.querySelector<HTMLElement>('aside.sidebar')!;
+  const hidden: string[] = [];
+  if (sidebar.scrollHeight > sidebar.clientHeight + 1) hidden.push(`the sidebar scrolls (${sidebar.scrollHeight} > ${sidebar.clientHeight} px)`);
+  const always = [...document.querySelectorAll<HTMLElement>('#scenario, #load-scenario, #watch-port, #watch-server, details.fold > summary')];
+  for (const el of always) {
+    const box = el.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight + 0.5) hidden.push(`${el.id || el.textContent} at ${Math.round(box.top)}..${Math.round(box.bottom)} px`);
+  }
+  return hidden;
+}
+
+describe('every option of the sidebar in sight without scrolling', () => {
+  for (const size of SIZES) {
+    it(`${size.width}×${size.height}: the scenario, Watch server and every group's heading, for every scenario; an opened group in sight`, async () => {
+      await page.setViewportSize({ width: size.width, height: size.height });
+      const scenarios = await page.locator('#scenario option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+      expect(scenarios.length).toBeGreaterThan(10);
+      // abort's description is the longest: it scrolls in its own box rather than pushing the groups down.
+      for (const scenario of scenarios) {
+        await page.selectOption('#scenario', scenario);
+        expect(await page.evaluate(sidebarOutOfSight), scenario).toEqual([]);
+      }
+      await page.selectOption('#scenario', 'textbook-upload');
+      const folds = await page.locator('details.fold').evaluateAll((ds) => ds.map((d) => (d as HTMLElement).dataset.fold ?? ''));
+      expect(folds).toEqual(['layers', 'transfer', 'login', 'server', 'breakpoints', 'quiz']);
+      for (const fold of folds) {
+        await app.openFold(fold);
+        // One group open at a time, and all of it in the window (it scrolls itself into sight where it must).
+        expect(await page.locator('details.fold[open]').count()).toBe(1);
+        await expect
+          .poll(() =>
+            page.locator(`details.fold[data-fold="${fold}"]`).evaluate((d) => {
+              const box = d.getBoundingClientRect();
+              return box.top >= 0 && box.bottom <= window.innerHeight + 0.5;
+            }),
+          )
+          .toBe(true);
+      }
+      await page.locator('details.fold[data-fold="quiz"] > summary').click();
+      expect(await page.locator('details.fold[open]').count()).toBe(0);
+      // Watching, the status takes the explanation's place: still nothing out of sight.
+      await app.watchServer();
+      expect(await page.evaluate(sidebarOutOfSight)).toEqual([]);
+      await screenshot(`e2e-sidebar-watching-${size.width}x${size.height}`);
+      await page.click('#stop');
+      await expect.poll(status).toMatch(/stopped|Session complete|Ready/i);
     }, 60_000);
   }
 });
