@@ -19,12 +19,10 @@ import { createOptionFolds } from './optionFolds';
 import { Playback } from './playback';
 import type { PlaybackSnapshot } from './playbackView';
 import { createExportDialog } from './exportDialog';
+import { settingsLine } from './settingsLine';
 import { openTraceFile, saveTraceFile } from './traceFiles';
 import { createTranscriptView } from './transcriptPanel';
-import { dataModesOf, dataModesText } from '../core/diagram/layout/traceSurvey';
 import { laneGapToFit } from '../core/diagram/layout/placeMarks';
-import { transferModes } from '../core/protocol/transferModes';
-import type { TraceEvent, TransferMode } from '../core/trace/traceEvent';
 
 /** A watched server's renders closer together than this are drawn without animation (each would cut the last short). */
 const BUSY_RENDER_MS = 300;
@@ -62,15 +60,6 @@ function stepOfSeq(rows: readonly Row[], seq: number): number | undefined {
 function primaryMark(model: DiagramModel, step: number): Mark | undefined {
   const onStep = model.marks.filter((m) => m.step === step && m.kind !== 'connection');
   return onStep.sort((a, b) => PRIMARY.indexOf(a.kind) - PRIMARY.indexOf(b.kind))[0];
-}
-
-/** The run's settings for the header; active or passive as the data connections actually opened (a scenario may use both). */
-function settingsLine(meta: Record<string, unknown>, events: readonly TraceEvent[]): string {
-  const settings = meta.settings as { passive?: boolean; type?: string; mode?: string } | undefined;
-  if (!settings) return '';
-  const mode = transferModes[(settings.mode ?? 'S') as TransferMode]?.name ?? settings.mode;
-  const opened = dataModesOf(events);
-  return ` · ${mode} mode · ${opened.length ? dataModesText(opened) : settings.passive ? 'passive' : 'active'} · TYPE ${settings.type ?? 'I'}`;
 }
 
 function start(win: Window): void {
@@ -184,7 +173,8 @@ function start(win: Window): void {
       selected = undefined;
       hovered = undefined;
     }
-    title.textContent = trace.title + settingsLine(trace.meta, trace.events);
+    // While the quiz asks who connects to whom, the header does not say active or passive.
+    title.textContent = trace.title + settingsLine(trace.meta, trace.events, quizSettings.kinds());
     const laneGap = laneGapToFit(diagram.contentWidthAt(READABLE_ZOOM[presenter ? 'presenter' : 'desk']), axis);
     const model = trace.upTo(s.shown, axis, layers, laneGap);
     const current = s.shown - 1;

@@ -25,8 +25,9 @@ export function foldStates(values: OptionValues): Readonly<Record<string, string
   const set = breakpoints.verbs.length + breakpoints.codes.length + breakpoints.events.length;
   return {
     layers: shownLayers.length ? shownLayers.join(', ') : 'off',
-    // TYPE is left to the open group (and the header's settings line): with it the words took a second line.
-    transfer: `${mode} · ${command}`,
+    // TYPE is left to the open group (and the header's settings line): with it the words took a second line. PORT or
+    // PASV says who connects to whom: not while the quiz asks it (as the header's settings line, settingsLine.ts).
+    transfer: quizKinds.includes('data.connect') ? mode : `${mode} · ${command}`,
     login: session.user ?? '',
     server: session.server ? `${session.server.host}:${session.server.port}` : 'built-in',
     breakpoints: set === 0 ? 'none' : `${set} set`,

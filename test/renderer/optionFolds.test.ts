@@ -33,6 +33,11 @@ describe('foldStates', () => {
       expected: { breakpoints: '4 set' },
     },
     { title: 'the quiz on', values: { quizKinds: ['data.close'] }, expected: { quiz: 'on', transfer: 'STREAM · PORT' } },
+    {
+      title: 'the quiz asks who connects to whom: PORT or PASV is left out (as in the header)',
+      values: { quizKinds: ['reply.2yz', 'data.connect'] },
+      expected: { quiz: 'on', transfer: 'STREAM' },
+    },
   ])('$title', ({ values, expected }) => {
     expect(foldStates({ ...base, ...values })).toMatchObject(expected);
   });
