@@ -46,6 +46,13 @@ function measure(): Measured {
     if (pills.some((p) => p.left < r.right - 1 && p.right > r.left + 1 && p.top < r.bottom - 1 && p.bottom > r.top + 1))
       problems.push(`"${label.textContent}" in the margin lies under a badge`);
   }
+  // The toolbar's controls stay inside it: the step counter once ran on under the inspector ("step 20 /" at 1920×1080).
+  const toolbar = document.querySelector('.toolbar')!.getBoundingClientRect();
+  for (const el of document.querySelectorAll<HTMLElement>('.toolbar *')) {
+    const box = el.getBoundingClientRect();
+    if (box.width > 0 && (box.left < toolbar.left - 0.5 || box.right > toolbar.right + 0.5))
+      problems.push(`${el.id || el.className || el.tagName} leaves the toolbar (${Math.round(box.right)} > ${Math.round(toolbar.right)} px)`);
+  }
   const scrolls = (el: Element) => /auto|scroll/.test(getComputedStyle(el).overflowY);
   for (const el of document.querySelectorAll<HTMLElement>('body *')) {
     if (el.closest('svg, dialog:not([open])')) continue;
