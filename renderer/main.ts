@@ -15,15 +15,14 @@ import { createDiagramView } from './diagramView';
 import { byId, element } from './dom';
 import { installShortcuts } from './keyboard';
 import { createOptionsPanel } from './optionsPanel';
+import { createOptionFolds } from './optionFolds';
 import { Playback } from './playback';
 import type { PlaybackSnapshot } from './playbackView';
 import { createExportDialog } from './exportDialog';
+import { settingsLine } from './settingsLine';
 import { openTraceFile, saveTraceFile } from './traceFiles';
 import { createTranscriptView } from './transcriptPanel';
-import { dataModesOf, dataModesText } from '../core/diagram/layout/traceSurvey';
 import { laneGapToFit } from '../core/diagram/layout/placeMarks';
-import { transferModes } from '../core/protocol/transferModes';
-import type { TraceEvent, TransferMode } from '../core/trace/traceEvent';
 
 /** A watched server's renders closer together than this are drawn without animation (each would cut the last short). */
 const BUSY_RENDER_MS = 300;
@@ -63,15 +62,6 @@ function primaryMark(model: DiagramModel, step: number): Mark | undefined {
   return onStep.sort((a, b) => PRIMARY.indexOf(a.kind) - PRIMARY.indexOf(b.kind))[0];
 }
 
-/** The run's settings for the header; active or passive as the data connections actually opened (a scenario may use both). */
-function settingsLine(meta: Record<string, unknown>, events: readonly TraceEvent[]): string {
-  const settings = meta.settings as { passive?: boolean; type?: string; mode?: string } | undefined;
-  if (!settings) return '';
-  const mode = transferModes[(settings.mode ?? 'S') as TransferMode]?.name ?? settings.mode;
-  const opened = dataModesOf(events);
-  return ` · ${mode} mode · ${opened.length ? dataModesText(opened) : settings.passive ? 'passive' : 'active'} · TYPE ${settings.type ?? 'I'}`;
-}
-
 function start(win: Window): void {
   const doc = win.document;
   const body = doc.body;
@@ -83,6 +73,12 @@ function start(win: Window): void {
   const transcript = createTranscriptView(byId<HTMLOListElement>(doc, 'transcript'));
   const quiz = createQuizPanel(byId(doc, 'quiz'));
   const quizSettings = createQuizSettings(byId<HTMLInputElement>(doc, 'quiz-on'), byId(doc, 'quiz-kinds'));
+  const folds = createOptionFolds(byId<HTMLFormElement>(doc, 'options'), () => ({
+    session: options.read(),
+    layers: options.layers(),
+    breakpoints: options.breakpoints(),
+    quizKinds: quizSettings.kinds(),
+  }));
   const title = byId(doc, 'session-title');
   const caption = byId(doc, 'caption');
   const emptyHint = byId(doc, 'empty-hint');
@@ -177,7 +173,8 @@ function start(win: Window): void {
       selected = undefined;
       hovered = undefined;
     }
-    title.textContent = trace.title + settingsLine(trace.meta, trace.events);
+    // While the quiz asks who connects to whom, the header does not say active or passive.
+    title.textContent = trace.title + settingsLine(trace.meta, trace.events, quizSettings.kinds());
     const laneGap = laneGapToFit(diagram.contentWidthAt(READABLE_ZOOM[presenter ? 'presenter' : 'desk']), axis);
     const model = trace.upTo(s.shown, axis, layers, laneGap);
     const current = s.shown - 1;
@@ -361,7 +358,10 @@ function start(win: Window): void {
   });
 
   bridge.api.request('listScenarios').then(
-    (list) => options.setScenarios(list),
+    (list) => {
+      options.setScenarios(list);
+      folds.refresh();
+    },
     (error: Error) => playback.report(`Could not list the scenarios: ${error.message}`),
   );
   body.dataset.host = bridge.host;

@@ -173,6 +173,7 @@ describe('who closes the data connection', () => {
 describe('breakpoints', () => {
   it('stops before a command verb while playing, with the client held at the gate', async () => {
     await page.selectOption('#scenario', 'textbook-upload');
+    await app.openFold('breakpoints');
     await page.fill('#bp-verbs', 'STOR');
     await page.selectOption('#speed', '20');
     await page.click('#run');
@@ -185,6 +186,7 @@ describe('breakpoints', () => {
 
   it('at wire speed the gate itself stops after a data connection FIN', async () => {
     await page.selectOption('#scenario', 'textbook-upload');
+    await app.openFold('breakpoints');
     await page.locator('#bp-events input[value="tcp.fin:data"]').check();
     await page.selectOption('#speed', '0');
     await page.click('#run');
@@ -206,7 +208,10 @@ describe('breakpoints', () => {
 
 describe('untrusted text', () => {
   it(`shows a file named ${EVIL} literally and runs nothing`, async () => {
-    await runToEnd('textbook-upload', () => page.fill('#file', EVIL));
+    await runToEnd('textbook-upload', async () => {
+      await app.openFold('transfer');
+      await page.fill('#file', EVIL);
+    });
     const stor = mark(`client → server: STOR ${EVIL}`);
     await expect(stor.locator('text.label').textContent()).resolves.toBe(`STOR ${EVIL}`);
     await expect(page.locator('#transcript li', { hasText: `STOR ${EVIL}` }).count()).resolves.toBe(1);

@@ -28,6 +28,8 @@ export interface AppFixture {
   runToEnd(scenario: string, setup?: () => Promise<void>): Promise<void>;
   /** Starts "Watch server" on a free port and returns the port. */
   watchServer(): Promise<number>;
+  /** Opens a folded group of the sidebar (its data-fold name: layers, transfer, breakpoints, quiz …) as a user would, by its heading. */
+  openFold(name: string): Promise<void>;
 }
 
 /** Registers the hooks; call once at the top of a test file. */
@@ -114,6 +116,10 @@ export function useApp(): AppFixture {
       const port = Number(/127\.0\.0\.1:(\d+)/.exec((await watchStatus.textContent()) ?? '')?.[1]);
       expect(port).toBeGreaterThan(0);
       return port;
+    },
+    async openFold(name) {
+      const fold = current().locator(`details.fold[data-fold="${name}"]`);
+      if (!(await fold.evaluate((d) => (d as HTMLDetailsElement).open))) await fold.locator(':scope > summary').click();
     },
   };
 }

@@ -208,6 +208,7 @@ const CLIENT_EOF_FIN = 'data connection D1: FIN from client, end of file in STRE
 describe.each([2, 5])('a tcp.fin:data breakpoint at %s steps/s', (speed) => {
   it("live run: a tcp.fin:data breakpoint stops at the client's end-of-file FIN", async () => {
     await page.selectOption('#scenario', 'textbook-upload');
+    await app.openFold('breakpoints');
     await page.locator('#bp-events input[value="tcp.fin:data"]').check();
     await page.selectOption('#speed', String(speed));
     await page.click('#run');
@@ -236,6 +237,7 @@ describe.each([2, 5])('a tcp.fin:data breakpoint at %s steps/s', (speed) => {
 
   it('live run: after the FIN breakpoint, Resume stops again before 226 (a reply-code breakpoint is not skipped)', async () => {
     await page.selectOption('#scenario', 'textbook-upload');
+    await app.openFold('breakpoints');
     await page.locator('#bp-events input[value="tcp.fin:data"]').check();
     await page.fill('#bp-codes', '226');
     await page.selectOption('#speed', String(speed));
@@ -259,6 +261,7 @@ describe.each([2, 5])('a tcp.fin:data breakpoint at %s steps/s', (speed) => {
     // Back a few rows before the FIN (the scrubber), then play the recorded trace at the speed.
     await page.locator('#scrub').fill(String(finStep - 3));
     await expect.poll(counter).toBe(finStep - 3);
+    await app.openFold('breakpoints');
     await page.locator('#bp-events input[value="tcp.fin:data"]').check();
     await page.selectOption('#speed', String(speed));
     await page.click('#resume');

@@ -274,7 +274,10 @@ describe('File → Export', () => {
   }, 60_000);
 
   it(`shows a file named ${EVIL} as text in every preview and runs nothing`, async () => {
-    await runToEnd('textbook-upload', () => page.fill('#file', EVIL));
+    await runToEnd('textbook-upload', async () => {
+      await app.openFold('transfer');
+      await page.fill('#file', EVIL);
+    });
     await openExport();
     await expect.poll(previewSvg).toContain('STOR &lt;img src=x onerror=alert(1)&gt;.txt');
     expect(await previewSvg()).not.toContain(EVIL);

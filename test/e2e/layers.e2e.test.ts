@@ -14,6 +14,7 @@ describe('diagram layers', () => {
     const steps = await app.counter();
     await expect.poll(() => app.markStarting('D1: the client').count()).toBe(0);
 
+    await app.openFold('layers');
     await page.check('#layer-kernel-states');
     await page.check('#layer-tcp');
     await expect.poll(() => app.markStarting("D1: the client's kernel has it in TIME_WAIT").count()).toBe(1);
@@ -65,6 +66,7 @@ describe('diagram layers', () => {
     const { page } = app;
     await page.locator('#trace-file').setInputFiles('test/core/diagram/fixtures/download.trace.json');
     await expect.poll(() => app.counter()).toBeGreaterThan(0);
+    await app.openFold('layers');
     await page.check('#layer-kernel-states');
     await expect.poll(async () => (await page.locator('#legend li.layer-note').textContent()) ?? '').toMatch(/^No kernel TCP states in this trace/);
   });

@@ -60,6 +60,7 @@ describe('a full quiz round on a live run of the textbook upload', () => {
     it(`at ${width}×${height}${presenter ? ' in presenter mode' : ' at the desk'}: one wrong and one right answer, each revealed with its narration, scored`, async () => {
       await page.setViewportSize({ width, height });
       // The teacher asks before closes and 1yz replies only.
+      await app.openFold('quiz');
       await page.check('#quiz-on');
       for (const box of await page.locator('#quiz-kinds input').all()) {
         const value = await box.getAttribute('value');
@@ -125,7 +126,12 @@ describe('a full quiz round on a live run of the textbook upload', () => {
     await expect(status()).resolves.toMatch(/^Session complete/);
 
     // The quiz turned on afterwards, every kind: the replay from the top stops before the server's first reply.
+    // The header no longer says "active": who connects to whom is one of the questions.
+    await expect(text('#session-title')).resolves.toBe('The textbook upload, done as RFC 959 says · STREAM mode · active · TYPE I');
+    await app.openFold('quiz');
     await page.check('#quiz-on');
+    await expect.poll(() => text('#session-title')).toBe('The textbook upload, done as RFC 959 says · STREAM mode · TYPE I');
+    await expect(text('details.fold[data-fold="transfer"] .fold-state')).resolves.toBe('STREAM');
     await page.locator('#diagram').focus();
     await page.keyboard.press('Home');
     await page.keyboard.press('ArrowRight');

@@ -1,8 +1,9 @@
 // Readable on a laptop and on a classroom wall, measured in Debian's Chromium from the DOM: the diagram's
 // text as drawn (font-size × the SVG's scale) at least 12 px at 1400×900 at the desk (zoom still working) and
 // 20 px at 1920×1080 in presenter mode; nothing overflowing or cut (no ellipsis, no label past the diagram's
-// edge, no "…" shortening) at either size in either mode; past rows in presenter mode at WCAG AA contrast; and
-// in a watched session, presenter mode keeps the newest row above its caption.
+// edge, no "…" shortening) at either size in either mode; past rows in presenter mode at WCAG AA contrast; every
+// control of the sidebar in sight without scrolling; the header's status line whole where it is long (watching, a
+// held session, a quiz's question); and in a watched session, presenter mode keeps the newest row above its caption.
 
 import type { Page } from 'playwright-core';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -44,6 +45,13 @@ function measure(): Measured {
     const r = label.getBoundingClientRect();
     if (pills.some((p) => p.left < r.right - 1 && p.right > r.left + 1 && p.top < r.bottom - 1 && p.bottom > r.top + 1))
       problems.push(`"${label.textContent}" in the margin lies under a badge`);
+  }
+  // The toolbar's controls stay inside it: the step counter once ran on under the inspector ("step 20 /" at 1920×1080).
+  const toolbar = document.querySelector('.toolbar')!.getBoundingClientRect();
+  for (const el of document.querySelectorAll<HTMLElement>('.toolbar *')) {
+    const box = el.getBoundingClientRect();
+    if (box.width > 0 && (box.left < toolbar.left - 0.5 || box.right > toolbar.right + 0.5))
+      problems.push(`${el.id || el.className || el.tagName} leaves the toolbar (${Math.round(box.right)} > ${Math.round(toolbar.right)} px)`);
   }
   const scrolls = (el: Element) => /auto|scroll/.test(getComputedStyle(el).overflowY);
   for (const el of document.querySelectorAll<HTMLElement>('body *')) {
@@ -140,6 +148,122 @@ describe('readable at a laptop and on a wall', () => {
       expect(contrast.ratio, contrast.what).toBeGreaterThanOrEqual(4.5);
       await screenshot(`e2e-readable-presenter-${size.width}x${size.height}`);
     }, 60_000);
+  }
+});
+
+/** The sidebar's controls out of sight (below or above the window, or scrolled away) without scrolling. Runs in the page. */
+function sidebarOutOfSight(): string[] {
+  const sidebar = document.querySelector<HTMLElement>('aside.sidebar')!;
+  const hidden: string[] = [];
+  if (sidebar.scrollHeight > sidebar.clientHeight + 1) hidden.push(`the sidebar scrolls (${sidebar.scrollHeight} > ${sidebar.clientHeight} px)`);
+  const always = [...document.querySelectorAll<HTMLElement>('#scenario, #load-scenario, #watch-port, #watch-server, details.fold > summary')];
+  for (const el of always) {
+    const box = el.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight + 0.5) hidden.push(`${el.id || el.textContent} at ${Math.round(box.top)}..${Math.round(box.bottom)} px`);
+  }
+  return hidden;
+}
+
+describe('every option of the sidebar in sight without scrolling', () => {
+  for (const size of SIZES) {
+    it(`${size.width}×${size.height}: the scenario, Watch server and every group's heading, for every scenario; an opened group in sight`, async () => {
+      await page.setViewportSize({ width: size.width, height: size.height });
+      const scenarios = await page.locator('#scenario option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+      expect(scenarios.length).toBeGreaterThan(10);
+      // abort's description is the longest: it scrolls in its own box rather than pushing the groups down.
+      for (const scenario of scenarios) {
+        await page.selectOption('#scenario', scenario);
+        expect(await page.evaluate(sidebarOutOfSight), scenario).toEqual([]);
+      }
+      await page.selectOption('#scenario', 'textbook-upload');
+      const folds = await page.locator('details.fold').evaluateAll((ds) => ds.map((d) => (d as HTMLElement).dataset.fold ?? ''));
+      expect(folds).toEqual(['layers', 'transfer', 'login', 'server', 'breakpoints', 'quiz']);
+      for (const fold of folds) {
+        await app.openFold(fold);
+        // One group open at a time, and all of it in the window (it scrolls itself into sight where it must).
+        expect(await page.locator('details.fold[open]').count()).toBe(1);
+        await expect
+          .poll(() =>
+            page.locator(`details.fold[data-fold="${fold}"]`).evaluate((d) => {
+              const box = d.getBoundingClientRect();
+              return box.top >= 0 && box.bottom <= window.innerHeight + 0.5;
+            }),
+          )
+          .toBe(true);
+      }
+      await page.locator('details.fold[data-fold="quiz"] > summary').click();
+      expect(await page.locator('details.fold[open]').count()).toBe(0);
+      // Watching, the status takes the explanation's place: still nothing out of sight.
+      await app.watchServer();
+      expect(await page.evaluate(sidebarOutOfSight)).toEqual([]);
+      await screenshot(`e2e-sidebar-watching-${size.width}x${size.height}`);
+      await page.click('#stop');
+      await expect.poll(status).toMatch(/stopped|Session complete|Ready/i);
+    }, 60_000);
+  }
+});
+
+describe("the header's status line whole where it is long", () => {
+  for (const size of SIZES) {
+    it(`${size.width}×${size.height}: watching a server, a session held at its gate and a quiz's question, at the desk and in presenter mode`, async () => {
+      await page.setViewportSize({ width: size.width, height: size.height });
+      /** The status line's height in lines, after measuring the whole page at the desk and in presenter mode. */
+      const lines: Record<string, number> = {};
+      const measureBoth = async (what: string) => {
+        for (const presenter of [false, true]) {
+          if (presenter) await page.click('#presenter');
+          await page.waitForTimeout(400);
+          const where = `${what}${presenter ? ' in presenter mode' : ''}: "${await status()}"`;
+          // The classroom list's rows are one line each (only the rows in view are in the DOM, placed by a fixed
+          // height), so a long reply is cut to its column there, whole in the cell's title: not this test's subject.
+          const problems = (await page.evaluate(measure)).problems.filter((p) => !p.startsWith('span.cell '));
+          expect(problems, where).toEqual([]);
+          lines[where] = await page
+            .locator('#status')
+            .evaluate((el) => Math.round(el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight)));
+          if (presenter) await page.click('#presenter');
+        }
+      };
+
+      // Watching, with a client part way through its session: the address, then how many steps so far.
+      const port = await app.watchServer();
+      const client = await openRawControl(port);
+      try {
+        expect((await client.reply()).code).toBe(220);
+        for (const line of ['USER student', 'PASS ftp-lab', 'SYST', 'PWD']) await client.command(line);
+        await expect.poll(status).toMatch(/\([1-9]\d* steps so far\)/);
+        await measureBoth('watching');
+        await client.command('QUIT');
+        await client.closed();
+      } finally {
+        await client.close();
+      }
+      await page.click('#stop');
+      await expect.poll(status).toMatch(/^Session (complete|stopped)/);
+
+      // A session paused while a side is held at the gate: which side, and what it is about to send.
+      await page.selectOption('#scenario', 'textbook-upload');
+      await page.selectOption('#speed', '0.5');
+      await page.click('#run');
+      await expect.poll(status, { timeout: 15_000 }).toMatch(/^Running — the (client|server) waits before/);
+      await page.click('#pause');
+      await expect.poll(status).toMatch(/^Paused .*the (client|server) waits before/);
+      await measureBoth('held at the gate');
+      await page.click('#stop');
+      await expect.poll(status).toMatch(/^Session (complete|stopped)/);
+
+      // The quiz's question, the longest of them.
+      await app.openFold('quiz');
+      await page.check('#quiz-on');
+      await page.selectOption('#speed', '0');
+      await page.click('#run');
+      await expect.poll(status, { timeout: 15_000 }).toMatch(/^A question before step \d+: .+ Answer with a key from 1 to \d\.$/);
+      await measureBoth('a quiz question');
+      await screenshot(`e2e-status-line-quiz-${size.width}x${size.height}`);
+
+      // On a laptop the long ones take a second line rather than ending in "…" (the case this test is for).
+      if (size.width === 1400) expect(Math.max(...Object.values(lines)), JSON.stringify(lines)).toBeGreaterThanOrEqual(2);
+    }, 90_000);
   }
 });
 

@@ -295,10 +295,21 @@ export interface TimeAxis {
   readonly caption: readonly string[];
   /** How tall a gap of each length is drawn: '0.1 ms', '1 ms', '10 ms', … */
   readonly ticks: readonly { readonly ms: number; readonly label: string; readonly height: number }[];
-  /** Where the ruler of ticks goes (beside the legend): the top left of its first bar. */
-  readonly ruler: { readonly x: number; readonly y: number };
+  /**
+   * Where the ruler of ticks goes (beside the legend, or under it where the legend is too wide: legendLayout.ts):
+   * x its left edge, y just under its heading; `box` holds the heading, the bars and their labels.
+   */
+  readonly ruler: { readonly x: number; readonly y: number; readonly box: Box };
   /** The gaps tall enough to say their length ('+45 ms') in the margin, between their rows' y. */
   readonly gaps: readonly { readonly y1: number; readonly y2: number; readonly label: string }[];
+}
+
+/** A rectangle of the diagram, from its top left corner. */
+export interface Box {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
 }
 
 export interface LegendEntry {
@@ -316,8 +327,11 @@ export interface DiagramModel {
   readonly steps: number;
   readonly title: string;
   readonly legend: {
+    /** Its left edge and its heading's baseline; its lines follow at LEGEND.line (legendLayout.ts). */
     readonly x: number;
     readonly y: number;
+    /** All of it, from the heading's top to the last line, as wide as its widest line (estimated, textWidth.ts). */
+    readonly box: Box;
     readonly connections: LegendEntry[];
     /** The kernel-states layer's colours, a line of the legend when it draws any (after the connections). */
     readonly kernelTones?: readonly { readonly tone: KernelStateTone; readonly label: string }[];

@@ -16,7 +16,8 @@ import type { TraceSurvey } from './traceSurvey';
 import { at, describeLane } from './traceSurvey';
 import { otherSide, recordedBy, wireSender } from '../../trace/sides';
 import { transferModes } from '../../protocol/transferModes';
-import { chooseTimeScale, momentOnRows, placeTimeRows, RULER_TICK_WIDTH, rulerHeight, timeAxisFor } from './timeScale';
+import { chooseTimeScale, momentOnRows, placeTimeRows, timeAxisFor } from './timeScale';
+import { LEGEND, legendBox, legendLineCount, placeRuler } from './legendLayout';
 
 export interface PlaceInput {
   readonly drafts: readonly Draft[];
@@ -44,7 +45,6 @@ export const FRAME = {
   /** Space between the lane boxes and the first row. */
   rowsGap: 12,
   legendGap: 34,
-  legendLine: 20,
 } as const;
 
 /** Arrow labels sit this far above their line; side labels and data badges this far below the row's y (centred on it). */
@@ -274,19 +274,20 @@ export function placeModel(input: PlaceInput): DiagramModel {
     : undefined;
   // Wrapped to the diagram's width here, so every painter draws the same lines.
   const layerNotes = (input.layerNotes ?? []).flatMap((note) => wrapText(note, frame.width - marginX - 20, FONT.badgeSize));
-  // The time axis's ruler of gap lengths goes beside the legend, at the right.
-  const timeAxis = scale ? timeAxisFor(scale, rows.ts, rowY, { x: 0, y: legendY + 14 }, rowExtra) : undefined;
-  const ruler = timeAxis ? { ...timeAxis, ruler: { x: round(frame.width - 20 - timeAxis.ticks.length * RULER_TICK_WIDTH), y: legendY + 14 } } : undefined;
-  const legendLines = legend.length + layerNotes.length + (kernelTones ? 1 : 0);
+  const legendContent = { connections: legend, layerNotes, ...(kernelTones ? { kernelTones } : {}) };
+  const legendBoxed = legendBox(marginX, legendY, legendContent);
+  // The time axis's ruler of gap lengths goes beside the legend, at the right, or under it where the legend is wide.
+  const timeAxis = scale ? timeAxisFor(scale, rows.ts, rowY, rowExtra) : undefined;
+  const ruler = timeAxis ? { ...timeAxis, ruler: placeRuler(legendBoxed, timeAxis.ticks, frame.width) } : undefined;
   return {
     width: frame.width,
     laneBoxWidth: boxWidth,
-    height: round(Math.max(legendY + FRAME.legendLine * (legendLines + 2) + 8, ruler ? ruler.ruler.y + rulerHeight(ruler) : 0)),
+    height: round(Math.max(legendY + LEGEND.line * (legendLineCount(legendContent) + 1) + 8, ruler ? ruler.ruler.box.y + ruler.ruler.box.height : 0)),
     lanes,
     marks,
     steps: frame.steps,
     title: input.title,
-    legend: { x: marginX, y: legendY, connections: legend, ...(kernelTones ? { kernelTones } : {}) },
+    legend: { x: marginX, y: legendY, box: legendBoxed, connections: legend, ...(kernelTones ? { kernelTones } : {}) },
     axis,
     ...(ruler ? { timeAxis: ruler } : {}),
     rows: modelRows,

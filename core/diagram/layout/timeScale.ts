@@ -153,7 +153,7 @@ export const RULER_TICK_WIDTH = 64;
  * The axis as painters draw it: its caption, a ruler of gap lengths, and the length of each tall gap beside it.
  * A gap runs from the bottom of the previous row's lines (`extra`) to the next row: only that height is time.
  */
-export function timeAxisFor(scale: TimeScale, ts: readonly number[], ys: readonly number[], ruler: TimeAxis['ruler'], extra: readonly number[] = []): TimeAxis {
+export function timeAxisFor(scale: TimeScale, ts: readonly number[], ys: readonly number[], extra: readonly number[] = []): Omit<TimeAxis, 'ruler'> {
   let longest = 0;
   let last = ts[0] ?? 0;
   const gaps: { y1: number; y2: number; label: string }[] = [];
@@ -172,7 +172,7 @@ export function timeAxisFor(scale: TimeScale, ts: readonly number[], ys: readonl
       : scale.pxPerMs > 0
         ? ['time ↓', 'to scale:', `${durationText(10 / scale.pxPerMs)}/10 px`]
         : ['time ↓', 'all at one', 'moment'];
-  return { scale, caption, ticks, gaps, ruler };
+  return { scale, caption, ticks, gaps };
 }
 
 /** Decades on a log scale (0.1 ms, 1 ms, 10 ms, … up to the longest gap); 1-2-5 steps on a linear one. */

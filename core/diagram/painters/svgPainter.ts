@@ -10,6 +10,7 @@ import { sansTextWidth } from '../layout/textWidth';
 import type { Theme, ThemeName } from './palette';
 import { connectionColour, connectionDash, themes } from './palette';
 import { FRAME } from '../layout/placeMarks';
+import { kernelToneXs, LEGEND } from '../layout/legendLayout';
 import { markInWindow } from '../layout/markExtent';
 
 export interface PaintOptions {
@@ -68,9 +69,9 @@ export function paintSvg(model: DiagramModel, options: PaintOptions = {}): strin
     out.push('</g>');
   }
   const legend = model.legend;
-  const legendLines = legend.connections.length + (model.layerNotes?.length ?? 0) + (legend.kernelTones ? 1 : 0) + 2;
-  if (shown(legend.y - FRAME.legendLine, legend.y + FRAME.legendLine * legendLines)) paintLegend(out, model, p, theme);
-  if (model.timeAxis && shown(model.timeAxis.ruler.y - FRAME.legendLine, model.height)) paintRuler(out, model.timeAxis);
+  if (shown(legend.box.y, legend.box.y + legend.box.height)) paintLegend(out, model, p, theme);
+  const ruler = model.timeAxis?.ruler.box;
+  if (model.timeAxis && ruler && shown(ruler.y, ruler.y + ruler.height)) paintRuler(out, model.timeAxis);
   out.push('</svg>');
   return out.join('\n') + '\n';
 }
@@ -369,39 +370,40 @@ function span(mark: ConnectionMark, stroke: string, dash: string): string {
 
 function paintLegend(out: string[], model: DiagramModel, p: string, t: Theme): void {
   const { x, y } = model.legend;
-  const line = FRAME.legendLine;
+  const { line, swatch, text, replyColumn } = LEGEND;
   out.push('<g class="legend" aria-label="Legend">');
   out.push(`<text class="legend-heading"${attr('x', x)}${attr('y', y)}>Legend</text>`);
   const y0 = y + line;
+  const reply = x + replyColumn;
   out.push(
-    `<line class="legend-line"${attr('x1', x)}${attr('y1', y0 - 4)}${attr('x2', x + 44)}${attr('y2', y0 - 4)}${attr('stroke', t.control)}/>` +
-      arrowHead(x + 44, y0 - 4, 1, t.control, false) +
-      `<text class="legend-text"${attr('x', x + 54)}${attr('y', y0)}>command, client → server (control)</text>` +
-      `<line class="legend-line"${attr('x1', x + 300)}${attr('y1', y0 - 4)}${attr('x2', x + 344)}${attr('y2', y0 - 4)}${attr('stroke', t.control)} stroke-dasharray="7 4"/>` +
-      arrowHead(x + 344, y0 - 4, 1, t.control, true) +
-      `<text class="legend-text"${attr('x', x + 354)}${attr('y', y0)}>reply, server → client (control)</text>`,
+    `<line class="legend-line"${attr('x1', x)}${attr('y1', y0 - 4)}${attr('x2', x + swatch)}${attr('y2', y0 - 4)}${attr('stroke', t.control)}/>` +
+      arrowHead(x + swatch, y0 - 4, 1, t.control, false) +
+      `<text class="legend-text"${attr('x', x + text)}${attr('y', y0)}>${escapeXml(LEGEND.command)}</text>` +
+      `<line class="legend-line"${attr('x1', reply)}${attr('y1', y0 - 4)}${attr('x2', reply + swatch)}${attr('y2', y0 - 4)}${attr('stroke', t.control)} stroke-dasharray="7 4"/>` +
+      arrowHead(reply + swatch, y0 - 4, 1, t.control, true) +
+      `<text class="legend-text"${attr('x', reply + text)}${attr('y', y0)}>${escapeXml(LEGEND.reply)}</text>`,
   );
   model.legend.connections.forEach((entry, i) => {
     const ly = y0 + line * (i + 1);
     const colour = connectionColour(entry.colour, t);
     const dash = connectionDash(entry.colour);
     out.push(
-      `<line class="legend-line"${attr('x1', x)}${attr('y1', ly - 4)}${attr('x2', x + 44)}${attr('y2', ly - 4)}${strokeStyle(colour, dash)}/>` +
-        `<text class="legend-text"${attr('x', x + 54)}${attr('y', ly)}>data connection ${escapeXml(entry.label)}</text>`,
+      `<line class="legend-line"${attr('x1', x)}${attr('y1', ly - 4)}${attr('x2', x + swatch)}${attr('y2', ly - 4)}${strokeStyle(colour, dash)}/>` +
+        `<text class="legend-text"${attr('x', x + text)}${attr('y', ly)}>data connection ${escapeXml(entry.label)}</text>`,
     );
   });
   let next = y0 + line * (model.legend.connections.length + 1);
   if (model.legend.kernelTones) {
     // One line: each tone's colour as a short band, and its name.
-    out.push(`<text class="legend-text"${attr('x', x)}${attr('y', next)}>kernel TCP state:</text>`);
-    let lx = x + sansTextWidth('kernel TCP state:', FONT.legendSize) + 12;
-    for (const { tone, label } of model.legend.kernelTones) {
+    out.push(`<text class="legend-text"${attr('x', x)}${attr('y', next)}>${escapeXml(LEGEND.kernelTones)}</text>`);
+    const toneXs = kernelToneXs(model.legend.kernelTones);
+    model.legend.kernelTones.forEach(({ tone, label }, i) => {
+      const lx = x + toneXs[i]!;
       out.push(
         `<rect${attr('x', lx)}${attr('y', next - 11)} width="4" height="14"${attr('fill', t.kernel[tone])}/>` +
-          `<text class="legend-text"${attr('x', lx + 9)}${attr('y', next)}${attr('fill', t.kernel[tone])}>${escapeXml(label)}</text>`,
+          `<text class="legend-text"${attr('x', lx + LEGEND.toneText)}${attr('y', next)}${attr('fill', t.kernel[tone])}>${escapeXml(label)}</text>`,
       );
-      lx += sansTextWidth(label, FONT.legendSize) + 26;
-    }
+    });
     next += line;
   }
   (model.layerNotes ?? []).forEach((note, i) => {
