@@ -9,12 +9,12 @@
 // sampled every few seconds: does the host's memory level off (bench/memoryTrend.ts)?
 /// <reference lib="dom" />
 // (The functions passed to page.evaluate and addInitScript run in the page.)
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Browser } from 'playwright-core';
-import { parseTrace } from '../core/trace/traceFile';
 import { buildRenderer } from '../scripts/buildRenderer';
 import { startProcess, stopProcess } from './proc';
 import { launchChromium } from '../test/support/chromium';
@@ -263,13 +263,7 @@ export async function measureClassroom(
     const files = (await readdir(work, { recursive: true })).filter((f) => f.endsWith('.trace.json'));
     let traceFile: ClassroomResult['traceFile'];
     if (files[0]) {
-      const text = await readFile(join(work, files[0]), 'utf8');
-      const trace = parseTrace(text);
-      traceFile = {
-        events: trace.events.length,
-        sessions: new Set(trace.events.map((e) => e.session).filter((n) => n !== undefined)).size,
-        bytes: text.length,
-      };
+      traceFile = await countTraceFile(join(work, files[0]));
     }
     return {
       load,
@@ -293,6 +287,25 @@ export async function measureClassroom(
     if (host.child) await stopProcess(host.child).catch(() => undefined);
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * The host's trace file counted line by line: the writer puts one event on each line (traceFileWriter.ts), and a
+ * class of a few minutes writes more than parseTrace takes in one string (64 MiB). Each event line must parse.
+ */
+async function countTraceFile(path: string): Promise<{ events: number; sessions: number; bytes: number }> {
+  const sessions = new Set<number>();
+  let events = 0;
+  let bytes = 0;
+  for await (const line of createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })) {
+    bytes += line.length + 1;
+    const body = line.trim().replace(/,$/, '');
+    if (!body.startsWith('{"')) continue;
+    const event = JSON.parse(body) as { session?: number };
+    events += 1;
+    if (event.session !== undefined) sessions.add(event.session);
+  }
+  return { events, sessions: sessions.size, bytes };
 }
 
 if (process.argv[1]?.endsWith('classroom.ts')) {
