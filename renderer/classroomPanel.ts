@@ -203,6 +203,8 @@ export function createClassroomView(doc: Document, root: HTMLElement, subscribe:
   });
   new ResizeObserver((entries) => {
     view.height = entries[0]?.contentRect.height ?? viewport.clientHeight;
+    // The list changes size when presenter mode changes its words' size: a line is measured again.
+    rowHeight = 0;
     redraw();
   }).observe(viewport);
 

@@ -282,6 +282,27 @@ describe('presenter mode in a watched session', () => {
     }
     await expect.poll(status).toMatch(/\(\d+ steps so far\)/);
     await expect.poll(() => page.locator('g.mark[aria-label^="server → client: 221"]').count()).toBe(1);
+    await expect.poll(() => page.locator('.classroom-row').count()).toBeGreaterThan(0);
+    await page.click('#presenter');
+    // On the wall (while the class's list is shown), the connections' legend and the class's list are read from the back too: 20 px and up.
+    const small = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>('.legend *, #classroom *')]
+        .filter((el) => el.getClientRects().length > 0 && [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim() !== ''))
+        .map((el) => ({ text: el.textContent!.trim().slice(0, 40), px: parseFloat(getComputedStyle(el).fontSize) }))
+        .filter((t) => t.px < 19.95),
+    );
+    expect(small).toEqual([]);
+    // The list's lines are measured again at this size: the list is as tall as its lines, none over another.
+    await expect
+      .poll(() =>
+        page.evaluate(() => {
+          const line = document.querySelector('.classroom-row')!.getBoundingClientRect().height;
+          const lines = document.querySelectorAll('.classroom-row').length;
+          return Math.abs(document.querySelector('.classroom-canvas')!.getBoundingClientRect().height - lines * line) < 1;
+        }),
+      )
+      .toBe(true);
+    await page.click('#presenter');
     await page.click('#stop');
     await expect.poll(status).toMatch(/Session complete/);
     await page.click('#presenter');
