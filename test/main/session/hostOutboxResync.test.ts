@@ -59,7 +59,9 @@ function page(lab: LabHost, maxQueuedEvents: number, maxBatchEvents = 2_000) {
 
 it('a run: the page that stopped acknowledging ends with every event of the run, as the page that never did', async () => {
   host = new LabHost();
-  const behind = page(host, 20);
+  // Batches of 5 at most: the two batches sent before the page stops acknowledging cannot carry most of the run
+  // (they once did, on a loaded machine whose 40 ms gathers came late), so its queue is sure to fill and drop.
+  const behind = page(host, 20, 5);
   const eager = page(host, 100_000);
   behind.state.stalled = true;
   const { sessionId, trace } = (await host.request('startSession', [{ scenario: 'textbook-upload' }])) as { sessionId: string; trace: TraceFile };
@@ -68,7 +70,9 @@ it('a run: the page that stopped acknowledging ends with every event of the run,
   await expect.poll(() => eager.state.trace!.events.some((e) => e.type === 'ftp.reply' && e.code === 221), { timeout: 10_000 }).toBe(true);
   // The run is over (the host let it go) before the page acknowledges again.
   await expect.poll(() => host!.resyncSource(sessionId), { timeout: 10_000 }).toBeUndefined();
-  await expect.poll(() => behind.outbox.queuedEvents).toBe(20);
+  // Its queue is full to its bound or less (what waits once the outbox has asked for the resync is not counted on).
+  await expect.poll(() => behind.outbox.queuedEvents).toBeGreaterThan(0);
+  expect(behind.outbox.queuedEvents).toBeLessThanOrEqual(20);
   // Behind, the page lacks most of the run.
   expect(behind.state.trace!.events.length).toBeLessThan(eager.state.trace!.events.length);
   const toldBefore = behind.state.skipped.length;
