@@ -18,6 +18,7 @@ import type { DiagramModel, Row, TimeScale } from './diagramModel';
 import type { Draft, KernelBand, RowRecord, Span } from './drafts';
 import { IMPLIED_SEGMENTS } from '../../trace/tcpSegments';
 import { LANE_GAP, placeModel } from './placeMarks';
+import { lastAtOrBefore } from './timeScale';
 import { surveyTrace } from './traceSurvey';
 import { wireSender } from '../../trace/sides';
 import { FONT } from './diagramModel';
@@ -143,21 +144,7 @@ export function layoutTrace(events: readonly TraceEvent[], options: LayoutOption
   };
 
   /** The last row at or before `t` among rows [0, before): where a transfer that started at `t` begins. */
-  const rowAtTime = (t: number, before: number): number => {
-    let lo = 0;
-    let hi = before - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if ((rowTMax[mid] ?? Number.POSITIVE_INFINITY) <= t) {
-        found = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    return found;
-  };
+  const rowAtTime = (t: number, before: number): number => lastAtOrBefore(rowTMax, t, before);
 
   const wire = (e: WireEvent, inRange: boolean) => {
     if (pairs.hidden.has(e.seq)) return;

@@ -89,6 +89,21 @@ export function placeTimeRows(
   return { ys, yAt: momentOnRows(ts, ys, extra, scale, rowHeight, top) };
 }
 
+/** The last index among the first `count` of an ascending list whose value is at or before `t` (-1: none). */
+export function lastAtOrBefore(ascending: readonly number[], t: number, count = ascending.length): number {
+  let lo = 0;
+  let hi = count - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if ((ascending[mid] ?? Number.POSITIVE_INFINITY) <= t) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
 /**
  * Where any moment lies among rows already placed (their times, ys and extra lines): the y of time t, the last
  * row at or before t plus t's distance from it (never past the next row). A diagram up to a step is given the whole
@@ -107,16 +122,7 @@ export function momentOnRows(
   const tMax = new Array<number>(count);
   for (let i = 0; i < count; i++) tMax[i] = Math.max(tMax[i - 1] ?? Number.NEGATIVE_INFINITY, ts[i] ?? 0);
   return (t: number): number => {
-    let lo = 0;
-    let hi = count - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if ((tMax[mid] ?? Number.POSITIVE_INFINITY) <= t) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
+    const found = lastAtOrBefore(tMax, t, count);
     if (found < 0) return ys[0] ?? top;
     const since = t - (tMax[found] ?? t);
     if (since <= 0) return ys[found] ?? top;
